@@ -1,0 +1,28 @@
+// The `vigil` command line. Each command lives in its own file under commands/.
+import { Command, CommanderError } from 'commander';
+import { appVersion } from '../app/create-app';
+import { registerConfigCommand } from './commands/config';
+import { registerDemoCommand } from './commands/demo';
+import { registerHostCommand } from './commands/host';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('vigil')
+    .description(
+      'Vigil: proctored interviews and exams, analysed on the device, synced to a central PostgreSQL.',
+    )
+    .version(appVersion())
+    .exitOverride()
+    .showHelpAfterError();
+  registerHostCommand(program);
+  registerDemoCommand(program);
+  registerConfigCommand(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`vigil: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

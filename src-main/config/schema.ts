@@ -1,0 +1,77 @@
+// The configuration schema: every key Vigil reads, with its type and default. One leaf per key so
+// that each layer (IT policy, user settings, environment) is validated key by key and errors can
+// name the exact key. Generated docs and the policy's JSON Schema come from here.
+import { z } from 'zod';
+
+export const configSchema = z.object({
+  central: z.object({
+    /** postgres:// URL of the central server; unset means the embedded PGlite store. */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    sslMode: z.enum(['disable', 'require', 'verify-full']).default('verify-full'),
+    caFile: z.string().optional(),
+  }),
+  data: z.object({
+    /** Folder for the local database, recordings, logs and settings; OS default when unset. */
+    dir: z.string().min(1).optional(),
+  }),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    maxFileMb: z.number().int().min(1).max(1024).default(10),
+    maxFiles: z.number().int().min(1).max(100).default(5),
+  }),
+  proctoring: z.object({
+    frameRate: z.number().min(0.2).max(10).default(2),
+  }),
+  ai: z.object({
+    baseUrl: z.url().optional(),
+    model: z.string().min(1).default('gpt-4o-mini'),
+    apiKey: z.string().min(1).optional(),
+  }),
+  media: z.object({
+    ffmpegPath: z.string().optional(),
+    ffprobePath: z.string().optional(),
+  }),
+  report: z.object({
+    pageSize: z.enum(['A4', 'Letter']).default('A4'),
+  }),
+  security: z.object({
+    /** When true, an unsigned or altered IT policy file is refused. */
+    requireSignedPolicy: z.boolean().default(false),
+  }),
+});
+
+export type VigilConfig = z.output<typeof configSchema>;
+
+/** Keys whose values are secrets: never logged, never returned to the renderer. */
+export const secretKeys = new Set(['ai.apiKey', 'central.url']);
+
+export interface LeafSpec {
+  key: string;
+  schema: z.ZodType;
+  envVar: string;
+}
+
+function envVarFor(key: string): string {
+  return (
+    'VIGIL_' +
+    key
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/\./g, '_')
+      .toUpperCase()
+  );
+}
+
+function collectLeaves(shape: Record<string, z.ZodType>, prefix: string, out: LeafSpec[]): LeafSpec[] {
+  for (const [name, schema] of Object.entries(shape)) {
+    const key = prefix ? `${prefix}.${name}` : name;
+    if (schema instanceof z.ZodObject) collectLeaves(schema.shape, key, out);
+    else out.push({ key, schema, envVar: envVarFor(key) });
+  }
+  return out;
+}
+
+export const configLeaves: readonly LeafSpec[] = collectLeaves(configSchema.shape, '', []);
+export const leafByKey = new Map(configLeaves.map((leaf) => [leaf.key, leaf]));

@@ -1,0 +1,126 @@
+// The one IPC contract between the renderer and main. Pure: zod only, no node/electron/DOM imports,
+// so the Electron preload, the WebSocket bridge, main's dispatcher and the tests all share it.
+import { z } from 'zod';
+
+/** Error codes every transport can return instead of a response. */
+export const errorCodes = [
+  'BAD_REQUEST', // request failed its schema
+  'UNKNOWN_CALL', // no such call in the contract
+  'PAYLOAD_TOO_LARGE', // request larger than the call allows
+  'FORBIDDEN', // sender not trusted (wrong frame, origin or token)
+  'NOT_READY', // the app cannot serve this now (e.g. configuration invalid)
+  'CONFIG_INVALID',
+  'CONFLICT',
+  'NOT_FOUND',
+  'UNAVAILABLE', // a dependency (server, disk, binary) is not reachable
+  'INTERNAL', // a bug: the handler threw something unexpected or broke its own response schema
+  'TRANSPORT', // the connection to main failed (bridge side only)
+] as const;
+export const ErrorCodeSchema = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ContractErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  /** Structured facts the user or UI needs to act (field paths, file names, limits). */
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ContractError = z.infer<typeof ContractErrorSchema>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
+
+const ConfigIssueSchema = z.object({
+  source: z.string(),
+  key: z.string(),
+  problem: z.string(),
+});
+
+export const AppInfoSchema = z.object({
+  name: z.literal('Vigil'),
+  version: z.string(),
+  mode: z.enum(['electron', 'host']),
+  platform: z.string(),
+  /** Present when the configuration is invalid: the app then refuses to start an exam. */
+  configIssues: z.array(ConfigIssueSchema),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const EffectiveConfigSchema = z.object({
+  values: z.record(z.string(), z.unknown()),
+  /** Dotted keys set by the IT policy file; shown as managed and not editable. */
+  lockedKeys: z.array(z.string()),
+  /** Where each value came from: default | policy | user | env. */
+  sources: z.record(z.string(), z.enum(['default', 'policy', 'user', 'env'])),
+});
+
+/** Default size limit for a request, in bytes. Calls that carry media raise it explicitly. */
+export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
+
+interface CallSpec<Req extends z.ZodType, Res extends z.ZodType> {
+  request: Req;
+  response: Res;
+  maxRequestBytes?: number;
+  description: string;
+}
+function call<Req extends z.ZodType, Res extends z.ZodType>(spec: CallSpec<Req, Res>): CallSpec<Req, Res> {
+  return spec;
+}
+
+export const calls = {
+  getAppInfo: call({
+    description: 'Name, version, transport mode and configuration problems of the running app.',
+    request: z.object({}).strict(),
+    response: AppInfoSchema,
+  }),
+  ping: call({
+    description: 'Connection check; with emitEvent the reply is also pushed as a `pong` event.',
+    request: z.object({ nonce: z.string().min(1).max(128), emitEvent: z.boolean().optional() }).strict(),
+    response: z.object({ nonce: z.string(), receivedAt: z.string() }),
+  }),
+  getEffectiveConfig: call({
+    description: 'The configuration in effect, the keys locked by IT policy, and where each value came from.',
+    request: z.object({}).strict(),
+    response: EffectiveConfigSchema,
+  }),
+  checkExamReadiness: call({
+    description: 'Whether an exam may start now, and if not, every blocker with what to do about it.',
+    request: z.object({}).strict(),
+    response: z.object({
+      ready: z.boolean(),
+      blockers: z.array(z.object({ check: z.string(), message: z.string() })),
+    }),
+  }),
+} as const;
+
+export const events = {
+  pong: z.object({ nonce: z.string(), receivedAt: z.string() }),
+  appNotice: z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type EventName = keyof typeof events;
+export type CallRequest<K extends CallName> = z.input<Calls[K]['request']>;
+export type CallResponse<K extends CallName> = z.output<Calls[K]['response']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const callNames = Object.keys(calls) as CallName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(calls, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+/** What the renderer sees as `window.vigil`, whatever the transport. */
+export type VigilApi = {
+  [K in CallName]: (request: CallRequest<K>) => Promise<Result<CallResponse<K>>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** Electron IPC channel names (the preload and the shell's binding share them). */
+export const IPC_CALL_CHANNEL = 'vigil:call';
+export const IPC_EVENT_CHANNEL = 'vigil:event';
