@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../log/logger';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { EventBus } from '../rpc/event-bus';
-import { createHandlers } from './handlers';
+import { createHandlers } from './handlers/index';
 
 export interface AppContext {
   loaded: LoadedConfig;

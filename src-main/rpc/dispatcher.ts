@@ -28,6 +28,9 @@ export type Handlers = {
   ) => Promise<CallResponse<K>>;
 };
 
+/** The handlers of a subset of calls, so each domain defines its own group. */
+export type HandlerGroup<K extends CallName> = Pick<Handlers, K>;
+
 export interface Dispatcher {
   dispatch(
     call: unknown,

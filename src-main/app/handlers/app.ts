@@ -1,10 +1,10 @@
-// Contract handlers for the app-level calls. Domain services add their own handler groups here.
-import { secretKeys } from '../config/schema';
-import type { Handlers } from '../rpc/dispatcher';
-import type { AppContext } from './create-app';
-import { examReadiness } from './readiness';
+// Contract handlers for the app-level calls (info, connection check, configuration, readiness).
+import { secretKeys } from '../../config/schema';
+import type { HandlerGroup } from '../../rpc/dispatcher';
+import type { AppContext } from '../create-app';
+import { examReadiness } from '../readiness';
 
-export function createHandlers(ctx: AppContext): Handlers {
+export function appHandlers(ctx: AppContext): HandlerGroup<'getAppInfo' | 'ping' | 'getEffectiveConfig' | 'checkExamReadiness'> {
   return {
     getAppInfo: async () => ({
       name: 'Vigil' as const,
