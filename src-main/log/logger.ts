@@ -44,15 +44,20 @@ export async function createFileLogger(
     limit: { count: options.maxFiles },
     mkdir: true,
   });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('ready', () => resolve());
+    stream.once('error', reject);
+  });
   const logger = buildLogger(options.level, stream);
   return {
     logger,
-    close: () =>
-      new Promise<void>((resolve) => {
-        stream.flushSync?.();
-        stream.end();
+    close: async () => {
+      await new Promise<void>((resolve) => stream.flush(() => resolve()));
+      await new Promise<void>((resolve) => {
         stream.once('close', () => resolve());
-      }),
+        stream.end();
+      });
+    },
   };
 }
 
