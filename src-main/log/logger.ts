@@ -43,6 +43,9 @@ export async function createFileLogger(
     size: `${options.maxFileMb}m`,
     limit: { count: options.maxFiles },
     mkdir: true,
+    // Synchronous writes: the lines before a crash are exactly the ones worth keeping, and the
+    // volume is small. It also makes size-based rotation happen between bursts, not after them.
+    sync: true,
   });
   await new Promise<void>((resolve, reject) => {
     stream.once('ready', () => resolve());

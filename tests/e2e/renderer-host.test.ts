@@ -32,10 +32,14 @@ describe('renderer in Chromium through the headless host', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.url);
-    await expect.poll(() => page.getByTestId('app-info').textContent()).toMatch(/Vigil \d+\.\d+\.\d+ · browser mode/);
+    await expect
+      .poll(() => page.getByTestId('app-info').textContent())
+      .toMatch(/Vigil \d+\.\d+\.\d+ · browser mode/);
     expect(page.url()).not.toContain(host.token); // the token is taken out of the address bar
     await page.getByRole('button', { name: 'Check connection' }).click();
-    await expect.poll(() => page.getByTestId('connection-result').textContent()).toMatch(/Connected: Vigil answered in \d+ ms/);
+    await expect
+      .poll(() => page.getByTestId('connection-result').textContent())
+      .toMatch(/Connected: Vigil answered in \d+ ms/);
     await page.screenshot({ path: artifactPath('e2e', 'start-screen.png'), fullPage: true });
 
     await page.reload(); // the token survives a reload in this tab
@@ -47,7 +51,9 @@ describe('renderer in Chromium through the headless host', () => {
   it('explains what is wrong when opened without the host link', async () => {
     const page = await browser.newPage();
     await page.goto(host.origin + '/');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs the link printed by `vigil host`');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('needs the link printed by `vigil host`');
     await page.close();
   });
 });

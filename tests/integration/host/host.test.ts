@@ -83,7 +83,8 @@ describe('headless host', () => {
     await next(7);
     const byId = (id: number) => replies.filter((r) => (r as { id: number }).id === id);
     expect(byId(0)).toHaveLength(3);
-    for (const r of byId(0)) expect(r).toMatchObject({ result: { ok: false, error: { code: 'BAD_REQUEST' } } });
+    for (const r of byId(0))
+      expect(r).toMatchObject({ result: { ok: false, error: { code: 'BAD_REQUEST' } } });
     expect(byId(1)[0]).toMatchObject({ result: { ok: false, error: { code: 'UNKNOWN_CALL' } } });
     expect(byId(2)[0]).toMatchObject({ result: { ok: false, error: { code: 'BAD_REQUEST' } } });
     expect(byId(3)[0]).toMatchObject({ result: { ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } } });
@@ -96,7 +97,9 @@ describe('headless host', () => {
     expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, good)).toBe('open');
     expect(await tryConnect(`${host.wsUrl}?token=${'A'.repeat(host.token.length)}`, good)).toBe(401);
     expect(await tryConnect(`${host.wsUrl}`, good)).toBe(401);
-    expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, { origin: 'https://evil.example' })).toBe(403);
+    expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, { origin: 'https://evil.example' })).toBe(
+      403,
+    );
     expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, {})).toBe(403);
     expect(
       await tryConnect(`${host.wsUrl}?token=${host.token}`, { ...good, host: `rebind.example:${host.port}` }),
@@ -113,7 +116,10 @@ describe('headless host', () => {
     expect(authorizeUpgrade({ ...facts, remoteAddress: '127.0.0.1' }, identity)).toEqual({ ok: true });
     expect(authorizeUpgrade({ ...facts, remoteAddress: '::ffff:127.0.0.1' }, identity)).toEqual({ ok: true });
     for (const remoteAddress of ['192.168.1.20', '10.0.0.5', '::ffff:10.0.0.5', '2001:db8::1', undefined]) {
-      expect(authorizeUpgrade({ ...facts, remoteAddress }, identity)).toMatchObject({ ok: false, status: 403 });
+      expect(authorizeUpgrade({ ...facts, remoteAddress }, identity)).toMatchObject({
+        ok: false,
+        status: 403,
+      });
     }
   });
 

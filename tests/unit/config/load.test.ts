@@ -17,7 +17,8 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const write = (file: string, value: unknown) =>
   fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
-const load = (env: NodeJS.ProcessEnv = {}) => loadConfig({ policyFile, userFile, env: { VIGIL_DATA_DIR: dir, ...env } });
+const load = (env: NodeJS.ProcessEnv = {}) =>
+  loadConfig({ policyFile, userFile, env: { VIGIL_DATA_DIR: dir, ...env } });
 
 describe('layered configuration', () => {
   it('uses the defaults when nothing is set', () => {
@@ -31,7 +32,11 @@ describe('layered configuration', () => {
 
   it('lets each layer override the one below: policy < user < environment', () => {
     write(policyFile, { log: { level: 'warn' } });
-    write(userFile, { log: { level: 'debug' }, report: { pageSize: 'Letter' }, proctoring: { frameRate: 1 } });
+    write(userFile, {
+      log: { level: 'debug' },
+      report: { pageSize: 'Letter' },
+      proctoring: { frameRate: 1 },
+    });
     const c = load({ VIGIL_PROCTORING_FRAME_RATE: '4' });
     expect(c.config.report.pageSize).toBe('Letter');
     expect(c.sources['report.pageSize']).toBe('user');
@@ -67,13 +72,18 @@ describe('layered configuration', () => {
   it('reports malformed JSON with the file named', () => {
     write(policyFile, '{ "log": { "level": "warn", } ');
     const c = load();
-    expect(c.issues).toEqual([
-      expect.objectContaining({ source: policyFile, key: '(file)', problem: expect.stringMatching(/not valid JSON/) }),
-    ]);
+    expect(c.issues).toHaveLength(1);
+    expect(c.issues[0]).toMatchObject({ source: policyFile, key: '(file)' });
+    expect(c.issues[0]?.problem).toMatch(/not valid JSON/);
   });
 
   it('reports unknown keys, wrong shapes and bad environment values', () => {
-    write(policyFile, { log: 'loud', proctoring: { frameRte: 3 }, extra: 1, $schema: './policy.schema.json' });
+    write(policyFile, {
+      log: 'loud',
+      proctoring: { frameRte: 3 },
+      extra: 1,
+      $schema: './policy.schema.json',
+    });
     const c = load({ VIGIL_LOG_MAX_FILES: 'many' });
     const keys = c.issues.map((i) => `${i.source === policyFile ? 'policy' : i.source}:${i.key}`).sort();
     expect(keys).toEqual([
@@ -107,6 +117,8 @@ describe('layered configuration', () => {
     expect(platformPaths('win32', { ProgramData: 'C:\\ProgramData' }, 'C:\\Users\\ada').policyFile).toBe(
       'C:\\ProgramData\\Vigil\\policy.json',
     );
-    expect(platformPaths('darwin', {}, '/Users/ada').policyFile).toBe('/Library/Application Support/Vigil/policy.json');
+    expect(platformPaths('darwin', {}, '/Users/ada').policyFile).toBe(
+      '/Library/Application Support/Vigil/policy.json',
+    );
   });
 });

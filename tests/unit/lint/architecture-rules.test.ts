@@ -15,17 +15,27 @@ describe('architecture lint rules', () => {
     const code = "import { app } from 'electron';\nexport const name = app.name;\n";
     expect((await messagesFor('src-main/store/sneaky.ts', code)).join('\n')).toMatch(/no-restricted-imports/);
     expect((await messagesFor('src-renderer/sneaky.ts', code)).join('\n')).toMatch(/no-restricted-imports/);
-    expect((await messagesFor('src-main/shell/fine.ts', code)).join('\n')).not.toMatch(/no-restricted-imports/);
+    expect((await messagesFor('src-main/shell/fine.ts', code)).join('\n')).not.toMatch(
+      /no-restricted-imports/,
+    );
   });
 
   it('forbids exposing ipcRenderer itself', async () => {
-    const direct = "import { contextBridge, ipcRenderer } from 'electron';\ncontextBridge.exposeInMainWorld('ipc', ipcRenderer);\n";
-    const wrapped = "import { contextBridge, ipcRenderer } from 'electron';\ncontextBridge.exposeInMainWorld('x', { ipcRenderer });\n";
-    expect((await messagesFor('src-preload/index.ts', direct)).join('\n')).toMatch(/Never expose ipcRenderer/);
-    expect((await messagesFor('src-preload/index.ts', wrapped)).join('\n')).toMatch(/Never expose ipcRenderer/);
+    const direct =
+      "import { contextBridge, ipcRenderer } from 'electron';\ncontextBridge.exposeInMainWorld('ipc', ipcRenderer);\n";
+    const wrapped =
+      "import { contextBridge, ipcRenderer } from 'electron';\ncontextBridge.exposeInMainWorld('x', { ipcRenderer });\n";
+    expect((await messagesFor('src-preload/index.ts', direct)).join('\n')).toMatch(
+      /Never expose ipcRenderer/,
+    );
+    expect((await messagesFor('src-preload/index.ts', wrapped)).join('\n')).toMatch(
+      /Never expose ipcRenderer/,
+    );
   });
 
   it('forbids default exports', async () => {
-    expect((await messagesFor('src-main/app/x.ts', 'export default 1;\n')).join('\n')).toMatch(/Use named exports/);
+    expect((await messagesFor('src-main/app/x.ts', 'export default 1;\n')).join('\n')).toMatch(
+      /Use named exports/,
+    );
   });
 });

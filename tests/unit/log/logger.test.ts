@@ -29,21 +29,23 @@ describe('logging', () => {
 
   it('writes structured lines to rotating files in the data folder', async () => {
     dir = makeTempDir('vigil-logs-');
-    const { logger, close } = await createFileLogger({ dir, level: 'info', maxFileMb: 1, maxFiles: 2 });
+    const files = await createFileLogger({ dir, level: 'info', maxFileMb: 1, maxFiles: 2 });
     const filler = 'x'.repeat(1000);
     // Lines arrive over time as in a running app (rotation happens between writes, not mid-burst).
     for (let batch = 0; batch < 35; batch++) {
-      for (let j = 0; j < 100; j++) logger.info({ i: batch * 100 + j, filler }, 'line');
+      for (let j = 0; j < 100; j++) files.logger.info({ i: batch * 100 + j, filler }, 'line');
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await close();
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.log'));
-    expect(files.length).toBeGreaterThanOrEqual(2);
-    expect(files.length).toBeLessThanOrEqual(3);
-    for (const file of files) {
+    await files.close();
+    const logs = fs.readdirSync(dir).filter((f) => f.endsWith('.log'));
+    expect(logs.length).toBeGreaterThanOrEqual(2);
+    expect(logs.length).toBeLessThanOrEqual(3);
+    for (const file of logs) {
       expect(fs.statSync(path.join(dir, file)).size).toBeLessThan(1.2 * 1024 * 1024);
     }
-    const newest = files.map((f) => path.join(dir!, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;
+    const newest = logs
+      .map((f) => path.join(dir!, f))
+      .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;
     const last = fs.readFileSync(newest, 'utf8').trim().split('\n').pop()!;
     expect(JSON.parse(last)).toMatchObject({ msg: 'line', i: 3499, app: 'vigil' });
   });

@@ -61,7 +61,11 @@ describe('dispatcher', () => {
     const d = createDispatcher(handlers, memoryLogger(logs));
     expect(await d.dispatch('getAppInfo', {}, ctx)).toEqual({
       ok: false,
-      error: { code: 'UNAVAILABLE', message: 'The central server cannot be reached.', details: { host: 'db.example' } },
+      error: {
+        code: 'UNAVAILABLE',
+        message: 'The central server cannot be reached.',
+        details: { host: 'db.example' },
+      },
     });
     const internal = await d.dispatch('ping', { nonce: 'n' }, ctx);
     expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });

@@ -3,7 +3,12 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElectronApi, type IpcRendererLike } from '../../../src-preload/electron-api';
-import { bindContract, forwardEvents, type InvokeEventLike, type IpcMainLike } from '../../../src-main/shell/ipc-binding';
+import {
+  bindContract,
+  forwardEvents,
+  type InvokeEventLike,
+  type IpcMainLike,
+} from '../../../src-main/shell/ipc-binding';
 import { createTestApp, type TestApp } from '../../support/app';
 
 /** An in-memory stand-in for Electron's IPC pair: invoke → handle, send → on. */
@@ -20,7 +25,9 @@ function fakeElectronIpc(frameUrl: string) {
       if (!handler) throw new Error(`No handler registered for '${channel}'`);
       // Electron structured-clones arguments and results; JSON round trips approximate that here.
       const cloned = JSON.parse(JSON.stringify(args)) as unknown[];
-      return JSON.parse(JSON.stringify(await handler({ senderFrame: { url: frameUrl } }, ...cloned))) as unknown;
+      return JSON.parse(
+        JSON.stringify(await handler({ senderFrame: { url: frameUrl } }, ...cloned)),
+      ) as unknown;
     },
     on: (channel, listener) => renderer.on(channel, listener),
     removeListener: (channel, listener) => renderer.removeListener(channel, listener),

@@ -50,7 +50,14 @@ describe('permissions', () => {
   });
 
   it('denies every other permission, even to the app', async () => {
-    for (const p of ['geolocation', 'notifications', 'clipboard-read', 'display-capture', 'openExternal', 'midi']) {
+    for (const p of [
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'display-capture',
+      'openExternal',
+      'midi',
+    ]) {
       expect(await ask(p, `${APP_ORIGIN}/index.html`)).toBe(false);
     }
     expect(check({}, 'media', APP_ORIGIN, { mediaType: 'video' })).toBe(true);
@@ -106,6 +113,8 @@ describe('app:// protocol', () => {
     expect((await handle(new Request(`${APP_ORIGIN}/../secret.js`))).status).toBe(404);
     expect((await handle(new Request(`${APP_ORIGIN}/%2e%2e/secret.js`))).status).toBe(404);
     expect((await handle(new Request(`${APP_ORIGIN}/notes.txt`))).status).toBe(404);
-    expect((await handle(new Request(`${APP_ORIGIN}/index.html`, { method: 'POST', body: 'x' }))).status).toBe(405);
+    expect(
+      (await handle(new Request(`${APP_ORIGIN}/index.html`, { method: 'POST', body: 'x' }))).status,
+    ).toBe(405);
   });
 });
