@@ -15,6 +15,9 @@ export const errorCodes = [
   'UNAVAILABLE', // a dependency (server, disk, binary) is not reachable
   'INTERNAL', // a bug: the handler threw something unexpected or broke its own response schema
   'TRANSPORT', // the connection to main failed (bridge side only)
+  'DISK_FULL', // the local disk (or the database's size limit) is full: nothing was written
+  'STORAGE_BUSY', // another process holds the local database: nothing was written, retry
+  'INTEGRITY', // data failed a hash or integrity check (chunk, blob, event chain, database file)
 ] as const;
 export const ErrorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

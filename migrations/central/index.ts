@@ -1,0 +1,15 @@
+// Static map of central (PostgreSQL) migrations. To add one: import it here and add one entry.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_roles_and_schema';
+import * as m0002 from './0002_people_and_exams';
+import * as m0003 from './0003_sessions_and_evidence';
+import * as m0004 from './0004_row_level_security';
+import * as m0005 from './0005_device_ingest_functions';
+
+export const centralMigrations: Record<string, Migration> = {
+  '0001_roles_and_schema': m0001,
+  '0002_people_and_exams': m0002,
+  '0003_sessions_and_evidence': m0003,
+  '0004_row_level_security': m0004,
+  '0005_device_ingest_functions': m0005,
+};

@@ -1,0 +1,13 @@
+// Static map of local (SQLite) migrations. Number ranges: 0001–0099 store and sync (issue 3),
+// 0100–0199 media segments (issue 5), 0200–0299 interview and evaluation (issue 6).
+// To add one: import it here and add one entry below.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_device_and_exam_cache';
+import * as m0002 from './0002_sessions_events_warnings';
+import * as m0003 from './0003_outbox_and_blob_uploads';
+
+export const localMigrations: Record<string, Migration> = {
+  '0001_device_and_exam_cache': m0001,
+  '0002_sessions_events_warnings': m0002,
+  '0003_outbox_and_blob_uploads': m0003,
+};

@@ -1,0 +1,135 @@
+// Admin operations on the central store that the admin CLI, the admin screens and the tests share:
+// users, exams, one-time enrollment codes, device revocation, proctor logins and assignments.
+import { createHash, randomInt } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { VigilError } from '../errors';
+import { normaliseEnrollmentCode } from './device-channel';
+import type { CentralDatabase, ExamType, KeyQuestion } from './schema';
+
+type Db = Kysely<CentralDatabase>;
+
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
+
+export async function createUser(
+  db: Db,
+  user: { email: string; role: 'candidate' | 'proctor' | 'admin'; displayName?: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('vigil.users')
+    .values({ email: user.email, role: user.role, display_name: user.displayName ?? '', pg_role: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function createExam(
+  db: Db,
+  exam: {
+    title: string;
+    type: ExamType;
+    difficulty: number;
+    keyQuestions?: KeyQuestion[];
+    resumeId?: string | null;
+    jobListingId?: string | null;
+    policy?: Record<string, unknown>;
+    retentionDays?: number;
+    uploadMode?: 'full' | 'flags_only';
+    createdBy?: string | null;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('vigil.exams')
+    .values({
+      title: exam.title,
+      type: exam.type,
+      difficulty: exam.difficulty,
+      key_questions: JSON.stringify(exam.keyQuestions ?? []),
+      resume_id: exam.resumeId ?? null,
+      job_listing_id: exam.jobListingId ?? null,
+      policy: JSON.stringify(exam.policy ?? {}),
+      ...(exam.retentionDays ? { retention_days: exam.retentionDays } : {}),
+      upload_mode: exam.uploadMode ?? 'full',
+      created_by: exam.createdBy ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export function hashEnrollmentCode(code: string): Buffer {
+  return createHash('sha256').update(normaliseEnrollmentCode(code), 'utf8').digest();
+}
+
+/** A one-time code for (candidate, exam); only its hash is stored. Shown once as XXXX-XXXX-XXXX. */
+export async function createEnrollmentCode(
+  db: Db,
+  input: { candidateId: string; examId: string; ttlMinutes?: number; createdBy?: string | null },
+): Promise<{ code: string; expiresAt: Date }> {
+  let raw = '';
+  for (let i = 0; i < 12; i++) raw += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  const code = `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`;
+  const expiresAt = new Date(Date.now() + (input.ttlMinutes ?? 24 * 60) * 60_000);
+  await db
+    .insertInto('vigil.enrollments')
+    .values({
+      candidate_id: input.candidateId,
+      exam_id: input.examId,
+      code_hash: hashEnrollmentCode(code),
+      expires_at: expiresAt,
+      created_by: input.createdBy ?? null,
+    })
+    .execute();
+  return { code, expiresAt };
+}
+
+export async function revokeDevice(db: Db, deviceId: string): Promise<void> {
+  const result = await db
+    .updateTable('vigil.devices')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', deviceId)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw new VigilError('NOT_FOUND', `No device ${deviceId}.`);
+  await db
+    .insertInto('vigil.audit_log')
+    .values({
+      action: 'revoke_device',
+      target_table: 'devices',
+      target_id: deviceId,
+      device_id: deviceId,
+      actor_user_id: null,
+    })
+    .execute();
+}
+
+const ROLE_NAME = /^[a-z][a-z0-9_]{2,62}$/;
+
+/**
+ * A PostgreSQL login for a proctor or admin user, member of vigil_proctor / vigil_admin. Needs a
+ * role with CREATEROLE (the migration owner).
+ */
+export async function createStaffLogin(
+  db: Db,
+  input: { userId: string; roleName: string; password: string; group: 'vigil_proctor' | 'vigil_admin' },
+): Promise<void> {
+  if (!ROLE_NAME.test(input.roleName)) {
+    throw new VigilError('BAD_REQUEST', 'Role names are 3–63 lower-case letters, digits or underscores.', {
+      roleName: input.roleName,
+    });
+  }
+  await sql`CREATE ROLE ${sql.id(input.roleName)} LOGIN PASSWORD ${sql.lit(input.password)} IN ROLE ${sql.id(input.group)}`.execute(
+    db,
+  );
+  await db
+    .updateTable('vigil.users')
+    .set({ pg_role: input.roleName })
+    .where('id', '=', input.userId)
+    .execute();
+}
+
+export async function assignProctor(db: Db, examId: string, proctorId: string): Promise<void> {
+  await db
+    .insertInto('vigil.proctor_assignments')
+    .values({ exam_id: examId, proctor_id: proctorId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}

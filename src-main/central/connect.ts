@@ -1,0 +1,91 @@
+// Opens the central store: a real PostgreSQL server through `pg` (TLS with verify-full by default),
+// or PGlite in the app's data folder when no URL is configured. Both give the same typed kysely
+// handle and the same raw query function the device ingest client uses.
+import fs from 'node:fs';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { CentralDatabase } from './schema';
+
+export type SslMode = 'disable' | 'require' | 'verify-full';
+
+export interface CentralOptions {
+  /** postgres:// URL; absent means embedded PGlite in `embeddedDir` (or in memory when unset). */
+  url?: string;
+  sslMode?: SslMode;
+  /** PEM file with the CA that signed the server's certificate (verify-full). */
+  caFile?: string;
+  embeddedDir?: string;
+  maxConnections?: number;
+}
+
+export type SqlQuery = <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>;
+
+export interface CentralStore {
+  kind: 'postgres' | 'pglite';
+  db: Kysely<CentralDatabase>;
+  /** One parameterised statement; used for the ingest function calls. */
+  query: SqlQuery;
+  close(): Promise<void>;
+}
+
+export function sslConfig(mode: SslMode, caFile?: string): pg.ClientConfig['ssl'] {
+  if (mode === 'disable') return false;
+  if (mode === 'require') return { rejectUnauthorized: false };
+  // verify-full: the chain must verify against the CA and the host name must match the certificate.
+  return { rejectUnauthorized: true, ...(caFile ? { ca: fs.readFileSync(caFile, 'utf8') } : {}) };
+}
+
+/** Our ssl settings win: drop any sslmode in the URL so pg does not parse a second opinion. */
+function stripSslParams(url: string): string {
+  const parsed = new URL(url);
+  for (const key of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey']) parsed.searchParams.delete(key);
+  return parsed.toString();
+}
+
+export function openPostgres(options: CentralOptions & { url: string }): CentralStore {
+  const pool = new pg.Pool({
+    connectionString: stripSslParams(options.url),
+    ssl: sslConfig(options.sslMode ?? 'verify-full', options.caFile),
+    max: options.maxConnections ?? 4,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 10_000,
+  });
+  // A server restart kills idle clients; the pool replaces them, so only log-worthy, never fatal.
+  pool.on('error', () => undefined);
+  const db = new Kysely<CentralDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    query: async <R>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as R[],
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export async function openPglite(options: { dir?: string } = {}): Promise<CentralStore> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGliteDialect } = await import('./pglite-dialect');
+  if (options.dir) fs.mkdirSync(options.dir, { recursive: true });
+  const lite = options.dir ? new PGlite(options.dir) : new PGlite();
+  await lite.waitReady;
+  const db = new Kysely<CentralDatabase>({ dialect: new PGliteDialect(lite) });
+  return {
+    kind: 'pglite',
+    db,
+    // Through kysely so calls queue behind any open transaction on the single connection.
+    query: async <R>(text: string, params: unknown[] = []) => {
+      const { CompiledQuery } = await import('kysely');
+      return (await db.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
+    },
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export async function openCentral(options: CentralOptions): Promise<CentralStore> {
+  return options.url
+    ? openPostgres({ ...options, url: options.url })
+    : openPglite({ dir: options.embeddedDir });
+}

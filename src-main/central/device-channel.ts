@@ -1,0 +1,122 @@
+// What a device may do on the central server: call the SECURITY DEFINER ingest functions with its
+// token, nothing else. The uploader, the blob uploader and enrollment go through this interface, so
+// tests and benchmarks can run it against a real server or PGlite alike.
+import { z } from 'zod';
+import type { SqlQuery } from './connect';
+import { centralError } from './errors';
+
+export interface IngestItem {
+  key: string;
+  kind: string;
+  payload: unknown;
+}
+
+export const ReceiptSchema = z.object({
+  key: z.string().nullable(),
+  status: z.enum(['applied', 'duplicate', 'rejected']),
+  reason: z.string().nullable().optional(),
+  original: z.string().nullable().optional(),
+});
+export type Receipt = z.infer<typeof ReceiptSchema>;
+
+export const RedemptionSchema = z.object({
+  deviceId: z.string(),
+  token: z.string().min(32),
+  candidateId: z.string(),
+  examId: z.string(),
+  expiresAt: z.string(),
+});
+export type Redemption = z.infer<typeof RedemptionSchema>;
+
+export const BlobReceiptSchema = z.object({
+  id: z.string(),
+  sha256: z.string(),
+  size: z.number(),
+  completedAt: z.string(),
+});
+export type BlobReceipt = z.infer<typeof BlobReceiptSchema>;
+
+export interface BlobMeta {
+  id: string;
+  sessionId: string;
+  kind: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+}
+
+export interface DeviceChannel {
+  redeem(code: string, label: string): Promise<Redemption>;
+  fetchExam(token: string): Promise<unknown>;
+  ingest(token: string, items: IngestItem[]): Promise<Receipt[]>;
+  blobBegin(token: string, meta: BlobMeta): Promise<{ offset: number; status: 'uploading' | 'complete' }>;
+  blobChunk(
+    token: string,
+    blobId: string,
+    offset: number,
+    data: Buffer,
+    sha256: string,
+  ): Promise<{ offset: number }>;
+  blobFinish(token: string, blobId: string): Promise<BlobReceipt>;
+}
+
+/** Enrollment codes are typed by people: case, spaces and dashes do not matter. */
+export function normaliseEnrollmentCode(code: string): string {
+  return code.replace(/[^0-9a-z]/gi, '').toUpperCase();
+}
+
+export function sqlDeviceChannel(query: SqlQuery): DeviceChannel {
+  const one = async <T>(
+    action: string,
+    text: string,
+    params: unknown[],
+    schema: z.ZodType<T>,
+  ): Promise<T> => {
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await query(text, params);
+    } catch (error) {
+      throw centralError(error, action);
+    }
+    return schema.parse(rows[0]?.result);
+  };
+  return {
+    redeem: (code, label) =>
+      one(
+        'redeeming the enrollment code',
+        'SELECT vigil.redeem_enrollment($1, $2) AS result',
+        [normaliseEnrollmentCode(code), label],
+        RedemptionSchema,
+      ),
+    fetchExam: (token) =>
+      one('fetching the exam', 'SELECT vigil.fetch_exam($1) AS result', [token], z.unknown()),
+    ingest: (token, items) =>
+      one(
+        'sending records',
+        'SELECT vigil.ingest($1, $2::jsonb) AS result',
+        [token, JSON.stringify(items)],
+        z.array(ReceiptSchema),
+      ),
+    blobBegin: (token, meta) =>
+      one(
+        'starting an upload',
+        'SELECT vigil.blob_begin($1, $2::jsonb) AS result',
+        [token, JSON.stringify(meta)],
+        z.object({ offset: z.number(), status: z.enum(['uploading', 'complete']) }),
+      ),
+    blobChunk: (token, blobId, offset, data, sha256) =>
+      one(
+        'uploading a chunk',
+        'SELECT vigil.blob_chunk($1, $2, $3, $4, $5) AS result',
+        [token, blobId, offset, data, sha256],
+        z.object({ offset: z.number() }),
+      ),
+    blobFinish: (token, blobId) =>
+      one(
+        'finishing an upload',
+        'SELECT vigil.blob_finish($1, $2) AS result',
+        [token, blobId],
+        BlobReceiptSchema,
+      ),
+  };
+}

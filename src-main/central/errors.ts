@@ -1,0 +1,102 @@
+// Turns PostgreSQL errors from the central server into VigilErrors the UI and the sync loop can act
+// on: refused credentials, someone else's data, a wrong chunk offset, a bad hash, or a server that
+// cannot be reached (which the uploader retries with backoff).
+import { VigilError } from '../errors';
+
+interface PgErrorLike {
+  code?: string;
+  detail?: string;
+  message?: string;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01', // admin shutdown
+  '57P02', // crash shutdown
+  '57P03', // cannot connect now (starting up)
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  '53300', // too many connections
+  '40001', // serialization failure: retry
+  '40P01', // deadlock: retry
+  '57014', // statement timeout: retry later
+]);
+
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof VigilError) return error.code === 'UNAVAILABLE';
+  return true;
+}
+
+export function centralError(error: unknown, action: string): VigilError {
+  if (error instanceof VigilError) return error;
+  const e = (error ?? {}) as PgErrorLike;
+  const code = e.code ?? '';
+  const message = e.message ?? String(error);
+  if (code === '28000' || code === '28P01') {
+    return new VigilError(
+      'FORBIDDEN',
+      `The central server refused this device (${e.detail ?? 'refused'}). Enroll the device again with a new code.`,
+      { action, reason: e.detail ?? 'refused', tokenRefused: true },
+      { cause: error },
+    );
+  }
+  if (code === 'VG403' || code === '42501') {
+    return new VigilError(
+      'FORBIDDEN',
+      `The central server refused ${action}: ${message}`,
+      { action },
+      { cause: error },
+    );
+  }
+  if (code === 'VG409') {
+    return new VigilError(
+      'CONFLICT',
+      message,
+      { action, serverOffset: Number(e.detail ?? 0) },
+      { cause: error },
+    );
+  }
+  if (code === 'VG422') {
+    return new VigilError(
+      'INTEGRITY',
+      message,
+      { action, serverOffset: Number(e.detail ?? 0) },
+      { cause: error },
+    );
+  }
+  if (code === 'VG400' || code.startsWith('22') || code.startsWith('23')) {
+    return new VigilError(
+      'BAD_REQUEST',
+      `The central server rejected ${action}: ${message}`,
+      { action },
+      { cause: error },
+    );
+  }
+  if (
+    NETWORK_CODES.has(code) ||
+    /connect|terminat|timeout|closed|ECONN|socket/i.test(message) ||
+    code === ''
+  ) {
+    return new VigilError(
+      'UNAVAILABLE',
+      `The central server cannot be reached (${message}); Vigil keeps everything locally and retries.`,
+      { action },
+      { cause: error },
+    );
+  }
+  return new VigilError(
+    'INTERNAL',
+    `Central server error during ${action}: ${message}`,
+    { action, code },
+    { cause: error },
+  );
+}

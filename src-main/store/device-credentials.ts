@@ -1,0 +1,62 @@
+// Where the device token lives at rest. The shell passes a SecretCipher backed by Electron's
+// safeStorage (OS keychain); the headless host has none and keeps the token in a 0600 file. Only the
+// token is secret: the device row in SQLite records which storage holds it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { VigilError } from '../errors';
+
+/** Electron safeStorage fits this shape; the shell adapts it (src-main never imports electron). */
+export interface SecretCipher {
+  isEncryptionAvailable(): boolean;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+}
+
+export interface TokenVault {
+  readonly storage: 'file' | 'safeStorage';
+  save(token: string): void;
+  load(): string | undefined;
+  clear(): void;
+}
+
+const MAGIC_PLAIN = 'vigil-token-plain:';
+const MAGIC_SEALED = Buffer.from('vigil-token-sealed:');
+
+export function createTokenVault(dataDir: string, cipher?: SecretCipher): TokenVault {
+  const file = path.join(dataDir, 'device-token');
+  const sealed = cipher?.isEncryptionAvailable() === true;
+  const writeFile = (data: Buffer) => {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, data, { mode: 0o600 });
+    fs.chmodSync(temp, 0o600);
+    fs.renameSync(temp, file);
+  };
+  return {
+    storage: sealed ? 'safeStorage' : 'file',
+    save(token) {
+      if (sealed && cipher) writeFile(Buffer.concat([MAGIC_SEALED, cipher.encryptString(token)]));
+      else writeFile(Buffer.from(MAGIC_PLAIN + token, 'utf8'));
+    },
+    load() {
+      if (!fs.existsSync(file)) return undefined;
+      const data = fs.readFileSync(file);
+      if (data.subarray(0, MAGIC_SEALED.length).equals(MAGIC_SEALED)) {
+        if (!cipher?.isEncryptionAvailable()) {
+          throw new VigilError(
+            'NOT_READY',
+            'The device token is sealed by the OS keychain, which is not available now.',
+          );
+        }
+        return cipher.decryptString(data.subarray(MAGIC_SEALED.length));
+      }
+      const text = data.toString('utf8');
+      if (!text.startsWith(MAGIC_PLAIN))
+        throw new VigilError('INTEGRITY', `The device token file ${file} is damaged; enroll again.`);
+      return text.slice(MAGIC_PLAIN.length);
+    },
+    clear() {
+      fs.rmSync(file, { force: true });
+    },
+  };
+}

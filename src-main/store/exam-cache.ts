@@ -1,0 +1,42 @@
+// Exam definitions cached on the device at enrollment, so an enrolled exam can start and run while
+// the central server is unreachable.
+import { z } from 'zod';
+import { VigilError } from '../errors';
+import type { Tx } from './local-store';
+
+export const CachedExamSchema = z.object({
+  id: z.string().uuid(),
+  title: z.string(),
+  type: z.enum(['GEN', 'SKL', 'PER', 'FIN']),
+  difficulty: z.number().int().min(1).max(10),
+  keyQuestions: z.array(z.object({ question: z.string(), time_limit_s: z.number().int().positive() })),
+  policy: z.record(z.string(), z.unknown()),
+  retentionDays: z.number().int().positive(),
+  uploadMode: z.enum(['full', 'flags_only']),
+  resumeText: z.string().nullable().optional(),
+  jobListing: z.object({ title: z.string(), description: z.string() }).nullable().optional(),
+});
+export type CachedExam = z.infer<typeof CachedExamSchema>;
+
+export function cacheExam(tx: Tx, exam: unknown): CachedExam {
+  const parsed = CachedExamSchema.safeParse(exam);
+  if (!parsed.success) {
+    throw new VigilError('BAD_REQUEST', 'The exam definition from the central server is malformed.', {
+      issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
+  }
+  const definition = JSON.stringify(parsed.data);
+  const fetchedAt = new Date().toISOString();
+  tx.run(
+    tx.q
+      .insertInto('cached_exams')
+      .values({ id: parsed.data.id, definition, fetched_at: fetchedAt })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ definition, fetched_at: fetchedAt })),
+  );
+  return parsed.data;
+}
+
+export function cachedExam(tx: Tx, examId: string): CachedExam | undefined {
+  const row = tx.first(tx.q.selectFrom('cached_exams').select('definition').where('id', '=', examId));
+  return row ? CachedExamSchema.parse(JSON.parse(row.definition)) : undefined;
+}

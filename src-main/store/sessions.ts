@@ -1,0 +1,168 @@
+// Session, warning and snapshot writes. Each writes its local row and its outbox item in the same
+// transaction, and records a chained event so the evidence timeline is tamper-evident.
+import { randomUUID } from 'node:crypto';
+import { VigilError } from '../errors';
+import { registerBlob } from './blob-uploads';
+import { appendEvent } from './event-chain';
+import type { Tx } from './local-store';
+import { enqueue } from './outbox';
+import type { SessionStatus } from './schema';
+
+export function startSession(tx: Tx, input: { examId: string; id?: string; startedAt?: string }): string {
+  const id = input.id ?? randomUUID();
+  const startedAt = input.startedAt ?? new Date().toISOString();
+  tx.run(tx.q.insertInto('sessions').values({ id, exam_id: input.examId, started_at: startedAt }));
+  enqueue(tx, { kind: 'session.start', idempotencyKey: `session.start:${id}`, payload: { id, startedAt } });
+  appendEvent(tx, { sessionId: id, kind: 'session_started', data: { examId: input.examId }, at: startedAt });
+  return id;
+}
+
+export function finishSession(
+  tx: Tx,
+  input: {
+    sessionId: string;
+    status: Exclude<SessionStatus, 'in_progress'>;
+    riskScore?: number;
+    endedAt?: string;
+  },
+): void {
+  const endedAt = input.endedAt ?? new Date().toISOString();
+  appendEvent(tx, {
+    sessionId: input.sessionId,
+    kind: 'session_finished',
+    data: { status: input.status },
+    at: endedAt,
+  });
+  const { changes } = tx.run(
+    tx.q
+      .updateTable('sessions')
+      .set({ status: input.status, ended_at: endedAt, risk_score: input.riskScore ?? null })
+      .where('id', '=', input.sessionId),
+  );
+  if (changes === 0) throw new VigilError('NOT_FOUND', `No local session ${input.sessionId} to finish.`);
+  const head = tx.first(
+    tx.q.selectFrom('sessions').select(['chain_seq', 'chain_head']).where('id', '=', input.sessionId),
+  );
+  enqueue(tx, {
+    kind: 'session.update',
+    idempotencyKey: `session.finish:${input.sessionId}`,
+    payload: {
+      id: input.sessionId,
+      status: input.status,
+      endedAt,
+      ...(input.riskScore !== undefined ? { riskScore: input.riskScore } : {}),
+      finalSeq: head?.chain_seq ?? 0,
+      finalHash: Buffer.from(head?.chain_head ?? Buffer.alloc(32)).toString('hex'),
+    },
+  });
+}
+
+export interface WarningInput {
+  id?: string;
+  sessionId: string;
+  type: string;
+  severity: 'low' | 'medium' | 'high';
+  startedAt: string;
+  endedAt?: string | null;
+  confidence?: number | null;
+  details?: Record<string, unknown>;
+}
+
+/** Records a warning (or its update when it ends). Returns the warning id. */
+export function recordWarning(tx: Tx, input: WarningInput): string {
+  const id = input.id ?? randomUUID();
+  const details = JSON.stringify(input.details ?? {});
+  tx.run(
+    tx.q
+      .insertInto('warnings')
+      .values({
+        id,
+        session_id: input.sessionId,
+        type: input.type,
+        severity: input.severity,
+        started_at: input.startedAt,
+        ended_at: input.endedAt ?? null,
+        confidence: input.confidence ?? null,
+        details,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet({ ended_at: input.endedAt ?? null, confidence: input.confidence ?? null, details }),
+      ),
+  );
+  const snapshot = tx.first(tx.q.selectFrom('warnings').select('snapshot_id').where('id', '=', id));
+  const snapshotSha = snapshot?.snapshot_id
+    ? tx.first(tx.q.selectFrom('snapshots').select('sha256').where('id', '=', snapshot.snapshot_id))?.sha256
+    : undefined;
+  const version = input.endedAt ? 'ended' : 'started';
+  enqueue(tx, {
+    kind: 'warning',
+    idempotencyKey: `warning:${id}:${version}`,
+    payload: {
+      id,
+      sessionId: input.sessionId,
+      type: input.type,
+      severity: input.severity,
+      startedAt: input.startedAt,
+      endedAt: input.endedAt ?? null,
+      confidence: input.confidence ?? null,
+      details: input.details ?? {},
+      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}),
+    },
+  });
+  appendEvent(tx, {
+    sessionId: input.sessionId,
+    kind: input.endedAt ? 'warning_ended' : 'warning_started',
+    data: { warningId: id, type: input.type, severity: input.severity },
+    at: input.endedAt ?? input.startedAt,
+  });
+  return id;
+}
+
+/** A JPEG already written (and fsync'd) to disk becomes a snapshot row and a pending blob upload. */
+export function addSnapshot(
+  tx: Tx,
+  input: {
+    sessionId: string;
+    warningId?: string;
+    path: string;
+    sha256: string;
+    bytes: number;
+    takenAt?: string;
+    deleteAfterUpload?: boolean;
+  },
+): string {
+  const id = randomUUID();
+  const takenAt = input.takenAt ?? new Date().toISOString();
+  tx.run(
+    tx.q.insertInto('snapshots').values({
+      id,
+      session_id: input.sessionId,
+      warning_id: input.warningId ?? null,
+      path: input.path,
+      sha256: input.sha256,
+      bytes: input.bytes,
+      taken_at: takenAt,
+    }),
+  );
+  if (input.warningId)
+    tx.run(tx.q.updateTable('warnings').set({ snapshot_id: id }).where('id', '=', input.warningId));
+  registerBlob(tx, {
+    id,
+    sessionId: input.sessionId,
+    kind: 'snapshot',
+    path: input.path,
+    sha256: input.sha256,
+    size: input.bytes,
+    contentType: 'image/jpeg',
+    deleteAfterUpload: input.deleteAfterUpload ?? false,
+  });
+  appendEvent(tx, {
+    sessionId: input.sessionId,
+    kind: 'snapshot',
+    data: { snapshotId: id, sha256: input.sha256 },
+    at: takenAt,
+  });
+  return id;
+}

@@ -1,0 +1,142 @@
+// Chunked, resumable blob upload. Asks the server where it stands (blob_begin), sends the rest in
+// chunks (about 1 MiB) each with its sha256, resends a chunk the server refused as corrupted, jumps
+// to the server's offset when told the offset is wrong, and only after finish returns a receipt
+// marks the upload done and, if retention allows, deletes the local file.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { BlobReceipt, DeviceChannel } from '../central/device-channel';
+import { VigilError, isVigilError } from '../errors';
+import { hashFile } from '../store/blob-uploads';
+import type { LocalStore } from '../store/local-store';
+import type { BlobUploadsTable } from '../store/schema';
+
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+const MAX_CHUNK_RETRIES = 5;
+
+type BlobRow = Pick<
+  BlobUploadsTable,
+  'id' | 'session_id' | 'kind' | 'path' | 'sha256' | 'size' | 'content_type'
+> & {
+  delete_after_upload: number;
+};
+
+export function nextPendingBlobs(store: LocalStore, limit = 20): BlobRow[] {
+  return store.all(
+    store.q
+      .selectFrom('blob_uploads')
+      .select(['id', 'session_id', 'kind', 'path', 'sha256', 'size', 'content_type', 'delete_after_upload'])
+      .where('status', '=', 'pending')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit),
+  );
+}
+
+/** The server refused this one upload (bad metadata, not this device's session): not the token. */
+function isItemRefusal(error: unknown): error is VigilError {
+  return (
+    isVigilError(error) &&
+    (error.code === 'BAD_REQUEST' || (error.code === 'FORBIDDEN' && error.details?.tokenRefused !== true))
+  );
+}
+
+function markRejected(store: LocalStore, id: string, reason: string): void {
+  store.write('recording a refused upload', (tx) =>
+    tx.run(tx.q.updateTable('blob_uploads').set({ status: 'rejected', reason }).where('id', '=', id)),
+  );
+}
+
+export async function uploadBlob(
+  store: LocalStore,
+  channel: DeviceChannel,
+  token: string,
+  row: BlobRow,
+  chunkBytes = DEFAULT_CHUNK_BYTES,
+): Promise<BlobReceipt | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(row.path, 'r');
+  } catch {
+    markRejected(store, row.id, `local file ${row.path} is missing`);
+    return undefined;
+  }
+  try {
+    const meta = {
+      id: row.id,
+      sessionId: row.session_id,
+      kind: row.kind,
+      sha256: row.sha256,
+      size: row.size,
+      contentType: row.content_type,
+    };
+    let begun: { offset: number; status: string };
+    try {
+      begun = await channel.blobBegin(token, meta);
+    } catch (error) {
+      if (isItemRefusal(error)) {
+        markRejected(store, row.id, error.message);
+        return undefined;
+      }
+      throw error;
+    }
+    let offset = begun.offset;
+    let restarts = 0;
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    for (;;) {
+      let retries = 0;
+      while (offset < row.size) {
+        const length = Math.min(chunkBytes, row.size - offset);
+        const { bytesRead } = await handle.read(buffer, 0, length, offset);
+        if (bytesRead !== length)
+          throw new VigilError('INTEGRITY', `${row.path} is shorter than when it was recorded.`);
+        const chunk = buffer.subarray(0, length);
+        const sha256 = createHash('sha256').update(chunk).digest('hex');
+        try {
+          offset = (await channel.blobChunk(token, row.id, offset, chunk, sha256)).offset;
+          retries = 0;
+        } catch (error) {
+          if (!isVigilError(error)) throw error;
+          if (error.code === 'CONFLICT' && typeof error.details?.serverOffset === 'number') {
+            offset = error.details.serverOffset; // resume where the server actually is
+            continue;
+          }
+          if (error.code === 'INTEGRITY' && ++retries <= MAX_CHUNK_RETRIES) continue; // corrupted in transit: resend
+          throw error;
+        }
+        store.write('recording upload progress', (tx) =>
+          tx.run(tx.q.updateTable('blob_uploads').set({ uploaded_bytes: offset }).where('id', '=', row.id)),
+        );
+      }
+      try {
+        const receipt = await channel.blobFinish(token, row.id);
+        store.write('recording an upload receipt', (tx) =>
+          tx.run(
+            tx.q
+              .updateTable('blob_uploads')
+              .set({
+                status: 'done',
+                receipt: JSON.stringify(receipt),
+                completed_at: new Date().toISOString(),
+                uploaded_bytes: row.size,
+              })
+              .where('id', '=', row.id),
+          ),
+        );
+        // Only now, with the receipt committed locally, may the file go (if retention says so).
+        if (row.delete_after_upload === 1) await fs.rm(row.path, { force: true });
+        return receipt;
+      } catch (error) {
+        if (!isVigilError(error) || error.code !== 'INTEGRITY' || restarts++ > 0) throw error;
+        // The server's copy did not add up: if our file still matches what was recorded, send again.
+        const local = await hashFile(row.path);
+        if (local.sha256 !== row.sha256 || local.size !== row.size) {
+          markRejected(store, row.id, `local file ${row.path} changed after it was recorded`);
+          return undefined;
+        }
+        offset = 0;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,221 @@
+// The one uploader: sends outbox rows in order and in batches, then pending blobs, with exponential
+// backoff and jitter on failure. Receipts decide each row's fate: applied or duplicate → deleted;
+// rejected → kept with the server's reason and surfaced, without blocking the rows behind it. It is
+// all async and each SQLite step is a short transaction, so it never blocks the UI.
+import type { DeviceChannel, IngestItem } from '../central/device-channel';
+import { VigilError, isVigilError } from '../errors';
+import { blobCounts } from '../store/blob-uploads';
+import type { LocalStore } from '../store/local-store';
+import { acknowledge, noteAttempt, outboxCounts, pendingBatch, reject, rejectedItems } from '../store/outbox';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, uploadBlob } from './blob-uploader';
+
+export interface SyncStatus {
+  state: 'idle' | 'syncing' | 'offline' | 'refused' | 'not_enrolled';
+  pendingItems: number;
+  pendingBytes: number;
+  pendingBlobs: number;
+  pendingBlobBytes: number;
+  rejectedItems: number;
+  rejectedBlobs: number;
+  rejected: { key: string; kind: string; reason: string }[];
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+}
+
+export interface SyncRound {
+  sent: number;
+  applied: number;
+  duplicates: number;
+  rejected: number;
+  blobs: number;
+}
+
+export interface UploaderOptions {
+  store: LocalStore;
+  channel: DeviceChannel;
+  /** The device token, or undefined when the device is not enrolled. */
+  token: () => string | undefined;
+  batchSize?: number;
+  chunkBytes?: number;
+  backoff?: BackoffOptions;
+  /** How often to look for work when nobody nudges. */
+  idleMs?: number;
+  random?: () => number;
+  onStatus?: (status: SyncStatus) => void;
+}
+
+function readState(store: LocalStore, key: string): string | null {
+  return store.first(store.q.selectFrom('sync_state').select('value').where('key', '=', key))?.value ?? null;
+}
+
+function writeState(store: LocalStore, values: Record<string, string | null>): void {
+  store.write('recording sync state', (tx) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null) tx.run(tx.q.deleteFrom('sync_state').where('key', '=', key));
+      else
+        tx.run(
+          tx.q
+            .insertInto('sync_state')
+            .values({ key, value })
+            .onConflict((oc) => oc.column('key').doUpdateSet({ value })),
+        );
+    }
+  });
+}
+
+/** Status from the local database alone (also what `vigil sync status` prints). */
+export function readSyncStatus(
+  store: LocalStore,
+  state: SyncStatus['state'] = 'idle',
+  nextAttemptAt: string | null = null,
+): SyncStatus {
+  const outbox = outboxCounts(store);
+  const blobs = blobCounts(store);
+  return {
+    state,
+    ...outbox,
+    ...blobs,
+    rejected: rejectedItems(store, 20),
+    lastSuccessAt: readState(store, 'lastSuccessAt'),
+    lastError: readState(store, 'lastError'),
+    nextAttemptAt,
+  };
+}
+
+export class Uploader {
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private failures = 0;
+  private state: SyncStatus['state'] = 'idle';
+  private nextAttemptAt: string | null = null;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: UploaderOptions) {
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  status(): SyncStatus {
+    return readSyncStatus(this.options.store, this.state, this.nextAttemptAt);
+  }
+
+  private emit(): void {
+    this.options.onStatus?.(this.status());
+  }
+
+  /** Sends everything pending once. Throws a VigilError when the server cannot be reached or refuses. */
+  async syncOnce(): Promise<SyncRound> {
+    const { store, channel } = this.options;
+    const token = this.options.token();
+    const round: SyncRound = { sent: 0, applied: 0, duplicates: 0, rejected: 0, blobs: 0 };
+    if (!token) {
+      this.state = 'not_enrolled';
+      this.emit();
+      return round;
+    }
+    this.state = 'syncing';
+    for (;;) {
+      const batch = pendingBatch(store, this.batchSize);
+      if (batch.length === 0) break;
+      store.write('counting a send attempt', (tx) =>
+        noteAttempt(
+          tx,
+          batch.map((r) => r.id),
+        ),
+      );
+      const items: IngestItem[] = batch.map((r) => ({
+        key: r.idempotency_key,
+        kind: r.kind,
+        payload: JSON.parse(r.payload) as unknown,
+      }));
+      const receipts = await channel.ingest(token, items);
+      const byKey = new Map(receipts.map((r) => [r.key, r]));
+      store.write('recording receipts', (tx) => {
+        const done: number[] = [];
+        for (const row of batch) {
+          const receipt = byKey.get(row.idempotency_key);
+          if (!receipt) continue; // no receipt: stays pending and goes again
+          if (receipt.status === 'rejected') {
+            reject(tx, row.id, receipt.reason ?? 'rejected by the server');
+            round.rejected++;
+          } else {
+            done.push(row.id);
+            if (receipt.status === 'applied') round.applied++;
+            else round.duplicates++;
+          }
+        }
+        acknowledge(tx, done);
+      });
+      round.sent += batch.length;
+      this.emit();
+      if (receipts.length < batch.length) {
+        throw new VigilError('INTERNAL', 'The central server returned fewer receipts than items sent.', {
+          sent: batch.length,
+          receipts: receipts.length,
+        });
+      }
+    }
+    for (;;) {
+      const blobs = nextPendingBlobs(store);
+      if (blobs.length === 0) break;
+      for (const blob of blobs) {
+        await uploadBlob(store, channel, token, blob, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+        round.blobs++;
+        this.emit();
+      }
+    }
+    writeState(store, { lastSuccessAt: new Date().toISOString(), lastError: null });
+    this.state = 'idle';
+    this.emit();
+    return round;
+  }
+
+  /** Runs syncOnce in the background until stop(), backing off after failures. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** New local writes: look now instead of at the next idle tick (never cuts a backoff short). */
+  nudge(): void {
+    if (this.failures === 0) this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let delay = this.options.idleMs ?? 5000;
+      try {
+        await this.syncOnce();
+        this.failures = 0;
+        this.nextAttemptAt = null;
+      } catch (error) {
+        this.failures++;
+        delay = backoffDelay(this.failures, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
+        const refused =
+          isVigilError(error) && error.code === 'FORBIDDEN' && error.details?.tokenRefused === true;
+        this.state = refused ? 'refused' : 'offline';
+        this.nextAttemptAt = new Date(Date.now() + delay).toISOString();
+        writeState(this.options.store, { lastError: (error as Error).message });
+        this.emit();
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}
