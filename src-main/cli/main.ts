@@ -1,6 +1,7 @@
 // The `vigil` command line. Each command lives in its own file under commands/.
 import { Command, CommanderError } from 'commander';
 import { appVersion } from '../app/create-app';
+import { registerAnalyzeCommand } from './commands/analyze';
 import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerHostCommand } from './commands/host';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   registerHostCommand(program);
   registerDemoCommand(program);
   registerConfigCommand(program);
+  registerAnalyzeCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

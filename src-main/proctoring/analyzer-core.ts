@@ -1,0 +1,177 @@
+// The face analysis itself: Human (BlazeFace + FaceMesh + iris + face description) on the tfjs
+// wasm backend, fed with decoded frames. It runs inside the analysis worker; benchmarks also run it
+// in-process to measure one thread.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { Config, Human as HumanInstance } from '@vladmandic/human';
+import { validateFrame } from './frame-validation';
+import { imageQuality } from './image-quality';
+import { fileLoadRouter, modelPaths } from './model-files';
+import type { FaceObservation, FrameObservation, ModelVersions, RawFrame } from './types';
+
+const require = createRequire(import.meta.url);
+
+/** Which optional models to run on this frame (the frame flow runs them on a cadence). */
+export interface AnalyzeOptions {
+  gaze: boolean;
+  embedding: boolean;
+}
+
+/** Minimal view of the tfjs-core instance Human uses (its own CommonJS copy). */
+interface Tf {
+  tidy<T>(fn: () => T): T;
+  tensor3d(values: Uint8Array | Int32Array, shape: [number, number, number], dtype: 'int32'): unknown;
+  expandDims(tensor: unknown, axis: number): unknown;
+  slice(tensor: unknown, begin: number[], size: number[]): unknown;
+  dispose(tensor: unknown): void;
+  memory(): { numTensors: number; numBytes: number };
+  io: { registerLoadRouter(router: (url: string | string[]) => unknown): void };
+  version_core: string;
+  getBackend(): string;
+}
+
+export interface AnalyzerCore {
+  analyze(frame: RawFrame, options: AnalyzeOptions): Promise<FrameObservation>;
+  memory(): { numTensors: number; numBytes: number };
+  versions: ModelVersions;
+}
+
+const RAD_TO_DEG = 180 / Math.PI;
+/** Luma standard deviation at or below which a frame is treated as featureless. */
+export const FEATURELESS_CONTRAST = 3;
+const MODELS = ['blazeface', 'facemesh', 'iris', 'faceres'];
+
+function humanConfig(modelBasePath: string, wasmPath: string): Partial<Config> {
+  return {
+    backend: 'wasm',
+    wasmPath,
+    // Never use browser caches or platform fetch: the files come through our file:// router.
+    wasmPlatformFetch: false,
+    modelBasePath,
+    debug: false,
+    async: false,
+    warmup: 'none',
+    // Analyse every frame from scratch: cached boxes from an earlier frame would blur the evidence.
+    cacheSensitivity: 0,
+    filter: { enabled: false },
+    face: {
+      enabled: true,
+      detector: { rotation: false, maxDetected: 5, minConfidence: 0.3, iouThreshold: 0.1, return: false },
+      mesh: { enabled: true },
+      attention: { enabled: false },
+      iris: { enabled: true },
+      description: { enabled: true },
+      emotion: { enabled: false },
+      antispoof: { enabled: false },
+      liveness: { enabled: false },
+    },
+    body: { enabled: false },
+    hand: { enabled: false },
+    object: { enabled: false },
+    gesture: { enabled: false },
+    segmentation: { enabled: false },
+  };
+}
+
+/** Loads Human and its models from the shipped files. Call once per thread. */
+export async function createAnalyzerCore(): Promise<AnalyzerCore> {
+  const paths = modelPaths();
+  // The node-wasm build uses @tensorflow/tfjs-core + tfjs-backend-wasm (no native tfjs-node).
+  const lib = require(`${paths.humanDir}/dist/human.node-wasm.js`) as {
+    Human: new (config: Partial<Config>) => HumanInstance;
+  };
+  const modelBase = pathToFileURL(paths.modelsDir).href + '/';
+  const human = new lib.Human(humanConfig(modelBase, paths.wasmDir));
+  const tf = human.tf as Tf;
+  tf.io.registerLoadRouter(fileLoadRouter);
+  await human.load();
+  const loaded = Object.entries(human.models.models)
+    .filter(([, model]) => model !== null)
+    .map(([name]) => name);
+  const missing = MODELS.filter((name) => !loaded.includes(name));
+  if (missing.length > 0) throw new Error(`face models failed to load: ${missing.join(', ')}`);
+  const versions: ModelVersions = {
+    detector: `human-${human.version}`,
+    human: human.version,
+    tfjs: tf.version_core,
+    backend: tf.getBackend(),
+    models: MODELS,
+  };
+
+  return {
+    versions,
+    memory: () => {
+      const m = tf.memory();
+      return { numTensors: m.numTensors, numBytes: m.numBytes };
+    },
+    analyze: async (frame, options) => {
+      validateFrame(frame);
+      const started = performance.now();
+      const quality = imageQuality(frame);
+      if (quality.contrast <= FEATURELESS_CONTRAST) {
+        // A uniform picture (lens covered, camera dark) cannot hold a face: skip the models.
+        return {
+          timestampMs: frame.timestampMs,
+          width: frame.width,
+          height: frame.height,
+          faces: [],
+          quality,
+          analysisMs: round(performance.now() - started, 1),
+          ran: { faceModels: false, gaze: false, embedding: false },
+        };
+      }
+      const input = tf.tidy(() => {
+        const pixels = tf.tensor3d(frame.data, [frame.height, frame.width, frame.channels], 'int32');
+        const rgb =
+          frame.channels === 4 ? tf.slice(pixels, [0, 0, 0], [frame.height, frame.width, 3]) : pixels;
+        return tf.expandDims(rgb, 0);
+      });
+      let faces: FaceObservation[];
+      try {
+        const result = await human.detect(input as Parameters<HumanInstance['detect']>[0], {
+          face: { iris: { enabled: options.gaze }, description: { enabled: options.embedding } },
+        });
+        if (result.error) throw new Error(result.error);
+        faces = result.face.map((face) => {
+          const angle = face.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
+          const observation: FaceObservation = {
+            box: face.box.map((v) => Math.round(v)) as [number, number, number, number],
+            score: round(face.score, 3),
+            pose: {
+              yaw: round(angle.yaw * RAD_TO_DEG, 1),
+              pitch: round(angle.pitch * RAD_TO_DEG, 1),
+              roll: round(angle.roll * RAD_TO_DEG, 1),
+            },
+          };
+          if (options.gaze && face.rotation?.gaze) {
+            observation.gaze = {
+              bearing: round(face.rotation.gaze.bearing, 3),
+              strength: round(face.rotation.gaze.strength, 3),
+            };
+          }
+          if (options.embedding && face.embedding && face.embedding.length > 0) {
+            observation.embedding = Array.from(face.embedding);
+          }
+          return observation;
+        });
+      } finally {
+        tf.dispose(input);
+      }
+      faces.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+      return {
+        timestampMs: frame.timestampMs,
+        width: frame.width,
+        height: frame.height,
+        faces,
+        quality,
+        analysisMs: round(performance.now() - started, 1),
+        ran: { faceModels: true, gaze: options.gaze, embedding: options.embedding },
+      };
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

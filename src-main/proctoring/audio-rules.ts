@@ -1,0 +1,99 @@
+// Audio warning rules. The renderer measures level and voice activity (about every 100 ms); main
+// decides: speech in a section that requires silence, and a microphone that went away (track ended
+// or digital silence, which a live microphone never produces).
+import { HysteresisTracker } from './hysteresis';
+import type { ProctoringPolicy } from './policy';
+import type { AudioFrame } from './types';
+import type { WarningEmitter } from './warning-emitter';
+
+export class AudioRules {
+  private readonly speech: HysteresisTracker;
+  private readonly micLost: HysteresisTracker;
+  private silenceRequired: boolean;
+  private lastMs = 0;
+  private peakVoice = 0;
+
+  constructor(
+    private readonly policy: ProctoringPolicy,
+    private readonly emitter: WarningEmitter,
+  ) {
+    const minFrames = policy.minFrames;
+    this.speech = new HysteresisTracker({ ...pick(policy.speech), minFrames });
+    this.micLost = new HysteresisTracker({ ...pick(policy.micLost), minFrames });
+    this.silenceRequired = policy.speech.enabled;
+  }
+
+  /** Sections that require silence switch speech detection on; others switch it off. */
+  setSilenceRequired(required: boolean, atMs = this.lastMs): void {
+    if (!required && this.silenceRequired) this.end('speech_detected', this.speech.flush(atMs));
+    this.silenceRequired = required;
+  }
+
+  observe(frame: AudioFrame): void {
+    this.lastMs = frame.timestampMs;
+    const { speech, micLost } = this.policy;
+    if (micLost.enabled) {
+      const lost = !frame.trackLive || !(frame.levelDb > micLost.silentBelowDb);
+      const t = this.micLost.update(frame.timestampMs, lost, frame.trackLive ? 0.8 : 0.99);
+      if (t?.kind === 'raised') {
+        this.emitter.raise('mic_lost', {
+          type: 'mic_lost',
+          startMs: t.startMs,
+          confidence: t.confidence,
+          detector: 'renderer audio meter (track state, RMS level)',
+          thresholds: { silentBelowDb: micLost.silentBelowDb, minDurationMs: micLost.minDurationMs },
+          details: { trackLive: frame.trackLive, levelDb: round(frame.levelDb) },
+        });
+      } else this.end('mic_lost', t);
+    }
+    if (this.silenceRequired) {
+      const voiced =
+        frame.trackLive &&
+        frame.voiceProbability >= speech.minVoiceProbability &&
+        frame.levelDb >= speech.minLevelDb;
+      if (voiced) this.peakVoice = Math.max(this.peakVoice, frame.voiceProbability);
+      const t = this.speech.update(frame.timestampMs, voiced, frame.voiceProbability);
+      if (t?.kind === 'raised') {
+        this.emitter.raise('speech_detected', {
+          type: 'speech_detected',
+          startMs: t.startMs,
+          confidence: t.confidence,
+          detector: 'renderer voice-activity detector',
+          thresholds: {
+            minVoiceProbability: speech.minVoiceProbability,
+            minLevelDb: speech.minLevelDb,
+            minDurationMs: speech.minDurationMs,
+          },
+          details: { levelDb: round(frame.levelDb) },
+        });
+      } else if (t?.kind === 'ended') {
+        this.end('speech_detected', t, { peakVoiceProbability: this.peakVoice });
+        this.peakVoice = 0;
+      }
+    }
+  }
+
+  private end(
+    key: string,
+    t: ReturnType<HysteresisTracker['update']>,
+    details: Record<string, unknown> = {},
+  ): void {
+    if (t?.kind === 'ended') this.emitter.end(key, t.endMs, t.confidence, { frames: t.frames, ...details });
+  }
+
+  finish(atMs = this.lastMs): void {
+    this.end('mic_lost', this.micLost.flush(atMs));
+    this.end('speech_detected', this.speech.flush(atMs));
+  }
+}
+
+function pick(section: { minDurationMs: number; clearAfterMs: number }): {
+  minDurationMs: number;
+  clearAfterMs: number;
+} {
+  return { minDurationMs: section.minDurationMs, clearAfterMs: section.clearAfterMs };
+}
+
+function round(value: number): number {
+  return Number.isFinite(value) ? Math.round(value * 10) / 10 : -120;
+}

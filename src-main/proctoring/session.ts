@@ -1,0 +1,214 @@
+// One proctored session's frame flow: frames from the renderer go through a bounded queue (oldest
+// dropped and counted), the shared FaceAnalyzer, and the visual rules; audio frames and lockdown
+// violations join through the same warning emitter. The recommended frame rate drops when analysis
+// falls behind and recovers when it keeps up. A dead worker becomes an `analysis_interrupted`
+// warning covering the gap, and analysis resumes on the restarted worker.
+import { isVigilError, VigilError } from '../errors';
+import { AudioRules } from './audio-rules';
+import type { FaceAnalyzer, Interruption } from './face-analyzer';
+import { validateFrame } from './frame-validation';
+import type { ProctoringPolicy } from './policy';
+import type {
+  AudioFrame,
+  FrameObservation,
+  ProctoringWarning,
+  RawFrame,
+  WarningSink,
+  WarningType,
+} from './types';
+import { VisualRules } from './visual-rules';
+import { WarningEmitter } from './warning-emitter';
+
+export interface FrameFlowStatus {
+  received: number;
+  analysed: number;
+  /** Dropped because the queue was full (oldest first). */
+  dropped: number;
+  /** Refused by the analyser (bad frame) or lost when the worker died. */
+  failed: number;
+  queued: number;
+  recommendedFps: number;
+  meanAnalysisMs: number;
+  interruptions: number;
+}
+
+export interface SessionOptions {
+  policy: ProctoringPolicy;
+  analyzer: FaceAnalyzer;
+  sink: WarningSink;
+  /** Reference face embedding of the verified candidate (enables face_mismatch). */
+  referenceEmbedding?: number[] | null;
+  /** Optional tap on every observation (CLI, tests, live preview). */
+  onObservation?: (observation: FrameObservation) => void;
+}
+
+export class ProctoringSession {
+  private readonly queue: RawFrame[] = [];
+  private readonly emitter: WarningEmitter;
+  private readonly visual: VisualRules;
+  private readonly audio: AudioRules;
+  private readonly unsubscribe: () => void;
+  private pumping: Promise<void> | null = null;
+  private lastGazeMs = -Infinity;
+  private lastEmbeddingMs = -Infinity;
+  private lastAnalysedMs = 0;
+  private interruptedSince: { atMs: number; interruption: Interruption; framesLost: number } | null = null;
+  private emaMs = 0;
+  private closed = false;
+  lastError: string | null = null;
+  private readonly counts = { received: 0, analysed: 0, dropped: 0, failed: 0, interruptions: 0 };
+  recommendedFps: number;
+
+  constructor(private readonly options: SessionOptions) {
+    const { policy } = options;
+    this.emitter = new WarningEmitter(options.sink, policy, options.analyzer.versions);
+    this.visual = new VisualRules(policy, this.emitter);
+    this.visual.setReferenceEmbedding(options.referenceEmbedding ?? null);
+    this.audio = new AudioRules(policy, this.emitter);
+    this.recommendedFps = policy.frames.fps;
+    this.unsubscribe = options.analyzer.onInterrupted((interruption) => this.onInterrupted(interruption));
+  }
+
+  get warnings(): readonly ProctoringWarning[] {
+    return this.emitter.all;
+  }
+
+  setReferenceEmbedding(embedding: number[] | null): void {
+    this.visual.setReferenceEmbedding(embedding);
+  }
+
+  /** Queues a frame for analysis. Throws a typed error for a malformed frame; never blocks. */
+  submitFrame(frame: RawFrame): FrameFlowStatus {
+    if (this.closed) throw new VigilError('CONFLICT', 'This proctoring session has ended.');
+    validateFrame(frame);
+    this.counts.received++;
+    this.queue.push(frame);
+    while (this.queue.length > this.options.policy.frames.queueSize) {
+      this.queue.shift();
+      this.counts.dropped++;
+      this.slowDown();
+    }
+    this.pumping ??= this.pump().finally(() => {
+      this.pumping = null;
+    });
+    return this.status();
+  }
+
+  submitAudio(frame: AudioFrame): void {
+    if (this.closed) throw new VigilError('CONFLICT', 'This proctoring session has ended.');
+    this.audio.observe(frame);
+  }
+
+  /** Lockdown violations and other detectors outside this engine report through here. */
+  recordViolation(input: {
+    type: WarningType;
+    startMs: number;
+    endMs: number;
+    confidence?: number;
+    detector: string;
+    details?: Record<string, unknown>;
+  }): void {
+    this.emitter.point({
+      type: input.type,
+      startMs: input.startMs,
+      endMs: input.endMs,
+      confidence: input.confidence ?? 1,
+      detector: input.detector,
+      thresholds: {},
+      details: input.details ?? {},
+    });
+  }
+
+  status(): FrameFlowStatus {
+    return {
+      ...this.counts,
+      queued: this.queue.length,
+      recommendedFps: this.recommendedFps,
+      meanAnalysisMs: Math.round(this.emaMs * 10) / 10,
+    };
+  }
+
+  private slowDown(): void {
+    this.recommendedFps = Math.max(this.options.policy.frames.minFps, this.recommendedFps / 2);
+  }
+
+  private adapt(analysisMs: number): void {
+    this.emaMs = this.emaMs === 0 ? analysisMs : this.emaMs * 0.8 + analysisMs * 0.2;
+    const { fps, minFps } = this.options.policy.frames;
+    const budgetMs = 1000 / this.recommendedFps;
+    // Behind: analysis takes most of the interval or frames pile up. Ahead: plenty of headroom.
+    if (this.emaMs > budgetMs * 0.8 || this.queue.length > 1) this.slowDown();
+    else if (this.emaMs < budgetMs * 0.3 && this.queue.length === 0) {
+      this.recommendedFps = Math.min(fps, Math.max(minFps, this.recommendedFps * 1.25));
+    }
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const frame = this.queue.shift()!;
+      const { frames } = this.options.policy;
+      const gaze = frame.timestampMs - this.lastGazeMs >= frames.gazeEveryMs;
+      const embedding = frame.timestampMs - this.lastEmbeddingMs >= frames.embeddingEveryMs;
+      try {
+        const observation = await this.options.analyzer.analyze(frame, { gaze, embedding });
+        if (gaze) this.lastGazeMs = frame.timestampMs;
+        if (embedding && observation.faces.length > 0) this.lastEmbeddingMs = frame.timestampMs;
+        this.counts.analysed++;
+        this.adapt(observation.analysisMs);
+        this.closeGap(frame.timestampMs);
+        this.lastAnalysedMs = frame.timestampMs;
+        this.options.onObservation?.(observation);
+        this.visual.observe(observation, frame);
+      } catch (error) {
+        this.counts.failed++;
+        if (this.interruptedSince) this.interruptedSince.framesLost++;
+        // BAD_REQUEST: a frame the models refused. UNAVAILABLE: the worker died; onInterrupted records
+        // the gap and the next frame resumes. Anything else is kept for status, never thrown from here.
+        this.lastError = isVigilError(error) ? `${error.code}: ${error.message}` : String(error);
+      }
+    }
+  }
+
+  private onInterrupted(interruption: Interruption): void {
+    this.counts.interruptions++;
+    this.interruptedSince = { atMs: this.lastAnalysedMs, interruption, framesLost: 0 };
+  }
+
+  /** First frame after a restart: record the gap as an analysis_interrupted warning. */
+  private closeGap(nowMs: number): void {
+    const gap = this.interruptedSince;
+    if (!gap) return;
+    this.interruptedSince = null;
+    this.emitter.point({
+      type: 'analysis_interrupted',
+      startMs: gap.atMs,
+      endMs: nowMs,
+      confidence: 1,
+      detector: 'analysis worker supervisor',
+      thresholds: {},
+      details: {
+        exitCode: gap.interruption.exitCode,
+        wallGapMs: (gap.interruption.restartedAt ?? Date.now()) - gap.interruption.diedAt,
+        framesLost: gap.framesLost,
+        ...(gap.interruption.restartError ? { restartError: gap.interruption.restartError } : {}),
+      },
+    });
+  }
+
+  /** Waits until every queued frame is analysed and every warning has reached the sink. */
+  async flush(): Promise<void> {
+    while (this.pumping) await this.pumping;
+    await this.emitter.drain();
+  }
+
+  /** Ends the session: analyses what is queued, closes open warnings, detaches from the analyser. */
+  async end(atMs?: number): Promise<ProctoringWarning[]> {
+    await this.flush();
+    this.closed = true;
+    this.visual.finish(atMs ?? this.lastAnalysedMs);
+    this.audio.finish(atMs);
+    this.unsubscribe();
+    await this.emitter.drain();
+    return [...this.emitter.all];
+  }
+}

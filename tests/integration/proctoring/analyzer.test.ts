@@ -1,0 +1,151 @@
+// The face analyser in its worker_thread on the real fixtures: faces, boxes, scores, pose, gaze,
+// embeddings and image quality; no network; typed errors for bad frames; the bounded frame queue.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isVigilError } from '../../../src-main/errors';
+import { decodeImage } from '../../../src-main/proctoring/decode-image';
+import { faceSimilarity } from '../../../src-main/proctoring/face-similarity';
+import { WorkerFaceAnalyzer } from '../../../src-main/proctoring/face-analyzer';
+import { judgeFrame } from '../../../src-main/proctoring/frame-conditions';
+import { defaultPolicy } from '../../../src-main/proctoring/policy';
+import { ProctoringSession } from '../../../src-main/proctoring/session';
+import type { FrameObservation, RawFrame } from '../../../src-main/proctoring/types';
+import { fixture, scenes } from '../../support/proctoring/scenes';
+
+const full = { gaze: true, embedding: true };
+let analyzer: WorkerFaceAnalyzer;
+
+async function analyse(input: string | Buffer): Promise<FrameObservation> {
+  return analyzer.analyze(await decodeImage(input), full);
+}
+
+beforeAll(async () => {
+  analyzer = await WorkerFaceAnalyzer.start();
+});
+afterAll(async () => {
+  await analyzer?.close();
+});
+
+describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', () => {
+  it('loads the shipped models on the wasm backend', () => {
+    expect(analyzer.versions).toMatchObject({ human: '3.3.6', backend: 'wasm', tfjs: '4.22.0' });
+    expect(analyzer.versions.models).toEqual(['blazeface', 'facemesh', 'iris', 'faceres']);
+  });
+
+  it('finds the frontal face with box, score, pose, gaze, embedding and image quality', async () => {
+    const o = await analyse(fixture('astronaut.jpg'));
+    expect(o.faces).toHaveLength(1);
+    const face = o.faces[0]!;
+    const [x, y, w, h] = face.box;
+    // The astronaut's face sits in the upper middle of the 384×384 photo.
+    expect(x).toBeGreaterThan(80);
+    expect(x + w).toBeLessThan(260);
+    expect(y).toBeGreaterThan(10);
+    expect(y + h).toBeLessThan(180);
+    expect(w).toBeGreaterThan(80);
+    expect(face.score).toBeGreaterThan(0.9);
+    expect(Math.abs(face.pose.yaw)).toBeLessThan(10);
+    expect(Math.abs(face.pose.pitch)).toBeLessThan(20);
+    expect(face.gaze?.strength).toBeLessThan(0.3);
+    expect(face.embedding).toHaveLength(1024);
+    expect(o.quality.brightness).toBeGreaterThan(60);
+    expect(o.quality.contrast).toBeGreaterThan(30);
+    expect(o.quality.sharpness).toBeGreaterThan(50);
+    expect(o.ran).toEqual({ faceModels: true, gaze: true, embedding: true });
+  });
+
+  it('gives zero faces for the no-face photos', async () => {
+    for (const name of ['coffee.jpg', 'chelsea.jpg']) {
+      const o = await analyse(fixture(name));
+      expect(o.faces, name).toHaveLength(0);
+    }
+  });
+
+  it('counts the faces in multi-face composites', async () => {
+    expect((await analyse(await scenes.twoFaces())).faces).toHaveLength(2);
+    expect((await analyse(await scenes.threeFaces())).faces).toHaveLength(3);
+    expect((await analyse(await scenes.frontal())).faces).toHaveLength(1);
+  });
+
+  it('reads the profile face as looking away and the frontal one as not', async () => {
+    const profile = await analyse(fixture('camera.jpg'));
+    expect(profile.faces).toHaveLength(1);
+    expect(Math.abs(profile.faces[0]!.pose.yaw)).toBeGreaterThan(defaultPolicy.lookingAway.maxYawDeg);
+    expect(judgeFrame(defaultPolicy, profile, null).looking_away.holds).toBe(true);
+    const frontal = await analyse(await scenes.frontal());
+    expect(judgeFrame(defaultPolicy, frontal, null).looking_away.holds).toBe(false);
+  });
+
+  it('tells a covered lens by brightness and contrast, skipping the face models', async () => {
+    const o = await analyse(await scenes.covered());
+    expect(o.faces).toHaveLength(0);
+    expect(o.ran.faceModels).toBe(false);
+    expect(o.quality.brightness).toBeLessThan(defaultPolicy.cameraBlocked.maxBrightness);
+    const j = judgeFrame(defaultPolicy, o, null);
+    expect(j.camera_blocked.holds).toBe(true);
+    expect(j.no_face.holds).toBe(false);
+  });
+
+  it('gives the same person similar embeddings and another person a distant one', async () => {
+    const a = (await analyse(fixture('astronaut.jpg'))).faces[0]!.embedding!;
+    const scene = (await analyse(await scenes.frontal())).faces[0]!.embedding!;
+    const other = (await analyse(fixture('camera.jpg'))).faces[0]!.embedding!;
+    const same = faceSimilarity(a, scene);
+    const different = faceSimilarity(a, other);
+    expect(same).toBeGreaterThan(defaultPolicy.faceMismatch.minSimilarity);
+    expect(different).toBeLessThan(defaultPolicy.faceMismatch.minSimilarity);
+  });
+
+  it('refuses malformed frames with a typed error and keeps running', async () => {
+    const bad: RawFrame[] = [
+      { width: 64, height: 48, channels: 3, data: new Uint8Array(10), timestampMs: 0 },
+      { width: 0, height: 0, channels: 3, data: new Uint8Array(0), timestampMs: 0 },
+      { width: 8, height: 8, channels: 3, data: new Uint8Array(192), timestampMs: 0 },
+    ];
+    for (const frame of bad) {
+      const error = await analyzer.analyze(frame, full).catch((e: unknown) => e);
+      expect(isVigilError(error) && error.code).toBe('BAD_REQUEST');
+    }
+    const notImage = await decodeImage(new TextEncoder().encode('definitely not an image')).catch(
+      (e: unknown) => e,
+    );
+    expect(isVigilError(notImage) && notImage.code).toBe('BAD_REQUEST');
+    const empty = await decodeImage(new Uint8Array(0)).catch((e: unknown) => e);
+    expect(isVigilError(empty) && empty.code).toBe('BAD_REQUEST');
+    // Still alive and correct after the refusals.
+    expect((await analyse(fixture('astronaut.jpg'))).faces).toHaveLength(1);
+  });
+
+  it('keeps the frame queue bounded, drops the oldest, counts drops and lowers the rate', async () => {
+    const frame = await decodeImage(fixture('coffee.jpg'));
+    const warnings: string[] = [];
+    const session = new ProctoringSession({
+      policy: defaultPolicy,
+      analyzer,
+      sink: (e) => warnings.push(e.warning.type),
+    });
+    const bad = { ...frame, data: new Uint8Array(3) };
+    expect(() => session.submitFrame(bad)).toThrow(/bytes/);
+    for (let i = 0; i < 20; i++) session.submitFrame({ ...frame, timestampMs: i * 500 });
+    const before = session.status();
+    expect(before.received).toBe(20);
+    expect(before.queued).toBeLessThanOrEqual(defaultPolicy.frames.queueSize);
+    // The first frame left the queue for the worker at once; the rest overflowed the queue of 4.
+    expect(before.dropped).toBe(20 - 1 - defaultPolicy.frames.queueSize);
+    expect(before.recommendedFps).toBeLessThan(defaultPolicy.frames.fps);
+    await session.flush();
+    const after = session.status();
+    expect(after.analysed).toBe(1 + defaultPolicy.frames.queueSize);
+    expect(after.analysed + after.dropped).toBe(20);
+    await session.end();
+  });
+
+  it('made no network request, and the tripwire would have caught one', async () => {
+    const clean = await analyzer.stats();
+    expect(clean.networkAttempts).toEqual([]);
+    expect(clean.framesAnalysed).toBeGreaterThan(10);
+    const probe = await analyzer.probeNetwork('https://example.com/model.json');
+    expect(probe.blocked).toBe(true);
+    const after = await analyzer.stats();
+    expect(after.networkAttempts).toEqual([{ via: 'fetch', target: 'https://example.com/model.json' }]);
+  });
+});
