@@ -13,6 +13,8 @@ export const errorCodes = [
   'CONFLICT',
   'NOT_FOUND',
   'UNAVAILABLE', // a dependency (server, disk, binary) is not reachable
+  'DISK_FULL', // not enough free disk space to record or merge safely
+  'MEDIA_INVALID', // a recording segment is corrupt or truncated, or a merged file failed its check
   'INTERNAL', // a bug: the handler threw something unexpected or broke its own response schema
   'TRANSPORT', // the connection to main failed (bridge side only)
   'DISK_FULL', // the local disk (or the database's size limit) is full: nothing was written
@@ -58,6 +60,68 @@ export const EffectiveConfigSchema = z.object({
 
 /** Default size limit for a request, in bytes. Calls that carry media raise it explicitly. */
 export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
+/** Size limit of one media chunk call: a 2 s timeslice at a high bitrate, base64-encoded on the host transport. */
+export const MAX_MEDIA_CHUNK_BYTES = 8 * 1024 * 1024;
+
+export const UploadModeSchema = z.enum(['full', 'flags_only']);
+export const MediaRecordingIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const MediaStartRequestSchema = z
+  .object({
+    /** The interview session being recorded (client-generated uuid). */
+    sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    /** MediaRecorder's mimeType, e.g. `video/webm;codecs=vp8,opus`. */
+    mimeType: z.string().min(1).max(128),
+    /** Expected length of the session, for the disk-space check before it starts. */
+    expectedDurationS: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600),
+    /** Bitrate the recorder was asked for (video + audio), for the disk-space check. */
+    bitsPerSecond: z.number().int().min(10_000).max(50_000_000).optional(),
+    uploadMode: UploadModeSchema.optional(),
+    /** H.264/AAC MP4 instead of the default stream-copy WebM when the exam policy asks for it. */
+    mp4: z.boolean().optional(),
+  })
+  .strict();
+
+export const MediaChunkRequestSchema = z
+  .object({
+    recordingId: MediaRecordingIdSchema,
+    /** Segment number given by mediaStart (a new MediaRecorder, e.g. after a renderer reload). */
+    segment: z.number().int().min(0).max(100_000),
+    /** Chunk number inside the segment, from 0, without gaps. */
+    seq: z.number().int().min(0).max(10_000_000),
+    /** Milliseconds of recording covered once this chunk is stored (renderer clock). */
+    elapsedMs: z
+      .number()
+      .min(0)
+      .max(48 * 3600 * 1000),
+    bytes: z.instanceof(Uint8Array),
+  })
+  .strict();
+
+export const MediaChunkAckSchema = z.object({
+  segment: z.number().int(),
+  seq: z.number().int(),
+  /** Bytes of this segment that are on disk, fsync'd and recorded. */
+  durableBytes: z.number().int(),
+  freeBytes: z.number(),
+  /** Set when the recorder must stop cleanly now (e.g. the disk is nearly full). */
+  stop: z.enum(['disk_low']).nullable(),
+});
+
+export const MergedRecordingSchema = z.object({
+  recordingId: z.string(),
+  path: z.string(),
+  format: z.enum(['webm', 'mp4']),
+  durationS: z.number(),
+  recordedS: z.number(),
+  sizeBytes: z.number().int(),
+  streams: z.array(z.object({ type: z.string(), codec: z.string() })),
+});
+export type MergedRecording = z.infer<typeof MergedRecordingSchema>;
 
 interface CallSpec<Req extends z.ZodType, Res extends z.ZodType> {
   request: Req;
@@ -93,11 +157,54 @@ export const calls = {
       blockers: z.array(z.object({ check: z.string(), message: z.string() })),
     }),
   }),
+  mediaStart: call({
+    description:
+      'Opens a recording for a session (or a new segment of it), after checking free disk space; returns the ids chunks must carry.',
+    request: MediaStartRequestSchema,
+    response: z.object({
+      recordingId: MediaRecordingIdSchema,
+      segment: z.number().int(),
+      freeBytes: z.number(),
+      /** Chunk length the recorder should use, in milliseconds. */
+      timesliceMs: z.number().int(),
+    }),
+  }),
+  mediaAppendChunk: call({
+    description:
+      "Appends one MediaRecorder chunk to its segment file; answers only once the bytes are fsync'd and recorded.",
+    request: MediaChunkRequestSchema,
+    response: MediaChunkAckSchema,
+    maxRequestBytes: MAX_MEDIA_CHUNK_BYTES,
+  }),
+  mediaStop: call({
+    description:
+      'Ends a recording and merges its segments into one seekable file, checked by ffprobe (progress as mediaMergeProgress events).',
+    request: z
+      .object({
+        recordingId: MediaRecordingIdSchema,
+        /** Total recorded milliseconds measured by the renderer (MediaRecorder start to stop). */
+        recordedMs: z
+          .number()
+          .min(0)
+          .max(48 * 3600 * 1000),
+        reason: z.enum(['finished', 'disk_low', 'device_lost', 'error']).optional(),
+      })
+      .strict(),
+    response: MergedRecordingSchema,
+  }),
 } as const;
 
 export const events = {
   pong: z.object({ nonce: z.string(), receivedAt: z.string() }),
   appNotice: z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+  mediaMergeProgress: z.object({ recordingId: z.string(), percent: z.number().min(0).max(100) }),
+  mediaDiskLow: z.object({
+    recordingId: z.string(),
+    freeBytes: z.number(),
+    /** warning: free space is getting low; stop: recording was asked to stop to protect what is written. */
+    level: z.enum(['warning', 'stop']),
+    message: z.string(),
+  }),
 } as const;
 
 export type Calls = typeof calls;

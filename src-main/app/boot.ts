@@ -27,6 +27,11 @@ export async function bootApp(
   });
   const app = createApp({ loaded, logger: files.logger, mode });
   files.logger.info({ mode, dataDir: loaded.dataDir, lockedKeys: loaded.lockedKeys }, 'app started');
+  // Recordings a crash left unfinished are merged from their segments in the background.
+  void app.context.media.recover().then(
+    (outcomes) => outcomes.length > 0 && files.logger.info({ outcomes }, 'recordings recovered'),
+    (error: unknown) => files.logger.error({ err: error }, 'recording recovery failed'),
+  );
   return {
     app,
     dataDir: loaded.dataDir,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../log/logger';
+import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
@@ -13,6 +14,7 @@ export interface AppContext {
   events: EventBus;
   mode: 'electron' | 'host';
   version: string;
+  media: MediaRuntime;
 }
 
 export interface VigilApp {
@@ -35,7 +37,13 @@ export function createApp(options: {
   mode: 'electron' | 'host';
 }): VigilApp {
   const events = new EventBus();
-  const context: AppContext = { ...options, events, version: appVersion() };
+  const media = createMediaRuntime({
+    dataDir: options.loaded.dataDir,
+    config: options.loaded.config.media,
+    logger: options.logger,
+    emit: (event, payload) => events.emit(event, payload),
+  });
+  const context: AppContext = { ...options, events, version: appVersion(), media };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -43,6 +51,7 @@ export function createApp(options: {
     dispatcher,
     events,
     close: async () => {
+      await media.close();
       options.logger.info('app closed');
     },
   };

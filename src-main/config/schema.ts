@@ -33,6 +33,8 @@ export const configSchema = z.object({
   media: z.object({
     ffmpegPath: z.string().optional(),
     ffprobePath: z.string().optional(),
+    /** Free space always kept on the recordings disk: recording stops cleanly before going below it. */
+    reserveMb: z.number().int().min(16).max(100_000).default(256),
   }),
   report: z.object({
     pageSize: z.enum(['A4', 'Letter']).default('A4'),

@@ -1,0 +1,65 @@
+// Wires the media service for the app: the ledger database in the data folder, the recordings
+// folder, the ffmpeg binaries from config, and contract events. Opened on first use (the ledger's
+// migrations are async) and closed with the app.
+import path from 'node:path';
+import type { EventName, EventPayload } from '../../src-preload/contract';
+import type { VigilConfig } from '../config/schema';
+import type { Logger } from '../log/logger';
+import { resolveMediaBinaries } from './binaries';
+import { MediaLedger, openLedgerDatabase, type LedgerDatabase } from './ledger';
+import { MediaService, type RecoveryOutcome } from './media-service';
+import { createMediaUploadSource, type MediaUploadSource } from './upload-artifacts';
+
+export interface MediaRuntime {
+  service(): Promise<MediaService>;
+  uploads(): Promise<MediaUploadSource>;
+  recover(): Promise<RecoveryOutcome[]>;
+  close(): Promise<void>;
+}
+
+export function recordingsDirFor(dataDir: string): string {
+  return path.join(dataDir, 'recordings');
+}
+
+/** Until the local store lands, the ledger keeps its own SQLite file in the data folder. */
+export function ledgerFileFor(dataDir: string): string {
+  return path.join(dataDir, 'local.sqlite');
+}
+
+export function createMediaRuntime(options: {
+  dataDir: string;
+  config: VigilConfig['media'];
+  logger?: Logger;
+  emit?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+}): MediaRuntime {
+  let opened: Promise<{ database: LedgerDatabase; service: MediaService; ledger: MediaLedger }> | undefined;
+  const binaries = () => resolveMediaBinaries(options.config);
+  const open = () => {
+    opened ??= (async () => {
+      const database = await openLedgerDatabase(ledgerFileFor(options.dataDir));
+      const ledger = new MediaLedger(database.db);
+      const service = new MediaService({
+        ledger,
+        recordingsDir: recordingsDirFor(options.dataDir),
+        binaries,
+        reserveBytes: options.config.reserveMb * 2 ** 20,
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.emit ? { emit: options.emit } : {}),
+      });
+      return { database, service, ledger };
+    })();
+    return opened;
+  };
+  return {
+    service: async () => (await open()).service,
+    uploads: async () => createMediaUploadSource({ ledger: (await open()).ledger, binaries }),
+    recover: async () => (await open()).service.recoverUnfinished(),
+    close: async () => {
+      if (!opened) return;
+      const { database, service } = await opened;
+      await service.close();
+      await database.close();
+      opened = undefined;
+    },
+  };
+}
