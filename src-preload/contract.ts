@@ -15,6 +15,7 @@ export const errorCodes = [
   'UNAVAILABLE', // a dependency (server, disk, binary) is not reachable
   'INTERNAL', // a bug: the handler threw something unexpected or broke its own response schema
   'TRANSPORT', // the connection to main failed (bridge side only)
+  'INVALID_DOCUMENT', // an uploaded resume or job listing is encrypted, corrupt, empty or of an unsupported type
 ] as const;
 export const ErrorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
