@@ -13,13 +13,13 @@ export const errorCodes = [
   'CONFLICT',
   'NOT_FOUND',
   'UNAVAILABLE', // a dependency (server, disk, binary) is not reachable
-  'DISK_FULL', // not enough free disk space to record or merge safely
   'MEDIA_INVALID', // a recording segment is corrupt or truncated, or a merged file failed its check
   'INTERNAL', // a bug: the handler threw something unexpected or broke its own response schema
   'TRANSPORT', // the connection to main failed (bridge side only)
   'DISK_FULL', // the local disk (or the database's size limit) is full: nothing was written
   'STORAGE_BUSY', // another process holds the local database: nothing was written, retry
   'INTEGRITY', // data failed a hash or integrity check (chunk, blob, event chain, database file)
+  'INVALID_DOCUMENT', // an uploaded resume or job listing is encrypted, corrupt, empty or of an unsupported type
 ] as const;
 export const ErrorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -29,6 +29,19 @@ export const configSchema = z.object({
     baseUrl: z.url().optional(),
     model: z.string().min(1).default('gpt-4o-mini'),
     apiKey: z.string().min(1).optional(),
+    /** Model for spoken-answer transcription (e.g. whisper-1); unset means answers are not transcribed. */
+    transcriptionModel: z.string().min(1).optional(),
+    /** Price overrides in USD per million tokens (and per audio minute), merged over the built-in table. */
+    pricing: z
+      .record(
+        z.string().min(1),
+        z.object({
+          inputPerMTok: z.number().min(0),
+          outputPerMTok: z.number().min(0),
+          perAudioMinute: z.number().min(0).optional(),
+        }),
+      )
+      .default({}),
   }),
   media: z.object({
     ffmpegPath: z.string().optional(),

@@ -1,0 +1,382 @@
+// The interview as the candidate lives it: questions asked in order, each closed at its time limit
+// by a monotonic clock with the answer so far kept, typed answers saved as drafts while typing,
+// spoken answers stored as audio and transcribed in the background when a transcription endpoint is
+// configured, and the whole conversation kept as ordered messages. Ending the session never waits
+// for evaluation: it only enqueues it (see evaluation/evaluation-jobs.ts).
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { VigilError } from '../errors';
+import { systemScheduler, type MonotonicClock, type Scheduler } from './clock';
+import type { InterviewRepository, SessionExamSnapshot } from './session-repository';
+import { examTypeLabels, type Exam, type QuestionSource } from './types';
+
+/** Text or audio sent just after the limit (network, encoder flush) still counts for this long. */
+export const DEFAULT_GRACE_MS = 2_000;
+
+export interface Transcriber {
+  transcribe(request: {
+    audio: Buffer;
+    fileName: string;
+    mimeType: string;
+    context: { sessionId: string; examId: string | null; userId: string | null };
+  }): Promise<string>;
+}
+
+export interface SessionFlowDeps {
+  repo: InterviewRepository;
+  clock: MonotonicClock;
+  scheduler?: Scheduler;
+  wallClock?: () => Date;
+  /** Folder where spoken answers are written, one sub-folder per session. */
+  audioDir: string;
+  transcriber?: Transcriber | null;
+  /** Called once when the session ends; must not block (e.g. enqueue an evaluation job). */
+  onEnded?: (sessionId: string) => void;
+  graceMs?: number;
+}
+
+export interface PlannedQuestion {
+  text: string;
+  timeLimitS: number;
+  source: QuestionSource;
+}
+
+export interface CurrentQuestion {
+  id: string;
+  index: number;
+  text: string;
+  timeLimitS: number;
+  remainingMs: number;
+  draft: string;
+}
+
+export interface SessionState {
+  sessionId: string;
+  status: 'in_progress' | 'ended';
+  total: number;
+  answered: number;
+  current: CurrentQuestion | null;
+}
+
+interface Active {
+  id: string;
+  index: number;
+  startedAt: number;
+  deadline: number;
+  draft: string;
+  cancelTimer: () => void;
+}
+
+interface Closed {
+  index: number;
+  deadline: number;
+  timedOut: boolean;
+  startedAt: number;
+}
+
+const AUDIO_EXT: Record<string, string> = {
+  'audio/webm': 'webm',
+  'audio/ogg': 'ogg',
+  'audio/wav': 'wav',
+  'audio/x-wav': 'wav',
+  'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a',
+};
+
+export class InterviewSessionFlow {
+  private active: Active | null = null;
+  private ended = false;
+  private readonly closed = new Map<string, Closed>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly scheduler: Scheduler;
+  private readonly wall: () => Date;
+  private readonly grace: number;
+
+  private constructor(
+    private readonly deps: SessionFlowDeps,
+    readonly sessionId: string,
+    private readonly snapshot: SessionExamSnapshot,
+    private readonly userId: string | null,
+    private readonly questions: { id: string; text: string; timeLimitS: number }[],
+  ) {
+    this.scheduler = deps.scheduler ?? systemScheduler;
+    this.wall = deps.wallClock ?? (() => new Date());
+    this.grace = deps.graceMs ?? DEFAULT_GRACE_MS;
+  }
+
+  /** Stores the exam snapshot and the planned questions, then asks the first question. */
+  static start(
+    deps: SessionFlowDeps,
+    input: {
+      sessionId: string;
+      exam: Exam;
+      userId?: string | null;
+      resumeText?: string | null;
+      jobListingText?: string | null;
+      questions?: PlannedQuestion[];
+    },
+  ): InterviewSessionFlow {
+    const planned =
+      input.questions ??
+      input.exam.key_questions.map((q) => ({
+        text: q.question,
+        timeLimitS: q.time_limit_s,
+        source: 'admin' as const,
+      }));
+    if (planned.length === 0)
+      throw new VigilError(
+        'BAD_REQUEST',
+        `The exam "${input.exam.title}" has no questions; add some before starting it.`,
+      );
+    const questions = planned.map((q) => ({ ...q, id: randomUUID() }));
+    const snapshot: SessionExamSnapshot = {
+      exam: input.exam,
+      resumeText: input.resumeText ?? null,
+      jobListingText: input.jobListingText ?? null,
+    };
+    const flow = new InterviewSessionFlow(deps, input.sessionId, snapshot, input.userId ?? null, questions);
+    const at = flow.wall().toISOString();
+    deps.repo.transaction(() => {
+      deps.repo.createSession({
+        sessionId: input.sessionId,
+        userId: input.userId ?? null,
+        snapshot,
+        questions,
+        startedAt: at,
+      });
+      deps.repo.appendMessage(
+        input.sessionId,
+        'system',
+        `Interview "${input.exam.title}": ${examTypeLabels[input.exam.type]}, difficulty ${input.exam.difficulty}/10, ${questions.length} question(s).`,
+        null,
+        at,
+      );
+    });
+    flow.ask(0);
+    return flow;
+  }
+
+  private ask(index: number): void {
+    const q = this.questions[index];
+    if (!q) {
+      this.active = null;
+      return;
+    }
+    const startedAt = this.deps.clock.now();
+    const deadline = startedAt + q.timeLimitS * 1000;
+    const at = this.wall().toISOString();
+    this.deps.repo.transaction(() => {
+      this.deps.repo.markAsked(q.id, at);
+      this.deps.repo.appendMessage(this.sessionId, 'assistant', q.text, q.id, at);
+    });
+    const cancelTimer = this.scheduler.after(deadline - startedAt, () => this.tick());
+    this.active = { id: q.id, index, startedAt, deadline, draft: '', cancelTimer };
+  }
+
+  /** Closes the current question if its time is up. Called by the timer and before every action. */
+  tick(): SessionState {
+    const a = this.active;
+    if (a && !this.ended && this.deps.clock.now() >= a.deadline) this.close(a, a.draft, 'time_limit', true);
+    return this.state();
+  }
+
+  private close(
+    a: Active,
+    text: string,
+    reason: 'answered' | 'time_limit' | 'ended',
+    timedOut: boolean,
+  ): void {
+    a.cancelTimer();
+    const now = this.deps.clock.now();
+    const at = this.wall().toISOString();
+    const elapsedMs = Math.min(now, a.deadline) - a.startedAt;
+    const content = text.trim() ? text : '(no answer)';
+    this.deps.repo.transaction(() => {
+      this.deps.repo.saveAnswer({
+        questionId: a.id,
+        sessionId: this.sessionId,
+        text,
+        elapsedMs,
+        timedOut,
+        final: true,
+        updatedAt: at,
+      });
+      this.deps.repo.closeQuestion(a.id, at, reason);
+      this.deps.repo.appendMessage(this.sessionId, 'user', content, a.id, at);
+    });
+    this.closed.set(a.id, { index: a.index, deadline: a.deadline, timedOut, startedAt: a.startedAt });
+    this.active = null;
+    if (reason !== 'ended') this.ask(a.index + 1);
+  }
+
+  state(): SessionState {
+    const a = this.active;
+    return {
+      sessionId: this.sessionId,
+      status: this.ended ? 'ended' : 'in_progress',
+      total: this.questions.length,
+      answered: this.closed.size,
+      current:
+        a && !this.ended
+          ? {
+              id: a.id,
+              index: a.index,
+              text: this.questions[a.index]!.text,
+              timeLimitS: this.questions[a.index]!.timeLimitS,
+              remainingMs: Math.max(0, Math.round(a.deadline - this.deps.clock.now())),
+              draft: a.draft,
+            }
+          : null,
+    };
+  }
+
+  private requireOpen(questionId: string): Active | { late: Closed } {
+    if (this.ended)
+      throw new VigilError('CONFLICT', 'The interview has ended; answers can no longer change.');
+    this.tick();
+    if (this.active?.id === questionId) return this.active;
+    const closed = this.closed.get(questionId);
+    if (closed && closed.timedOut && this.deps.clock.now() <= closed.deadline + this.grace)
+      return { late: closed };
+    throw new VigilError(
+      'CONFLICT',
+      closed
+        ? 'This question is closed; the answer saved when it closed was kept.'
+        : 'This is not the current question.',
+      { questionId },
+    );
+  }
+
+  /** Keeps the answer typed so far; it is what is saved if the time runs out. */
+  saveDraft(questionId: string, text: string): SessionState {
+    const target = this.requireOpen(questionId);
+    if ('late' in target) this.lateText(questionId, target.late, text);
+    else {
+      target.draft = text;
+      this.deps.repo.saveAnswer({
+        questionId,
+        sessionId: this.sessionId,
+        text,
+        elapsedMs: this.deps.clock.now() - target.startedAt,
+        timedOut: false,
+        final: false,
+        updatedAt: this.wall().toISOString(),
+      });
+    }
+    return this.state();
+  }
+
+  /** Final typed answer: closes the question and asks the next one. */
+  submit(questionId: string, text: string): SessionState {
+    const target = this.requireOpen(questionId);
+    if ('late' in target) this.lateText(questionId, target.late, text);
+    else this.close(target, text, 'answered', false);
+    return this.state();
+  }
+
+  /** Text that was on its way when the limit struck (within the grace period) replaces the kept draft. */
+  private lateText(questionId: string, closed: Closed, text: string): void {
+    const at = this.wall().toISOString();
+    this.deps.repo.transaction(() => {
+      this.deps.repo.saveAnswer({
+        questionId,
+        sessionId: this.sessionId,
+        text,
+        elapsedMs: closed.deadline - closed.startedAt,
+        timedOut: true,
+        final: true,
+        updatedAt: at,
+      });
+      this.deps.repo.updateAnswerMessage(this.sessionId, questionId, text.trim() ? text : '(no answer)');
+    });
+  }
+
+  /**
+   * A spoken answer: the audio is written to disk and linked to the question, which closes. The
+   * transcript follows in the background when a transcriber is configured.
+   */
+  recordSpokenAnswer(questionId: string, audio: { bytes: Buffer; mimeType: string }): SessionState {
+    const target = this.requireOpen(questionId);
+    const index = 'late' in target ? target.late.index : target.index;
+    const ext = AUDIO_EXT[audio.mimeType.split(';')[0]!.trim()] ?? 'bin';
+    const dir = path.join(this.deps.audioDir, this.sessionId);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `answer-${String(index + 1).padStart(2, '0')}.${ext}`);
+    // Written and fsync'd before the question closes: a crash must not lose an answer we accepted.
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writeSync(fd, audio.bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const transcriber = this.deps.transcriber ?? null;
+    const typed = 'late' in target ? (this.deps.repo.answer(questionId)?.text ?? '') : target.draft;
+    if ('late' in target) this.lateText(questionId, target.late, typed);
+    else this.close(target, typed, 'answered', false);
+    this.deps.repo.saveAnswer({
+      ...this.deps.repo.answer(questionId)!,
+      audioPath: file,
+      audioMime: audio.mimeType,
+      transcriptionStatus: transcriber ? 'pending' : 'not_configured',
+      updatedAt: this.wall().toISOString(),
+    });
+    if (!typed.trim()) this.deps.repo.updateAnswerMessage(this.sessionId, questionId, '(spoken answer)');
+    if (transcriber) this.track(this.transcribe(transcriber, questionId, file, audio));
+    return this.state();
+  }
+
+  private async transcribe(
+    transcriber: Transcriber,
+    questionId: string,
+    file: string,
+    audio: { bytes: Buffer; mimeType: string },
+  ): Promise<void> {
+    try {
+      const text = await transcriber.transcribe({
+        audio: audio.bytes,
+        fileName: path.basename(file),
+        mimeType: audio.mimeType,
+        context: { sessionId: this.sessionId, examId: this.snapshot.exam.id, userId: this.userId },
+      });
+      const at = this.wall().toISOString();
+      this.deps.repo.transaction(() => {
+        this.deps.repo.setTranscript(questionId, 'done', text, at);
+        const answer = this.deps.repo.answer(questionId);
+        if (answer)
+          this.deps.repo.updateAnswerMessage(this.sessionId, questionId, answer.text || '(spoken answer)');
+      });
+    } catch {
+      // The audio is kept; the answer can be transcribed again later or listened to in review.
+      this.deps.repo.setTranscript(questionId, 'failed', null, this.wall().toISOString());
+    }
+  }
+
+  private track(promise: Promise<void>): void {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise));
+  }
+
+  /** Resolves when background work (transcriptions) has settled. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Ends the interview now: the open question keeps its answer so far; evaluation is only enqueued. */
+  end(): SessionState {
+    if (this.ended) return this.state();
+    this.tick();
+    const a = this.active;
+    if (a) this.close(a, a.draft, 'ended', false);
+    this.ended = true;
+    const at = this.wall().toISOString();
+    this.deps.repo.transaction(() => {
+      // Questions never reached are closed too, so the record says they were not asked.
+      for (const q of this.questions) this.deps.repo.closeQuestion(q.id, at, 'ended');
+      this.deps.repo.endSession(this.sessionId, at);
+    });
+    this.deps.onEnded?.(this.sessionId);
+    return this.state();
+  }
+}
