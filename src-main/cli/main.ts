@@ -5,6 +5,7 @@ import { registerAnalyzeCommand } from './commands/analyze';
 import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerHostCommand } from './commands/host';
+import { registerReportCommand } from './commands/report';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDemoCommand(program);
   registerConfigCommand(program);
   registerAnalyzeCommand(program);
+  registerReportCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,152 @@
+// The report's own input model. The store, proctoring and evaluation are built in parallel, so the
+// report depends only on this schema; whoever owns a session's rows maps them into it (see
+// ReportSource). Validated with zod so a bad mapping fails with the field's path, not a broken PDF.
+import { z } from 'zod';
+
+const score100 = z.number().min(0).max(100);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const examTypes = ['GEN', 'SKL', 'PER', 'FIN'] as const;
+export const examTypeLabels: Record<(typeof examTypes)[number], string> = {
+  GEN: 'General',
+  SKL: 'Skills',
+  PER: 'Personality',
+  FIN: 'Final',
+};
+
+export const ReportCandidateSchema = z.object({
+  name: z.string().min(1),
+  email: z.string().optional(),
+  id: z.string().optional(),
+});
+
+export const ReportExamSchema = z.object({
+  title: z.string().min(1),
+  type: z.enum(examTypes),
+  difficulty: z.number().int().min(1).max(10),
+});
+
+export const ReportSessionSchema = z.object({
+  id: z.string().min(1),
+  startedAt: isoTime,
+  /** Null when the session never ended cleanly (crash, abandoned). */
+  endedAt: isoTime.nullable(),
+  durationSeconds: z.number().min(0),
+});
+
+export const ReportScoresSchema = z.object({
+  overall: score100,
+  professionalism: score100,
+  subjectKnowledge: score100,
+  clarity: score100,
+});
+
+export const RiskContributionSchema = z.object({
+  factor: z.string().min(1),
+  /** Points this factor added to the session risk score. */
+  points: z.number(),
+  detail: z.string().optional(),
+});
+
+export const ReportRiskSchema = z.object({
+  score: score100,
+  contributions: z.array(RiskContributionSchema),
+});
+
+export const ReportDecisionSchema = z.object({
+  outcome: z.enum(['accepted', 'rejected', 'needs_follow_up', 'invalidated']),
+  reviewer: z.string().min(1),
+  decidedAt: isoTime,
+  comment: z.string().optional(),
+});
+
+export const idStatuses = ['verified', 'needs_review', 'rejected', 'not_performed'] as const;
+
+export const ReportIdVerificationSchema = z.object({
+  status: z.enum(idStatuses),
+  /** Path of the captured ID card image; relative paths resolve against the render's assetsDir. */
+  cardImagePath: z.string().nullable(),
+  extractedFields: z.array(z.object({ label: z.string().min(1), value: z.string() })),
+  /** Similarity of the ID photo's face to the live face, 0–1; null when no face was compared. */
+  faceMatchScore: z.number().min(0).max(1).nullable(),
+  reasons: z.array(z.string()),
+});
+
+export const ReportQuestionSchema = z.object({
+  question: z.string().min(1),
+  /** Null or empty when the candidate gave no answer. */
+  answer: z.string().nullable(),
+  score: z.number().min(0).max(10).nullable(),
+  feedback: z.string().nullable(),
+});
+
+export const warningVerdicts = ['confirmed', 'dismissed', 'pending'] as const;
+
+export const ReportWarningSchema = z.object({
+  type: z.string().min(1),
+  severity: z.enum(['low', 'medium', 'high']).default('medium'),
+  startedAt: isoTime,
+  durationSeconds: z.number().min(0),
+  /** Detector confidence, 0–1. */
+  confidence: z.number().min(0).max(1),
+  /** Reviewer's verdict on this warning; pending until a proctor records one. */
+  verdict: z.enum(warningVerdicts).default('pending'),
+  comment: z.string().optional(),
+  snapshotPath: z.string().nullable(),
+});
+
+export const ReportEvidenceSchema = z.object({
+  verdict: z.enum(['intact', 'broken', 'unverified']),
+  finalHash: z.string().nullable(),
+  eventCount: z.number().int().min(0).optional(),
+  detail: z.string().optional(),
+});
+
+export const ReportEvaluatorSchema = z.object({
+  /** 'local' is the key-free evaluator, labelled as such in the report. */
+  kind: z.enum(['openai', 'local']),
+  name: z.string().min(1),
+  model: z.string().min(1),
+  promptTokens: z.number().int().min(0),
+  completionTokens: z.number().int().min(0),
+  costUsd: z.number().min(0),
+});
+
+export const ReportVersionRefSchema = z.object({
+  version: z.number().int().min(1),
+  reportId: z.string().min(1),
+  createdAt: isoTime,
+  reason: z.string(),
+});
+
+export const ReportInputSchema = z.object({
+  reportId: z.string().min(1),
+  /** 1 for the report made at the end of a session, +1 for each regeneration. */
+  version: z.number().int().min(1).default(1),
+  generatedAt: isoTime,
+  candidate: ReportCandidateSchema,
+  exam: ReportExamSchema,
+  session: ReportSessionSchema,
+  /** Null when the evaluation has not run or failed. */
+  scores: ReportScoresSchema.nullable(),
+  risk: ReportRiskSchema,
+  decision: ReportDecisionSchema.nullable().default(null),
+  idVerification: ReportIdVerificationSchema.nullable(),
+  questions: z.array(ReportQuestionSchema),
+  traits: z.array(z.string()).default([]),
+  suggestions: z.array(z.string()).default([]),
+  warnings: z.array(ReportWarningSchema),
+  evidence: ReportEvidenceSchema,
+  evaluator: ReportEvaluatorSchema.nullable(),
+  /** Earlier versions of this report, listed on the last page. */
+  previousVersions: z.array(ReportVersionRefSchema).default([]),
+});
+
+/** What a mapper produces (defaults may be omitted). */
+export type ReportInputDraft = z.input<typeof ReportInputSchema>;
+/** What the renderer reads (defaults applied). */
+export type ReportInput = z.output<typeof ReportInputSchema>;
+export type ReportWarning = ReportInput['warnings'][number];
+export type ReportQuestion = ReportInput['questions'][number];
+export type ReportVersionRef = z.output<typeof ReportVersionRefSchema>;
+export type ReportPageSize = 'A4' | 'Letter';
