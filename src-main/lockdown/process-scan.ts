@@ -1,0 +1,123 @@
+// Matches the running processes against the blocklist by executable name and by path, so that a
+// renamed copy is still caught when its folder or app bundle gives it away. Works on the plain
+// process descriptors ps-list returns, which makes it testable with recorded lists.
+import { verdict } from './check-result';
+import { combineConfidence, round3 } from './evidence-math';
+import { processBlocklist, type BlocklistEntry, type ProcessCategory } from './process-blocklist';
+import type { CheckResult, Evidence } from './types';
+
+/** The fields of ps-list's ProcessDescriptor this scan uses (path and cmd are absent on Windows). */
+export interface ProcessInfo {
+  pid: number;
+  name: string;
+  ppid?: number;
+  path?: string;
+  cmd?: string;
+}
+
+export interface ProcessFinding {
+  pid: number;
+  name: string;
+  path?: string;
+  entryId: string;
+  product: string;
+  category: ProcessCategory;
+  matchedBy: ('name' | 'path')[];
+  /** True when the path identifies the product but the executable's name does not. */
+  renamed: boolean;
+  confidence: number;
+}
+
+const NAME_WEIGHT = 0.9;
+const PATH_WEIGHT = 0.85;
+
+export function normalizeName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? name;
+  return base
+    .trim()
+    .toLowerCase()
+    .replace(/\.(exe|app|appimage)$/, '');
+}
+
+function pathSegments(path: string): string[] {
+  return path
+    .toLowerCase()
+    .split(/[\\/]+/)
+    .filter((segment) => segment.length > 0);
+}
+
+export function matchProcess(
+  proc: ProcessInfo,
+  blocklist: readonly BlocklistEntry[] = processBlocklist,
+): ProcessFinding[] {
+  const name = normalizeName(proc.name);
+  const exeName = proc.path ? normalizeName(proc.path) : undefined;
+  // The last segment is the executable itself: it is matched as a name, not as a folder.
+  const folders = proc.path ? pathSegments(proc.path).slice(0, -1) : [];
+  const findings: ProcessFinding[] = [];
+  for (const entry of blocklist) {
+    const matchedBy: ('name' | 'path')[] = [];
+    if (entry.names.includes(name) || (exeName !== undefined && entry.names.includes(exeName)))
+      matchedBy.push('name');
+    if (folders.some((segment) => entry.pathSegments.includes(segment))) matchedBy.push('path');
+    if (matchedBy.length === 0) continue;
+    const miss =
+      (matchedBy.includes('name') ? 1 - NAME_WEIGHT : 1) * (matchedBy.includes('path') ? 1 - PATH_WEIGHT : 1);
+    findings.push({
+      pid: proc.pid,
+      name: proc.name,
+      ...(proc.path ? { path: proc.path } : {}),
+      entryId: entry.id,
+      product: entry.product,
+      category: entry.category,
+      matchedBy,
+      renamed: !matchedBy.includes('name'),
+      confidence: round3(1 - miss),
+    });
+  }
+  return findings;
+}
+
+export interface ProcessScanOptions {
+  /** Categories the exam's policy blocks; all by default. */
+  categories?: readonly ProcessCategory[];
+  blocklist?: readonly BlocklistEntry[];
+  /** Our own process ids (Vigil and its helpers) are never reported. */
+  ownPids?: readonly number[];
+  now?: Date;
+}
+
+export function scanProcesses(
+  processes: readonly ProcessInfo[],
+  options: ProcessScanOptions = {},
+): CheckResult {
+  const categories = new Set(options.categories ?? processBlocklist.map((e) => e.category));
+  const own = new Set(options.ownPids ?? []);
+  const findings = processes
+    .filter((proc) => !own.has(proc.pid))
+    .flatMap((proc) => matchProcess(proc, options.blocklist))
+    .filter((finding) => categories.has(finding.category));
+  const evidence: Evidence[] = findings.flatMap((finding) =>
+    finding.matchedBy.map((by) => ({
+      source: by === 'name' ? `process[${finding.pid}].name` : `process[${finding.pid}].path`,
+      value: by === 'name' ? finding.name : (finding.path ?? ''),
+      matched: `${finding.product} (${finding.category})`,
+      weight: by === 'name' ? NAME_WEIGHT : PATH_WEIGHT,
+    })),
+  );
+  const products = [...new Set(findings.map((f) => f.product))];
+  const confidence = findings.length
+    ? Math.max(...findings.map((f) => f.confidence))
+    : combineConfidence([], () => '');
+  return verdict(
+    'process_scan',
+    findings.length > 0,
+    confidence,
+    evidence,
+    findings.length
+      ? `Blocked programs running: ${products.join(', ')}`
+      : `No blocked program among ${processes.length} processes`,
+    { findings, processCount: processes.length, categories: [...categories] },
+    options.now,
+  );
+}
