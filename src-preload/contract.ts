@@ -13,6 +13,7 @@ export const errorCodes = [
   'CONFLICT',
   'NOT_FOUND',
   'UNAVAILABLE', // a dependency (server, disk, binary) is not reachable
+  'UPDATE_REQUIRED', // this app version is below what the exam requires
   'INTERNAL', // a bug: the handler threw something unexpected or broke its own response schema
   'TRANSPORT', // the connection to main failed (bridge side only)
 ] as const;
