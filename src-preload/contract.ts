@@ -14,6 +14,7 @@ export const errorCodes = [
   'NOT_FOUND',
   'UNAVAILABLE', // a dependency (server, disk, binary) is not reachable
   'MEDIA_INVALID', // a recording segment is corrupt or truncated, or a merged file failed its check
+  'UPDATE_REQUIRED', // this app version is below what the exam requires
   'INTERNAL', // a bug: the handler threw something unexpected or broke its own response schema
   'TRANSPORT', // the connection to main failed (bridge side only)
   'DISK_FULL', // the local disk (or the database's size limit) is full: nothing was written

@@ -6,6 +6,7 @@ import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerHostCommand } from './commands/host';
 import { registerReportCommand } from './commands/report';
+import { registerPolicyCommand } from './commands/policy';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerConfigCommand(program);
   registerAnalyzeCommand(program);
   registerReportCommand(program);
+  registerPolicyCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,9 +1,20 @@
 // Layered configuration: defaults < IT policy file < user settings < environment.
 // Keys set by the IT policy are locked: later layers cannot change them. Every layer is validated
 // key by key; a problem is reported with the file (or variable), the key and what is wrong, the bad
-// value is not used, and the app refuses to start an exam until it is fixed.
+// value is not used, and the app refuses to start an exam until it is fixed. A policy may carry an
+// Ed25519 signature (policy-signature.ts); an altered policy, or an unsigned one when signatures are
+// required, is refused as a whole.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  defaultTrustFile,
+  readPolicyTrust,
+  signatureFileFor,
+  verifyPolicySignature,
+  type PolicyTrust,
+  type SignatureStatus,
+} from './policy-signature';
 import { configLeaves, configSchema, leafByKey, type VigilConfig } from './schema';
 import { platformPaths } from './paths';
 
@@ -24,6 +35,19 @@ export interface LoadedConfig {
   /** Overrides of locked keys that were refused, so the UI can say the value is managed. */
   ignoredOverrides: { key: string; source: string }[];
   files: { policy: string; user: string };
+  policy: PolicyState;
+}
+
+export interface PolicyState {
+  file: string;
+  signatureFile: string;
+  signature: SignatureStatus;
+  /** Id of the trusted key that signed the policy. */
+  keyId?: string;
+  /** Whether this installation requires a signed policy (trust file, environment or the policy). */
+  signatureRequired: boolean;
+  /** True when the policy file exists but was not applied because of its signature. */
+  refused: boolean;
 }
 
 export interface LoadConfigOptions {
@@ -34,15 +58,25 @@ export interface LoadConfigOptions {
   home?: string;
   /** Fake filesystem root for machine-wide paths (tests). */
   root?: string;
+  /** Trusted policy keys and signature requirement; default: resources/policy-trust.json. */
+  trust?: PolicyTrust;
 }
+
+const REQUIRE_SIGNED_KEY = 'security.requireSignedPolicy';
 
 const META_KEYS = new Set(['$schema']);
 const sectionNames = new Set(configLeaves.map((leaf) => leaf.key.split('.')[0]));
 
-function readLayerFile(file: string, issues: ConfigIssue[]): Record<string, unknown> {
+function readLayerFile(
+  file: string,
+  issues: ConfigIssue[],
+  onBytes?: (bytes: Buffer) => void,
+): Record<string, unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const bytes = fs.readFileSync(file);
+    onBytes?.(bytes);
+    text = bytes.toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     issues.push({ source: file, key: '(file)', problem: `cannot be read: ${(error as Error).message}` });
@@ -141,13 +175,30 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources[leaf.key] = 'default';
   }
 
-  const policy = validateLayer(readLayerFile(policyFile, issues), policyFile, issues);
+  let policyBytes: Buffer | undefined;
+  const policyIssues: ConfigIssue[] = [];
+  const candidate = validateLayer(
+    readLayerFile(policyFile, policyIssues, (bytes) => (policyBytes = bytes)),
+    policyFile,
+    policyIssues,
+  );
+  const envIssues: ConfigIssue[] = [];
+  const envValues = envLayer(env, envIssues);
+  const policyState = checkPolicySignature(
+    policyFile,
+    policyBytes,
+    options.trust ?? readPolicyTrust(fileURLToPath(defaultTrustFile)),
+    candidate.get(REQUIRE_SIGNED_KEY) === true || envValues.get(REQUIRE_SIGNED_KEY) === true,
+    issues,
+  );
+  const policy = policyState.refused ? new Map<string, unknown>() : candidate;
+  if (!policyState.refused) issues.push(...policyIssues);
+  issues.push(...envIssues);
   for (const [key, value] of policy) {
     merged.set(key, value);
     sources[key] = 'policy';
   }
   const lockedKeys = [...policy.keys()].sort();
-  const envValues = envLayer(env, issues);
 
   // The user settings file lives in the data folder, which only policy, environment or default decide.
   const dataDir = (policy.get('data.dir') ?? envValues.get('data.dir') ?? defaults.dataDir) as string;
@@ -177,7 +228,61 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources,
     ignoredOverrides,
     files: { policy: policyFile, user: userFile },
+    policy: policyState,
   };
+}
+
+/** Decides whether the policy file may be applied, reporting why not as a configuration issue. */
+function checkPolicySignature(
+  file: string,
+  bytes: Buffer | undefined,
+  trust: PolicyTrust,
+  requestedByLayers: boolean,
+  issues: ConfigIssue[],
+): PolicyState {
+  const signatureFile = signatureFileFor(file);
+  const signatureRequired = trust.requireSignedPolicy || requestedByLayers;
+  const state: PolicyState = { file, signatureFile, signature: 'absent', signatureRequired, refused: false };
+  if (bytes === undefined) return state;
+  let signatureText: string | undefined;
+  try {
+    signatureText = fs.readFileSync(signatureFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const fix = `Ask IT to sign it again with \`vigil policy sign\` and deploy ${path.basename(signatureFile)} next to it.`;
+  if (signatureText === undefined) {
+    state.signature = 'unsigned';
+    if (signatureRequired) {
+      state.refused = true;
+      issues.push({
+        source: file,
+        key: '(signature)',
+        problem: `is not signed, and this installation only accepts IT policies signed with the organisation's key; the policy was not applied. ${fix}`,
+      });
+    }
+    return state;
+  }
+  const verdict = verifyPolicySignature(bytes, signatureText, trust);
+  state.signature = verdict.status;
+  if (verdict.keyId) state.keyId = verdict.keyId;
+  if (verdict.status === 'invalid') {
+    state.refused = true;
+    issues.push({
+      source: file,
+      key: '(signature)',
+      problem: `does not match its signature ${signatureFile}: the policy was changed after it was signed, or signed with a key this app does not trust; the policy was not applied. ${fix}`,
+    });
+  } else if (verdict.status === 'untrusted' && signatureRequired) {
+    state.refused = true;
+    issues.push({
+      source: file,
+      key: '(signature)',
+      problem:
+        "is signed, but this installation has no trusted policy key to check it with; the policy was not applied. Reinstall a Vigil build that carries your organisation's public key (resources/policy-trust.json).",
+    });
+  }
+  return state;
 }
 
 export function describeIssue(issue: ConfigIssue): string {

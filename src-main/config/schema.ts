@@ -52,6 +52,17 @@ export const configSchema = z.object({
   report: z.object({
     pageSize: z.enum(['A4', 'Letter']).default('A4'),
   }),
+  update: z.object({
+    /** False pins the installed version: IT deploys updates itself (SCCM, Intune, Jamf, apt). */
+    enabled: z.boolean().default(true),
+    /** Overrides the update server built into the installer (an https:// folder with latest*.yml). */
+    url: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+    /** Release channel: `latest`, or e.g. `beta` to stage a release on a few machines first. */
+    channel: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lowercase channel name such as latest or beta')
+      .default('latest'),
+  }),
   security: z.object({
     /** When true, an unsigned or altered IT policy file is refused. */
     requireSignedPolicy: z.boolean().default(false),
