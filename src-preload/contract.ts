@@ -134,6 +134,100 @@ function call<Req extends z.ZodType, Res extends z.ZodType>(spec: CallSpec<Req, 
   return spec;
 }
 
+
+// ---- Candidate flow -------------------------------------------------------------------------
+const SessionIdSchema = z.string().uuid();
+const ExamTypeCode = z.enum(['GEN', 'SKL', 'PER', 'FIN']);
+
+export const CandidateExamSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  type: ExamTypeCode,
+  difficulty: z.number().int().min(1).max(10),
+  questionCount: z.number().int(),
+  totalTimeS: z.number().int(),
+  uploadMode: z.enum(['full', 'flags_only']),
+  retentionDays: z.number().int(),
+  /** Every question and policy is cached on this device: it can be taken with no network. */
+  offlineReady: z.boolean(),
+  accommodations: z.array(z.string()),
+});
+export type CandidateExam = z.infer<typeof CandidateExamSchema>;
+
+export const CandidateStageSchema = z.enum(['consent', 'system_check', 'id_verification', 'interview', 'finish']);
+export type CandidateStage = z.infer<typeof CandidateStageSchema>;
+
+export const CandidateOverviewSchema = z.object({
+  enrolled: z.boolean(),
+  candidateName: z.string().nullable(),
+  exams: z.array(CandidateExamSchema),
+  /** A session this device started and has not finished: the renderer resumes it. */
+  activeSession: z
+    .object({ sessionId: SessionIdSchema, examId: z.string(), stage: CandidateStageSchema })
+    .nullable(),
+  central: z.object({ reachable: z.boolean(), checkedAt: z.string() }),
+});
+
+export const CheckItemSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  status: z.enum(['pass', 'warn', 'fail']),
+  detail: z.string(),
+  /** What the candidate can do about a warn or fail. */
+  action: z.string().optional(),
+});
+export type CheckItem = z.infer<typeof CheckItemSchema>;
+
+export const IdVerificationSchema = z.object({
+  decision: z.enum(['verified', 'needs_review', 'rejected']),
+  reasons: z.array(z.string()),
+  fields: z.object({
+    name: z.string().nullable(),
+    documentNumber: z.string().nullable(),
+    dateOfBirth: z.string().nullable(),
+    expiry: z.string().nullable(),
+  }),
+  faceMatch: z.number().nullable(),
+});
+
+export const InterviewStateSchema = z.object({
+  sessionId: SessionIdSchema,
+  examTitle: z.string(),
+  done: z.boolean(),
+  question: z
+    .object({
+      id: z.string(),
+      index: z.number().int(),
+      total: z.number().int(),
+      text: z.string(),
+      timeLimitS: z.number().int(),
+      remainingMs: z.number(),
+      draft: z.string(),
+    })
+    .nullable(),
+});
+export type InterviewState = z.infer<typeof InterviewStateSchema>;
+
+export const FinishProgressSchema = z.object({
+  sessionId: SessionIdSchema,
+  items: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      state: z.enum(['waiting', 'working', 'done', 'failed', 'queued_offline']),
+      detail: z.string(),
+    }),
+  ),
+  upload: z.object({ pendingItems: z.number().int(), pendingBytes: z.number(), receipts: z.number().int() }),
+  receipt: z.object({ sessionId: SessionIdSchema, chainHash: z.string(), events: z.number().int() }).nullable(),
+  /** The candidate may close the app: what remains resumes at the next start. */
+  canClose: z.boolean(),
+});
+export type FinishProgress = z.infer<typeof FinishProgressSchema>;
+
+/** A camera frame for analysis: a small JPEG, at most a few tens of kilobytes. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
 export const calls = {
   getAppInfo: call({
     description: 'Name, version, transport mode and configuration problems of the running app.',
@@ -193,9 +287,120 @@ export const calls = {
       .strict(),
     response: MergedRecordingSchema,
   }),
+  candidateOverview: call({
+    description: 'What this device knows for the candidate: enrollment, exams (cached for offline use), a session to resume.',
+    request: z.object({}).strict(),
+    response: CandidateOverviewSchema,
+  }),
+  candidateEnroll: call({
+    description: 'Redeems a one-time enrollment code for a device token and caches the enrolled exam.',
+    request: z.object({ code: z.string().min(4).max(64) }).strict(),
+    response: CandidateOverviewSchema,
+  }),
+  candidateConsent: call({
+    description: 'Records the candidate\'s consent (with its time) before any capture; starts the session.',
+    request: z.object({ examId: z.string().min(1).max(64), accepted: z.literal(true) }).strict(),
+    response: z.object({ sessionId: SessionIdSchema, consentedAt: z.string() }),
+  }),
+  candidateSystemCheck: call({
+    description: 'Checks this machine for the exam: camera, microphone, displays, disk, central server, CPU.',
+    request: z
+      .object({
+        sessionId: SessionIdSchema,
+        camera: z.object({ ok: z.boolean(), label: z.string().max(200) }),
+        microphone: z.object({ ok: z.boolean(), label: z.string().max(200), peakDb: z.number() }),
+        displays: z.number().int().min(0).max(16),
+        /** Milliseconds a fixed workload took in the renderer: sets the analysis rate. */
+        cpuProbeMs: z.number().min(0).max(60_000),
+      })
+      .strict(),
+    response: z.object({
+      items: z.array(CheckItemSchema),
+      passed: z.boolean(),
+      analysisFps: z.number(),
+    }),
+  }),
+  candidateVerifyId: call({
+    description: 'Reads the ID card (OCR, MRZ) and matches its photo to the live face.',
+    request: z
+      .object({ sessionId: SessionIdSchema, card: z.instanceof(Uint8Array), live: z.instanceof(Uint8Array) })
+      .strict(),
+    response: IdVerificationSchema,
+    maxRequestBytes: 12 * 1024 * 1024,
+  }),
+  candidateBeginInterview: call({
+    description: 'Moves the session into the interview (after the system and ID checks) and returns its state.',
+    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    response: InterviewStateSchema,
+  }),
+  candidateInterviewState: call({
+    description: 'The current question with its remaining time (measured by main on a monotonic clock).',
+    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    response: InterviewStateSchema,
+  }),
+  candidateSaveDraft: call({
+    description: 'Saves the answer typed so far, so a reload, a crash or the time limit loses nothing.',
+    request: z.object({ sessionId: SessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    response: z.object({ savedAt: z.string() }),
+  }),
+  candidateSubmitAnswer: call({
+    description: 'Submits the answer to the current question and moves to the next one.',
+    request: z.object({ sessionId: SessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    response: InterviewStateSchema,
+  }),
+  candidateFrame: call({
+    description: 'A sampled camera frame for on-device analysis; answers with the analysis rate to use.',
+    request: z
+      .object({
+        sessionId: SessionIdSchema,
+        jpeg: z.instanceof(Uint8Array),
+        width: z.number().int().min(16).max(4096),
+        height: z.number().int().min(16).max(4096),
+      })
+      .strict(),
+    response: z.object({ accepted: z.boolean(), recommendedFps: z.number(), faces: z.number().int().nullable() }),
+    maxRequestBytes: MAX_FRAME_BYTES,
+  }),
+  candidateAudio: call({
+    description: 'Microphone levels and voice activity measured by the renderer (about every 100 ms).',
+    request: z
+      .object({
+        sessionId: SessionIdSchema,
+        frames: z
+          .array(
+            z.object({
+              timestampMs: z.number(),
+              levelDb: z.number(),
+              voiceProbability: z.number().min(0).max(1),
+              trackLive: z.boolean(),
+            }),
+          )
+          .max(100),
+      })
+      .strict(),
+    response: z.object({ accepted: z.number().int() }),
+  }),
+  candidateFinish: call({
+    description: 'Ends the session: evaluation, report and uploads continue in the background.',
+    request: z.object({ sessionId: SessionIdSchema, recordingId: z.string().optional() }).strict(),
+    response: FinishProgressSchema,
+  }),
+  candidateFinishProgress: call({
+    description: 'Progress of the work after a session: merge, evaluation, report, uploads.',
+    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    response: FinishProgressSchema,
+  }),
 } as const;
 
 export const events = {
+  candidateNotice: z.object({
+    sessionId: z.string(),
+    /** Stable key so the UI can replace or clear a notice. */
+    key: z.string(),
+    active: z.boolean(),
+    /** Factual and non-accusatory, e.g. "We can't see your face". */
+    message: z.string(),
+  }),
   pong: z.object({ nonce: z.string(), receivedAt: z.string() }),
   appNotice: z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
   mediaMergeProgress: z.object({ recordingId: z.string(), percent: z.number().min(0).max(100) }),

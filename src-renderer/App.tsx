@@ -1,9 +1,21 @@
 import { useEffect, useState } from 'react';
 import { resolveBridge, type BridgeState } from './bridge';
+import { CandidateApp } from './candidate/CandidateApp';
 import { StartScreen } from './candidate/StartScreen';
+
+function useRoute(): string {
+  const [route, setRoute] = useState(() => window.location.hash.replace(/^#/, ''));
+  useEffect(() => {
+    const onChange = () => setRoute(window.location.hash.replace(/^#/, ''));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
 
 export function App() {
   const [bridge, setBridge] = useState<BridgeState | undefined>();
+  const route = useRoute();
   useEffect(() => {
     void resolveBridge().then(setBridge);
   }, []);
@@ -19,7 +31,8 @@ export function App() {
           {bridge.message}
         </p>
       )}
-      {bridge?.status === 'ready' && <StartScreen api={bridge.api} />}
+      {bridge?.status === 'ready' &&
+        (route.startsWith('/about') ? <StartScreen api={bridge.api} /> : <CandidateApp api={bridge.api} />)}
     </main>
   );
 }

@@ -1,5 +1,6 @@
 // Static map of local (SQLite) migrations. Number ranges: 0001–0099 store and sync (issue 3),
-// 0100–0199 media segments (issue 5), 0200–0299 interview and evaluation (issue 6).
+// 0100–0199 media segments (issue 5), 0200–0299 interview and evaluation (issue 6),
+// 0300–0399 candidate flow (issue 8).
 // To add one: import it here and add one entry below.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_device_and_exam_cache';
@@ -10,6 +11,7 @@ import * as m0200 from './0200_interview';
 import * as m0201 from './0201_documents';
 import * as m0202 from './0202_evaluation';
 import * as m0203 from './0203_token_usage';
+import * as m0300 from './0300_candidate_progress';
 
 export const localMigrations: Record<string, Migration> = {
   '0001_device_and_exam_cache': m0001,
@@ -20,4 +22,5 @@ export const localMigrations: Record<string, Migration> = {
   '0201_documents': m0201,
   '0202_evaluation': m0202,
   '0203_token_usage': m0203,
+  '0300_candidate_progress': m0300,
 };

@@ -1,0 +1,133 @@
+// The candidate's journey: enroll → choose exam → consent → system check → ID check → interview →
+// finish. Main remembers the stage of an unfinished session, so a reload or a restart resumes it.
+import { useEffect, useState } from 'react';
+import type { CallResponse, CandidateExam, CandidateStage, VigilApi } from '../../src-preload/contract';
+import { ErrorText } from '../components/Screen';
+import { ConsentScreen } from './ConsentScreen';
+import { EnrollScreen } from './EnrollScreen';
+import { ExamListScreen } from './ExamListScreen';
+import { FinishScreen } from './FinishScreen';
+import { IdVerificationScreen } from './IdVerificationScreen';
+import { InterviewScreen } from './InterviewScreen';
+import { SystemCheckScreen } from './SystemCheckScreen';
+import { useCapture } from './useCapture';
+
+type Overview = CallResponse<'candidateOverview'>;
+type Stage = 'loading' | 'enroll' | 'exams' | CandidateStage;
+
+interface Active {
+  exam: CandidateExam;
+  sessionId?: string;
+  resume: boolean;
+  analysisFps: number;
+  recordingId?: string;
+}
+
+export function CandidateApp({ api }: { api: VigilApi }) {
+  const [overview, setOverview] = useState<Overview>();
+  const [stage, setStage] = useState<Stage>('loading');
+  const [active, setActive] = useState<Active>();
+  const [error, setError] = useState<string>();
+
+  const apply = (o: Overview) => {
+    setOverview(o);
+    const session = o.activeSession;
+    const exam = session && o.exams.find((e) => e.id === session.examId);
+    if (!o.enrolled) setStage('enroll');
+    else if (session && exam) {
+      setActive({ exam, sessionId: session.sessionId, resume: session.stage === 'interview', analysisFps: 2 });
+      setStage(session.stage);
+    } else setStage('exams');
+  };
+
+  useEffect(() => {
+    void api.candidateOverview({}).then((r) => (r.ok ? apply(r.value) : setError(r.error.message)));
+  }, [api]);
+
+  if (error) return <ErrorText message={error} />;
+  if (stage === 'loading' || !overview) return <p role="status">Loading…</p>;
+  if (stage === 'enroll') return <EnrollScreen api={api} onEnrolled={apply} />;
+  if (stage === 'exams' || !active) {
+    return (
+      <ExamListScreen
+        candidateName={overview.candidateName}
+        exams={overview.exams}
+        online={overview.central.reachable}
+        onStart={(exam) => {
+          setActive({ exam, resume: false, analysisFps: 2 });
+          setStage('consent');
+        }}
+      />
+    );
+  }
+  if (stage === 'consent' || !active.sessionId) {
+    return (
+      <ConsentScreen
+        exam={active.exam}
+        onCancel={() => setStage('exams')}
+        onAccept={async () => {
+          const r = await api.candidateConsent({ examId: active.exam.id, accepted: true });
+          if (!r.ok) return r.error.message;
+          setActive({ ...active, sessionId: r.value.sessionId });
+          setStage('system_check');
+          return undefined;
+        }}
+      />
+    );
+  }
+  return (
+    <CapturedStages
+      api={api}
+      stage={stage}
+      active={active}
+      sessionId={active.sessionId}
+      onStage={(next, patch) => {
+        setActive({ ...active, ...patch });
+        setStage(next);
+      }}
+    />
+  );
+}
+
+/** Stages that use the camera and microphone: capture starts only here, after consent. */
+function CapturedStages({
+  api,
+  stage,
+  active,
+  sessionId,
+  onStage,
+}: {
+  api: VigilApi;
+  stage: CandidateStage;
+  active: Active;
+  sessionId: string;
+  onStage: (stage: CandidateStage, patch?: Partial<Active>) => void;
+}) {
+  const capture = useCapture();
+  switch (stage) {
+    case 'system_check':
+      return (
+        <SystemCheckScreen
+          api={api}
+          sessionId={sessionId}
+          capture={capture}
+          onPassed={(analysisFps) => onStage('id_verification', { analysisFps })}
+        />
+      );
+    case 'id_verification':
+      return <IdVerificationScreen api={api} sessionId={sessionId} capture={capture} onDone={() => onStage('interview')} />;
+    case 'interview':
+      return (
+        <InterviewScreen
+          api={api}
+          sessionId={sessionId}
+          capture={capture}
+          analysisFps={active.analysisFps}
+          resume={active.resume}
+          onFinished={(recordingId) => onStage('finish', recordingId ? { recordingId } : {})}
+        />
+      );
+    default:
+      return <FinishScreen api={api} sessionId={sessionId} recordingId={active.recordingId} />;
+  }
+}

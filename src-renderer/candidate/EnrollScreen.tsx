@@ -1,0 +1,43 @@
+import { useState, type FormEvent } from 'react';
+import type { CallResponse, VigilApi } from '../../src-preload/contract';
+import { ErrorText, Screen } from '../components/Screen';
+
+type Overview = CallResponse<'candidateOverview'>;
+
+export function EnrollScreen({ api, onEnrolled }: { api: VigilApi; onEnrolled: (o: Overview) => void }) {
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    const result = await api.candidateEnroll({ code: code.trim() });
+    setBusy(false);
+    if (result.ok) onEnrolled(result.value);
+    else setError(result.error.message);
+  };
+  return (
+    <Screen title="Enroll this device" testId="screen-enroll">
+      <p>Enter the enrollment code from your invitation. It can be used once, on one device.</p>
+      <form onSubmit={(e) => void submit(e)}>
+        <label htmlFor="enroll-code">Enrollment code</label>
+        <input
+          id="enroll-code"
+          name="code"
+          autoComplete="one-time-code"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          aria-describedby={error ? 'enroll-error' : undefined}
+          required
+          minLength={4}
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Checking…' : 'Enroll'}
+        </button>
+      </form>
+      <div id="enroll-error">
+        <ErrorText message={error} />
+      </div>
+    </Screen>
+  );
+}

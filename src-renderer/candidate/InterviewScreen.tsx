@@ -1,0 +1,203 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { EventPayload, InterviewState, VigilApi } from '../../src-preload/contract';
+import { startAudioMeter, type AudioLevel } from '../capture/audio-meter';
+import { startFrameSampler } from '../capture/frame-sampler';
+import { startRecording, type RecordingHandle, type RecordingStatus } from '../capture/recorder';
+import { ErrorText, Screen } from '../components/Screen';
+import type { Capture } from './useCapture';
+
+function formatRemaining(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
+
+export function InterviewScreen({
+  api,
+  sessionId,
+  capture,
+  analysisFps,
+  resume,
+  onFinished,
+}: {
+  api: VigilApi;
+  sessionId: string;
+  capture: Capture;
+  analysisFps: number;
+  resume: boolean;
+  onFinished: (recordingId: string | undefined) => void;
+}) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [state, setState] = useState<InterviewState>();
+  const [text, setText] = useState('');
+  const [remainingMs, setRemainingMs] = useState(0);
+  const [notices, setNotices] = useState<Record<string, string>>({});
+  const [recording, setRecording] = useState<RecordingStatus>();
+  const [error, setError] = useState<string>();
+  const [submitting, setSubmitting] = useState(false);
+  const handle = useRef<RecordingHandle | undefined>(undefined);
+  const deadline = useRef(0);
+  const textRef = useRef('');
+  const finished = useRef(false);
+
+  const show = useCallback((next: InterviewState) => {
+    setState(next);
+    if (next.question) {
+      setText(next.question.draft);
+      textRef.current = next.question.draft;
+      deadline.current = performance.now() + next.question.remainingMs;
+      setRemainingMs(next.question.remainingMs);
+    }
+  }, []);
+
+  // Load (or resume) the interview.
+  useEffect(() => {
+    void (resume ? api.candidateInterviewState({ sessionId }) : api.candidateBeginInterview({ sessionId })).then((r) =>
+      r.ok ? show(r.value) : setError(r.error.message),
+    );
+  }, [api, sessionId, resume, show]);
+
+  // Record, analyse frames and measure audio while the interview runs.
+  useEffect(() => {
+    if (!capture.stream || !video.current) return;
+    video.current.srcObject = capture.stream;
+    let cancelled = false;
+    void startRecording({ api, stream: capture.stream, sessionId, expectedDurationS: 3600, onStatus: setRecording })
+      .then((h) => {
+        if (cancelled) void h.stop();
+        else handle.current = h;
+      })
+      .catch((e: Error) => setError(`Recording could not start: ${e.message}`));
+    const sampler = startFrameSampler({
+      video: video.current,
+      fps: analysisFps,
+      onFrame: async (frame) => {
+        const r = await api.candidateFrame({ sessionId, jpeg: frame.jpeg, width: frame.width, height: frame.height });
+        if (r.ok) sampler.setFps(r.value.recommendedFps);
+      },
+    });
+    let levels: AudioLevel[] = [];
+    const stopMeter = startAudioMeter(capture.stream, (level) => levels.push(level));
+    const flush = setInterval(() => {
+      if (levels.length === 0) return;
+      const frames = levels.slice(-100);
+      levels = [];
+      void api.candidateAudio({ sessionId, frames });
+    }, 500);
+    return () => {
+      cancelled = true;
+      sampler.stop();
+      stopMeter();
+      clearInterval(flush);
+    };
+  }, [api, capture.stream, sessionId, analysisFps]);
+
+  useEffect(
+    () =>
+      api.on('candidateNotice', (n: EventPayload<'candidateNotice'>) => {
+        if (n.sessionId !== sessionId) return;
+        setNotices((current) => {
+          const next = { ...current };
+          if (n.active) next[n.key] = n.message;
+          else delete next[n.key];
+          return next;
+        });
+      }),
+    [api, sessionId],
+  );
+
+  const finish = useCallback(async () => {
+    if (finished.current) return;
+    finished.current = true;
+    let recordingId: string | undefined;
+    try {
+      recordingId = (await handle.current?.stop())?.recordingId;
+    } catch {
+      recordingId = handle.current?.recordingId; // the segments are kept; main merges them later
+    }
+    onFinished(recordingId ?? handle.current?.recordingId);
+  }, [onFinished]);
+
+  const submit = useCallback(async () => {
+    if (!state?.question || submitting) return;
+    setSubmitting(true);
+    const r = await api.candidateSubmitAnswer({ sessionId, questionId: state.question.id, text: textRef.current });
+    setSubmitting(false);
+    if (!r.ok) return setError(r.error.message);
+    show(r.value);
+  }, [api, sessionId, state, submitting, show]);
+
+  // The countdown; at the limit the answer so far is submitted (main keeps it in any case).
+  useEffect(() => {
+    if (!state?.question) return;
+    const timer = setInterval(() => {
+      const left = deadline.current - performance.now();
+      setRemainingMs(left);
+      if (left <= 0) {
+        clearInterval(timer);
+        void submit();
+      }
+    }, 250);
+    return () => clearInterval(timer);
+  }, [state, submit]);
+
+  // Autosave the draft a moment after typing stops.
+  useEffect(() => {
+    if (!state?.question) return;
+    const questionId = state.question.id;
+    const timer = setTimeout(() => void api.candidateSaveDraft({ sessionId, questionId, text }), 700);
+    return () => clearTimeout(timer);
+  }, [api, sessionId, state, text]);
+
+  useEffect(() => {
+    if (state?.done) void finish();
+  }, [state, finish]);
+
+  const q = state?.question;
+  const noticeList = Object.entries(notices);
+  return (
+    <Screen title={q ? `Question ${q.index + 1} of ${q.total}` : 'Interview'} testId="screen-interview">
+      <div className="interview">
+        <div className="question-area">
+          {q && (
+            <>
+              <p className="question-text" data-testid="question-text">
+                {q.text}
+              </p>
+              <p className="timer" role="timer" aria-live="off" data-testid="timer">
+                Time left: {formatRemaining(remainingMs)}
+              </p>
+              <label htmlFor="answer">Your answer</label>
+              <textarea
+                id="answer"
+                rows={10}
+                value={text}
+                onChange={(e) => {
+                  setText(e.target.value);
+                  textRef.current = e.target.value;
+                }}
+              />
+              <button type="button" onClick={() => void submit()} disabled={submitting}>
+                {q.index + 1 === q.total ? 'Submit and finish' : 'Submit and continue'}
+              </button>
+            </>
+          )}
+          {state?.done && <p role="status">All questions answered. Saving your recording…</p>}
+        </div>
+        <aside className="status-area" aria-label="Session status">
+          <video ref={video} autoPlay muted playsInline aria-label="Your camera" className="small-preview" />
+          <p data-testid="recording-status">
+            Recording: {recording ? `${recording.state}, ${recording.chunksAcked} parts saved` : 'starting'}
+          </p>
+          <div aria-live="polite" data-testid="notices">
+            {noticeList.map(([key, message]) => (
+              <p key={key} className="notice">
+                {message}
+              </p>
+            ))}
+          </div>
+        </aside>
+      </div>
+      <ErrorText message={error} />
+    </Screen>
+  );
+}

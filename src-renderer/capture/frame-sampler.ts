@@ -1,0 +1,65 @@
+// Samples the camera preview at the analysis rate: draws the current video frame, downscales it and
+// encodes a JPEG for main's analysis. One frame in flight at a time, so a slow main never makes the
+// renderer queue frames; main tells us the rate it can keep up with.
+export interface SampledFrame {
+  jpeg: Uint8Array<ArrayBuffer>;
+  width: number;
+  height: number;
+  capturedAt: number;
+}
+
+export interface FrameSampler {
+  setFps(fps: number): void;
+  /** Encodes the current frame now (ID capture, snapshots), independent of the sampling loop. */
+  grab(): Promise<SampledFrame | undefined>;
+  stop(): void;
+}
+
+export function startFrameSampler(options: {
+  video: HTMLVideoElement;
+  fps: number;
+  maxWidth?: number;
+  onFrame: (frame: SampledFrame) => Promise<void>;
+}): FrameSampler {
+  const canvas = document.createElement('canvas');
+  const context = canvas.getContext('2d');
+  let fps = options.fps;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const grab = async (): Promise<SampledFrame | undefined> => {
+    const { video } = options;
+    if (!context || video.videoWidth === 0 || video.readyState < 2) return undefined;
+    const scale = Math.min(1, (options.maxWidth ?? 640) / video.videoWidth);
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+    if (!blob) return undefined;
+    return {
+      jpeg: new Uint8Array(await blob.arrayBuffer()),
+      width: canvas.width,
+      height: canvas.height,
+      capturedAt: Date.now(),
+    };
+  };
+
+  const tick = async () => {
+    if (stopped) return;
+    const started = performance.now();
+    const frame = await grab();
+    if (frame && !stopped) await options.onFrame(frame).catch(() => undefined);
+    if (!stopped) timer = setTimeout(() => void tick(), Math.max(0, 1000 / fps - (performance.now() - started)));
+  };
+  if (options.fps > 0) timer = setTimeout(() => void tick(), 0);
+  return {
+    setFps: (next) => {
+      fps = Math.min(10, Math.max(0.2, next));
+    },
+    grab,
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
