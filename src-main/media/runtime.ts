@@ -1,12 +1,14 @@
 // Wires the media service for the app: the ledger database in the data folder, the recordings
 // folder, the ffmpeg binaries from config, and contract events. Opened on first use (the ledger's
 // migrations are async) and closed with the app.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import type { VigilConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { resolveMediaBinaries } from './binaries';
 import { MediaLedger, openLedgerDatabase, type LedgerDatabase } from './ledger';
+import { fsError } from './media-error';
 import { MediaService, type RecoveryOutcome } from './media-service';
 import { createMediaUploadSource, type MediaUploadSource } from './upload-artifacts';
 
@@ -36,6 +38,11 @@ export function createMediaRuntime(options: {
   const binaries = () => resolveMediaBinaries(options.config);
   const open = () => {
     opened ??= (async () => {
+      try {
+        fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw fsError(error, 'the data folder', options.dataDir);
+      }
       const database = await openLedgerDatabase(ledgerFileFor(options.dataDir));
       const ledger = new MediaLedger(database.db);
       const service = new MediaService({
@@ -48,6 +55,8 @@ export function createMediaRuntime(options: {
       });
       return { database, service, ledger };
     })();
+    // A failed open is retried on the next call rather than cached.
+    opened.catch(() => (opened = undefined));
     return opened;
   };
   return {
