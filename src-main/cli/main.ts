@@ -3,7 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { appVersion } from '../app/create-app';
 import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
+import { registerEvaluateCommand } from './commands/evaluate';
 import { registerHostCommand } from './commands/host';
+import { registerQuestionsCommand } from './commands/questions';
+import { registerUsageCommand } from './commands/usage';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -17,6 +20,9 @@ export async function main(argv: string[]): Promise<number> {
   registerHostCommand(program);
   registerDemoCommand(program);
   registerConfigCommand(program);
+  registerEvaluateCommand(program);
+  registerQuestionsCommand(program);
+  registerUsageCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
