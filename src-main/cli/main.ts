@@ -4,9 +4,12 @@ import { appVersion } from '../app/create-app';
 import { registerAnalyzeCommand } from './commands/analyze';
 import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
+import { registerEvaluateCommand } from './commands/evaluate';
 import { registerHostCommand } from './commands/host';
 import { registerReportCommand } from './commands/report';
 import { registerPolicyCommand } from './commands/policy';
+import { registerQuestionsCommand } from './commands/questions';
+import { registerUsageCommand } from './commands/usage';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -23,6 +26,9 @@ export async function main(argv: string[]): Promise<number> {
   registerAnalyzeCommand(program);
   registerReportCommand(program);
   registerPolicyCommand(program);
+  registerEvaluateCommand(program);
+  registerQuestionsCommand(program);
+  registerUsageCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

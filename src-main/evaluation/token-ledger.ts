@@ -116,7 +116,7 @@ export class TokenLedger {
            sum(case when cost_nano_usd is null then 1 else 0 end) as unpricedRequests
          from token_usage group by 1 order by 1`,
       )
-      .all() as (Omit<UsageRollup, 'costUsd'> & { costNano: number })[];
+      .all() as (Omit<UsageRollup, 'costUsd' | 'costNanoUsd'> & { costNano: number })[];
     if (by === 'cumulative' && rows.length === 0)
       return [
         {
@@ -125,10 +125,11 @@ export class TokenLedger {
           promptTokens: 0,
           completionTokens: 0,
           totalTokens: 0,
+          costNanoUsd: 0,
           costUsd: 0,
           unpricedRequests: 0,
         },
       ];
-    return rows.map(({ costNano, ...r }) => ({ ...r, costUsd: costNano / 1e9 }));
+    return rows.map(({ costNano, ...r }) => ({ ...r, costNanoUsd: costNano, costUsd: costNano / 1e9 }));
   }
 }

@@ -112,6 +112,8 @@ export interface UsageRollup {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Exact sum in nano-dollars; costUsd is the same in dollars. */
+  costNanoUsd: number;
   costUsd: number;
   unpricedRequests: number;
 }

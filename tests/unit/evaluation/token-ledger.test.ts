@@ -1,0 +1,101 @@
+// The token ledger: exact integer costs from the pricing table (with overrides), and roll-ups per
+// exam, per month and cumulative that add up exactly.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatUsage } from '../../../src-main/cli/commands/usage';
+import { Pricing } from '../../../src-main/evaluation/pricing';
+import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
+import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+
+let db: LocalDatabase;
+let at: Date;
+let ledger: TokenLedger;
+beforeEach(async () => {
+  db = await openLocalDatabase(':memory:');
+  at = new Date('2026-01-31T23:59:00Z');
+  ledger = new TokenLedger(
+    db.sqlite,
+    new Pricing({ 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } }),
+    () => at,
+  );
+});
+afterEach(async () => {
+  await db.close();
+});
+
+const row = (model: string, examId: string | null, prompt: number, completion: number) =>
+  ledger.record({
+    model,
+    examId,
+    requestType: 'evaluation',
+    status: 'ok',
+    promptTokens: prompt,
+    completionTokens: completion,
+    attempt: 1,
+  });
+
+describe('pricing', () => {
+  it('matches dated snapshots to their base model and prices in exact nano-dollars', () => {
+    const p = new Pricing();
+    expect(p.priceOf('gpt-4o-mini-2024-07-18')).toEqual({ inputPerMTok: 0.15, outputPerMTok: 0.6 });
+    expect(p.priceOf('gpt-4o-2024-08-06')).toEqual({ inputPerMTok: 2.5, outputPerMTok: 10 });
+    expect(p.costNanoUsd('gpt-4o-mini', { promptTokens: 1, completionTokens: 1 })).toBe(750);
+    expect(p.costNanoUsd('llama-3', { promptTokens: 1, completionTokens: 1 })).toBeNull();
+    expect(
+      new Pricing({ 'llama-3': { inputPerMTok: 0.001, outputPerMTok: 0 } }).costNanoUsd('llama-3', {
+        promptTokens: 3,
+        completionTokens: 9,
+      }),
+    ).toBe(3);
+  });
+});
+
+describe('token ledger roll-ups', () => {
+  it('sums per exam, per month and cumulatively, exactly', () => {
+    row('gpt-4o-mini', 'exam-a', 1000, 500); // 150000 + 300000 = 450000
+    row('gpt-4o', 'exam-b', 2000, 100); // 5000000 + 1000000 = 6000000
+    at = new Date('2026-02-01T00:01:00Z');
+    row('gpt-4o-mini', 'exam-a', 10, 10); // 1500 + 6000 = 7500
+    row('local-llm', null, 7, 3); // unpriced
+
+    expect(
+      ledger.rollup('exam').map((r) => [r.key, r.requests, r.totalTokens, r.costNanoUsd, r.unpricedRequests]),
+    ).toEqual([
+      ['(no exam)', 1, 10, 0, 1],
+      ['exam-a', 2, 1520, 457_500, 0],
+      ['exam-b', 1, 2100, 6_000_000, 0],
+    ]);
+    expect(ledger.rollup('month').map((r) => [r.key, r.requests, r.costNanoUsd])).toEqual([
+      ['2026-01', 2, 6_450_000],
+      ['2026-02', 2, 7_500],
+    ]);
+    const [all] = ledger.rollup('cumulative');
+    expect(all).toMatchObject({
+      requests: 4,
+      promptTokens: 3017,
+      completionTokens: 613,
+      totalTokens: 3630,
+      costNanoUsd: 6_457_500,
+    });
+    expect(all!.costUsd).toBe(0.0064575);
+  });
+
+  it('reports an empty ledger as zero and formats CSV for spreadsheets', () => {
+    expect(ledger.rollup('cumulative')).toEqual([
+      {
+        key: 'all',
+        requests: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        costNanoUsd: 0,
+        costUsd: 0,
+        unpricedRequests: 0,
+      },
+    ]);
+    row('gpt-4o', 'exam,"quoted"', 1000, 0);
+    expect(formatUsage(ledger.rollup('exam'), 'exam', true)).toBe(
+      'exam,requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,unpriced_requests\n' +
+        '"exam,""quoted""",1,1000,0,1000,0.002500,0\n',
+    );
+  });
+});
