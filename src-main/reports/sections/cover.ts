@@ -91,10 +91,37 @@ export function drawCover(c: ReportCanvas, ctx: RenderContext): void {
   drawDecision(c, ctx);
 
   if (ctx.dataNotes.length > 0) {
-    c.subheading('Missing or incomplete data', 30);
+    c.subheading(NOTES_TITLE, 30);
     for (const note of ctx.dataNotes) c.notice(note);
   }
+  ctx.coverNotesEnd = { page: c.page, y: doc.y, headed: ctx.dataNotes.length > 0 };
   c.endSection();
+}
+
+const NOTES_TITLE = 'Missing or incomplete data';
+
+/**
+ * Adds problems found after the cover was drawn (snapshot files, known only once their thumbnails
+ * are made) under the cover's list; if the cover has no room left, in a section at the end.
+ */
+export function drawLateDataNotes(c: ReportCanvas, ctx: RenderContext, notes: string[]): void {
+  if (notes.length === 0) return;
+  const doc = c.doc;
+  const end = ctx.coverNotesEnd;
+  const needed = (end?.headed ? 0 : 60) + notes.reduce((sum, n) => sum + c.noticeHeight(n) + 6, 0);
+  if (end && end.page === 0 && end.y + needed <= c.bottom) {
+    doc.switchToPage(0);
+    doc.x = c.left;
+    doc.y = end.y;
+    if (!end.headed) c.subheading(NOTES_TITLE, 30);
+    for (const note of notes) c.notice(note);
+  } else {
+    c.heading(NOTES_TITLE, 40);
+    c.beginSection('data-notes');
+    for (const note of notes) c.notice(note);
+    c.endSection();
+  }
+  ctx.dataNotes.push(...notes);
 }
 
 function drawScoreTiles(c: ReportCanvas, ctx: RenderContext): void {
