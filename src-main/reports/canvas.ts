@@ -112,9 +112,13 @@ export class ReportCanvas {
   }
 
   /** A muted boxed note, used whenever something the report should show is missing. */
+  noticeHeight(text: string): number {
+    this.font('italic', 9);
+    return this.doc.heightOfString(text, { width: this.width - 20 }) + 12;
+  }
+
   notice(text: string, tone: 'info' | 'warn' = 'warn'): void {
-    this.font('italic', 9, tone === 'warn' ? colors.warn : colors.muted);
-    const height = this.doc.heightOfString(text, { width: this.width - 20 }) + 12;
+    const height = this.noticeHeight(text);
     this.ensureSpace(height + 4);
     const y = this.doc.y;
     this.doc.rect(this.left, y, this.width, height).fill(colors.panel);
