@@ -67,7 +67,12 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/*.mjs', 'eslint.config.js'],
+    files: ['**/*.mjs', '**/*.cjs', 'eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // CommonJS build hooks (electron-builder loads them with require()).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,17 +1,38 @@
-// Electron main process. Thin by design: windows, security settings, the app:// protocol and the
-// IPC binding. Every capability lives in plain-Node services built by the composition root.
-import { app, BrowserWindow, ipcMain, protocol, session, webContents } from 'electron';
+// Electron main process. Thin by design: windows, security settings, the app:// protocol, the IPC
+// binding and the exam lockdown adapters. Every capability lives in plain-Node services built by
+// the composition root.
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  ipcMain,
+  Menu,
+  powerMonitor,
+  powerSaveBlocker,
+  protocol,
+  screen,
+  session,
+  webContents,
+} from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
+import { lockdownWarningHub, onLockdownWarning, registerExamLockdown } from '../lockdown/port';
+import { applicationMenuTemplate } from './app-menu';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol';
+import { installCspHeaders } from './csp-headers';
+import { forbidDevTools } from './devtools';
+import { createExamLockdown } from './exam-lockdown';
 import { bindContract, forwardEvents } from './ipc-binding';
 import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
-import { candidateWindowOptions } from './window-options';
+import { createCandidateWindow } from './window-options';
 
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+const production = app.isPackaged;
 
+// Every renderer is sandboxed, whatever a window's own options say.
+app.enableSandbox();
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
@@ -19,9 +40,23 @@ protocol.registerSchemesAsPrivileged([
 let booted: BootedApp | undefined;
 let candidateWindow: BrowserWindow | undefined;
 
-function createCandidateWindow(): BrowserWindow {
-  const window = new BrowserWindow(candidateWindowOptions(preloadPath));
+function openCandidateWindow(): BrowserWindow {
+  const window = createCandidateWindow(BrowserWindow, preloadPath, { production });
+  window.removeMenu();
   window.once('ready-to-show', () => window.show());
+  registerExamLockdown(
+    createExamLockdown({
+      window,
+      webContents: window.webContents,
+      screen,
+      powerMonitor,
+      powerSaveBlocker,
+      clipboard,
+      sink: lockdownWarningHub,
+      platform: process.platform,
+    }),
+  );
+  window.on('closed', () => registerExamLockdown(undefined));
   void window.loadURL(APP_ENTRY_URL);
   return window;
 }
@@ -38,15 +73,26 @@ if (!app.requestSingleInstanceLock()) {
     installNavigationGuards(contents, (url) =>
       booted?.app.context.logger.warn({ url }, 'blocked navigation'),
     );
+    forbidDevTools(contents, production, () =>
+      booted?.app.context.logger.warn('dev tools were opened in production and closed'),
+    );
   });
 
   void app.whenReady().then(async () => {
     booted = await bootApp('electron');
+    const logger = booted.app.context.logger;
+    onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
+    Menu.setApplicationMenu(
+      applicationMenuTemplate(process.platform)
+        ? Menu.buildFromTemplate(applicationMenuTemplate(process.platform)!)
+        : null,
+    );
     protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
+    installCspHeaders(session.defaultSession.webRequest);
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher);
     forwardEvents(booted.app.events, () => webContents.getAllWebContents());
-    candidateWindow = createCandidateWindow();
+    candidateWindow = openCandidateWindow();
   });
 
   app.on('window-all-closed', () => {

@@ -1,9 +1,22 @@
-// Window settings of the candidate window. Kept pure so that every security-relevant preference is
-// asserted by unit tests without an Electron binary.
+// The candidate window, created through an injected BrowserWindow constructor so that every
+// security-relevant preference is asserted by unit tests without an Electron binary. The options
+// are an object literal at the `new BrowserWindow(...)` call on purpose: Electronegativity checks
+// them statically and cannot follow them through a helper.
 import type { BrowserWindowConstructorOptions } from 'electron';
 
-export function candidateWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
-  return {
+export interface ShellSettings {
+  /** Packaged build: dev tools are off and cannot be opened. */
+  production: boolean;
+}
+
+export type BrowserWindowConstructor<W> = new (options: BrowserWindowConstructorOptions) => W;
+
+export function createCandidateWindow<W>(
+  BrowserWindow: BrowserWindowConstructor<W>,
+  preloadPath: string,
+  settings: ShellSettings,
+): W {
+  return new BrowserWindow({
     title: 'Vigil',
     width: 1280,
     height: 800,
@@ -26,6 +39,9 @@ export function candidateWindowOptions(preloadPath: string): BrowserWindowConstr
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      devTools: !settings.production,
+      // Middle-click (auxclick) can open links in new windows; the renderer never needs it.
+      disableBlinkFeatures: 'Auxclick',
     },
-  };
+  });
 }

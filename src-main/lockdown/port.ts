@@ -1,0 +1,35 @@
+// How plain-Node services reach the shell's exam lockdown without importing electron: the Electron
+// shell registers its implementation here at start; the headless host registers none, and callers
+// then report lockdown as unavailable rather than pretending it is on. Lockdown warnings fan out to
+// subscribers (the proctoring pipeline, the session's event chain).
+import type { LockdownPolicy } from './policy';
+import type { LockdownWarning, LockdownWarningSink } from './types';
+
+export interface ExamLockdownPort {
+  enter(policy: unknown): LockdownPolicy;
+  exit(): void;
+  readonly active: boolean;
+}
+
+let registered: ExamLockdownPort | undefined;
+const listeners = new Set<(warning: LockdownWarning) => void>();
+
+export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
+  registered = port;
+}
+
+export function examLockdownPort(): ExamLockdownPort | undefined {
+  return registered;
+}
+
+export function onLockdownWarning(listener: (warning: LockdownWarning) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The sink the shell hands to its detectors: every warning goes to every subscriber. */
+export const lockdownWarningHub: LockdownWarningSink = {
+  emit(warning) {
+    for (const listener of listeners) listener(warning);
+  },
+};
