@@ -54,6 +54,22 @@ export const EffectiveConfigSchema = z.object({
   sources: z.record(z.string(), z.enum(['default', 'policy', 'user', 'env'])),
 });
 
+export const DoctorReportSchema = z.object({
+  ok: z.boolean(),
+  generatedAt: z.string(),
+  checks: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      status: z.enum(['ok', 'warn', 'fail', 'skip']),
+      summary: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+  exitCode: z.number().int(),
+});
+export type DoctorReportView = z.infer<typeof DoctorReportSchema>;
+
 /** Default size limit for a request, in bytes. Calls that carry media raise it explicitly. */
 export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
 
@@ -90,6 +106,12 @@ export const calls = {
       ready: z.boolean(),
       blockers: z.array(z.object({ check: z.string(), message: z.string() })),
     }),
+  }),
+  runDoctor: call({
+    description:
+      'The `vigil doctor` report for the About screen: versions, policy and where each value came from, files with hashes, ffmpeg, database, central server, pending sync.',
+    request: z.object({}).strict(),
+    response: DoctorReportSchema,
   }),
 } as const;
 

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { appVersion } from '../app/create-app';
 import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
+import { registerDoctorCommand } from './commands/doctor';
 import { registerHostCommand } from './commands/host';
 import { registerPolicyCommand } from './commands/policy';
 
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDemoCommand(program);
   registerConfigCommand(program);
   registerPolicyCommand(program);
+  registerDoctorCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
