@@ -59,6 +59,22 @@ export const EffectiveConfigSchema = z.object({
   sources: z.record(z.string(), z.enum(['default', 'policy', 'user', 'env'])),
 });
 
+export const DoctorReportSchema = z.object({
+  ok: z.boolean(),
+  generatedAt: z.string(),
+  checks: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      status: z.enum(['ok', 'warn', 'fail', 'skip']),
+      summary: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+  exitCode: z.number().int(),
+});
+export type DoctorReportView = z.infer<typeof DoctorReportSchema>;
+
 /** Default size limit for a request, in bytes. Calls that carry media raise it explicitly. */
 export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
 /** Size limit of one media chunk call: a 2 s timeslice at a high bitrate, base64-encoded on the host transport. */
@@ -389,6 +405,11 @@ export const calls = {
     description: 'Progress of the work after a session: merge, evaluation, report, uploads.',
     request: z.object({ sessionId: SessionIdSchema }).strict(),
     response: FinishProgressSchema,
+  runDoctor: call({
+    description:
+      'The `vigil doctor` report for the About screen: versions, policy and where each value came from, files with hashes, ffmpeg, database, central server, pending sync.',
+    request: z.object({}).strict(),
+    response: DoctorReportSchema,
   }),
 } as const;
 

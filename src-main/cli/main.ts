@@ -5,6 +5,7 @@ import { registerAnalyzeCommand } from './commands/analyze';
 import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerEvaluateCommand } from './commands/evaluate';
+import { registerDoctorCommand } from './commands/doctor';
 import { registerHostCommand } from './commands/host';
 import { registerReportCommand } from './commands/report';
 import { registerPolicyCommand } from './commands/policy';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerEvaluateCommand(program);
   registerQuestionsCommand(program);
   registerUsageCommand(program);
+  registerDoctorCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -4,10 +4,12 @@ import type { Handlers } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { appHandlers } from './app';
 import { mediaHandlers } from './media';
+import { doctorHandlers } from './doctor';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
     ...mediaHandlers(ctx),
+    ...doctorHandlers(ctx),
   };
 }

@@ -116,6 +116,19 @@ describe('precedence and locked keys', () => {
     expect(loaded.lockedKeys).toEqual(['log.maxFiles']);
   });
 
+  it('locks the update channel and refuses a non-https update server', () => {
+    const policyFile = write(path.join(tmp, 'policy.json'), {
+      update: { enabled: false, channel: 'beta', url: 'http://updates.example.edu/vigil' },
+    });
+    const loaded = loadConfig(base({ policyFile, env: { VIGIL_UPDATE_ENABLED: 'true' } }));
+    expect(loaded.config.update).toMatchObject({ enabled: false, channel: 'beta' });
+    expect(loaded.config.update.url).toBeUndefined();
+    expect(loaded.issues).toEqual([
+      { source: policyFile, key: 'update.url', problem: 'must be an https:// URL' },
+    ]);
+    expect(loaded.ignoredOverrides).toEqual([{ key: 'update.enabled', source: 'environment' }]);
+  });
+
   it('reports a policy that is not JSON', () => {
     const policyFile = write(path.join(tmp, 'policy.json'), '{ "log": ');
     const loaded = loadConfig(base({ policyFile }));
