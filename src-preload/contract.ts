@@ -405,6 +405,7 @@ export const calls = {
     description: 'Progress of the work after a session: merge, evaluation, report, uploads.',
     request: z.object({ sessionId: SessionIdSchema }).strict(),
     response: FinishProgressSchema,
+  }),
   runDoctor: call({
     description:
       'The `vigil doctor` report for the About screen: versions, policy and where each value came from, files with hashes, ffmpeg, database, central server, pending sync.',
