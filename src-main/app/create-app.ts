@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
+import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
@@ -15,6 +16,7 @@ export interface AppContext {
   mode: 'electron' | 'host';
   version: string;
   media: MediaRuntime;
+  candidate: CandidateRuntime;
 }
 
 export interface VigilApp {
@@ -43,7 +45,13 @@ export function createApp(options: {
     logger: options.logger,
     emit: (event, payload) => events.emit(event, payload),
   });
-  const context: AppContext = { ...options, events, version: appVersion(), media };
+  const candidate = createCandidateRuntime({
+    loaded: options.loaded,
+    logger: options.logger,
+    media,
+    emit: (event, payload) => events.emit(event, payload),
+  });
+  const context: AppContext = { ...options, events, version: appVersion(), media, candidate };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -51,6 +59,7 @@ export function createApp(options: {
     dispatcher,
     events,
     close: async () => {
+      await candidate.close();
       await media.close();
       options.logger.info('app closed');
     },

@@ -49,7 +49,10 @@ const toProgress = (row: Row): Progress => ({
   finish: JSON.parse(row.finish_state) as FinishState,
 });
 
-export function createProgress(tx: Tx, input: { sessionId: string; examId: string; consentedAt: string }): void {
+export function createProgress(
+  tx: Tx,
+  input: { sessionId: string; examId: string; consentedAt: string },
+): void {
   tx.raw
     .prepare(
       `INSERT INTO candidate_progress (session_id, exam_id, stage, consented_at, updated_at)
@@ -59,7 +62,8 @@ export function createProgress(tx: Tx, input: { sessionId: string; examId: strin
 }
 
 export function getProgress(tx: Tx, sessionId: string): Progress | undefined {
-  const row = tx.raw.prepare('SELECT * FROM candidate_progress WHERE session_id = ?').get(sessionId) as Row | undefined;
+  const row = tx.raw.prepare('SELECT * FROM candidate_progress WHERE session_id = ?').get(sessionId) as
+    Row | undefined;
   return row ? toProgress(row) : undefined;
 }
 
@@ -80,7 +84,9 @@ export function finishingSessions(tx: Tx): Progress[] {
 export function updateProgress(
   tx: Tx,
   sessionId: string,
-  patch: Partial<Pick<Progress, 'stage' | 'analysisFps' | 'recordingId' | 'idDecision' | 'referenceEmbedding'>> & {
+  patch: Partial<
+    Pick<Progress, 'stage' | 'analysisFps' | 'recordingId' | 'idDecision' | 'referenceEmbedding'>
+  > & {
     finish?: FinishState;
   },
 ): void {

@@ -122,7 +122,12 @@ export class CandidateService {
     try {
       central = await this.ports.central();
     } catch (error) {
-      throw new VigilError('UNAVAILABLE', 'Enrollment needs a connection to your institution’s server. Try again when you are online.', undefined, { cause: error });
+      throw new VigilError(
+        'UNAVAILABLE',
+        'Enrollment needs a connection to your institution’s server. Try again when you are online.',
+        undefined,
+        { cause: error },
+      );
     }
     const redemption = await central.redeem(code, `${os.hostname()} (${process.platform})`);
     const exam = await central.fetchExam(redemption.token);
@@ -188,7 +193,10 @@ export class CandidateService {
       appendEvent(tx, {
         sessionId: input.sessionId,
         kind: 'system_check',
-        data: { passed: result.passed, items: result.items.map((i) => ({ id: i.id, status: i.status, detail: i.detail })) },
+        data: {
+          passed: result.passed,
+          items: result.items.map((i) => ({ id: i.id, status: i.status, detail: i.detail })),
+        },
         at: new Date().toISOString(),
       });
       if (result.passed && progress.stage === 'system_check') {
@@ -198,7 +206,11 @@ export class CandidateService {
     return result;
   }
 
-  async verifyId(sessionId: string, card: Uint8Array, live: Uint8Array): Promise<CallResponse<'candidateVerifyId'>> {
+  async verifyId(
+    sessionId: string,
+    card: Uint8Array,
+    live: Uint8Array,
+  ): Promise<CallResponse<'candidateVerifyId'>> {
     const progress = this.progress(sessionId);
     if (progress.stage === 'system_check') {
       throw new VigilError('CONFLICT', 'Finish the system check before the ID check.');
@@ -310,11 +322,15 @@ export class CandidateService {
     return { accepted: true, recommendedFps: live.policy.frames.fps, faces: live.lastFaces };
   }
 
-  async audio(sessionId: string, frames: { timestampMs: number; levelDb: number; voiceProbability: number; trackLive: boolean }[]) {
+  async audio(
+    sessionId: string,
+    frames: { timestampMs: number; levelDb: number; voiceProbability: number; trackLive: boolean }[],
+  ) {
     const live = await this.liveSession(sessionId, this.progress(sessionId));
     if (!live.proctoring) return { accepted: 0 };
     const base = Date.now() - live.interviewStartedAt - (frames.at(-1)?.timestampMs ?? 0);
-    for (const f of frames) live.proctoring.submitAudio({ ...f, timestampMs: Math.max(0, base + f.timestampMs) });
+    for (const f of frames)
+      live.proctoring.submitAudio({ ...f, timestampMs: Math.max(0, base + f.timestampMs) });
     return { accepted: frames.length };
   }
 
@@ -334,7 +350,11 @@ export class CandidateService {
         }
       }
       this.ports.store.write('session finished', (tx) => {
-        finishSession(tx, { sessionId, status: 'completed', ...(risk !== undefined ? { riskScore: risk } : {}) });
+        finishSession(tx, {
+          sessionId,
+          status: 'completed',
+          ...(risk !== undefined ? { riskScore: risk } : {}),
+        });
         updateProgress(tx, sessionId, {
           stage: 'finish',
           recordingId: recordingId ?? progress.recordingId,
@@ -358,19 +378,33 @@ export class CandidateService {
     const counts = outboxCounts(store);
     const chain = verifyChain(store, sessionId);
     const f = progress.finish;
-    const item = (id: string, label: string, state: FinishState['report'] | FinishState['evaluation'], detail: string | undefined, fallback: string) => ({
+    const item = (
+      id: string,
+      label: string,
+      state: FinishState['report'] | FinishState['evaluation'],
+      detail: string | undefined,
+      fallback: string,
+    ) => ({
       id,
       label,
       state: state ?? 'waiting',
       detail: detail ?? fallback,
     });
     const pendingBlobs = store.raw
-      .prepare(`SELECT count(*) AS n, coalesce(sum(size - uploaded_bytes), 0) AS bytes FROM blob_uploads WHERE status = 'pending'`)
+      .prepare(
+        `SELECT count(*) AS n, coalesce(sum(size - uploaded_bytes), 0) AS bytes FROM blob_uploads WHERE status = 'pending'`,
+      )
       .get() as { n: number; bytes: number };
     return {
       sessionId,
       items: [
-        item('recording', 'Recording', f.recording === 'failed' ? 'failed' : f.recording === 'done' ? 'done' : 'working', f.recordingDetail, 'saved on this computer'),
+        item(
+          'recording',
+          'Recording',
+          f.recording === 'failed' ? 'failed' : f.recording === 'done' ? 'done' : 'working',
+          f.recordingDetail,
+          'saved on this computer',
+        ),
         item('evaluation', 'Evaluation', f.evaluation, f.evaluationDetail, 'waiting'),
         item('report', 'Report', f.report, f.reportDetail, 'waiting for the evaluation'),
       ],
@@ -392,18 +426,22 @@ export class CandidateService {
   // ---- Internals -----------------------------------------------------------------------------
 
   private chainHead(sessionId: string): string {
-    const row = this.ports.store.raw.prepare('SELECT chain_head FROM sessions WHERE id = ?').get(sessionId) as
-      | { chain_head: Buffer | null }
-      | undefined;
+    const row = this.ports.store.raw
+      .prepare('SELECT chain_head FROM sessions WHERE id = ?')
+      .get(sessionId) as { chain_head: Buffer | null } | undefined;
     return Buffer.from(row?.chain_head ?? Buffer.alloc(32)).toString('hex');
   }
 
   private runAfterSession(sessionId: string): void {
     const update = (patch: FinishState) =>
-      this.ports.store.write('after-session progress', (tx) => updateProgress(tx, sessionId, { finish: patch }));
+      this.ports.store.write('after-session progress', (tx) =>
+        updateProgress(tx, sessionId, { finish: patch }),
+      );
     void this.ports
       .afterSession(sessionId, update)
-      .catch((error: unknown) => this.ports.logger.error({ err: error, sessionId }, 'after-session work failed'))
+      .catch((error: unknown) =>
+        this.ports.logger.error({ err: error, sessionId }, 'after-session work failed'),
+      )
       .finally(() => this.ports.syncNow());
   }
 
@@ -413,19 +451,23 @@ export class CandidateService {
   }
 
   private cachedExams(): CachedExam[] {
-    const rows = this.ports.store.raw.prepare('SELECT id FROM cached_exams ORDER BY fetched_at').all() as { id: string }[];
+    const rows = this.ports.store.raw.prepare('SELECT id FROM cached_exams ORDER BY fetched_at').all() as {
+      id: string;
+    }[];
     return rows.map((r) => cachedExam(this.ports.store, r.id)).filter((e): e is CachedExam => !!e);
   }
 
   private candidateName(): string | null {
-    const row = this.ports.store.raw.prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`).get() as
-      | { value: string }
-      | undefined;
+    const row = this.ports.store.raw
+      .prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`)
+      .get() as { value: string } | undefined;
     return row?.value ?? null;
   }
 
   private describe(exam: CachedExam): CandidateExam {
-    const accommodations = Array.isArray(exam.policy.accommodations) ? (exam.policy.accommodations as string[]) : [];
+    const accommodations = Array.isArray(exam.policy.accommodations)
+      ? (exam.policy.accommodations as string[])
+      : [];
     return {
       id: exam.id,
       title: exam.title,
@@ -516,7 +558,10 @@ export class CandidateService {
       live.warningIds.set(warning.id, id);
     }
     const warningId = id;
-    const snapshot = event.kind === 'raised' && warning.snapshot ? this.writeJpeg(live.sessionId, `${warningId}.jpg`, warning.snapshot.jpeg) : undefined;
+    const snapshot =
+      event.kind === 'raised' && warning.snapshot
+        ? this.writeJpeg(live.sessionId, `${warningId}.jpg`, warning.snapshot.jpeg)
+        : undefined;
     try {
       this.ports.store.write('warning', (tx) => {
         recordWarning(tx, {
@@ -535,7 +580,13 @@ export class CandidateService {
           },
         });
         if (snapshot) {
-          addSnapshot(tx, { sessionId: live.sessionId, warningId, path: snapshot.path, sha256: snapshot.sha256, bytes: snapshot.bytes });
+          addSnapshot(tx, {
+            sessionId: live.sessionId,
+            warningId,
+            path: snapshot.path,
+            sha256: snapshot.sha256,
+            bytes: snapshot.bytes,
+          });
         }
       });
     } catch (error) {

@@ -24,7 +24,11 @@ export function analysisFpsFor(cpuProbeMs: number, configuredFps: number): numbe
   return Math.max(0.5, Math.round(configuredFps * factor * 4) / 4);
 }
 
-export function systemCheck(facts: SystemFacts): { items: CheckItem[]; passed: boolean; analysisFps: number } {
+export function systemCheck(facts: SystemFacts): {
+  items: CheckItem[];
+  passed: boolean;
+  analysisFps: number;
+} {
   const analysisFps = analysisFpsFor(facts.cpuProbeMs, facts.configuredFps);
   const items: CheckItem[] = [
     facts.camera.ok
@@ -52,7 +56,12 @@ export function systemCheck(facts: SystemFacts): { items: CheckItem[]; passed: b
             detail: `${facts.microphone.label || 'connected'}, but we heard nothing yet`,
             action: 'Say a few words and check the level meter moves.',
           }
-        : { id: 'microphone', label: 'Microphone', status: 'pass', detail: facts.microphone.label || 'working' },
+        : {
+            id: 'microphone',
+            label: 'Microphone',
+            status: 'pass',
+            detail: facts.microphone.label || 'working',
+          },
     facts.displays <= 1
       ? { id: 'displays', label: 'Displays', status: 'pass', detail: 'one display' }
       : {

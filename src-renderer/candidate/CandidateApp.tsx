@@ -35,7 +35,12 @@ export function CandidateApp({ api }: { api: VigilApi }) {
     const exam = session && o.exams.find((e) => e.id === session.examId);
     if (!o.enrolled) setStage('enroll');
     else if (session && exam) {
-      setActive({ exam, sessionId: session.sessionId, resume: session.stage === 'interview', analysisFps: 2 });
+      setActive({
+        exam,
+        sessionId: session.sessionId,
+        resume: session.stage === 'interview',
+        analysisFps: 2,
+      });
       setStage(session.stage);
     } else setStage('exams');
   };
@@ -115,7 +120,14 @@ function CapturedStages({
         />
       );
     case 'id_verification':
-      return <IdVerificationScreen api={api} sessionId={sessionId} capture={capture} onDone={() => onStage('interview')} />;
+      return (
+        <IdVerificationScreen
+          api={api}
+          sessionId={sessionId}
+          capture={capture}
+          onDone={() => onStage('interview')}
+        />
+      );
     case 'interview':
       return (
         <InterviewScreen

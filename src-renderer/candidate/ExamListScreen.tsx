@@ -36,7 +36,9 @@ export function ExamListScreen({
               {typeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions ·{' '}
               about {Math.ceil(exam.totalTimeS / 60)} minutes
             </p>
-            <p>{exam.offlineReady ? 'Saved on this device: works offline.' : 'Needs a connection to start.'}</p>
+            <p>
+              {exam.offlineReady ? 'Saved on this device: works offline.' : 'Needs a connection to start.'}
+            </p>
             <button type="button" onClick={() => onStart(exam)} disabled={!exam.offlineReady && !online}>
               Start {exam.title}
             </button>

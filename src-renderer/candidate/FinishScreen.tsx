@@ -56,12 +56,15 @@ export function FinishScreen({
                 Session <code>{progress.receipt.sessionId}</code>
               </p>
               <p>
-                Evidence fingerprint <code>{progress.receipt.chainHash}</code> ({progress.receipt.events} events)
+                Evidence fingerprint <code>{progress.receipt.chainHash}</code> ({progress.receipt.events}{' '}
+                events)
               </p>
             </div>
           )}
           {progress.canClose && (
-            <p role="status">You can close Vigil now. Anything still waiting is sent the next time it starts.</p>
+            <p role="status">
+              You can close Vigil now. Anything still waiting is sent the next time it starts.
+            </p>
           )}
         </>
       )}

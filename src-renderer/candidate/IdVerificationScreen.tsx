@@ -9,7 +9,8 @@ type IdResult = CallResponse<'candidateVerifyId'>;
 const decisionText: Record<IdResult['decision'], string> = {
   verified: 'Your ID is verified.',
   needs_review: 'A proctor will check your ID after the exam. You can continue.',
-  rejected: 'Your ID could not be matched to you. Retake the photos, or continue and a proctor will review it.',
+  rejected:
+    'Your ID could not be matched to you. Retake the photos, or continue and a proctor will review it.',
 };
 
 export function IdVerificationScreen({
@@ -33,7 +34,12 @@ export function IdVerificationScreen({
   useEffect(() => {
     if (!capture.stream || !video.current) return;
     video.current.srcObject = capture.stream;
-    sampler.current = startFrameSampler({ video: video.current, fps: 0, maxWidth: 1280, onFrame: async () => undefined });
+    sampler.current = startFrameSampler({
+      video: video.current,
+      fps: 0,
+      maxWidth: 1280,
+      onFrame: async () => undefined,
+    });
     return () => sampler.current?.stop();
   }, [capture.stream]);
 
@@ -44,7 +50,8 @@ export function IdVerificationScreen({
   };
   const uploadCard = async (file: File | undefined) => {
     if (!file) return;
-    if (file.size > 10 * 1024 * 1024) return setError('That photo is larger than 10 MB. Choose a smaller one.');
+    if (file.size > 10 * 1024 * 1024)
+      return setError('That photo is larger than 10 MB. Choose a smaller one.');
     setCard(new Uint8Array(await file.arrayBuffer()));
   };
   const verify = async () => {
@@ -69,7 +76,10 @@ export function IdVerificationScreen({
       </div>
       {!result && (
         <>
-          <p>Hold your ID card up to the camera and capture it, or upload a photo of it. Then look at the camera.</p>
+          <p>
+            Hold your ID card up to the camera and capture it, or upload a photo of it. Then look at the
+            camera.
+          </p>
           <div className="actions">
             <button type="button" onClick={() => void captureCard()}>
               Capture card
@@ -109,7 +119,11 @@ export function IdVerificationScreen({
             <dt>Expiry</dt>
             <dd>{result.fields.expiry ?? 'not read'}</dd>
             <dt>Face match</dt>
-            <dd>{result.faceMatch === null ? 'no face found on the card' : `${Math.round(result.faceMatch * 100)} %`}</dd>
+            <dd>
+              {result.faceMatch === null
+                ? 'no face found on the card'
+                : `${Math.round(result.faceMatch * 100)} %`}
+            </dd>
           </dl>
           {result.reasons.length > 0 && (
             <ul aria-label="Reasons">
@@ -119,7 +133,11 @@ export function IdVerificationScreen({
             </ul>
           )}
           <div className="actions">
-            <button type="button" className="secondary" onClick={() => (setResult(undefined), setCard(undefined))}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => (setResult(undefined), setCard(undefined))}
+            >
               Retake
             </button>
             <button type="button" onClick={onDone}>

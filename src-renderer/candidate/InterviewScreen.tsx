@@ -51,9 +51,9 @@ export function InterviewScreen({
 
   // Load (or resume) the interview.
   useEffect(() => {
-    void (resume ? api.candidateInterviewState({ sessionId }) : api.candidateBeginInterview({ sessionId })).then((r) =>
-      r.ok ? show(r.value) : setError(r.error.message),
-    );
+    void (
+      resume ? api.candidateInterviewState({ sessionId }) : api.candidateBeginInterview({ sessionId })
+    ).then((r) => (r.ok ? show(r.value) : setError(r.error.message)));
   }, [api, sessionId, resume, show]);
 
   // Record, analyse frames and measure audio while the interview runs.
@@ -61,7 +61,13 @@ export function InterviewScreen({
     if (!capture.stream || !video.current) return;
     video.current.srcObject = capture.stream;
     let cancelled = false;
-    void startRecording({ api, stream: capture.stream, sessionId, expectedDurationS: 3600, onStatus: setRecording })
+    void startRecording({
+      api,
+      stream: capture.stream,
+      sessionId,
+      expectedDurationS: 3600,
+      onStatus: setRecording,
+    })
       .then((h) => {
         if (cancelled) void h.stop();
         else handle.current = h;
@@ -71,7 +77,12 @@ export function InterviewScreen({
       video: video.current,
       fps: analysisFps,
       onFrame: async (frame) => {
-        const r = await api.candidateFrame({ sessionId, jpeg: frame.jpeg, width: frame.width, height: frame.height });
+        const r = await api.candidateFrame({
+          sessionId,
+          jpeg: frame.jpeg,
+          width: frame.width,
+          height: frame.height,
+        });
         if (r.ok) sampler.setFps(r.value.recommendedFps);
       },
     });
@@ -120,7 +131,11 @@ export function InterviewScreen({
   const submit = useCallback(async () => {
     if (!state?.question || submitting) return;
     setSubmitting(true);
-    const r = await api.candidateSubmitAnswer({ sessionId, questionId: state.question.id, text: textRef.current });
+    const r = await api.candidateSubmitAnswer({
+      sessionId,
+      questionId: state.question.id,
+      text: textRef.current,
+    });
     setSubmitting(false);
     if (!r.ok) return setError(r.error.message);
     show(r.value);

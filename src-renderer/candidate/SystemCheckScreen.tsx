@@ -47,7 +47,12 @@ export function SystemCheckScreen({
       fps: 1,
       maxWidth: 640,
       onFrame: async (frame) => {
-        const r = await api.candidateFrame({ sessionId, jpeg: frame.jpeg, width: frame.width, height: frame.height });
+        const r = await api.candidateFrame({
+          sessionId,
+          jpeg: frame.jpeg,
+          width: frame.width,
+          height: frame.height,
+        });
         if (r.ok) setFaces(r.value.faces);
       },
     });
@@ -68,7 +73,11 @@ export function SystemCheckScreen({
     const r = await api.candidateSystemCheck({
       sessionId,
       camera: { ok: videoTrack?.readyState === 'live', label: videoTrack?.label ?? '' },
-      microphone: { ok: audioTrack?.readyState === 'live', label: audioTrack?.label ?? '', peakDb: peak.current },
+      microphone: {
+        ok: audioTrack?.readyState === 'live',
+        label: audioTrack?.label ?? '',
+        peakDb: peak.current,
+      },
       displays: displayCount(),
       cpuProbeMs: cpuProbe(),
     });
@@ -85,7 +94,13 @@ export function SystemCheckScreen({
       <div className="preview">
         <video ref={video} autoPlay muted playsInline aria-label="Your camera" />
         <p role="status" data-testid="face-status">
-          {faces === null ? 'Looking for your face…' : faces === 1 ? 'We can see your face.' : faces === 0 ? "We can't see your face. Sit facing the camera in good light." : 'We can see more than one face.'}
+          {faces === null
+            ? 'Looking for your face…'
+            : faces === 1
+              ? 'We can see your face.'
+              : faces === 0
+                ? "We can't see your face. Sit facing the camera in good light."
+                : 'We can see more than one face.'}
         </p>
       </div>
       <label htmlFor="mic-level">Microphone level</label>

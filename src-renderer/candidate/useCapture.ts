@@ -1,5 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { listDevices, openCaptureStream, rememberDevices, rememberedDevices, type DeviceChoice } from '../capture/devices';
+import {
+  listDevices,
+  openCaptureStream,
+  rememberDevices,
+  rememberedDevices,
+  type DeviceChoice,
+} from '../capture/devices';
 
 export interface Capture {
   stream: MediaStream | undefined;

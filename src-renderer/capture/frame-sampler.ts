@@ -49,7 +49,8 @@ export function startFrameSampler(options: {
     const started = performance.now();
     const frame = await grab();
     if (frame && !stopped) await options.onFrame(frame).catch(() => undefined);
-    if (!stopped) timer = setTimeout(() => void tick(), Math.max(0, 1000 / fps - (performance.now() - started)));
+    if (!stopped)
+      timer = setTimeout(() => void tick(), Math.max(0, 1000 / fps - (performance.now() - started)));
   };
   if (options.fps > 0) timer = setTimeout(() => void tick(), 0);
   return {

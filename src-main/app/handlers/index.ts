@@ -3,12 +3,14 @@
 import type { Handlers } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { appHandlers } from './app';
+import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
+    ...candidateHandlers(ctx),
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
   };

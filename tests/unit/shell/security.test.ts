@@ -5,12 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ORIGIN, createAppProtocolHandler } from '../../../src-main/shell/app-protocol';
 import { installNavigationGuards, type WebContentsLike } from '../../../src-main/shell/navigation';
 import { installPermissionHandlers, type SessionLike } from '../../../src-main/shell/permissions';
-import { candidateWindowOptions } from '../../../src-main/shell/window-options';
+import { createCandidateWindow } from '../../../src-main/shell/window-options';
 import { makeTempDir } from '../../support/app';
 
 describe('candidate window', () => {
   it('isolates the renderer from Node and Electron', () => {
-    const prefs = candidateWindowOptions('/app/preload.cjs').webPreferences!;
+    class FakeWindow {
+      constructor(readonly options: Electron.BrowserWindowConstructorOptions) {}
+    }
+    const window = createCandidateWindow(FakeWindow, '/app/preload.cjs', { production: true });
+    const prefs = window.options.webPreferences!;
     expect(prefs).toMatchObject({
       preload: '/app/preload.cjs',
       contextIsolation: true,
@@ -24,6 +28,7 @@ describe('candidate window', () => {
       webviewTag: false,
     });
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    expect(prefs.devTools).toBe(false);
   });
 });
 

@@ -1,0 +1,277 @@
+// Builds the candidate session service from the app's configuration: one local SQLite store in the
+// data folder, the central server as a device sees it (PostgreSQL, or embedded PGlite), the face
+// analyser worker (started on first use), the interview flow, evaluation jobs, the report archive
+// and the uploader. Opened lazily on the first candidate call and closed with the app.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventName, EventPayload } from '../../src-preload/contract';
+import type { LoadedConfig } from '../config/load';
+import { openCentral, type CentralStore } from '../central/connect';
+import { sqlDeviceChannel, type DeviceChannel } from '../central/device-channel';
+import { VigilError } from '../errors';
+import { createAiServices } from '../evaluation/ai-services';
+import { EvaluationJobs } from '../evaluation/evaluation-jobs';
+import { systemMonotonicClock } from '../interview/clock';
+import { InterviewSessionFlow } from '../interview/session-flow';
+import { InterviewRepository } from '../interview/session-repository';
+import type { Logger } from '../log/logger';
+import type { MediaRuntime } from '../media/runtime';
+import { decodeImage } from '../proctoring/decode-image';
+import { WorkerFaceAnalyzer } from '../proctoring/face-analyzer';
+import { TesseractIdOcr } from '../proctoring/id/ocr';
+import { verifyId } from '../proctoring/id/verify-id';
+import { modelPaths } from '../proctoring/model-files';
+import { resolvePolicy, type PolicyOverrides } from '../proctoring/policy';
+import { ReportArchive } from '../reports/report-archive';
+import { ReportService } from '../reports/report-service';
+import { createTokenVault } from '../store/device-credentials';
+import { openLocalStore, type LocalStore } from '../store/local-store';
+import { registerBlob } from '../store/blob-uploads';
+import { appendEvent } from '../store/event-chain';
+import { Uploader } from '../sync/uploader';
+import { CandidateService } from './candidate-service';
+import { localReportSource } from './local-report-source';
+import type { CachedExam } from '../store/exam-cache';
+
+export interface CandidateRuntime {
+  service(): Promise<CandidateService>;
+  /** The local store (opened on first use), for diagnostics and the CLI. */
+  store(): Promise<LocalStore>;
+  close(): Promise<void>;
+}
+
+export function localStoreFile(dataDir: string): string {
+  return path.join(dataDir, 'local.sqlite');
+}
+
+export function createCandidateRuntime(options: {
+  loaded: LoadedConfig;
+  logger: Logger;
+  media: MediaRuntime;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+}): CandidateRuntime {
+  const { loaded, logger } = options;
+  const dataDir = loaded.dataDir;
+  let opened:
+    | Promise<{
+        store: LocalStore;
+        service: CandidateService;
+        analyzer?: Promise<WorkerFaceAnalyzer>;
+        ocr: TesseractIdOcr;
+        jobs: EvaluationJobs;
+        uploader: Uploader;
+        central?: Promise<CentralStore>;
+        closeCentral(): Promise<void>;
+        closeAnalyzer(): Promise<void>;
+      }>
+    | undefined;
+
+  const open = () => {
+    opened ??= (async () => {
+      const store = await openLocalStore(localStoreFile(dataDir));
+      const tokens = createTokenVault(dataDir);
+      let central: Promise<CentralStore> | undefined;
+      const centralStore = () => {
+        central ??= openCentral({
+          ...(loaded.config.central.url ? { url: loaded.config.central.url } : {}),
+          sslMode: loaded.config.central.sslMode,
+          ...(loaded.config.central.caFile ? { caFile: loaded.config.central.caFile } : {}),
+          embeddedDir: path.join(dataDir, 'central'),
+          maxConnections: 2,
+        }).catch((error: unknown) => {
+          central = undefined;
+          throw new VigilError('UNAVAILABLE', 'The exam server cannot be reached.', undefined, {
+            cause: error,
+          });
+        });
+        return central;
+      };
+      const channel = async (): Promise<DeviceChannel> => sqlDeviceChannel((await centralStore()).query);
+      let analyzer: Promise<WorkerFaceAnalyzer> | undefined;
+      const getAnalyzer = () => {
+        analyzer ??= WorkerFaceAnalyzer.start();
+        return analyzer;
+      };
+      const ocr = new TesseractIdOcr();
+      const ai = createAiServices({ config: loaded.config, db: store.raw });
+      const jobs = new EvaluationJobs({
+        db: store.raw,
+        evaluator: ai.evaluator,
+        onError: (sessionId, error) => logger.warn({ sessionId, err: error }, 'evaluation attempt failed'),
+      });
+      const archive = new ReportArchive(path.join(dataDir, 'reports'));
+      const candidateName = () => {
+        const row = store.raw.prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`).get() as
+          { value: string } | undefined;
+        return row?.value ?? 'Candidate';
+      };
+      const reports = new ReportService({
+        source: localReportSource({ store, ledger: ai.ledger, candidateName }),
+        archive,
+        pageSize: () => loaded.config.report.pageSize,
+        onArchived: async (sessionId, archived) => {
+          store.write('report archived', (tx) => {
+            registerBlob(tx, {
+              id: randomUUID(),
+              sessionId,
+              kind: 'pdf',
+              path: archived.file,
+              sha256: archived.sha256,
+              size: archived.bytes,
+              contentType: 'application/pdf',
+              deleteAfterUpload: false,
+            });
+            appendEvent(tx, {
+              sessionId,
+              kind: 'report_generated',
+              data: { reportId: archived.reportId, version: archived.version, sha256: archived.sha256 },
+              at: new Date().toISOString(),
+            });
+          });
+        },
+      });
+      const uploader = new Uploader({
+        store,
+        channel: {
+          redeem: async (...a) => (await channel()).redeem(...a),
+          fetchExam: async (...a) => (await channel()).fetchExam(...a),
+          ingest: async (...a) => (await channel()).ingest(...a),
+          blobBegin: async (...a) => (await channel()).blobBegin(...a),
+          blobChunk: async (...a) => (await channel()).blobChunk(...a),
+          blobFinish: async (...a) => (await channel()).blobFinish(...a),
+        },
+        token: () => tokens.load(),
+        onStatus: (status) => logger.debug({ status }, 'sync status'),
+      });
+      uploader.start();
+
+      const service = new CandidateService({
+        store,
+        tokens,
+        central: channel,
+        pingCentral: async () => {
+          const ping = (async () => {
+            await (await centralStore()).query('SELECT 1');
+            return true;
+          })();
+          const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref());
+          return Promise.race([ping, timeout]);
+        },
+        analyzer: getAnalyzer,
+        analysisReady: () => {
+          try {
+            const paths = modelPaths();
+            const missing = [paths.modelsDir].filter((p) => !fs.existsSync(p));
+            return missing.length === 0
+              ? { ok: true, detail: 'face models present' }
+              : { ok: false, detail: `model files missing: ${missing.join(', ')}` };
+          } catch (error) {
+            return { ok: false, detail: (error as Error).message };
+          }
+        },
+        policyFor: (exam: CachedExam) => {
+          const policy = exam.policy as PolicyOverrides & { accommodation?: string };
+          return resolvePolicy(policy, policy.accommodation);
+        },
+        verifyId: async (card, live) =>
+          verifyId({ card, live: await decodeImage(live), analyzer: await getAnalyzer(), ocr }),
+        startInterview: (sessionId, exam) =>
+          InterviewSessionFlow.start(
+            {
+              repo: new InterviewRepository(store.raw),
+              clock: systemMonotonicClock,
+              audioDir: path.join(dataDir, 'answers'),
+              transcriber: ai.transcriber,
+              onEnded: (id) => jobs.enqueue(id),
+            },
+            {
+              sessionId,
+              exam: {
+                id: exam.id,
+                title: exam.title,
+                type: exam.type,
+                difficulty: exam.difficulty,
+                key_questions: exam.keyQuestions,
+                resume_id: null,
+                job_listing_id: null,
+                proctoring_policy: exam.policy,
+              },
+              resumeText: exam.resumeText ?? null,
+              jobListingText: exam.jobListing
+                ? `${exam.jobListing.title}\n${exam.jobListing.description}`
+                : null,
+            },
+          ),
+        freeBytes: async () =>
+          (await fs.promises.statfs(dataDir)).bavail * (await fs.promises.statfs(dataDir)).bsize,
+        afterSession: async (sessionId, update) => {
+          update({ recording: 'done', evaluation: 'working' });
+          try {
+            jobs.enqueue(sessionId);
+            const evaluation = await jobs.run(sessionId);
+            update({
+              evaluation: 'done',
+              evaluationDetail: `${evaluation.overall} of 100 (${evaluation.evaluator})`,
+            });
+          } catch (error) {
+            update({
+              evaluation: 'queued_offline',
+              evaluationDetail: `will be retried: ${(error as Error).message}`,
+            });
+          }
+          update({ report: 'working' });
+          try {
+            const report = await reports.generate(sessionId, 'session_end');
+            update({ report: 'done', reportDetail: `report ${report.archived.reportId}` });
+          } catch (error) {
+            update({ report: 'failed', reportDetail: (error as Error).message });
+          }
+        },
+        syncNow: () => uploader.nudge(),
+        receiptsFor: (sessionId) =>
+          (
+            store.raw
+              .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND status = 'done'`)
+              .get(sessionId) as { n: number }
+          ).n,
+        emit: options.emit,
+        snapshotsDir: path.join(dataDir, 'snapshots'),
+        configuredFps: loaded.config.proctoring.frameRate,
+        bitsPerSecond: 1_064_000,
+        logger,
+      });
+      return {
+        store,
+        service,
+        ocr,
+        jobs,
+        uploader,
+        closeCentral: async () => {
+          if (central) await (await central.catch(() => undefined))?.close();
+        },
+        closeAnalyzer: async () => {
+          if (analyzer) await (await analyzer.catch(() => undefined))?.close();
+        },
+      };
+    })();
+    return opened;
+  };
+
+  return {
+    service: async () => (await open()).service,
+    store: async () => (await open()).store,
+    close: async () => {
+      if (!opened) return;
+      const o = await opened;
+      opened = undefined;
+      await o.service.close();
+      await o.uploader.stop();
+      await o.jobs.stop();
+      await o.ocr.close();
+      await o.closeAnalyzer();
+      await o.closeCentral();
+      await o.store.close();
+    },
+  };
+}
