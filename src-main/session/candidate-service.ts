@@ -24,6 +24,7 @@ import type { ProctoringPolicy } from '../proctoring/policy';
 import { riskScore } from '../proctoring/risk-score';
 import { ProctoringSession } from '../proctoring/session';
 import type { IdVerificationResult, ProctoringWarning, WarningEvent } from '../proctoring/types';
+import { registerBlob } from '../store/blob-uploads';
 import { cacheExam, cachedExam, type CachedExam } from '../store/exam-cache';
 import type { TokenVault } from '../store/device-credentials';
 import { loadDevice, saveDevice } from '../store/device';
@@ -236,7 +237,16 @@ export class CandidateService {
     const faceMatch = result.face.similarity;
     const file = this.writeJpeg(sessionId, `id-card-${Date.now()}.jpg`, card);
     this.ports.store.write('id verification', (tx) => {
-      addSnapshot(tx, { sessionId, path: file.path, sha256: file.sha256, bytes: file.bytes });
+      registerBlob(tx, {
+        id: randomUUID(),
+        sessionId,
+        kind: 'id_image',
+        path: file.path,
+        sha256: file.sha256,
+        size: file.bytes,
+        contentType: 'image/jpeg',
+        deleteAfterUpload: false,
+      });
       appendEvent(tx, {
         sessionId,
         kind: 'id_verification',

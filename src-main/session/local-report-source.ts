@@ -56,9 +56,9 @@ export function localReportSource(options: {
         .all(sessionId) as WarningRow[];
       const idEvent = store.raw
         .prepare(
-          `SELECT e.payload, s.path FROM events e
-           LEFT JOIN snapshots s ON s.session_id = e.session_id AND s.warning_id IS NULL
-             AND s.sha256 = json_extract(e.payload, '$.data.cardSha256')
+          `SELECT e.body AS payload, b.path FROM events e
+           LEFT JOIN blob_uploads b ON b.session_id = e.session_id AND b.kind = 'id_image'
+             AND b.sha256 = json_extract(e.payload, '$.data.cardSha256')
            WHERE e.session_id = ? AND e.kind = 'id_verification' ORDER BY e.seq DESC LIMIT 1`,
         )
         .get(sessionId) as { payload: string; path: string | null } | undefined;

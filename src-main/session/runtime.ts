@@ -2,7 +2,7 @@
 // data folder, the central server as a device sees it (PostgreSQL, or embedded PGlite), the face
 // analyser worker (started on first use), the interview flow, evaluation jobs, the report archive
 // and the uploader. Opened lazily on the first candidate call and closed with the app.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
@@ -30,15 +30,26 @@ import { openLocalStore, type LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
 import { Uploader } from '../sync/uploader';
+import { getProgress, type FinishState } from './candidate-progress';
 import { CandidateService } from './candidate-service';
 import { localReportSource } from './local-report-source';
-import type { CachedExam } from '../store/exam-cache';
+import { cachedExam, type CachedExam } from '../store/exam-cache';
 
 export interface CandidateRuntime {
   service(): Promise<CandidateService>;
   /** The local store (opened on first use), for diagnostics and the CLI. */
   store(): Promise<LocalStore>;
   close(): Promise<void>;
+}
+
+async function describeFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 export function localStoreFile(dataDir: string): string {
@@ -131,6 +142,51 @@ export function createCandidateRuntime(options: {
           });
         },
       });
+      // The merged recording (upload mode full) or the clips around each warning (flags_only) become
+      // blob uploads; the full video of a flags_only exam never leaves the device.
+      const queueRecording = async (sessionId: string, update: (patch: FinishState) => void) => {
+        const progress = getProgress(store, sessionId);
+        const exam = progress ? cachedExam(store, progress.examId) : undefined;
+        if (!progress?.recordingId || !exam) {
+          update({ recording: 'failed', recordingDetail: 'no recording was made' });
+          return;
+        }
+        const already = store.raw
+          .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`)
+          .get(sessionId) as { n: number };
+        if (already.n > 0) return update({ recording: 'done' });
+        try {
+          const warnings = (
+            store.raw.prepare('SELECT id, started_at FROM warnings WHERE session_id = ?').all(sessionId) as {
+              id: string;
+              started_at: string;
+            }[]
+          ).map((w) => ({ id: w.id, startedAt: w.started_at }));
+          const artifacts = await (await options.media.uploads()).artifactsFor(progress.recordingId, warnings);
+          const chosen = artifacts.filter((a) =>
+            exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
+          );
+          const files = await Promise.all(chosen.map(async (a) => ({ a, file: await describeFile(a.file) })));
+          store.write('recording queued for upload', (tx) => {
+            for (const { a, file } of files) {
+              registerBlob(tx, {
+                id: randomUUID(),
+                sessionId,
+                kind: a.kind === 'poster' ? 'other' : 'video',
+                path: a.file,
+                sha256: file.sha256,
+                size: file.bytes,
+                contentType: a.contentType,
+                deleteAfterUpload: false,
+              });
+            }
+          });
+          update({ recording: 'done', recordingDetail: `${files.length} file(s) queued for upload` });
+        } catch (error) {
+          update({ recording: 'failed', recordingDetail: (error as Error).message });
+        }
+      };
+
       const uploader = new Uploader({
         store,
         channel: {
@@ -206,7 +262,8 @@ export function createCandidateRuntime(options: {
         freeBytes: async () =>
           (await fs.promises.statfs(dataDir)).bavail * (await fs.promises.statfs(dataDir)).bsize,
         afterSession: async (sessionId, update) => {
-          update({ recording: 'done', evaluation: 'working' });
+          await queueRecording(sessionId, update);
+          update({ evaluation: 'working' });
           try {
             jobs.enqueue(sessionId);
             const evaluation = await jobs.run(sessionId);
