@@ -12,7 +12,7 @@ import { VigilError } from '../../../src-main/errors';
 import { hashFile } from '../../../src-main/store/blob-uploads';
 import { createTokenVault } from '../../../src-main/store/device-credentials';
 import { appendEvent } from '../../../src-main/store/event-chain';
-import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
+import { openLocalStore } from '../../../src-main/store/local-store';
 import { enqueue, outboxCounts } from '../../../src-main/store/outbox';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
 import { enrollDevice, enrolledExam } from '../../../src-main/sync/enroll';
