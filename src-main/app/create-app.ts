@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../log/logger';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
+import { ProctoringService } from '../proctoring/service';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
 
@@ -13,6 +14,7 @@ export interface AppContext {
   events: EventBus;
   mode: 'electron' | 'host';
   version: string;
+  proctoring: ProctoringService;
 }
 
 export interface VigilApp {
@@ -35,7 +37,21 @@ export function createApp(options: {
   mode: 'electron' | 'host';
 }): VigilApp {
   const events = new EventBus();
-  const context: AppContext = { ...options, events, version: appVersion() };
+  // Proctoring warnings go to connected renderers now; the store (issue 3) will persist them here.
+  const proctoring = new ProctoringService({
+    sink: (sessionId, { kind, warning }) =>
+      events.emit('proctoringWarning', {
+        sessionId,
+        kind,
+        id: warning.id,
+        type: warning.type,
+        severity: warning.severity,
+        startMs: warning.startMs,
+        endMs: warning.endMs,
+        confidence: warning.confidence,
+      }),
+  });
+  const context: AppContext = { ...options, events, version: appVersion(), proctoring };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -43,6 +59,7 @@ export function createApp(options: {
     dispatcher,
     events,
     close: async () => {
+      await proctoring.close();
       options.logger.info('app closed');
     },
   };
