@@ -140,6 +140,61 @@ export const MergedRecordingSchema = z.object({
 });
 export type MergedRecording = z.infer<typeof MergedRecordingSchema>;
 
+// ---- Proctoring (issue 4): frames, audio levels, ID verification, session risk ----
+const SessionIdSchema = z.string().min(1).max(64);
+/** Base64 of a JPEG/PNG/WebP image. */
+const ImageBase64Schema = z.string().min(1);
+export const FrameFlowStatusSchema = z.object({
+  received: z.number(),
+  analysed: z.number(),
+  dropped: z.number(),
+  failed: z.number(),
+  queued: z.number(),
+  /** The rate the renderer should sample at now (lowered when analysis falls behind). */
+  recommendedFps: z.number(),
+  meanAnalysisMs: z.number(),
+  interruptions: z.number(),
+});
+export const AudioFrameSchema = z.object({
+  timestampMs: z.number().min(0),
+  /** RMS level in dBFS; send -200 for digital silence. */
+  levelDb: z.number().min(-200).max(0),
+  voiceProbability: z.number().min(0).max(1),
+  trackLive: z.boolean(),
+});
+export const IdVerificationSchema = z.object({
+  decision: z.enum(['verified', 'needs_review', 'rejected']),
+  reasons: z.array(z.string()),
+  fields: z.object({
+    name: z.string().optional(),
+    documentNumber: z.string().optional(),
+    dateOfBirth: z.string().optional(),
+    expiry: z.string().optional(),
+    nationality: z.string().optional(),
+  }),
+  mrz: z
+    .object({ present: z.boolean(), valid: z.boolean(), checks: z.record(z.string(), z.boolean()) })
+    .nullable(),
+  ocrConfidence: z.number(),
+  face: z.object({ cardFaces: z.number(), liveFaces: z.number(), similarity: z.number().nullable() }),
+});
+export const RiskScoreSchema = z.object({
+  score: z.number().min(0).max(100),
+  chainFactor: z.number(),
+  formula: z.string(),
+  contributions: z.array(
+    z.object({
+      warningId: z.string(),
+      type: z.string(),
+      weight: z.number(),
+      durationS: z.number(),
+      confidence: z.number(),
+      points: z.number(),
+      reason: z.string(),
+    }),
+  ),
+});
+
 interface CallSpec<Req extends z.ZodType, Res extends z.ZodType> {
   request: Req;
   response: Res;
@@ -152,7 +207,7 @@ function call<Req extends z.ZodType, Res extends z.ZodType>(spec: CallSpec<Req, 
 
 
 // ---- Candidate flow -------------------------------------------------------------------------
-const SessionIdSchema = z.string().uuid();
+const CandidateSessionIdSchema = z.string().uuid();
 const ExamTypeCode = z.enum(['GEN', 'SKL', 'PER', 'FIN']);
 
 export const CandidateExamSchema = z.object({
@@ -179,7 +234,7 @@ export const CandidateOverviewSchema = z.object({
   exams: z.array(CandidateExamSchema),
   /** A session this device started and has not finished: the renderer resumes it. */
   activeSession: z
-    .object({ sessionId: SessionIdSchema, examId: z.string(), stage: CandidateStageSchema })
+    .object({ sessionId: CandidateSessionIdSchema, examId: z.string(), stage: CandidateStageSchema })
     .nullable(),
   central: z.object({ reachable: z.boolean(), checkedAt: z.string() }),
 });
@@ -194,7 +249,7 @@ export const CheckItemSchema = z.object({
 });
 export type CheckItem = z.infer<typeof CheckItemSchema>;
 
-export const IdVerificationSchema = z.object({
+export const CandidateIdResultSchema = z.object({
   decision: z.enum(['verified', 'needs_review', 'rejected']),
   reasons: z.array(z.string()),
   fields: z.object({
@@ -207,7 +262,7 @@ export const IdVerificationSchema = z.object({
 });
 
 export const InterviewStateSchema = z.object({
-  sessionId: SessionIdSchema,
+  sessionId: CandidateSessionIdSchema,
   examTitle: z.string(),
   done: z.boolean(),
   question: z
@@ -225,7 +280,7 @@ export const InterviewStateSchema = z.object({
 export type InterviewState = z.infer<typeof InterviewStateSchema>;
 
 export const FinishProgressSchema = z.object({
-  sessionId: SessionIdSchema,
+  sessionId: CandidateSessionIdSchema,
   items: z.array(
     z.object({
       id: z.string(),
@@ -235,7 +290,7 @@ export const FinishProgressSchema = z.object({
     }),
   ),
   upload: z.object({ pendingItems: z.number().int(), pendingBytes: z.number(), receipts: z.number().int() }),
-  receipt: z.object({ sessionId: SessionIdSchema, chainHash: z.string(), events: z.number().int() }).nullable(),
+  receipt: z.object({ sessionId: CandidateSessionIdSchema, chainHash: z.string(), events: z.number().int() }).nullable(),
   /** The candidate may close the app: what remains resumes at the next start. */
   canClose: z.boolean(),
 });
@@ -316,13 +371,13 @@ export const calls = {
   candidateConsent: call({
     description: 'Records the candidate\'s consent (with its time) before any capture; starts the session.',
     request: z.object({ examId: z.string().min(1).max(64), accepted: z.literal(true) }).strict(),
-    response: z.object({ sessionId: SessionIdSchema, consentedAt: z.string() }),
+    response: z.object({ sessionId: CandidateSessionIdSchema, consentedAt: z.string() }),
   }),
   candidateSystemCheck: call({
     description: 'Checks this machine for the exam: camera, microphone, displays, disk, central server, CPU.',
     request: z
       .object({
-        sessionId: SessionIdSchema,
+        sessionId: CandidateSessionIdSchema,
         camera: z.object({ ok: z.boolean(), label: z.string().max(200) }),
         microphone: z.object({ ok: z.boolean(), label: z.string().max(200), peakDb: z.number() }),
         displays: z.number().int().min(0).max(16),
@@ -339,36 +394,36 @@ export const calls = {
   candidateVerifyId: call({
     description: 'Reads the ID card (OCR, MRZ) and matches its photo to the live face.',
     request: z
-      .object({ sessionId: SessionIdSchema, card: z.instanceof(Uint8Array), live: z.instanceof(Uint8Array) })
+      .object({ sessionId: CandidateSessionIdSchema, card: z.instanceof(Uint8Array), live: z.instanceof(Uint8Array) })
       .strict(),
-    response: IdVerificationSchema,
+    response: CandidateIdResultSchema,
     maxRequestBytes: 12 * 1024 * 1024,
   }),
   candidateBeginInterview: call({
     description: 'Moves the session into the interview (after the system and ID checks) and returns its state.',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: InterviewStateSchema,
   }),
   candidateInterviewState: call({
     description: 'The current question with its remaining time (measured by main on a monotonic clock).',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: InterviewStateSchema,
   }),
   candidateSaveDraft: call({
     description: 'Saves the answer typed so far, so a reload, a crash or the time limit loses nothing.',
-    request: z.object({ sessionId: SessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
     response: z.object({ savedAt: z.string() }),
   }),
   candidateSubmitAnswer: call({
     description: 'Submits the answer to the current question and moves to the next one.',
-    request: z.object({ sessionId: SessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
     response: InterviewStateSchema,
   }),
   candidateFrame: call({
     description: 'A sampled camera frame for on-device analysis; answers with the analysis rate to use.',
     request: z
       .object({
-        sessionId: SessionIdSchema,
+        sessionId: CandidateSessionIdSchema,
         jpeg: z.instanceof(Uint8Array),
         width: z.number().int().min(16).max(4096),
         height: z.number().int().min(16).max(4096),
@@ -381,7 +436,7 @@ export const calls = {
     description: 'Microphone levels and voice activity measured by the renderer (about every 100 ms).',
     request: z
       .object({
-        sessionId: SessionIdSchema,
+        sessionId: CandidateSessionIdSchema,
         frames: z
           .array(
             z.object({
@@ -398,12 +453,12 @@ export const calls = {
   }),
   candidateFinish: call({
     description: 'Ends the session: evaluation, report and uploads continue in the background.',
-    request: z.object({ sessionId: SessionIdSchema, recordingId: z.string().optional() }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema, recordingId: z.string().optional() }).strict(),
     response: FinishProgressSchema,
   }),
   candidateFinishProgress: call({
     description: 'Progress of the work after a session: merge, evaluation, report, uploads.',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: FinishProgressSchema,
   }),
   runDoctor: call({
@@ -411,6 +466,50 @@ export const calls = {
       'The `vigil doctor` report for the About screen: versions, policy and where each value came from, files with hashes, ffmpeg, database, central server, pending sync.',
     request: z.object({}).strict(),
     response: DoctorReportSchema,
+  }),
+  proctoringStart: call({
+    description:
+      'Starts on-device proctoring for a session (policy comes from the exam, never from the renderer); returns the frame rate to sample at.',
+    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    response: z.object({ recommendedFps: z.number() }),
+  }),
+  proctoringFrame: call({
+    description: 'One downscaled camera frame (JPEG, base64) for analysis; returns the frame-flow status.',
+    request: z
+      .object({
+        sessionId: SessionIdSchema,
+        timestampMs: z.number().min(0),
+        image: ImageBase64Schema.max(1_400_000),
+      })
+      .strict(),
+    response: FrameFlowStatusSchema,
+    maxRequestBytes: 1_500_000,
+  }),
+  proctoringAudio: call({
+    description: 'A batch of audio level / voice-activity frames (e.g. every 100 ms).',
+    request: z
+      .object({ sessionId: SessionIdSchema, frames: z.array(AudioFrameSchema).min(1).max(200) })
+      .strict(),
+    response: z.object({ accepted: z.number() }),
+  }),
+  proctoringVerifyId: call({
+    description:
+      'ID card photo + live frame (base64 images) → Verified / Needs review / Rejected with reasons.',
+    request: z
+      .object({
+        sessionId: SessionIdSchema.optional(),
+        card: ImageBase64Schema.max(8_000_000),
+        live: ImageBase64Schema.max(2_000_000),
+      })
+      .strict(),
+    response: IdVerificationSchema,
+    maxRequestBytes: 10_500_000,
+  }),
+  proctoringEnd: call({
+    description:
+      'Ends proctoring for a session: closes open warnings and returns the risk score with its contributions.',
+    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    response: z.object({ risk: RiskScoreSchema, status: FrameFlowStatusSchema }),
   }),
 } as const;
 
@@ -432,6 +531,17 @@ export const events = {
     /** warning: free space is getting low; stop: recording was asked to stop to protect what is written. */
     level: z.enum(['warning', 'stop']),
     message: z.string(),
+  }),
+  /** A proctoring warning was raised or ended (no snapshot bytes; those go to the store). */
+  proctoringWarning: z.object({
+    sessionId: z.string(),
+    kind: z.enum(['raised', 'ended']),
+    id: z.string(),
+    type: z.string(),
+    severity: z.enum(['low', 'medium', 'high']),
+    startMs: z.number(),
+    endMs: z.number().nullable(),
+    confidence: z.number(),
   }),
 } as const;
 

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
+import { ProctoringService } from '../proctoring/service';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
 
@@ -17,6 +18,7 @@ export interface AppContext {
   version: string;
   media: MediaRuntime;
   candidate: CandidateRuntime;
+  proctoring: ProctoringService;
 }
 
 export interface VigilApp {
@@ -51,7 +53,21 @@ export function createApp(options: {
     media,
     emit: (event, payload) => events.emit(event, payload),
   });
-  const context: AppContext = { ...options, events, version: appVersion(), media, candidate };
+  // Proctoring warnings go to connected renderers now; the store (issue 3) will persist them here.
+  const proctoring = new ProctoringService({
+    sink: (sessionId, { kind, warning }) =>
+      events.emit('proctoringWarning', {
+        sessionId,
+        kind,
+        id: warning.id,
+        type: warning.type,
+        severity: warning.severity,
+        startMs: warning.startMs,
+        endMs: warning.endMs,
+        confidence: warning.confidence,
+      }),
+  });
+  const context: AppContext = { ...options, events, version: appVersion(), media, candidate, proctoring };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -61,6 +77,7 @@ export function createApp(options: {
     close: async () => {
       await candidate.close();
       await media.close();
+      await proctoring.close();
       options.logger.info('app closed');
     },
   };

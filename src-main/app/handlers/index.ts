@@ -6,6 +6,7 @@ import { appHandlers } from './app';
 import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
+import { proctoringHandlers } from './proctoring';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -13,5 +14,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...candidateHandlers(ctx),
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
+    ...proctoringHandlers(ctx.proctoring),
   };
 }
