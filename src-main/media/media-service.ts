@@ -12,7 +12,7 @@ import type { MediaBinaries } from './binaries';
 import { assessDisk, bytesNeededToStart } from './disk-guard';
 import { realDiskIo, syncDirectory, type DiskIo } from './disk-io';
 import type { MediaLedger, RecordingRow, SegmentRow, UploadMode } from './ledger';
-import { fsError, mediaError, mediaErrorReason } from './media-error';
+import { ensureWritableDir, fsError, mediaError, mediaErrorReason } from './media-error';
 import { mergeSegments, type MergeFormat } from './merge';
 import { checkMerged, probeMedia } from './probe';
 
@@ -70,6 +70,9 @@ export interface RecoveryOutcome {
 interface LiveRecording {
   bytesPerSecond: number;
   largestChunk: number;
+  /** Durable bytes of all segments; undefined until first computed from the ledger. */
+  recordedBytes: number;
+  recordedKnown: boolean;
   warned: boolean;
   stopAsked: boolean;
   handles: Map<number, FileHandle>;
@@ -122,6 +125,8 @@ export class MediaService {
       state = {
         bytesPerSecond: (bitsPerSecond ?? DEFAULT_BITS_PER_SECOND) / 8,
         largestChunk: 0,
+        recordedBytes: 0,
+        recordedKnown: false,
         warned: false,
         stopAsked: false,
         handles: new Map(),
@@ -135,12 +140,7 @@ export class MediaService {
     request: StartRequest,
   ): Promise<{ recordingId: string; segment: number; freeBytes: number; timesliceMs: number }> {
     const bytesPerSecond = (request.bitsPerSecond ?? DEFAULT_BITS_PER_SECOND) / 8;
-    try {
-      fs.mkdirSync(this.options.recordingsDir, { recursive: true, mode: 0o700 });
-      fs.accessSync(this.options.recordingsDir, fs.constants.W_OK);
-    } catch (error) {
-      throw fsError(error, 'recordings', this.options.recordingsDir);
-    }
+    ensureWritableDir(this.options.recordingsDir, 'recordings');
     const freeBytes = await this.io.freeBytes(this.options.recordingsDir);
     const needed = bytesNeededToStart(request.expectedDurationS, bytesPerSecond, this.options.reserveBytes);
     if (freeBytes < needed) {
@@ -291,12 +291,14 @@ export class MediaService {
       received_at: receivedAt,
     });
     state.largestChunk = Math.max(state.largestChunk, request.bytes.length);
+    state.recordedBytes = await this.recordedBytes(recording.id, state, request.bytes.length);
     const freeBytes = await this.io.freeBytes(recording.dir);
     const level = assessDisk({
       freeBytes,
       reserveBytes: this.options.reserveBytes,
       bytesPerSecond: state.bytesPerSecond,
       largestChunkBytes: state.largestChunk,
+      recordedBytes: state.recordedBytes,
     });
     if (level === 'warning' && !state.warned) {
       state.warned = true;
@@ -313,6 +315,16 @@ export class MediaService {
       freeBytes,
       stop: state.stopAsked ? 'disk_low' : null,
     };
+  }
+
+  private async recordedBytes(recordingId: string, state: LiveRecording, added: number): Promise<number> {
+    // Summed from the ledger once (e.g. after a restart mid-session), then kept up to date here.
+    if (!state.recordedKnown) {
+      state.recordedKnown = true;
+      const segments = await this.ledger.segments(recordingId);
+      return segments.reduce((sum, s) => sum + s.durable_bytes, 0);
+    }
+    return state.recordedBytes + added;
   }
 
   private async diskLow(

@@ -6,7 +6,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MediaBinaries } from './binaries';
-import { fsError, mediaError } from './media-error';
+import { ensureWritableDir, fsError, mediaError } from './media-error';
 
 export type MergeFormat = 'webm' | 'mp4';
 
@@ -85,12 +85,7 @@ export async function mergeSegments(options: MergeOptions): Promise<void> {
     throw mediaError('segment_missing', 'This recording has no segments to merge.', { output });
   }
   const dir = path.dirname(output);
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch (error) {
-    throw fsError(error, 'the merged recording', dir);
-  }
+  ensureWritableDir(dir, 'the merged recording');
   const partial = path.join(dir, `.${path.basename(output)}.partial`);
   const temps: string[] = [];
   const cleanup = () => {
