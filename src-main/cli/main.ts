@@ -4,6 +4,7 @@ import { appVersion } from '../app/create-app';
 import { registerConfigCommand } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerHostCommand } from './commands/host';
+import { registerMediaCommand } from './commands/media';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   registerHostCommand(program);
   registerDemoCommand(program);
   registerConfigCommand(program);
+  registerMediaCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
