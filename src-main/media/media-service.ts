@@ -401,7 +401,7 @@ export class MediaService {
   }
 
   /**
-   * Checks each segment against the ledger (length and per-chunk sha256). In recovery a segment
+   * Checks each segment's length against the ledger (checksums are verified during the merge). In recovery a segment
    * shorter than recorded loses its trailing chunks (a torn last chunk is tolerated); bytes past
    * the recorded length were never acknowledged and are cut off.
    */
@@ -447,7 +447,6 @@ export class MediaService {
         current = (await this.ledger.segment(recording.id, segment.segment)) as SegmentRow;
       }
       if (size > current.durable_bytes) fs.truncateSync(segment.file, current.durable_bytes);
-      await this.verifyChunkHashes(recording, current);
       if (current.durable_bytes > 0) out.push(current);
     }
     return { segments: out, droppedChunks };
@@ -499,16 +498,34 @@ export class MediaService {
       const format: MergeFormat = recording.mp4 ? 'mp4' : 'webm';
       const output = path.join(recording.dir, `recording.${format}`);
       const recordedMs = segments.reduce((sum, s) => sum + s.recorded_ms, 0);
-      await mergeSegments({
+      // Every chunk's sha256 is checked while ffmpeg runs (both read the same cached pages), so the
+      // check costs no wall time on a multi-core machine; a mismatch aborts the merge.
+      const abort = new AbortController();
+      const verifying = (async () => {
+        for (const segment of segments) await this.verifyChunkHashes(recording, segment);
+      })().catch((error: unknown) => {
+        abort.abort();
+        throw error;
+      });
+      const merging = mergeSegments({
         bins,
         inputs: segments.map((s) => s.file),
         output,
         format,
         expectedS: recordedMs / 1000,
+        signal: abort.signal,
         ...(this.options.mp4Threads ? { threads: this.options.mp4Threads } : {}),
         onProgress: (percent) =>
           this.options.emit?.('mediaMergeProgress', { recordingId: recording.id, percent }),
       });
+      try {
+        await Promise.all([verifying, merging]);
+      } catch (error) {
+        // ffmpeg may have finished before a checksum failed: never leave that output behind.
+        await merging.catch(() => undefined);
+        fs.rmSync(output, { force: true });
+        throw error;
+      }
       const probe = await probeMedia(bins, output);
       try {
         checkMerged(probe, {

@@ -36,6 +36,10 @@ function runFfmpeg(
   span: { from: number; to: number },
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new Error('merge aborted'));
+      return;
+    }
     let lastPercent = -1;
     const abort = () => command.kill('SIGKILL');
     options.signal?.addEventListener('abort', abort, { once: true });
@@ -134,6 +138,7 @@ export async function mergeSegments(options: MergeOptions): Promise<void> {
       options,
       span,
     );
+    if (options.signal?.aborted) throw new Error('merge aborted');
     fs.renameSync(partial, output);
     options.onProgress?.(100);
   } catch (error) {
