@@ -2,6 +2,8 @@
 // headless host both call createApp, so the two run exactly the same code behind the contract.
 import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load';
+import type { InterviewService } from '../interview/interview-service';
+import { createInterviewProvider } from '../interview/provider';
 import type { Logger } from '../log/logger';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { EventBus } from '../rpc/event-bus';
@@ -13,6 +15,8 @@ export interface AppContext {
   events: EventBus;
   mode: 'electron' | 'host';
   version: string;
+  /** Interviews, documents, evaluations and token usage; opened on first use. */
+  interview: () => Promise<InterviewService>;
 }
 
 export interface VigilApp {
@@ -35,7 +39,8 @@ export function createApp(options: {
   mode: 'electron' | 'host';
 }): VigilApp {
   const events = new EventBus();
-  const context: AppContext = { ...options, events, version: appVersion() };
+  const interview = createInterviewProvider(options.loaded, options.logger);
+  const context: AppContext = { ...options, events, version: appVersion(), interview: () => interview.get() };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -43,6 +48,7 @@ export function createApp(options: {
     dispatcher,
     events,
     close: async () => {
+      await interview.close();
       options.logger.info('app closed');
     },
   };

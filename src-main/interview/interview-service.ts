@@ -88,6 +88,10 @@ export class InterviewService {
     return this.options.ai.ledger;
   }
 
+  get generator(): QuestionGenerator {
+    return this.options.ai.generator;
+  }
+
   async startSession(input: {
     sessionId: string;
     exam: Exam;

@@ -3,9 +3,11 @@
 import type { Handlers } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { appHandlers } from './app';
+import { interviewHandlers } from './interview';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
+    ...interviewHandlers(ctx),
   };
 }
