@@ -115,32 +115,38 @@ export class InterviewService {
       onFallback: (e) =>
         this.options.onWarning?.('AI question generation failed; using the local generator', e),
     });
-    const flow = InterviewSessionFlow.start(
-      {
-        repo: this.repo,
-        clock: this.options.clock ?? systemMonotonicClock,
-        ...(this.options.scheduler ? { scheduler: this.options.scheduler } : {}),
-        audioDir: this.options.audioDir,
-        transcriber: this.options.ai.transcriber,
-        onEnded: (sessionId) => this.jobs.enqueue(sessionId),
-      },
-      {
-        sessionId: input.sessionId,
-        exam: input.exam,
-        userId: input.userId ?? null,
-        resumeText,
-        jobListingText,
-        questions,
-      },
-    );
+    const flow = InterviewSessionFlow.start(this.flowDeps(), {
+      sessionId: input.sessionId,
+      exam: input.exam,
+      userId: input.userId ?? null,
+      resumeText,
+      jobListingText,
+      questions,
+    });
     this.flows.set(input.sessionId, flow);
     return flow.state();
   }
 
+  private flowDeps(): Parameters<typeof InterviewSessionFlow.start>[0] {
+    return {
+      repo: this.repo,
+      clock: this.options.clock ?? systemMonotonicClock,
+      ...(this.options.scheduler ? { scheduler: this.options.scheduler } : {}),
+      audioDir: this.options.audioDir,
+      transcriber: this.options.ai.transcriber,
+      onEnded: (sessionId) => this.jobs.enqueue(sessionId),
+    };
+  }
+
+  /** The running flow of a session; after a restart it is rebuilt from the local database. */
   flow(sessionId: string): InterviewSessionFlow {
-    const flow = this.flows.get(sessionId);
-    if (!flow)
-      throw new VigilError('NOT_FOUND', `No interview is running for session ${sessionId}.`, { sessionId });
+    let flow = this.flows.get(sessionId);
+    if (!flow) {
+      flow = InterviewSessionFlow.resume(this.flowDeps(), sessionId) ?? undefined;
+      if (!flow)
+        throw new VigilError('NOT_FOUND', `No interview is running for session ${sessionId}.`, { sessionId });
+      this.flows.set(sessionId, flow);
+    }
     return flow;
   }
 

@@ -66,7 +66,8 @@ export interface Question {
   source: QuestionSource;
   askedAt: string | null;
   closedAt: string | null;
-  closeReason: 'answered' | 'time_limit' | 'ended' | null;
+  /** interrupted: the app stopped (crash, power loss) while the question was open; its draft is kept. */
+  closeReason: 'answered' | 'time_limit' | 'ended' | 'interrupted' | null;
 }
 
 export type TranscriptionStatus = 'none' | 'pending' | 'done' | 'failed' | 'not_configured';

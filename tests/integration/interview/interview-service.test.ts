@@ -139,3 +139,59 @@ describe('interview service', () => {
     expect(service.jobs.evaluation('s-3')!.model).toBe('stuck');
   });
 });
+
+describe('interview after a restart', () => {
+  it('closes the question that was open as interrupted, keeps its draft, and continues', async () => {
+    const ai = createAiServices({ config: config({}), db: db.sqlite, env: {} });
+    const exam = ExamSchema.parse({
+      id: 'e-r',
+      title: 'Restart',
+      type: 'GEN',
+      difficulty: 3,
+      key_questions: [
+        { question: 'First?', time_limit_s: 60 },
+        { question: 'Second?', time_limit_s: 45 },
+      ],
+    });
+    const clock = new ManualClock();
+    const before = new InterviewService({
+      db: db.sqlite,
+      audioDir: dir,
+      ai,
+      clock,
+      scheduler: clock,
+      jobIntervalMs: 0,
+    });
+    const started = await before.startSession({ sessionId: 's-r', exam });
+    before.flow('s-r').saveDraft(started.current!.id, 'Typed before the crash');
+    // The app stops without closing anything; a new process (new clock) opens the same database.
+    const clock2 = new ManualClock();
+    const after = new InterviewService({
+      db: db.sqlite,
+      audioDir: dir,
+      ai,
+      clock: clock2,
+      scheduler: clock2,
+      jobIntervalMs: 0,
+    });
+    const state = after.flow('s-r').state();
+    expect(state.current).toMatchObject({ index: 1, text: 'Second?', remainingMs: 45_000 });
+    expect(state.answered).toBe(1);
+    expect(after.repo.questions('s-r')[0]).toMatchObject({ closeReason: 'interrupted' });
+    expect(after.repo.answer(started.current!.id)).toMatchObject({
+      text: 'Typed before the crash',
+      final: true,
+    });
+    expect(after.repo.messages('s-r').map((m) => m.role)).toEqual([
+      'system',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
+    expect(() => after.flow('s-r').submit(started.current!.id, 'late')).toThrow(/closed/);
+    after.endSession('s-r');
+    expect(() => after.flow('s-r')).toThrow(/No interview is running/);
+    await after.close();
+    await before.close();
+  });
+});
