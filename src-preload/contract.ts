@@ -1,6 +1,7 @@
 // The one IPC contract between the renderer and main. Pure: zod only, no node/electron/DOM imports,
 // so the Electron preload, the WebSocket bridge, main's dispatcher and the tests all share it.
 import { z } from 'zod';
+import { interviewCalls } from './contract-interview';
 
 /** Error codes every transport can return instead of a response. */
 export const errorCodes = [
@@ -511,6 +512,7 @@ export const calls = {
     request: z.object({ sessionId: SessionIdSchema }).strict(),
     response: z.object({ risk: RiskScoreSchema, status: FrameFlowStatusSchema }),
   }),
+  ...interviewCalls,
 } as const;
 
 export const events = {

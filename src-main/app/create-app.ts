@@ -2,6 +2,8 @@
 // headless host both call createApp, so the two run exactly the same code behind the contract.
 import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load';
+import type { InterviewService } from '../interview/interview-service';
+import { createInterviewProvider } from '../interview/provider';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
@@ -19,6 +21,8 @@ export interface AppContext {
   media: MediaRuntime;
   candidate: CandidateRuntime;
   proctoring: ProctoringService;
+  /** Interviews, documents, evaluations and token usage; opened on first use. */
+  interview: () => Promise<InterviewService>;
 }
 
 export interface VigilApp {
@@ -67,7 +71,16 @@ export function createApp(options: {
         confidence: warning.confidence,
       }),
   });
-  const context: AppContext = { ...options, events, version: appVersion(), media, candidate, proctoring };
+  const interview = createInterviewProvider(options.loaded, options.logger);
+  const context: AppContext = {
+    ...options,
+    events,
+    version: appVersion(),
+    media,
+    candidate,
+    proctoring,
+    interview: () => interview.get(),
+  };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -78,6 +91,7 @@ export function createApp(options: {
       await candidate.close();
       await media.close();
       await proctoring.close();
+      await interview.close();
       options.logger.info('app closed');
     },
   };

@@ -7,6 +7,7 @@ import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
 import { proctoringHandlers } from './proctoring';
+import { interviewHandlers } from './interview';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -15,5 +16,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
     ...proctoringHandlers(ctx.proctoring),
+    ...interviewHandlers(ctx),
   };
 }
