@@ -32,7 +32,25 @@ export class ReportCanvas {
   readonly sections: SectionMark[] = [];
   private open: Omit<SectionMark, 'endPage' | 'endY'> | null = null;
 
-  constructor(readonly doc: PDFKit.PDFDocument) {}
+  /** Printed at the top of pages that a long block (an answer) flows onto, e.g. "Question 3". */
+  continuation: string | null = null;
+  private style: [ReportFont, number, string] = ['body', 9.5, colors.ink];
+
+  constructor(readonly doc: PDFKit.PDFDocument) {
+    doc.on('pageAdded', () => this.labelContinuation());
+  }
+
+  private labelContinuation(): void {
+    if (!this.continuation) return;
+    // pdfkit is mid-way through flowing text: draw the label, then restore the text's style.
+    const [name, size, color] = this.style;
+    this.font('italic', 8, colors.muted).doc.text(`${this.continuation} (continued)`, this.left, this.top, {
+      width: this.width,
+      lineBreak: false,
+    });
+    this.doc.y = this.top + 16;
+    this.font(name, size, color);
+  }
 
   get left(): number {
     return this.doc.page.margins.left;
@@ -55,6 +73,7 @@ export class ReportCanvas {
   }
 
   font(name: ReportFont, size: number, color: string = colors.ink): this {
+    this.style = [name, size, color];
     this.doc.font(name).fontSize(size).fillColor(color);
     return this;
   }
