@@ -141,6 +141,26 @@ describe('report with bad or missing input', () => {
     expect(text).toContain('5 snapshot files are missing: warning #1 vanished.jpg (file not found)');
   });
 
+  it('splits a timeline with more warning types than fit on a page', async () => {
+    const template = base.warnings[0]!;
+    const warnings = Array.from({ length: 70 }, (_, i) => ({
+      ...template,
+      type: `custom_rule_${String(i + 1).padStart(2, '0')}`,
+      snapshotPath: null,
+    }));
+    const { report, text } = await renderToFile({ ...base, warnings }, 'many-types.pdf');
+    const timeline = report.sections.find((s) => s.name === 'timeline')!;
+    expect(timeline.endPage).toBeGreaterThan(timeline.startPage);
+    for (let i = 1; i <= 70; i++) expect(text).toContain(`Custom rule ${String(i).padStart(2, '0')} (1)`);
+    // Every chart stays inside the page body: nothing drawn over the footer band.
+    const pngs = await renderPages(path.join(dir, 'many-types.pdf'), path.join(dir, 'many-pages'), 40);
+    for (let p = timeline.startPage; p <= timeline.endPage; p++) {
+      const page = await loadPage(pngs[p]!, 40);
+      const band = { x: 0, y: report.pageSize.height - 60, width: report.pageSize.width, height: 12 };
+      expect(inkFraction(page, band), `page ${p + 1}`).toBe(0);
+    }
+  });
+
   it('refuses invalid input with the path of each bad field', async () => {
     const bad = { ...base, scores: { ...base.scores!, overall: 140 }, exam: { ...base.exam, type: 'XYZ' } };
     const error = await renderReport(bad).catch((e: unknown) => e);
