@@ -104,6 +104,7 @@ export class ReportCanvas {
   heading(title: string, minFollowing = 80): void {
     this.ensureSpace(34 + minFollowing);
     const y = this.doc.y;
+    this.bookmark(title, y);
     this.font('bold', 15, colors.accent).doc.text(title, this.left, y, { width: this.width });
     const ruleY = this.doc.y + 3;
     this.doc
@@ -113,6 +114,16 @@ export class ReportCanvas {
       .strokeColor(colors.accent)
       .stroke();
     this.doc.y = ruleY + 10;
+  }
+
+  /** A PDF outline entry (the viewer's sidebar) pointing at `y` on the current page. */
+  bookmark(title: string, y: number): void {
+    // pdfkit's typings omit the destination options; `left` is subtracted from the page width.
+    const addItem = this.doc.outline.addItem.bind(this.doc.outline) as (
+      title: string,
+      options: { top: number; left: number },
+    ) => unknown;
+    addItem(title, { top: Math.max(0, y - 10), left: this.doc.page.width });
   }
 
   subheading(title: string, minFollowing = 40): void {

@@ -22,6 +22,7 @@ export function drawCover(c: ReportCanvas, ctx: RenderContext): void {
   const { input } = ctx;
   const doc = c.doc;
   c.beginSection('cover');
+  c.bookmark('Summary', 0);
 
   // Title band.
   doc.rect(0, 0, doc.page.width, 104).fill(colors.accent);
