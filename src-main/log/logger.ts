@@ -43,16 +43,24 @@ export async function createFileLogger(
     size: `${options.maxFileMb}m`,
     limit: { count: options.maxFiles },
     mkdir: true,
+    // Synchronous writes: the lines before a crash are exactly the ones worth keeping, and the
+    // volume is small. It also makes size-based rotation happen between bursts, not after them.
+    sync: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('ready', () => resolve());
+    stream.once('error', reject);
   });
   const logger = buildLogger(options.level, stream);
   return {
     logger,
-    close: () =>
-      new Promise<void>((resolve) => {
-        stream.flushSync?.();
-        stream.end();
+    close: async () => {
+      await new Promise<void>((resolve) => stream.flush(() => resolve()));
+      await new Promise<void>((resolve) => {
         stream.once('close', () => resolve());
-      }),
+        stream.end();
+      });
+    },
   };
 }
 

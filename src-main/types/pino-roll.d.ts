@@ -9,6 +9,7 @@ declare module 'pino-roll' {
     limit?: { count?: number; removeOtherLogFiles?: boolean };
     mkdir?: boolean;
     symlink?: boolean;
+    sync?: boolean;
   }
   export default function roll(options: RollOptions): Promise<SonicBoom>;
 }

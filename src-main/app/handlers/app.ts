@@ -4,7 +4,9 @@ import type { HandlerGroup } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { examReadiness } from '../readiness';
 
-export function appHandlers(ctx: AppContext): HandlerGroup<'getAppInfo' | 'ping' | 'getEffectiveConfig' | 'checkExamReadiness'> {
+export function appHandlers(
+  ctx: AppContext,
+): HandlerGroup<'getAppInfo' | 'ping' | 'getEffectiveConfig' | 'checkExamReadiness'> {
   return {
     getAppInfo: async () => ({
       name: 'Vigil' as const,
