@@ -16,7 +16,12 @@ import {
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
-import { lockdownWarningHub, onLockdownWarning, registerExamLockdown } from '../lockdown/port';
+import {
+  lockdownWarningHub,
+  onLockdownWarning,
+  registerDisplayProbe,
+  registerExamLockdown,
+} from '../lockdown/port';
 import { applicationMenuTemplate } from './app-menu';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol';
 import { installCspHeaders } from './csp-headers';
@@ -92,6 +97,11 @@ if (!app.requestSingleInstanceLock()) {
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher);
     forwardEvents(booted.app.events, () => webContents.getAllWebContents());
+    registerDisplayProbe(() =>
+      screen
+        .getAllDisplays()
+        .map((d) => ({ id: String(d.id), label: d.label, internal: d.internal, bounds: d.bounds })),
+    );
     candidateWindow = openCandidateWindow();
   });
 

@@ -3,9 +3,11 @@
 import type { Handlers } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { appHandlers } from './app';
+import { lockdownHandlers } from './lockdown';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
+    ...lockdownHandlers(ctx),
   };
 }
