@@ -36,6 +36,7 @@ export interface SystemReaders {
   cpu(): Promise<SystemSnapshot['cpu']>;
   networkInterfaces(): Promise<SystemSnapshot['networkInterfaces']>;
   graphics(): Promise<SystemSnapshot['graphics']>;
+  disks(): Promise<SystemSnapshot['disks']>;
 }
 
 export const systeminformationReaders: SystemReaders = {
@@ -51,6 +52,7 @@ export const systeminformationReaders: SystemReaders = {
     return Array.isArray(result) ? result : [result];
   },
   graphics: () => si.graphics(),
+  disks: () => si.diskLayout(),
 };
 
 function readPart(readers: SystemReaders, part: SnapshotPart): Promise<unknown> {
@@ -67,6 +69,8 @@ function readPart(readers: SystemReaders, part: SnapshotPart): Promise<unknown> 
       return readers.networkInterfaces();
     case 'graphics':
       return readers.graphics();
+    case 'disks':
+      return readers.disks();
   }
 }
 
@@ -76,7 +80,15 @@ export async function collectSystemSnapshot(
   timeoutMs = PART_TIMEOUT_MS,
 ): Promise<SystemSnapshot> {
   const snapshot: SystemSnapshot = { platform: process.platform, unavailable: {} };
-  const parts: SnapshotPart[] = ['system', 'bios', 'baseboard', 'cpu', 'networkInterfaces', 'graphics'];
+  const parts: SnapshotPart[] = [
+    'system',
+    'bios',
+    'baseboard',
+    'cpu',
+    'networkInterfaces',
+    'graphics',
+    'disks',
+  ];
   await Promise.all(
     parts.map(async (part) => {
       try {
