@@ -3,6 +3,7 @@
 // then report lockdown as unavailable rather than pretending it is on. Lockdown warnings fan out to
 // subscribers (the proctoring pipeline, the session's event chain).
 import type { DisplayInfo } from './displays';
+import type { AppBuildPayload } from './evidence-events';
 import type { LockdownPolicy } from './policy';
 import type { LockdownWarning, LockdownWarningSink } from './types';
 
@@ -14,6 +15,7 @@ export interface ExamLockdownPort {
 
 let registered: ExamLockdownPort | undefined;
 let displayProbe: (() => DisplayInfo[]) | undefined;
+let appBuild: AppBuildPayload | undefined;
 const listeners = new Set<(warning: LockdownWarning) => void>();
 
 export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
@@ -22,6 +24,15 @@ export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
 
 export function examLockdownPort(): ExamLockdownPort | undefined {
   return registered;
+}
+
+/** The shell registers the running build (version and hash of its bundles) for app_build evidence. */
+export function registerAppBuild(build: AppBuildPayload | undefined): void {
+  appBuild = build;
+}
+
+export function currentAppBuild(): AppBuildPayload | undefined {
+  return appBuild;
 }
 
 /** The shell registers Electron's screen here; without it the display check is unavailable. */
