@@ -13,7 +13,7 @@ export function lockdownHandlers(ctx: AppContext): HandlerGroup<'runLockdownChec
     runLockdownChecks: async (request) => {
       const results = await runLockdownChecks(
         {
-          listProcesses,
+          listProcesses: () => listProcesses(),
           systemSnapshot: () => collectSystemSnapshot(),
           mediaDevices: async () => request.mediaDevices,
           displays: async () => currentDisplays(),
