@@ -75,6 +75,23 @@ export const DoctorReportSchema = z.object({
   exitCode: z.number().int(),
 });
 export type DoctorReportView = z.infer<typeof DoctorReportSchema>;
+const LockdownEvidenceSchema = z.object({
+  source: z.string(),
+  value: z.string(),
+  matched: z.string(),
+  weight: z.number().min(0).max(1),
+});
+
+/** One lockdown detector's outcome; `check_unavailable` is never a pass. */
+export const LockdownCheckSchema = z.object({
+  check: z.enum(['process_scan', 'virtual_machine', 'remote_session', 'virtual_camera', 'displays']),
+  status: z.enum(['pass', 'violation', 'check_unavailable']),
+  confidence: z.number().min(0).max(1),
+  evidence: z.array(LockdownEvidenceSchema),
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  checkedAt: z.string(),
+});
 
 /** Default size limit for a request, in bytes. Calls that carry media raise it explicitly. */
 export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
@@ -513,6 +530,32 @@ export const calls = {
     response: z.object({ risk: RiskScoreSchema, status: FrameFlowStatusSchema }),
   }),
   ...interviewCalls,
+  runLockdownChecks: call({
+    description:
+      'System check before an exam: blocked programs, virtual machine, remote session, virtual cameras (from the ' +
+      "renderer's camera labels) and displays, each with its evidence; and whether the desktop lockdown is available.",
+    request: z
+      .object({
+        mediaDevices: z
+          .array(
+            z
+              .object({
+                kind: z.enum(['videoinput', 'audioinput', 'audiooutput']),
+                label: z.string().max(256),
+                deviceId: z.string().max(256).optional(),
+              })
+              .strict(),
+          )
+          .max(64)
+          .optional(),
+      })
+      .strict(),
+    response: z.object({
+      results: z.array(LockdownCheckSchema),
+      /** False in the headless host (browser): kiosk, shortcut and focus guards are not enforced there. */
+      lockdownAvailable: z.boolean(),
+    }),
+  }),
 } as const;
 
 export const events = {

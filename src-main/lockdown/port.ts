@@ -2,6 +2,8 @@
 // shell registers its implementation here at start; the headless host registers none, and callers
 // then report lockdown as unavailable rather than pretending it is on. Lockdown warnings fan out to
 // subscribers (the proctoring pipeline, the session's event chain).
+import type { DisplayInfo } from './displays';
+import type { AppBuildPayload } from './evidence-events';
 import type { LockdownPolicy } from './policy';
 import type { LockdownWarning, LockdownWarningSink } from './types';
 
@@ -12,6 +14,8 @@ export interface ExamLockdownPort {
 }
 
 let registered: ExamLockdownPort | undefined;
+let displayProbe: (() => DisplayInfo[]) | undefined;
+let appBuild: AppBuildPayload | undefined;
 const listeners = new Set<(warning: LockdownWarning) => void>();
 
 export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
@@ -20,6 +24,24 @@ export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
 
 export function examLockdownPort(): ExamLockdownPort | undefined {
   return registered;
+}
+
+/** The shell registers the running build (version and hash of its bundles) for app_build evidence. */
+export function registerAppBuild(build: AppBuildPayload | undefined): void {
+  appBuild = build;
+}
+
+export function currentAppBuild(): AppBuildPayload | undefined {
+  return appBuild;
+}
+
+/** The shell registers Electron's screen here; without it the display check is unavailable. */
+export function registerDisplayProbe(probe: (() => DisplayInfo[]) | undefined): void {
+  displayProbe = probe;
+}
+
+export function currentDisplays(): DisplayInfo[] | undefined {
+  return displayProbe?.();
 }
 
 export function onLockdownWarning(listener: (warning: LockdownWarning) => void): () => void {

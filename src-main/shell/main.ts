@@ -16,7 +16,14 @@ import {
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
-import { lockdownWarningHub, onLockdownWarning, registerExamLockdown } from '../lockdown/port';
+import { appBuildEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
+import {
+  lockdownWarningHub,
+  onLockdownWarning,
+  registerAppBuild,
+  registerDisplayProbe,
+  registerExamLockdown,
+} from '../lockdown/port';
 import { applicationMenuTemplate } from './app-menu';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol';
 import { installCspHeaders } from './csp-headers';
@@ -27,6 +34,7 @@ import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
 import { createCandidateWindow } from './window-options';
 
+const distDir = fileURLToPath(new URL('..', import.meta.url));
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const production = app.isPackaged;
@@ -92,6 +100,21 @@ if (!app.requestSingleInstanceLock()) {
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher);
     forwardEvents(booted.app.events, () => webContents.getAllWebContents());
+    // What the server checks against its known releases: version plus a hash of the shipped bundles.
+    const build = {
+      appVersion: app.getVersion(),
+      buildHash: await hashBuildFiles(distDir, await listBuildFiles(distDir)),
+      electronVersion: process.versions.electron,
+      platform: process.platform,
+      arch: process.arch,
+    };
+    registerAppBuild(build);
+    logger.info({ evidence: appBuildEvent(build) }, 'app build');
+    registerDisplayProbe(() =>
+      screen
+        .getAllDisplays()
+        .map((d) => ({ id: String(d.id), label: d.label, internal: d.internal, bounds: d.bounds })),
+    );
     candidateWindow = openCandidateWindow();
   });
 

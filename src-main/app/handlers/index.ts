@@ -8,6 +8,7 @@ import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
 import { proctoringHandlers } from './proctoring';
 import { interviewHandlers } from './interview';
+import { lockdownHandlers } from './lockdown';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -17,5 +18,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...doctorHandlers(ctx),
     ...proctoringHandlers(ctx.proctoring),
     ...interviewHandlers(ctx),
+    ...lockdownHandlers(ctx),
   };
 }
