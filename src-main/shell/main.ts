@@ -4,6 +4,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, webContents } from 'ele
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol';
+import { createElectronUpdater } from './auto-updater';
 import { bindContract, forwardEvents } from './ipc-binding';
 import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
@@ -47,6 +48,10 @@ if (!app.requestSingleInstanceLock()) {
     bindContract(ipcMain, booted.app.dispatcher);
     forwardEvents(booted.app.events, () => webContents.getAllWebContents());
     candidateWindow = createCandidateWindow();
+    // Background update check (generic server, staged rollout, never a downgrade; off when IT pins).
+    const updater = createElectronUpdater(booted.app.context.loaded.config.update, app.isPackaged);
+    updater.onChange((state) => booted?.app.context.logger.info({ update: state }, 'update state'));
+    void updater.check();
   });
 
   app.on('window-all-closed', () => {
