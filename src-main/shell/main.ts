@@ -29,6 +29,7 @@ import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-proto
 import { installCspHeaders } from './csp-headers';
 import { forbidDevTools } from './devtools';
 import { createExamLockdown } from './exam-lockdown';
+import { createElectronUpdater } from './auto-updater';
 import { bindContract, forwardEvents } from './ipc-binding';
 import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
@@ -116,6 +117,10 @@ if (!app.requestSingleInstanceLock()) {
         .map((d) => ({ id: String(d.id), label: d.label, internal: d.internal, bounds: d.bounds })),
     );
     candidateWindow = openCandidateWindow();
+    // Background update check (generic server, staged rollout, never a downgrade; off when IT pins).
+    const updater = createElectronUpdater(booted.app.context.loaded.config.update, app.isPackaged);
+    updater.onChange((state) => booted?.app.context.logger.info({ update: state }, 'update state'));
+    void updater.check();
   });
 
   app.on('window-all-closed', () => {
