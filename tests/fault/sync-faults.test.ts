@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnrollmentCode, createUser } from '../../src-main/central/admin';
 import type { DeviceChannel } from '../../src-main/central/device-channel';
-import { VigilError } from '../../src-main/errors';
+import type { VigilError } from '../../src-main/errors';
 import { hashFile, registerBlob } from '../../src-main/store/blob-uploads';
 import { createTokenVault } from '../../src-main/store/device-credentials';
 import { appendEvent } from '../../src-main/store/event-chain';
@@ -141,7 +141,7 @@ describe('sync faults', () => {
       central.channel.ingest(device.token, batch),
       central.channel.ingest(device.token, batch),
     ]);
-    const statuses = [...x!, ...y!].map((r) => r.status);
+    const statuses = [...x, ...y].map((r) => r.status);
     expect(statuses.filter((s) => s === 'applied')).toHaveLength(3);
     expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(7);
     expect(await countRows('events', sessionId)).toBe(6);
