@@ -471,7 +471,14 @@ export const calls = {
   }),
   candidateFinish: call({
     description: 'Ends the session: evaluation, report and uploads continue in the background.',
-    request: z.object({ sessionId: CandidateSessionIdSchema, recordingId: z.string().optional() }).strict(),
+    request: z
+      .object({
+        sessionId: CandidateSessionIdSchema,
+        recordingId: z.string().max(64).optional(),
+        /** Why the renderer could not stop and merge its recording, when it could not. */
+        recordingError: z.string().max(2000).optional(),
+      })
+      .strict(),
     response: FinishProgressSchema,
   }),
   candidateFinishProgress: call({

@@ -152,7 +152,9 @@ export function createCandidateRuntime(options: {
           return;
         }
         const already = store.raw
-          .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`)
+          .prepare(
+            `SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`,
+          )
           .get(sessionId) as { n: number };
         if (already.n > 0) return update({ recording: 'done' });
         try {
@@ -162,7 +164,9 @@ export function createCandidateRuntime(options: {
               started_at: string;
             }[]
           ).map((w) => ({ id: w.id, startedAt: w.started_at }));
-          const artifacts = await (await options.media.uploads()).artifactsFor(progress.recordingId, warnings);
+          const artifacts = await (
+            await options.media.uploads()
+          ).artifactsFor(progress.recordingId, warnings);
           const chosen = artifacts.filter((a) =>
             exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
           );

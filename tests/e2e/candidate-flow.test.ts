@@ -170,6 +170,7 @@ describe('candidate interview, end to end', () => {
     await page.getByTestId('receipt').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('finish-report').textContent(), { timeout: 120_000 }).toMatch(/report VR-/);
     expect(await page.getByTestId('finish-evaluation').textContent()).toMatch(/\d+ of 100 \(local\)/);
+    expect(await page.getByTestId('finish-recording').textContent()).toMatch(/1 file\(s\) queued for upload/);
     await expect.poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 120_000 }).toBe(
       'Everything has been sent.',
     );
