@@ -16,8 +16,12 @@ import {
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
-import { appBuildEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
+import { appBuildEvent, checkEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
+import { createLockdownMonitor } from '../lockdown/monitor';
+import { collectSystemSnapshot, listProcesses } from '../lockdown/probes';
 import {
+  currentDisplays,
+  lastMediaDevices,
   lockdownWarningHub,
   onLockdownWarning,
   registerAppBuild,
@@ -62,6 +66,20 @@ function openCandidateWindow(): BrowserWindow {
       clipboard,
       sink: lockdownWarningHub,
       platform: process.platform,
+      createMonitor: (policy) =>
+        createLockdownMonitor({
+          probes: {
+            listProcesses: () => listProcesses(),
+            systemSnapshot: () => collectSystemSnapshot(),
+            mediaDevices: async () => lastMediaDevices(),
+            displays: async () => currentDisplays(),
+          },
+          policy,
+          sink: lockdownWarningHub,
+          onResult: (result) =>
+            booted?.app.context.logger.info({ evidence: checkEvent(result) }, 'lockdown check'),
+          skipWarnings: ['displays'],
+        }),
     }),
   );
   window.on('closed', () => registerExamLockdown(undefined));
