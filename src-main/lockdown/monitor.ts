@@ -8,7 +8,7 @@ import type { LockdownPolicy } from './policy';
 import type { ProcessCategory } from './process-blocklist';
 import { scanProcesses, type ProcessFinding } from './process-scan';
 import { runLockdownChecks, type LockdownProbes } from './run-checks';
-import type { CheckResult, LockdownWarningSink } from './types';
+import type { CheckName, CheckResult, LockdownWarningSink } from './types';
 import { checkToWarning } from './violations';
 
 export interface Scheduler {
@@ -32,6 +32,8 @@ export interface LockdownMonitorOptions {
   ownPids?: number[];
   now?: () => number;
   scheduler?: Scheduler;
+  /** Checks whose violations another part already reports (the shell tracks displays as intervals). */
+  skipWarnings?: readonly CheckName[];
 }
 
 export interface LockdownMonitor {
@@ -128,7 +130,7 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
       for (const result of results) {
         options.onResult?.(result);
         if (result.check === 'process_scan') applyScan(result, at);
-        else {
+        else if (!options.skipWarnings?.includes(result.check)) {
           const warning = checkToWarning(result);
           if (warning) options.sink.emit(warning);
         }

@@ -4,6 +4,7 @@
 // subscribers (the proctoring pipeline, the session's event chain).
 import type { DisplayInfo } from './displays';
 import type { AppBuildPayload } from './evidence-events';
+import type { MediaDeviceLabel } from './virtual-camera';
 import type { LockdownPolicy } from './policy';
 import type { LockdownWarning, LockdownWarningSink } from './types';
 
@@ -16,6 +17,7 @@ export interface ExamLockdownPort {
 let registered: ExamLockdownPort | undefined;
 let displayProbe: (() => DisplayInfo[]) | undefined;
 let appBuild: AppBuildPayload | undefined;
+let mediaDevices: MediaDeviceLabel[] | undefined;
 const listeners = new Set<(warning: LockdownWarning) => void>();
 
 export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
@@ -42,6 +44,15 @@ export function registerDisplayProbe(probe: (() => DisplayInfo[]) | undefined): 
 
 export function currentDisplays(): DisplayInfo[] | undefined {
   return displayProbe?.();
+}
+
+/** The renderer's camera labels from its last system check (only the renderer can enumerate them). */
+export function rememberMediaDevices(devices: MediaDeviceLabel[] | undefined): void {
+  if (devices) mediaDevices = devices;
+}
+
+export function lastMediaDevices(): MediaDeviceLabel[] | undefined {
+  return mediaDevices;
 }
 
 export function onLockdownWarning(listener: (warning: LockdownWarning) => void): () => void {

@@ -16,8 +16,12 @@ import {
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
-import { appBuildEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
+import { appBuildEvent, checkEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
+import { createLockdownMonitor } from '../lockdown/monitor';
+import { collectSystemSnapshot, listProcesses } from '../lockdown/probes';
 import {
+  currentDisplays,
+  lastMediaDevices,
   lockdownWarningHub,
   onLockdownWarning,
   registerAppBuild,
@@ -63,6 +67,20 @@ function openCandidateWindow(): BrowserWindow {
       clipboard,
       sink: lockdownWarningHub,
       platform: process.platform,
+      createMonitor: (policy) =>
+        createLockdownMonitor({
+          probes: {
+            listProcesses: () => listProcesses(),
+            systemSnapshot: () => collectSystemSnapshot(),
+            mediaDevices: async () => lastMediaDevices(),
+            displays: async () => currentDisplays(),
+          },
+          policy,
+          sink: lockdownWarningHub,
+          onResult: (result) =>
+            booted?.app.context.logger.info({ evidence: checkEvent(result) }, 'lockdown check'),
+          skipWarnings: ['displays'],
+        }),
     }),
   );
   window.on('closed', () => registerExamLockdown(undefined));
@@ -91,20 +109,22 @@ if (!app.requestSingleInstanceLock()) {
     booted = await bootApp('electron');
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
-    Menu.setApplicationMenu(
-      applicationMenuTemplate(process.platform)
-        ? Menu.buildFromTemplate(applicationMenuTemplate(process.platform)!)
-        : null,
-    );
+    const menu = applicationMenuTemplate(process.platform);
+    Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
     protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
     installCspHeaders(session.defaultSession.webRequest);
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher);
     forwardEvents(booted.app.events, () => webContents.getAllWebContents());
     // What the server checks against its known releases: version plus a hash of the shipped bundles.
+    // If the bundles cannot be read (say, inside an unusual ASAR layout) the hash says so, and the
+    // server, which knows no such hash, flags the session instead of trusting it.
+    const buildHash = await listBuildFiles(distDir)
+      .then((files) => hashBuildFiles(distDir, files))
+      .catch((error: unknown) => `unavailable: ${error instanceof Error ? error.message : String(error)}`);
     const build = {
       appVersion: app.getVersion(),
-      buildHash: await hashBuildFiles(distDir, await listBuildFiles(distDir)),
+      buildHash,
       electronVersion: process.versions.electron,
       platform: process.platform,
       arch: process.arch,

@@ -1,7 +1,7 @@
 // Contract handlers for the lockdown system check: runs every detector with the real probes. The
 // renderer supplies its camera labels (only it can enumerate media devices); the Electron shell
 // supplies the displays. What neither supplies is reported as check_unavailable.
-import { currentDisplays, examLockdownPort } from '../../lockdown/port';
+import { currentDisplays, examLockdownPort, rememberMediaDevices } from '../../lockdown/port';
 import { parseLockdownPolicy } from '../../lockdown/policy';
 import { collectSystemSnapshot, listProcesses } from '../../lockdown/probes';
 import { runLockdownChecks } from '../../lockdown/run-checks';
@@ -11,6 +11,7 @@ import type { AppContext } from '../create-app';
 export function lockdownHandlers(ctx: AppContext): HandlerGroup<'runLockdownChecks'> {
   return {
     runLockdownChecks: async (request) => {
+      rememberMediaDevices(request.mediaDevices);
       const results = await runLockdownChecks(
         {
           listProcesses: () => listProcesses(),

@@ -1,6 +1,10 @@
 // The lockdown system check through the real dispatcher and real probes (ps-list, systeminformation).
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerDisplayProbe, registerExamLockdown } from '../../../src-main/lockdown/port';
+import {
+  lastMediaDevices,
+  registerDisplayProbe,
+  registerExamLockdown,
+} from '../../../src-main/lockdown/port';
 import { parseLockdownPolicy } from '../../../src-main/lockdown/policy';
 import { createTestApp, type TestApp } from '../../support/app';
 
@@ -47,6 +51,8 @@ describe('runLockdownChecks call', () => {
     });
     expect(byCheck.displays?.status).toBe('check_unavailable');
     expect(byCheck.process_scan?.status).not.toBe('check_unavailable');
+    // Kept for the checks repeated during the exam, which cannot enumerate cameras themselves.
+    expect(lastMediaDevices()).toEqual([{ kind: 'videoinput', label: 'OBS Virtual Camera' }]);
   });
 
   it('uses the displays and lockdown the Electron shell registers', async () => {

@@ -9,7 +9,10 @@ import { lockdownFixture } from '../../support/lockdown-fixtures';
 
 const T0 = Date.parse('2026-01-10T09:00:00.000Z');
 
-function setup(snapshotFile = 'si-physical-laptop.json') {
+function setup(
+  snapshotFile = 'si-physical-laptop.json',
+  skipWarnings: ('displays' | 'virtual_machine')[] = [],
+) {
   let clock = T0;
   let processes: ProcessInfo[] | Error = [{ pid: 1, name: 'systemd' }];
   const warnings: LockdownWarning[] = [];
@@ -29,7 +32,7 @@ function setup(snapshotFile = 'si-physical-laptop.json') {
     },
     systemSnapshot: async () => lockdownFixture<{ snapshot: SystemSnapshot }>(snapshotFile).snapshot,
     mediaDevices: async () => [{ kind: 'videoinput', label: 'Integrated Camera' }],
-    displays: async () => [{ id: '1' }],
+    displays: async () => [{ id: '1' }, { id: '2' }],
   };
   const monitor = createLockdownMonitor({
     probes,
@@ -39,6 +42,7 @@ function setup(snapshotFile = 'si-physical-laptop.json') {
     ownPids: [],
     now: () => clock,
     scheduler,
+    skipWarnings,
   });
   return {
     monitor,
@@ -54,16 +58,24 @@ describe('lockdown monitor over an exam', () => {
   it('runs every check at the start, records each result, and rescans processes on the policy interval', async () => {
     const t = setup();
     const initial = await t.monitor.start();
-    expect(initial.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+    expect(initial.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'violation']);
     expect(t.results).toHaveLength(5);
-    expect(t.warnings).toEqual([]);
+    expect(t.warnings.map((w) => w.type)).toEqual(['multiple_displays']);
     expect(t.ticks.map((tick) => tick.ms)).toEqual([30_000]);
     t.monitor.stop();
     expect(t.ticks[0]?.cancelled).toBe(true);
   });
 
+  it('leaves warnings of checks reported elsewhere to them (the shell tracks displays)', async () => {
+    const t = setup('si-physical-laptop.json', ['displays']);
+    const initial = await t.monitor.start();
+    expect(initial.find((r) => r.check === 'displays')?.status).toBe('violation');
+    expect(t.warnings).toEqual([]);
+    t.monitor.stop();
+  });
+
   it('turns a blocked program into one warning from first to last sighting, with its duration', async () => {
-    const t = setup();
+    const t = setup('si-physical-laptop.json', ['displays']);
     await t.monitor.start();
     t.advance(30_000);
     t.setProcesses([
@@ -96,7 +108,7 @@ describe('lockdown monitor over an exam', () => {
   });
 
   it('closes programs still running when the exam ends, and reports a VM at the start', async () => {
-    const t = setup('si-vmware-reflecthost.json');
+    const t = setup('si-vmware-reflecthost.json', ['displays']);
     t.setProcesses([{ pid: 9, name: 'Discord.exe' }]);
     await t.monitor.start();
     expect(t.warnings.map((w) => [w.type, w.severity])).toEqual([['vm_detected', 'high']]);
@@ -107,7 +119,7 @@ describe('lockdown monitor over an exam', () => {
   });
 
   it('reports a process scan outage as a check_unavailable interval, never as a pass', async () => {
-    const t = setup();
+    const t = setup('si-physical-laptop.json', ['displays']);
     await t.monitor.start();
     t.advance(30_000);
     t.setProcesses(new Error('ps-list: spawn EACCES'));
