@@ -527,12 +527,14 @@ export class MediaService {
         throw error;
       }
       const probe = await probeMedia(bins, output);
+      const interrupted = mode === 'recovery' ? segments.length : segments.length - 1;
       try {
         checkMerged(probe, {
           expectedS: recordedMs / 1000,
           tolerance: 0.01,
-          // After a crash the last acknowledged chunk's clock can run up to one timeslice ahead.
-          ...(mode === 'recovery' ? { toleranceS: (this.timesliceMs * 1.5) / 1000 } : {}),
+          // A segment that ended without a stop (a crash, or a renderer reload before the next
+          // segment) can have its last acknowledged clock up to one timeslice ahead of its media.
+          ...(interrupted > 0 ? { toleranceS: (interrupted * this.timesliceMs * 1.5) / 1000 } : {}),
         });
       } catch (error) {
         fs.rmSync(output, { force: true });

@@ -127,7 +127,7 @@ export function createCandidateRuntime(options: {
               id: randomUUID(),
               sessionId,
               kind: 'pdf',
-              path: archived.file,
+              path: path.join(archive.rootDir, sessionId, archived.file),
               sha256: archived.sha256,
               size: archived.bytes,
               contentType: 'application/pdf',

@@ -34,7 +34,7 @@ export function InterviewScreen({
   const [recording, setRecording] = useState<RecordingStatus>();
   const [error, setError] = useState<string>();
   const [submitting, setSubmitting] = useState(false);
-  const handle = useRef<RecordingHandle | undefined>(undefined);
+  const handle = useRef<Promise<RecordingHandle | undefined> | undefined>(undefined);
   const deadline = useRef(0);
   const textRef = useRef('');
   const finished = useRef(false);
@@ -61,7 +61,7 @@ export function InterviewScreen({
     if (!capture.stream || !video.current) return;
     video.current.srcObject = capture.stream;
     let cancelled = false;
-    void startRecording({
+    handle.current = startRecording({
       api,
       stream: capture.stream,
       sessionId,
@@ -70,9 +70,12 @@ export function InterviewScreen({
     })
       .then((h) => {
         if (cancelled) void h.stop();
-        else handle.current = h;
+        return h;
       })
-      .catch((e: Error) => setError(`Recording could not start: ${e.message}`));
+      .catch((e: Error) => {
+        setError(`Recording could not start: ${e.message}`);
+        return undefined;
+      });
     const sampler = startFrameSampler({
       video: video.current,
       fps: analysisFps,
@@ -119,15 +122,16 @@ export function InterviewScreen({
   const finish = useCallback(async () => {
     if (finished.current) return;
     finished.current = true;
-    let recordingId: string | undefined;
+    // Finishing right after a reload waits for the new recorder to have started.
+    const recorder = await handle.current;
     let recordingError: string | undefined;
     try {
-      recordingId = (await handle.current?.stop())?.recordingId;
+      await recorder?.stop();
     } catch (error) {
       // The segments are kept on disk; main records why and merges them again after the session.
       recordingError = (error as Error).message;
     }
-    onFinished(recordingId ?? handle.current?.recordingId, recordingError);
+    onFinished(recorder?.recordingId, recordingError);
   }, [onFinished]);
 
   const submit = useCallback(async () => {

@@ -39,7 +39,10 @@ let examId: string;
 const screens: string[] = [];
 
 async function checkScreen(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: artifactPath('e2e', 'candidate', `${String(screens.length + 1).padStart(2, '0')}-${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: artifactPath('e2e', 'candidate', `${String(screens.length + 1).padStart(2, '0')}-${name}.png`),
+    fullPage: true,
+  });
   screens.push(name);
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -123,9 +126,9 @@ describe('candidate interview, end to end', () => {
 
     // System check with the live face result.
     await page.getByRole('heading', { name: 'System check' }).waitFor();
-    await expect.poll(() => page.getByTestId('face-status').textContent(), { timeout: 60_000 }).toBe(
-      'We can see your face.',
-    );
+    await expect
+      .poll(() => page.getByTestId('face-status').textContent(), { timeout: 60_000 })
+      .toBe('We can see your face.');
     await page.getByRole('button', { name: 'Check my computer' }).click();
     await expect.poll(() => page.getByTestId('check-camera').getAttribute('class')).toContain('pass');
     await expect.poll(() => page.getByTestId('check-displays').getAttribute('class')).toContain('pass');
@@ -160,6 +163,9 @@ describe('candidate interview, end to end', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Question 1 of 2' }).waitFor();
     await expect.poll(() => page.getByLabel('Your answer').inputValue()).toBe(ANSWERS[0]!);
+    await expect
+      .poll(() => page.getByTestId('recording-status').textContent(), { timeout: 20_000 })
+      .toMatch(/recording, [1-9]\d* parts saved/);
     await page.getByRole('button', { name: 'Submit and continue' }).click();
     await page.getByRole('heading', { name: 'Question 2 of 2' }).waitFor();
     await page.getByLabel('Your answer').fill(ANSWERS[1]!);
@@ -168,12 +174,14 @@ describe('candidate interview, end to end', () => {
     // Finish: evaluation, report, uploads, receipt.
     await page.getByRole('heading', { name: /you are done/ }).waitFor({ timeout: 120_000 });
     await page.getByTestId('receipt').waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.getByTestId('finish-report').textContent(), { timeout: 120_000 }).toMatch(/report VR-/);
+    await expect
+      .poll(() => page.getByTestId('finish-report').textContent(), { timeout: 120_000 })
+      .toMatch(/report VR-/);
     expect(await page.getByTestId('finish-evaluation').textContent()).toMatch(/\d+ of 100 \(local\)/);
     expect(await page.getByTestId('finish-recording').textContent()).toMatch(/1 file\(s\) queued for upload/);
-    await expect.poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 120_000 }).toBe(
-      'Everything has been sent.',
-    );
+    await expect
+      .poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 120_000 })
+      .toBe('Everything has been sent.');
     await checkScreen(page, 'finish');
     const receipt = await page.getByTestId('receipt').textContent();
     expect(errors).toEqual([]);
