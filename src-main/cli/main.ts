@@ -2,8 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { appVersion } from '../app/create-app';
 import { registerConfigCommand } from './commands/config';
+import { registerDbCommand } from './commands/db';
 import { registerDemoCommand } from './commands/demo';
 import { registerHostCommand } from './commands/host';
+import { registerMigrateCommand } from './commands/migrate';
+import { registerSyncCommand } from './commands/sync';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -17,6 +20,9 @@ export async function main(argv: string[]): Promise<number> {
   registerHostCommand(program);
   registerDemoCommand(program);
   registerConfigCommand(program);
+  registerMigrateCommand(program);
+  registerSyncCommand(program);
+  registerDbCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -2,6 +2,7 @@
 // backoff and jitter on failure. Receipts decide each row's fate: applied or duplicate → deleted;
 // rejected → kept with the server's reason and surfaced, without blocking the rows behind it. It is
 // all async and each SQLite step is a short transaction, so it never blocks the UI.
+import type { SyncStatusPayload } from '../../src-preload/contract';
 import type { DeviceChannel, IngestItem } from '../central/device-channel';
 import { VigilError, isVigilError } from '../errors';
 import { blobCounts } from '../store/blob-uploads';
@@ -10,19 +11,8 @@ import { acknowledge, noteAttempt, outboxCounts, pendingBatch, reject, rejectedI
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, uploadBlob } from './blob-uploader';
 
-export interface SyncStatus {
-  state: 'idle' | 'syncing' | 'offline' | 'refused' | 'not_enrolled';
-  pendingItems: number;
-  pendingBytes: number;
-  pendingBlobs: number;
-  pendingBlobBytes: number;
-  rejectedItems: number;
-  rejectedBlobs: number;
-  rejected: { key: string; kind: string; reason: string }[];
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-}
+/** The same shape as the `syncStatus` contract event. */
+export type SyncStatus = SyncStatusPayload;
 
 export interface SyncRound {
   sent: number;
