@@ -51,12 +51,14 @@ const FUNCTIONS = [
                       AND w.type = 'evidence_chain' AND w.details->>'verdict' = p_verdict);
   END $$`,
 
-  `CREATE FUNCTION vigil.ingest_event(d vigil.devices, p jsonb) RETURNS void
+  // Stores one event and checks its own hash; the chain head advances once per batch (advance_chain):
+  // locking and updating the session row per event inside per-item savepoints is quadratic.
+  `CREATE FUNCTION vigil.ingest_event(d vigil.devices, p jsonb) RETURNS uuid
   LANGUAGE plpgsql ${DEFINER} AS $$
   DECLARE
     v_body text := p->>'body';
     v jsonb; v_sid uuid; v_seq integer; v_prev bytea; v_hash bytea; v_valid boolean;
-    s vigil.sessions; existing vigil.events; nxt vigil.events;
+    existing vigil.events;
   BEGIN
     IF v_body IS NULL OR length(v_body) > 1000000 THEN
       RAISE EXCEPTION 'event body missing or larger than 1 MB' USING ERRCODE = 'VG400';
@@ -74,44 +76,53 @@ const FUNCTIONS = [
       RAISE EXCEPTION 'event hashes must be 32-byte hex' USING ERRCODE = 'VG400';
     END IF;
     v_valid := sha256(v_prev || convert_to(v_body, 'UTF8')) = v_hash;
-    -- One writer per session chain at a time.
-    SELECT * INTO s FROM vigil.sessions WHERE id = v_sid FOR UPDATE;
-    SELECT * INTO existing FROM vigil.events WHERE session_id = v_sid AND seq = v_seq;
-    IF FOUND THEN
+    INSERT INTO vigil.events(session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
+    VALUES (v_sid, v_seq, v->>'kind', (v->>'at')::timestamptz, v_body, coalesce(v->'data', '{}'),
+            v_prev, v_hash, v_valid)
+    ON CONFLICT (session_id, seq) DO NOTHING;
+    IF NOT FOUND THEN
+      SELECT * INTO existing FROM vigil.events WHERE session_id = v_sid AND seq = v_seq;
       IF existing.hash <> v_hash OR existing.body <> v_body THEN
         PERFORM vigil.flag_chain(v_sid, 'altered', jsonb_build_object('seq', v_seq,
           'problem', 'a different event was sent for a sequence number already stored'));
       END IF;
-      RETURN;
-    END IF;
-    INSERT INTO vigil.events(session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
-    VALUES (v_sid, v_seq, v->>'kind', (v->>'at')::timestamptz, v_body, coalesce(v->'data', '{}'),
-            v_prev, v_hash, v_valid);
-    IF NOT v_valid THEN
+    ELSIF NOT v_valid THEN
       PERFORM vigil.flag_chain(v_sid, 'altered', jsonb_build_object('seq', v_seq,
         'problem', 'the hash does not match the event'));
     END IF;
-    -- Advance the verified head over every contiguous stored event (reordered deliveries catch up).
-    LOOP
-      SELECT * INTO nxt FROM vigil.events WHERE session_id = v_sid AND seq = s.chain_seq + 1;
-      EXIT WHEN NOT FOUND;
-      IF nxt.prev_hash <> s.chain_head OR NOT nxt.hash_valid THEN
-        PERFORM vigil.flag_chain(v_sid, 'altered', jsonb_build_object('seq', nxt.seq,
+    RETURN v_sid;
+  END $$`,
+
+  // Advances the verified head over every contiguous stored event (reordered deliveries catch up)
+  // and records the verdict: incomplete while a hole remains, altered when a link does not hold.
+  `CREATE FUNCTION vigil.advance_chain(p_session uuid) RETURNS vigil.sessions
+  LANGUAGE plpgsql ${DEFINER} AS $$
+  DECLARE s vigil.sessions; nxt record; v_seq integer; v_head bytea; v_max integer;
+  BEGIN
+    SELECT * INTO s FROM vigil.sessions WHERE id = p_session FOR UPDATE;
+    v_seq := s.chain_seq;
+    v_head := s.chain_head;
+    FOR nxt IN SELECT e.seq, e.prev_hash, e.hash, e.hash_valid FROM vigil.events e
+               WHERE e.session_id = p_session AND e.seq > s.chain_seq ORDER BY e.seq LOOP
+      EXIT WHEN nxt.seq <> v_seq + 1;
+      IF nxt.prev_hash <> v_head OR NOT nxt.hash_valid THEN
+        PERFORM vigil.flag_chain(p_session, 'altered', jsonb_build_object('seq', nxt.seq,
           'problem', 'the event does not continue the chain'));
         EXIT;
       END IF;
-      s.chain_seq := nxt.seq;
-      s.chain_head := nxt.hash;
+      v_seq := nxt.seq;
+      v_head := nxt.hash;
     END LOOP;
-    UPDATE vigil.sessions SET chain_seq = s.chain_seq, chain_head = s.chain_head,
-      max_seq = greatest(max_seq, v_seq),
+    SELECT coalesce(max(e.seq), 0) INTO v_max FROM vigil.events e WHERE e.session_id = p_session;
+    UPDATE vigil.sessions SET chain_seq = v_seq, chain_head = v_head, max_seq = v_max,
       evidence_verdict = CASE WHEN evidence_verdict IN ('altered', 'gap') THEN evidence_verdict
-                              WHEN greatest(max_seq, v_seq) > s.chain_seq THEN 'incomplete'
-                              ELSE 'intact' END
-    WHERE id = v_sid;
+                              WHEN v_max > v_seq THEN 'incomplete' ELSE 'intact' END
+    WHERE id = p_session RETURNING * INTO s;
+    RETURN s;
   END $$`,
 
-  `CREATE FUNCTION vigil.ingest_item(d vigil.devices, p_kind text, p jsonb) RETURNS void
+  // Applies one item; returns the session whose chain needs advancing (events), else null.
+  `CREATE FUNCTION vigil.ingest_item(d vigil.devices, p_kind text, p jsonb) RETURNS uuid
   LANGUAGE plpgsql ${DEFINER} AS $$
   DECLARE s vigil.sessions; v_id uuid;
   BEGIN
@@ -120,7 +131,7 @@ const FUNCTIONS = [
     END IF;
     CASE p_kind
     WHEN 'event' THEN
-      PERFORM vigil.ingest_event(d, p);
+      RETURN vigil.ingest_event(d, p);
     WHEN 'session.start' THEN
       v_id := (p->>'id')::uuid;
       IF v_id IS NULL THEN RAISE EXCEPTION 'session id missing' USING ERRCODE = 'VG400'; END IF;
@@ -138,7 +149,9 @@ const FUNCTIONS = [
         id_details = coalesce(p->'idDetails', id_details),
         id_image_sha256 = coalesce(decode(p->>'idImageSha256', 'hex'), id_image_sha256),
         video_sha256 = coalesce(decode(p->>'videoSha256', 'hex'), video_sha256)
-      WHERE id = s.id RETURNING * INTO s;
+      WHERE id = s.id;
+      -- Events of this batch come first: bring the chain up to date before judging it.
+      s := vigil.advance_chain(s.id);
       IF p ? 'finalSeq' THEN
         IF s.chain_seq < (p->>'finalSeq')::integer THEN
           PERFORM vigil.flag_chain(s.id, 'gap', jsonb_build_object('finalSeq', (p->>'finalSeq')::integer,
@@ -199,13 +212,15 @@ const FUNCTIONS = [
     ELSE
       RAISE EXCEPTION 'unknown item kind %', p_kind USING ERRCODE = 'VG400';
     END CASE;
+    RETURN NULL;
   END $$`,
 
   `CREATE FUNCTION vigil.ingest(p_token text, p_items jsonb) RETURNS jsonb
   LANGUAGE plpgsql ${DEFINER} AS $$
   DECLARE
     d vigil.devices := vigil.device_auth(p_token);
-    it jsonb; v_key text; v_kind text; prior vigil.ingest_receipts; receipts jsonb := '[]';
+    it jsonb; v_key text; v_kind text; prior vigil.ingest_receipts; v_sid uuid;
+    receipts jsonb[] := '{}'; touched uuid[] := '{}';
   BEGIN
     IF p_items IS NULL OR jsonb_typeof(p_items) <> 'array' OR jsonb_array_length(p_items) > 2000 THEN
       RAISE EXCEPTION 'items must be an array of at most 2000' USING ERRCODE = 'VG400';
@@ -214,8 +229,8 @@ const FUNCTIONS = [
       v_key := it->>'key';
       v_kind := coalesce(it->>'kind', '');
       IF v_key IS NULL OR length(v_key) NOT BETWEEN 1 AND 200 THEN
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'rejected',
-          'reason', 'missing or invalid idempotency key'));
+        receipts := receipts || jsonb_build_object('key', v_key, 'status', 'rejected',
+          'reason', 'missing or invalid idempotency key');
         CONTINUE;
       END IF;
       -- The receipt row claims the key first: a concurrent duplicate waits here, then sees it.
@@ -223,23 +238,27 @@ const FUNCTIONS = [
       VALUES (d.id, v_key, v_kind, 'applied') ON CONFLICT DO NOTHING;
       IF NOT FOUND THEN
         SELECT * INTO prior FROM vigil.ingest_receipts WHERE device_id = d.id AND idempotency_key = v_key;
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'duplicate',
-          'original', prior.status, 'reason', prior.reason));
+        receipts := receipts || jsonb_build_object('key', v_key, 'status', 'duplicate',
+          'original', prior.status, 'reason', prior.reason);
         CONTINUE;
       END IF;
       BEGIN
-        PERFORM vigil.ingest_item(d, v_kind, it->'payload');
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'applied'));
+        v_sid := vigil.ingest_item(d, v_kind, it->'payload');
+        IF v_sid IS NOT NULL AND NOT v_sid = ANY (touched) THEN touched := touched || v_sid; END IF;
+        receipts := receipts || jsonb_build_object('key', v_key, 'status', 'applied');
       EXCEPTION WHEN data_exception OR integrity_constraint_violation OR SQLSTATE 'VG400'
                   OR SQLSTATE 'VG403' OR SQLSTATE 'VG422' THEN
         UPDATE vigil.ingest_receipts SET status = 'rejected', reason = left(SQLERRM, 500)
         WHERE device_id = d.id AND idempotency_key = v_key;
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'rejected',
-          'reason', left(SQLERRM, 500)));
+        receipts := receipts || jsonb_build_object('key', v_key, 'status', 'rejected',
+          'reason', left(SQLERRM, 500));
       END;
     END LOOP;
+    FOREACH v_sid IN ARRAY touched LOOP
+      PERFORM vigil.advance_chain(v_sid);
+    END LOOP;
     UPDATE vigil.devices SET last_seen_at = now() WHERE id = d.id;
-    RETURN receipts;
+    RETURN to_jsonb(receipts);
   END $$`,
 
   `CREATE FUNCTION vigil.redeem_enrollment(p_code text, p_label text) RETURNS jsonb
@@ -375,7 +394,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql
     .raw(
       `DROP FUNCTION ${DEVICE_CALLS.join(', ')}, vigil.ingest_item(vigil.devices, text, jsonb),
-       vigil.ingest_event(vigil.devices, jsonb), vigil.flag_chain(uuid, text, jsonb),
+       vigil.advance_chain(uuid), vigil.ingest_event(vigil.devices, jsonb), vigil.flag_chain(uuid, text, jsonb),
        vigil.device_session(vigil.devices, uuid), vigil.device_auth(text)`,
     )
     .execute(db);

@@ -124,9 +124,13 @@ export class Uploader {
       const byKey = new Map(receipts.map((r) => [r.key, r]));
       store.write('recording receipts', (tx) => {
         const done: number[] = [];
+        const missing: number[] = [];
         for (const row of batch) {
           const receipt = byKey.get(row.idempotency_key);
-          if (!receipt) continue; // no receipt: stays pending and goes again
+          if (!receipt) {
+            missing.push(row.id); // no receipt: stays pending and goes again
+            continue;
+          }
           if (receipt.status === 'rejected') {
             reject(tx, row.id, receipt.reason ?? 'rejected by the server');
             round.rejected++;
@@ -137,6 +141,7 @@ export class Uploader {
           }
         }
         acknowledge(tx, done);
+        noteAttempt(tx, missing);
       });
       round.sent += batch.length;
       this.emit();
