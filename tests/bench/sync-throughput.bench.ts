@@ -85,8 +85,10 @@ try {
   const rawRate = rows.length / (rawMs / 1000);
   const ratio = syncRate / rawRate;
   writeBenchResult({
+    // The CI/dev machine is shared: the 1-minute load average says how contended this run was.
     name: 'sync-throughput',
     figures: {
+      loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
       events: EVENTS + 1,
       batchSize: BATCH,
       syncEventsPerSecond: Math.round(syncRate),

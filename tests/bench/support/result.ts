@@ -17,8 +17,17 @@ export function writeBenchResult(result: BenchResult): string {
   const dir = path.resolve('bench-results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${result.name}.json`);
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
-  fs.writeFileSync(file, JSON.stringify({ ...result, machine, measuredAt: new Date().toISOString() }, null, 2) + '\n');
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ ...result, machine, measuredAt: new Date().toISOString() }, null, 2) + '\n',
+  );
   process.stdout.write(`${result.name}: ${JSON.stringify(result.figures)}\n`);
   return file;
 }
