@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { appVersion } from '../app/create-app';
 import { registerAnalyzeCommand } from './commands/analyze';
 import { registerConfigCommand } from './commands/config';
+import { registerDbCommand } from './commands/db';
 import { registerDemoCommand } from './commands/demo';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerDoctorCommand } from './commands/doctor';
@@ -12,6 +13,8 @@ import { registerPolicyCommand } from './commands/policy';
 import { registerQuestionsCommand } from './commands/questions';
 import { registerUsageCommand } from './commands/usage';
 import { registerMediaCommand } from './commands/media';
+import { registerMigrateCommand } from './commands/migrate';
+import { registerSyncCommand } from './commands/sync';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -33,6 +36,9 @@ export async function main(argv: string[]): Promise<number> {
   registerUsageCommand(program);
   registerDoctorCommand(program);
   registerMediaCommand(program);
+  registerMigrateCommand(program);
+  registerSyncCommand(program);
+  registerDbCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
