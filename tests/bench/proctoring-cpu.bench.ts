@@ -7,24 +7,34 @@ import { decodeImage } from '../../src-main/proctoring/decode-image';
 import { WorkerFaceAnalyzer } from '../../src-main/proctoring/face-analyzer';
 import { defaultPolicy } from '../../src-main/proctoring/policy';
 import { ProctoringSession } from '../../src-main/proctoring/session';
-import { scenes } from '../support/proctoring/scenes';
+import { noisyVariants, scenes } from '../support/proctoring/scenes';
 import { writeBenchResult } from './support/result';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const analyzer = await WorkerFaceAnalyzer.start();
-// A typical session: mostly the candidate facing the camera, now and then something else.
-const jpegs = await Promise.all(
-  [scenes.frontal, scenes.frontal, scenes.frontal, scenes.turnedAway, scenes.frontal, scenes.noFace].map(
-    async (make) =>
-      sharp(await make())
-        .jpeg({ quality: 80 })
-        .toBuffer(),
+// A typical session: mostly the candidate facing the camera, now and then something else; each
+// scene is held for 10 s with fresh sensor noise on every frame, like a real webcam.
+const plan = [
+  scenes.frontal,
+  scenes.turnedAway,
+  scenes.frontal,
+  scenes.noFace,
+  scenes.frontal,
+  scenes.twoFaces,
+];
+const variants = await Promise.all(
+  plan.map(async (make) =>
+    Promise.all(
+      (await noisyVariants(await make(), 4)).map((png) => sharp(png).jpeg({ quality: 80 }).toBuffer()),
+    ),
   ),
 );
+const FRAMES_PER_SCENE = 20;
+const jpegAt = (i: number): Buffer => variants[Math.floor(i / FRAMES_PER_SCENE) % plan.length]![i % 4]!;
 const session = new ProctoringSession({ policy: defaultPolicy, analyzer, sink: () => undefined });
 // Warm the worker outside the measured window.
 for (let i = 0; i < 3; i++) {
-  session.submitFrame(await decodeImage(jpegs[0]!, { timestampMs: 0 }));
+  session.submitFrame(await decodeImage(jpegAt(i), { timestampMs: 0 }));
   await session.flush();
 }
 
@@ -36,7 +46,7 @@ while (performance.now() - t0 < SECONDS * 1000) {
   const due = t0 + sent * interval;
   const wait = due - performance.now();
   if (wait > 0) await sleep(wait);
-  const frame = await decodeImage(jpegs[sent % jpegs.length]!, {
+  const frame = await decodeImage(jpegAt(sent), {
     maxSide: 640,
     timestampMs: 10_000 + sent * interval,
   });
@@ -80,6 +90,7 @@ writeBenchResult({
     },
   },
   notes:
-    'Includes JPEG decode (sharp) in main, the worker (BlazeFace + FaceMesh + iris every frame, face description every 5 s) and the rules. ' +
+    'Includes JPEG decode (sharp) in main, the worker (FaceMesh + iris every frame, BlazeFace at least every 1 s or on a large change, face description every 5 s) and the rules. ' +
+    'Scenes (frontal, turned, no face, two faces) change every 10 s; every frame carries fresh noise. ' +
     'goalRatio = share with every frame analysed / 10 %. On a shared machine (see loadAverage1m) CPU time per frame is inflated by contention.',
 });
