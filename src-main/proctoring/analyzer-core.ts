@@ -15,6 +15,12 @@ const require = createRequire(import.meta.url);
 export interface AnalyzeOptions {
   gaze: boolean;
   embedding: boolean;
+  /**
+   * Live video only: reuse the face boxes tracked by the mesh for up to this many ms instead of
+   * running the detector on every frame (Human's frame-skip cache). A large change between frames
+   * (someone entering, the lens covered) re-runs the detector at once. 0 = detect on every frame.
+   */
+  detectorReuseMs?: number;
 }
 
 /** Minimal view of the tfjs-core instance Human uses (its own CommonJS copy). */
@@ -39,6 +45,8 @@ export interface AnalyzerCore {
 const RAD_TO_DEG = 180 / Math.PI;
 /** Luma standard deviation at or below which a frame is treated as featureless. */
 export const FEATURELESS_CONTRAST = 3;
+/** Human's frame-difference threshold below which cached detector boxes may be reused. */
+const REUSE_SENSITIVITY = 0.7;
 const MODELS = ['blazeface', 'facemesh', 'iris', 'faceres'];
 
 function humanConfig(modelBasePath: string, wasmPath: string): Partial<Config> {
@@ -128,8 +136,15 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
       });
       let faces: FaceObservation[];
       try {
+        const reuse = options.detectorReuseMs ?? 0;
         const result = await human.detect(input as Parameters<HumanInstance['detect']>[0], {
-          face: { iris: { enabled: options.gaze }, description: { enabled: options.embedding } },
+          cacheSensitivity: reuse > 0 ? REUSE_SENSITIVITY : 0,
+          face: {
+            detector: { skipFrames: reuse > 0 ? 99 : 0, skipTime: reuse },
+            iris: { enabled: options.gaze },
+            // When asked for, the embedding is always computed fresh.
+            description: { enabled: options.embedding, skipFrames: 0, skipTime: 0 },
+          },
         });
         if (result.error) throw new Error(result.error);
         faces = result.face.map((face) => {

@@ -53,6 +53,11 @@ export const ProctoringPolicySchema = z.object({
     embeddingEveryMs: z.number().int().min(0),
     /** The iris (gaze) model runs at most this often. */
     gazeEveryMs: z.number().int().min(0),
+    /**
+     * The face detector re-runs at least this often; between runs the mesh tracks the faces it
+     * found, unless the picture changes a lot (someone enters, the lens is covered). 0 = every frame.
+     */
+    detectorReuseMs: z.number().int().min(0).max(5000),
   }),
   risk: z.object({
     /** Points per warning type at confidence 1 and the reference duration. */
@@ -121,7 +126,14 @@ export const defaultPolicy: ProctoringPolicy = {
     minLevelDb: -50,
   },
   micLost: { enabled: true, minDurationMs: 3000, clearAfterMs: 500, severity: 'medium', silentBelowDb: -100 },
-  frames: { fps: 2, minFps: 0.5, queueSize: 4, embeddingEveryMs: 5000, gazeEveryMs: 0 },
+  frames: {
+    fps: 2,
+    minFps: 0.5,
+    queueSize: 4,
+    embeddingEveryMs: 5000,
+    gazeEveryMs: 0,
+    detectorReuseMs: 1000,
+  },
   risk: { weights: defaultRiskWeights, referenceDurationS: 30 },
 };
 

@@ -152,7 +152,11 @@ export class ProctoringSession {
       const gaze = frame.timestampMs - this.lastGazeMs >= frames.gazeEveryMs;
       const embedding = frame.timestampMs - this.lastEmbeddingMs >= frames.embeddingEveryMs;
       try {
-        const observation = await this.options.analyzer.analyze(frame, { gaze, embedding });
+        const observation = await this.options.analyzer.analyze(frame, {
+          gaze,
+          embedding,
+          detectorReuseMs: frames.detectorReuseMs,
+        });
         if (gaze) this.lastGazeMs = frame.timestampMs;
         if (embedding && observation.faces.length > 0) this.lastEmbeddingMs = frame.timestampMs;
         this.counts.analysed++;

@@ -25,7 +25,7 @@ afterAll(async () => {
   await analyzer?.close();
 });
 
-describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', () => {
+describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', { timeout: 120_000 }, () => {
   it('loads the shipped models on the wasm backend', () => {
     expect(analyzer.versions).toMatchObject({ human: '3.3.6', backend: 'wasm', tfjs: '4.22.0' });
     expect(analyzer.versions.models).toEqual(['blazeface', 'facemesh', 'iris', 'faceres']);

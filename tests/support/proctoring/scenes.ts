@@ -118,3 +118,23 @@ export async function makeScriptedVideo(dir: string, ffmpegPath: string, fps = 2
   ]);
   return out;
 }
+
+/** The same scene with fresh sensor-like noise (±`amplitude` levels): consecutive webcam frames. */
+export async function noisyVariants(png: Buffer, count: number, amplitude = 3): Promise<Buffer[]> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const out: Buffer[] = [];
+  let seed = 12345;
+  for (let v = 0; v < count; v++) {
+    const noisy = Buffer.from(data);
+    for (let i = 0; i < noisy.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      noisy[i] = Math.max(0, Math.min(255, noisy[i]! + (seed % (2 * amplitude + 1)) - amplitude));
+    }
+    out.push(
+      await sharp(noisy, { raw: { width: info.width, height: info.height, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
+  }
+  return out;
+}
