@@ -151,7 +151,10 @@ export class MediaService {
       );
     }
     return this.serialized(`session:${request.sessionId}`, async () => {
-      const existing = await this.ledger.activeRecordingForSession(request.sessionId);
+      const found = await this.ledger.activeRecordingForSession(request.sessionId);
+      // Only a recording this process is running takes a new segment; one a crash left behind
+      // belongs to recovery, and the session goes on in a new recording.
+      const existing = found && this.live.has(found.id) ? found : undefined;
       let recording: RecordingRow;
       let segment = 0;
       if (existing) {
