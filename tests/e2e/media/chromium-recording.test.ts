@@ -92,5 +92,5 @@ describe('recording in Chromium through the contract', () => {
       ),
     );
     await page.close();
-  });
+  }, 120_000);
 });

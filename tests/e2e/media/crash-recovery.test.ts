@@ -124,5 +124,5 @@ describe('crash recovery', () => {
     } finally {
       await runtime.close();
     }
-  });
+  }, 120_000);
 });
