@@ -12,9 +12,14 @@ export interface MediaBinaries {
 
 const require = createRequire(import.meta.url);
 
+/** In a packaged app the binaries must be unpacked from the asar archive to be executable. */
+export function unpackedPath(file: string): string {
+  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
 function bundled(pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe'): string | undefined {
   try {
-    return (require(pkg) as { path: string }).path;
+    return unpackedPath((require(pkg) as { path: string }).path);
   } catch {
     // The installer throws when its platform package is absent; reported below as missing.
     return undefined;

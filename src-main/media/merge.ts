@@ -71,7 +71,7 @@ function outputOptions(format: MergeFormat, threads: number | undefined): string
   if (format === 'webm') return ['-c copy', '-f webm'];
   return [
     '-c:v libx264',
-    '-preset veryfast',
+    '-preset superfast',
     '-crf 26',
     '-pix_fmt yuv420p',
     '-c:a aac',
@@ -133,6 +133,8 @@ export async function mergeSegments(options: MergeOptions): Promise<void> {
       command = ffmpeg().setFfmpegPath(bins.ffmpeg).input(list).inputOptions(['-f concat', '-safe 0']);
       span = { from: 30, to: 100 };
     }
+    // Decoder threads too: "one core" means the whole ffmpeg process.
+    if (options.threads) command.inputOptions([`-threads ${options.threads}`]);
     await runFfmpeg(
       command.outputOptions(['-y', ...outputOptions(format, options.threads)]).output(partial),
       options,

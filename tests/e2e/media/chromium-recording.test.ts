@@ -69,6 +69,15 @@ describe('recording in Chromium through the contract', () => {
     expect(duration).toBeLessThanOrEqual(10.1);
     expect(Math.abs(duration - result.merged.recordedS)).toBeLessThanOrEqual(result.merged.recordedS * 0.01);
     expect(progress.at(-1)).toBe(100);
+    // The devices used are remembered by id for the next session.
+    const remembered = await page.evaluate(() =>
+      (
+        globalThis as unknown as { localStorage: { getItem(key: string): string | null } }
+      ).localStorage.getItem('vigil.captureDevices'),
+    );
+    const choice = JSON.parse(remembered ?? '{}') as { cameraId?: unknown; microphoneId?: unknown };
+    expect(typeof choice.cameraId).toBe('string');
+    expect(typeof choice.microphoneId).toBe('string');
     fs.writeFileSync(
       artifactPath('media', 'chromium-recording.json'),
       JSON.stringify(
@@ -83,5 +92,5 @@ describe('recording in Chromium through the contract', () => {
       ),
     );
     await page.close();
-  });
+  }, 120_000);
 });

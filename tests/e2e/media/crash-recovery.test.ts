@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaLedger, openLedgerDatabase } from '../../../src-main/media/ledger';
 import { createMediaRuntime, ledgerFileFor } from '../../../src-main/media/runtime';
-import { launchChromium } from '../../support/chromium';
+import { artifactPath, launchChromium } from '../../support/chromium';
 import { buildCapturePage } from '../../support/media/capture-page';
 import { makeFakeCamera, makeFakeMicrophone } from '../../support/media/fake-devices';
 import { ffprobeJson, tempDir } from '../../support/media/fixtures';
@@ -97,6 +97,15 @@ describe('crash recovery', () => {
     expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
     // All acknowledged chunks but at most the last one (2 s timeslices) are in the file.
     expect(Number(probe.format.duration)).toBeGreaterThanOrEqual((lastAcked.elapsedMs - 2000) / 1000);
+    fs.writeFileSync(
+      artifactPath('media', 'crash-recovery.json'),
+      JSON.stringify({
+        chunksAcked: lastAcked.chunksAcked,
+        lastAckedElapsedS: lastAcked.elapsedMs / 1000,
+        recoveredDurationS: Number(probe.format.duration),
+        droppedChunks: outcome[0]!.droppedChunks,
+      }),
+    );
 
     const database = await openLedgerDatabase(ledgerFileFor(dataDir));
     try {
@@ -115,5 +124,5 @@ describe('crash recovery', () => {
     } finally {
       await runtime.close();
     }
-  });
+  }, 120_000);
 });

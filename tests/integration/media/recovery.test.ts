@@ -57,6 +57,27 @@ describe('recovery of unfinished recordings', () => {
     }
   });
 
+  it('after a restart, the same session records into a new recording; the crashed one is left to recovery', async () => {
+    const dir = tempDir('rec-resume');
+    const { recordingId } = await crashAfter(dir, 2);
+    const fx = await openService(dir);
+    try {
+      const resumed = await fx.service.start({
+        sessionId: 'crashy',
+        mimeType: 'video/webm',
+        expectedDurationS: 60,
+      });
+      expect(resumed.recordingId).not.toBe(recordingId);
+      expect(resumed.segment).toBe(0);
+      const outcomes = await fx.service.recoverUnfinished();
+      // The live recording is not touched; the crashed one is recovered.
+      expect(outcomes.map((o) => [o.recordingId, o.ok])).toEqual([[recordingId, true]]);
+      expect((await fx.ledger.recording(resumed.recordingId))?.state).toBe('recording');
+    } finally {
+      await fx.close();
+    }
+  });
+
   it('cuts off bytes written after the last acknowledged chunk and keeps every acknowledged one', async () => {
     const dir = tempDir('rec-extra');
     const { recordingId, file } = await crashAfter(dir, 2);

@@ -1,0 +1,73 @@
+// The media calls through the real dispatcher: a chunk larger than the call allows is refused before
+// any handler runs, a malformed one fails its schema, and typed media errors reach the renderer.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_MEDIA_CHUNK_BYTES } from '../../../src-preload/contract';
+import { createApp, type VigilApp } from '../../../src-main/app/create-app';
+import { loadConfig } from '../../../src-main/config/load';
+import { buildLogger } from '../../../src-main/log/logger';
+import { tempDir } from '../../support/media/fixtures';
+
+let root: string;
+let app: VigilApp;
+const ctx = { transport: 'host' as const, origin: 'test' };
+
+beforeAll(() => {
+  root = tempDir('media-contract');
+  const loaded = loadConfig({
+    env: { VIGIL_DATA_DIR: root },
+    policyFile: path.join(root, 'none.json'),
+    userFile: path.join(root, 'none-settings.json'),
+  });
+  app = createApp({ loaded, logger: buildLogger('silent'), mode: 'host' });
+});
+afterAll(async () => {
+  await app.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('media contract calls', () => {
+  it('refuses an oversized chunk and a malformed one, and returns typed errors', async () => {
+    const big = new Uint8Array(MAX_MEDIA_CHUNK_BYTES + 1);
+    const tooLarge = await app.dispatcher.dispatch(
+      'mediaAppendChunk',
+      { recordingId: 'rec_x', segment: 0, seq: 0, elapsedMs: 2000, bytes: big },
+      ctx,
+    );
+    expect(tooLarge).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+
+    const malformed = await app.dispatcher.dispatch(
+      'mediaAppendChunk',
+      { recordingId: 'rec_x', segment: 0, seq: 0, elapsedMs: 2000, bytes: 'not bytes' },
+      ctx,
+    );
+    expect(malformed).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+
+    const unknown = await app.dispatcher.dispatch(
+      'mediaAppendChunk',
+      { recordingId: 'rec_missing', segment: 0, seq: 0, elapsedMs: 2000, bytes: new Uint8Array(10) },
+      ctx,
+    );
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', details: { reason: 'not_found' } },
+    });
+
+    const started = await app.dispatcher.dispatch(
+      'mediaStart',
+      { sessionId: 'c1', mimeType: 'video/webm', expectedDurationS: 60 },
+      ctx,
+    );
+    expect(started).toMatchObject({ ok: true, value: { segment: 0, timesliceMs: 2000 } });
+    const tooBig = await app.dispatcher.dispatch(
+      'mediaStart',
+      { sessionId: 'c2', mimeType: 'video/webm', expectedDurationS: 86_400, bitsPerSecond: 50_000_000 },
+      ctx,
+    );
+    expect(tooBig).toMatchObject({
+      ok: false,
+      error: { code: 'DISK_FULL', details: { reason: 'disk_full' } },
+    });
+  });
+});
