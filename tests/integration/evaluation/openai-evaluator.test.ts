@@ -358,13 +358,14 @@ describe('transcription failures', () => {
 });
 
 describe('AI settings', () => {
-  const ai = { model: 'gpt-4o-mini', pricing: {} };
+  const ai = { model: 'gpt-4o-mini', pricing: {}, timeoutMs: 30_000 };
   it('uses OPENAI_API_KEY and OPENAI_BASE_URL when the config keys are unset', () => {
     expect(
       resolveAiSettings(ai, { OPENAI_API_KEY: 'k-env', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }),
     ).toMatchObject({
       apiKey: 'k-env',
       baseURL: 'http://127.0.0.1:9/v1',
+      timeoutMs: 30_000,
     });
   });
   it('prefers the config keys and returns null without any key', () => {
