@@ -29,6 +29,8 @@ export const configSchema = z.object({
     baseUrl: z.url().optional(),
     model: z.string().min(1).default('gpt-4o-mini'),
     apiKey: z.string().min(1).optional(),
+    /** Time allowed for one request to the AI provider before it is retried. */
+    timeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
     /** Model for spoken-answer transcription (e.g. whisper-1); unset means answers are not transcribed. */
     transcriptionModel: z.string().min(1).optional(),
     /** Price overrides in USD per million tokens (and per audio minute), merged over the built-in table. */

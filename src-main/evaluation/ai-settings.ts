@@ -27,7 +27,7 @@ export function resolveAiSettings(
     baseURL: ai.baseUrl ?? (env.OPENAI_BASE_URL || undefined),
     model: ai.model,
     transcriptionModel: ai.transcriptionModel,
-    timeoutMs: DEFAULT_AI_TIMEOUT_MS,
+    timeoutMs: ai.timeoutMs ?? DEFAULT_AI_TIMEOUT_MS,
   };
 }
 

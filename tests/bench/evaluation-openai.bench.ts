@@ -116,9 +116,13 @@ async function measure(label: string): Promise<Record<string, number>> {
     ['vigilMem', () => vigilMem.evaluate(sampleSession)],
   ];
   for (let i = 0; i < 30; i++) for (const [, fn] of steps) await fn(); // warm-up
-  // Interleaved so that machine noise hits all three alike.
+  // Interleaved so that machine noise hits every variant alike.
+  let seed = 42;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < RUNS; i++) {
-    for (const [name, fn] of steps) {
+    // A fresh random order each round, so no variant always follows the fsync'ing one.
+    const order = [...steps].sort(() => rand() - 0.5);
+    for (const [name, fn] of order) {
       const start = performance.now();
       await fn();
       t[name].push(performance.now() - start);
@@ -137,6 +141,8 @@ async function measure(label: string): Promise<Record<string, number>> {
     [`${label}RatioFullSync`]: ratio(r.vigilFile),
     [`${label}RatioNormalSync`]: ratio(r.vigilNormal),
     [`${label}RatioInMemoryLedger`]: ratio(r.vigilMem),
+    /** Vigil's own code (prompt, validation, ledger in memory) over the SDK alone. */
+    [`${label}VigilOverSdkRatio`]: Math.round((r.vigilMem / r.sdkOnly) * 1000) / 1000,
   };
 }
 

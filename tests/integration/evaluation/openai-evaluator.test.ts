@@ -337,14 +337,35 @@ describe('OpenAI evaluator', () => {
   });
 });
 
+describe('transcription failures', () => {
+  it('retries a 500 from the transcription endpoint and records both requests', async () => {
+    fake.script('transcription', { kind: 'status', status: 500 }, { kind: 'transcription', text: 'ok' });
+    const text = await chat().transcribe({
+      audio: Buffer.from('x'),
+      fileName: 'a.ogg',
+      mimeType: 'audio/ogg',
+      context: {},
+      audioSeconds: 6,
+    });
+    expect(text).toBe('ok');
+    expect(sleeps).toEqual([250]);
+    // No usage in the reply: the duration measured by Vigil is billed (6 s of whisper-1 = 600,000 nano-dollars).
+    expect(rows().map((r) => [r.status, r.http, r.cost])).toEqual([
+      ['http_error', 500, 0],
+      ['ok', 200, 600_000],
+    ]);
+  });
+});
+
 describe('AI settings', () => {
-  const ai = { model: 'gpt-4o-mini', pricing: {} };
+  const ai = { model: 'gpt-4o-mini', pricing: {}, timeoutMs: 30_000 };
   it('uses OPENAI_API_KEY and OPENAI_BASE_URL when the config keys are unset', () => {
     expect(
       resolveAiSettings(ai, { OPENAI_API_KEY: 'k-env', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }),
     ).toMatchObject({
       apiKey: 'k-env',
       baseURL: 'http://127.0.0.1:9/v1',
+      timeoutMs: 30_000,
     });
   });
   it('prefers the config keys and returns null without any key', () => {
