@@ -23,7 +23,9 @@ import type { FaceAnalyzer } from '../proctoring/face-analyzer';
 import type { ProctoringPolicy } from '../proctoring/policy';
 import { riskScore } from '../proctoring/risk-score';
 import { ProctoringSession } from '../proctoring/session';
-import type { IdVerificationResult, ProctoringWarning, WarningEvent } from '../proctoring/types';
+import type { IdVerificationResult, ProctoringWarning, WarningEvent, WarningType } from '../proctoring/types';
+import { examLockdownPort, onLockdownWarning } from '../lockdown/port';
+import type { LockdownWarning, LockdownWarningType } from '../lockdown/types';
 import { registerBlob } from '../store/blob-uploads';
 import { cacheExam, cachedExam, type CachedExam } from '../store/exam-cache';
 import type { TokenVault } from '../store/device-credentials';
@@ -84,11 +86,23 @@ interface Live {
   lastFaces: number | null;
 }
 
+/** Lockdown violations that the proctoring rules weigh; the others are stored as they come. */
+const lockdownToProctoring: Partial<Record<LockdownWarningType, WarningType>> = {
+  focus_lost: 'focus_lost',
+  display_added: 'display_added',
+  multiple_displays: 'display_added',
+  blocked_process: 'blocked_process',
+  vm_detected: 'vm_detected',
+};
+
 export class CandidateService {
   private readonly live = new Map<string, Live>();
   private reachable = { value: false, checkedAt: new Date(0).toISOString() };
+  private readonly unsubscribeLockdown: () => void;
 
-  constructor(private readonly ports: CandidatePorts) {}
+  constructor(private readonly ports: CandidatePorts) {
+    this.unsubscribeLockdown = onLockdownWarning((warning) => this.onLockdownWarning(warning));
+  }
 
   // ---- Enrollment and exams ------------------------------------------------------------------
 
@@ -287,9 +301,18 @@ export class CandidateService {
     if (!live.flow) {
       live.flow = this.ports.startInterview(sessionId, live.exam);
       live.interviewStartedAt = Date.now();
+      // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
+      // browser (headless host) the session records that lockdown was not available.
+      const port = examLockdownPort();
+      const lockdown = port ? port.enter(live.exam.policy.lockdown ?? {}) : null;
       this.ports.store.write('interview started', (tx) => {
         updateProgress(tx, sessionId, { stage: 'interview' });
         appendEvent(tx, { sessionId, kind: 'interview_started', data: {}, at: new Date().toISOString() });
+        appendEvent(tx, {
+          sessionId,
+          kind: 'lockdown_policy',
+          data: lockdown ? { available: true, policy: lockdown } : { available: false, reason: 'browser mode' },
+        });
       });
     }
     return this.interviewState(sessionId);
@@ -383,6 +406,7 @@ export class CandidateService {
         });
       });
       this.live.delete(sessionId);
+      if (this.live.size === 0) examLockdownPort()?.exit();
       this.runAfterSession(sessionId);
     }
     return this.finishProgress(sessionId);
@@ -440,8 +464,40 @@ export class CandidateService {
   }
 
   async close(): Promise<void> {
+    this.unsubscribeLockdown();
     for (const live of this.live.values()) await live.proctoring?.end().catch(() => []);
     this.live.clear();
+  }
+
+  /** A lockdown violation from the shell joins the proctoring rules of every interview running. */
+  private onLockdownWarning(warning: LockdownWarning): void {
+    for (const live of this.live.values()) {
+      if (!live.flow) continue;
+      const type = lockdownToProctoring[warning.type];
+      const startMs = Date.parse(warning.startedAt) - live.interviewStartedAt;
+      if (type && live.proctoring) {
+        live.proctoring.recordViolation({
+          type,
+          startMs: Math.max(0, startMs),
+          endMs: Math.max(0, startMs + warning.durationMs),
+          confidence: warning.confidence,
+          detector: 'lockdown',
+          details: { ...warning.details, lockdownType: warning.type },
+        });
+      } else {
+        this.ports.store.write('lockdown warning', (tx) =>
+          recordWarning(tx, {
+            sessionId: live.sessionId,
+            type: warning.type,
+            severity: warning.severity,
+            startedAt: warning.startedAt,
+            endedAt: warning.endedAt,
+            confidence: warning.confidence,
+            details: { ...warning.details, detector: 'lockdown' },
+          }),
+        );
+      }
+    }
   }
 
   // ---- Internals -----------------------------------------------------------------------------
