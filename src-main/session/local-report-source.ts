@@ -58,7 +58,7 @@ export function localReportSource(options: {
         .prepare(
           `SELECT e.body AS payload, b.path FROM events e
            LEFT JOIN blob_uploads b ON b.session_id = e.session_id AND b.kind = 'id_image'
-             AND b.sha256 = json_extract(e.payload, '$.data.cardSha256')
+             AND b.sha256 = json_extract(e.body, '$.data.cardSha256')
            WHERE e.session_id = ? AND e.kind = 'id_verification' ORDER BY e.seq DESC LIMIT 1`,
         )
         .get(sessionId) as { payload: string; path: string | null } | undefined;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import type { LoadedConfig } from '../config/load';
 import { openCentral, type CentralStore } from '../central/connect';
+import { migrateCentral } from '../central/migrate';
 import { sqlDeviceChannel, type DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
 import { createAiServices } from '../evaluation/ai-services';
@@ -39,6 +40,8 @@ export interface CandidateRuntime {
   service(): Promise<CandidateService>;
   /** The local store (opened on first use), for diagnostics and the CLI. */
   store(): Promise<LocalStore>;
+  /** The central store as this app connects to it (embedded PGlite by default): demo and diagnostics. */
+  central(): Promise<CentralStore>;
   close(): Promise<void>;
 }
 
@@ -72,7 +75,7 @@ export function createCandidateRuntime(options: {
         ocr: TesseractIdOcr;
         jobs: EvaluationJobs;
         uploader: Uploader;
-        central?: Promise<CentralStore>;
+        central: () => Promise<CentralStore>;
         closeCentral(): Promise<void>;
         closeAnalyzer(): Promise<void>;
       }>
@@ -90,12 +93,18 @@ export function createCandidateRuntime(options: {
           ...(loaded.config.central.caFile ? { caFile: loaded.config.central.caFile } : {}),
           embeddedDir: path.join(dataDir, 'central'),
           maxConnections: 2,
-        }).catch((error: unknown) => {
-          central = undefined;
-          throw new VigilError('UNAVAILABLE', 'The exam server cannot be reached.', undefined, {
-            cause: error,
+        })
+          .then(async (opened) => {
+            // The embedded store is ours to keep current; a real server is migrated by its owner.
+            if (opened.kind === 'pglite') await migrateCentral(opened.db);
+            return opened;
+          })
+          .catch((error: unknown) => {
+            central = undefined;
+            throw new VigilError('UNAVAILABLE', 'The exam server cannot be reached.', undefined, {
+              cause: error,
+            });
           });
-        });
         return central;
       };
       const channel = async (): Promise<DeviceChannel> => sqlDeviceChannel((await centralStore()).query);
@@ -127,7 +136,8 @@ export function createCandidateRuntime(options: {
               id: randomUUID(),
               sessionId,
               kind: 'pdf',
-              path: archived.file,
+              // The archive names files relative to its session folder; the uploader needs the full path.
+              path: path.join(archive.rootDir, sessionId, archived.file),
               sha256: archived.sha256,
               size: archived.bytes,
               contentType: 'application/pdf',
@@ -152,7 +162,9 @@ export function createCandidateRuntime(options: {
           return;
         }
         const already = store.raw
-          .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`)
+          .prepare(
+            `SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`,
+          )
           .get(sessionId) as { n: number };
         if (already.n > 0) return update({ recording: 'done' });
         try {
@@ -162,7 +174,9 @@ export function createCandidateRuntime(options: {
               started_at: string;
             }[]
           ).map((w) => ({ id: w.id, startedAt: w.started_at }));
-          const artifacts = await (await options.media.uploads()).artifactsFor(progress.recordingId, warnings);
+          const artifacts = await (
+            await options.media.uploads()
+          ).artifactsFor(progress.recordingId, warnings);
           const chosen = artifacts.filter((a) =>
             exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
           );
@@ -304,6 +318,7 @@ export function createCandidateRuntime(options: {
         ocr,
         jobs,
         uploader,
+        central: centralStore,
         closeCentral: async () => {
           if (central) await (await central.catch(() => undefined))?.close();
         },
@@ -318,6 +333,7 @@ export function createCandidateRuntime(options: {
   return {
     service: async () => (await open()).service,
     store: async () => (await open()).store,
+    central: async () => (await open()).central(),
     close: async () => {
       if (!opened) return;
       const o = await opened;
