@@ -20,7 +20,17 @@ const noExposedIpcRenderer = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'bench-results/**', 'coverage/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'test-artifacts/**',
+      'bench-results/**',
+      'coverage/**',
+      // Test inputs, some deliberately insecure (tests/fixtures/electronegativity).
+      'tests/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

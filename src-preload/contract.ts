@@ -1,6 +1,7 @@
 // The one IPC contract between the renderer and main. Pure: zod only, no node/electron/DOM imports,
 // so the Electron preload, the WebSocket bridge, main's dispatcher and the tests all share it.
 import { z } from 'zod';
+import { interviewCalls } from './contract-interview';
 
 /** Error codes every transport can return instead of a response. */
 export const errorCodes = [
@@ -74,6 +75,23 @@ export const DoctorReportSchema = z.object({
   exitCode: z.number().int(),
 });
 export type DoctorReportView = z.infer<typeof DoctorReportSchema>;
+const LockdownEvidenceSchema = z.object({
+  source: z.string(),
+  value: z.string(),
+  matched: z.string(),
+  weight: z.number().min(0).max(1),
+});
+
+/** One lockdown detector's outcome; `check_unavailable` is never a pass. */
+export const LockdownCheckSchema = z.object({
+  check: z.enum(['process_scan', 'virtual_machine', 'remote_session', 'virtual_camera', 'displays']),
+  status: z.enum(['pass', 'violation', 'check_unavailable']),
+  confidence: z.number().min(0).max(1),
+  evidence: z.array(LockdownEvidenceSchema),
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  checkedAt: z.string(),
+});
 
 /** Default size limit for a request, in bytes. Calls that carry media raise it explicitly. */
 export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
@@ -140,6 +158,61 @@ export const MergedRecordingSchema = z.object({
 });
 export type MergedRecording = z.infer<typeof MergedRecordingSchema>;
 
+// ---- Proctoring (issue 4): frames, audio levels, ID verification, session risk ----
+const SessionIdSchema = z.string().min(1).max(64);
+/** Base64 of a JPEG/PNG/WebP image. */
+const ImageBase64Schema = z.string().min(1);
+export const FrameFlowStatusSchema = z.object({
+  received: z.number(),
+  analysed: z.number(),
+  dropped: z.number(),
+  failed: z.number(),
+  queued: z.number(),
+  /** The rate the renderer should sample at now (lowered when analysis falls behind). */
+  recommendedFps: z.number(),
+  meanAnalysisMs: z.number(),
+  interruptions: z.number(),
+});
+export const AudioFrameSchema = z.object({
+  timestampMs: z.number().min(0),
+  /** RMS level in dBFS; send -200 for digital silence. */
+  levelDb: z.number().min(-200).max(0),
+  voiceProbability: z.number().min(0).max(1),
+  trackLive: z.boolean(),
+});
+export const IdVerificationSchema = z.object({
+  decision: z.enum(['verified', 'needs_review', 'rejected']),
+  reasons: z.array(z.string()),
+  fields: z.object({
+    name: z.string().optional(),
+    documentNumber: z.string().optional(),
+    dateOfBirth: z.string().optional(),
+    expiry: z.string().optional(),
+    nationality: z.string().optional(),
+  }),
+  mrz: z
+    .object({ present: z.boolean(), valid: z.boolean(), checks: z.record(z.string(), z.boolean()) })
+    .nullable(),
+  ocrConfidence: z.number(),
+  face: z.object({ cardFaces: z.number(), liveFaces: z.number(), similarity: z.number().nullable() }),
+});
+export const RiskScoreSchema = z.object({
+  score: z.number().min(0).max(100),
+  chainFactor: z.number(),
+  formula: z.string(),
+  contributions: z.array(
+    z.object({
+      warningId: z.string(),
+      type: z.string(),
+      weight: z.number(),
+      durationS: z.number(),
+      confidence: z.number(),
+      points: z.number(),
+      reason: z.string(),
+    }),
+  ),
+});
+
 interface CallSpec<Req extends z.ZodType, Res extends z.ZodType> {
   request: Req;
   response: Res;
@@ -152,7 +225,7 @@ function call<Req extends z.ZodType, Res extends z.ZodType>(spec: CallSpec<Req, 
 
 
 // ---- Candidate flow -------------------------------------------------------------------------
-const SessionIdSchema = z.string().uuid();
+const CandidateSessionIdSchema = z.string().uuid();
 const ExamTypeCode = z.enum(['GEN', 'SKL', 'PER', 'FIN']);
 
 export const CandidateExamSchema = z.object({
@@ -179,7 +252,7 @@ export const CandidateOverviewSchema = z.object({
   exams: z.array(CandidateExamSchema),
   /** A session this device started and has not finished: the renderer resumes it. */
   activeSession: z
-    .object({ sessionId: SessionIdSchema, examId: z.string(), stage: CandidateStageSchema })
+    .object({ sessionId: CandidateSessionIdSchema, examId: z.string(), stage: CandidateStageSchema })
     .nullable(),
   central: z.object({ reachable: z.boolean(), checkedAt: z.string() }),
 });
@@ -194,7 +267,7 @@ export const CheckItemSchema = z.object({
 });
 export type CheckItem = z.infer<typeof CheckItemSchema>;
 
-export const IdVerificationSchema = z.object({
+export const CandidateIdResultSchema = z.object({
   decision: z.enum(['verified', 'needs_review', 'rejected']),
   reasons: z.array(z.string()),
   fields: z.object({
@@ -207,7 +280,7 @@ export const IdVerificationSchema = z.object({
 });
 
 export const InterviewStateSchema = z.object({
-  sessionId: SessionIdSchema,
+  sessionId: CandidateSessionIdSchema,
   examTitle: z.string(),
   done: z.boolean(),
   question: z
@@ -225,7 +298,7 @@ export const InterviewStateSchema = z.object({
 export type InterviewState = z.infer<typeof InterviewStateSchema>;
 
 export const FinishProgressSchema = z.object({
-  sessionId: SessionIdSchema,
+  sessionId: CandidateSessionIdSchema,
   items: z.array(
     z.object({
       id: z.string(),
@@ -235,7 +308,7 @@ export const FinishProgressSchema = z.object({
     }),
   ),
   upload: z.object({ pendingItems: z.number().int(), pendingBytes: z.number(), receipts: z.number().int() }),
-  receipt: z.object({ sessionId: SessionIdSchema, chainHash: z.string(), events: z.number().int() }).nullable(),
+  receipt: z.object({ sessionId: CandidateSessionIdSchema, chainHash: z.string(), events: z.number().int() }).nullable(),
   /** The candidate may close the app: what remains resumes at the next start. */
   canClose: z.boolean(),
 });
@@ -316,13 +389,13 @@ export const calls = {
   candidateConsent: call({
     description: 'Records the candidate\'s consent (with its time) before any capture; starts the session.',
     request: z.object({ examId: z.string().min(1).max(64), accepted: z.literal(true) }).strict(),
-    response: z.object({ sessionId: SessionIdSchema, consentedAt: z.string() }),
+    response: z.object({ sessionId: CandidateSessionIdSchema, consentedAt: z.string() }),
   }),
   candidateSystemCheck: call({
     description: 'Checks this machine for the exam: camera, microphone, displays, disk, central server, CPU.',
     request: z
       .object({
-        sessionId: SessionIdSchema,
+        sessionId: CandidateSessionIdSchema,
         camera: z.object({ ok: z.boolean(), label: z.string().max(200) }),
         microphone: z.object({ ok: z.boolean(), label: z.string().max(200), peakDb: z.number() }),
         displays: z.number().int().min(0).max(16),
@@ -339,36 +412,36 @@ export const calls = {
   candidateVerifyId: call({
     description: 'Reads the ID card (OCR, MRZ) and matches its photo to the live face.',
     request: z
-      .object({ sessionId: SessionIdSchema, card: z.instanceof(Uint8Array), live: z.instanceof(Uint8Array) })
+      .object({ sessionId: CandidateSessionIdSchema, card: z.instanceof(Uint8Array), live: z.instanceof(Uint8Array) })
       .strict(),
-    response: IdVerificationSchema,
+    response: CandidateIdResultSchema,
     maxRequestBytes: 12 * 1024 * 1024,
   }),
   candidateBeginInterview: call({
     description: 'Moves the session into the interview (after the system and ID checks) and returns its state.',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: InterviewStateSchema,
   }),
   candidateInterviewState: call({
     description: 'The current question with its remaining time (measured by main on a monotonic clock).',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: InterviewStateSchema,
   }),
   candidateSaveDraft: call({
     description: 'Saves the answer typed so far, so a reload, a crash or the time limit loses nothing.',
-    request: z.object({ sessionId: SessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
     response: z.object({ savedAt: z.string() }),
   }),
   candidateSubmitAnswer: call({
     description: 'Submits the answer to the current question and moves to the next one.',
-    request: z.object({ sessionId: SessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
     response: InterviewStateSchema,
   }),
   candidateFrame: call({
     description: 'A sampled camera frame for on-device analysis; answers with the analysis rate to use.',
     request: z
       .object({
-        sessionId: SessionIdSchema,
+        sessionId: CandidateSessionIdSchema,
         jpeg: z.instanceof(Uint8Array),
         width: z.number().int().min(16).max(4096),
         height: z.number().int().min(16).max(4096),
@@ -381,7 +454,7 @@ export const calls = {
     description: 'Microphone levels and voice activity measured by the renderer (about every 100 ms).',
     request: z
       .object({
-        sessionId: SessionIdSchema,
+        sessionId: CandidateSessionIdSchema,
         frames: z
           .array(
             z.object({
@@ -398,12 +471,19 @@ export const calls = {
   }),
   candidateFinish: call({
     description: 'Ends the session: evaluation, report and uploads continue in the background.',
-    request: z.object({ sessionId: SessionIdSchema, recordingId: z.string().optional() }).strict(),
+    request: z
+      .object({
+        sessionId: CandidateSessionIdSchema,
+        recordingId: z.string().max(64).optional(),
+        /** Why the renderer could not stop and merge its recording, when it could not. */
+        recordingError: z.string().max(2000).optional(),
+      })
+      .strict(),
     response: FinishProgressSchema,
   }),
   candidateFinishProgress: call({
     description: 'Progress of the work after a session: merge, evaluation, report, uploads.',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: FinishProgressSchema,
   }),
   runDoctor: call({
@@ -411,6 +491,77 @@ export const calls = {
       'The `vigil doctor` report for the About screen: versions, policy and where each value came from, files with hashes, ffmpeg, database, central server, pending sync.',
     request: z.object({}).strict(),
     response: DoctorReportSchema,
+  }),
+  proctoringStart: call({
+    description:
+      'Starts on-device proctoring for a session (policy comes from the exam, never from the renderer); returns the frame rate to sample at.',
+    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    response: z.object({ recommendedFps: z.number() }),
+  }),
+  proctoringFrame: call({
+    description: 'One downscaled camera frame (JPEG, base64) for analysis; returns the frame-flow status.',
+    request: z
+      .object({
+        sessionId: SessionIdSchema,
+        timestampMs: z.number().min(0),
+        image: ImageBase64Schema.max(1_400_000),
+      })
+      .strict(),
+    response: FrameFlowStatusSchema,
+    maxRequestBytes: 1_500_000,
+  }),
+  proctoringAudio: call({
+    description: 'A batch of audio level / voice-activity frames (e.g. every 100 ms).',
+    request: z
+      .object({ sessionId: SessionIdSchema, frames: z.array(AudioFrameSchema).min(1).max(200) })
+      .strict(),
+    response: z.object({ accepted: z.number() }),
+  }),
+  proctoringVerifyId: call({
+    description:
+      'ID card photo + live frame (base64 images) → Verified / Needs review / Rejected with reasons.',
+    request: z
+      .object({
+        sessionId: SessionIdSchema.optional(),
+        card: ImageBase64Schema.max(8_000_000),
+        live: ImageBase64Schema.max(2_000_000),
+      })
+      .strict(),
+    response: IdVerificationSchema,
+    maxRequestBytes: 10_500_000,
+  }),
+  proctoringEnd: call({
+    description:
+      'Ends proctoring for a session: closes open warnings and returns the risk score with its contributions.',
+    request: z.object({ sessionId: SessionIdSchema }).strict(),
+    response: z.object({ risk: RiskScoreSchema, status: FrameFlowStatusSchema }),
+  }),
+  ...interviewCalls,
+  runLockdownChecks: call({
+    description:
+      'System check before an exam: blocked programs, virtual machine, remote session, virtual cameras (from the ' +
+      "renderer's camera labels) and displays, each with its evidence; and whether the desktop lockdown is available.",
+    request: z
+      .object({
+        mediaDevices: z
+          .array(
+            z
+              .object({
+                kind: z.enum(['videoinput', 'audioinput', 'audiooutput']),
+                label: z.string().max(256),
+                deviceId: z.string().max(256).optional(),
+              })
+              .strict(),
+          )
+          .max(64)
+          .optional(),
+      })
+      .strict(),
+    response: z.object({
+      results: z.array(LockdownCheckSchema),
+      /** False in the headless host (browser): kiosk, shortcut and focus guards are not enforced there. */
+      lockdownAvailable: z.boolean(),
+    }),
   }),
 } as const;
 
@@ -432,6 +583,17 @@ export const events = {
     /** warning: free space is getting low; stop: recording was asked to stop to protect what is written. */
     level: z.enum(['warning', 'stop']),
     message: z.string(),
+  }),
+  /** A proctoring warning was raised or ended (no snapshot bytes; those go to the store). */
+  proctoringWarning: z.object({
+    sessionId: z.string(),
+    kind: z.enum(['raised', 'ended']),
+    id: z.string(),
+    type: z.string(),
+    severity: z.enum(['low', 'medium', 'high']),
+    startMs: z.number(),
+    endMs: z.number().nullable(),
+    confidence: z.number(),
   }),
 } as const;
 

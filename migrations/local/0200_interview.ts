@@ -24,7 +24,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('asked_at', 'text')
     .addColumn('closed_at', 'text')
     .addColumn('close_reason', 'text', (c) =>
-      c.check(sql`close_reason in ('answered', 'time_limit', 'ended')`),
+      c.check(sql`close_reason in ('answered', 'time_limit', 'ended', 'interrupted')`),
     )
     .addUniqueConstraint('questions_session_seq', ['session_id', 'seq'])
     .execute();

@@ -2,10 +2,13 @@
 // headless host both call createApp, so the two run exactly the same code behind the contract.
 import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load';
+import type { InterviewService } from '../interview/interview-service';
+import { createInterviewProvider } from '../interview/provider';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
+import { ProctoringService } from '../proctoring/service';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
 
@@ -17,6 +20,9 @@ export interface AppContext {
   version: string;
   media: MediaRuntime;
   candidate: CandidateRuntime;
+  proctoring: ProctoringService;
+  /** Interviews, documents, evaluations and token usage; opened on first use. */
+  interview: () => Promise<InterviewService>;
 }
 
 export interface VigilApp {
@@ -51,7 +57,30 @@ export function createApp(options: {
     media,
     emit: (event, payload) => events.emit(event, payload),
   });
-  const context: AppContext = { ...options, events, version: appVersion(), media, candidate };
+  // Proctoring warnings go to connected renderers now; the store (issue 3) will persist them here.
+  const proctoring = new ProctoringService({
+    sink: (sessionId, { kind, warning }) =>
+      events.emit('proctoringWarning', {
+        sessionId,
+        kind,
+        id: warning.id,
+        type: warning.type,
+        severity: warning.severity,
+        startMs: warning.startMs,
+        endMs: warning.endMs,
+        confidence: warning.confidence,
+      }),
+  });
+  const interview = createInterviewProvider(options.loaded, options.logger);
+  const context: AppContext = {
+    ...options,
+    events,
+    version: appVersion(),
+    media,
+    candidate,
+    proctoring,
+    interview: () => interview.get(),
+  };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -61,6 +90,8 @@ export function createApp(options: {
     close: async () => {
       await candidate.close();
       await media.close();
+      await proctoring.close();
+      await interview.close();
       options.logger.info('app closed');
     },
   };

@@ -11,6 +11,7 @@ import { registerReportCommand } from './commands/report';
 import { registerPolicyCommand } from './commands/policy';
 import { registerQuestionsCommand } from './commands/questions';
 import { registerUsageCommand } from './commands/usage';
+import { registerMediaCommand } from './commands/media';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerQuestionsCommand(program);
   registerUsageCommand(program);
   registerDoctorCommand(program);
+  registerMediaCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -205,15 +205,20 @@ export class EvaluationJobs {
     return { succeeded, failed };
   }
 
+  /** Runs due jobs in the background now, unless a run is already going; never throws. */
+  kick(): void {
+    if (this.running) return;
+    this.running = this.runDue()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
   /** Polls for due jobs in the background. */
   start(intervalMs = 15_000): void {
     if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.runDue().finally(() => {
-        this.running = null;
-      });
-    }, intervalMs);
+    this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
   }
 

@@ -13,7 +13,7 @@ import {
 export const LOCAL_EVALUATOR_MODEL = 'vigil-local-heuristic-v1';
 const TAG = '[Local heuristic]';
 
-const CONNECTIVES = [
+const CONNECTIVES: RegExp[] = [
   'first',
   'second',
   'third',
@@ -35,7 +35,7 @@ const CONNECTIVES = [
   'the result',
   'in the end',
   'overall',
-];
+].map((c) => new RegExp(`\\b${c}\\b`));
 const EXAMPLE_MARKERS =
   /\b(for example|for instance|such as|in my last|at my previous|when i|we built|i built|i led|i designed|i wrote|i measured)\b|\d/;
 const FILLERS = /\b(um+|uh+|erm|like,|you know|basically|kind of|sort of|whatever|stuff|i guess)\b/g;
@@ -106,7 +106,7 @@ export function answerFeatures(response: ResponseInput, context: Set<string>): A
 
   const sents = sentences(text);
   let connectives = 0;
-  for (const c of CONNECTIVES) if (new RegExp(`\\b${c}\\b`).test(lower)) connectives++;
+  for (const c of CONNECTIVES) if (c.test(lower)) connectives++;
   const hasExample = EXAMPLE_MARKERS.test(lower);
   const structure = clamp01(
     0.4 * clamp01(sents.length / 4) + 0.4 * clamp01(connectives / 2) + 0.2 * (hasExample ? 1 : 0),

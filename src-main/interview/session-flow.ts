@@ -157,6 +157,56 @@ export class InterviewSessionFlow {
     return flow;
   }
 
+  /**
+   * Rebuilds the flow of a session that was running when the app stopped. The monotonic clock did
+   * not survive, so the question that was open is closed as interrupted with its saved draft, and
+   * the interview continues with the next question and its full time limit.
+   */
+  static resume(deps: SessionFlowDeps, sessionId: string): InterviewSessionFlow | null {
+    const snapshot = deps.repo.snapshot(sessionId);
+    if (!snapshot || snapshot.endedAt) return null;
+    const stored = deps.repo.questions(sessionId);
+    const flow = new InterviewSessionFlow(
+      deps,
+      sessionId,
+      { exam: snapshot.exam, resumeText: snapshot.resumeText, jobListingText: snapshot.jobListingText },
+      snapshot.userId,
+      stored.map((q) => ({ id: q.id, text: q.text, timeLimitS: q.timeLimitS })),
+    );
+    const at = flow.wall().toISOString();
+    let next = 0;
+    for (const q of stored) {
+      if (q.askedAt === null) break;
+      next = q.seq + 1;
+      if (q.closedAt === null) {
+        const draft = deps.repo.answer(q.id);
+        deps.repo.transaction(() => {
+          deps.repo.saveAnswer({
+            questionId: q.id,
+            sessionId,
+            text: draft?.text ?? '',
+            elapsedMs: draft?.elapsedMs ?? 0,
+            timedOut: false,
+            final: true,
+            updatedAt: at,
+          });
+          deps.repo.closeQuestion(q.id, at, 'interrupted');
+          deps.repo.appendMessage(
+            sessionId,
+            'user',
+            draft?.text.trim() ? draft.text : '(no answer)',
+            q.id,
+            at,
+          );
+        });
+      }
+      // No grace period across a restart: the old deadline is meaningless on a new clock.
+      flow.closed.set(q.id, { index: q.seq, deadline: -Infinity, timedOut: false, startedAt: 0 });
+    }
+    flow.ask(next);
+    return flow;
+  }
+
   private ask(index: number): void {
     const q = this.questions[index];
     if (!q) {

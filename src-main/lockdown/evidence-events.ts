@@ -3,6 +3,7 @@
 // the hash chain as they are; the server compares the build against the builds it knows.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { LockdownPolicy } from './policy';
 import type { CheckResult, LockdownWarning } from './types';
 
@@ -39,11 +40,20 @@ export function policyHash(policy: LockdownPolicy): string {
   return sha256Hex(canonicalJson(policy));
 }
 
+/** The shipped files under a build folder (relative, '/'-separated, sorted), source maps excluded. */
+export async function listBuildFiles(root: string): Promise<string[]> {
+  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.endsWith('.map'))
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}
+
 /** Hash of the build's files: names (relative, sorted) and contents, so a patched bundle differs. */
 export async function hashBuildFiles(root: string, relativePaths: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
   for (const rel of [...relativePaths].sort()) {
-    const body = await fs.readFile(`${root}/${rel}`);
+    const body = await fs.readFile(path.join(root, rel));
     hash.update(`${rel}\0${body.length}\0`);
     hash.update(body);
   }

@@ -2,6 +2,9 @@
 // shell registers its implementation here at start; the headless host registers none, and callers
 // then report lockdown as unavailable rather than pretending it is on. Lockdown warnings fan out to
 // subscribers (the proctoring pipeline, the session's event chain).
+import type { DisplayInfo } from './displays';
+import type { AppBuildPayload } from './evidence-events';
+import type { MediaDeviceLabel } from './virtual-camera';
 import type { LockdownPolicy } from './policy';
 import type { LockdownWarning, LockdownWarningSink } from './types';
 
@@ -12,6 +15,9 @@ export interface ExamLockdownPort {
 }
 
 let registered: ExamLockdownPort | undefined;
+let displayProbe: (() => DisplayInfo[]) | undefined;
+let appBuild: AppBuildPayload | undefined;
+let mediaDevices: MediaDeviceLabel[] | undefined;
 const listeners = new Set<(warning: LockdownWarning) => void>();
 
 export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
@@ -20,6 +26,33 @@ export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
 
 export function examLockdownPort(): ExamLockdownPort | undefined {
   return registered;
+}
+
+/** The shell registers the running build (version and hash of its bundles) for app_build evidence. */
+export function registerAppBuild(build: AppBuildPayload | undefined): void {
+  appBuild = build;
+}
+
+export function currentAppBuild(): AppBuildPayload | undefined {
+  return appBuild;
+}
+
+/** The shell registers Electron's screen here; without it the display check is unavailable. */
+export function registerDisplayProbe(probe: (() => DisplayInfo[]) | undefined): void {
+  displayProbe = probe;
+}
+
+export function currentDisplays(): DisplayInfo[] | undefined {
+  return displayProbe?.();
+}
+
+/** The renderer's camera labels from its last system check (only the renderer can enumerate them). */
+export function rememberMediaDevices(devices: MediaDeviceLabel[] | undefined): void {
+  if (devices) mediaDevices = devices;
+}
+
+export function lastMediaDevices(): MediaDeviceLabel[] | undefined {
+  return mediaDevices;
 }
 
 export function onLockdownWarning(listener: (warning: LockdownWarning) => void): () => void {

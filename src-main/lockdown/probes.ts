@@ -16,11 +16,46 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function listProcesses(): Promise<ProcessInfo[]> {
-  const list = await withTimeout(psList({ all: true }), PART_TIMEOUT_MS, 'process list');
+/** Where process lists come from (injectable so the platform choice is tested on any OS). */
+export interface ProcessSources {
+  platform: string;
+  psList(): Promise<{ pid: number; ppid?: number; name: string; path?: string; cmd?: string }[]>;
+  siProcesses(): Promise<
+    { pid: number; parentPid?: number; name: string; path?: string; command?: string }[]
+  >;
+}
+
+export const realProcessSources: ProcessSources = {
+  platform: process.platform,
+  psList: () => psList({ all: true }),
+  siProcesses: async () => (await si.processes()).list,
+};
+
+/**
+ * Running processes with their executable paths where the OS gives them. On Windows ps-list has
+ * names only, so systeminformation's CIM query (ExecutablePath) is used first: without paths a
+ * renamed copy could only be caught by name.
+ */
+export async function listProcesses(sources: ProcessSources = realProcessSources): Promise<ProcessInfo[]> {
+  if (sources.platform === 'win32') {
+    try {
+      const list = await withTimeout(sources.siProcesses(), PART_TIMEOUT_MS, 'process list (CIM)');
+      if (list.length > 0)
+        return list.map((p) => ({
+          pid: p.pid,
+          ...(p.parentPid !== undefined ? { ppid: p.parentPid } : {}),
+          name: p.name,
+          ...(p.path ? { path: p.path } : {}),
+          ...(p.command ? { cmd: p.command } : {}),
+        }));
+    } catch {
+      // Fall back to ps-list below: names only, still a real scan.
+    }
+  }
+  const list = await withTimeout(sources.psList(), PART_TIMEOUT_MS, 'process list');
   return list.map((p) => ({
     pid: p.pid,
-    ppid: p.ppid,
+    ...(p.ppid !== undefined ? { ppid: p.ppid } : {}),
     name: p.name,
     ...(p.path ? { path: p.path } : {}),
     ...(p.cmd ? { cmd: p.cmd } : {}),
@@ -36,6 +71,7 @@ export interface SystemReaders {
   cpu(): Promise<SystemSnapshot['cpu']>;
   networkInterfaces(): Promise<SystemSnapshot['networkInterfaces']>;
   graphics(): Promise<SystemSnapshot['graphics']>;
+  disks(): Promise<SystemSnapshot['disks']>;
 }
 
 export const systeminformationReaders: SystemReaders = {
@@ -51,6 +87,7 @@ export const systeminformationReaders: SystemReaders = {
     return Array.isArray(result) ? result : [result];
   },
   graphics: () => si.graphics(),
+  disks: () => si.diskLayout(),
 };
 
 function readPart(readers: SystemReaders, part: SnapshotPart): Promise<unknown> {
@@ -67,6 +104,8 @@ function readPart(readers: SystemReaders, part: SnapshotPart): Promise<unknown> 
       return readers.networkInterfaces();
     case 'graphics':
       return readers.graphics();
+    case 'disks':
+      return readers.disks();
   }
 }
 
@@ -76,7 +115,15 @@ export async function collectSystemSnapshot(
   timeoutMs = PART_TIMEOUT_MS,
 ): Promise<SystemSnapshot> {
   const snapshot: SystemSnapshot = { platform: process.platform, unavailable: {} };
-  const parts: SnapshotPart[] = ['system', 'bios', 'baseboard', 'cpu', 'networkInterfaces', 'graphics'];
+  const parts: SnapshotPart[] = [
+    'system',
+    'bios',
+    'baseboard',
+    'cpu',
+    'networkInterfaces',
+    'graphics',
+    'disks',
+  ];
   await Promise.all(
     parts.map(async (part) => {
       try {

@@ -2,7 +2,7 @@
 // renamed copy is still caught when its folder or app bundle gives it away. Works on the plain
 // process descriptors ps-list returns, which makes it testable with recorded lists.
 import { verdict } from './check-result';
-import { combineConfidence, round3 } from './evidence-math';
+import { round3 } from './evidence-math';
 import { processBlocklist, type BlocklistEntry, type ProcessCategory } from './process-blocklist';
 import type { CheckResult, Evidence } from './types';
 
@@ -106,9 +106,7 @@ export function scanProcesses(
     })),
   );
   const products = [...new Set(findings.map((f) => f.product))];
-  const confidence = findings.length
-    ? Math.max(...findings.map((f) => f.confidence))
-    : combineConfidence([], () => '');
+  const confidence = findings.length ? Math.max(...findings.map((f) => f.confidence)) : 0;
   return verdict(
     'process_scan',
     findings.length > 0,

@@ -71,7 +71,15 @@ export interface GraphicsInfo {
   displays: GraphicsDisplay[];
 }
 
-export type SnapshotPart = 'system' | 'bios' | 'baseboard' | 'cpu' | 'networkInterfaces' | 'graphics';
+export interface DiskInfo {
+  name: string;
+  vendor?: string | null;
+  type?: string | null;
+  interfaceType?: string | null;
+}
+
+export type SnapshotPart =
+  'system' | 'bios' | 'baseboard' | 'cpu' | 'networkInterfaces' | 'graphics' | 'disks';
 
 export interface SystemSnapshot {
   platform?: string | null;
@@ -81,6 +89,8 @@ export interface SystemSnapshot {
   cpu?: CpuInfo;
   networkInterfaces?: NetworkInterfaceInfo[];
   graphics?: GraphicsInfo;
+  /** systeminformation's diskLayout(): emulated disks keep their hypervisor's model name. */
+  disks?: DiskInfo[];
   /** Only the environment variables that reveal a remote session (SESSIONNAME, SSH_CONNECTION …). */
   environment?: Record<string, string | undefined>;
   /** Parts that could not be read, with the reason. */

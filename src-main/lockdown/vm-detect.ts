@@ -7,6 +7,7 @@ import { combineConfidence } from './evidence-math';
 import type { GraphicsController, NetworkInterfaceInfo, SystemSnapshot } from './system-snapshot';
 import type { CheckResult, Evidence } from './types';
 import {
+  diskSignatures,
   dmiSignatures,
   graphicsModelSignatures,
   hostAdapterPattern,
@@ -27,7 +28,7 @@ export const VM_CERTAIN_THRESHOLD = 0.85;
 export type VmVerdict = 'virtual_machine' | 'possible_virtual_machine' | 'none';
 
 interface VmEvidence extends Evidence {
-  group: 'dmi' | 'cpu' | 'mac' | 'pci' | 'si';
+  group: 'dmi' | 'cpu' | 'mac' | 'pci' | 'disk' | 'si';
   product: VmProduct;
 }
 
@@ -141,6 +142,24 @@ function graphicsEvidence(snapshot: SystemSnapshot): VmEvidence[] {
   return out;
 }
 
+function diskEvidence(snapshot: SystemSnapshot): VmEvidence[] {
+  const out: VmEvidence[] = [];
+  (snapshot.disks ?? []).forEach((disk, index) => {
+    const text = `${disk.vendor ?? ''} ${disk.name}`.trim();
+    const signature = diskSignatures.find((s) => s.pattern.test(text));
+    if (signature)
+      out.push({
+        source: `disks[${index}].name`,
+        value: text,
+        matched: signature.label,
+        weight: signature.weight,
+        group: 'disk',
+        product: signature.product,
+      });
+  });
+  return out;
+}
+
 function siEvidence(snapshot: SystemSnapshot): VmEvidence[] {
   if (!snapshot.system?.virtual) return [];
   const host = snapshot.system.virtualHost ?? '';
@@ -174,7 +193,15 @@ function likelyProduct(evidence: VmEvidence[]): VmProduct {
   return best;
 }
 
-const NEEDED_PARTS = ['system', 'bios', 'baseboard', 'cpu', 'networkInterfaces', 'graphics'] as const;
+const NEEDED_PARTS = [
+  'system',
+  'bios',
+  'baseboard',
+  'cpu',
+  'networkInterfaces',
+  'graphics',
+  'disks',
+] as const;
 
 export function detectVirtualMachine(snapshot: SystemSnapshot, now: Date = new Date()): CheckResult {
   const missing = NEEDED_PARTS.filter((part) => snapshot[part] === undefined);
@@ -185,6 +212,7 @@ export function detectVirtualMachine(snapshot: SystemSnapshot, now: Date = new D
     ...cpuFlagEvidence(snapshot),
     ...macEvidence(snapshot),
     ...graphicsEvidence(snapshot),
+    ...diskEvidence(snapshot),
     ...siEvidence(snapshot),
   ];
   const confidence = combineConfidence(evidence, (e) => (e as VmEvidence).group);

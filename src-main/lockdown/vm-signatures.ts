@@ -118,6 +118,20 @@ export const graphicsModelSignatures: readonly StringSignature[] = [
   { product: 'Parallels', pattern: /Parallels Display/i, weight: 0.9, label: 'Parallels display adapter' },
 ];
 
+/** Disk model names of emulated disks (they survive SMBIOS.reflectHost). */
+export const diskSignatures: readonly StringSignature[] = [
+  {
+    product: 'VirtualBox',
+    pattern: /VBOX HARDDISK|VBOX CD-ROM/i,
+    weight: 0.9,
+    label: 'VirtualBox virtual disk',
+  },
+  { product: 'VMware', pattern: /VMware Virtual|VMware,/i, weight: 0.9, label: 'VMware virtual disk' },
+  { product: 'QEMU/KVM', pattern: /QEMU HARDDISK|QEMU DVD-ROM/i, weight: 0.9, label: 'QEMU virtual disk' },
+  { product: 'Hyper-V', pattern: /Msft Virtual Disk/i, weight: 0.9, label: 'Hyper-V virtual disk' },
+  { product: 'Parallels', pattern: /Parallels Virtual/i, weight: 0.9, label: 'Parallels virtual disk' },
+];
+
 export const HYPERVISOR_FLAG_WEIGHT = 0.4;
 export const SI_VIRTUAL_WEIGHT = 0.6;
 

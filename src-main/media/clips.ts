@@ -62,9 +62,11 @@ export function clipWindow(request: Pick<ClipRequest, 'atS' | 'beforeS' | 'after
   startS: number;
   lengthS: number;
 } {
-  const startS = Math.max(0, Math.min(request.atS - request.beforeS, request.durationS));
-  const endS = Math.max(startS, Math.min(request.atS + request.afterS, request.durationS));
-  return { startS, lengthS: endS - startS };
+  // A warning stamped after the last frame (clock skew, end of recording) gets the recording's end.
+  const atS = Math.max(0, Math.min(request.atS, request.durationS));
+  const startS = Math.max(0, atS - request.beforeS);
+  const endS = Math.min(atS + request.afterS, request.durationS);
+  return { startS, lengthS: Math.max(0, endS - startS) };
 }
 
 export async function extractClip(

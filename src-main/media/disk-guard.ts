@@ -1,6 +1,7 @@
 // Disk-space policy of a recording: enough room before it starts (segments plus the merged copy at
-// the requested bitrate, plus the reserve), a warning when about five minutes of room remain, and a
-// clean stop while there is still room for the recorder's last chunk and the reserve.
+// the requested bitrate, plus the reserve); while recording, a clean stop while there is still room
+// for the recorder's last chunks, the merged copy of everything recorded so far and the reserve,
+// and a warning when about five minutes of recording remain before that point.
 
 export interface GuardInput {
   freeBytes: number;
@@ -8,6 +9,8 @@ export interface GuardInput {
   bytesPerSecond: number;
   /** Largest chunk seen so far in this recording. */
   largestChunkBytes: number;
+  /** Bytes recorded so far: the merge will need about as much again. */
+  recordedBytes: number;
 }
 
 export function bytesNeededToStart(
@@ -20,11 +23,13 @@ export function bytesNeededToStart(
 }
 
 export function stopThreshold(input: Omit<GuardInput, 'freeBytes'>): number {
-  return input.reserveBytes + 3 * Math.max(input.largestChunkBytes, input.bytesPerSecond * 2);
+  const lastChunks = 3 * Math.max(input.largestChunkBytes, input.bytesPerSecond * 2);
+  return input.reserveBytes + Math.ceil(input.recordedBytes * 1.1) + lastChunks;
 }
 
 export function warnThreshold(input: Omit<GuardInput, 'freeBytes'>): number {
-  return stopThreshold(input) + input.bytesPerSecond * 300;
+  // Five minutes more recording costs its segments and their merged copy.
+  return stopThreshold(input) + input.bytesPerSecond * 300 * 2;
 }
 
 export function assessDisk(input: GuardInput): 'ok' | 'warning' | 'stop' {

@@ -1,5 +1,7 @@
 // Typed media failures. Each maps to a contract error code and carries a `reason` the UI, the CLI
 // and the tests can branch on, plus the paths involved so the user (or support) can act.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ErrorCode } from '../../src-preload/contract';
 import { VigilError } from '../errors';
 
@@ -74,4 +76,29 @@ export function fsError(error: unknown, what: string, file: string): VigilError 
     },
     error,
   );
+}
+
+/**
+ * Creates `dir` (and parents). Node's recursive mkdir reports ENOENT when an ancestor is on a
+ * read-only or forbidden mount; the nearest existing ancestor is then asked why, so the user
+ * sees "not writable" rather than "no such file".
+ */
+export function ensureWritableDir(dir: string, what: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (error) {
+    let cause: unknown = error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      let ancestor = path.dirname(dir);
+      while (!fs.existsSync(ancestor) && path.dirname(ancestor) !== ancestor)
+        ancestor = path.dirname(ancestor);
+      try {
+        fs.accessSync(ancestor, fs.constants.W_OK);
+      } catch (reason) {
+        cause = reason;
+      }
+    }
+    throw fsError(cause, what, dir);
+  }
 }

@@ -12,7 +12,7 @@ import type { MediaBinaries } from './binaries';
 import { assessDisk, bytesNeededToStart } from './disk-guard';
 import { realDiskIo, syncDirectory, type DiskIo } from './disk-io';
 import type { MediaLedger, RecordingRow, SegmentRow, UploadMode } from './ledger';
-import { fsError, mediaError, mediaErrorReason } from './media-error';
+import { ensureWritableDir, fsError, mediaError, mediaErrorReason } from './media-error';
 import { mergeSegments, type MergeFormat } from './merge';
 import { checkMerged, probeMedia } from './probe';
 
@@ -70,6 +70,9 @@ export interface RecoveryOutcome {
 interface LiveRecording {
   bytesPerSecond: number;
   largestChunk: number;
+  /** Durable bytes of all segments; undefined until first computed from the ledger. */
+  recordedBytes: number;
+  recordedKnown: boolean;
   warned: boolean;
   stopAsked: boolean;
   handles: Map<number, FileHandle>;
@@ -122,6 +125,8 @@ export class MediaService {
       state = {
         bytesPerSecond: (bitsPerSecond ?? DEFAULT_BITS_PER_SECOND) / 8,
         largestChunk: 0,
+        recordedBytes: 0,
+        recordedKnown: false,
         warned: false,
         stopAsked: false,
         handles: new Map(),
@@ -135,12 +140,7 @@ export class MediaService {
     request: StartRequest,
   ): Promise<{ recordingId: string; segment: number; freeBytes: number; timesliceMs: number }> {
     const bytesPerSecond = (request.bitsPerSecond ?? DEFAULT_BITS_PER_SECOND) / 8;
-    try {
-      fs.mkdirSync(this.options.recordingsDir, { recursive: true, mode: 0o700 });
-      fs.accessSync(this.options.recordingsDir, fs.constants.W_OK);
-    } catch (error) {
-      throw fsError(error, 'recordings', this.options.recordingsDir);
-    }
+    ensureWritableDir(this.options.recordingsDir, 'recordings');
     const freeBytes = await this.io.freeBytes(this.options.recordingsDir);
     const needed = bytesNeededToStart(request.expectedDurationS, bytesPerSecond, this.options.reserveBytes);
     if (freeBytes < needed) {
@@ -291,12 +291,14 @@ export class MediaService {
       received_at: receivedAt,
     });
     state.largestChunk = Math.max(state.largestChunk, request.bytes.length);
+    state.recordedBytes = await this.recordedBytes(recording.id, state, request.bytes.length);
     const freeBytes = await this.io.freeBytes(recording.dir);
     const level = assessDisk({
       freeBytes,
       reserveBytes: this.options.reserveBytes,
       bytesPerSecond: state.bytesPerSecond,
       largestChunkBytes: state.largestChunk,
+      recordedBytes: state.recordedBytes,
     });
     if (level === 'warning' && !state.warned) {
       state.warned = true;
@@ -313,6 +315,16 @@ export class MediaService {
       freeBytes,
       stop: state.stopAsked ? 'disk_low' : null,
     };
+  }
+
+  private async recordedBytes(recordingId: string, state: LiveRecording, added: number): Promise<number> {
+    // Summed from the ledger once (e.g. after a restart mid-session), then kept up to date here.
+    if (!state.recordedKnown) {
+      state.recordedKnown = true;
+      const segments = await this.ledger.segments(recordingId);
+      return segments.reduce((sum, s) => sum + s.durable_bytes, 0);
+    }
+    return state.recordedBytes + added;
   }
 
   private async diskLow(
@@ -389,7 +401,7 @@ export class MediaService {
   }
 
   /**
-   * Checks each segment against the ledger (length and per-chunk sha256). In recovery a segment
+   * Checks each segment's length against the ledger (checksums are verified during the merge). In recovery a segment
    * shorter than recorded loses its trailing chunks (a torn last chunk is tolerated); bytes past
    * the recorded length were never acknowledged and are cut off.
    */
@@ -435,7 +447,6 @@ export class MediaService {
         current = (await this.ledger.segment(recording.id, segment.segment)) as SegmentRow;
       }
       if (size > current.durable_bytes) fs.truncateSync(segment.file, current.durable_bytes);
-      await this.verifyChunkHashes(recording, current);
       if (current.durable_bytes > 0) out.push(current);
     }
     return { segments: out, droppedChunks };
@@ -487,16 +498,34 @@ export class MediaService {
       const format: MergeFormat = recording.mp4 ? 'mp4' : 'webm';
       const output = path.join(recording.dir, `recording.${format}`);
       const recordedMs = segments.reduce((sum, s) => sum + s.recorded_ms, 0);
-      await mergeSegments({
+      // Every chunk's sha256 is checked while ffmpeg runs (both read the same cached pages), so the
+      // check costs no wall time on a multi-core machine; a mismatch aborts the merge.
+      const abort = new AbortController();
+      const verifying = (async () => {
+        for (const segment of segments) await this.verifyChunkHashes(recording, segment);
+      })().catch((error: unknown) => {
+        abort.abort();
+        throw error;
+      });
+      const merging = mergeSegments({
         bins,
         inputs: segments.map((s) => s.file),
         output,
         format,
         expectedS: recordedMs / 1000,
+        signal: abort.signal,
         ...(this.options.mp4Threads ? { threads: this.options.mp4Threads } : {}),
         onProgress: (percent) =>
           this.options.emit?.('mediaMergeProgress', { recordingId: recording.id, percent }),
       });
+      try {
+        await Promise.all([verifying, merging]);
+      } catch (error) {
+        // ffmpeg may have finished before a checksum failed: never leave that output behind.
+        await merging.catch(() => undefined);
+        fs.rmSync(output, { force: true });
+        throw error;
+      }
       const probe = await probeMedia(bins, output);
       try {
         checkMerged(probe, {

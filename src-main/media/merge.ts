@@ -6,7 +6,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MediaBinaries } from './binaries';
-import { fsError, mediaError } from './media-error';
+import { ensureWritableDir, fsError, mediaError } from './media-error';
 
 export type MergeFormat = 'webm' | 'mp4';
 
@@ -36,6 +36,10 @@ function runFfmpeg(
   span: { from: number; to: number },
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new Error('merge aborted'));
+      return;
+    }
     let lastPercent = -1;
     const abort = () => command.kill('SIGKILL');
     options.signal?.addEventListener('abort', abort, { once: true });
@@ -85,12 +89,7 @@ export async function mergeSegments(options: MergeOptions): Promise<void> {
     throw mediaError('segment_missing', 'This recording has no segments to merge.', { output });
   }
   const dir = path.dirname(output);
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch (error) {
-    throw fsError(error, 'the merged recording', dir);
-  }
+  ensureWritableDir(dir, 'the merged recording');
   const partial = path.join(dir, `.${path.basename(output)}.partial`);
   const temps: string[] = [];
   const cleanup = () => {
@@ -139,6 +138,7 @@ export async function mergeSegments(options: MergeOptions): Promise<void> {
       options,
       span,
     );
+    if (options.signal?.aborted) throw new Error('merge aborted');
     fs.renameSync(partial, output);
     options.onProgress?.(100);
   } catch (error) {

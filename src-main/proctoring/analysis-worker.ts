@@ -1,5 +1,6 @@
 // Entry point of the analysis worker_thread. Keeps the wasm models off main's event loop; if it
 // dies, main restarts it and records the gap. No network: the tripwire goes in before any model code.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { isVigilError } from '../errors';
 import { createAnalyzerCore, type AnalyzerCore } from './analyzer-core';
@@ -29,7 +30,12 @@ async function handle(message: ToWorker): Promise<void> {
       send({
         type: 'stats',
         id: message.id,
-        stats: { ...memory, framesAnalysed: frames, networkAttempts: networkAttempts() },
+        stats: {
+          ...memory,
+          framesAnalysed: frames,
+          heapUsedBytes: getHeapStatistics().used_heap_size,
+          networkAttempts: networkAttempts(),
+        },
       });
       return;
     }

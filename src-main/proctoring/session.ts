@@ -52,7 +52,9 @@ export class ProctoringSession {
   private lastGazeMs = -Infinity;
   private lastEmbeddingMs = -Infinity;
   private lastAnalysedMs = 0;
-  private interruptedSince: { atMs: number; interruption: Interruption; framesLost: number } | null = null;
+  private interruptedSince: { atMs: number; interruption: Interruption } | null = null;
+  /** Frames that failed since the last analysed one (the frames a crash lost). */
+  private failedSinceSuccess = 0;
   private emaMs = 0;
   private closed = false;
   lastError: string | null = null;
@@ -156,12 +158,13 @@ export class ProctoringSession {
         this.counts.analysed++;
         this.adapt(observation.analysisMs);
         this.closeGap(frame.timestampMs);
+        this.failedSinceSuccess = 0;
         this.lastAnalysedMs = frame.timestampMs;
         this.options.onObservation?.(observation);
         this.visual.observe(observation, frame);
       } catch (error) {
         this.counts.failed++;
-        if (this.interruptedSince) this.interruptedSince.framesLost++;
+        this.failedSinceSuccess++;
         // BAD_REQUEST: a frame the models refused. UNAVAILABLE: the worker died; onInterrupted records
         // the gap and the next frame resumes. Anything else is kept for status, never thrown from here.
         this.lastError = isVigilError(error) ? `${error.code}: ${error.message}` : String(error);
@@ -171,7 +174,7 @@ export class ProctoringSession {
 
   private onInterrupted(interruption: Interruption): void {
     this.counts.interruptions++;
-    this.interruptedSince = { atMs: this.lastAnalysedMs, interruption, framesLost: 0 };
+    this.interruptedSince = { atMs: this.lastAnalysedMs, interruption };
   }
 
   /** First frame after a restart: record the gap as an analysis_interrupted warning. */
@@ -189,7 +192,7 @@ export class ProctoringSession {
       details: {
         exitCode: gap.interruption.exitCode,
         wallGapMs: (gap.interruption.restartedAt ?? Date.now()) - gap.interruption.diedAt,
-        framesLost: gap.framesLost,
+        framesLost: this.failedSinceSuccess,
         ...(gap.interruption.restartError ? { restartError: gap.interruption.restartError } : {}),
       },
     });

@@ -16,6 +16,8 @@ export interface WorkerStats {
   numTensors: number;
   numBytes: number;
   framesAnalysed: number;
+  /** V8 heap of the worker's isolate. */
+  heapUsedBytes: number;
   networkAttempts: NetworkAttempt[];
 }
 

@@ -1,6 +1,6 @@
-// Renders a ReportInput to PDF bytes. Pictures are shrunk first (in parallel, off the main
-// thread by sharp), then pdfkit draws the sections in the order the report is read, and a last
-// pass writes the running header and the "page X of Y" footer with the report id on every page.
+// Renders a ReportInput to PDF bytes. pdfkit draws the sections in the order the report is read
+// while sharp shrinks the snapshots in its own threads; a last pass writes the running header and
+// the "page X of Y" footer with the report id on every page.
 import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { VigilError } from '../errors';

@@ -346,7 +346,11 @@ export class CandidateService {
 
   // ---- Finish --------------------------------------------------------------------------------
 
-  async finish(sessionId: string, recordingId: string | undefined): Promise<FinishProgress> {
+  async finish(
+    sessionId: string,
+    recordingId: string | undefined,
+    recordingError?: string,
+  ): Promise<FinishProgress> {
     const progress = this.progress(sessionId);
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
@@ -360,6 +364,13 @@ export class CandidateService {
         }
       }
       this.ports.store.write('session finished', (tx) => {
+        if (recordingError) {
+          appendEvent(tx, {
+            sessionId,
+            kind: 'recording_stop_failed',
+            data: { recordingId, reason: recordingError },
+          });
+        }
         finishSession(tx, {
           sessionId,
           status: 'completed',

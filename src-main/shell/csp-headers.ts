@@ -17,15 +17,20 @@ export interface WebRequestLike {
   ): void;
 }
 
-export function withCsp(headers: Record<string, string[]> = {}): Record<string, string[]> {
-  const kept = Object.fromEntries(
+/** The response headers without any CSP of their own (ours replaces it, never merges with it). */
+export function withoutCsp(headers: Record<string, string[]> = {}): Record<string, string[]> {
+  return Object.fromEntries(
     Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-security-policy'),
   );
-  return { ...kept, 'Content-Security-Policy': [contentSecurityPolicy()] };
 }
 
 export function installCspHeaders(webRequest: WebRequestLike): void {
   webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: withCsp(details.responseHeaders) });
+    callback({
+      responseHeaders: {
+        ...withoutCsp(details.responseHeaders),
+        'Content-Security-Policy': [contentSecurityPolicy()],
+      },
+    });
   });
 }

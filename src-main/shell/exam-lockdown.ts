@@ -3,6 +3,7 @@
 // and power events into warnings; on exit it undoes all of it and closes open intervals. Written
 // against small interfaces so that the whole sequence is unit-tested with fakes.
 import { createClipboardGuard, type ClipboardLike } from '../lockdown/clipboard-guard';
+import type { LockdownMonitor } from '../lockdown/monitor';
 import { parseLockdownPolicy, type LockdownPolicy } from '../lockdown/policy';
 import type { LockdownEvent, LockdownWarningSink } from '../lockdown/types';
 import { createViolationTracker } from '../lockdown/violations';
@@ -36,6 +37,8 @@ export interface ExamLockdownDeps {
   sink: LockdownWarningSink;
   platform: string;
   now?: () => number;
+  /** The detectors over the exam (process rescans, VM, remote session, cameras), started on entry. */
+  createMonitor?: (policy: LockdownPolicy) => LockdownMonitor;
 }
 
 export interface ExamLockdown {
@@ -97,6 +100,12 @@ export function createExamLockdown(deps: ExamLockdownDeps): ExamLockdown {
           displayId: String(displays[displays.length - 1]?.id),
           displayCount: displays.length,
         });
+      const monitor = deps.createMonitor?.(policy);
+      if (monitor) {
+        // Its results and warnings go to the sink itself; a probe failure there is check_unavailable.
+        void monitor.start();
+        cleanup.push(() => monitor.stop());
+      }
       finish = () => tracker.finish(now());
       return policy;
     },

@@ -16,17 +16,30 @@ import {
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
-import { lockdownWarningHub, onLockdownWarning, registerExamLockdown } from '../lockdown/port';
+import { appBuildEvent, checkEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
+import { createLockdownMonitor } from '../lockdown/monitor';
+import { collectSystemSnapshot, listProcesses } from '../lockdown/probes';
+import {
+  currentDisplays,
+  lastMediaDevices,
+  lockdownWarningHub,
+  onLockdownWarning,
+  registerAppBuild,
+  registerDisplayProbe,
+  registerExamLockdown,
+} from '../lockdown/port';
 import { applicationMenuTemplate } from './app-menu';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol';
 import { installCspHeaders } from './csp-headers';
 import { forbidDevTools } from './devtools';
 import { createExamLockdown } from './exam-lockdown';
+import { createElectronUpdater } from './auto-updater';
 import { bindContract, forwardEvents } from './ipc-binding';
 import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
 import { createCandidateWindow } from './window-options';
 
+const distDir = fileURLToPath(new URL('..', import.meta.url));
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const production = app.isPackaged;
@@ -54,6 +67,20 @@ function openCandidateWindow(): BrowserWindow {
       clipboard,
       sink: lockdownWarningHub,
       platform: process.platform,
+      createMonitor: (policy) =>
+        createLockdownMonitor({
+          probes: {
+            listProcesses: () => listProcesses(),
+            systemSnapshot: () => collectSystemSnapshot(),
+            mediaDevices: async () => lastMediaDevices(),
+            displays: async () => currentDisplays(),
+          },
+          policy,
+          sink: lockdownWarningHub,
+          onResult: (result) =>
+            booted?.app.context.logger.info({ evidence: checkEvent(result) }, 'lockdown check'),
+          skipWarnings: ['displays'],
+        }),
     }),
   );
   window.on('closed', () => registerExamLockdown(undefined));
@@ -82,17 +109,38 @@ if (!app.requestSingleInstanceLock()) {
     booted = await bootApp('electron');
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
-    Menu.setApplicationMenu(
-      applicationMenuTemplate(process.platform)
-        ? Menu.buildFromTemplate(applicationMenuTemplate(process.platform)!)
-        : null,
-    );
+    const menu = applicationMenuTemplate(process.platform);
+    Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
     protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
     installCspHeaders(session.defaultSession.webRequest);
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher);
     forwardEvents(booted.app.events, () => webContents.getAllWebContents());
+    // What the server checks against its known releases: version plus a hash of the shipped bundles.
+    // If the bundles cannot be read (say, inside an unusual ASAR layout) the hash says so, and the
+    // server, which knows no such hash, flags the session instead of trusting it.
+    const buildHash = await listBuildFiles(distDir)
+      .then((files) => hashBuildFiles(distDir, files))
+      .catch((error: unknown) => `unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    const build = {
+      appVersion: app.getVersion(),
+      buildHash,
+      electronVersion: process.versions.electron,
+      platform: process.platform,
+      arch: process.arch,
+    };
+    registerAppBuild(build);
+    logger.info({ evidence: appBuildEvent(build) }, 'app build');
+    registerDisplayProbe(() =>
+      screen
+        .getAllDisplays()
+        .map((d) => ({ id: String(d.id), label: d.label, internal: d.internal, bounds: d.bounds })),
+    );
     candidateWindow = openCandidateWindow();
+    // Background update check (generic server, staged rollout, never a downgrade; off when IT pins).
+    const updater = createElectronUpdater(booted.app.context.loaded.config.update, app.isPackaged);
+    updater.onChange((state) => booted?.app.context.logger.info({ update: state }, 'update state'));
+    void updater.check();
   });
 
   app.on('window-all-closed', () => {

@@ -45,3 +45,15 @@ export function createCandidateWindow<W>(
     },
   });
 }
+
+/** The options alone (for tests and tools): the same literal, captured instead of constructed. */
+export function candidateWindowOptions(
+  preloadPath: string,
+  settings: ShellSettings = { production: true },
+): BrowserWindowConstructorOptions {
+  return createCandidateWindow(CapturedOptions, preloadPath, settings).options;
+}
+
+class CapturedOptions {
+  constructor(readonly options: BrowserWindowConstructorOptions) {}
+}

@@ -21,6 +21,7 @@ interface Active {
   resume: boolean;
   analysisFps: number;
   recordingId?: string;
+  recordingError?: string;
 }
 
 export function CandidateApp({ api }: { api: VigilApi }) {
@@ -136,10 +137,22 @@ function CapturedStages({
           capture={capture}
           analysisFps={active.analysisFps}
           resume={active.resume}
-          onFinished={(recordingId) => onStage('finish', recordingId ? { recordingId } : {})}
+          onFinished={(recordingId, recordingError) =>
+            onStage('finish', {
+              ...(recordingId ? { recordingId } : {}),
+              ...(recordingError ? { recordingError } : {}),
+            })
+          }
         />
       );
     default:
-      return <FinishScreen api={api} sessionId={sessionId} recordingId={active.recordingId} />;
+      return (
+        <FinishScreen
+          api={api}
+          sessionId={sessionId}
+          recordingId={active.recordingId}
+          recordingError={active.recordingError}
+        />
+      );
   }
 }

@@ -12,25 +12,33 @@ export function FinishScreen({
   api,
   sessionId,
   recordingId,
+  recordingError,
 }: {
   api: VigilApi;
   sessionId: string;
   recordingId: string | undefined;
+  recordingError: string | undefined;
 }) {
   const [progress, setProgress] = useState<FinishProgress>();
   const [error, setError] = useState<string>();
 
   useEffect(() => {
     let timer: ReturnType<typeof setInterval> | undefined;
-    void api.candidateFinish({ sessionId, ...(recordingId ? { recordingId } : {}) }).then((r) => {
-      if (!r.ok) return setError(r.error.message);
-      setProgress(r.value);
-      timer = setInterval(() => {
-        void api.candidateFinishProgress({ sessionId }).then((p) => p.ok && setProgress(p.value));
-      }, 1000);
-    });
+    void api
+      .candidateFinish({
+        sessionId,
+        ...(recordingId ? { recordingId } : {}),
+        ...(recordingError ? { recordingError: recordingError.slice(0, 2000) } : {}),
+      })
+      .then((r) => {
+        if (!r.ok) return setError(r.error.message);
+        setProgress(r.value);
+        timer = setInterval(() => {
+          void api.candidateFinishProgress({ sessionId }).then((p) => p.ok && setProgress(p.value));
+        }, 1000);
+      });
     return () => clearInterval(timer);
-  }, [api, sessionId, recordingId]);
+  }, [api, sessionId, recordingId, recordingError]);
 
   return (
     <Screen title="Thank you — you are done" testId="screen-finish">

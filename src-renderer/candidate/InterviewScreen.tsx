@@ -24,7 +24,7 @@ export function InterviewScreen({
   capture: Capture;
   analysisFps: number;
   resume: boolean;
-  onFinished: (recordingId: string | undefined) => void;
+  onFinished: (recordingId: string | undefined, recordingError?: string) => void;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<InterviewState>();
@@ -120,12 +120,14 @@ export function InterviewScreen({
     if (finished.current) return;
     finished.current = true;
     let recordingId: string | undefined;
+    let recordingError: string | undefined;
     try {
       recordingId = (await handle.current?.stop())?.recordingId;
-    } catch {
-      recordingId = handle.current?.recordingId; // the segments are kept; main merges them later
+    } catch (error) {
+      // The segments are kept on disk; main records why and merges them again after the session.
+      recordingError = (error as Error).message;
     }
-    onFinished(recordingId ?? handle.current?.recordingId);
+    onFinished(recordingId ?? handle.current?.recordingId, recordingError);
   }, [onFinished]);
 
   const submit = useCallback(async () => {

@@ -17,7 +17,6 @@ import { DEVICE_LOGIN, startCentral, type CentralFixture } from '../support/cent
 import { makeCandidateCamera, makeCandidateMicrophone } from '../support/candidate/session-media';
 import { artifactPath, launchChromium } from '../support/chromium';
 import { makeIdCard } from '../support/proctoring/id-card';
-import { fixture } from '../support/proctoring/scenes';
 
 const QUESTIONS = [
   { question: 'Describe a project where you improved the reliability of a system.', time_limit_s: 120 },
@@ -84,7 +83,7 @@ beforeAll(async () => {
     fakeVideo: await makeCandidateCamera(media),
     fakeAudio: makeCandidateMicrophone(media),
   });
-  fs.writeFileSync(path.join(dir, 'id-card.png'), await makeIdCard({ face: fixture('astronaut.jpg') }));
+  fs.writeFileSync(path.join(dir, 'id-card.png'), await makeIdCard({ face: 'astronaut.jpg' }));
 }, 180_000);
 
 afterAll(async () => {
@@ -97,7 +96,8 @@ afterAll(async () => {
 
 describe('candidate interview, end to end', () => {
   it('runs a whole proctored GEN interview and syncs everything exactly once', async () => {
-    const page = await browser.newPage();
+    const context = await browser.newContext(); // axe-core needs a page from an explicit context
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.url);
@@ -168,7 +168,9 @@ describe('candidate interview, end to end', () => {
     // Finish: evaluation, report, uploads, receipt.
     await page.getByRole('heading', { name: /you are done/ }).waitFor({ timeout: 120_000 });
     await page.getByTestId('receipt').waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.getByTestId('finish-report').getAttribute('class'), { timeout: 120_000 }).toContain('done');
+    await expect.poll(() => page.getByTestId('finish-report').textContent(), { timeout: 120_000 }).toMatch(/report VR-/);
+    expect(await page.getByTestId('finish-evaluation').textContent()).toMatch(/\d+ of 100 \(local\)/);
+    expect(await page.getByTestId('finish-recording').textContent()).toMatch(/1 file\(s\) queued for upload/);
     await expect.poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 120_000 }).toBe(
       'Everything has been sent.',
     );

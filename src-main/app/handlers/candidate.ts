@@ -46,7 +46,7 @@ export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls>
     candidateSubmitAnswer: async (r) => (await service()).submitAnswer(r.sessionId, r.questionId, r.text),
     candidateFrame: async (r) => (await service()).frame(r),
     candidateAudio: async (r) => (await service()).audio(r.sessionId, r.frames),
-    candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingId),
+    candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingId, r.recordingError),
     candidateFinishProgress: async (r) => (await service()).finishProgress(r.sessionId),
   };
 }

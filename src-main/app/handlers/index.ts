@@ -6,6 +6,9 @@ import { appHandlers } from './app';
 import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
+import { proctoringHandlers } from './proctoring';
+import { interviewHandlers } from './interview';
+import { lockdownHandlers } from './lockdown';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -13,5 +16,8 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...candidateHandlers(ctx),
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
+    ...proctoringHandlers(ctx.proctoring),
+    ...interviewHandlers(ctx),
+    ...lockdownHandlers(ctx),
   };
 }

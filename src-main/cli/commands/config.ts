@@ -19,10 +19,19 @@ export function registerConfigCommand(program: Command): void {
       });
       if (opts.json) {
         process.stdout.write(
-          JSON.stringify({ files: loaded.files, settings: rows, issues: loaded.issues }) + '\n',
+          JSON.stringify({
+            files: loaded.files,
+            policy: loaded.policy,
+            settings: rows,
+            issues: loaded.issues,
+          }) + '\n',
         );
       } else {
-        process.stdout.write(`policy file: ${loaded.files.policy}\nuser settings: ${loaded.files.user}\n`);
+        const { policy } = loaded;
+        const signature = policy.refused ? `${policy.signature}, REFUSED` : policy.signature;
+        process.stdout.write(
+          `policy file: ${loaded.files.policy} (signature: ${signature}${policy.signatureRequired ? ', required' : ''})\nuser settings: ${loaded.files.user}\n`,
+        );
         for (const row of rows) {
           const managed = row.locked ? ' (managed by IT policy)' : '';
           process.stdout.write(

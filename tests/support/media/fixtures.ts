@@ -21,11 +21,13 @@ export interface LiveWebmOptions {
   size?: string;
   fps?: number;
   videoKbps?: number;
+  /** Adds moving noise so the encoder really spends the bitrate (testsrc alone compresses to little). */
+  noise?: boolean;
 }
 
 /** Writes a MediaRecorder-like WebM (not seekable: no duration, no cues) of `seconds`. */
 export function makeLiveWebm(file: string, options: LiveWebmOptions): void {
-  const { seconds, size = '320x240', fps = 15, videoKbps = 300 } = options;
+  const { seconds, size = '320x240', fps = 15, videoKbps = 300, noise = false } = options;
   const out = fs.openSync(file, 'w');
   try {
     const run = spawnSync(
@@ -43,6 +45,7 @@ export function makeLiveWebm(file: string, options: LiveWebmOptions): void {
         'lavfi',
         '-i',
         'sine=frequency=440:sample_rate=48000',
+        ...(noise ? ['-vf', 'noise=alls=60:allf=t+u'] : []),
         '-t',
         String(seconds),
         '-c:v',

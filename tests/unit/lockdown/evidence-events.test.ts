@@ -7,6 +7,7 @@ import {
   canonicalJson,
   checkEvent,
   hashBuildFiles,
+  listBuildFiles,
   policyEvent,
   policyHash,
   reviewAppBuild,
@@ -34,7 +35,11 @@ describe('lockdown evidence events', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-build-'));
     try {
       fs.writeFileSync(path.join(dir, 'main.js'), 'console.log(1)');
+      fs.writeFileSync(path.join(dir, 'main.js.map'), '{}');
       fs.writeFileSync(path.join(dir, 'preload.cjs'), 'x');
+      fs.mkdirSync(path.join(dir, 'renderer', 'assets'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'renderer', 'assets', 'index.js'), 'y');
+      expect(await listBuildFiles(dir)).toEqual(['main.js', 'preload.cjs', 'renderer/assets/index.js']);
       const first = await hashBuildFiles(dir, ['preload.cjs', 'main.js']);
       expect(await hashBuildFiles(dir, ['main.js', 'preload.cjs'])).toBe(first);
       fs.writeFileSync(path.join(dir, 'main.js'), 'console.log(2)');

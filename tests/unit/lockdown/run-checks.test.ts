@@ -60,6 +60,7 @@ describe('running all lockdown checks', () => {
       cpu: async () => laptop.cpu,
       networkInterfaces: async () => laptop.networkInterfaces,
       graphics: async () => laptop.graphics,
+      disks: async () => laptop.disks,
     };
     const snapshot = await collectSystemSnapshot(readers, { SSH_CONNECTION: '1 2 3 4', HOME: '/root' }, 50);
     expect(snapshot.unavailable).toEqual({

@@ -48,9 +48,14 @@ describe('virtual-machine heuristics against recorded systeminformation outputs'
     expect(result.evidence).toEqual([
       expect.objectContaining({ value: '00:50:56:a3:7b:19', matched: '00:50:56 (VMware OUI)' }),
       expect.objectContaining({ matched: 'VMware SVGA II adapter (VMware, or VirtualBox VMSVGA)' }),
+      expect.objectContaining({ value: 'VMware VMware Virtual NVMe Disk', matched: 'VMware virtual disk' }),
     ]);
-    // Either alone would only be a possible VM; together they are a VM.
-    const macOnly = detectVirtualMachine({ ...snapshot, graphics: { controllers: [], displays: [] } });
+    // The MAC alone would only be a possible VM; with the emulated devices it is a VM.
+    const macOnly = detectVirtualMachine({
+      ...snapshot,
+      graphics: { controllers: [], displays: [] },
+      disks: [],
+    });
     expect(macOnly.details.verdict).toBe('possible_virtual_machine');
     expect(macOnly.status).toBe('violation');
   });

@@ -13,7 +13,8 @@ beforeAll(async () => {
   report = await runPackingCheck(process.cwd(), manifest);
   fs.mkdirSync('test-artifacts/packing', { recursive: true });
   fs.writeFileSync('test-artifacts/packing/file-list.json', JSON.stringify(report.entries, null, 1));
-}, 120_000);
+  // ~25 s on an idle 2-core machine; generous because electron-builder walks every production file.
+}, 300_000);
 
 describe('packing file-list check', () => {
   it('matches the expected manifest (update: node scripts/check-packing.mjs --update)', () => {

@@ -186,6 +186,29 @@ describe('exam lockdown in the shell', () => {
     expect(paste.prevented).toBe(false);
   });
 
+  it('starts the detectors monitor with the parsed policy on entry and stops it on exit', () => {
+    const t = setup();
+    const calls: string[] = [];
+    const lockdown = createExamLockdown({
+      ...t.deps,
+      createMonitor: (policy) => {
+        calls.push(`create:${policy.processScanIntervalS}`);
+        return {
+          start: async () => {
+            calls.push('start');
+            return [];
+          },
+          scan: async () => undefined,
+          stop: () => calls.push('stop'),
+        };
+      },
+    });
+    lockdown.enter({ processScanIntervalS: 60 });
+    expect(calls).toEqual(['create:60', 'start']);
+    lockdown.exit();
+    expect(calls).toEqual(['create:60', 'start', 'stop']);
+  });
+
   it('refuses an invalid policy and a second entry', () => {
     const { lockdown } = setup();
     expect(() => lockdown.enter({ clipboard: 'maybe' })).toThrow();

@@ -11,7 +11,7 @@ import type { Dispatcher } from '../../../src-main/rpc/dispatcher';
 import { contentSecurityPolicy } from '../../../src-main/security/csp';
 import { applicationMenuTemplate } from '../../../src-main/shell/app-menu';
 import { APP_ENTRY_URL, APP_ORIGIN, createAppProtocolHandler } from '../../../src-main/shell/app-protocol';
-import { installCspHeaders, withCsp } from '../../../src-main/shell/csp-headers';
+import { installCspHeaders, withoutCsp } from '../../../src-main/shell/csp-headers';
 import { forbidDevTools } from '../../../src-main/shell/devtools';
 import { bindContract, isTrustedSender, type InvokeEventLike } from '../../../src-main/shell/ipc-binding';
 import { installNavigationGuards, type NavigationEvent } from '../../../src-main/shell/navigation';
@@ -114,7 +114,7 @@ describe('Electron security checklist', () => {
       (r) => (response = r),
     );
     expect(response).toEqual({ responseHeaders: { 'x-a': ['1'], 'Content-Security-Policy': [csp] } });
-    expect(withCsp()).toEqual({ 'Content-Security-Policy': [csp] });
+    expect(withoutCsp({ 'Content-Security-Policy': ['x'] })).toEqual({});
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-proto-'));
     try {
       fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>x</title>');
