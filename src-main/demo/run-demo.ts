@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { CallName, CallRequest, CallResponse, Result, VigilApi } from '../../src-preload/contract';
-import { connectWsBridge } from '../../src-preload/ws-bridge';
-import { bootApp } from '../app/boot';
+import { connectWsBridge, type WsBridge } from '../../src-preload/ws-bridge';
+import { bootApp, type BootedApp } from '../app/boot';
 import { VigilError } from '../errors';
 import { defaultRendererDir } from '../host/renderer-dir';
-import { startHost } from '../host/server';
+import { startHost, type RunningHost } from '../host/server';
 import { resolveMediaBinaries } from '../media/binaries';
 import { cameraFrames, encodeRecorderWebm, sampleMedia, sliceTimeslices } from './sample-media';
 import { DEMO_ANSWERS, DEMO_EXAM, seedDemoCentral } from './seed-central';
@@ -61,15 +61,19 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
   const savedKeys = Object.entries(process.env).filter(([key]) => /^OPENAI_/.test(key));
   for (const [key] of savedKeys) delete process.env[key];
 
-  const booted = await bootApp('host', { env: embeddedEnv(process.env, dataDir) });
-  const { app } = booted;
-  const host = await startHost({ app, rendererDir: defaultRendererDir(), logger: app.context.logger });
-  const bridge = connectWsBridge({
-    url: host.wsUrl,
-    token: host.token,
-    createSocket: (url) => new WebSocket(url, { origin: host.origin }) as unknown as globalThis.WebSocket,
-  });
+  let booted: BootedApp | undefined;
+  let host: RunningHost | undefined;
+  let bridge: WsBridge | undefined;
   try {
+    booted = await bootApp('host', { env: embeddedEnv(process.env, dataDir) });
+    const { app } = booted;
+    host = await startHost({ app, rendererDir: defaultRendererDir(), logger: app.context.logger });
+    const origin = host.origin;
+    bridge = connectWsBridge({
+      url: host.wsUrl,
+      token: host.token,
+      createSocket: (url) => new WebSocket(url, { origin }) as unknown as globalThis.WebSocket,
+    });
     const { config } = app.context.loaded;
     if (config.central.url) {
       throw new VigilError(
@@ -253,9 +257,9 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
     log(`Everything stays in ${dataDir} (open the PDF report from there).`);
     return summary;
   } finally {
-    bridge.close();
-    await host.close();
-    await booted.close();
+    bridge?.close();
+    await host?.close();
+    await booted?.close();
     for (const [key, value] of savedKeys) process.env[key] = value;
     fs.rmSync(scratch, { recursive: true, force: true });
   }
