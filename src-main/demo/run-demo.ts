@@ -141,7 +141,7 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
       live: first.jpeg,
     });
     step(
-      `ID check: ${id.decision} (document ${id.fields.documentNumber ?? '?'}, face match ${id.faceMatch?.toFixed(2) ?? 'n/a'})${id.reasons.length ? `: ${id.reasons.join('; ')}` : ''}.`,
+      `ID check: ${id.decision} (document ${id.fields.documentNumber ?? '?'}, face match ${id.faceMatch?.toFixed(2) ?? 'n/a'})${id.reasons.length ? `: ${id.reasons.join('; ').replace(/\.$/, '')}` : ''}.`,
     );
 
     let state = await call('candidateBeginInterview', { sessionId });
