@@ -1,82 +1,266 @@
-// `npm run demo`: starts the headless host on embedded defaults in a scratch data folder and drives
-// the contract as the renderer would, over the real WebSocket transport. It grows with each
-// capability until it runs a whole proctored session.
+// `npm run demo`: a whole proctored session, headless, on the embedded defaults (local SQLite,
+// PGlite as the central store, the local evaluator) in a scratch data folder. It drives the contract
+// over the host's real WebSocket transport exactly as the renderer does: enrollment, consent, system
+// check, ID check, an interview with scripted answers while the sample face video plays as the camera
+// and as the recording, then merge, evaluation, PDF report and sync to the central store.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { connectWsBridge } from '../../src-preload/ws-bridge';
-import { bootApp } from '../app/boot';
+import type { CallName, CallRequest, CallResponse, Result, VigilApi } from '../../src-preload/contract';
+import { connectWsBridge, type WsBridge } from '../../src-preload/ws-bridge';
+import { bootApp, type BootedApp } from '../app/boot';
+import { VigilError } from '../errors';
 import { defaultRendererDir } from '../host/renderer-dir';
-import { startHost } from '../host/server';
+import { startHost, type RunningHost } from '../host/server';
+import { resolveMediaBinaries } from '../media/binaries';
+import { cameraFrames, encodeRecorderWebm, sampleMedia, sliceTimeslices } from './sample-media';
+import { DEMO_ANSWERS, DEMO_EXAM, seedDemoCentral } from './seed-central';
+import { collectSummary, describeSummary, type DemoSummary } from './summary';
 
-export interface DemoSummary {
-  hostUrl: string;
-  app: { version: string; mode: string };
-  ping: { roundTripMs: number; eventReceived: boolean };
-  readiness: { ready: boolean; blockers: number };
-  lockedKeys: string[];
-  rendererServed: boolean;
+export type { DemoSummary } from './summary';
+
+/** Frames per second the demo camera sends (the analysis default). */
+const CAMERA_FPS = 2;
+/** How long the work after the session (merge upload, evaluation, report, sync) may take. */
+const SETTLE_TIMEOUT_MS = 180_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** The demo always runs on the embedded defaults: no central URL, no AI provider key. */
+function embeddedEnv(env: NodeJS.ProcessEnv, dataDir: string): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (/^VIGIL_(CENTRAL|AI)_/.test(key) || /^OPENAI_/.test(key)) continue;
+    out[key] = value;
+  }
+  return { ...out, VIGIL_DATA_DIR: dataDir };
+}
+
+function must<T>(call: string, result: Result<T>): T {
+  if (!result.ok)
+    throw new VigilError(result.error.code, `${call}: ${result.error.message}`, result.error.details);
+  return result.value;
+}
+
+/** The contract as the renderer sees it, with typed errors thrown instead of returned. */
+function client(api: VigilApi) {
+  return async <K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResponse<K>> => {
+    const invoke = api[name] as unknown as (r: CallRequest<K>) => Promise<Result<CallResponse<K>>>;
+    return must(name, await invoke(request));
+  };
 }
 
 export async function runDemo(log: (line: string) => void): Promise<DemoSummary> {
+  const t0 = performance.now();
+  const step = (line: string) =>
+    log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const dataDir = process.env.VIGIL_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-demo-'));
-  const booted = await bootApp('host', { env: { ...process.env, VIGIL_DATA_DIR: dataDir } });
-  const host = await startHost({
-    app: booted.app,
-    rendererDir: defaultRendererDir(),
-    logger: booted.app.context.logger,
-  });
-  try {
-    log(`Host listening at ${host.origin} (data folder ${dataDir})`);
-    const page = await fetch(`${host.origin}/`);
-    const rendererServed = page.ok && (await page.text()).includes('<div id="root">');
-    log(rendererServed ? 'Renderer served.' : `Renderer not served (HTTP ${page.status}).`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-demo-media-'));
+  // The runtime's AI settings fall back to OPENAI_API_KEY from the process environment.
+  const savedKeys = Object.entries(process.env).filter(([key]) => /^OPENAI_/.test(key));
+  for (const [key] of savedKeys) delete process.env[key];
 
-    const bridge = connectWsBridge({
+  let booted: BootedApp | undefined;
+  let host: RunningHost | undefined;
+  let bridge: WsBridge | undefined;
+  try {
+    booted = await bootApp('host', { env: embeddedEnv(process.env, dataDir) });
+    const { app } = booted;
+    host = await startHost({ app, rendererDir: defaultRendererDir(), logger: app.context.logger });
+    const origin = host.origin;
+    bridge = connectWsBridge({
       url: host.wsUrl,
       token: host.token,
-      createSocket: (url) => new WebSocket(url, { origin: host.origin }) as unknown as globalThis.WebSocket,
+      createSocket: (url) => new WebSocket(url, { origin }) as unknown as globalThis.WebSocket,
     });
+    const { config } = app.context.loaded;
+    if (config.central.url) {
+      throw new VigilError(
+        'CONFIG_INVALID',
+        'The demo runs on the embedded central store: remove central.url from the IT policy to run it.',
+      );
+    }
+    const media = sampleMedia();
+    const tools = resolveMediaBinaries(config.media);
+    step(`Data folder ${dataDir}; host at ${host.origin}.`);
     await bridge.ready;
-    const info = await bridge.api.getAppInfo({});
-    if (!info.ok) throw new Error(info.error.message);
-    log(`Connected to Vigil ${info.value.version} (${info.value.mode} mode on ${info.value.platform}).`);
-
-    const pong = new Promise<boolean>((resolve) => {
-      const off = bridge.api.on('pong', () => {
-        off();
-        resolve(true);
-      });
-      setTimeout(() => resolve(false), 2000);
-    });
-    const started = performance.now();
-    const ping = await bridge.api.ping({ nonce: 'demo', emitEvent: true });
-    const roundTripMs = performance.now() - started;
-    if (!ping.ok) throw new Error(ping.error.message);
-    const eventReceived = await pong;
-    log(`Contract round trip ${roundTripMs.toFixed(1)} ms; event ${eventReceived ? 'received' : 'missing'}.`);
-
-    const bad = await bridge.api.ping({ nonce: 42 } as unknown as { nonce: string });
-    log(`A malformed request is answered with a typed error: ${bad.ok ? 'NO (bug)' : bad.error.code}.`);
-
-    const config = await bridge.api.getEffectiveConfig({});
-    const readiness = await bridge.api.checkExamReadiness({});
-    if (!config.ok || !readiness.ok) throw new Error('config calls failed');
-    log(
-      `Exam readiness: ${readiness.value.ready ? 'ready' : readiness.value.blockers.map((b) => b.message).join('; ')}`,
+    const call = client(bridge.api);
+    // Decode the camera frames and encode the recorder's WebM while the central store opens.
+    const prepared = Promise.all([
+      cameraFrames(media.video, CAMERA_FPS, tools.ffmpeg, tools.ffprobe),
+      encodeRecorderWebm(media.video, path.join(scratch, 'camera.webm'), tools),
+    ]);
+    prepared.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    bridge.api.on('candidateNotice', (notice) =>
+      step(`  notice ${notice.active ? 'shown  ' : 'cleared'}: "${notice.message}"`),
     );
-    bridge.close();
-    return {
-      hostUrl: host.origin,
-      app: { version: info.value.version, mode: info.value.mode },
-      ping: { roundTripMs: Number(roundTripMs.toFixed(2)), eventReceived },
-      readiness: { ready: readiness.value.ready, blockers: readiness.value.blockers.length },
-      lockedKeys: config.value.lockedKeys,
-      rendererServed,
+
+    // An administrator prepares the exam and a one-time code on the central store.
+    const central = await app.context.candidate.central();
+    const { examId, code } = await seedDemoCentral(central);
+    step(
+      `Central store (${central.kind}) seeded: GEN exam with ${DEMO_EXAM.keyQuestions.length} questions, code ${code}.`,
+    );
+
+    const enrolled = await call('candidateEnroll', { code });
+    step(`Enrolled this device: ${enrolled.exams.map((e) => e.title).join(', ')} (cached for offline use).`);
+    const { sessionId } = await call('candidateConsent', { examId, accepted: true });
+    step(`Consent recorded; session ${sessionId}.`);
+
+    const [frames, recording] = await prepared;
+    const first = frames[0];
+    if (!first) throw new VigilError('MEDIA_INVALID', 'The sample video has no frames.');
+    const preview = await call('candidateFrame', {
+      sessionId,
+      jpeg: first.jpeg,
+      width: first.width,
+      height: first.height,
+    });
+    step(`Camera preview: ${preview.faces ?? 0} face(s) seen.`);
+
+    const probeStart = performance.now();
+    let x = 0;
+    for (let i = 0; i < 3_000_000; i++) x += Math.sqrt(i) % 7;
+    const cpuProbeMs = performance.now() - probeStart + (x < 0 ? 1 : 0);
+    const check = await call('candidateSystemCheck', {
+      sessionId,
+      camera: { ok: true, label: 'Demo camera (sample video)' },
+      microphone: { ok: true, label: 'Demo microphone', peakDb: -18 },
+      displays: 1,
+      cpuProbeMs,
+    });
+    step(
+      `System check ${check.passed ? 'passed' : 'FAILED'}: ${check.items.map((i) => `${i.id} ${i.status}`).join(', ')}; analysis at ${check.analysisFps} fps.`,
+    );
+    if (!check.passed) throw new VigilError('NOT_READY', 'The system check failed; see the items above.');
+
+    const id = await call('candidateVerifyId', {
+      sessionId,
+      card: new Uint8Array(fs.readFileSync(media.idCard)),
+      live: first.jpeg,
+    });
+    step(
+      `ID check: ${id.decision} (document ${id.fields.documentNumber ?? '?'}, face match ${id.faceMatch?.toFixed(2) ?? 'n/a'})${id.reasons.length ? `: ${id.reasons.join('; ').replace(/\.$/, '')}` : ''}.`,
+    );
+
+    let state = await call('candidateBeginInterview', { sessionId });
+    const started = await call('mediaStart', {
+      sessionId,
+      mimeType: recording.mimeType,
+      expectedDurationS: DEMO_EXAM.keyQuestions.reduce((s, q) => s + q.time_limit_s, 0),
+      uploadMode: 'full',
+    });
+    const chunks = sliceTimeslices(recording.file, recording.durationMs, started.timesliceMs);
+    step(`Interview started; recording ${started.recordingId} in ${started.timesliceMs} ms timeslices.`);
+
+    // Play the video in real time: the analysis clock is main's, as with a live camera.
+    const playStart = performance.now();
+    const answers = DEMO_ANSWERS.length;
+    let answered = 0;
+    let nextChunk = 0;
+    let nextAudioMs = 0;
+    const answerQuestion = async () => {
+      const question = state.question;
+      if (!question) return;
+      const text = DEMO_ANSWERS[question.index] ?? 'No further answer.';
+      await call('candidateSaveDraft', { sessionId, questionId: question.id, text: text.slice(0, 60) });
+      state = await call('candidateSubmitAnswer', { sessionId, questionId: question.id, text });
+      answered++;
+      step(`Answered question ${question.index + 1} of ${question.total}: "${question.text}"`);
     };
+    let lastFaces: number | null = preview.faces;
+    for (const frame of frames) {
+      await sleep(playStart + frame.atMs - performance.now());
+      const seen = await call('candidateFrame', {
+        sessionId,
+        jpeg: frame.jpeg,
+        width: frame.width,
+        height: frame.height,
+      });
+      if (seen.faces !== lastFaces && seen.faces !== null) {
+        step(`  camera at ${(frame.atMs / 1000).toFixed(1)} s: ${seen.faces} face(s)`);
+        lastFaces = seen.faces;
+      }
+      for (; nextChunk < chunks.length && chunks[nextChunk]!.elapsedMs <= frame.atMs; nextChunk++) {
+        const chunk = chunks[nextChunk]!;
+        await call('mediaAppendChunk', {
+          recordingId: started.recordingId,
+          segment: started.segment,
+          seq: nextChunk,
+          elapsedMs: chunk.elapsedMs,
+          bytes: chunk.bytes,
+        });
+      }
+      if (frame.atMs >= nextAudioMs) {
+        // A candidate speaking: what the renderer's level meter reports every 100 ms.
+        const audio = Array.from({ length: 10 }, (_, i) => ({
+          timestampMs: i * 100,
+          levelDb: -30 + (i % 3),
+          voiceProbability: 0.7,
+          trackLive: true,
+        }));
+        await call('candidateAudio', { sessionId, frames: audio });
+        nextAudioMs += 1000;
+      }
+      // Questions are answered evenly across the video; the last one after it ends.
+      if (answered < answers - 1 && frame.atMs >= ((answered + 1) * recording.durationMs) / answers) {
+        await answerQuestion();
+      }
+    }
+    for (; nextChunk < chunks.length; nextChunk++) {
+      const chunk = chunks[nextChunk]!;
+      await call('mediaAppendChunk', {
+        recordingId: started.recordingId,
+        segment: started.segment,
+        seq: nextChunk,
+        elapsedMs: chunk.elapsedMs,
+        bytes: chunk.bytes,
+      });
+    }
+    while (!state.done && state.question) await answerQuestion();
+    const merged = await call('mediaStop', {
+      recordingId: started.recordingId,
+      recordedMs: recording.durationMs,
+    });
+    step(`Recording merged: ${merged.path} (${merged.durationS.toFixed(1)} s, ${merged.sizeBytes} bytes).`);
+
+    let progress = await call('candidateFinish', { sessionId, recordingId: started.recordingId });
+    step('Session finished; evaluation, report and uploads continue in the background.');
+    const deadline = performance.now() + SETTLE_TIMEOUT_MS;
+    let last = '';
+    for (;;) {
+      const line = progress.items
+        .map((i) => `${i.id} ${i.state}${i.state === 'failed' ? ` (${i.detail})` : ''}`)
+        .join(', ');
+      const status = `${line}; ${progress.upload.pendingItems} pending, ${progress.upload.receipts} receipts`;
+      if (status !== last) step(`  ${status}`);
+      last = status;
+      const settled =
+        progress.items.every((i) => i.state === 'done' || i.state === 'failed') &&
+        progress.upload.pendingItems === 0 &&
+        progress.upload.receipts > 0;
+      if (settled || performance.now() > deadline) break;
+      await sleep(500);
+      progress = await call('candidateFinishProgress', { sessionId });
+    }
+
+    const { summary, central: centralCounts } = await collectSummary({
+      sessionId,
+      store: await app.context.candidate.store(),
+      central,
+      recording: { path: merged.path, durationS: merged.durationS },
+      progress,
+    });
+    step('Done.');
+    for (const line of describeSummary(summary, centralCounts, progress)) log(line);
+    log(`Everything stays in ${dataDir} (open the PDF report from there).`);
+    return summary;
   } finally {
-    await host.close();
-    await booted.close();
+    bridge?.close();
+    await host?.close();
+    await booted?.close();
+    for (const [key, value] of savedKeys) process.env[key] = value;
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -146,7 +146,7 @@ export class CandidateService {
     }
     const redemption = await central.redeem(code, `${os.hostname()} (${process.platform})`);
     const exam = await central.fetchExam(redemption.token);
-    await this.ports.tokens.save(redemption.token);
+    this.ports.tokens.save(redemption.token);
     this.ports.store.write('enroll', (tx) => {
       cacheExam(tx, exam);
       saveDevice(tx, {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import type { LoadedConfig } from '../config/load';
 import { openCentral, type CentralStore } from '../central/connect';
+import { migrateCentral } from '../central/migrate';
 import { sqlDeviceChannel, type DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
 import { createAiServices } from '../evaluation/ai-services';
@@ -39,6 +40,8 @@ export interface CandidateRuntime {
   service(): Promise<CandidateService>;
   /** The local store (opened on first use), for diagnostics and the CLI. */
   store(): Promise<LocalStore>;
+  /** The central store as this app connects to it (embedded PGlite by default): demo and diagnostics. */
+  central(): Promise<CentralStore>;
   close(): Promise<void>;
 }
 
@@ -72,7 +75,7 @@ export function createCandidateRuntime(options: {
         ocr: TesseractIdOcr;
         jobs: EvaluationJobs;
         uploader: Uploader;
-        central?: Promise<CentralStore>;
+        central: () => Promise<CentralStore>;
         closeCentral(): Promise<void>;
         closeAnalyzer(): Promise<void>;
       }>
@@ -90,12 +93,18 @@ export function createCandidateRuntime(options: {
           ...(loaded.config.central.caFile ? { caFile: loaded.config.central.caFile } : {}),
           embeddedDir: path.join(dataDir, 'central'),
           maxConnections: 2,
-        }).catch((error: unknown) => {
-          central = undefined;
-          throw new VigilError('UNAVAILABLE', 'The exam server cannot be reached.', undefined, {
-            cause: error,
+        })
+          .then(async (opened) => {
+            // The embedded store is ours to keep current; a real server is migrated by its owner.
+            if (opened.kind === 'pglite') await migrateCentral(opened.db);
+            return opened;
+          })
+          .catch((error: unknown) => {
+            central = undefined;
+            throw new VigilError('UNAVAILABLE', 'The exam server cannot be reached.', undefined, {
+              cause: error,
+            });
           });
-        });
         return central;
       };
       const channel = async (): Promise<DeviceChannel> => sqlDeviceChannel((await centralStore()).query);
@@ -127,6 +136,7 @@ export function createCandidateRuntime(options: {
               id: randomUUID(),
               sessionId,
               kind: 'pdf',
+              // The archive names files relative to its session folder; the uploader needs the full path.
               path: path.join(archive.rootDir, sessionId, archived.file),
               sha256: archived.sha256,
               size: archived.bytes,
@@ -308,6 +318,7 @@ export function createCandidateRuntime(options: {
         ocr,
         jobs,
         uploader,
+        central: centralStore,
         closeCentral: async () => {
           if (central) await (await central.catch(() => undefined))?.close();
         },
@@ -322,6 +333,7 @@ export function createCandidateRuntime(options: {
   return {
     service: async () => (await open()).service,
     store: async () => (await open()).store,
+    central: async () => (await open()).central(),
     close: async () => {
       if (!opened) return;
       const o = await opened;

@@ -1,0 +1,126 @@
+// What the demo reports at the end, read back from where the data landed: the local store (warnings,
+// snapshots, evaluation, report) and the central store (what sync delivered), plus the readable text.
+import type { FinishProgress } from '../../src-preload/contract';
+import type { CentralStore } from '../central/connect';
+import { latestEvaluation } from '../evaluation/evaluation-store';
+import type { LocalStore } from '../store/local-store';
+
+/** The `--json` line: its shape is part of the demo's interface (see README). */
+export interface DemoSummary {
+  sessionId: string;
+  warnings: Record<string, number>;
+  snapshots: number;
+  recording: { path: string; durationS: number };
+  evaluation: {
+    overall: number;
+    professionalism: number;
+    subjectKnowledge: number;
+    clarity: number;
+    evaluator: string;
+  } | null;
+  pdf: string | null;
+  sync: { pending: number; receipts: number };
+}
+
+/** Rows of the session the central store holds after sync. */
+export interface CentralCounts {
+  events: number;
+  warnings: number;
+  blobs: number;
+  /** Local blobs the central store refused (kept on the device with the reason). */
+  rejectedBlobs: number;
+}
+
+export async function collectSummary(input: {
+  sessionId: string;
+  store: LocalStore;
+  central: CentralStore;
+  recording: { path: string; durationS: number };
+  progress: FinishProgress;
+}): Promise<{ summary: DemoSummary; central: CentralCounts }> {
+  const { sessionId, store } = input;
+  const warnings: Record<string, number> = {};
+  const rows = store.raw
+    .prepare('SELECT type, count(*) AS n FROM warnings WHERE session_id = ? GROUP BY type ORDER BY type')
+    .all(sessionId) as { type: string; n: number }[];
+  for (const row of rows) warnings[row.type] = row.n;
+  const snapshots = (
+    store.raw.prepare('SELECT count(*) AS n FROM snapshots WHERE session_id = ?').get(sessionId) as {
+      n: number;
+    }
+  ).n;
+  const pdf = store.raw
+    .prepare(
+      `SELECT path FROM blob_uploads WHERE session_id = ? AND kind = 'pdf' ORDER BY rowid DESC LIMIT 1`,
+    )
+    .get(sessionId) as { path: string } | undefined;
+  const evaluation = latestEvaluation(store.raw, sessionId);
+  const count = async (table: 'events' | 'warnings' | 'blobs') =>
+    Number(
+      (
+        await input.central.query<{ n: string | number }>(
+          `SELECT count(*) AS n FROM vigil.${table} WHERE session_id = $1`,
+          [sessionId],
+        )
+      )[0]?.n ?? 0,
+    );
+  const rejected = store.raw
+    .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND status = 'rejected'`)
+    .get(sessionId) as { n: number };
+  const central = {
+    events: await count('events'),
+    warnings: await count('warnings'),
+    blobs: await count('blobs'),
+    rejectedBlobs: rejected.n,
+  };
+  const summary: DemoSummary = {
+    sessionId,
+    warnings,
+    snapshots,
+    recording: input.recording,
+    evaluation: evaluation
+      ? {
+          overall: evaluation.overall,
+          professionalism: evaluation.professionalism,
+          subjectKnowledge: evaluation.subject_knowledge,
+          clarity: evaluation.clarity,
+          evaluator: evaluation.evaluator,
+        }
+      : null,
+    pdf: pdf?.path ?? null,
+    sync: { pending: input.progress.upload.pendingItems, receipts: input.progress.upload.receipts },
+  };
+  return { summary, central };
+}
+
+export function describeSummary(
+  summary: DemoSummary,
+  central: CentralCounts,
+  progress: FinishProgress,
+): string[] {
+  const warnings = Object.entries(summary.warnings);
+  const e = summary.evaluation;
+  const lines = [
+    '',
+    `Session ${summary.sessionId}`,
+    `  Warnings:   ${warnings.length ? warnings.map(([type, n]) => `${type} ×${n}`).join(', ') : 'none'}`,
+    `  Snapshots:  ${summary.snapshots}`,
+    `  Recording:  ${summary.recording.durationS.toFixed(1)} s, ${summary.recording.path}`,
+    e
+      ? `  Evaluation: overall ${e.overall}/100 (professionalism ${e.professionalism}, subject knowledge ${e.subjectKnowledge}, clarity ${e.clarity}; ${e.evaluator} evaluator)`
+      : '  Evaluation: not available',
+    `  Report:     ${summary.pdf ?? 'not generated'}`,
+    `  Sync:       ${summary.sync.pending} item(s) pending, ${summary.sync.receipts} blob receipt(s)`,
+  ];
+  lines.push(
+    `  Central:    ${central.events} events, ${central.warnings} warnings, ${central.blobs} blobs of this session`,
+  );
+  if (central.rejectedBlobs > 0)
+    lines.push(`  Refused:    ${central.rejectedBlobs} blob(s) refused by the central store`);
+  if (progress.receipt) {
+    lines.push(
+      `  Receipt:    evidence chain of ${progress.receipt.events} events, head ${progress.receipt.chainHash}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,87 @@
+// `vigil demo --json` runs a whole proctored session on the embedded defaults (SQLite, PGlite, the
+// local evaluator, the sample face video): the last line is its JSON summary, and every file and
+// count it names must be real. An AI key and a central URL in the environment must not leak in.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../support/app';
+import { runVigil, type CliResult } from '../../support/cli';
+
+let dir: string;
+let run: CliResult;
+
+beforeAll(() => {
+  dir = makeTempDir('vigil-demo-test-');
+  run = runVigil(
+    ['demo', '--json'],
+    {
+      VIGIL_DATA_DIR: path.join(dir, 'data'),
+      VIGIL_POLICY_FILE: path.join(dir, 'none.json'),
+      // Closed ports: were either used, the demo would fail instead of running on the defaults.
+      OPENAI_API_KEY: 'sk-demo-must-ignore-this',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      VIGIL_CENTRAL_URL: 'postgres://nobody@127.0.0.1:9/none',
+    },
+    400_000,
+  );
+}, 420_000);
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('vigil demo', () => {
+  it('runs a whole proctored session and ends with one JSON summary line', () => {
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    const summary = JSON.parse(lines.at(-1)!) as {
+      sessionId: string;
+      warnings: Record<string, number>;
+      snapshots: number;
+      recording: { path: string; durationS: number };
+      evaluation: {
+        overall: number;
+        professionalism: number;
+        subjectKnowledge: number;
+        clarity: number;
+        evaluator: string;
+      };
+      pdf: string;
+      sync: { pending: number; receipts: number };
+    };
+    expect(Object.keys(summary).sort()).toEqual(
+      ['evaluation', 'pdf', 'recording', 'sessionId', 'snapshots', 'sync', 'warnings'].sort(),
+    );
+    expect(summary.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+
+    // The sample video's stretches with nobody and with two people, each with a snapshot.
+    expect(summary.warnings.no_face).toBeGreaterThanOrEqual(1);
+    expect(summary.warnings.multiple_faces).toBeGreaterThanOrEqual(1);
+    expect(summary.snapshots).toBeGreaterThanOrEqual(2);
+
+    // The merged recording: the sample video is 18 s long.
+    expect(summary.recording.durationS).toBeGreaterThan(15);
+    expect(summary.recording.durationS).toBeLessThan(21);
+    expect(fs.statSync(summary.recording.path).size).toBeGreaterThan(10_000);
+
+    expect(summary.evaluation.evaluator).toBe('local');
+    // The scripted answers address their questions: the heuristic scores them well above a blank.
+    expect(summary.evaluation.overall).toBeGreaterThan(40);
+    for (const key of ['overall', 'professionalism', 'subjectKnowledge', 'clarity'] as const) {
+      expect(Number.isInteger(summary.evaluation[key])).toBe(true);
+      expect(summary.evaluation[key]).toBeGreaterThanOrEqual(0);
+      expect(summary.evaluation[key]).toBeLessThanOrEqual(100);
+    }
+    expect(fs.readFileSync(summary.pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    // Synced: nothing pending; receipts for the ID image, the snapshots, the video and the PDF.
+    expect(summary.sync.pending).toBe(0);
+    expect(summary.sync.receipts).toBeGreaterThanOrEqual(5);
+
+    // The readable part says the same, and the data landed in the scratch data folder.
+    expect(run.stdout).toContain(`Session ${summary.sessionId}`);
+    expect(run.stdout).toMatch(/Central store \(pglite\) seeded/);
+    expect(run.stdout).toMatch(/ID check: verified \(document L898902C3/);
+    expect(run.stdout).toMatch(/Central: +\d+ events, [1-9]\d* warnings, [5-9]\d* blobs of this session/);
+    expect(summary.pdf.startsWith(path.join(dir, 'data'))).toBe(true);
+    expect(fs.readdirSync(path.join(dir, 'data', 'logs')).some((f) => f.endsWith('.log'))).toBe(true);
+  });
+});
