@@ -24,6 +24,9 @@ export function App() {
     <main className="app">
       <header className="app-header">
         <h1>Vigil</h1>
+        <nav aria-label="Vigil">
+          <a href="#/">Exams</a> <a href="#/about">About Vigil</a>
+        </nav>
       </header>
       {!bridge && <p role="status">Connecting to Vigil…</p>}
       {bridge?.status === 'failed' && (

@@ -32,10 +32,11 @@ describe('renderer in Chromium through the headless host', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.url);
+    await expect.poll(() => page.url()).not.toContain(host.token); // the token leaves the address bar
+    await page.getByRole('link', { name: 'About Vigil' }).click();
     await expect
       .poll(() => page.getByTestId('app-info').textContent())
       .toMatch(/Vigil \d+\.\d+\.\d+ · browser mode/);
-    expect(page.url()).not.toContain(host.token); // the token is taken out of the address bar
     await page.getByRole('button', { name: 'Check connection' }).click();
     await expect
       .poll(() => page.getByTestId('connection-result').textContent())
