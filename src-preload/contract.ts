@@ -223,7 +223,6 @@ function call<Req extends z.ZodType, Res extends z.ZodType>(spec: CallSpec<Req, 
   return spec;
 }
 
-
 // ---- Candidate flow -------------------------------------------------------------------------
 const CandidateSessionIdSchema = z.string().uuid();
 const ExamTypeCode = z.enum(['GEN', 'SKL', 'PER', 'FIN']);
@@ -243,7 +242,13 @@ export const CandidateExamSchema = z.object({
 });
 export type CandidateExam = z.infer<typeof CandidateExamSchema>;
 
-export const CandidateStageSchema = z.enum(['consent', 'system_check', 'id_verification', 'interview', 'finish']);
+export const CandidateStageSchema = z.enum([
+  'consent',
+  'system_check',
+  'id_verification',
+  'interview',
+  'finish',
+]);
 export type CandidateStage = z.infer<typeof CandidateStageSchema>;
 
 export const CandidateOverviewSchema = z.object({
@@ -308,7 +313,9 @@ export const FinishProgressSchema = z.object({
     }),
   ),
   upload: z.object({ pendingItems: z.number().int(), pendingBytes: z.number(), receipts: z.number().int() }),
-  receipt: z.object({ sessionId: CandidateSessionIdSchema, chainHash: z.string(), events: z.number().int() }).nullable(),
+  receipt: z
+    .object({ sessionId: CandidateSessionIdSchema, chainHash: z.string(), events: z.number().int() })
+    .nullable(),
   /** The candidate may close the app: what remains resumes at the next start. */
   canClose: z.boolean(),
 });
@@ -377,7 +384,8 @@ export const calls = {
     response: MergedRecordingSchema,
   }),
   candidateOverview: call({
-    description: 'What this device knows for the candidate: enrollment, exams (cached for offline use), a session to resume.',
+    description:
+      'What this device knows for the candidate: enrollment, exams (cached for offline use), a session to resume.',
     request: z.object({}).strict(),
     response: CandidateOverviewSchema,
   }),
@@ -387,7 +395,7 @@ export const calls = {
     response: CandidateOverviewSchema,
   }),
   candidateConsent: call({
-    description: 'Records the candidate\'s consent (with its time) before any capture; starts the session.',
+    description: "Records the candidate's consent (with its time) before any capture; starts the session.",
     request: z.object({ examId: z.string().min(1).max(64), accepted: z.literal(true) }).strict(),
     response: z.object({ sessionId: CandidateSessionIdSchema, consentedAt: z.string() }),
   }),
@@ -412,13 +420,18 @@ export const calls = {
   candidateVerifyId: call({
     description: 'Reads the ID card (OCR, MRZ) and matches its photo to the live face.',
     request: z
-      .object({ sessionId: CandidateSessionIdSchema, card: z.instanceof(Uint8Array), live: z.instanceof(Uint8Array) })
+      .object({
+        sessionId: CandidateSessionIdSchema,
+        card: z.instanceof(Uint8Array),
+        live: z.instanceof(Uint8Array),
+      })
       .strict(),
     response: CandidateIdResultSchema,
     maxRequestBytes: 12 * 1024 * 1024,
   }),
   candidateBeginInterview: call({
-    description: 'Moves the session into the interview (after the system and ID checks) and returns its state.',
+    description:
+      'Moves the session into the interview (after the system and ID checks) and returns its state.',
     request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: InterviewStateSchema,
   }),
@@ -429,12 +442,16 @@ export const calls = {
   }),
   candidateSaveDraft: call({
     description: 'Saves the answer typed so far, so a reload, a crash or the time limit loses nothing.',
-    request: z.object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    request: z
+      .object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) })
+      .strict(),
     response: z.object({ savedAt: z.string() }),
   }),
   candidateSubmitAnswer: call({
     description: 'Submits the answer to the current question and moves to the next one.',
-    request: z.object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) }).strict(),
+    request: z
+      .object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) })
+      .strict(),
     response: InterviewStateSchema,
   }),
   candidateFrame: call({
@@ -447,7 +464,11 @@ export const calls = {
         height: z.number().int().min(16).max(4096),
       })
       .strict(),
-    response: z.object({ accepted: z.boolean(), recommendedFps: z.number(), faces: z.number().int().nullable() }),
+    response: z.object({
+      accepted: z.boolean(),
+      recommendedFps: z.number(),
+      faces: z.number().int().nullable(),
+    }),
     maxRequestBytes: MAX_FRAME_BYTES,
   }),
   candidateAudio: call({

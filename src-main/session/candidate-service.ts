@@ -311,7 +311,9 @@ export class CandidateService {
         appendEvent(tx, {
           sessionId,
           kind: 'lockdown_policy',
-          data: lockdown ? { available: true, policy: lockdown } : { available: false, reason: 'browser mode' },
+          data: lockdown
+            ? { available: true, policy: lockdown }
+            : { available: false, reason: 'browser mode' },
         });
       });
     }

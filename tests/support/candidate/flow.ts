@@ -1,0 +1,194 @@
+// The candidate's screens driven as a person would (labels and roles only), shared by the end-to-end
+// suites: a test environment with a real central PostgreSQL, the app behind the headless host, and
+// Chromium with the fake camera and microphone.
+import AxeBuilder from '@axe-core/playwright';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { createApp, type VigilApp } from '../../../src-main/app/create-app';
+import { createEnrollmentCode, createExam, createUser } from '../../../src-main/central/admin';
+import { loadConfig } from '../../../src-main/config/load';
+import { defaultRendererDir } from '../../../src-main/host/renderer-dir';
+import { startHost, type RunningHost } from '../../../src-main/host/server';
+import { memoryLogger, makeTempDir } from '../app';
+import { DEVICE_LOGIN, startCentral, type CentralFixture } from '../central';
+import { artifactPath, launchChromium } from '../chromium';
+import { makeIdCard } from '../proctoring/id-card';
+import { makeCandidateCamera, makeCandidateMicrophone } from './session-media';
+
+export const QUESTIONS = [
+  { question: 'Describe a project where you improved the reliability of a system.', time_limit_s: 120 },
+  { question: 'How do you make sure recorded data is never lost when a laptop crashes?', time_limit_s: 120 },
+];
+export const ANSWERS = [
+  'I rebuilt the upload service of our video platform: every write went to a local journal first, then a worker ' +
+    'synced it with retries and idempotency keys, so a crash lost nothing. Incidents fell from weekly to none.',
+  'Write everything to local storage first with fsync, keep an outbox of what is not yet sent, use idempotency ' +
+    'keys so retries are safe, and verify hashes when the upload finishes.',
+];
+
+export interface CandidateEnv {
+  dir: string;
+  central: CentralFixture;
+  app: VigilApp;
+  host: RunningHost;
+  browser: Browser;
+  examId: string;
+  code: string;
+  idCard: string;
+  close(): Promise<void>;
+}
+
+export async function startCandidateEnv(title: string): Promise<CandidateEnv> {
+  const dir = makeTempDir('vigil-candidate-e2e-');
+  const central = await startCentral();
+  const candidateId = await createUser(central.owner.db, {
+    email: `${title.replace(/\W+/g, '-')}@candidates.test`,
+    role: 'candidate',
+    displayName: 'Zoë Łukasiewicz',
+  });
+  const examId = await createExam(central.owner.db, {
+    title,
+    type: 'GEN',
+    difficulty: 6,
+    keyQuestions: QUESTIONS,
+    uploadMode: 'full',
+    retentionDays: 90,
+  });
+  const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId });
+  const loaded = loadConfig({
+    env: {
+      VIGIL_DATA_DIR: path.join(dir, 'data'),
+      VIGIL_CENTRAL_URL: central.pg.urlFor(DEVICE_LOGIN),
+      VIGIL_CENTRAL_SSL_MODE: 'disable',
+    },
+    policyFile: path.join(dir, 'no-policy.json'),
+    home: dir,
+  });
+  expect(loaded.issues).toEqual([]);
+  fs.mkdirSync(loaded.dataDir, { recursive: true });
+  const app = createApp({ loaded, logger: memoryLogger([]), mode: 'host' });
+  const host = await startHost({ app, rendererDir: defaultRendererDir(), logger: app.context.logger });
+  const media = path.join(dir, 'media');
+  fs.mkdirSync(media);
+  const browser = await launchChromium({
+    fakeVideo: await makeCandidateCamera(media),
+    fakeAudio: makeCandidateMicrophone(media),
+  });
+  const idCard = path.join(dir, 'id-card.png');
+  fs.writeFileSync(idCard, await makeIdCard({ face: 'astronaut.jpg' }));
+  return {
+    dir,
+    central,
+    app,
+    host,
+    browser,
+    examId,
+    code,
+    idCard,
+    close: async () => {
+      await browser.close();
+      await host.close();
+      await app.close();
+      await central.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a screenshot of the screen under test-artifacts and fails on serious accessibility problems. */
+export async function checkScreen(page: Page, suite: string, name: string): Promise<void> {
+  await page.screenshot({ path: artifactPath('e2e', suite, `${name}.png`), fullPage: true });
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${name}: ${v.id} ${v.help}`)).toEqual([]);
+}
+
+export async function enroll(page: Page, code: string, examTitle: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Enroll this device' }).waitFor();
+  await page.getByLabel('Enrollment code').fill(code);
+  await page.getByRole('button', { name: 'Enroll' }).click();
+  await page.getByRole('button', { name: `Start ${examTitle}` }).waitFor();
+}
+
+/** Consent, system check and ID check, up to the first question. */
+export async function passChecks(
+  page: Page,
+  env: CandidateEnv,
+  examTitle: string,
+  screenshot?: (name: string) => Promise<void>,
+): Promise<void> {
+  await page.getByRole('button', { name: `Start ${examTitle}` }).click();
+  await page.getByRole('heading', { name: 'Before you begin' }).waitFor();
+  await screenshot?.('03-consent');
+  await page.getByLabel(/I have read this and agree/).check();
+  await page.getByRole('button', { name: 'I agree, continue' }).click();
+
+  await page.getByRole('heading', { name: 'System check' }).waitFor();
+  await expect
+    .poll(() => page.getByTestId('face-status').textContent(), { timeout: 60_000 })
+    .toBe('We can see your face.');
+  await page.getByRole('button', { name: 'Check my computer' }).click();
+  await expect.poll(() => page.getByTestId('check-camera').getAttribute('class')).toContain('pass');
+  await expect.poll(() => page.getByTestId('check-displays').getAttribute('class')).toContain('pass');
+  await screenshot?.('04-system-check');
+  await page.getByRole('button', { name: 'Continue to ID check' }).click();
+
+  await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
+  await page.getByLabel('Upload a photo of your ID').setInputFiles(env.idCard);
+  await page.getByTestId('card-ready').waitFor();
+  await page.getByRole('button', { name: 'Check my ID' }).click();
+  await page.getByTestId('id-result').waitFor({ timeout: 180_000 });
+  expect(await page.getByTestId('id-result').textContent()).toContain('L898902C3');
+  await screenshot?.('05-id-verification');
+  await page.getByRole('button', { name: 'Continue to the exam' }).click();
+  await page.getByRole('heading', { name: `Question 1 of ${QUESTIONS.length}` }).waitFor();
+}
+
+/** Answers the current question onward until the finish screen. */
+export async function answerFrom(page: Page, first: number): Promise<void> {
+  for (let i = first; i < QUESTIONS.length; i++) {
+    await page.getByRole('heading', { name: `Question ${i + 1} of ${QUESTIONS.length}` }).waitFor();
+    expect(await page.getByTestId('question-text').textContent()).toBe(QUESTIONS[i]!.question);
+    if ((await page.getByLabel('Your answer').inputValue()) !== ANSWERS[i]) {
+      await page.getByLabel('Your answer').fill(ANSWERS[i]!);
+    }
+    const last = i === QUESTIONS.length - 1;
+    await page.getByRole('button', { name: last ? 'Submit and finish' : 'Submit and continue' }).click();
+  }
+  await page.getByRole('heading', { name: /you are done/ }).waitFor({ timeout: 120_000 });
+  await page.getByTestId('receipt').waitFor({ timeout: 60_000 });
+  await expect
+    .poll(() => page.getByTestId('finish-report').textContent(), { timeout: 180_000 })
+    .toMatch(/report VR-/);
+  expect(await page.getByTestId('finish-evaluation').textContent()).toMatch(/\d+ of 100 \(local\)/);
+  expect(await page.getByTestId('finish-recording').textContent()).toMatch(/1 file\(s\) queued for upload/);
+}
+
+/** What reached the central PostgreSQL for the exam's session, counted by kind. */
+export async function centralCounts(env: CandidateEnv) {
+  const q = env.central.owner.query;
+  const [session] = await q<{ id: string; status: string }>(
+    'SELECT id::text, status FROM vigil.sessions WHERE exam_id = $1',
+    [env.examId],
+  );
+  if (!session) return undefined;
+  const rows = async (sql: string) =>
+    (await q<{ k: string; n: string }>(sql, [session.id])).map((r) => [r.k, Number(r.n)]);
+  const warnings = Object.fromEntries(
+    await rows(
+      'SELECT type AS k, count(*)::text AS n FROM vigil.warnings WHERE session_id = $1 GROUP BY type',
+    ),
+  ) as Record<string, number>;
+  const blobs = Object.fromEntries(
+    await rows(
+      `SELECT kind AS k, count(*)::text AS n FROM vigil.blobs WHERE session_id = $1 AND completed_at IS NOT NULL GROUP BY kind`,
+    ),
+  ) as Record<string, number>;
+  const [events] = await q<{ n: string; seqs: string }>(
+    'SELECT count(*)::text AS n, count(DISTINCT seq)::text AS seqs FROM vigil.events WHERE session_id = $1',
+    [session.id],
+  );
+  return { session, warnings, blobs, events: Number(events!.n), distinctSeqs: Number(events!.seqs) };
+}
