@@ -35,6 +35,7 @@ const config = (ai: Record<string, unknown>) =>
     media: {},
     report: {},
     security: {},
+    update: {},
   });
 
 describe('interview service', () => {
