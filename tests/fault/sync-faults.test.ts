@@ -180,6 +180,34 @@ describe('sync faults', () => {
     expect(flags).toEqual([{ type: 'evidence_chain' }]);
   });
 
+  it('an event that does not link to its predecessor marks the session altered', async () => {
+    const device = await central.enroll();
+    const sessionId = randomUUID();
+    const good = chainedEvents(sessionId, 2);
+    // Event 3 is self-consistent but chained to a made-up predecessor.
+    const forged = chainedEvents(sessionId, 1, 3, Buffer.alloc(32, 7)).items;
+    const receipts = await central.channel.ingest(device.token, [
+      sessionStart(sessionId),
+      ...good.items,
+      ...forged,
+    ]);
+    expect(receipts.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    const session = await central.owner.db
+      .selectFrom('vigil.sessions')
+      .select(['chain_seq', 'evidence_verdict'])
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    expect(session).toEqual({ chain_seq: 2, evidence_verdict: 'altered' });
+    const flags = await central.owner.db
+      .selectFrom('vigil.warnings')
+      .select('details')
+      .where('session_id', '=', sessionId)
+      .where('type', '=', 'evidence_chain')
+      .execute();
+    expect(flags).toHaveLength(1);
+    expect(flags[0]?.details).toMatchObject({ seq: 3, verdict: 'altered' });
+  });
+
   it('a corrupted chunk is refused and resent; a wrong offset is refused with the server offset; the final hash is right', async () => {
     const device = await central.enroll();
     const sessionId = randomUUID();
