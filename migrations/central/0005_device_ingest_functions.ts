@@ -97,23 +97,38 @@ const FUNCTIONS = [
   // and records the verdict: incomplete while a hole remains, altered when a link does not hold.
   `CREATE FUNCTION vigil.advance_chain(p_session uuid) RETURNS vigil.sessions
   LANGUAGE plpgsql ${DEFINER} AS $$
-  DECLARE s vigil.sessions; nxt record; v_seq integer; v_head bytea; v_max integer;
+  DECLARE s vigil.sessions; v_rows integer; v_bad_rn integer; v_bad_linked boolean; v_seq integer;
+    v_head bytea; v_max integer;
   BEGIN
     SELECT * INTO s FROM vigil.sessions WHERE id = p_session FOR UPDATE;
-    v_seq := s.chain_seq;
-    v_head := s.chain_head;
-    FOR nxt IN SELECT e.seq, e.prev_hash, e.hash, e.hash_valid FROM vigil.events e
-               WHERE e.session_id = p_session AND e.seq > s.chain_seq ORDER BY e.seq LOOP
-      EXIT WHEN nxt.seq <> v_seq + 1;
-      IF nxt.prev_hash <> v_head OR NOT nxt.hash_valid THEN
-        PERFORM vigil.flag_chain(p_session, 'altered', jsonb_build_object('seq', nxt.seq,
-          'problem', 'the event does not continue the chain'));
-        EXIT;
-      END IF;
-      v_seq := nxt.seq;
-      v_head := nxt.hash;
-    END LOOP;
-    SELECT coalesce(max(e.seq), 0) INTO v_max FROM vigil.events e WHERE e.session_id = p_session;
+    -- Set-based walk: row rn continues the chain when its seq is chain_seq + rn, its prev_hash is the
+    -- previous row's hash (the head for rn = 1) and its own hash is valid. The head moves to the row
+    -- before the first one that does not.
+    WITH e AS (
+      SELECT ev.seq, ev.prev_hash, ev.hash, ev.hash_valid,
+             row_number() OVER w AS rn, lag(ev.hash) OVER w AS lag_hash
+      FROM vigil.events ev WHERE ev.session_id = p_session AND ev.seq > s.chain_seq
+      WINDOW w AS (ORDER BY ev.seq)
+    ), bad AS (
+      SELECT e.rn, e.seq = s.chain_seq + e.rn AS linked_seq FROM e
+      WHERE e.seq <> s.chain_seq + e.rn OR e.prev_hash <> coalesce(e.lag_hash, s.chain_head) OR NOT e.hash_valid
+      ORDER BY e.rn LIMIT 1
+    )
+    SELECT (SELECT count(*) FROM e), (SELECT b.rn FROM bad b), (SELECT b.linked_seq FROM bad b),
+           (SELECT max(e.seq) FROM e)
+    INTO v_rows, v_bad_rn, v_bad_linked, v_max;
+    v_seq := s.chain_seq + coalesce(v_bad_rn - 1, v_rows);
+    IF v_seq > s.chain_seq THEN
+      SELECT ev.hash INTO v_head FROM vigil.events ev WHERE ev.session_id = p_session AND ev.seq = v_seq;
+    ELSE
+      v_head := s.chain_head;
+    END IF;
+    IF v_bad_rn IS NOT NULL AND v_bad_linked THEN
+      -- The next event is there but does not link (or its own hash is wrong): altered.
+      PERFORM vigil.flag_chain(p_session, 'altered', jsonb_build_object('seq', v_seq + 1,
+        'problem', 'the event does not continue the chain'));
+    END IF;
+    v_max := greatest(coalesce(v_max, 0), s.chain_seq);
     UPDATE vigil.sessions SET chain_seq = v_seq, chain_head = v_head, max_seq = v_max,
       evidence_verdict = CASE WHEN evidence_verdict IN ('altered', 'gap') THEN evidence_verdict
                               WHEN v_max > v_seq THEN 'incomplete' ELSE 'intact' END
@@ -245,13 +260,15 @@ const FUNCTIONS = [
     END;
   END $$`,
 
-  // A run of consecutive events, set-based: one statement claims every key and inserts every new
-  // event. It only applies when the whole run is clean (well-formed, this device's sessions, valid
-  // hashes, no sequence clash); otherwise it raises and the caller redoes the run item by item,
-  // which records each problem precisely. Per-item savepoints made the common case 4x slower.
+  // A run of consecutive events, set-based. An event's identity is (session, seq), so the events
+  // primary key itself makes it exactly-once: a conflict with the same hash is a duplicate. It
+  // only applies when the whole run is clean (well-formed, this device's sessions, valid hashes,
+  // duplicates identical); otherwise it raises and the caller redoes the run item by item, which
+  // records receipts and flags each problem precisely. Per-item savepoints and receipt rows made
+  // the common case several times slower than a plain INSERT.
   `CREATE FUNCTION vigil.ingest_event_run(d vigil.devices, p_run jsonb) RETURNS jsonb
   LANGUAGE plpgsql ${DEFINER} AS $$
-  DECLARE v_bad integer; v_claimed integer; v_inserted integer; v_sessions uuid[]; v_receipts jsonb;
+  DECLARE v_bad integer; v_all_ok boolean; v_dups_ok boolean; v_sessions uuid[]; v_receipts jsonb;
   BEGIN
     SELECT count(*) INTO v_bad FROM jsonb_array_elements(p_run) x(it)
     WHERE NOT coalesce(length(it->>'key') BETWEEN 1 AND 200
@@ -261,40 +278,42 @@ const FUNCTIONS = [
     IF v_bad > 0 THEN
       RAISE EXCEPTION 'run needs item-by-item handling' USING ERRCODE = 'VG499';
     END IF;
-    WITH src AS (
-      SELECT x.ord, x.it->>'key' AS key, x.it->'payload'->>'body' AS body,
-             decode(x.it->'payload'->>'prevHash', 'hex') AS prev, decode(x.it->'payload'->>'hash', 'hex') AS hash,
-             (x.it->'payload'->>'body')::jsonb AS j
-      FROM jsonb_array_elements(p_run) WITH ORDINALITY x(it, ord)
-    ), typed AS (
-      SELECT src.*, (j->>'sessionId')::uuid AS sid, (j->>'seq')::integer AS seq, j->>'kind' AS kind,
-             (j->>'at')::timestamptz AS at
-      FROM src
-    ), claimed AS (
-      INSERT INTO vigil.ingest_receipts(device_id, idempotency_key, kind, status)
-      SELECT d.id, typed.key, 'event', 'applied' FROM typed ORDER BY typed.ord
-      ON CONFLICT DO NOTHING RETURNING idempotency_key
+    -- One statement, no temp table (a device could plant one in its own session).
+    WITH typed AS (
+      SELECT x.ord, x.it->>'key' AS key, (p.j->>'sessionId')::uuid AS sid, (p.j->>'seq')::integer AS seq,
+             p.j->>'kind' AS kind, (p.j->>'at')::timestamptz AS at, x.it->'payload'->>'body' AS body,
+             coalesce(p.j->'data', '{}') AS data, decode(x.it->'payload'->>'prevHash', 'hex') AS prev,
+             decode(x.it->'payload'->>'hash', 'hex') AS hash
+      FROM jsonb_array_elements(p_run) WITH ORDINALITY x(it, ord),
+           LATERAL (SELECT (x.it->'payload'->>'body')::jsonb AS j) p
+    ), checked AS (
+      SELECT t.*, coalesce(t.seq >= 1 AND t.kind IS NOT NULL AND t.at IS NOT NULL
+                           AND sha256(t.prev || convert_to(t.body, 'UTF8')) = t.hash
+                           AND EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.id = t.sid AND s.device_id = d.id),
+                           false) AS ok
+      FROM typed t
+    ), verdict AS (
+      SELECT bool_and(c.ok) AS all_ok FROM checked c
     ), ins AS (
       INSERT INTO vigil.events(session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
-      SELECT t.sid, t.seq, t.kind, t.at, t.body, coalesce(t.j->'data', '{}'), t.prev, t.hash, true
-      FROM typed t
-      WHERE t.key IN (SELECT c.idempotency_key FROM claimed c)
-        AND t.seq >= 1 AND t.kind IS NOT NULL AND t.at IS NOT NULL
-        AND sha256(t.prev || convert_to(t.body, 'UTF8')) = t.hash
-        AND EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.id = t.sid AND s.device_id = d.id)
+      SELECT c.sid, c.seq, c.kind, c.at, c.body, c.data, c.prev, c.hash, true
+      FROM checked c, verdict v WHERE v.all_ok ORDER BY c.ord
       ON CONFLICT (session_id, seq) DO NOTHING
-      RETURNING session_id
+      RETURNING session_id, seq
+    ), joined AS (
+      SELECT c.ord, c.key, c.sid, c.seq, c.hash, i.seq IS NOT NULL AS inserted
+      FROM checked c LEFT JOIN ins i ON i.session_id = c.sid AND i.seq = c.seq
     )
-    SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM ins),
+    SELECT (SELECT v.all_ok FROM verdict v),
+           -- Every event not inserted must already be stored identically; else it is for the slow path.
+           (SELECT coalesce(bool_and(EXISTS (SELECT 1 FROM vigil.events e
+                     WHERE e.session_id = j.sid AND e.seq = j.seq AND e.hash = j.hash)), true)
+            FROM joined j WHERE NOT j.inserted),
            (SELECT array_agg(DISTINCT i.session_id) FROM ins i),
-           (SELECT jsonb_agg(jsonb_build_object('key', t.key, 'status',
-                     CASE WHEN c.idempotency_key IS NULL THEN 'duplicate' ELSE 'applied' END,
-                     'original', p.status, 'reason', p.reason) ORDER BY t.ord)
-            FROM typed t LEFT JOIN claimed c ON c.idempotency_key = t.key
-            LEFT JOIN vigil.ingest_receipts p ON c.idempotency_key IS NULL
-                 AND p.device_id = d.id AND p.idempotency_key = t.key)
-    INTO v_claimed, v_inserted, v_sessions, v_receipts;
-    IF v_claimed <> v_inserted THEN
+           (SELECT jsonb_agg(jsonb_build_object('key', j.key, 'status',
+                     CASE WHEN j.inserted THEN 'applied' ELSE 'duplicate' END) ORDER BY j.ord) FROM joined j)
+    INTO v_all_ok, v_dups_ok, v_sessions, v_receipts;
+    IF NOT v_all_ok OR NOT v_dups_ok THEN
       RAISE EXCEPTION 'run needs item-by-item handling' USING ERRCODE = 'VG499';
     END IF;
     RETURN jsonb_build_object('receipts', v_receipts, 'sessions', to_jsonb(coalesce(v_sessions, '{}')));

@@ -57,7 +57,7 @@ try {
     goals: { throughput1MiBChunks: { target: '>= 50 MB/s over loopback', met: best >= 50 } },
     notes:
       'Whole path: read file, sha256 per chunk, vigil.blob_chunk() as the device login (token check, offset check, ' +
-      'server-side sha256, chunk row insert), progress committed to SQLite per chunk, vigil.blob_finish() recomputes ' +
+      'server-side sha256, chunk row insert), progress committed to SQLite every 16 MiB, vigil.blob_finish() recomputes ' +
       'the whole sha256. PostgreSQL 15 throwaway cluster, fsync off, loopback.',
   });
 } finally {

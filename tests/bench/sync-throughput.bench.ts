@@ -100,9 +100,10 @@ try {
     goals: { ratioSyncToRaw: { target: '>= 0.5 of raw batched INSERT', met: ratio >= 0.5 } },
     notes:
       'Sync path = local outbox read, JSON, one vigil.ingest() call per batch as the device login (token hash check, ' +
-      'receipt per idempotency key, hash recomputed and chain advanced per event), receipts applied and outbox rows ' +
-      'deleted locally. Raw = kysely multi-row INSERT of the same rows as the owner. Same throwaway PostgreSQL 15 ' +
-      '(fsync off) on loopback, same run.',
+      'every event parsed, its sha256 recomputed and its session ownership checked, INSERT … ON CONFLICT on ' +
+      '(session, seq) for exactly-once, chain head advanced once per batch, receipts returned), receipts applied ' +
+      'and outbox rows deleted locally (synchronous=FULL commit). Raw = kysely multi-row INSERT of the same rows ' +
+      'as the owner. Same throwaway PostgreSQL 15 (fsync off) on loopback, same run.',
   });
 } finally {
   await central.close();

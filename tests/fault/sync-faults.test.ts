@@ -97,13 +97,15 @@ describe('sync faults', () => {
     // 600 gaze events, session_started and one warning_started per warning.
     expect(await countRows('events', sessionId)).toBe(607);
     expect(await countRows('warnings', sessionId)).toBe(6);
+    // Events are exactly-once by their (session, seq) key (the set-based path writes no receipt row);
+    // every other item by its receipt row: one per key, never two.
     const receipts = await central.owner.query<{ n: string; distinct_keys: string }>(
       `SELECT count(*) AS n, count(DISTINCT idempotency_key) AS distinct_keys FROM vigil.ingest_receipts r
-       JOIN vigil.devices d ON d.id = r.device_id WHERE d.candidate_id = $1`,
+       JOIN vigil.devices d ON d.id = r.device_id WHERE d.candidate_id = $1 AND r.kind <> 'event'`,
       [candidateId],
     );
-    expect(Number(receipts[0]?.n)).toBe(total);
-    expect(Number(receipts[0]?.distinct_keys)).toBe(total);
+    expect(Number(receipts[0]?.n)).toBe(total - 607);
+    expect(Number(receipts[0]?.distinct_keys)).toBe(total - 607);
     const session = await central.owner.db
       .selectFrom('vigil.sessions')
       .select(['chain_seq', 'evidence_verdict'])
@@ -176,6 +178,34 @@ describe('sync faults', () => {
       .where('source', '=', 'server')
       .execute();
     expect(flags).toEqual([{ type: 'evidence_chain' }]);
+  });
+
+  it('an event that does not link to its predecessor marks the session altered', async () => {
+    const device = await central.enroll();
+    const sessionId = randomUUID();
+    const good = chainedEvents(sessionId, 2);
+    // Event 3 is self-consistent but chained to a made-up predecessor.
+    const forged = chainedEvents(sessionId, 1, 3, Buffer.alloc(32, 7)).items;
+    const receipts = await central.channel.ingest(device.token, [
+      sessionStart(sessionId),
+      ...good.items,
+      ...forged,
+    ]);
+    expect(receipts.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    const session = await central.owner.db
+      .selectFrom('vigil.sessions')
+      .select(['chain_seq', 'evidence_verdict'])
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    expect(session).toEqual({ chain_seq: 2, evidence_verdict: 'altered' });
+    const flags = await central.owner.db
+      .selectFrom('vigil.warnings')
+      .select('details')
+      .where('session_id', '=', sessionId)
+      .where('type', '=', 'evidence_chain')
+      .execute();
+    expect(flags).toHaveLength(1);
+    expect(flags[0]?.details).toMatchObject({ seq: 3, verdict: 'altered' });
   });
 
   it('a corrupted chunk is refused and resent; a wrong offset is refused with the server offset; the final hash is right', async () => {
