@@ -212,7 +212,8 @@ export function createCandidateRuntime(options: {
           blobFinish: async (...a) => (await channel()).blobFinish(...a),
         },
         token: () => tokens.load(),
-        onStatus: (status) => logger.debug({ status }, 'sync status'),
+        // Pending items and bytes, last success and last error: the status area and finish screen show them.
+        onStatus: (status) => options.emit('syncStatus', status),
       });
       uploader.start();
 
