@@ -32,6 +32,7 @@ export function InterviewScreen({
   const [remainingMs, setRemainingMs] = useState(0);
   const [notices, setNotices] = useState<Record<string, string>>({});
   const [recording, setRecording] = useState<RecordingStatus>();
+  const [sync, setSync] = useState<EventPayload<'syncStatus'>>();
   const [error, setError] = useState<string>();
   const [submitting, setSubmitting] = useState(false);
   const handle = useRef<Promise<RecordingHandle | undefined> | undefined>(undefined);
@@ -104,6 +105,8 @@ export function InterviewScreen({
       clearInterval(flush);
     };
   }, [api, capture.stream, sessionId, analysisFps]);
+
+  useEffect(() => api.on('syncStatus', setSync), [api]);
 
   useEffect(
     () =>
@@ -208,6 +211,17 @@ export function InterviewScreen({
           <video ref={video} autoPlay muted playsInline aria-label="Your camera" className="small-preview" />
           <p data-testid="recording-status">
             Recording: {recording ? `${recording.state}, ${recording.chunksAcked} parts saved` : 'starting'}
+          </p>
+          <p data-testid="connection-status">
+            Connection:{' '}
+            {!sync
+              ? 'checking'
+              : sync.state === 'offline'
+                ? 'offline — everything is saved on this computer'
+                : 'online'}
+            {sync && sync.pendingItems + sync.pendingBlobs > 0
+              ? ` · ${sync.pendingItems + sync.pendingBlobs} items waiting to be sent`
+              : ''}
           </p>
           <div aria-live="polite" data-testid="notices">
             {noticeList.map(([key, message]) => (

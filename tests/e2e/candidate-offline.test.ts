@@ -34,6 +34,9 @@ describe('candidate interview with the central server down', () => {
       .toContain('You are offline');
     await checkScreen(page, 'candidate-offline', '01-exams-offline');
     await passChecks(page, env, TITLE);
+    await expect
+      .poll(() => page.getByTestId('connection-status').textContent(), { timeout: 30_000 })
+      .toContain('offline — everything is saved on this computer');
     await answerFrom(page, 0);
     await expect
       .poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 30_000 })
