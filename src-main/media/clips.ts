@@ -102,12 +102,20 @@ export async function extractPoster(
   output: string,
   atS: number,
 ): Promise<void> {
-  await writeVia(output, 'the poster frame', (partial) =>
-    ffmpeg()
-      .setFfmpegPath(bins.ffmpeg)
-      .input(input)
-      .inputOptions([`-ss ${Math.max(0, atS).toFixed(3)}`])
-      .outputOptions(['-frames:v 1', '-q:v 4', '-y', '-f image2', '-c:v mjpeg'])
-      .output(partial),
-  );
+  const grab = (seekS: number) =>
+    writeVia(output, 'the poster frame', (partial) =>
+      ffmpeg()
+        .setFfmpegPath(bins.ffmpeg)
+        .input(input)
+        .inputOptions([`-ss ${Math.max(0, seekS).toFixed(3)}`])
+        .outputOptions(['-frames:v 1', '-q:v 4', '-y', '-f image2', '-c:v mjpeg'])
+        .output(partial),
+    );
+  try {
+    await grab(atS);
+  } catch (error) {
+    // A seek at or past the last frame of a short recording yields no frame at all: take the first.
+    if (atS <= 0) throw error;
+    await grab(0);
+  }
 }
