@@ -27,9 +27,17 @@ export function startFrameSampler(options: {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  const ready = (video: HTMLVideoElement) => video.videoWidth > 0 && video.readyState >= 2;
   const grab = async (): Promise<SampledFrame | undefined> => {
     const { video } = options;
-    if (!context || video.videoWidth === 0 || video.readyState < 2) return undefined;
+    if (!ready(video)) {
+      // A preview that was just attached has no frame yet: give it a moment before giving up.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 3000);
+        video.addEventListener('loadeddata', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+    if (!context || !ready(video)) return undefined;
     const scale = Math.min(1, (options.maxWidth ?? 640) / video.videoWidth);
     canvas.width = Math.round(video.videoWidth * scale);
     canvas.height = Math.round(video.videoHeight * scale);

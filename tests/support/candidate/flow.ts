@@ -68,7 +68,8 @@ export async function startCandidateEnv(title: string): Promise<CandidateEnv> {
   });
   expect(loaded.issues).toEqual([]);
   fs.mkdirSync(loaded.dataDir, { recursive: true });
-  const app = createApp({ loaded, logger: memoryLogger([]), mode: 'host' });
+  const logLines: string[] = [];
+  const app = createApp({ loaded, logger: memoryLogger(logLines), mode: 'host' });
   const host = await startHost({ app, rendererDir: defaultRendererDir(), logger: app.context.logger });
   const media = path.join(dir, 'media');
   fs.mkdirSync(media);
@@ -91,6 +92,8 @@ export async function startCandidateEnv(title: string): Promise<CandidateEnv> {
       await browser.close();
       await host.close();
       await app.close();
+      // The app's log, kept with the screenshots for whoever has to read a failed CI run.
+      fs.writeFileSync(artifactPath('e2e', title.replace(/\W+/g, '-').toLowerCase() + '.log'), logLines.join(''));
       await central.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
@@ -139,7 +142,13 @@ export async function passChecks(
   await page.getByLabel('Upload a photo of your ID').setInputFiles(env.idCard);
   await page.getByTestId('card-ready').waitFor();
   await page.getByRole('button', { name: 'Check my ID' }).click();
-  await page.getByTestId('id-result').waitFor({ timeout: 180_000 });
+  await page
+    .getByTestId('id-result')
+    .waitFor({ timeout: 180_000 })
+    .catch(async (error: unknown) => {
+      await page.screenshot({ path: artifactPath('e2e', 'id-check-timeout.png'), fullPage: true });
+      throw error;
+    });
   expect(await page.getByTestId('id-result').textContent()).toContain('L898902C3');
   await screenshot?.('05-id-verification');
   await page.getByRole('button', { name: 'Continue to the exam' }).click();
