@@ -9,7 +9,7 @@ import { decodeImage } from './decode-image';
 import type { FaceAnalyzer } from './face-analyzer';
 import { resolvePolicy, type ProctoringPolicy } from './policy';
 import { ProctoringSession } from './session';
-import type { FaceObservation, ProctoringWarning } from './types';
+import type { FaceObservation, ProctoringWarning, WarningSink } from './types';
 import { videoFrames } from './video-frames';
 
 export interface Detection {
@@ -53,7 +53,7 @@ async function isImage(file: string): Promise<boolean> {
 export async function analyzeFile(
   analyzer: FaceAnalyzer,
   file: string,
-  options: { fps?: number; policy?: ProctoringPolicy } = {},
+  options: { fps?: number; policy?: ProctoringPolicy; sink?: WarningSink } = {},
 ): Promise<FileAnalysis> {
   const name = path.normalize(file);
   try {
@@ -82,7 +82,7 @@ export async function analyzeFile(
     const session = new ProctoringSession({
       policy,
       analyzer,
-      sink: () => undefined,
+      sink: options.sink ?? (() => undefined),
       onObservation: (observation) =>
         detections.push(...observation.faces.filter((f) => f.score >= policy.minFaceScore).map(toDetection)),
     });

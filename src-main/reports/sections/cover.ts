@@ -44,40 +44,45 @@ export function drawCover(c: ReportCanvas, ctx: RenderContext): void {
   if (who.length) c.font('body', 9.5, colors.muted).doc.text(who.join('  ·  '), c.left, doc.y + 1);
   doc.y += 12;
 
-  // Exam and session facts in a panel, two columns.
-  const facts: [string, string][] = [
-    ['Exam', input.exam.title],
-    ['Type', `${examTypeLabels[input.exam.type]} (${input.exam.type})`],
-    ['Difficulty', `${input.exam.difficulty} / 10`],
-    ['Date', formatDateTime(input.session.startedAt)],
+  // Exam and session facts in a panel: long values on full-width rows, short ones in pairs.
+  const duration = input.session.endedAt
+    ? formatDuration(input.session.durationSeconds)
+    : `${formatDuration(input.session.durationSeconds)} (session did not end normally)`;
+  const rows: [string, string][][] = [
+    [['Exam', input.exam.title]],
     [
-      'Duration',
-      input.session.endedAt
-        ? formatDuration(input.session.durationSeconds)
-        : `${formatDuration(input.session.durationSeconds)} (session did not end normally)`,
+      ['Type', `${examTypeLabels[input.exam.type]} (${input.exam.type})`],
+      ['Difficulty', `${input.exam.difficulty} / 10`],
     ],
-    ['Session', input.session.id],
+    [
+      ['Date', formatDateTime(input.session.startedAt)],
+      ['Duration', duration],
+    ],
+    [['Session', input.session.id]],
   ];
   const panelTop = doc.y;
   const colW = (c.width - 24) / 2;
+  const valueWidth = (cells: number) => (cells === 1 ? c.width - 24 : colW) - 78;
   c.font('body', 9.5);
-  const rowH = (text: string) => Math.max(16, doc.heightOfString(text, { width: colW - 78 }) + 5);
   // Measure first, then paint the panel, then the text (pdfkit paints in call order).
-  let yLeft = panelTop + 10;
-  let yRight = panelTop + 10;
-  const positions = facts.map(([, value], i) => {
-    const left = i % 2 === 0;
-    const pos = { x: left ? c.left + 12 : c.left + 12 + colW, y: left ? yLeft : yRight };
-    if (left) yLeft += rowH(value);
-    else yRight += rowH(value);
-    return pos;
+  let y = panelTop + 10;
+  const placed = rows.map((cells) => {
+    const top = y;
+    y += Math.max(
+      ...cells.map(([, v]) => Math.max(16, doc.heightOfString(v, { width: valueWidth(cells.length) }) + 5)),
+    );
+    return top;
   });
-  const panelBottom = Math.max(yLeft, yRight) + 6;
+  const panelBottom = y + 6;
   doc.rect(c.left, panelTop, c.width, panelBottom - panelTop).fill(colors.panel);
-  facts.forEach(([label, value], i) => {
-    const { x, y } = positions[i]!;
-    c.font('bold', 8.5, colors.muted).doc.text(label, x, y + 1, { width: 72 });
-    c.font('body', 9.5, colors.ink).doc.text(value, x + 74, y, { width: colW - 78 });
+  rows.forEach((cells, r) => {
+    cells.forEach(([label, value], i) => {
+      const x = c.left + 12 + i * colW;
+      c.font('bold', 8.5, colors.muted).doc.text(label, x, placed[r]! + 1, { width: 72 });
+      c.font('body', 9.5, colors.ink).doc.text(value, x + 74, placed[r], {
+        width: valueWidth(cells.length),
+      });
+    });
   });
   doc.y = panelBottom + 16;
 

@@ -28,9 +28,9 @@ export function drawWarningsTable(c: ReportCanvas, ctx: RenderContext): void {
     return;
   }
   const fixed: Column[] = [
-    { title: '#', width: 22 },
+    { title: '#', width: 28 },
     { title: 'Time', width: 48 },
-    { title: 'Type', width: 128 },
+    { title: 'Type', width: 122 },
     { title: 'Duration', width: 56 },
     { title: 'Confidence', width: 60 },
     { title: 'Verdict', width: 84 },

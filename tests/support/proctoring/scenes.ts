@@ -70,23 +70,26 @@ export type SceneName = keyof typeof scenes;
 
 /** The scripted session: each segment lasts `seconds`; expected warnings start at segment starts. */
 export const SCRIPT: { scene: SceneName; seconds: number }[] = [
-  { scene: 'frontal', seconds: 5 },
-  { scene: 'noFace', seconds: 5 },
-  { scene: 'twoFaces', seconds: 5 },
-  { scene: 'turnedAway', seconds: 5 },
-  { scene: 'covered', seconds: 5 },
-  { scene: 'frontal', seconds: 5 },
+  { scene: 'frontal', seconds: 4 },
+  { scene: 'noFace', seconds: 4 },
+  { scene: 'twoFaces', seconds: 4 },
+  { scene: 'turnedAway', seconds: 4 },
+  { scene: 'covered', seconds: 4 },
+  { scene: 'frontal', seconds: 4 },
 ];
 
+const startOf = (i: number): number => SCRIPT.slice(0, i).reduce((t, step) => t + step.seconds, 0);
+
+/** Expected warnings: each non-frontal segment raises one, from its start to its end. */
 export const SCRIPT_EXPECTED: { type: string; startS: number; endS: number }[] = [
-  { type: 'no_face', startS: 5, endS: 10 },
-  { type: 'multiple_faces', startS: 10, endS: 15 },
-  { type: 'looking_away', startS: 15, endS: 20 },
-  { type: 'camera_blocked', startS: 20, endS: 25 },
+  { type: 'no_face', startS: startOf(1), endS: startOf(2) },
+  { type: 'multiple_faces', startS: startOf(2), endS: startOf(3) },
+  { type: 'looking_away', startS: startOf(3), endS: startOf(4) },
+  { type: 'camera_blocked', startS: startOf(4), endS: startOf(5) },
 ];
 
 /** Writes the scripted video (H.264, 640×480, `fps` frames per second) with the bundled ffmpeg. */
-export async function makeScriptedVideo(dir: string, ffmpegPath: string, fps = 4): Promise<string> {
+export async function makeScriptedVideo(dir: string, ffmpegPath: string, fps = 2): Promise<string> {
   await mkdir(dir, { recursive: true });
   const inputs: string[] = [];
   for (const [i, step] of SCRIPT.entries()) {

@@ -1,0 +1,132 @@
+// Bad input must still give a report that says what is missing: no answers, no warnings, missing
+// or corrupt snapshot files, a missing ID card, characters the font lacks; and invalid input must
+// be refused with the field that is wrong.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VigilError } from '../../../src-main/errors';
+import { renderReport } from '../../../src-main/reports/render-report';
+import type { ReportInputDraft } from '../../../src-main/reports/types';
+import { inkFraction, loadPage, pdfText, qpdfCheck, renderPages } from '../../support/pdf-tools';
+import { buildReportFixture } from '../../support/report-fixture';
+
+let dir: string;
+let base: ReportInputDraft;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-report-fault-'));
+  base = await buildReportFixture(dir, { questions: 3, warnings: 5 });
+});
+
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function renderToFile(input: unknown, name: string) {
+  const report = await renderReport(input, { assetsDir: dir });
+  const file = path.join(dir, name);
+  await fs.writeFile(file, report.pdf);
+  expect((await qpdfCheck(file)).ok).toBe(true);
+  return { report, file, text: await pdfText(file) };
+}
+
+describe('report with bad or missing input', () => {
+  it('renders a session with no answers, no warnings and nothing evaluated, and says so', async () => {
+    const { report, text } = await renderToFile(
+      {
+        ...base,
+        session: { ...base.session, endedAt: null },
+        scores: null,
+        questions: [],
+        traits: [],
+        suggestions: [],
+        warnings: [],
+        idVerification: null,
+        decision: null,
+        evidence: { verdict: 'unverified', finalHash: null },
+        evaluator: null,
+        risk: { score: 0, contributions: [] },
+      },
+      'sparse.pdf',
+    );
+    expect(report.pageCount).toBeGreaterThanOrEqual(2);
+    for (const phrase of [
+      'Missing or incomplete data',
+      'The session did not end normally',
+      'Evaluation scores are missing',
+      'No questions were recorded for this session',
+      'No warnings were raised during this session',
+      'No ID verification was recorded',
+      'No final hash was recorded',
+      'No evaluator details were recorded',
+      'No reviewer decision has been recorded yet',
+      'No factor contributed to the risk score',
+      'No traits were recorded',
+    ]) {
+      expect(text).toContain(phrase);
+    }
+  });
+
+  it('renders missing, corrupt and truncated snapshots, a missing ID card and empty answers', async () => {
+    const good = await fs.readFile(path.join(dir, 'snapshots', 'w1.jpg'));
+    await fs.writeFile(path.join(dir, 'corrupt.jpg'), Buffer.from('this is not a JPEG at all'));
+    await fs.writeFile(path.join(dir, 'truncated.jpg'), good.subarray(0, Math.floor(good.length / 2)));
+    const warnings = base.warnings.map((w, i) => ({
+      ...w,
+      snapshotPath: ['snapshots/w1.jpg', 'gone.jpg', 'corrupt.jpg', 'truncated.jpg', null][i]!,
+    }));
+    const questions = base.questions.map((q, i) => ({
+      ...q,
+      answer: i === 0 ? null : i === 1 ? '   ' : q.answer,
+    }));
+    const { report, file, text } = await renderToFile(
+      {
+        ...base,
+        candidate: { ...base.candidate, name: 'Wáng Xiǎomíng 王小明' },
+        idVerification: { ...base.idVerification!, cardImagePath: 'no-such-card.jpg' },
+        questions,
+        warnings,
+      },
+      'broken.pdf',
+    );
+    for (const phrase of [
+      'Snapshot missing',
+      'Snapshot unreadable',
+      'No snapshot taken',
+      'ID card image missing',
+      'No answer was given',
+      '2 of 3 questions have no answer (Q1, Q2)',
+      'warning #2 gone.jpg (file not found)',
+      '2 snapshot files are unreadable',
+      'warning #3 corrupt.jpg',
+      'warning #4 truncated.jpg',
+      '1 warning has no snapshot',
+      "outside the embedded font's coverage",
+      'Wáng Xiǎomíng',
+    ]) {
+      expect(text).toContain(phrase);
+    }
+    expect(report.dataNotes.join('\n')).toContain('王');
+
+    // The one good snapshot is still drawn: solid ink in the first row's thumbnail cell.
+    const table = report.sections.find((s) => s.name === 'warnings-table')!;
+    const pngs = await renderPages(file, path.join(dir, 'broken-pages'), 40);
+    const page = await loadPage(pngs[table.startPage]!, 40);
+    const thumb = { x: report.pageSize.width - 150, y: table.startY + 20, width: 100, height: 60 };
+    expect(inkFraction(page, thumb)).toBeGreaterThan(0.6);
+    // The second row's placeholder is a dashed outline and a label, not a picture.
+    expect(inkFraction(page, { ...thumb, y: thumb.y + 70 })).toBeLessThan(0.3);
+  });
+
+  it('refuses invalid input with the path of each bad field', async () => {
+    const bad = { ...base, scores: { ...base.scores!, overall: 140 }, exam: { ...base.exam, type: 'XYZ' } };
+    const error = await renderReport(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VigilError);
+    const vigilError = error as VigilError;
+    expect(vigilError.code).toBe('BAD_REQUEST');
+    const fields = (vigilError.details?.problems as { field: string }[]).map((p) => p.field);
+    expect(fields).toEqual(expect.arrayContaining(['scores.overall', 'exam.type']));
+    expect(vigilError.message).toContain('scores.overall');
+  });
+});
