@@ -136,6 +136,17 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       // SIGINT = fast shutdown: disconnect clients, no checkpoint wait beyond what is needed.
+      // runuser does not pass SIGINT on, so signal the postmaster itself (its pid file).
+      const pidFile = path.join(dataDir, 'postmaster.pid');
+      const postmaster = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+      if (postmaster > 0) {
+        try {
+          process.kill(postmaster, 'SIGINT');
+          return;
+        } catch {
+          // already gone: fall back to the child
+        }
+      }
       proc.kill('SIGINT');
     });
   };
