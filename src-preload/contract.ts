@@ -1,6 +1,7 @@
 // The one IPC contract between the renderer and main. Pure: zod only, no node/electron/DOM imports,
 // so the Electron preload, the WebSocket bridge, main's dispatcher and the tests all share it.
 import { z } from 'zod';
+import { consoleCalls } from './contract-console';
 
 /** Error codes every transport can return instead of a response. */
 export const errorCodes = [
@@ -193,6 +194,7 @@ export const calls = {
       .strict(),
     response: MergedRecordingSchema,
   }),
+  ...consoleCalls,
 } as const;
 
 export const events = {

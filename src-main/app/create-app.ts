@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
+import { ConsoleSession } from '../review/console-session';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
@@ -15,6 +16,8 @@ export interface AppContext {
   mode: 'electron' | 'host';
   version: string;
   media: MediaRuntime;
+  /** The proctor/admin console's own PostgreSQL login (issue 9). */
+  console: ConsoleSession;
 }
 
 export interface VigilApp {
@@ -43,7 +46,14 @@ export function createApp(options: {
     logger: options.logger,
     emit: (event, payload) => events.emit(event, payload),
   });
-  const context: AppContext = { ...options, events, version: appVersion(), media };
+  const consoleSession = new ConsoleSession({
+    central: () => options.loaded.config.central,
+    reportsDir: ConsoleSession.reportsDirFor(options.loaded.dataDir),
+    pageSize: () => options.loaded.config.report.pageSize,
+    onReportError: (sessionId, error) =>
+      options.logger.error({ err: error, sessionId }, 'report regeneration failed'),
+  });
+  const context: AppContext = { ...options, events, version: appVersion(), media, console: consoleSession };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
@@ -52,6 +62,7 @@ export function createApp(options: {
     events,
     close: async () => {
       await media.close();
+      await consoleSession.signOut();
       options.logger.info('app closed');
     },
   };

@@ -7,6 +7,7 @@ import { registerDemoCommand } from './commands/demo';
 import { registerHostCommand } from './commands/host';
 import { registerReportCommand } from './commands/report';
 import { registerPolicyCommand } from './commands/policy';
+import { registerAdminCommand } from './commands/admin';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAnalyzeCommand(program);
   registerReportCommand(program);
   registerPolicyCommand(program);
+  registerAdminCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -4,10 +4,14 @@ import type { Handlers } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { appHandlers } from './app';
 import { mediaHandlers } from './media';
+import { reviewHandlers } from './review';
+import { adminHandlers } from './admin';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
     ...mediaHandlers(ctx),
+    ...reviewHandlers(ctx),
+    ...adminHandlers(ctx),
   };
 }
