@@ -27,7 +27,7 @@ const POLICIES: Record<string, string> = {
   reviews: `EXISTS (SELECT 1 FROM vigil.warnings w WHERE w.id = reviews.warning_id)`,
   users: `pg_role = current_user
     OR EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.candidate_id = users.id)
-    OR EXISTS (SELECT 1 FROM vigil.enrollments n WHERE n.candidate_id = users.id)`,
+    OR (SELECT true FROM vigil.enrollments n WHERE n.candidate_id = users.id LIMIT 1) IS NOT NULL`,
 };
 
 const ME = `(SELECT u.id FROM vigil.users u WHERE u.pg_role = current_user)`;

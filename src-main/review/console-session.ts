@@ -98,6 +98,7 @@ export class ConsoleSession {
   async signOut(): Promise<void> {
     const current = this.signed;
     this.signed = undefined;
+    await current?.review.idle();
     await current?.store.close();
   }
 

@@ -41,11 +41,14 @@ export function buildQueueQuery(filter: QueueFilter): { text: string; params: un
   if (filter.status) where.push(`s.status = ${p(filter.status)}`);
   if (filter.warningType) {
     where.push(
-      `EXISTS (SELECT 1 FROM vigil.warnings wf WHERE wf.session_id = s.id AND wf.type = ${p(filter.warningType)})`,
+      `((SELECT true FROM vigil.warnings wf WHERE wf.session_id = s.id AND wf.type = ${p(filter.warningType)} LIMIT 1) IS NOT NULL)`,
     );
   }
-  const decided = `EXISTS (SELECT 1 FROM vigil.session_decisions d WHERE d.session_id = s.id)`;
-  const reviewed = `EXISTS (SELECT 1 FROM vigil.warnings wr JOIN vigil.reviews r ON r.warning_id = wr.id WHERE wr.session_id = s.id)`;
+  const decided = `((SELECT true FROM vigil.session_decisions d WHERE d.session_id = s.id LIMIT 1) IS NOT NULL)`;
+  // A scalar sub-select, not EXISTS: the planner may turn EXISTS into one hashed pass over every
+  // review in the store, where this stays a per-row probe of the page's sessions.
+  const reviewed = `((SELECT true FROM vigil.warnings wr JOIN vigil.reviews r ON r.warning_id = wr.id
+    WHERE wr.session_id = s.id LIMIT 1) IS NOT NULL)`;
   if (filter.reviewState === 'decided') where.push(decided);
   if (filter.reviewState === 'in_review') where.push(`NOT ${decided} AND ${reviewed}`);
   if (filter.reviewState === 'pending') where.push(`NOT ${decided} AND NOT ${reviewed}`);

@@ -42,6 +42,8 @@ function checkUuid(id: string, what: string): void {
 }
 
 export class ReviewService {
+  private pending: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly query: SqlQuery,
     private readonly reports?: ReportTrigger,
@@ -295,14 +297,23 @@ export class ReviewService {
     await this.regenerate(input.sessionId);
   }
 
-  /** The decision is stored and audited whatever happens here; a failed rebuild is reported, not thrown. */
-  private async regenerate(sessionId: string): Promise<void> {
-    if (!this.reports) return;
-    try {
-      await this.reports.regenerate(sessionId, 'decision');
-    } catch (error) {
-      this.onReportError?.(sessionId, error);
-    }
+  /**
+   * Reports are rebuilt in the background, one at a time, so a verdict is saved and shown at once
+   * (a PDF takes a second or more). The verdict is stored and audited whatever happens here; a
+   * failed rebuild is reported, not thrown.
+   */
+  private regenerate(sessionId: string): Promise<void> {
+    const reports = this.reports;
+    if (!reports) return Promise.resolve();
+    this.pending = this.pending
+      .then(() => reports.regenerate(sessionId, 'decision'))
+      .catch((error: unknown) => this.onReportError?.(sessionId, error));
+    return Promise.resolve();
+  }
+
+  /** Resolves once every queued report rebuild has finished. */
+  idle(): Promise<void> {
+    return this.pending;
   }
 
   /** A blob (snapshot, ID image, clip, video) of a visible session, reassembled from its chunks. */

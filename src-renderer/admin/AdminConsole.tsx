@@ -113,7 +113,7 @@ function Lists({ api }: { api: VigilApi }) {
       </form>
       <p role="status">{message}</p>
       {data && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Scrollable table">
           <table data-testid="admin-table">
             <caption>
               {list}: {data.rows.length} rows
@@ -374,7 +374,7 @@ function Usage({ api }: { api: VigilApi }) {
       <p data-testid="usage-total">
         Total: {usage.totalTokens.toLocaleString()} tokens, ${usage.totalCost.toFixed(4)}
       </p>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Scrollable table">
         <table>
           <caption>By exam and model</caption>
           <thead>

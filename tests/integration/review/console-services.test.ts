@@ -155,6 +155,7 @@ describe('verdicts and decisions', () => {
     });
     await review.reviewWarning({ warningId: s.warningIds[1]!, verdict: 'confirmed' });
     await review.decide({ sessionId: s.id, decision: 'invalidated', note: 'second person seen' });
+    await review.idle();
 
     const audit = await owner.query<{
       action: string;
