@@ -40,10 +40,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$`);
   await run(`REVOKE EXECUTE ON FUNCTION vigil.visible_exam_array(name) FROM PUBLIC`);
   await run(`GRANT EXECUTE ON FUNCTION vigil.visible_exam_array(name) TO vigil_proctor, vigil_admin`);
+  // Admins first, computed once per query: their rows skip the per-row checks below.
   for (const [table, using] of Object.entries(POLICIES)) {
     await run(`DROP POLICY IF EXISTS proctor_read ON vigil.${table}`);
-    await run(`CREATE POLICY proctor_read ON vigil.${table} FOR SELECT USING (${using})`);
+    await run(
+      `CREATE POLICY proctor_read ON vigil.${table} FOR SELECT USING ((SELECT vigil.is_privileged()) OR ${using})`,
+    );
   }
+  // Candidate search for the queue. A user's ILIKE cannot run before the row-level checks (it is not
+  // leakproof), so under RLS a search would test visibility on every user; this definer function
+  // matches first and then keeps only candidates with a session in the caller's exams.
+  await run(`CREATE FUNCTION vigil.search_candidate_ids(who name, pattern text) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+      SELECT u.id FROM vigil.users u
+      WHERE u.role = 'candidate' AND (u.email ILIKE pattern OR u.display_name ILIKE pattern)
+        AND (pg_catalog.pg_has_role(session_user, 'vigil_admin', 'MEMBER')
+             OR EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.candidate_id = u.id
+                        AND s.exam_id = ANY (vigil.visible_exam_array(who))))
+    $$`);
+  await run(`REVOKE EXECUTE ON FUNCTION vigil.search_candidate_ids(name, text) FROM PUBLIC`);
+  await run(`GRANT EXECUTE ON FUNCTION vigil.search_candidate_ids(name, text) TO vigil_proctor, vigil_admin`);
   // Proctors see which candidates are enrolled in their exams, never the code hashes.
   await run(`GRANT SELECT (id, candidate_id, exam_id, expires_at, redeemed_at, created_at)
     ON vigil.enrollments TO vigil_proctor`);
@@ -90,5 +106,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP POLICY proctor_write ON vigil.session_decisions`);
   await run(`CREATE POLICY proctor_write ON vigil.session_decisions FOR INSERT
     WITH CHECK (${OLD.session_decisions} AND decided_by = ${ME})`);
+  await run(`DROP FUNCTION IF EXISTS vigil.search_candidate_ids(name, text)`);
   await run(`DROP FUNCTION vigil.visible_exam_array(name)`);
 }

@@ -135,7 +135,10 @@ export class AdminService {
     return row!.id;
   }
 
-  /** A proctor or admin with their own PostgreSQL login (member of vigil_proctor / vigil_admin). */
+  /**
+   * A proctor or admin with their own PostgreSQL login (member of vigil_proctor / vigil_admin).
+   * Admin logins get CREATEROLE so that they can add staff in turn; needs a CREATEROLE caller.
+   */
   async addStaff(input: {
     email: string;
     name?: string;
@@ -157,7 +160,7 @@ export class AdminService {
     const id = await this.addUser(input);
     const group = input.role === 'admin' ? 'vigil_admin' : 'vigil_proctor';
     const [ddl] = await this.query<{ text: string }>(
-      `SELECT format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE %I', $1::text, $2::text, $3::text) AS text`,
+      `SELECT format('CREATE ROLE %I LOGIN ${input.role === 'admin' ? 'CREATEROLE ' : ''}PASSWORD %L IN ROLE %I', $1::text, $2::text, $3::text) AS text`,
       [input.login, input.password, group],
     );
     await this.query(ddl!.text);

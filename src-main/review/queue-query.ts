@@ -53,16 +53,27 @@ export function buildQueueQuery(filter: QueueFilter): { text: string; params: un
   if (filter.reviewState === 'in_review') where.push(`NOT ${decided} AND ${reviewed}`);
   if (filter.reviewState === 'pending') where.push(`NOT ${decided} AND NOT ${reviewed}`);
   if (filter.search?.trim()) {
-    const pattern = p(likePattern(filter.search.trim()));
-    where.push(`(u.email ILIKE ${pattern} OR u.display_name ILIKE ${pattern})`);
+    where.push(
+      `s.candidate_id IN (SELECT vigil.search_candidate_ids(current_user, ${p(likePattern(filter.search.trim()))}))`,
+    );
   }
   if (filter.cursor) {
     const { rank, id } = decodeCursor(filter.cursor);
     where.push(`(coalesce(s.risk_score, -1), s.id) < (${p(rank)}::numeric, ${p(id)}::uuid)`);
   }
   const limit = Math.min(Math.max(filter.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+  // The page of sessions is chosen first, on sessions alone (walking the keyset index), and only
+  // its rows are joined and decorated; MATERIALIZED keeps the planner from merging the two.
   const text = `
-    SELECT s.id, s.exam_id, e.title AS exam_title, s.candidate_id, u.display_name, u.email, s.status,
+    WITH page AS MATERIALIZED (
+      SELECT s.id, s.exam_id, s.candidate_id, s.status, s.started_at, s.ended_at, s.risk_score
+      FROM vigil.sessions s
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY coalesce(s.risk_score, -1) DESC, s.id DESC
+      LIMIT ${p(limit + 1)}
+    )
+    SELECT s.id, s.exam_id, (SELECT e.title FROM vigil.exams e WHERE e.id = s.exam_id) AS exam_title, s.candidate_id,
+           u.display_name, u.email, s.status,
            s.started_at, s.ended_at, s.risk_score::float8 AS risk_score,
            coalesce(s.risk_score, -1)::float8 AS rank,
            (SELECT coalesce(jsonb_agg(jsonb_build_object('type', f.type, 'count', f.n) ORDER BY f.n DESC, f.type), '[]')
@@ -70,11 +81,8 @@ export function buildQueueQuery(filter: QueueFilter): { text: string; params: un
            (SELECT d.decision FROM vigil.session_decisions d WHERE d.session_id = s.id
               ORDER BY d.created_at DESC LIMIT 1) AS decision,
            ${reviewed} AS reviewed
-    FROM vigil.sessions s
-    JOIN vigil.exams e ON e.id = s.exam_id
-    JOIN vigil.users u ON u.id = s.candidate_id
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY coalesce(s.risk_score, -1) DESC, s.id DESC
-    LIMIT ${p(limit + 1)}`;
+    FROM page s
+    LEFT JOIN LATERAL (SELECT u.display_name, u.email FROM vigil.users u WHERE u.id = s.candidate_id) u ON true
+    ORDER BY coalesce(s.risk_score, -1) DESC, s.id DESC`;
   return { text, params, limit };
 }

@@ -147,6 +147,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await generate(cluster.adminUrl, seed.admin, seed.proctorA);
     const generateS = (performance.now() - t0) / 1000;
+    if (process.env.REVIEW_BENCH_HOLD) {
+      // For plan work by hand: keep the server up until interrupted.
+      process.stdout.write(
+        `holding: ${cluster.urlFor('proctor_a', PASSWORD)} ${cluster.urlFor('admin_al', PASSWORD)}\n`,
+      );
+      await new Promise(() => undefined);
+    }
     const q = owner.query;
     const [counts] = await q<{ sessions: string; warnings: string }>(
       `SELECT (SELECT count(*) FROM vigil.sessions) AS sessions, (SELECT count(*) FROM vigil.warnings) AS warnings`,
@@ -169,8 +176,9 @@ async function main(): Promise<void> {
       { key: 'proctor', login: 'proctor_a', note: `${PROCTOR_EXAMS} of ${EXAMS} exams assigned, RLS on` },
       { key: 'admin', login: 'admin_al', note: 'all exams' },
     ]) {
+      // As the console connects (see ConsoleSession): JIT off for its short queries.
       const store = openPostgres({
-        url: cluster.urlFor(who.login, PASSWORD),
+        url: `${cluster.urlFor(who.login, PASSWORD)}?options=-c%20jit%3Doff`,
         sslMode: 'disable',
         maxConnections: 4,
       });
@@ -263,7 +271,7 @@ async function main(): Promise<void> {
       name: 'review-queue',
       figures,
       goals,
-      notes: `Queue: ${QUEUE_RUNS} calls mixing first pages with 6 filter sets and a keyset walk ever deeper into the unfiltered queue (50 rows/page); review load: ${LOAD_RUNS} full session loads (session, 10 warnings with verdicts, events, answers, evaluation, decision). Through ReviewService on pg over loopback; PostgreSQL 15 with shared_buffers=32MB, fsync off. Plans: ${JSON.stringify(plans)}`,
+      notes: `Queue: ${QUEUE_RUNS} calls mixing first pages with 6 filter sets and a keyset walk ever deeper into the unfiltered queue (50 rows/page); review load: ${LOAD_RUNS} full session loads (session, 10 warnings with verdicts, events, answers, evaluation, decision). Through ReviewService on pg over loopback; PostgreSQL 15 with shared_buffers=32MB, fsync off, JIT off on the console's connections (as ConsoleSession connects). Plans: ${JSON.stringify(plans)}`,
     });
   } finally {
     await owner.close();

@@ -28,9 +28,11 @@ function open(opts: Common): { store: CentralStore; dataDir: string } {
       'Say which server: --db postgres://… or set central.url (VIGIL_CENTRAL_URL).',
     );
   const { sslMode, caFile } = loaded.config.central;
+  const withOptions = new URL(url);
+  withOptions.searchParams.set('options', '-c jit=off');
   return {
     store: openPostgres({
-      url,
+      url: withOptions.toString(),
       sslMode: (opts.sslMode as SslMode | undefined) ?? sslMode,
       ...(caFile ? { caFile } : {}),
     }),
