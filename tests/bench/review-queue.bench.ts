@@ -267,12 +267,15 @@ async function main(): Promise<void> {
         await store.close();
       }
     }
-    writeBenchResult({
+    const result = {
       name: 'review-queue',
       figures,
       goals,
-      notes: `Queue: ${QUEUE_RUNS} calls mixing first pages with 6 filter sets and a keyset walk ever deeper into the unfiltered queue (50 rows/page); review load: ${LOAD_RUNS} full session loads (session, 10 warnings with verdicts, events, answers, evaluation, decision). Through ReviewService on pg over loopback; PostgreSQL 15 with shared_buffers=32MB, fsync off, JIT off on the console's connections (as ConsoleSession connects). Plans: ${JSON.stringify(plans)}`,
-    });
+      notes: `Queue: ${QUEUE_RUNS} calls mixing first pages with 6 filter sets and a keyset walk ever deeper into the unfiltered queue (50 rows/page); review load: ${LOAD_RUNS} full session loads (session, 10 warnings with verdicts, events, answers, evaluation, decision). Through ReviewService on pg over loopback; PostgreSQL 15 with shared_buffers=32MB, fsync off, JIT off on the console's connections (as ConsoleSession connects).`,
+      /** Index use of each query's plan (EXPLAIN ANALYZE, FORMAT JSON) for both logins. */
+      plans,
+    };
+    writeBenchResult(result);
   } finally {
     await owner.close();
     await cluster.stop();

@@ -95,6 +95,14 @@ describe('a proctor assigned to exam A never sees exam B', () => {
       ]),
     ).rejects.toThrow(/row-level security/);
     await expect(asA.query(`SELECT * FROM vigil.audit_log`)).rejects.toThrow(/permission denied/);
+    await expect(asA.query(`SELECT code_hash FROM vigil.enrollments`)).rejects.toThrow(/permission denied/);
+    await expect(asA.query(`SELECT * FROM vigil.search_candidate_ids('proctor_b', '%')`)).resolves.toEqual(
+      [],
+    ); // another proctor's name buys nothing: membership is checked
+    expect(
+      (await asA.query<{ id: string }>(`SELECT vigil.search_candidate_ids(current_user, '%Bexam%') AS id`))
+        .length,
+    ).toBe(0);
     await expect(asA.query(`UPDATE vigil.sessions SET risk_score = 0`)).rejects.toThrow(/permission denied/);
     // Proctor B sees exactly their own.
     expect((await new ReviewService(asB.query).queue({})).rows.map((r) => r.examId)).toEqual([
