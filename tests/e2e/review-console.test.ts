@@ -2,7 +2,9 @@
 // the real services and a real PostgreSQL. A proctor of exam A signs in with their own login, sees
 // only exam A (UI and contract), reviews a session from the keyboard alone; the audit log and the
 // regenerated report hold the verdicts. axe-core checks every console screen.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
@@ -33,7 +35,27 @@ beforeAll(async () => {
   cluster = await startPostgres();
   owner = openPostgres({ url: cluster.url, sslMode: 'disable' });
   await migrateCentral(owner.db as never);
-  seed = await seedConsole(owner.query);
+  // A real 4-minute VP8 video (tiny frames) as exam A's merged recordings, so the player can jump.
+  const videoFile = path.join(os.tmpdir(), `vigil-review-${process.pid}.webm`);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=240:size=96x64:rate=2',
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '20k',
+    '-g',
+    '4',
+    videoFile,
+  ]);
+  const video = { data: fs.readFileSync(videoFile), contentType: 'video/webm' };
+  fs.rmSync(videoFile, { force: true });
+  seed = await seedConsole(owner.query, { video });
   t = createTestApp('host', { VIGIL_CENTRAL_URL: cluster.url, VIGIL_CENTRAL_SSL_MODE: 'disable' });
   host = await startHost({ app: t.app, rendererDir: defaultRendererDir(), logger: t.app.context.logger });
   browser = await launchChromium();
@@ -116,6 +138,25 @@ describe('proctor console', () => {
     const warnings = page.getByTestId('warnings');
     await expect.poll(() => warnings.locator('li').count()).toBe(3);
     await expect.poll(() => page.getByRole('heading', { level: 2 }).textContent()).toContain('Alice Able');
+
+    // The video jumps to each warning: 1:00, then 2:00 after `j`, and back with `k`.
+    const videoAt = () =>
+      page
+        .getByTestId('review-video')
+        .evaluate((v) => Math.round((v as unknown as { currentTime: number }).currentTime));
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(60);
+    await page.keyboard.press('j');
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(120);
+    await page.keyboard.press('k');
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(60);
+    await expect
+      .poll(() =>
+        page
+          .locator('img.snapshot')
+          .first()
+          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      )
+      .toBe(64);
 
     await page.keyboard.press('m');
     await page.keyboard.type('notes on the desk');

@@ -2,6 +2,7 @@
 // sessions with warnings, snapshots (real blob rows and chunks), questions and an evaluation.
 // Written through the owner login, as the ingest functions would leave them.
 import { createHash, randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import type { SqlQuery } from '../../../src-main/central/connect';
 import { AdminService } from '../../../src-main/admin/admin-service';
 
@@ -25,11 +26,12 @@ export interface Seed {
   snapshot: { sha256: string; bytes: Buffer };
 }
 
-/** A 1×1 JPEG is enough for the gallery; its bytes are what the console must show back. */
-const JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
-  'base64',
-);
+/** A small real JPEG for the gallery; its bytes are what the console must show back. */
+async function snapshotJpeg(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 180, g: 40, b: 40 } } })
+    .jpeg()
+    .toBuffer();
+}
 
 async function addBlob(
   q: SqlQuery,
@@ -53,8 +55,12 @@ async function addBlob(
   return sha.toString('hex');
 }
 
-export async function seedConsole(q: SqlQuery, options: { suffix?: string } = {}): Promise<Seed> {
+export async function seedConsole(
+  q: SqlQuery,
+  options: { suffix?: string; video?: { data: Buffer; contentType: string } } = {},
+): Promise<Seed> {
   const sfx = options.suffix ?? '';
+  const JPEG = await snapshotJpeg();
   const admin = new AdminService(q);
   const examA = await admin.saveExam({
     title: `Exam A${sfx}`,
@@ -139,6 +145,10 @@ export async function seedConsole(q: SqlQuery, options: { suffix?: string } = {}
       ],
     );
     snapshotSha = await addBlob(q, id, 'snapshot', JPEG, 'image/jpeg');
+    if (options.video && p.exam === examA) {
+      const videoSha = await addBlob(q, id, 'video', options.video.data, options.video.contentType);
+      await q(`UPDATE vigil.sessions SET video_sha256 = decode($2, 'hex') WHERE id = $1`, [id, videoSha]);
+    }
     const warningIds: string[] = [];
     for (const [k, type] of p.warnings.entries()) {
       const wid = randomUUID();
