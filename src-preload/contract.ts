@@ -197,8 +197,26 @@ export const calls = {
   ...consoleCalls,
 } as const;
 
+/** Offline-first sync progress: what is still on this device and how the last attempt went. */
+export const SyncStatusSchema = z.object({
+  state: z.enum(['idle', 'syncing', 'offline', 'refused', 'not_enrolled']),
+  pendingItems: z.number().int().nonnegative(),
+  pendingBytes: z.number().int().nonnegative(),
+  pendingBlobs: z.number().int().nonnegative(),
+  pendingBlobBytes: z.number().int().nonnegative(),
+  rejectedItems: z.number().int().nonnegative(),
+  rejectedBlobs: z.number().int().nonnegative(),
+  /** Items the server refused, with its reason (they never block the queue). */
+  rejected: z.array(z.object({ key: z.string(), kind: z.string(), reason: z.string() })),
+  lastSuccessAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+});
+export type SyncStatusPayload = z.infer<typeof SyncStatusSchema>;
+
 export const events = {
   pong: z.object({ nonce: z.string(), receivedAt: z.string() }),
+  syncStatus: SyncStatusSchema,
   appNotice: z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
   mediaMergeProgress: z.object({ recordingId: z.string(), percent: z.number().min(0).max(100) }),
   mediaDiskLow: z.object({

@@ -52,7 +52,7 @@ const ME = `(SELECT u.id FROM vigil.users u WHERE u.pg_role = current_user)`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
-  // Invoker function (inlined by the planner): current_user is whoever runs the query.
+  // Invoker function for application queries that need to know (the policies use role targets).
   await run(`CREATE FUNCTION vigil.is_privileged() RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT pg_catalog.pg_has_role('vigil_admin', 'MEMBER') OR pg_catalog.pg_has_role('vigil_owner', 'MEMBER')
   $$`);
@@ -83,14 +83,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of ALL_TABLES) {
     await run(`ALTER TABLE vigil.${table} ENABLE ROW LEVEL SECURITY`);
     await run(`ALTER TABLE vigil.${table} FORCE ROW LEVEL SECURITY`);
-    await run(`CREATE POLICY privileged ON vigil.${table} FOR ALL
-      USING (vigil.is_privileged()) WITH CHECK (vigil.is_privileged())`);
+    // Policies name their roles, so each query only carries the policies that apply to its
+    // role: the ingest functions (vigil_owner) never pay for the proctor's subqueries.
+    await run(`CREATE POLICY privileged ON vigil.${table} FOR ALL TO vigil_owner, vigil_admin
+      USING (true) WITH CHECK (true)`);
     const read = PROCTOR_READ[table];
-    if (read) await run(`CREATE POLICY proctor_read ON vigil.${table} FOR SELECT USING (${read})`);
+    if (read)
+      await run(`CREATE POLICY proctor_read ON vigil.${table} FOR SELECT TO vigil_proctor USING (${read})`);
   }
-  await run(`CREATE POLICY proctor_write ON vigil.reviews FOR INSERT
+  await run(`CREATE POLICY proctor_write ON vigil.reviews FOR INSERT TO vigil_proctor
     WITH CHECK (${PROCTOR_READ.reviews} AND reviewer_id = ${ME})`);
-  await run(`CREATE POLICY proctor_write ON vigil.session_decisions FOR INSERT
+  await run(`CREATE POLICY proctor_write ON vigil.session_decisions FOR INSERT TO vigil_proctor
     WITH CHECK (${PROCTOR_READ.session_decisions} AND decided_by = ${ME})`);
 
   await run(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA vigil TO vigil_admin`);

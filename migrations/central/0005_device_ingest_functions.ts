@@ -51,12 +51,14 @@ const FUNCTIONS = [
                       AND w.type = 'evidence_chain' AND w.details->>'verdict' = p_verdict);
   END $$`,
 
-  `CREATE FUNCTION vigil.ingest_event(d vigil.devices, p jsonb) RETURNS void
+  // Stores one event and checks its own hash; the chain head advances once per batch (advance_chain):
+  // locking and updating the session row per event inside per-item savepoints is quadratic.
+  `CREATE FUNCTION vigil.ingest_event(d vigil.devices, p jsonb) RETURNS uuid
   LANGUAGE plpgsql ${DEFINER} AS $$
   DECLARE
     v_body text := p->>'body';
     v jsonb; v_sid uuid; v_seq integer; v_prev bytea; v_hash bytea; v_valid boolean;
-    s vigil.sessions; existing vigil.events; nxt vigil.events;
+    existing vigil.events;
   BEGIN
     IF v_body IS NULL OR length(v_body) > 1000000 THEN
       RAISE EXCEPTION 'event body missing or larger than 1 MB' USING ERRCODE = 'VG400';
@@ -74,44 +76,68 @@ const FUNCTIONS = [
       RAISE EXCEPTION 'event hashes must be 32-byte hex' USING ERRCODE = 'VG400';
     END IF;
     v_valid := sha256(v_prev || convert_to(v_body, 'UTF8')) = v_hash;
-    -- One writer per session chain at a time.
-    SELECT * INTO s FROM vigil.sessions WHERE id = v_sid FOR UPDATE;
-    SELECT * INTO existing FROM vigil.events WHERE session_id = v_sid AND seq = v_seq;
-    IF FOUND THEN
+    INSERT INTO vigil.events(session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
+    VALUES (v_sid, v_seq, v->>'kind', (v->>'at')::timestamptz, v_body, coalesce(v->'data', '{}'),
+            v_prev, v_hash, v_valid)
+    ON CONFLICT (session_id, seq) DO NOTHING;
+    IF NOT FOUND THEN
+      SELECT * INTO existing FROM vigil.events WHERE session_id = v_sid AND seq = v_seq;
       IF existing.hash <> v_hash OR existing.body <> v_body THEN
         PERFORM vigil.flag_chain(v_sid, 'altered', jsonb_build_object('seq', v_seq,
           'problem', 'a different event was sent for a sequence number already stored'));
       END IF;
-      RETURN;
-    END IF;
-    INSERT INTO vigil.events(session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
-    VALUES (v_sid, v_seq, v->>'kind', (v->>'at')::timestamptz, v_body, coalesce(v->'data', '{}'),
-            v_prev, v_hash, v_valid);
-    IF NOT v_valid THEN
+    ELSIF NOT v_valid THEN
       PERFORM vigil.flag_chain(v_sid, 'altered', jsonb_build_object('seq', v_seq,
         'problem', 'the hash does not match the event'));
     END IF;
-    -- Advance the verified head over every contiguous stored event (reordered deliveries catch up).
-    LOOP
-      SELECT * INTO nxt FROM vigil.events WHERE session_id = v_sid AND seq = s.chain_seq + 1;
-      EXIT WHEN NOT FOUND;
-      IF nxt.prev_hash <> s.chain_head OR NOT nxt.hash_valid THEN
-        PERFORM vigil.flag_chain(v_sid, 'altered', jsonb_build_object('seq', nxt.seq,
-          'problem', 'the event does not continue the chain'));
-        EXIT;
-      END IF;
-      s.chain_seq := nxt.seq;
-      s.chain_head := nxt.hash;
-    END LOOP;
-    UPDATE vigil.sessions SET chain_seq = s.chain_seq, chain_head = s.chain_head,
-      max_seq = greatest(max_seq, v_seq),
-      evidence_verdict = CASE WHEN evidence_verdict IN ('altered', 'gap') THEN evidence_verdict
-                              WHEN greatest(max_seq, v_seq) > s.chain_seq THEN 'incomplete'
-                              ELSE 'intact' END
-    WHERE id = v_sid;
+    RETURN v_sid;
   END $$`,
 
-  `CREATE FUNCTION vigil.ingest_item(d vigil.devices, p_kind text, p jsonb) RETURNS void
+  // Advances the verified head over every contiguous stored event (reordered deliveries catch up)
+  // and records the verdict: incomplete while a hole remains, altered when a link does not hold.
+  `CREATE FUNCTION vigil.advance_chain(p_session uuid) RETURNS vigil.sessions
+  LANGUAGE plpgsql ${DEFINER} AS $$
+  DECLARE s vigil.sessions; v_rows integer; v_bad_rn integer; v_bad_linked boolean; v_seq integer;
+    v_head bytea; v_max integer;
+  BEGIN
+    SELECT * INTO s FROM vigil.sessions WHERE id = p_session FOR UPDATE;
+    -- Set-based walk: row rn continues the chain when its seq is chain_seq + rn, its prev_hash is the
+    -- previous row's hash (the head for rn = 1) and its own hash is valid. The head moves to the row
+    -- before the first one that does not.
+    WITH e AS (
+      SELECT ev.seq, ev.prev_hash, ev.hash, ev.hash_valid,
+             row_number() OVER w AS rn, lag(ev.hash) OVER w AS lag_hash
+      FROM vigil.events ev WHERE ev.session_id = p_session AND ev.seq > s.chain_seq
+      WINDOW w AS (ORDER BY ev.seq)
+    ), bad AS (
+      SELECT e.rn, e.seq = s.chain_seq + e.rn AS linked_seq FROM e
+      WHERE e.seq <> s.chain_seq + e.rn OR e.prev_hash <> coalesce(e.lag_hash, s.chain_head) OR NOT e.hash_valid
+      ORDER BY e.rn LIMIT 1
+    )
+    SELECT (SELECT count(*) FROM e), (SELECT b.rn FROM bad b), (SELECT b.linked_seq FROM bad b),
+           (SELECT max(e.seq) FROM e)
+    INTO v_rows, v_bad_rn, v_bad_linked, v_max;
+    v_seq := s.chain_seq + coalesce(v_bad_rn - 1, v_rows);
+    IF v_seq > s.chain_seq THEN
+      SELECT ev.hash INTO v_head FROM vigil.events ev WHERE ev.session_id = p_session AND ev.seq = v_seq;
+    ELSE
+      v_head := s.chain_head;
+    END IF;
+    IF v_bad_rn IS NOT NULL AND v_bad_linked THEN
+      -- The next event is there but does not link (or its own hash is wrong): altered.
+      PERFORM vigil.flag_chain(p_session, 'altered', jsonb_build_object('seq', v_seq + 1,
+        'problem', 'the event does not continue the chain'));
+    END IF;
+    v_max := greatest(coalesce(v_max, 0), s.chain_seq);
+    UPDATE vigil.sessions SET chain_seq = v_seq, chain_head = v_head, max_seq = v_max,
+      evidence_verdict = CASE WHEN evidence_verdict IN ('altered', 'gap') THEN evidence_verdict
+                              WHEN v_max > v_seq THEN 'incomplete' ELSE 'intact' END
+    WHERE id = p_session RETURNING * INTO s;
+    RETURN s;
+  END $$`,
+
+  // Applies one item; returns the session whose chain needs advancing (events), else null.
+  `CREATE FUNCTION vigil.ingest_item(d vigil.devices, p_kind text, p jsonb) RETURNS uuid
   LANGUAGE plpgsql ${DEFINER} AS $$
   DECLARE s vigil.sessions; v_id uuid;
   BEGIN
@@ -120,7 +146,7 @@ const FUNCTIONS = [
     END IF;
     CASE p_kind
     WHEN 'event' THEN
-      PERFORM vigil.ingest_event(d, p);
+      RETURN vigil.ingest_event(d, p);
     WHEN 'session.start' THEN
       v_id := (p->>'id')::uuid;
       IF v_id IS NULL THEN RAISE EXCEPTION 'session id missing' USING ERRCODE = 'VG400'; END IF;
@@ -138,7 +164,9 @@ const FUNCTIONS = [
         id_details = coalesce(p->'idDetails', id_details),
         id_image_sha256 = coalesce(decode(p->>'idImageSha256', 'hex'), id_image_sha256),
         video_sha256 = coalesce(decode(p->>'videoSha256', 'hex'), video_sha256)
-      WHERE id = s.id RETURNING * INTO s;
+      WHERE id = s.id;
+      -- Events of this batch come first: bring the chain up to date before judging it.
+      s := vigil.advance_chain(s.id);
       IF p ? 'finalSeq' THEN
         IF s.chain_seq < (p->>'finalSeq')::integer THEN
           PERFORM vigil.flag_chain(s.id, 'gap', jsonb_build_object('finalSeq', (p->>'finalSeq')::integer,
@@ -199,44 +227,146 @@ const FUNCTIONS = [
     ELSE
       RAISE EXCEPTION 'unknown item kind %', p_kind USING ERRCODE = 'VG400';
     END CASE;
+    RETURN NULL;
+  END $$`,
+
+  // One item, the careful way: claim its key, apply it in its own savepoint, record a rejection
+  // with its reason. Returns {receipt, session} (session: whose chain to advance).
+  `CREATE FUNCTION vigil.ingest_one(d vigil.devices, it jsonb) RETURNS jsonb
+  LANGUAGE plpgsql ${DEFINER} AS $$
+  DECLARE v_key text := it->>'key'; v_kind text := coalesce(it->>'kind', ''); prior vigil.ingest_receipts; v_sid uuid;
+  BEGIN
+    IF v_key IS NULL OR length(v_key) NOT BETWEEN 1 AND 200 THEN
+      RETURN jsonb_build_object('receipt', jsonb_build_object('key', v_key, 'status', 'rejected',
+        'reason', 'missing or invalid idempotency key'));
+    END IF;
+    -- The receipt row claims the key first: a concurrent duplicate waits here, then sees it.
+    INSERT INTO vigil.ingest_receipts(device_id, idempotency_key, kind, status)
+    VALUES (d.id, v_key, v_kind, 'applied') ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+      SELECT * INTO prior FROM vigil.ingest_receipts WHERE device_id = d.id AND idempotency_key = v_key;
+      RETURN jsonb_build_object('receipt', jsonb_build_object('key', v_key, 'status', 'duplicate',
+        'original', prior.status, 'reason', prior.reason));
+    END IF;
+    BEGIN
+      v_sid := vigil.ingest_item(d, v_kind, it->'payload');
+      RETURN jsonb_build_object('receipt', jsonb_build_object('key', v_key, 'status', 'applied'), 'session', v_sid);
+    EXCEPTION WHEN data_exception OR integrity_constraint_violation OR SQLSTATE 'VG400'
+                OR SQLSTATE 'VG403' OR SQLSTATE 'VG422' THEN
+      UPDATE vigil.ingest_receipts SET status = 'rejected', reason = left(SQLERRM, 500)
+      WHERE device_id = d.id AND idempotency_key = v_key;
+      RETURN jsonb_build_object('receipt', jsonb_build_object('key', v_key, 'status', 'rejected',
+        'reason', left(SQLERRM, 500)));
+    END;
+  END $$`,
+
+  // A run of consecutive events, set-based. An event's identity is (session, seq), so the events
+  // primary key itself makes it exactly-once: a conflict with the same hash is a duplicate. It
+  // only applies when the whole run is clean (well-formed, this device's sessions, valid hashes,
+  // duplicates identical); otherwise it raises and the caller redoes the run item by item, which
+  // records receipts and flags each problem precisely. Per-item savepoints and receipt rows made
+  // the common case several times slower than a plain INSERT.
+  `CREATE FUNCTION vigil.ingest_event_run(d vigil.devices, p_run jsonb) RETURNS jsonb
+  LANGUAGE plpgsql ${DEFINER} AS $$
+  DECLARE v_bad integer; v_all_ok boolean; v_dups_ok boolean; v_sessions uuid[]; v_receipts jsonb;
+  BEGIN
+    SELECT count(*) INTO v_bad FROM jsonb_array_elements(p_run) x(it)
+    WHERE NOT coalesce(length(it->>'key') BETWEEN 1 AND 200
+                       AND length(it->'payload'->>'body') <= 1000000
+                       AND it->'payload'->>'prevHash' ~ '^[0-9a-f]{64}$'
+                       AND it->'payload'->>'hash' ~ '^[0-9a-f]{64}$', false);
+    IF v_bad > 0 THEN
+      RAISE EXCEPTION 'run needs item-by-item handling' USING ERRCODE = 'VG499';
+    END IF;
+    -- One statement, no temp table (a device could plant one in its own session).
+    WITH typed AS (
+      SELECT x.ord, x.it->>'key' AS key, (p.j->>'sessionId')::uuid AS sid, (p.j->>'seq')::integer AS seq,
+             p.j->>'kind' AS kind, (p.j->>'at')::timestamptz AS at, x.it->'payload'->>'body' AS body,
+             coalesce(p.j->'data', '{}') AS data, decode(x.it->'payload'->>'prevHash', 'hex') AS prev,
+             decode(x.it->'payload'->>'hash', 'hex') AS hash
+      FROM jsonb_array_elements(p_run) WITH ORDINALITY x(it, ord),
+           LATERAL (SELECT (x.it->'payload'->>'body')::jsonb AS j) p
+    ), checked AS (
+      SELECT t.*, coalesce(t.seq >= 1 AND t.kind IS NOT NULL AND t.at IS NOT NULL
+                           AND sha256(t.prev || convert_to(t.body, 'UTF8')) = t.hash
+                           AND EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.id = t.sid AND s.device_id = d.id),
+                           false) AS ok
+      FROM typed t
+    ), verdict AS (
+      SELECT bool_and(c.ok) AS all_ok FROM checked c
+    ), ins AS (
+      INSERT INTO vigil.events(session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
+      SELECT c.sid, c.seq, c.kind, c.at, c.body, c.data, c.prev, c.hash, true
+      FROM checked c, verdict v WHERE v.all_ok ORDER BY c.ord
+      ON CONFLICT (session_id, seq) DO NOTHING
+      RETURNING session_id, seq
+    ), joined AS (
+      SELECT c.ord, c.key, c.sid, c.seq, c.hash, i.seq IS NOT NULL AS inserted
+      FROM checked c LEFT JOIN ins i ON i.session_id = c.sid AND i.seq = c.seq
+    )
+    SELECT (SELECT v.all_ok FROM verdict v),
+           -- Every event not inserted must already be stored identically; else it is for the slow path.
+           (SELECT coalesce(bool_and(EXISTS (SELECT 1 FROM vigil.events e
+                     WHERE e.session_id = j.sid AND e.seq = j.seq AND e.hash = j.hash)), true)
+            FROM joined j WHERE NOT j.inserted),
+           (SELECT array_agg(DISTINCT i.session_id) FROM ins i),
+           (SELECT jsonb_agg(jsonb_build_object('key', j.key, 'status',
+                     CASE WHEN j.inserted THEN 'applied' ELSE 'duplicate' END) ORDER BY j.ord) FROM joined j)
+    INTO v_all_ok, v_dups_ok, v_sessions, v_receipts;
+    IF NOT v_all_ok OR NOT v_dups_ok THEN
+      RAISE EXCEPTION 'run needs item-by-item handling' USING ERRCODE = 'VG499';
+    END IF;
+    RETURN jsonb_build_object('receipts', v_receipts, 'sessions', to_jsonb(coalesce(v_sessions, '{}')));
+  END $$`,
+
+  `CREATE FUNCTION vigil.ingest_run(d vigil.devices, p_run jsonb) RETURNS jsonb
+  LANGUAGE plpgsql ${DEFINER} AS $$
+  DECLARE it jsonb; r jsonb; receipts jsonb := '[]'; sessions jsonb := '[]';
+  BEGIN
+    BEGIN
+      RETURN vigil.ingest_event_run(d, p_run);
+    EXCEPTION WHEN data_exception OR integrity_constraint_violation OR SQLSTATE 'VG499' THEN
+      NULL; -- fall through: item by item
+    END;
+    FOR it IN SELECT value FROM jsonb_array_elements(p_run) LOOP
+      r := vigil.ingest_one(d, it);
+      receipts := receipts || jsonb_build_array(r->'receipt');
+      IF r->>'session' IS NOT NULL THEN sessions := sessions || jsonb_build_array(r->'session'); END IF;
+    END LOOP;
+    RETURN jsonb_build_object('receipts', receipts, 'sessions', sessions);
   END $$`,
 
   `CREATE FUNCTION vigil.ingest(p_token text, p_items jsonb) RETURNS jsonb
   LANGUAGE plpgsql ${DEFINER} AS $$
   DECLARE
     d vigil.devices := vigil.device_auth(p_token);
-    it jsonb; v_key text; v_kind text; prior vigil.ingest_receipts; receipts jsonb := '[]';
+    it jsonb; r jsonb; res jsonb; v_sid uuid; n integer := 0; run_start integer := 0; total integer;
+    receipts jsonb := '[]'; touched uuid[] := '{}';
   BEGIN
     IF p_items IS NULL OR jsonb_typeof(p_items) <> 'array' OR jsonb_array_length(p_items) > 2000 THEN
       RAISE EXCEPTION 'items must be an array of at most 2000' USING ERRCODE = 'VG400';
     END IF;
+    total := jsonb_array_length(p_items);
     FOR it IN SELECT value FROM jsonb_array_elements(p_items) LOOP
-      v_key := it->>'key';
-      v_kind := coalesce(it->>'kind', '');
-      IF v_key IS NULL OR length(v_key) NOT BETWEEN 1 AND 200 THEN
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'rejected',
-          'reason', 'missing or invalid idempotency key'));
-        CONTINUE;
+      n := n + 1; -- 1-based position of it; p_items->n is the next item
+      IF it->>'kind' = 'event' THEN
+        IF run_start = 0 THEN run_start := n; END IF;
+        -- A run of events ends where the next item is not an event: flush it before that item.
+        IF n < total AND (p_items->n)->>'kind' = 'event' THEN CONTINUE; END IF;
+        res := vigil.ingest_run(d, (SELECT jsonb_agg(x.value ORDER BY x.ord)
+                                    FROM jsonb_array_elements(p_items) WITH ORDINALITY x(value, ord)
+                                    WHERE x.ord BETWEEN run_start AND n));
+        run_start := 0;
+        receipts := receipts || (res->'receipts');
+        touched := touched || ARRAY(SELECT value::uuid FROM jsonb_array_elements_text(res->'sessions'));
+      ELSE
+        r := vigil.ingest_one(d, it);
+        receipts := receipts || jsonb_build_array(r->'receipt');
+        IF r->>'session' IS NOT NULL THEN touched := touched || (r->>'session')::uuid; END IF;
       END IF;
-      -- The receipt row claims the key first: a concurrent duplicate waits here, then sees it.
-      INSERT INTO vigil.ingest_receipts(device_id, idempotency_key, kind, status)
-      VALUES (d.id, v_key, v_kind, 'applied') ON CONFLICT DO NOTHING;
-      IF NOT FOUND THEN
-        SELECT * INTO prior FROM vigil.ingest_receipts WHERE device_id = d.id AND idempotency_key = v_key;
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'duplicate',
-          'original', prior.status, 'reason', prior.reason));
-        CONTINUE;
-      END IF;
-      BEGIN
-        PERFORM vigil.ingest_item(d, v_kind, it->'payload');
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'applied'));
-      EXCEPTION WHEN data_exception OR integrity_constraint_violation OR SQLSTATE 'VG400'
-                  OR SQLSTATE 'VG403' OR SQLSTATE 'VG422' THEN
-        UPDATE vigil.ingest_receipts SET status = 'rejected', reason = left(SQLERRM, 500)
-        WHERE device_id = d.id AND idempotency_key = v_key;
-        receipts := receipts || jsonb_build_array(jsonb_build_object('key', v_key, 'status', 'rejected',
-          'reason', left(SQLERRM, 500)));
-      END;
+    END LOOP;
+    FOR v_sid IN SELECT DISTINCT u FROM unnest(touched) u LOOP
+      PERFORM vigil.advance_chain(v_sid);
     END LOOP;
     UPDATE vigil.devices SET last_seen_at = now() WHERE id = d.id;
     RETURN receipts;
@@ -306,7 +436,7 @@ const FUNCTIONS = [
 
   `CREATE FUNCTION vigil.blob_chunk(p_token text, p_blob uuid, p_offset bigint, p_data bytea, p_sha256 text)
   RETURNS jsonb LANGUAGE plpgsql ${DEFINER} AS $$
-  DECLARE d vigil.devices := vigil.device_auth(p_token); b vigil.blobs;
+  DECLARE d vigil.devices := vigil.device_auth(p_token); b vigil.blobs; v_hash bytea;
   BEGIN
     SELECT * INTO b FROM vigil.blobs WHERE id = p_blob FOR UPDATE;
     IF NOT FOUND OR b.device_id IS DISTINCT FROM d.id THEN
@@ -321,10 +451,11 @@ const FUNCTIONS = [
     IF p_data IS NULL OR length(p_data) = 0 OR length(p_data) > 8388608 OR b.received + length(p_data) > b.size THEN
       RAISE EXCEPTION 'chunk is empty, larger than 8 MiB or runs past the blob size' USING ERRCODE = 'VG400';
     END IF;
-    IF sha256(p_data) IS DISTINCT FROM decode(p_sha256, 'hex') THEN
+    v_hash := sha256(p_data);
+    IF v_hash IS DISTINCT FROM decode(p_sha256, 'hex') THEN
       RAISE EXCEPTION 'chunk at offset % does not match its sha256', p_offset USING ERRCODE = 'VG422';
     END IF;
-    INSERT INTO vigil.blob_chunks(blob_id, "offset", sha256, data) VALUES (p_blob, p_offset, sha256(p_data), p_data);
+    INSERT INTO vigil.blob_chunks(blob_id, "offset", sha256, data) VALUES (p_blob, p_offset, v_hash, p_data);
     UPDATE vigil.blobs SET received = received + length(p_data) WHERE id = p_blob;
     RETURN jsonb_build_object('offset', b.received + length(p_data), 'status', b.status);
   END $$`,
@@ -375,7 +506,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql
     .raw(
       `DROP FUNCTION ${DEVICE_CALLS.join(', ')}, vigil.ingest_item(vigil.devices, text, jsonb),
-       vigil.ingest_event(vigil.devices, jsonb), vigil.flag_chain(uuid, text, jsonb),
+       vigil.ingest_run(vigil.devices, jsonb), vigil.ingest_event_run(vigil.devices, jsonb),
+       vigil.ingest_one(vigil.devices, jsonb), vigil.advance_chain(uuid), vigil.ingest_event(vigil.devices, jsonb), vigil.flag_chain(uuid, text, jsonb),
        vigil.device_session(vigil.devices, uuid), vigil.device_auth(text)`,
     )
     .execute(db);

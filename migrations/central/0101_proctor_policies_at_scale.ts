@@ -4,6 +4,7 @@
 // row, re-executing the function each time (a queue page took minutes in the benchmark). Here the
 // proctor's exam ids are computed once per query (an InitPlan over an array), and everything hung
 // off a session checks that one session through the sessions policy with an index probe.
+// Policies stay role-targeted (TO vigil_proctor), as 0004 makes them.
 import { sql, type Kysely } from 'kysely';
 
 const MY_EXAMS = `(SELECT vigil.visible_exam_array(current_user))::uuid[]`;
@@ -40,12 +41,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$`);
   await run(`REVOKE EXECUTE ON FUNCTION vigil.visible_exam_array(name) FROM PUBLIC`);
   await run(`GRANT EXECUTE ON FUNCTION vigil.visible_exam_array(name) TO vigil_proctor, vigil_admin`);
-  // Admins first, computed once per query: their rows skip the per-row checks below.
+  // Role-targeted like 0004's: admins and the owner never carry these checks.
   for (const [table, using] of Object.entries(POLICIES)) {
     await run(`DROP POLICY IF EXISTS proctor_read ON vigil.${table}`);
-    await run(
-      `CREATE POLICY proctor_read ON vigil.${table} FOR SELECT USING ((SELECT vigil.is_privileged()) OR ${using})`,
-    );
+    await run(`CREATE POLICY proctor_read ON vigil.${table} FOR SELECT TO vigil_proctor USING (${using})`);
   }
   // Candidate search for the queue. A user's ILIKE cannot run before the row-level checks (it is not
   // leakproof), so under RLS a search would test visibility on every user; this definer function
@@ -64,10 +63,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await run(`GRANT SELECT (id, candidate_id, exam_id, expires_at, redeemed_at, created_at)
     ON vigil.enrollments TO vigil_proctor`);
   await run(`DROP POLICY proctor_write ON vigil.reviews`);
-  await run(`CREATE POLICY proctor_write ON vigil.reviews FOR INSERT
+  await run(`CREATE POLICY proctor_write ON vigil.reviews FOR INSERT TO vigil_proctor
     WITH CHECK (${POLICIES.reviews} AND reviewer_id = ${ME})`);
   await run(`DROP POLICY proctor_write ON vigil.session_decisions`);
-  await run(`CREATE POLICY proctor_write ON vigil.session_decisions FOR INSERT
+  await run(`CREATE POLICY proctor_write ON vigil.session_decisions FOR INSERT TO vigil_proctor
     WITH CHECK (${POLICIES.session_decisions} AND decided_by = ${ME})`);
 }
 
@@ -94,17 +93,19 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of Object.keys(POLICIES)) {
     await run(`DROP POLICY proctor_read ON vigil.${table}`);
     if (OLD[table])
-      await run(`CREATE POLICY proctor_read ON vigil.${table} FOR SELECT USING (${OLD[table]})`);
+      await run(
+        `CREATE POLICY proctor_read ON vigil.${table} FOR SELECT TO vigil_proctor USING (${OLD[table]})`,
+      );
   }
   await run(
     `REVOKE SELECT (id, candidate_id, exam_id, expires_at, redeemed_at, created_at) ON vigil.enrollments FROM vigil_proctor`,
   );
   await run(`DROP POLICY proctor_write ON vigil.reviews`);
   await run(
-    `CREATE POLICY proctor_write ON vigil.reviews FOR INSERT WITH CHECK (${OLD.reviews} AND reviewer_id = ${ME})`,
+    `CREATE POLICY proctor_write ON vigil.reviews FOR INSERT TO vigil_proctor WITH CHECK (${OLD.reviews} AND reviewer_id = ${ME})`,
   );
   await run(`DROP POLICY proctor_write ON vigil.session_decisions`);
-  await run(`CREATE POLICY proctor_write ON vigil.session_decisions FOR INSERT
+  await run(`CREATE POLICY proctor_write ON vigil.session_decisions FOR INSERT TO vigil_proctor
     WITH CHECK (${OLD.session_decisions} AND decided_by = ${ME})`);
   await run(`DROP FUNCTION IF EXISTS vigil.search_candidate_ids(name, text)`);
   await run(`DROP FUNCTION vigil.visible_exam_array(name)`);

@@ -10,7 +10,7 @@ export interface MigrationReport {
   current: string[];
 }
 
-export async function migrateCentral(db: Kysely<unknown>): Promise<MigrationReport> {
+export async function migrateCentral<DB>(db: Kysely<DB>): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
     provider: new StaticMigrationProvider(centralMigrations),

@@ -3,11 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { appVersion } from '../app/create-app';
 import { registerAnalyzeCommand } from './commands/analyze';
 import { registerConfigCommand } from './commands/config';
+import { registerDbCommand } from './commands/db';
 import { registerDemoCommand } from './commands/demo';
 import { registerHostCommand } from './commands/host';
 import { registerReportCommand } from './commands/report';
 import { registerPolicyCommand } from './commands/policy';
 import { registerAdminCommand } from './commands/admin';
+import { registerMigrateCommand } from './commands/migrate';
+import { registerSyncCommand } from './commands/sync';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -25,6 +28,9 @@ export async function main(argv: string[]): Promise<number> {
   registerReportCommand(program);
   registerPolicyCommand(program);
   registerAdminCommand(program);
+  registerMigrateCommand(program);
+  registerSyncCommand(program);
+  registerDbCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

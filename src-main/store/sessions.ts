@@ -91,26 +91,7 @@ export function recordWarning(tx: Tx, input: WarningInput): string {
           .doUpdateSet({ ended_at: input.endedAt ?? null, confidence: input.confidence ?? null, details }),
       ),
   );
-  const snapshot = tx.first(tx.q.selectFrom('warnings').select('snapshot_id').where('id', '=', id));
-  const snapshotSha = snapshot?.snapshot_id
-    ? tx.first(tx.q.selectFrom('snapshots').select('sha256').where('id', '=', snapshot.snapshot_id))?.sha256
-    : undefined;
-  const version = input.endedAt ? 'ended' : 'started';
-  enqueue(tx, {
-    kind: 'warning',
-    idempotencyKey: `warning:${id}:${version}`,
-    payload: {
-      id,
-      sessionId: input.sessionId,
-      type: input.type,
-      severity: input.severity,
-      startedAt: input.startedAt,
-      endedAt: input.endedAt ?? null,
-      confidence: input.confidence ?? null,
-      details: input.details ?? {},
-      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}),
-    },
-  });
+  enqueueWarning(tx, id, input.endedAt ? 'ended' : 'started');
   appendEvent(tx, {
     sessionId: input.sessionId,
     kind: input.endedAt ? 'warning_ended' : 'warning_started',
@@ -118,6 +99,30 @@ export function recordWarning(tx: Tx, input: WarningInput): string {
     at: input.endedAt ?? input.startedAt,
   });
   return id;
+}
+
+/** Queues the warning's current state under a key naming this version of it. */
+function enqueueWarning(tx: Tx, id: string, version: string): void {
+  const row = tx.first(tx.q.selectFrom('warnings').selectAll().where('id', '=', id));
+  if (!row) throw new VigilError('NOT_FOUND', `No local warning ${id}.`);
+  const snapshotSha = row.snapshot_id
+    ? tx.first(tx.q.selectFrom('snapshots').select('sha256').where('id', '=', row.snapshot_id))?.sha256
+    : undefined;
+  enqueue(tx, {
+    kind: 'warning',
+    idempotencyKey: `warning:${id}:${version}`,
+    payload: {
+      id,
+      sessionId: row.session_id,
+      type: row.type,
+      severity: row.severity,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+      confidence: row.confidence,
+      details: JSON.parse(row.details) as unknown,
+      ...(snapshotSha ? { snapshotSha256: snapshotSha } : {}),
+    },
+  });
 }
 
 /** A JPEG already written (and fsync'd) to disk becomes a snapshot row and a pending blob upload. */
@@ -146,8 +151,10 @@ export function addSnapshot(
       taken_at: takenAt,
     }),
   );
-  if (input.warningId)
+  if (input.warningId) {
     tx.run(tx.q.updateTable('warnings').set({ snapshot_id: id }).where('id', '=', input.warningId));
+    enqueueWarning(tx, input.warningId, `snapshot:${id}`);
+  }
   registerBlob(tx, {
     id,
     sessionId: input.sessionId,

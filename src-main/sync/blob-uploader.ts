@@ -12,6 +12,7 @@ import type { BlobUploadsTable } from '../store/schema';
 
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 const MAX_CHUNK_RETRIES = 5;
+const PROGRESS_EVERY_BYTES = 16 * 1024 * 1024;
 
 type BlobRow = Pick<
   BlobUploadsTable,
@@ -80,6 +81,7 @@ export async function uploadBlob(
       throw error;
     }
     let offset = begun.offset;
+    let recorded = offset;
     let restarts = 0;
     const buffer = Buffer.allocUnsafe(chunkBytes);
     for (;;) {
@@ -103,9 +105,13 @@ export async function uploadBlob(
           if (error.code === 'INTEGRITY' && ++retries <= MAX_CHUNK_RETRIES) continue; // corrupted in transit: resend
           throw error;
         }
-        store.write('recording upload progress', (tx) =>
-          tx.run(tx.q.updateTable('blob_uploads').set({ uploaded_bytes: offset }).where('id', '=', row.id)),
-        );
+        // Progress is informational (resume asks the server), so it is committed every 16 MiB only.
+        if (offset - recorded >= PROGRESS_EVERY_BYTES) {
+          recorded = offset;
+          store.write('recording upload progress', (tx) =>
+            tx.run(tx.q.updateTable('blob_uploads').set({ uploaded_bytes: offset }).where('id', '=', row.id)),
+          );
+        }
       }
       try {
         const receipt = await channel.blobFinish(token, row.id);

@@ -2,6 +2,7 @@
 // backoff and jitter on failure. Receipts decide each row's fate: applied or duplicate → deleted;
 // rejected → kept with the server's reason and surfaced, without blocking the rows behind it. It is
 // all async and each SQLite step is a short transaction, so it never blocks the UI.
+import type { SyncStatusPayload } from '../../src-preload/contract';
 import type { DeviceChannel, IngestItem } from '../central/device-channel';
 import { VigilError, isVigilError } from '../errors';
 import { blobCounts } from '../store/blob-uploads';
@@ -10,19 +11,8 @@ import { acknowledge, noteAttempt, outboxCounts, pendingBatch, reject, rejectedI
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, uploadBlob } from './blob-uploader';
 
-export interface SyncStatus {
-  state: 'idle' | 'syncing' | 'offline' | 'refused' | 'not_enrolled';
-  pendingItems: number;
-  pendingBytes: number;
-  pendingBlobs: number;
-  pendingBlobBytes: number;
-  rejectedItems: number;
-  rejectedBlobs: number;
-  rejected: { key: string; kind: string; reason: string }[];
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-}
+/** The same shape as the `syncStatus` contract event. */
+export type SyncStatus = SyncStatusPayload;
 
 export interface SyncRound {
   sent: number;
@@ -134,9 +124,13 @@ export class Uploader {
       const byKey = new Map(receipts.map((r) => [r.key, r]));
       store.write('recording receipts', (tx) => {
         const done: number[] = [];
+        const missing: number[] = [];
         for (const row of batch) {
           const receipt = byKey.get(row.idempotency_key);
-          if (!receipt) continue; // no receipt: stays pending and goes again
+          if (!receipt) {
+            missing.push(row.id); // no receipt: stays pending and goes again
+            continue;
+          }
           if (receipt.status === 'rejected') {
             reject(tx, row.id, receipt.reason ?? 'rejected by the server');
             round.rejected++;
@@ -147,6 +141,7 @@ export class Uploader {
           }
         }
         acknowledge(tx, done);
+        noteAttempt(tx, missing);
       });
       round.sent += batch.length;
       this.emit();

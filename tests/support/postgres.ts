@@ -132,23 +132,27 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
 
   const halt = async () => {
     const proc = child;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      // SIGINT = fast shutdown: disconnect clients, no checkpoint wait beyond what is needed.
-      // runuser does not pass SIGINT on, so signal the postmaster itself (its pid file).
-      const pidFile = path.join(dataDir, 'postmaster.pid');
-      const postmaster = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
-      if (postmaster > 0) {
-        try {
-          process.kill(postmaster, 'SIGINT');
-          return;
-        } catch {
-          // already gone: fall back to the child
-        }
-      }
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    // Signal the postmaster itself (runuser does not forward signals). SIGINT = fast shutdown.
+    const pidFile = path.join(dataDir, 'postmaster.pid');
+    const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
+    try {
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+      else proc.kill('SIGINT');
+    } catch {
       proc.kill('SIGINT');
-    });
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      proc.kill('SIGKILL');
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
   };
   let stopped = false;
   return {

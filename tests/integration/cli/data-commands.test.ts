@@ -1,0 +1,62 @@
+// The data CLI end to end: `vigil migrate --central URL` on a real PostgreSQL (twice: idempotent),
+// `vigil db check` (exit 1 on a broken chain) and `vigil sync status` on a local database.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendEvent } from '../../../src-main/store/event-chain';
+import { openLocalStore } from '../../../src-main/store/local-store';
+import { startSession } from '../../../src-main/store/sessions';
+import { localDbPath } from '../../../src-main/sync/service';
+import { startPostgres, type PostgresCluster } from '../../support/postgres';
+import { makeTempDir } from '../../support/temp-dir';
+
+let pg: PostgresCluster;
+const temp = makeTempDir();
+beforeAll(async () => {
+  pg = await startPostgres();
+});
+afterAll(async () => {
+  await pg?.stop();
+  temp.cleanup();
+});
+
+function vigil(...args: string[]) {
+  const run = spawnSync(process.execPath, ['bin/vigil.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, VIGIL_DATA_DIR: temp.dir },
+    timeout: 120_000,
+  });
+  return { code: run.status, out: run.stdout + run.stderr };
+}
+
+describe('vigil data commands', () => {
+  it('migrate --central applies the central migrations once', () => {
+    const first = vigil('migrate', '--central', pg.url, '--ssl-mode', 'disable');
+    expect(first.out).toMatch(/applied 5 migration\(s\)/);
+    expect(first.code).toBe(0);
+    const again = vigil('migrate', '--central', pg.url, '--ssl-mode', 'disable');
+    expect(again.out).toMatch(/up to date \(5 migrations\)/);
+  });
+
+  it('db check reports a broken chain with exit 1; sync status shows what is pending', async () => {
+    const store = await openLocalStore(localDbPath(temp.dir));
+    const sessionId = store.write('start', (tx) =>
+      startSession(tx, { examId: '00000000-0000-4000-8000-000000000001' }),
+    );
+    store.write('events', (tx) => appendEvent(tx, { sessionId, kind: 'gaze', data: { x: 1 } }));
+    await store.close();
+    const healthy = vigil('db', 'check');
+    expect(healthy.out).toMatch(/integrity_check: ok/);
+    expect(healthy.out).toMatch(/event chains: 1\/1 intact/);
+    expect(healthy.code).toBe(0);
+    const status = vigil('sync', 'status', '--json');
+    expect(JSON.parse(status.out)).toMatchObject({ pendingItems: 3, rejectedItems: 0, lastSuccessAt: null });
+
+    const raw = await openLocalStore(localDbPath(temp.dir));
+    raw.raw.prepare(`UPDATE events SET body = replace(body, '"x":1', '"x":2') WHERE seq = 2`).run();
+    await raw.close();
+    const broken = vigil('db', 'check', '--file', path.join(temp.dir, 'vigil.db'));
+    expect(broken.out).toMatch(/broken at event 2 \(hash does not match the event\)/);
+    expect(broken.code).toBe(1);
+  });
+});

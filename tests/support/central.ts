@@ -1,0 +1,103 @@
+// A migrated central PostgreSQL for integration and fault suites: a throwaway cluster, the schema
+// applied by the owner role, a shared device login (member of vigil_device) and helpers to enroll
+// devices and create proctors with their own PostgreSQL logins.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import {
+  assignProctor,
+  createEnrollmentCode,
+  createExam,
+  createStaffLogin,
+  createUser,
+} from '../../src-main/central/admin';
+import { openPostgres, type CentralStore } from '../../src-main/central/connect';
+import { sqlDeviceChannel, type DeviceChannel } from '../../src-main/central/device-channel';
+import { migrateCentral } from '../../src-main/central/migrate';
+import { startPostgres, type PostgresCluster } from './postgres';
+
+export const DEVICE_LOGIN = 'vigil_device_login';
+
+export interface EnrolledTestDevice {
+  candidateId: string;
+  examId: string;
+  deviceId: string;
+  token: string;
+}
+
+export interface CentralFixture {
+  pg: PostgresCluster;
+  /** Connected as the migration owner (member of vigil_owner). */
+  owner: CentralStore;
+  /** Connected as the shared device login: may only EXECUTE the ingest functions. */
+  device: CentralStore;
+  channel: DeviceChannel;
+  createExam(title?: string): Promise<string>;
+  enroll(examId?: string): Promise<EnrolledTestDevice>;
+  createProctor(name: string, examIds: string[]): Promise<{ userId: string; store: CentralStore }>;
+  close(): Promise<void>;
+}
+
+export async function startCentral(
+  options: { maxConnections?: number; devicePoolSize?: number } = {},
+): Promise<CentralFixture> {
+  const pg = await startPostgres({ maxConnections: options.maxConnections });
+  const owner = openPostgres({ url: pg.url, sslMode: 'disable' });
+  const extra: CentralStore[] = [];
+  try {
+    await migrateCentral(owner.db);
+    await sql`CREATE ROLE ${sql.id(DEVICE_LOGIN)} LOGIN PASSWORD 'pw' IN ROLE vigil_device`.execute(owner.db);
+    await sql`ALTER ROLE ${sql.id(DEVICE_LOGIN)} SET statement_timeout = '15s'`.execute(owner.db);
+  } catch (error) {
+    await owner.close();
+    await pg.stop();
+    throw error;
+  }
+  const device = openPostgres({
+    url: pg.urlFor(DEVICE_LOGIN),
+    sslMode: 'disable',
+    maxConnections: options.devicePoolSize ?? 4,
+  });
+  const channel = sqlDeviceChannel(device.query);
+  const newExam = (title = 'Exam') =>
+    createExam(owner.db, {
+      title,
+      type: 'SKL',
+      difficulty: 5,
+      keyQuestions: [{ question: 'Why?', time_limit_s: 60 }],
+    });
+  return {
+    pg,
+    owner,
+    device,
+    channel,
+    createExam: newExam,
+    enroll: async (examId) => {
+      const exam = examId ?? (await newExam());
+      const candidateId = await createUser(owner.db, {
+        email: `${randomUUID()}@candidates.test`,
+        role: 'candidate',
+      });
+      const { code } = await createEnrollmentCode(owner.db, { candidateId, examId: exam });
+      const redemption = await channel.redeem(code, 'test device');
+      return { candidateId, examId: exam, deviceId: redemption.deviceId, token: redemption.token };
+    },
+    createProctor: async (name, examIds) => {
+      const userId = await createUser(owner.db, {
+        email: `${name}@proctors.test`,
+        role: 'proctor',
+        displayName: name,
+      });
+      await createStaffLogin(owner.db, { userId, roleName: name, password: 'pw', group: 'vigil_proctor' });
+      for (const examId of examIds) await assignProctor(owner.db, examId, userId);
+      const store = openPostgres({ url: pg.urlFor(name), sslMode: 'disable', maxConnections: 2 });
+      extra.push(store);
+      return { userId, store };
+    },
+    close: async () => {
+      for (const store of extra) await store.close();
+      await device.close();
+      await owner.close();
+      await pg.stop();
+    },
+  };
+}
