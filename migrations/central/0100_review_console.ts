@@ -1,7 +1,7 @@
 // Central PostgreSQL for the proctor console (issue 9): session decisions cleared / flagged /
 // invalidated, accommodation profiles on exams, the indexes the risk-ranked queue and the session
 // review need at 100,000 sessions, and an audit trigger that records before → after for every
-// review and decision (replacing 0004's trigger, which only kept the new row).
+// review and decision (next to 0004's trigger, which keeps the raw new row).
 import { sql, type Kysely } from 'kysely';
 
 const INDEXES: Record<string, string> = {
@@ -65,20 +65,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NEW;
     END $$`);
   await run(`REVOKE EXECUTE ON FUNCTION vigil.audit_verdict() FROM PUBLIC`);
+  // Beside 0004's row-level `audit` trigger (kept: it records the raw row), not instead of it.
   for (const table of ['reviews', 'session_decisions']) {
-    await run(`DROP TRIGGER audit ON vigil.${table}`);
-    await run(`CREATE TRIGGER audit AFTER INSERT ON vigil.${table}
+    await run(`CREATE TRIGGER audit_verdict AFTER INSERT ON vigil.${table}
       FOR EACH ROW EXECUTE FUNCTION vigil.audit_verdict()`);
   }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
-  for (const table of ['reviews', 'session_decisions']) {
-    await run(`DROP TRIGGER audit ON vigil.${table}`);
-    await run(`CREATE TRIGGER audit AFTER INSERT OR UPDATE ON vigil.${table}
-      FOR EACH ROW EXECUTE FUNCTION vigil.audit_row()`);
-  }
+  for (const table of ['reviews', 'session_decisions'])
+    await run(`DROP TRIGGER audit_verdict ON vigil.${table}`);
   await run(`DROP FUNCTION vigil.audit_verdict()`);
   for (const name of Object.keys(INDEXES)) await run(`DROP INDEX vigil.${name}`);
   await run(`ALTER TABLE vigil.exams DROP COLUMN accommodation_profiles`);
