@@ -32,7 +32,25 @@ export class ReportCanvas {
   readonly sections: SectionMark[] = [];
   private open: Omit<SectionMark, 'endPage' | 'endY'> | null = null;
 
-  constructor(readonly doc: PDFKit.PDFDocument) {}
+  /** Printed at the top of pages that a long block (an answer) flows onto, e.g. "Question 3". */
+  continuation: string | null = null;
+  private style: [ReportFont, number, string] = ['body', 9.5, colors.ink];
+
+  constructor(readonly doc: PDFKit.PDFDocument) {
+    doc.on('pageAdded', () => this.labelContinuation());
+  }
+
+  private labelContinuation(): void {
+    if (!this.continuation) return;
+    // pdfkit is mid-way through flowing text: draw the label, then restore the text's style.
+    const [name, size, color] = this.style;
+    this.font('italic', 8, colors.muted).doc.text(`${this.continuation} (continued)`, this.left, this.top, {
+      width: this.width,
+      lineBreak: false,
+    });
+    this.doc.y = this.top + 16;
+    this.font(name, size, color);
+  }
 
   get left(): number {
     return this.doc.page.margins.left;
@@ -55,6 +73,7 @@ export class ReportCanvas {
   }
 
   font(name: ReportFont, size: number, color: string = colors.ink): this {
+    this.style = [name, size, color];
     this.doc.font(name).fontSize(size).fillColor(color);
     return this;
   }
@@ -85,6 +104,7 @@ export class ReportCanvas {
   heading(title: string, minFollowing = 80): void {
     this.ensureSpace(34 + minFollowing);
     const y = this.doc.y;
+    this.bookmark(title, y);
     this.font('bold', 15, colors.accent).doc.text(title, this.left, y, { width: this.width });
     const ruleY = this.doc.y + 3;
     this.doc
@@ -94,6 +114,16 @@ export class ReportCanvas {
       .strokeColor(colors.accent)
       .stroke();
     this.doc.y = ruleY + 10;
+  }
+
+  /** A PDF outline entry (the viewer's sidebar) pointing at `y` on the current page. */
+  bookmark(title: string, y: number): void {
+    // pdfkit's typings omit the destination options; `left` is subtracted from the page width.
+    const addItem = this.doc.outline.addItem.bind(this.doc.outline) as (
+      title: string,
+      options: { top: number; left: number },
+    ) => unknown;
+    addItem(title, { top: Math.max(0, y - 10), left: this.doc.page.width });
   }
 
   subheading(title: string, minFollowing = 40): void {
@@ -112,9 +142,13 @@ export class ReportCanvas {
   }
 
   /** A muted boxed note, used whenever something the report should show is missing. */
+  noticeHeight(text: string): number {
+    this.font('italic', 9);
+    return this.doc.heightOfString(text, { width: this.width - 20 }) + 12;
+  }
+
   notice(text: string, tone: 'info' | 'warn' = 'warn'): void {
-    this.font('italic', 9, tone === 'warn' ? colors.warn : colors.muted);
-    const height = this.doc.heightOfString(text, { width: this.width - 20 }) + 12;
+    const height = this.noticeHeight(text);
     this.ensureSpace(height + 4);
     const y = this.doc.y;
     this.doc.rect(this.left, y, this.width, height).fill(colors.panel);

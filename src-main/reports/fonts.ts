@@ -3,7 +3,7 @@
 // resources/fonts) covers Latin with all accents, Greek, Cyrillic, Armenian, Georgian, Hebrew and
 // basic Arabic letters. pdfkit embeds only the glyphs used (subsetting), so the PDF stays small.
 import fs from 'node:fs';
-import { create, type Font } from 'fontkit';
+import { create, type Font, type GlyphRun } from 'fontkit';
 import { fileURLToPath } from 'node:url';
 
 export const reportFonts = {
@@ -32,10 +32,44 @@ export function loadReportFonts(fontDir = defaultFontDir()): Record<ReportFont, 
     const full = `${fontDir}/${file}`;
     let font = cache.get(full);
     if (!font) {
-      font = create(fs.readFileSync(full));
+      font = withSharedLayoutCache(create(fs.readFileSync(full)));
       cache.set(full, font);
     }
     out[name] = font;
   }
   return out;
+}
+
+const LAYOUT_CACHE_LIMIT = 50_000;
+
+/**
+ * Shaping a word with fontkit costs ~0.1–0.5 ms and pdfkit's own cache lives only as long as one
+ * document, while labels, numbers and common words recur in every report. This keeps shaped runs
+ * for the life of the process. pdfkit scales the positions of the run it gets in place, so each
+ * caller receives a copy with fresh position objects; glyphs are immutable and shared.
+ */
+function withSharedLayoutCache(font: Font): Font {
+  const runs = new Map<string, GlyphRun>();
+  const layout = (text: string, features?: unknown): GlyphRun => {
+    if (features !== undefined) return font.layout(text, features);
+    let run = runs.get(text);
+    if (!run) {
+      if (runs.size >= LAYOUT_CACHE_LIMIT) runs.clear();
+      run = font.layout(text);
+      runs.set(text, run);
+    }
+    const copy = Object.create(Object.getPrototypeOf(run) as object) as GlyphRun;
+    Object.assign(copy, run);
+    copy.positions = run.positions.map(
+      (p) => Object.assign(Object.create(Object.getPrototypeOf(p) as object), p) as object,
+    );
+    return copy;
+  };
+  return new Proxy(font, {
+    get(target, prop) {
+      if (prop === 'layout') return layout;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -37,8 +37,9 @@ export function formatUsd(amount: number): string {
   return amount < 0.01 && amount > 0 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`;
 }
 
+/** 12,345 — by hand: the first toLocaleString call in a process loads ICU data (~100 ms). */
 export function formatInt(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
+  return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 export function humanize(identifier: string): string {

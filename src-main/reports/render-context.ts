@@ -10,6 +10,8 @@ export interface RenderContext {
   /** Resolved path for each input path (relative paths resolve against assetsDir). */
   resolve: (file: string) => string;
   dataNotes: string[];
+  /** Where the cover's list of missing data ended, so late findings can be added under it. */
+  coverNotesEnd?: { page: number; y: number; headed: boolean };
 }
 
 export function imageFor(ctx: RenderContext, file: string | null): LoadedImage | null {

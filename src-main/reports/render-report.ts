@@ -1,15 +1,15 @@
-// Renders a ReportInput to PDF bytes. Pictures are shrunk first (in parallel, off the main
-// thread by sharp), then pdfkit draws the sections in the order the report is read, and a last
-// pass writes the running header and the "page X of Y" footer with the report id on every page.
+// Renders a ReportInput to PDF bytes. pdfkit draws the sections in the order the report is read
+// while sharp shrinks the snapshots in its own threads; a last pass writes the running header and
+// the "page X of Y" footer with the report id on every page.
 import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { VigilError } from '../errors';
 import { ReportCanvas, colors, type SectionMark } from './canvas';
-import { loadReportFonts } from './fonts';
+import { loadReportFonts, type ReportFont } from './fonts';
 import { loadImages, resolveAssetPath, type ImageRequest, type LoadedImage } from './images';
 import { parseReportInput } from './parse-report-input';
 import type { RenderContext } from './render-context';
-import { drawCover } from './sections/cover';
+import { drawCover, drawLateDataNotes } from './sections/cover';
 import { drawEvaluator, drawEvidence, drawVersions } from './sections/closing';
 import { ID_CARD_BOX, drawIdVerification } from './sections/id-verification';
 import { drawQuestions } from './sections/questions';
@@ -43,19 +43,11 @@ export async function renderReport(raw: unknown, options: RenderReportOptions = 
   const input = parseReportInput(raw);
   input.warnings.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
   const resolve = (file: string) => resolveAssetPath(file, options.assetsDir);
-  const images = await loadImages(imageRequests(input, resolve));
-
-  let fonts: ReturnType<typeof loadReportFonts>;
-  try {
-    fonts = loadReportFonts(options.fontDir);
-  } catch (error) {
-    throw new VigilError(
-      'UNAVAILABLE',
-      'The report fonts are missing from this installation; reinstall Vigil.',
-      { file: (error as NodeJS.ErrnoException).path },
-      { cause: error },
-    );
-  }
+  const fonts = openFonts(options.fontDir);
+  // Thumbnails are made in sharp's thread pool while the text sections are drawn; the table
+  // that shows them waits for them. The ID card is needed first and is a single picture.
+  const snapshots = loadImages(snapshotRequests(input, resolve));
+  const images = await loadImages(cardRequest(input, resolve));
 
   const doc = new PDFDocument({
     size: options.pageSize ?? 'A4',
@@ -84,7 +76,7 @@ export async function renderReport(raw: unknown, options: RenderReportOptions = 
   for (const [name, font] of Object.entries(fonts)) doc.registerFont(name, font as unknown as Buffer);
   doc.font('body');
 
-  const ctx: RenderContext = { input, images, resolve, dataNotes: collectDataNotes(input, images, resolve) };
+  const ctx: RenderContext = { input, images, resolve, dataNotes: collectInputNotes(input, images, resolve) };
   const missingGlyphs = uncoveredCharacters(fonts.body, input);
   if (missingGlyphs.length > 0) {
     ctx.dataNotes.push(
@@ -99,11 +91,13 @@ export async function renderReport(raw: unknown, options: RenderReportOptions = 
   drawScoresChart(canvas, ctx);
   drawQuestions(canvas, ctx);
   drawTimeline(canvas, ctx);
+  for (const [file, image] of await snapshots) images.set(file, image);
   drawWarningsTable(canvas, ctx);
   drawEvidence(canvas, ctx);
   drawEvaluator(canvas, ctx);
   drawVersions(canvas, ctx);
   canvas.endSection();
+  drawLateDataNotes(canvas, ctx, collectSnapshotNotes(input, images, resolve));
 
   const pageCount = doc.bufferedPageRange().count;
   drawRunningHeadersAndFooters(doc, input, pageCount);
@@ -119,30 +113,47 @@ export async function renderReport(raw: unknown, options: RenderReportOptions = 
   };
 }
 
-function imageRequests(input: ReportInput, resolve: (f: string) => string): ImageRequest[] {
-  const requests: ImageRequest[] = [];
+function openFonts(fontDir: string | undefined): Record<ReportFont, Font> {
+  try {
+    return loadReportFonts(fontDir);
+  } catch (error) {
+    throw new VigilError(
+      'UNAVAILABLE',
+      'The report fonts are missing or damaged in this installation; reinstall Vigil.',
+      { file: (error as NodeJS.ErrnoException).path },
+      { cause: error },
+    );
+  }
+}
+
+function cardRequest(input: ReportInput, resolve: (f: string) => string): ImageRequest[] {
   const card = input.idVerification?.cardImagePath;
-  if (card) {
-    requests.push({
+  if (!card) return [];
+  return [
+    {
       path: resolve(card),
       maxWidth: ID_CARD_BOX.width * PIXELS_PER_POINT,
       maxHeight: ID_CARD_BOX.height * PIXELS_PER_POINT,
-    });
-  }
-  for (const w of input.warnings) {
-    if (w.snapshotPath) {
-      requests.push({
-        path: resolve(w.snapshotPath),
-        maxWidth: THUMB.width * PIXELS_PER_POINT,
-        maxHeight: THUMB.height * PIXELS_PER_POINT,
-      });
-    }
-  }
-  return requests;
+    },
+  ];
 }
 
-/** Everything the input lacks, in words a reader can act on; shown on the cover. */
-export function collectDataNotes(
+function snapshotRequests(input: ReportInput, resolve: (f: string) => string): ImageRequest[] {
+  return input.warnings.flatMap((w) =>
+    w.snapshotPath
+      ? [
+          {
+            path: resolve(w.snapshotPath),
+            maxWidth: THUMB.width * PIXELS_PER_POINT,
+            maxHeight: THUMB.height * PIXELS_PER_POINT,
+          },
+        ]
+      : [],
+  );
+}
+
+/** What the input itself lacks, in words a reader can act on; shown on the cover. */
+export function collectInputNotes(
   input: ReportInput,
   images: Map<string, LoadedImage>,
   resolve: (f: string) => string,
@@ -164,7 +175,20 @@ export function collectDataNotes(
     const card = images.get(resolve(input.idVerification.cardImagePath));
     if (card && !card.ok) notes.push(`ID card image ${input.idVerification.cardImagePath}: ${card.message}.`);
   } else if (input.idVerification.status !== 'not_performed') notes.push('No ID card image was captured.');
+  const noSnapshot = input.warnings.filter((w) => !w.snapshotPath).length;
+  if (noSnapshot > 0) notes.push(`${noSnapshot} warning${noSnapshot === 1 ? ' has' : 's have'} no snapshot.`);
+  if (!input.evidence.finalHash) notes.push('The evidence chain has no final hash.');
+  if (!input.evaluator) notes.push('Evaluator details (model, tokens, cost) are missing.');
+  return notes;
+}
 
+/** Snapshot files that are missing or cannot be decoded (known once thumbnails are made). */
+export function collectSnapshotNotes(
+  input: ReportInput,
+  images: Map<string, LoadedImage>,
+  resolve: (f: string) => string,
+): string[] {
+  const notes: string[] = [];
   for (const problem of ['missing', 'unreadable'] as const) {
     const hits = input.warnings.flatMap((w, i) => {
       if (!w.snapshotPath) return [];
@@ -182,10 +206,6 @@ export function collectDataNotes(
       );
     }
   }
-  const noSnapshot = input.warnings.filter((w) => !w.snapshotPath).length;
-  if (noSnapshot > 0) notes.push(`${noSnapshot} warning${noSnapshot === 1 ? ' has' : 's have'} no snapshot.`);
-  if (!input.evidence.finalHash) notes.push('The evidence chain has no final hash.');
-  if (!input.evaluator) notes.push('Evaluator details (model, tokens, cost) are missing.');
   return notes;
 }
 

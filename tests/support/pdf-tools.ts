@@ -33,6 +33,13 @@ export async function qpdfCheck(file: string): Promise<{ ok: boolean; output: st
   }
 }
 
+/** The document outline (bookmarks): title and 1-based page of each top-level entry. */
+export async function pdfOutline(file: string): Promise<{ title: string; page: number }[]> {
+  const { stdout } = await run('qpdf', ['--json=2', '--json-key=outlines', file], { maxBuffer: 16 << 20 });
+  const json = JSON.parse(stdout) as { outlines: { title: string; destpageposfrom1: number }[] };
+  return json.outlines.map((o) => ({ title: o.title, page: o.destpageposfrom1 }));
+}
+
 export async function pdfPageSize(file: string): Promise<{ pages: number; width: number; height: number }> {
   const { stdout } = await run('pdfinfo', [file]);
   const size = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(stdout);

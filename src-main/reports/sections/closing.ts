@@ -110,5 +110,6 @@ export function drawVersions(c: ReportCanvas, ctx: RenderContext): void {
   if (previousVersions.length === 0) {
     c.paragraph('This is the first version of this report.', { font: 'italic', color: colors.muted });
   }
+  doc.moveDown(1);
   c.endSection();
 }

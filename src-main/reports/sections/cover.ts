@@ -22,6 +22,7 @@ export function drawCover(c: ReportCanvas, ctx: RenderContext): void {
   const { input } = ctx;
   const doc = c.doc;
   c.beginSection('cover');
+  c.bookmark('Summary', 0);
 
   // Title band.
   doc.rect(0, 0, doc.page.width, 104).fill(colors.accent);
@@ -91,10 +92,37 @@ export function drawCover(c: ReportCanvas, ctx: RenderContext): void {
   drawDecision(c, ctx);
 
   if (ctx.dataNotes.length > 0) {
-    c.subheading('Missing or incomplete data', 30);
+    c.subheading(NOTES_TITLE, 30);
     for (const note of ctx.dataNotes) c.notice(note);
   }
+  ctx.coverNotesEnd = { page: c.page, y: doc.y, headed: ctx.dataNotes.length > 0 };
   c.endSection();
+}
+
+const NOTES_TITLE = 'Missing or incomplete data';
+
+/**
+ * Adds problems found after the cover was drawn (snapshot files, known only once their thumbnails
+ * are made) under the cover's list; if the cover has no room left, in a section at the end.
+ */
+export function drawLateDataNotes(c: ReportCanvas, ctx: RenderContext, notes: string[]): void {
+  if (notes.length === 0) return;
+  const doc = c.doc;
+  const end = ctx.coverNotesEnd;
+  const needed = (end?.headed ? 0 : 60) + notes.reduce((sum, n) => sum + c.noticeHeight(n) + 6, 0);
+  if (end && end.page === 0 && end.y + needed <= c.bottom) {
+    doc.switchToPage(0);
+    doc.x = c.left;
+    doc.y = end.y;
+    if (!end.headed) c.subheading(NOTES_TITLE, 30);
+    for (const note of notes) c.notice(note);
+  } else {
+    c.heading(NOTES_TITLE, 40);
+    c.beginSection('data-notes');
+    for (const note of notes) c.notice(note);
+    c.endSection();
+  }
+  ctx.dataNotes.push(...notes);
 }
 
 function drawScoreTiles(c: ReportCanvas, ctx: RenderContext): void {
@@ -142,10 +170,27 @@ function drawScoreTiles(c: ReportCanvas, ctx: RenderContext): void {
 function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
   const doc = c.doc;
   const risk = ctx.input.risk;
-  const rows = [...risk.contributions].sort((a, b) => b.points - a.points);
+  const sorted = [...risk.contributions].sort((a, b) => b.points - a.points);
+  // The cover shows the main factors; the rest are summed on one line so the cover stays one page.
+  const rows = sorted.length > MAX_FACTORS ? sorted.slice(0, MAX_FACTORS - 1) : sorted;
+  const rest = sorted.slice(rows.length);
+  if (rest.length > 0) {
+    rows.push({
+      factor: `${rest.length} more factors`,
+      points: rest.reduce((sum, r) => sum + r.points, 0),
+      detail:
+        rest.length > 6
+          ? `${rest
+              .slice(0, 6)
+              .map((r) => r.factor)
+              .join(', ')}, …`
+          : rest.map((r) => r.factor).join(', '),
+    });
+  }
   c.subheading('Session risk', 60);
   const [level, color] = riskLevel(risk.score);
   const top = doc.y;
+  const topPage = c.page;
   const boxW = 120;
   doc.roundedRect(c.left, top, boxW, 62, 4).fill(colors.panel);
   doc.rect(c.left, top, 4, 62).fill(color);
@@ -165,7 +210,7 @@ function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
   } else {
     c.font('bold', 8, colors.muted).doc.text('WHAT CONTRIBUTED', x, top, { width: w, characterSpacing: 0.5 });
     let y = doc.y + 3;
-    const total = rows.reduce((sum, r) => sum + Math.max(0, r.points), 0) || 1;
+    const total = sorted.reduce((sum, r) => sum + Math.max(0, r.points), 0) || 1;
     for (const row of rows) {
       const label = row.detail ? `${row.factor} — ${row.detail}` : row.factor;
       c.font('body', 9, colors.ink);
@@ -183,11 +228,13 @@ function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
       });
       y += h;
     }
-    doc.y = Math.max(y, top + 62);
+    doc.y = y;
   }
   doc.x = c.left;
-  doc.y = Math.max(doc.y, top + 62) + 16;
+  doc.y = (c.page === topPage ? Math.max(doc.y, top + 62) : doc.y) + 16;
 }
+
+const MAX_FACTORS = 8;
 
 function drawDecision(c: ReportCanvas, ctx: RenderContext): void {
   const doc = c.doc;

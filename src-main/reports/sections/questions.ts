@@ -37,6 +37,7 @@ export function drawQuestions(c: ReportCanvas, ctx: RenderContext): void {
       lineGap: 1.5,
     });
     doc.moveDown(0.5);
+    c.continuation = `Question ${i + 1} of ${questions.length}`;
 
     label(c, 'Answer');
     const answer = q.answer?.trim();
@@ -50,6 +51,7 @@ export function drawQuestions(c: ReportCanvas, ctx: RenderContext): void {
     else c.paragraph('No feedback was recorded.', { font: 'italic', color: colors.muted, indent: 8 });
 
     doc.moveDown(0.6);
+    c.continuation = null;
     if (i < questions.length - 1) {
       c.ensureSpace(8);
       doc.moveTo(c.left, doc.y).lineTo(c.right, doc.y).lineWidth(0.5).strokeColor(colors.rule).stroke();

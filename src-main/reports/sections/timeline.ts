@@ -7,13 +7,16 @@ import type { RenderContext } from '../render-context';
 
 const tickSteps = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 
+/** Rows per chart; more warning types than this continue in a second chart below or overleaf. */
+const MAX_ROWS = 30;
+const ROW_H = 18;
+
 export function drawTimeline(c: ReportCanvas, ctx: RenderContext): void {
   const doc = c.doc;
   const { warnings, session } = ctx.input;
   const types = [...new Set(warnings.map((w) => w.type))];
-  const rowH = 18;
-  const chartH = Math.max(1, types.length) * rowH;
-  c.heading('Proctoring timeline', Math.min(chartH + 60, 500));
+  const firstRows = Math.min(Math.max(1, types.length), MAX_ROWS);
+  c.heading('Proctoring timeline', firstRows * ROW_H + 60);
   c.beginSection('timeline');
   if (warnings.length === 0) {
     c.notice('No warnings were raised during this session.', 'info');
@@ -24,6 +27,31 @@ export function drawTimeline(c: ReportCanvas, ctx: RenderContext): void {
     return { w, start, end: start + w.durationSeconds };
   });
   const length = Math.max(session.durationSeconds, ...spans.map((s) => s.end), 1);
+  const chunks: string[][] = [];
+  for (let i = 0; i < types.length; i += MAX_ROWS) chunks.push(types.slice(i, i + MAX_ROWS));
+  if (chunks.length === 0) chunks.push([]);
+  chunks.forEach((chunk, i) => {
+    c.ensureSpace(Math.max(1, chunk.length) * ROW_H + 50);
+    drawChart(c, chunk, spans, length, warnings);
+    if (i === chunks.length - 1) drawLegend(c, length);
+    else doc.y += 12;
+  });
+  doc.x = c.left;
+  c.endSection();
+}
+
+type Span = { w: RenderContext['input']['warnings'][number]; start: number; end: number };
+
+function drawChart(
+  c: ReportCanvas,
+  types: string[],
+  spans: Span[],
+  length: number,
+  warnings: Span['w'][],
+): void {
+  const doc = c.doc;
+  const rowH = ROW_H;
+  const chartH = Math.max(1, types.length) * rowH;
   const labelW = 120;
   const chartX = c.left + labelW;
   const chartW = c.width - labelW - 6;
@@ -68,20 +96,26 @@ export function drawTimeline(c: ReportCanvas, ctx: RenderContext): void {
   // Warnings.
   for (const { w, start, end } of spans) {
     const row = types.indexOf(w.type);
+    if (row < 0) continue;
     const x = xOf(start);
     const width = Math.max(2, xOf(end) - x);
-    const color = colors[w.severity];
     doc.save();
     doc
       .rect(x, top + row * rowH + 3, width, rowH - 6)
       .fillOpacity(w.verdict === 'dismissed' ? 0.3 : 0.9)
-      .fill(color);
+      .fill(colors[w.severity]);
     doc.restore();
   }
+  doc.y = top + chartH + 20;
+}
 
-  // Legend.
+function drawLegend(c: ReportCanvas, length: number): void {
+  const doc = c.doc;
+  const labelW = 120;
+  const chartX = c.left + labelW;
+  const chartW = c.width - labelW - 6;
   let lx = chartX;
-  const ly = top + chartH + 20;
+  const ly = doc.y;
   const legend: [string, string, number][] = [
     ['High severity', colors.high, 0.9],
     ['Medium', colors.medium, 0.9],
@@ -101,5 +135,4 @@ export function drawTimeline(c: ReportCanvas, ctx: RenderContext): void {
   });
   doc.x = c.left;
   doc.y = ly + 22;
-  c.endSection();
 }

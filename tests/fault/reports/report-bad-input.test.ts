@@ -9,7 +9,7 @@ import { VigilError } from '../../../src-main/errors';
 import { renderReport } from '../../../src-main/reports/render-report';
 import type { ReportInputDraft } from '../../../src-main/reports/types';
 import { inkFraction, loadPage, pdfText, qpdfCheck, renderPages } from '../../support/pdf-tools';
-import { buildReportFixture } from '../../support/report-fixture';
+import { buildReportFixture, makeText } from '../../support/report-fixture';
 
 let dir: string;
 let base: ReportInputDraft;
@@ -117,6 +117,48 @@ describe('report with bad or missing input', () => {
     expect(inkFraction(page, thumb)).toBeGreaterThan(0.6);
     // The second row's placeholder is a dashed outline and a label, not a picture.
     expect(inkFraction(page, { ...thumb, y: thumb.y + 70 })).toBeLessThan(0.3);
+  });
+
+  it('lists late-found problems at the end when the cover has no room left', async () => {
+    const contributions = Array.from({ length: 45 }, (_, i) => ({ factor: `Factor ${i + 1}`, points: 1 }));
+    const warnings = base.warnings.map((w) => ({ ...w, snapshotPath: 'vanished.jpg' }));
+    const { report, text } = await renderToFile(
+      {
+        ...base,
+        risk: { score: 45, contributions },
+        decision: { ...base.decision!, comment: makeText(700) },
+        warnings,
+      },
+      'full-cover.pdf',
+    );
+    expect(report.sections.find((s) => s.name === 'cover')!.endPage).toBeGreaterThan(0);
+    const notes = report.sections.find((s) => s.name === 'data-notes');
+    expect(notes?.startPage).toBe(report.pageCount - 1);
+    // The cover keeps the main risk factors and sums the rest on one line.
+    expect(text).toContain('Factor 7');
+    expect(text).not.toContain('Factor 45');
+    expect(text).toContain('38 more factors — Factor 8, Factor 9');
+    expect(text).toContain('5 snapshot files are missing: warning #1 vanished.jpg (file not found)');
+  });
+
+  it('splits a timeline with more warning types than fit on a page', async () => {
+    const template = base.warnings[0]!;
+    const warnings = Array.from({ length: 70 }, (_, i) => ({
+      ...template,
+      type: `custom_rule_${String(i + 1).padStart(2, '0')}`,
+      snapshotPath: null,
+    }));
+    const { report, text } = await renderToFile({ ...base, warnings }, 'many-types.pdf');
+    const timeline = report.sections.find((s) => s.name === 'timeline')!;
+    expect(timeline.endPage).toBeGreaterThan(timeline.startPage);
+    for (let i = 1; i <= 70; i++) expect(text).toContain(`Custom rule ${String(i).padStart(2, '0')} (1)`);
+    // Every chart stays inside the page body: nothing drawn over the footer band.
+    const pngs = await renderPages(path.join(dir, 'many-types.pdf'), path.join(dir, 'many-pages'), 40);
+    for (let p = timeline.startPage; p <= timeline.endPage; p++) {
+      const page = await loadPage(pngs[p]!, 40);
+      const band = { x: 0, y: report.pageSize.height - 60, width: report.pageSize.width, height: 12 };
+      expect(inkFraction(page, band), `page ${p + 1}`).toBe(0);
+    }
   });
 
   it('refuses invalid input with the path of each bad field', async () => {

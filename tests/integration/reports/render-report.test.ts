@@ -9,6 +9,7 @@ import type { ReportInputDraft } from '../../../src-main/reports/types';
 import {
   inkFraction,
   loadPage,
+  pdfOutline,
   pdfPageSize,
   pdfPageTexts,
   pdfText,
@@ -165,6 +166,15 @@ describe('evaluation report PDF', () => {
       const heading = headings[s.name];
       if (heading) expect(texts[s.startPage], s.name).toContain(heading);
     }
+  });
+
+  it('has a bookmark for each section pointing at the page it starts on', async () => {
+    const outline = await pdfOutline(pdfFile);
+    expect(outline[0]).toEqual({ title: 'Summary', page: 1 });
+    const expected = report.sections
+      .filter((s) => headings[s.name])
+      .map((s) => ({ title: headings[s.name]!, page: s.startPage + 1 }));
+    expect(outline.slice(1)).toEqual(expected);
   });
 
   it('uses Letter when asked', async () => {
