@@ -2,6 +2,7 @@
 // so the Electron preload, the WebSocket bridge, main's dispatcher and the tests all share it.
 import { z } from 'zod';
 import { interviewCalls } from './contract-interview';
+import { consoleCalls } from './contract-console';
 
 /** Error codes every transport can return instead of a response. */
 export const errorCodes = [
@@ -584,6 +585,7 @@ export const calls = {
       lockdownAvailable: z.boolean(),
     }),
   }),
+  ...consoleCalls,
 } as const;
 
 /** Offline-first sync progress: what is still on this device and how the last attempt went. */

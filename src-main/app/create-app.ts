@@ -7,6 +7,7 @@ import { createInterviewProvider } from '../interview/provider';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
+import { ConsoleSession } from '../review/console-session';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { ProctoringService } from '../proctoring/service';
 import { EventBus } from '../rpc/event-bus';
@@ -23,6 +24,8 @@ export interface AppContext {
   proctoring: ProctoringService;
   /** Interviews, documents, evaluations and token usage; opened on first use. */
   interview: () => Promise<InterviewService>;
+  /** The proctor/admin console's own PostgreSQL login (issue 9). */
+  console: ConsoleSession;
 }
 
 export interface VigilApp {
@@ -72,6 +75,13 @@ export function createApp(options: {
       }),
   });
   const interview = createInterviewProvider(options.loaded, options.logger);
+  const consoleSession = new ConsoleSession({
+    central: () => options.loaded.config.central,
+    reportsDir: ConsoleSession.reportsDirFor(options.loaded.dataDir),
+    pageSize: () => options.loaded.config.report.pageSize,
+    onReportError: (sessionId, error) =>
+      options.logger.error({ err: error, sessionId }, 'report regeneration failed'),
+  });
   const context: AppContext = {
     ...options,
     events,
@@ -80,6 +90,7 @@ export function createApp(options: {
     candidate,
     proctoring,
     interview: () => interview.get(),
+    console: consoleSession,
   };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
@@ -92,6 +103,7 @@ export function createApp(options: {
       await media.close();
       await proctoring.close();
       await interview.close();
+      await consoleSession.signOut();
       options.logger.info('app closed');
     },
   };

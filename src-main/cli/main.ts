@@ -13,6 +13,7 @@ import { registerPolicyCommand } from './commands/policy';
 import { registerQuestionsCommand } from './commands/questions';
 import { registerUsageCommand } from './commands/usage';
 import { registerMediaCommand } from './commands/media';
+import { registerAdminCommand } from './commands/admin';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerSyncCommand } from './commands/sync';
 
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   registerUsageCommand(program);
   registerDoctorCommand(program);
   registerMediaCommand(program);
+  registerAdminCommand(program);
   registerMigrateCommand(program);
   registerSyncCommand(program);
   registerDbCommand(program);

@@ -9,6 +9,8 @@ import { doctorHandlers } from './doctor';
 import { proctoringHandlers } from './proctoring';
 import { interviewHandlers } from './interview';
 import { lockdownHandlers } from './lockdown';
+import { reviewHandlers } from './review';
+import { adminHandlers } from './admin';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -19,5 +21,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...proctoringHandlers(ctx.proctoring),
     ...interviewHandlers(ctx),
     ...lockdownHandlers(ctx),
+    ...reviewHandlers(ctx),
+    ...adminHandlers(ctx),
   };
 }

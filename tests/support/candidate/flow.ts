@@ -93,7 +93,10 @@ export async function startCandidateEnv(title: string): Promise<CandidateEnv> {
       await host.close();
       await app.close();
       // The app's log, kept with the screenshots for whoever has to read a failed CI run.
-      fs.writeFileSync(artifactPath('e2e', title.replace(/\W+/g, '-').toLowerCase() + '.log'), logLines.join(''));
+      fs.writeFileSync(
+        artifactPath('e2e', title.replace(/\W+/g, '-').toLowerCase() + '.log'),
+        logLines.join(''),
+      );
       await central.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

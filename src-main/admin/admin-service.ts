@@ -1,0 +1,411 @@
+// Administration over the central store, shared by `vigil admin …` and the admin screens: users and
+// staff logins, proctor assignments, exams, enrollment codes in bulk (mail-merge CSV, revoke),
+// devices, token usage roll-ups and CSV export of every list. Runs as an admin (vigil_admin member)
+// or the owner; every change leaves an audit_log row naming who did it.
+import { randomInt } from 'node:crypto';
+import { hashEnrollmentCode } from '../central/admin';
+import type { SqlQuery } from '../central/connect';
+import { VigilError } from '../errors';
+import { toCsv } from './csv';
+
+export type ExamType = 'GEN' | 'SKL' | 'PER' | 'FIN';
+
+export interface ExamInput {
+  title: string;
+  type: ExamType;
+  difficulty: number;
+  keyQuestions?: { question: string; time_limit_s: number }[];
+  resumeId?: string | null;
+  jobListingId?: string | null;
+  policy?: Record<string, unknown>;
+  accommodationProfiles?: { name: string; extraTimePercent?: number; notes?: string }[];
+  retentionDays?: number;
+  uploadMode?: 'full' | 'flags_only';
+}
+
+export interface ListFilter {
+  search?: string;
+  /** users: role; exams: type; enrollments: state; devices: state. */
+  kind?: string;
+  examId?: string;
+  limit?: number;
+}
+
+export type ListName = 'users' | 'exams' | 'enrollments' | 'devices' | 'sessions' | 'usage';
+
+/** Columns of each list, in CSV order. */
+export const LIST_COLUMNS: Record<ListName, readonly string[]> = {
+  users: ['id', 'email', 'display_name', 'role', 'pg_role', 'created_at'],
+  exams: [
+    'id',
+    'title',
+    'type',
+    'difficulty',
+    'retention_days',
+    'upload_mode',
+    'key_questions',
+    'created_at',
+  ],
+  enrollments: [
+    'id',
+    'exam_title',
+    'candidate_email',
+    'candidate_name',
+    'state',
+    'expires_at',
+    'redeemed_at',
+    'created_at',
+  ],
+  devices: [
+    'id',
+    'label',
+    'candidate_email',
+    'exam_title',
+    'state',
+    'last_seen_at',
+    'expires_at',
+    'created_at',
+  ],
+  sessions: [
+    'id',
+    'exam_title',
+    'candidate_email',
+    'candidate_name',
+    'status',
+    'risk_score',
+    'started_at',
+    'ended_at',
+  ],
+  usage: [
+    'exam_id',
+    'exam_title',
+    'model',
+    'requests',
+    'prompt_tokens',
+    'completion_tokens',
+    'total_tokens',
+    'cost',
+  ],
+};
+
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const ROLE_NAME = /^[a-z][a-z0-9_]{2,62}$/;
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function newCode(): string {
+  let raw = '';
+  for (let i = 0; i < 12; i++) raw += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`;
+}
+
+export class AdminService {
+  constructor(private readonly query: SqlQuery) {}
+
+  /** The acting admin's user id (null when the owner login runs the command). */
+  private async actor(): Promise<string | null> {
+    const [row] = await this.query<{ id: string }>(`SELECT id FROM vigil.users WHERE pg_role = current_user`);
+    return row?.id ?? null;
+  }
+
+  async audit(
+    action: string,
+    table: string,
+    targetId: string,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.query(
+      `INSERT INTO vigil.audit_log (actor_user_id, action, target_table, target_id, details) VALUES ($1, $2, $3, $4, $5)`,
+      [await this.actor(), action, table, targetId, JSON.stringify(details)],
+    );
+  }
+
+  async addUser(input: {
+    email: string;
+    name?: string;
+    role: 'candidate' | 'proctor' | 'admin';
+  }): Promise<string> {
+    const [row] = await this.query<{ id: string }>(
+      `INSERT INTO vigil.users (email, display_name, role) VALUES ($1, $2, $3) RETURNING id`,
+      [input.email.trim().toLowerCase(), input.name ?? '', input.role],
+    );
+    await this.audit('add_user', 'users', row!.id, { role: input.role });
+    return row!.id;
+  }
+
+  /**
+   * A proctor or admin with their own PostgreSQL login (member of vigil_proctor / vigil_admin).
+   * Admin logins get CREATEROLE so that they can add staff in turn; needs a CREATEROLE caller.
+   */
+  async addStaff(input: {
+    email: string;
+    name?: string;
+    role: 'proctor' | 'admin';
+    login: string;
+    password: string;
+  }): Promise<string> {
+    if (!ROLE_NAME.test(input.login)) {
+      throw new VigilError(
+        'BAD_REQUEST',
+        'Logins are 3–63 lower-case letters, digits or underscores, starting with a letter.',
+        {
+          login: input.login,
+        },
+      );
+    }
+    if (input.password.length < 12)
+      throw new VigilError('BAD_REQUEST', 'Use a password of at least 12 characters.');
+    const id = await this.addUser(input);
+    const group = input.role === 'admin' ? 'vigil_admin' : 'vigil_proctor';
+    const [ddl] = await this.query<{ text: string }>(
+      `SELECT format('CREATE ROLE %I LOGIN ${input.role === 'admin' ? 'CREATEROLE ' : ''}PASSWORD %L IN ROLE %I', $1::text, $2::text, $3::text) AS text`,
+      [input.login, input.password, group],
+    );
+    await this.query(ddl!.text);
+    await this.query(`UPDATE vigil.users SET pg_role = $1 WHERE id = $2`, [input.login, id]);
+    await this.audit('add_staff_login', 'users', id, { login: input.login, group });
+    return id;
+  }
+
+  async assignProctor(examId: string, proctorId: string): Promise<void> {
+    const [user] = await this.query<{ role: string }>(`SELECT role FROM vigil.users WHERE id = $1`, [
+      proctorId,
+    ]);
+    if (user?.role !== 'proctor' && user?.role !== 'admin') {
+      throw new VigilError('BAD_REQUEST', `User ${proctorId} is not a proctor.`);
+    }
+    await this.query(
+      `INSERT INTO vigil.proctor_assignments (exam_id, proctor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [examId, proctorId],
+    );
+    await this.audit('assign_proctor', 'exams', examId, { proctor_id: proctorId });
+  }
+
+  async unassignProctor(examId: string, proctorId: string): Promise<void> {
+    await this.query(`DELETE FROM vigil.proctor_assignments WHERE exam_id = $1 AND proctor_id = $2`, [
+      examId,
+      proctorId,
+    ]);
+    await this.audit('unassign_proctor', 'exams', examId, { proctor_id: proctorId });
+  }
+
+  async saveExam(input: ExamInput, id?: string): Promise<string> {
+    const values = [
+      input.title,
+      input.type,
+      input.difficulty,
+      JSON.stringify(input.keyQuestions ?? []),
+      input.resumeId ?? null,
+      input.jobListingId ?? null,
+      JSON.stringify(input.policy ?? {}),
+      JSON.stringify(input.accommodationProfiles ?? []),
+      input.retentionDays ?? 90,
+      input.uploadMode ?? 'full',
+    ];
+    let examId = id;
+    if (examId) {
+      const [row] = await this.query<{ id: string }>(
+        `UPDATE vigil.exams SET title = $1, type = $2, difficulty = $3, key_questions = $4, resume_id = $5,
+           job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10
+         WHERE id = $11 RETURNING id`,
+        [...values, examId],
+      );
+      if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${examId}.`);
+    } else {
+      const [row] = await this.query<{ id: string }>(
+        `INSERT INTO vigil.exams (title, type, difficulty, key_questions, resume_id, job_listing_id, policy,
+           accommodation_profiles, retention_days, upload_mode, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        [...values, await this.actor()],
+      );
+      examId = row!.id;
+    }
+    await this.audit(id ? 'update_exam' : 'create_exam', 'exams', examId, { title: input.title });
+    return examId;
+  }
+
+  async getExam(id: string): Promise<Record<string, unknown>> {
+    const [row] = await this.query(`SELECT * FROM vigil.exams WHERE id = $1`, [id]);
+    if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${id}.`);
+    return row;
+  }
+
+  /**
+   * One-time codes for many candidates at once (candidates are created when new). The codes are
+   * returned once, for the mail merge; only their hashes are stored.
+   */
+  async createEnrollments(input: {
+    examId: string;
+    candidates: { email: string; name?: string }[];
+    ttlHours?: number;
+  }): Promise<{ enrollmentId: string; email: string; name: string; code: string; expiresAt: string }[]> {
+    const [exam] = await this.query<{ title: string }>(`SELECT title FROM vigil.exams WHERE id = $1`, [
+      input.examId,
+    ]);
+    if (!exam) throw new VigilError('NOT_FOUND', `There is no exam ${input.examId}.`);
+    const actor = await this.actor();
+    const expiresAt = new Date(Date.now() + (input.ttlHours ?? 72) * 3_600_000);
+    const out: { enrollmentId: string; email: string; name: string; code: string; expiresAt: string }[] = [];
+    for (const c of input.candidates) {
+      const email = c.email.trim().toLowerCase();
+      const [user] = await this.query<{ id: string; display_name: string }>(
+        `INSERT INTO vigil.users (email, display_name, role) VALUES ($1, $2, 'candidate')
+         ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id, display_name`,
+        [email, c.name ?? ''],
+      );
+      const code = newCode();
+      const [row] = await this.query<{ id: string }>(
+        `INSERT INTO vigil.enrollments (candidate_id, exam_id, code_hash, expires_at, created_by)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [user!.id, input.examId, hashEnrollmentCode(code), expiresAt, actor],
+      );
+      out.push({
+        enrollmentId: row!.id,
+        email,
+        name: user!.display_name,
+        code,
+        expiresAt: expiresAt.toISOString(),
+      });
+    }
+    await this.audit('create_enrollments', 'exams', input.examId, { count: out.length });
+    return out;
+  }
+
+  static mailMergeCsv(
+    examTitle: string,
+    rows: { email: string; name: string; code: string; expiresAt: string }[],
+  ): string {
+    return toCsv(
+      ['email', 'name', 'exam', 'code', 'expires_at'],
+      rows.map((r) => ({
+        email: r.email,
+        name: r.name,
+        exam: examTitle,
+        code: r.code,
+        expires_at: r.expiresAt,
+      })),
+    );
+  }
+
+  /** An unredeemed code stops working now; a redeemed one also revokes the device it enrolled. */
+  async revokeEnrollment(id: string): Promise<void> {
+    const [row] = await this.query<{ device_id: string | null }>(
+      `UPDATE vigil.enrollments SET expires_at = least(expires_at, now()) WHERE id = $1 RETURNING device_id`,
+      [id],
+    );
+    if (!row) throw new VigilError('NOT_FOUND', `There is no enrollment ${id}.`);
+    if (row.device_id)
+      await this.query(`UPDATE vigil.devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1`, [
+        row.device_id,
+      ]);
+    await this.audit('revoke_enrollment', 'enrollments', id);
+  }
+
+  async revokeDevice(id: string): Promise<void> {
+    const rows = await this.query(
+      `UPDATE vigil.devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id`,
+      [id],
+    );
+    if (!rows.length) throw new VigilError('NOT_FOUND', `There is no device ${id}.`);
+    await this.audit('revoke_device', 'devices', id);
+  }
+
+  async list(name: ListName, filter: ListFilter = {}): Promise<Record<string, unknown>[]> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where: string[] = [];
+    const search = filter.search?.trim() ? p(likePattern(filter.search.trim())) : null;
+    const limit = Math.min(Math.max(filter.limit ?? 500, 1), 100_000);
+    let text: string;
+    switch (name) {
+      case 'users':
+        if (search) where.push(`(email ILIKE ${search} OR display_name ILIKE ${search})`);
+        if (filter.kind) where.push(`role = ${p(filter.kind)}`);
+        text = `SELECT id, email, display_name, role, pg_role, created_at FROM vigil.users`;
+        break;
+      case 'exams':
+        if (search) where.push(`title ILIKE ${search}`);
+        if (filter.kind) where.push(`type = ${p(filter.kind)}`);
+        text = `SELECT id, title, type, difficulty, retention_days, upload_mode, key_questions, policy,
+                       accommodation_profiles, resume_id, job_listing_id, created_at FROM vigil.exams`;
+        break;
+      case 'enrollments':
+        if (search) where.push(`(u.email ILIKE ${search} OR u.display_name ILIKE ${search})`);
+        if (filter.examId) where.push(`n.exam_id = ${p(filter.examId)}`);
+        if (filter.kind)
+          where.push(
+            `(CASE WHEN n.redeemed_at IS NOT NULL THEN 'redeemed' WHEN n.expires_at <= now() THEN 'expired' ELSE 'open' END) = ${p(filter.kind)}`,
+          );
+        text = `SELECT n.id, e.title AS exam_title, u.email AS candidate_email, u.display_name AS candidate_name,
+                  CASE WHEN n.redeemed_at IS NOT NULL THEN 'redeemed' WHEN n.expires_at <= now() THEN 'expired' ELSE 'open' END AS state,
+                  n.expires_at, n.redeemed_at, n.created_at
+                FROM vigil.enrollments n JOIN vigil.users u ON u.id = n.candidate_id JOIN vigil.exams e ON e.id = n.exam_id`;
+        break;
+      case 'devices':
+        if (search) where.push(`(u.email ILIKE ${search} OR d.label ILIKE ${search})`);
+        if (filter.examId) where.push(`d.exam_id = ${p(filter.examId)}`);
+        if (filter.kind)
+          where.push(
+            `(CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END) = ${p(filter.kind)}`,
+          );
+        text = `SELECT d.id, d.label, u.email AS candidate_email, e.title AS exam_title,
+                  CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END AS state,
+                  d.last_seen_at, d.expires_at, d.created_at
+                FROM vigil.devices d JOIN vigil.users u ON u.id = d.candidate_id JOIN vigil.exams e ON e.id = d.exam_id`;
+        break;
+      case 'sessions':
+        if (search) where.push(`(u.email ILIKE ${search} OR u.display_name ILIKE ${search})`);
+        if (filter.examId) where.push(`s.exam_id = ${p(filter.examId)}`);
+        if (filter.kind) where.push(`s.status = ${p(filter.kind)}`);
+        text = `SELECT s.id, e.title AS exam_title, u.email AS candidate_email, u.display_name AS candidate_name,
+                  s.status, s.risk_score::float8 AS risk_score, s.started_at, s.ended_at
+                FROM vigil.sessions s JOIN vigil.users u ON u.id = s.candidate_id JOIN vigil.exams e ON e.id = s.exam_id`;
+        break;
+      case 'usage':
+        if (search) where.push(`(coalesce(e.title, '') ILIKE ${search} OR t.model ILIKE ${search})`);
+        if (filter.examId) where.push(`t.exam_id = ${p(filter.examId)}`);
+        text = `SELECT t.exam_id, coalesce(e.title, '(deleted exam)') AS exam_title, t.model, t.requests::int AS requests,
+                  t.prompt_tokens::bigint AS prompt_tokens, t.completion_tokens::bigint AS completion_tokens,
+                  t.total_tokens::bigint AS total_tokens, t.cost::float8 AS cost
+                FROM vigil.token_usage_by_exam t LEFT JOIN vigil.exams e ON e.id = t.exam_id`;
+        break;
+    }
+    const order =
+      name === 'usage' ? 'cost DESC' : name === 'sessions' ? 'started_at DESC' : 'created_at DESC';
+    return this.query(
+      `${text} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p(limit)}`,
+      params,
+    );
+  }
+
+  async exportCsv(name: ListName, filter: ListFilter = {}): Promise<string> {
+    return toCsv(LIST_COLUMNS[name], await this.list(name, { ...filter, limit: filter.limit ?? 100_000 }));
+  }
+
+  /** Cumulative cost by day and the grand total. */
+  async usageTotals(): Promise<{
+    days: { day: string; totalTokens: number; cost: number; cumulativeCost: number }[];
+    totalCost: number;
+    totalTokens: number;
+  }> {
+    const rows = await this.query<{ day: Date; total_tokens: string; cost: string; cumulative_cost: string }>(
+      `SELECT day, total_tokens, cost, cumulative_cost FROM vigil.token_usage_cumulative ORDER BY day`,
+    );
+    const days = rows.map((r) => ({
+      day: new Date(r.day).toISOString().slice(0, 10),
+      totalTokens: Number(r.total_tokens),
+      cost: Number(r.cost),
+      cumulativeCost: Number(r.cumulative_cost),
+    }));
+    return {
+      days,
+      totalCost: days.at(-1)?.cumulativeCost ?? 0,
+      totalTokens: days.reduce((sum, d) => sum + d.totalTokens, 0),
+    };
+  }
+}

@@ -1,0 +1,37 @@
+// Contract handlers of the proctor console: sign-in with the proctor's own PostgreSQL login, the
+// risk-ranked queue, a session's review, verdicts, decisions and evidence files.
+import type { HandlerGroup } from '../../rpc/dispatcher';
+import type { AppContext } from '../create-app';
+
+export function reviewHandlers(
+  ctx: AppContext,
+): HandlerGroup<
+  | 'consoleSignIn'
+  | 'consoleSignOut'
+  | 'consoleWhoAmI'
+  | 'reviewQueue'
+  | 'reviewLoad'
+  | 'reviewWarning'
+  | 'reviewDecide'
+  | 'reviewBlob'
+> {
+  return {
+    consoleSignIn: (request) => ctx.console.signIn(request.user, request.password),
+    consoleSignOut: async () => {
+      await ctx.console.signOut();
+      return { ok: true as const };
+    },
+    consoleWhoAmI: async () => ctx.console.whoAmI(),
+    reviewQueue: (request) => ctx.console.review.queue(request),
+    reviewLoad: (request) => ctx.console.review.load(request.sessionId),
+    reviewWarning: (request) => ctx.console.review.reviewWarning(request),
+    reviewDecide: async (request) => {
+      await ctx.console.review.decide(request);
+      return { ok: true as const };
+    },
+    reviewBlob: async (request) => {
+      const blob = await ctx.console.review.blob(request.sha256);
+      return { contentType: blob.contentType, base64: blob.data.toString('base64') };
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// The console's signed-in PostgreSQL login. A proctor or admin signs in with their own database
+// credentials (the host and database come from `central.url`); every review and admin query then
+// runs on that login, so row-level security, not the app, decides what the console can see.
+import path from 'node:path';
+import { AdminService } from '../admin/admin-service';
+import { RetentionService } from '../admin/retention';
+import { openPostgres, type CentralStore, type SslMode, type SqlQuery } from '../central/connect';
+import { VigilError, isVigilError } from '../errors';
+import { ReportArchive } from '../reports/report-archive';
+import { ReportService } from '../reports/report-service';
+import type { ReportPageSize } from '../reports/types';
+import { centralReportSource } from './central-report-source';
+import { ReviewService, type ReportTrigger } from './review-service';
+import type { Reviewer } from './types';
+
+export interface ConsoleSessionOptions {
+  central: () => { url?: string; sslMode: SslMode; caFile?: string };
+  /** Where report versions are filed (one folder per session). */
+  reportsDir: string;
+  /** Other per-session folders that purge and erasure clean (e.g. local recordings). */
+  sessionDirs?: string[];
+  pageSize: () => ReportPageSize;
+  onReportError?: (sessionId: string, error: unknown) => void;
+}
+
+interface Signed {
+  store: CentralStore;
+  reviewer: Reviewer;
+  review: ReviewService;
+  admin: AdminService;
+  retention: RetentionService;
+}
+
+/** Rebuilds reports from the signed-in login's view of the session. */
+export function reportTrigger(
+  query: SqlQuery,
+  reportsDir: string,
+  pageSize: () => ReportPageSize,
+): ReportTrigger {
+  const service = new ReportService({
+    source: centralReportSource(query),
+    archive: new ReportArchive(reportsDir),
+    pageSize,
+  });
+  return { regenerate: async (sessionId, reason) => void (await service.generate(sessionId, reason)) };
+}
+
+export class ConsoleSession {
+  private signed: Signed | undefined;
+
+  constructor(private readonly options: ConsoleSessionOptions) {}
+
+  async signIn(user: string, password: string): Promise<Reviewer> {
+    const central = this.options.central();
+    if (!central.url) {
+      throw new VigilError(
+        'UNAVAILABLE',
+        'The review console needs the central PostgreSQL server: set central.url (VIGIL_CENTRAL_URL) and restart.',
+      );
+    }
+    await this.signOut();
+    const url = new URL(central.url);
+    url.username = encodeURIComponent(user);
+    url.password = encodeURIComponent(password);
+    // No JIT: the console's queries are short, and compiling them (which PostgreSQL does once a
+    // plan with row-level security sub-plans looks expensive) took most of a second at 100,000 sessions.
+    url.searchParams.set('options', '-c jit=off');
+    const store = openPostgres({
+      url: url.toString(),
+      sslMode: central.sslMode,
+      ...(central.caFile ? { caFile: central.caFile } : {}),
+    });
+    try {
+      const review = new ReviewService(
+        store.query,
+        reportTrigger(store.query, this.options.reportsDir, this.options.pageSize),
+        this.options.onReportError,
+      );
+      const reviewer = await review.whoAmI();
+      this.signed = {
+        store,
+        reviewer,
+        review,
+        admin: new AdminService(store.query),
+        retention: new RetentionService(store.db as never, {
+          sessionDirs: [this.options.reportsDir, ...(this.options.sessionDirs ?? [])],
+        }),
+      };
+      return reviewer;
+    } catch (error) {
+      await store.close();
+      if (isVigilError(error)) throw error;
+      const code = (error as { code?: string }).code;
+      if (code === '28P01' || code === '28000') {
+        throw new VigilError('FORBIDDEN', 'The user name or password is wrong.');
+      }
+      throw new VigilError('UNAVAILABLE', `Cannot reach the central server: ${(error as Error).message}`);
+    }
+  }
+
+  async signOut(): Promise<void> {
+    const current = this.signed;
+    this.signed = undefined;
+    await current?.review.idle();
+    await current?.store.close();
+  }
+
+  whoAmI(): Reviewer | null {
+    return this.signed?.reviewer ?? null;
+  }
+
+  private need(): Signed {
+    if (!this.signed) throw new VigilError('FORBIDDEN', 'Sign in to the console first.');
+    return this.signed;
+  }
+
+  get review(): ReviewService {
+    return this.need().review;
+  }
+
+  /** Admin services; the database refuses a proctor login whatever the app asks. */
+  get admin(): AdminService {
+    return this.need().admin;
+  }
+
+  get retention(): RetentionService {
+    return this.need().retention;
+  }
+
+  static reportsDirFor(dataDir: string): string {
+    return path.join(dataDir, 'reports');
+  }
+}

@@ -1,0 +1,341 @@
+// What a proctor does in the console: the risk-ranked queue, one session's full review, per-warning
+// verdicts and the session decision. Every query runs on the proctor's own PostgreSQL login, so
+// row-level security decides what exists for them; the audit trigger of migration 0100 records
+// each verdict and decision (who, what, when, before → after); afterwards the report is rebuilt.
+import type { SqlQuery } from '../central/connect';
+import { VigilError } from '../errors';
+import { buildQueueQuery, encodeCursor } from './queue-query';
+import type {
+  QueueFilter,
+  QueuePage,
+  QueueRow,
+  Reviewer,
+  ReviewState,
+  ReviewWarning,
+  SessionDecision,
+  SessionReview,
+  WarningVerdict,
+} from './types';
+
+/** Rebuilds a session's report after a decision (the report service, or a queue in front of it). */
+export interface ReportTrigger {
+  regenerate(sessionId: string, reason: 'decision'): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function iso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}
+function isoOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : iso(value);
+}
+function hex(value: unknown): string | null {
+  return Buffer.isBuffer(value) ? value.toString('hex') : null;
+}
+function seconds(from: unknown, to: unknown): number {
+  return Math.max(0, (new Date(iso(to)).getTime() - new Date(iso(from)).getTime()) / 1000);
+}
+
+function checkUuid(id: string, what: string): void {
+  if (!UUID.test(id)) throw new VigilError('BAD_REQUEST', `${what} "${id}" is not a valid id.`);
+}
+
+export class ReviewService {
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly query: SqlQuery,
+    private readonly reports?: ReportTrigger,
+    private readonly onReportError?: (sessionId: string, error: unknown) => void,
+  ) {}
+
+  /** The signed-in login as a Vigil user (a proctor or admin with a PostgreSQL role). */
+  async whoAmI(): Promise<Reviewer> {
+    const [row] = await this.query<{ id: string; display_name: string; role: string; pg_role: string }>(
+      `SELECT id, display_name, role, pg_role FROM vigil.users WHERE pg_role = current_user`,
+    );
+    if (!row) {
+      throw new VigilError(
+        'FORBIDDEN',
+        'This database login is not linked to a Vigil proctor or admin: ask an admin to create your login with `vigil admin proctor add`.',
+      );
+    }
+    return { userId: row.id, name: row.display_name, role: row.role, pgRole: row.pg_role };
+  }
+
+  async queue(filter: QueueFilter = {}): Promise<QueuePage> {
+    const { text, params, limit } = buildQueueQuery(filter);
+    const rows = await this.query<Record<string, unknown>>(text, params);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      rows: page.map((r): QueueRow => {
+        const decision = (r.decision as string | null) ?? null;
+        const reviewState: ReviewState = decision ? 'decided' : r.reviewed ? 'in_review' : 'pending';
+        return {
+          sessionId: String(r.id),
+          examId: String(r.exam_id),
+          examTitle: String(r.exam_title),
+          candidateId: String(r.candidate_id),
+          candidateName: String(r.display_name),
+          candidateEmail: String(r.email),
+          status: String(r.status),
+          startedAt: iso(r.started_at),
+          endedAt: isoOrNull(r.ended_at),
+          riskScore: r.risk_score === null ? null : Number(r.risk_score),
+          flags: r.flags as { type: string; count: number }[],
+          reviewState,
+          decision,
+        };
+      }),
+      nextCursor: rows.length > limit && last ? encodeCursor(Number(last.rank), String(last.id)) : null,
+    };
+  }
+
+  async load(sessionId: string): Promise<SessionReview> {
+    checkUuid(sessionId, 'Session');
+    const [s] = await this.query<Record<string, unknown>>(
+      `SELECT s.*, e.title, e.type AS exam_type, e.difficulty, e.upload_mode, u.display_name, u.email
+       FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id JOIN vigil.users u ON u.id = s.candidate_id
+       WHERE s.id = $1`,
+      [sessionId],
+    );
+    // Not visible and not existing look the same: RLS hides other exams' sessions entirely.
+    if (!s)
+      throw new VigilError('NOT_FOUND', `There is no session ${sessionId} among the exams assigned to you.`);
+    const [me] = await this.query<{ id: string }>(`SELECT id FROM vigil.users WHERE pg_role = current_user`);
+    const [warnings, reviews, events, questions, evaluations, decisions] = await Promise.all([
+      this.query<Record<string, unknown>>(
+        `SELECT id, type, severity, started_at, ended_at, confidence, details, snapshot_sha256
+         FROM vigil.warnings WHERE session_id = $1 ORDER BY started_at, id`,
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(
+        `SELECT DISTINCT ON (r.warning_id, r.reviewer_id) r.warning_id, r.reviewer_id, r.verdict, r.comment,
+                r.created_at, coalesce(u.display_name, 'another proctor') AS reviewer_name
+         FROM vigil.reviews r JOIN vigil.warnings w ON w.id = r.warning_id
+         LEFT JOIN vigil.users u ON u.id = r.reviewer_id
+         WHERE w.session_id = $1
+         ORDER BY r.warning_id, r.reviewer_id, r.created_at DESC`,
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(
+        `SELECT seq, kind, occurred_at FROM vigil.events WHERE session_id = $1 ORDER BY seq LIMIT 5000`,
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(
+        `SELECT ordinal, text, answer_text, asked_at, answered_at FROM vigil.questions
+         WHERE session_id = $1 ORDER BY ordinal`,
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [
+        sessionId,
+      ]),
+      this.query<Record<string, unknown>>(
+        `SELECT d.decision, d.reason, d.created_at, coalesce(u.display_name, 'another proctor') AS by
+         FROM vigil.session_decisions d LEFT JOIN vigil.users u ON u.id = d.decided_by
+         WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
+        [sessionId],
+      ),
+    ]);
+    const byWarning = new Map<string, Record<string, unknown>[]>();
+    for (const r of reviews) {
+      const list = byWarning.get(String(r.warning_id)) ?? [];
+      list.push(r);
+      byWarning.set(String(r.warning_id), list);
+    }
+    const video = hex(s.video_sha256);
+    const flagsOnly = s.upload_mode === 'flags_only';
+    let pairs = 0;
+    let agreeing = 0;
+    const reviewWarnings = warnings.map((w): ReviewWarning => {
+      const list = byWarning.get(String(w.id)) ?? [];
+      const verdicts = new Set(list.map((r) => r.verdict));
+      const agreement = list.length >= 2 ? (verdicts.size === 1 ? 'agree' : 'disagree') : null;
+      if (agreement) {
+        pairs++;
+        if (agreement === 'agree') agreeing++;
+      }
+      const details = (w.details ?? {}) as Record<string, unknown>;
+      const clip = details.clip as { sha256?: unknown; startS?: unknown } | undefined;
+      const offsetS = seconds(s.started_at, w.started_at);
+      const clipSha = typeof clip?.sha256 === 'string' ? clip.sha256 : null;
+      const media =
+        flagsOnly || (!video && clipSha)
+          ? clipSha
+            ? { kind: 'clip' as const, sha256: clipSha, startS: 0 }
+            : { kind: 'none' as const, sha256: null, startS: 0 }
+          : video
+            ? { kind: 'merged' as const, sha256: video, startS: offsetS }
+            : { kind: 'none' as const, sha256: null, startS: 0 };
+      return {
+        id: String(w.id),
+        type: String(w.type),
+        severity: String(w.severity),
+        startedAt: iso(w.started_at),
+        endedAt: isoOrNull(w.ended_at),
+        offsetS,
+        durationS: w.ended_at ? seconds(w.started_at, w.ended_at) : 0,
+        confidence: w.confidence === null ? null : Number(w.confidence),
+        details,
+        snapshotSha256: hex(w.snapshot_sha256),
+        media,
+        myVerdict: (list.find((r) => me && r.reviewer_id === me.id)?.verdict as string | undefined) ?? null,
+        reviews: list.map((r) => ({
+          reviewerId: (r.reviewer_id as string | null) ?? null,
+          reviewerName: String(r.reviewer_name),
+          verdict: String(r.verdict),
+          comment: String(r.comment),
+          at: iso(r.created_at),
+        })),
+        agreement,
+      };
+    });
+    const ev = evaluations[0];
+    const decision = decisions[0];
+    return {
+      session: {
+        id: String(s.id),
+        status: String(s.status),
+        startedAt: iso(s.started_at),
+        endedAt: isoOrNull(s.ended_at),
+        riskScore: s.risk_score === null ? null : Number(s.risk_score),
+        evidenceVerdict: String(s.evidence_verdict),
+        videoSha256: flagsOnly ? null : video,
+      },
+      exam: {
+        id: String(s.exam_id),
+        title: String(s.title),
+        type: String(s.exam_type),
+        difficulty: Number(s.difficulty),
+        uploadMode: String(s.upload_mode),
+      },
+      candidate: { id: String(s.candidate_id), name: String(s.display_name), email: String(s.email) },
+      idVerification: {
+        status: (s.id_verification_status as string | null) ?? null,
+        details: (s.id_details as Record<string, unknown> | null) ?? null,
+        imageSha256: hex(s.id_image_sha256),
+      },
+      timeline: events.map((e) => ({
+        seq: Number(e.seq),
+        kind: String(e.kind),
+        at: iso(e.occurred_at),
+        offsetS: seconds(s.started_at, e.occurred_at),
+      })),
+      warnings: reviewWarnings,
+      answers: questions.map((q) => ({
+        ordinal: Number(q.ordinal),
+        question: String(q.text),
+        answer: (q.answer_text as string | null) ?? null,
+        askedAt: isoOrNull(q.asked_at),
+        answeredAt: isoOrNull(q.answered_at),
+      })),
+      evaluation: ev
+        ? {
+            overall: Number(ev.overall),
+            professionalism: Number(ev.professionalism),
+            subjectKnowledge: Number(ev.subject_knowledge),
+            clarity: Number(ev.clarity),
+            feedback: String(ev.feedback),
+            traits: ev.traits as unknown[],
+            suggestions: ev.suggestions as unknown[],
+            questionResponses: ev.question_responses as unknown[],
+            evaluator: String(ev.evaluator),
+          }
+        : null,
+      decision: decision
+        ? {
+            decision: String(decision.decision),
+            note: String(decision.reason),
+            by: String(decision.by),
+            at: iso(decision.created_at),
+          }
+        : null,
+      agreementRate: pairs ? agreeing / pairs : null,
+    };
+  }
+
+  /** Confirms or dismisses one warning; a later verdict by the same proctor supersedes it. */
+  async reviewWarning(input: {
+    warningId: string;
+    verdict: WarningVerdict;
+    comment?: string;
+  }): Promise<{ sessionId: string }> {
+    checkUuid(input.warningId, 'Warning');
+    const me = await this.whoAmI();
+    const [w] = await this.query<{ session_id: string }>(
+      `SELECT session_id FROM vigil.warnings WHERE id = $1`,
+      [input.warningId],
+    );
+    if (!w)
+      throw new VigilError(
+        'NOT_FOUND',
+        `There is no warning ${input.warningId} among the exams assigned to you.`,
+      );
+    await this.query(
+      `INSERT INTO vigil.reviews (warning_id, reviewer_id, verdict, comment) VALUES ($1, $2, $3, $4)`,
+      [input.warningId, me.userId, input.verdict, input.comment ?? ''],
+    );
+    await this.regenerate(w.session_id);
+    return { sessionId: w.session_id };
+  }
+
+  async decide(input: { sessionId: string; decision: SessionDecision; note?: string }): Promise<void> {
+    checkUuid(input.sessionId, 'Session');
+    const me = await this.whoAmI();
+    const [s] = await this.query(`SELECT id FROM vigil.sessions WHERE id = $1`, [input.sessionId]);
+    if (!s)
+      throw new VigilError(
+        'NOT_FOUND',
+        `There is no session ${input.sessionId} among the exams assigned to you.`,
+      );
+    await this.query(
+      `INSERT INTO vigil.session_decisions (session_id, decided_by, decision, reason) VALUES ($1, $2, $3, $4)`,
+      [input.sessionId, me.userId, input.decision, input.note ?? ''],
+    );
+    await this.regenerate(input.sessionId);
+  }
+
+  /**
+   * Reports are rebuilt in the background, one at a time, so a verdict is saved and shown at once
+   * (a PDF takes a second or more). The verdict is stored and audited whatever happens here; a
+   * failed rebuild is reported, not thrown.
+   */
+  private regenerate(sessionId: string): Promise<void> {
+    const reports = this.reports;
+    if (!reports) return Promise.resolve();
+    this.pending = this.pending
+      .then(() => reports.regenerate(sessionId, 'decision'))
+      .catch((error: unknown) => this.onReportError?.(sessionId, error));
+    return Promise.resolve();
+  }
+
+  /** Resolves once every queued report rebuild has finished. */
+  idle(): Promise<void> {
+    return this.pending;
+  }
+
+  /** A blob (snapshot, ID image, clip, video) of a visible session, reassembled from its chunks. */
+  async blob(sha256: string, maxBytes = 64 * 1024 * 1024): Promise<{ contentType: string; data: Buffer }> {
+    if (!/^[0-9a-f]{64}$/.test(sha256))
+      throw new VigilError('BAD_REQUEST', 'A blob is named by its sha256 (64 hex digits).');
+    const [b] = await this.query<{ id: string; content_type: string; size: string }>(
+      `SELECT id, content_type, size FROM vigil.blobs WHERE sha256 = decode($1, 'hex') AND status = 'complete' LIMIT 1`,
+      [sha256],
+    );
+    if (!b)
+      throw new VigilError('NOT_FOUND', `There is no uploaded file ${sha256.slice(0, 12)}… you may see.`);
+    if (Number(b.size) > maxBytes) {
+      throw new VigilError(
+        'PAYLOAD_TOO_LARGE',
+        `That file is ${b.size} bytes; the console shows files up to ${maxBytes}.`,
+      );
+    }
+    const chunks = await this.query<{ data: Buffer }>(
+      `SELECT data FROM vigil.blob_chunks WHERE blob_id = $1 ORDER BY "offset"`,
+      [b.id],
+    );
+    return { contentType: b.content_type, data: Buffer.concat(chunks.map((c) => c.data)) };
+  }
+}

@@ -1,0 +1,293 @@
+// The proctor and admin consoles end to end: real Chromium on the built renderer, the headless host,
+// the real services and a real PostgreSQL. A proctor of exam A signs in with their own login, sees
+// only exam A (UI and contract), reviews a session from the keyboard alone; the audit log and the
+// regenerated report hold the verdicts. axe-core checks every console screen.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres, type CentralStore } from '../../src-main/central/connect';
+import { migrateCentral } from '../../src-main/central/migrate';
+import { defaultRendererDir } from '../../src-main/host/renderer-dir';
+import { startHost, type RunningHost } from '../../src-main/host/server';
+import { createTestApp, type TestApp } from '../support/app';
+import { artifactPath, launchChromium } from '../support/chromium';
+import { pdfText } from '../support/pdf-tools';
+import { startPostgres, type PostgresCluster } from '../support/postgres';
+import { PASSWORD, seedConsole, type Seed } from '../support/review/seed';
+
+let cluster: PostgresCluster;
+let owner: CentralStore;
+let seed: Seed;
+let t: TestApp;
+let host: RunningHost;
+let browser: Browser;
+
+const ctx = { transport: 'host' as const, origin: 'test' };
+
+beforeAll(async () => {
+  if (!fs.existsSync(`${defaultRendererDir()}/index.html`)) {
+    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
+  }
+  cluster = await startPostgres();
+  owner = openPostgres({ url: cluster.url, sslMode: 'disable' });
+  await migrateCentral(owner.db as never);
+  // A real 4-minute VP8 video (tiny frames) as exam A's merged recordings, so the player can jump.
+  const videoFile = path.join(os.tmpdir(), `vigil-review-${process.pid}.webm`);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=240:size=96x64:rate=2',
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '20k',
+    '-g',
+    '4',
+    videoFile,
+  ]);
+  const video = { data: fs.readFileSync(videoFile), contentType: 'video/webm' };
+  fs.rmSync(videoFile, { force: true });
+  seed = await seedConsole(owner.query, { video });
+  t = createTestApp('host', { VIGIL_CENTRAL_URL: cluster.url, VIGIL_CENTRAL_SSL_MODE: 'disable' });
+  host = await startHost({ app: t.app, rendererDir: defaultRendererDir(), logger: t.app.context.logger });
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await t?.app.close();
+  t?.cleanup();
+  await owner?.close();
+  await cluster?.stop();
+});
+
+async function axe(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  fs.writeFileSync(
+    artifactPath('review-console', `axe-${name}.json`),
+    JSON.stringify(results.violations, null, 2),
+  );
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`)).toEqual(
+    [],
+  );
+}
+
+async function openConsole(page: Page, route: string, login: string): Promise<void> {
+  await page.goto(host.url);
+  await expect.poll(() => page.getByTestId('app-info').count()).toBe(1);
+  await page.evaluate((r) => {
+    (globalThis as unknown as { location: { hash: string } }).location.hash = r;
+  }, route);
+  await page.getByLabel('Login').fill(login);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+}
+
+const examA = () => seed.sessions.filter((s) => s.examId === seed.examA);
+const examB = () => seed.sessions.filter((s) => s.examId === seed.examB);
+
+describe('proctor console', () => {
+  it('shows a proctor only their exam and reviews a session from the keyboard alone', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openConsole(page, '#/proctor', 'proctor_a');
+
+    const queue = page.getByTestId('queue');
+    await expect.poll(() => queue.getByRole('button').count()).toBe(3);
+    const queueText = (await queue.textContent()) ?? '';
+    expect(queueText).toContain('Alice Able');
+    expect(queueText).toContain('Exam A');
+    expect(queueText).not.toContain('Exam B');
+    expect(queueText).not.toContain('Bexam');
+    await page.getByLabel('Candidate').fill('Bexam');
+    await expect.poll(() => queue.getByRole('button').count()).toBe(0);
+    await page.getByLabel('Candidate').fill('');
+    await expect.poll(() => queue.getByRole('button').count()).toBe(3);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.screenshot({ path: artifactPath('review-console', 'queue.png'), fullPage: true });
+    await axe(page, 'queue');
+
+    // Through the contract too: exam B does not exist for this login.
+    const loadB = await t.app.dispatcher.dispatch('reviewLoad', { sessionId: examB()[0]!.id }, ctx);
+    expect(loadB).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const queueB = await t.app.dispatcher.dispatch('reviewQueue', { examId: seed.examB }, ctx);
+    expect(queueB).toEqual({ ok: true, value: { rows: [], nextCursor: null } });
+    const blobB = await t.app.dispatcher.dispatch(
+      'reviewWarning',
+      { warningId: examB()[0]!.warningIds[0], verdict: 'dismissed' },
+      ctx,
+    );
+    expect(blobB).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+    // Keyboard only from here: j/k to move, Enter to open the riskiest session.
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('Enter');
+    const warnings = page.getByTestId('warnings');
+    await expect.poll(() => warnings.locator('li').count()).toBe(3);
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).textContent()).toContain('Alice Able');
+
+    // The video jumps to each warning: 1:00, then 2:00 after `j`, and back with `k`.
+    const videoAt = () =>
+      page
+        .getByTestId('review-video')
+        .evaluate((v) => Math.round((v as unknown as { currentTime: number }).currentTime));
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(60);
+    await page.keyboard.press('j');
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(120);
+    await page.keyboard.press('k');
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(60);
+    await expect
+      .poll(() =>
+        page
+          .locator('img.snapshot')
+          .first()
+          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      )
+      .toBe(64);
+
+    await page.keyboard.press('m');
+    await page.keyboard.type('notes on the desk');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('c');
+    await expect
+      .poll(
+        async () =>
+          `${await page.getByTestId('verdict-0').textContent()} ${await page.getByTestId('review-status').textContent()}`,
+        { timeout: 15_000 },
+      )
+      .toMatch(/^confirmed /);
+    await page.keyboard.press('d'); // the selection moved on to warning 2
+    await expect
+      .poll(() => page.getByTestId('verdict-1').textContent(), { timeout: 15_000 })
+      .toBe('dismissed');
+    await page.keyboard.press('n');
+    await page.keyboard.type('second person in view');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('3');
+    await expect
+      .poll(() => page.getByTestId('decision').textContent(), { timeout: 15_000 })
+      .toContain('invalidated');
+    await page.screenshot({ path: artifactPath('review-console', 'session-review.png'), fullPage: true });
+    await axe(page, 'session-review');
+
+    const s = examA()[0]!;
+    const audit = await owner.query<{
+      action: string;
+      actor_role: string;
+      target_id: string;
+      details: Record<string, unknown>;
+    }>(
+      `SELECT action, actor_role, target_id, details FROM vigil.audit_log
+       WHERE action IN ('review_warning', 'decide_session') ORDER BY id`,
+    );
+    expect(audit).toEqual([
+      {
+        action: 'review_warning',
+        actor_role: 'proctor_a',
+        target_id: s.warningIds[0],
+        details: expect.objectContaining({
+          before: null,
+          after: { verdict: 'confirmed', comment: 'notes on the desk' },
+        }) as unknown,
+      },
+      {
+        action: 'review_warning',
+        actor_role: 'proctor_a',
+        target_id: s.warningIds[1],
+        details: expect.objectContaining({
+          before: null,
+          after: { verdict: 'dismissed', comment: '' },
+        }) as unknown,
+      },
+      {
+        action: 'decide_session',
+        actor_role: 'proctor_a',
+        target_id: s.id,
+        details: expect.objectContaining({
+          after: { decision: 'invalidated', note: 'second person in view' },
+        }) as unknown,
+      },
+    ]);
+    const reportDir = path.join(t.dir, 'reports', s.id);
+    // Reports are rebuilt in the background, one per change.
+    await expect
+      .poll(
+        () =>
+          fs.existsSync(path.join(reportDir, 'index.json')) &&
+          (JSON.parse(fs.readFileSync(path.join(reportDir, 'index.json'), 'utf8')) as unknown[]).length,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe(3);
+    const index = JSON.parse(fs.readFileSync(path.join(reportDir, 'index.json'), 'utf8')) as {
+      file: string;
+      reason: string;
+    }[];
+    expect(index.map((v) => v.reason)).toEqual(['decision', 'decision', 'decision']);
+    const text = await pdfText(path.join(reportDir, path.basename(index.at(-1)!.file)));
+    expect(text).toContain('Session invalidated');
+    expect(text).toContain('Confirmed');
+    expect(text).toContain('Dismissed');
+
+    await page.keyboard.press('b');
+    await expect.poll(() => queue.textContent()).toContain('invalidated');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
+
+describe('admin console', () => {
+  it('lists, exports neutralised CSV and dry-runs retention, accessibly', async () => {
+    await t.app.dispatcher.dispatch('consoleSignOut', {}, ctx);
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    await openConsole(page, '#/admin', 'admin_al');
+    const table = page.getByTestId('admin-table');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(5);
+    await page.screenshot({ path: artifactPath('review-console', 'admin-lists.png'), fullPage: true });
+    await axe(page, 'admin-lists');
+
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /^Download vigil-sessions/ }).click(),
+    ]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe(
+      'id,exam_title,candidate_email,candidate_name,status,risk_score,started_at,ended_at',
+    );
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+
+    await page.getByRole('button', { name: 'Retention' }).click();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await expect.poll(() => page.getByTestId('receipt').textContent()).toContain('"dryRun": true');
+    expect(await page.getByTestId('receipt').textContent()).toContain(examA()[0]!.id);
+    await axe(page, 'admin-retention');
+    await page.screenshot({ path: artifactPath('review-console', 'admin-retention.png'), fullPage: true });
+    for (const tab of ['Exams', 'Enrollment', 'Staff', 'Usage']) {
+      await page.getByRole('button', { name: tab, exact: true }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 3 }).count()).toBeGreaterThan(0);
+      await axe(page, `admin-${tab.toLowerCase()}`);
+    }
+    // The dry run deleted nothing.
+    expect(await owner.query(`SELECT 1 FROM vigil.sessions WHERE id = $1`, [examA()[0]!.id])).toHaveLength(1);
+    await context.close();
+  }, 120_000);
+});

@@ -1,0 +1,150 @@
+// `vigil admin …` as a user runs it: a real child process against a real PostgreSQL, with files in
+// and out (exam JSON, candidate CSV, mail-merge CSV, list CSV, receipts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyReceipt, type Receipt } from '../../../src-main/admin/retention';
+import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
+import { migrateCentral } from '../../../src-main/central/migrate';
+import { makeTempDir } from '../../support/app';
+import { runVigil } from '../../support/cli';
+import { startPostgres, type PostgresCluster } from '../../support/postgres';
+import { PASSWORD, seedConsole, type Seed } from '../../support/review/seed';
+
+let cluster: PostgresCluster;
+let owner: CentralStore;
+let seed: Seed;
+let dir: string;
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+  owner = openPostgres({ url: cluster.url, sslMode: 'disable' });
+  await migrateCentral(owner.db as never);
+  seed = await seedConsole(owner.query);
+  dir = makeTempDir('vigil-admin-cli-');
+}, 60_000);
+
+afterAll(async () => {
+  await owner?.close();
+  await cluster?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const admin = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runVigil(
+    ['admin', ...args, '--db', cluster.urlFor('admin_al', PASSWORD), '--ssl-mode', 'disable', '--json'],
+    {
+      VIGIL_DATA_DIR: dir,
+      VIGIL_POLICY_FILE: path.join(dir, 'policy.json'),
+      ...env,
+    },
+  );
+
+function json<T>(result: { status: number | null; stdout: string; stderr: string }): T {
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+describe('vigil admin', () => {
+  it('creates an exam, a proctor login and enrollment codes with a mail-merge CSV', () => {
+    const examFile = path.join(dir, 'exam.json');
+    fs.writeFileSync(
+      examFile,
+      JSON.stringify({
+        title: 'CLI exam',
+        type: 'PER',
+        difficulty: 4,
+        keyQuestions: [{ question: 'Tell us about a conflict', time_limit_s: 180 }],
+        accommodationProfiles: [{ name: 'screen reader', extraTimePercent: 25 }],
+        retentionDays: 14,
+        uploadMode: 'flags_only',
+      }),
+    );
+    const { id: examId } = json<{ id: string }>(admin(['exam', '--file', examFile]));
+    const { id: proctorId } = json<{ id: string }>(
+      admin(
+        [
+          'add-staff',
+          '--email',
+          'cli-proctor@example.org',
+          '--login',
+          'cli_proctor',
+          '--name',
+          'Cli Proctor',
+        ],
+        {
+          VIGIL_STAFF_PASSWORD: 'a-long-password-123',
+        },
+      ),
+    );
+    json(admin(['assign', '--exam', examId, '--proctor', proctorId]));
+
+    const candidates = path.join(dir, 'candidates.csv');
+    fs.writeFileSync(
+      candidates,
+      'email,name\r\nann@example.org,Ann\r\n"bob@example.org","=cmd|\' /C calc\'!A0"\r\n',
+    );
+    const out = path.join(dir, 'merge.csv');
+    expect(
+      json<{ count: number }>(admin(['enroll', '--exam', examId, '--candidates', candidates, '--out', out]))
+        .count,
+    ).toBe(2);
+    const lines = fs.readFileSync(out, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('email,name,exam,code,expires_at');
+    expect(lines[1]).toMatch(/^ann@example\.org,Ann,CLI exam,[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4},/);
+    expect(lines[2]).toContain(`'=cmd|`);
+
+    const csvFile = path.join(dir, 'users.csv');
+    json(admin(['list', 'users', '--search', 'HYPERLINK', '--csv', csvFile]));
+    const users = fs.readFileSync(csvFile, 'utf8').split('\r\n');
+    expect(users[0]).toBe('id,email,display_name,role,pg_role,created_at');
+    expect(users[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+  }, 180_000);
+
+  it('purges with a dry run first and erases a candidate, writing matching receipts', async () => {
+    const dryFile = path.join(dir, 'dry.json');
+    const dry = json<Receipt>(admin(['purge', '--dry-run', '--receipt', dryFile]));
+    expect(JSON.parse(fs.readFileSync(dryFile, 'utf8'))).toEqual(dry);
+    expect(verifyReceipt(dry)).toBe(true);
+    const old = seed.sessions.find((s) => s.examId === seed.examA)!;
+    expect(dry.sessions.map((s) => s.id)).toEqual([old.id]);
+    expect(await owner.query(`SELECT 1 FROM vigil.sessions WHERE id = $1`, [old.id])).toHaveLength(1);
+    const real = json<Receipt>(admin(['purge']));
+    expect(real.rows).toEqual(dry.rows);
+    expect(await owner.query(`SELECT 1 FROM vigil.sessions WHERE id = $1`, [old.id])).toHaveLength(0);
+
+    const victim = seed.sessions.find((s) => s.examId === seed.examB)!;
+    const tar = path.join(dir, 'export.tar');
+    const exported = json<{ entries: string[] }>(
+      admin(['export-candidate', '--candidate', victim.candidateId, '--out', tar]),
+    );
+    expect(exported.entries).toContain('data.json');
+    expect(fs.statSync(tar).size % 512).toBe(0);
+    const receiptFile = path.join(dir, 'erase.json');
+    const erased = json<Receipt>(
+      admin(['erase', '--candidate', victim.candidateId, '--receipt', receiptFile]),
+    );
+    expect(verifyReceipt(JSON.parse(fs.readFileSync(receiptFile, 'utf8')) as Receipt)).toBe(true);
+    expect(erased.rows).toMatchObject({ users: 1, sessions: 1 });
+    expect(await owner.query(`SELECT 1 FROM vigil.users WHERE id = $1`, [victim.candidateId])).toHaveLength(
+      0,
+    );
+  }, 180_000);
+
+  it('refuses a proctor login and says what to do without a server', () => {
+    const asProctor = runVigil(
+      ['admin', 'purge', '--dry-run', '--db', cluster.urlFor('proctor_a', PASSWORD), '--ssl-mode', 'disable'],
+      { VIGIL_DATA_DIR: dir, VIGIL_POLICY_FILE: path.join(dir, 'policy.json') },
+    );
+    expect(asProctor.status).toBe(1);
+    expect(asProctor.stderr).toContain('permission denied');
+    const noServer = runVigil(['admin', 'usage'], {
+      VIGIL_DATA_DIR: dir,
+      VIGIL_POLICY_FILE: path.join(dir, 'policy.json'),
+      VIGIL_CENTRAL_URL: '',
+    });
+    expect(noServer.status).toBe(1);
+    expect(noServer.stderr).toContain('--db');
+  }, 60_000);
+});
