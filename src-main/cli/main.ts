@@ -9,6 +9,7 @@ import { registerEvaluateCommand } from './commands/evaluate';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerHostCommand } from './commands/host';
 import { registerReportCommand } from './commands/report';
+import { openLocalReportSource } from '../session/open-report-source';
 import { registerPolicyCommand } from './commands/policy';
 import { registerQuestionsCommand } from './commands/questions';
 import { registerUsageCommand } from './commands/usage';
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDemoCommand(program);
   registerConfigCommand(program);
   registerAnalyzeCommand(program);
-  registerReportCommand(program);
+  registerReportCommand(program, { openSource: openLocalReportSource });
   registerPolicyCommand(program);
   registerEvaluateCommand(program);
   registerQuestionsCommand(program);

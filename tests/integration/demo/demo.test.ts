@@ -84,4 +84,22 @@ describe('vigil demo', () => {
     expect(summary.pdf.startsWith(path.join(dir, 'data'))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'data', 'logs')).some((f) => f.endsWith('.log'))).toBe(true);
   });
+
+  it('writes the session report from the local store with `vigil report --session`', () => {
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { sessionId: string };
+    const out = path.join(dir, 'report.pdf');
+    const report = runVigil(['report', '--session', summary.sessionId, '--out', out], {
+      VIGIL_DATA_DIR: path.join(dir, 'data'),
+      VIGIL_POLICY_FILE: path.join(dir, 'none.json'),
+    });
+    expect(report.stderr).not.toMatch(/error/i);
+    expect(report.status).toBe(0);
+    expect(fs.readFileSync(out).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const unknown = runVigil(['report', '--session', '00000000-0000-4000-8000-000000000000', '--out', out], {
+      VIGIL_DATA_DIR: path.join(dir, 'data'),
+      VIGIL_POLICY_FILE: path.join(dir, 'none.json'),
+    });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/No session/);
+  });
 });
