@@ -84,7 +84,8 @@ async function axe(page: Page, name: string): Promise<void> {
 
 async function openConsole(page: Page, route: string, login: string): Promise<void> {
   await page.goto(host.url);
-  await expect.poll(() => page.getByTestId('app-info').count()).toBe(1);
+  // The bridge is up once the candidate's first screen shows (this machine is not enrolled).
+  await page.getByRole('heading', { name: 'Enroll this device' }).waitFor();
   await page.evaluate((r) => {
     (globalThis as unknown as { location: { hash: string } }).location.hash = r;
   }, route);
