@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import { localMigrations } from '../../migrations/local/index';
 import { VigilError } from '../errors';
+import { localDbPath } from '../sync/service';
 
 export type SqliteHandle = Database.Database;
 
@@ -25,7 +26,8 @@ class StaticMigrationProvider implements MigrationProvider {
 
 /** File name of the local database inside the data folder. */
 export function localDatabaseFile(dataDir: string): string {
-  return path.join(dataDir, 'vigil.sqlite');
+  // One local database per data folder: the store, the media ledger and the interview share it.
+  return localDbPath(dataDir);
 }
 
 export async function openLocalDatabase(file: string): Promise<LocalDatabase> {

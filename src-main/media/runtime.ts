@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
+import { localDbPath } from '../sync/service';
 import type { VigilConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { resolveMediaBinaries } from './binaries';
@@ -23,9 +24,9 @@ export function recordingsDirFor(dataDir: string): string {
   return path.join(dataDir, 'recordings');
 }
 
-/** Until the local store lands, the ledger keeps its own SQLite file in the data folder. */
+/** The ledger lives in the data folder's one local database (its own connection). */
 export function ledgerFileFor(dataDir: string): string {
-  return path.join(dataDir, 'local.sqlite');
+  return localDbPath(dataDir);
 }
 
 export function createMediaRuntime(options: {

@@ -31,6 +31,7 @@ import { createTokenVault } from '../store/device-credentials';
 import { openLocalStore, type LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
+import { localDbPath } from '../sync/service';
 import { Uploader } from '../sync/uploader';
 import { getProgress, type FinishState } from './candidate-progress';
 import { CandidateService } from './candidate-service';
@@ -57,7 +58,7 @@ async function describeFile(file: string): Promise<{ sha256: string; bytes: numb
 }
 
 export function localStoreFile(dataDir: string): string {
-  return path.join(dataDir, 'local.sqlite');
+  return localDbPath(dataDir);
 }
 
 export function createCandidateRuntime(options: {

@@ -2,6 +2,7 @@
 // `vigil db check` (exit 1 on a broken chain) and `vigil sync status` on a local database.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { centralMigrations } from '../../../migrations/central/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvent } from '../../../src-main/store/event-chain';
 import { openLocalStore } from '../../../src-main/store/local-store';
@@ -32,10 +33,10 @@ function vigil(...args: string[]) {
 describe('vigil data commands', () => {
   it('migrate --central applies the central migrations once', () => {
     const first = vigil('migrate', '--central', pg.url, '--ssl-mode', 'disable');
-    expect(first.out).toMatch(/applied 5 migration\(s\)/);
+    expect(first.out).toContain(`applied ${Object.keys(centralMigrations).length} migration(s)`);
     expect(first.code).toBe(0);
     const again = vigil('migrate', '--central', pg.url, '--ssl-mode', 'disable');
-    expect(again.out).toMatch(/up to date \(5 migrations\)/);
+    expect(again.out).toContain(`up to date (${Object.keys(centralMigrations).length} migrations)`);
   });
 
   it('db check reports a broken chain with exit 1; sync status shows what is pending', async () => {
