@@ -54,6 +54,8 @@ export interface CandidatePorts {
   tokens: TokenVault;
   /** The central server as a device sees it; throws UNAVAILABLE when unreachable. */
   central: () => Promise<DeviceChannel>;
+  /** Refuses an exam whose central definition requires a newer app (UPDATE_REQUIRED, with how to update). */
+  versionGate: (exam: CachedExam) => void;
   /** Quick reachability check of the central server (bounded in time). */
   pingCentral: () => Promise<boolean>;
   analyzer: () => Promise<FaceAnalyzer>;
@@ -166,6 +168,7 @@ export class CandidateService {
 
   consent(examId: string): { sessionId: string; consentedAt: string } {
     const exam = this.exam(examId);
+    this.ports.versionGate(exam); // before anything is recorded
     const sessionId = randomUUID();
     const consentedAt = new Date().toISOString();
     this.ports.store.write('consent', (tx) => {

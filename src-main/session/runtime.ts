@@ -33,6 +33,8 @@ import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
 import { localDbPath } from '../sync/service';
 import { Uploader } from '../sync/uploader';
+import { appVersion } from '../app/create-app';
+import { assertExamVersion } from '../app/version-gate';
 import { getProgress, type FinishState } from './candidate-progress';
 import { CandidateService } from './candidate-service';
 import { localReportSource } from './local-report-source';
@@ -230,6 +232,17 @@ export function createCandidateRuntime(options: {
         store,
         tokens,
         central: channel,
+        versionGate: (exam) =>
+          assertExamVersion(
+            {
+              examId: exam.id,
+              examTitle: exam.title,
+              // The central server keeps each exam's minimum app version in its policy.
+              minAppVersion: typeof exam.policy.minAppVersion === 'string' ? exam.policy.minAppVersion : null,
+            },
+            appVersion(),
+            { autoUpdateEnabled: loaded.config.update.enabled },
+          ),
         pingCentral: async () => {
           const ping = (async () => {
             await (await centralStore()).query('SELECT 1');

@@ -1,5 +1,6 @@
 // `vigil doctor [--json]`: checks this machine for IT and support; exit 1 when something needs
 // attention.
+import { localPendingSync } from '../../doctor/local-pending-sync';
 import type { Command } from 'commander';
 import { appVersion } from '../../app/create-app';
 import { loadConfig } from '../../config/load';
@@ -13,7 +14,12 @@ export function registerDoctorCommand(program: Command): void {
     )
     .option('--json', 'print the report as one JSON object')
     .action(async (opts: { json?: boolean }) => {
-      const report = await runDoctor({ loaded: loadConfig(), appVersion: appVersion() });
+      const loaded = loadConfig();
+      const report = await runDoctor({
+        loaded,
+        appVersion: appVersion(),
+        pendingSync: localPendingSync(loaded.dataDir),
+      });
       process.stdout.write(opts.json ? JSON.stringify(report) + '\n' : formatDoctorReport(report));
       process.exitCode = report.exitCode;
     });

@@ -102,4 +102,15 @@ describe('vigil demo', () => {
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toMatch(/No session/);
   });
+
+  it('`vigil doctor` reads what is waiting to be sent from the same data folder', () => {
+    const doctor = runVigil(['doctor', '--json'], {
+      VIGIL_DATA_DIR: path.join(dir, 'data'),
+      VIGIL_POLICY_FILE: path.join(dir, 'none.json'),
+    });
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; summary: string }[] };
+    const sync = report.checks.find((c) => c.id === 'sync');
+    expect(sync?.status).toBe('ok');
+    expect(sync?.summary).toBe('nothing waiting to upload');
+  });
 });

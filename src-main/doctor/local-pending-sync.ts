@@ -1,0 +1,29 @@
+// What `vigil doctor` reports as waiting to be sent: read-only from the data folder's local database
+// (nothing pending when the device has never recorded anything).
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { localDbPath } from '../sync/service';
+import type { PendingSyncSource } from './types';
+
+export function localPendingSync(dataDir: string): PendingSyncSource {
+  return {
+    pendingSync: async () => {
+      const file = localDbPath(dataDir);
+      if (!fs.existsSync(file)) return { outboxItems: 0, blobBytes: 0, oldestQueuedAt: null };
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        const outbox = db
+          .prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status = 'pending'`)
+          .get() as { n: number; oldest: string | null };
+        const blobs = db
+          .prepare(
+            `SELECT coalesce(sum(size - uploaded_bytes), 0) AS bytes FROM blob_uploads WHERE status = 'pending'`,
+          )
+          .get() as { bytes: number };
+        return { outboxItems: outbox.n, blobBytes: blobs.bytes, oldestQueuedAt: outbox.oldest };
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// An exam whose central definition requires a newer app cannot be started: the candidate is told how
+// to update, and nothing is recorded. Runs on the embedded central store (PGlite) through the contract.
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appVersion, createApp, type VigilApp } from '../../../src-main/app/create-app';
+import { loadConfig } from '../../../src-main/config/load';
+import { seedDemoCentral } from '../../../src-main/demo/seed-central';
+import { makeTempDir, memoryLogger } from '../../support/app';
+
+let dir: string;
+let app: VigilApp;
+const ctx = { transport: 'host' as const, origin: 'test' };
+
+async function enrolledExam(minAppVersion: string): Promise<string> {
+  const central = await app.context.candidate.central();
+  const { examId, code } = await seedDemoCentral(central);
+  await sql`UPDATE vigil.exams SET policy = policy || ${JSON.stringify({ minAppVersion })}::jsonb
+            WHERE id = ${examId}`.execute(central.db);
+  const enrolled = await app.dispatcher.dispatch('candidateEnroll', { code }, ctx);
+  expect(enrolled).toMatchObject({ ok: true, value: { enrolled: true } });
+  return examId;
+}
+
+beforeAll(() => {
+  dir = makeTempDir('vigil-version-gate-');
+  const loaded = loadConfig({
+    env: { VIGIL_DATA_DIR: dir },
+    policyFile: path.join(dir, 'none.json'),
+    home: dir,
+  });
+  app = createApp({ loaded, logger: memoryLogger([]), mode: 'host' });
+});
+afterAll(async () => {
+  await app.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('minimum app version per exam', () => {
+  it('refuses an exam that needs a newer app, says how to update, and records nothing', async () => {
+    const examId = await enrolledExam('99.0.0');
+    const consent = await app.dispatcher.dispatch('candidateConsent', { examId, accepted: true }, ctx);
+    expect(consent).toMatchObject({
+      ok: false,
+      error: {
+        code: 'UPDATE_REQUIRED',
+        details: { requiredVersion: '99.0.0', currentVersion: appVersion() },
+      },
+    });
+    if (!consent.ok) expect(consent.error.message).toMatch(/99\.0\.0/);
+    const overview = await app.dispatcher.dispatch('candidateOverview', {}, ctx);
+    expect(overview).toMatchObject({ ok: true, value: { activeSession: null } });
+  }, 120_000);
+});
