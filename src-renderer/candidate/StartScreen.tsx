@@ -8,6 +8,8 @@ export function StartScreen({ api }: { api: VigilApi }) {
   const [readiness, setReadiness] = useState<Readiness | undefined>();
   const [check, setCheck] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
+  const [doctor, setDoctor] = useState<CallResponse<'runDoctor'> | undefined>();
+  const [diagnosing, setDiagnosing] = useState(false);
 
   useEffect(() => {
     void api.getAppInfo({}).then((r) => (r.ok ? setInfo(r.value) : setError(r.error.message)));
@@ -22,6 +24,14 @@ export function StartScreen({ api }: { api: VigilApi }) {
         ? `Connected: Vigil answered in ${Math.max(1, Math.round(performance.now() - started))} ms.`
         : `Not connected: ${result.error.message}`,
     );
+  };
+
+  const runDiagnostics = async () => {
+    setDiagnosing(true);
+    const result = await api.runDoctor({});
+    setDiagnosing(false);
+    if (result.ok) setDoctor(result.value);
+    else setError(result.error.message);
   };
 
   return (
@@ -49,6 +59,23 @@ export function StartScreen({ api }: { api: VigilApi }) {
         <p role="status" data-testid="connection-result">
           {check}
         </p>
+      )}
+      <button type="button" onClick={() => void runDiagnostics()} disabled={diagnosing}>
+        {diagnosing ? 'Checking…' : 'Run diagnostics'}
+      </button>
+      {doctor && (
+        <div data-testid="doctor-report">
+          <p role="status">
+            {doctor.ok ? 'Everything Vigil needs is in place.' : 'Something needs attention (see below).'}
+          </p>
+          <ul className="checks" aria-label="Diagnostics">
+            {doctor.checks.map((c) => (
+              <li key={c.id} className={`check ${c.status === 'ok' ? 'pass' : c.status}`}>
+                <strong>{c.title}</strong>: {c.summary}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {error && (
         <p role="alert" className="error">

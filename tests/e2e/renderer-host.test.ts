@@ -41,6 +41,12 @@ describe('renderer in Chromium through the headless host', () => {
     await expect
       .poll(() => page.getByTestId('connection-result').textContent())
       .toMatch(/Connected: Vigil answered in \d+ ms/);
+    // The same diagnostics as `vigil doctor`, in the About screen.
+    await page.getByRole('button', { name: 'Run diagnostics' }).click();
+    await expect
+      .poll(() => page.getByTestId('doctor-report').textContent(), { timeout: 60_000 })
+      .toContain('Models and binaries:');
+    expect(await page.getByTestId('doctor-report').textContent()).toContain('Pending sync:');
     await page.screenshot({ path: artifactPath('e2e', 'start-screen.png'), fullPage: true });
 
     await page.reload(); // the token survives a reload in this tab
