@@ -11,6 +11,16 @@ export function localPendingSync(dataDir: string): PendingSyncSource {
       const file = localDbPath(dataDir);
       if (!fs.existsSync(file)) return { outboxItems: 0, blobBytes: 0, oldestQueuedAt: null };
       const db = new Database(file, { readonly: true, fileMustExist: true });
+      const hasOutbox = db
+        .prepare(
+          `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('outbox', 'blob_uploads')`,
+        )
+        .get() as { n: number };
+      // A database this device has not used for sessions yet has no queue at all.
+      if (hasOutbox.n < 2) {
+        db.close();
+        return { outboxItems: 0, blobBytes: 0, oldestQueuedAt: null };
+      }
       try {
         const outbox = db
           .prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status = 'pending'`)
