@@ -35,7 +35,7 @@ import { localDbPath } from '../sync/service';
 import { Uploader } from '../sync/uploader';
 import { appVersion } from '../app/create-app';
 import { assertExamVersion } from '../app/version-gate';
-import { getProgress, type FinishState } from './candidate-progress';
+import { finishingSessions, getProgress, type FinishState } from './candidate-progress';
 import { CandidateService } from './candidate-service';
 import { localReportSource } from './local-report-source';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
@@ -335,6 +335,9 @@ export function createCandidateRuntime(options: {
         bitsPerSecond: 1_064_000,
         logger,
       });
+      // Work after sessions that a closed app left unfinished (evaluation, report) resumes now;
+      // their uploads resume with the uploader.
+      service.resumeAfterSessions(finishingSessions(store).map((p) => p.sessionId));
       return {
         store,
         service,
