@@ -17,6 +17,7 @@ import { systemMonotonicClock } from '../interview/clock';
 import { InterviewSessionFlow } from '../interview/session-flow';
 import { InterviewRepository } from '../interview/session-repository';
 import type { Logger } from '../log/logger';
+import { realDiskIo } from '../media/disk-io';
 import type { MediaRuntime } from '../media/runtime';
 import { decodeImage } from '../proctoring/decode-image';
 import { WorkerFaceAnalyzer } from '../proctoring/face-analyzer';
@@ -296,8 +297,7 @@ export function createCandidateRuntime(options: {
                 : null,
             },
           ),
-        freeBytes: async () =>
-          (await fs.promises.statfs(dataDir)).bavail * (await fs.promises.statfs(dataDir)).bsize,
+        freeBytes: () => realDiskIo.freeBytes(dataDir),
         afterSession: async (sessionId, update) => {
           await queueRecording(sessionId, update);
           update({ evaluation: 'working' });
