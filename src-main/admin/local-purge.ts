@@ -376,6 +376,15 @@ export function purgeLocal(options: LocalPurgeOptions & { dryRun: boolean }): Lo
       continue;
     }
     const expiredAt = new Date(Date.parse(from) + days * DAY_MS);
+    if (Number.isNaN(expiredAt.getTime())) {
+      kept.push({
+        id: s.id,
+        examId: s.exam_id,
+        endedAt: s.ended_at,
+        reasons: [{ code: 'retention_unknown', detail: `the session's times cannot be read (${from})` }],
+      });
+      continue;
+    }
     if (expiredAt.getTime() > now.getTime()) {
       withinRetention++;
       continue;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   finishInterruptedPurges,
   purgeLocal,
@@ -14,6 +14,7 @@ import {
   type LocalPurgeReceipt,
 } from '../../../src-main/admin/local-purge';
 import { scheduleLocalPurge } from '../../../src-main/admin/local-purge-at-start';
+import { main } from '../../../src-main/cli/main';
 import { registerBlob } from '../../../src-main/store/blob-uploads';
 import { cacheExam } from '../../../src-main/store/exam-cache';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
@@ -418,7 +419,7 @@ describe('local purge at app start and from the CLI', () => {
     }
   });
 
-  it('vigil purge --local --dry-run prints the receipt; without --local it refuses', () => {
+  it('vigil purge --local --dry-run prints the receipt', () => {
     const env = { VIGIL_DATA_DIR: dataDir };
     const dryRun = runVigil(['purge', '--local', '--dry-run', '--json'], env);
     expect(dryRun.stderr).toBe('');
@@ -426,8 +427,19 @@ describe('local purge at app start and from the CLI', () => {
     const receipt = JSON.parse(dryRun.stdout) as LocalPurgeReceipt & { receiptFile: string | null };
     expect(receipt).toMatchObject({ kind: 'local_purge', dryRun: true, receiptFile: null });
     expect(receipt.kept.map((k) => k.id).sort()).toEqual([pendingFile.id, noVideo.id, uncached.id].sort());
-    const refused = runVigil(['purge'], env);
-    expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/--local/);
+  });
+
+  it('vigil purge without --local refuses and says what to pass', async () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['node', 'vigil', 'purge'])).toBe(1);
+    } finally {
+      write.mockRestore();
+    }
+    expect(written.join('')).toMatch(/--local for this device's store.*vigil admin purge/);
   });
 });
