@@ -2,17 +2,19 @@
 // it can join any surrounding transaction, and roll-ups per exam, per month and cumulative.
 //
 // Durability: a row written outside a transaction commits to the WAL without an fsync of its own
-// (synchronous=NORMAL for that one commit; the connection's level is restored at once). WAL frames
-// are appended in order, so the next synchronous=FULL commit on this database (its fsync covers the
-// whole WAL file) or the next checkpoint makes the row durable. An evaluation attempt always ends
-// with such a commit (EvaluationJobs saves the result, or re-queues the job) on the same connection,
-// so: an evaluation that survived a power failure has its usage rows; if power fails before that
-// commit, the evaluation is lost with them, the job is still queued and runs again (no lost
-// evaluation). The ledger can then miss the interrupted attempt's requests (an under-count the
-// per-row fsync also had, in a narrower window), never hold a request twice (no double billing):
-// each row is written once, after its response, and rows are not synced to central yet (if they
-// are, the outbox key must be a random id, not this rowid, which a lost row frees for reuse).
-// A per-row fsync cost ~20 ms on a loaded disk, more than a fast model's whole answer.
+// (synchronous=NORMAL for that one commit; the connection's level is restored at once). A crash of
+// the app cannot lose it (the WAL write is in the OS already); only a power or OS failure can, until
+// the next synchronous=FULL commit on this database (its fsync covers the whole WAL file, and WAL
+// frames are appended in order) or the next checkpoint. Every caller commits FULL right after its
+// request on the same connection: EvaluationJobs saves the result or re-queues the job; the session
+// flow saves the transcript and the questions. So an evaluation that survived a power failure has
+// its usage rows; if power fails before its commit, the evaluation is lost with them and the job
+// runs again at the next start (no lost evaluation). The ledger may then miss the interrupted
+// attempt's requests (an under-count the per-row fsync also had, in a narrower window) but never
+// holds a request twice (no double billing): each row is written once, after its response. Rows are
+// not synced to central yet; when they are, the outbox key must be a random id, not this rowid,
+// which a lost row frees for reuse. A per-row fsync cost 2–22 ms on this project's shared build
+// machine, as much as a fast model's whole answer (bench-results/evaluation-openai.json).
 import type { SqliteHandle } from '../interview/local-db';
 import type { Pricing } from './pricing';
 import type { RequestType, TokenUsage, UsageContext, UsageRollup, UsageStatus } from './types';
