@@ -19,7 +19,8 @@
 //
 // "…Job" variants add what every evaluation does next, with or without Vigil's client: saving the
 // evaluation in one synchronous=FULL transaction (one fsync). They show that the usage row rides on
-// that commit instead of paying its own fsync (which made Vigil 1.49× bare at model20ms before).
+// that commit instead of paying its own fsync. "vigilPerRowFsync" is the previous behaviour (one
+// fsync per usage row), measured in the same run for comparison.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,6 +78,13 @@ const settings = {
 const ledger = new TokenLedger(db.sqlite, new Pricing());
 const chat = new StructuredChat({ settings, ledger });
 const vigil = new OpenAIEvaluator(chat);
+// The behaviour before this change, for comparison in the same run: each usage row in its own
+// synchronous=FULL transaction, i.e. one fsync per row.
+const perRowFsyncLedger = {
+  record: (entry: Parameters<TokenLedger['record']>[0]) =>
+    db.sqlite.transaction(() => ledger.record(entry))(),
+} as unknown as TokenLedger;
+const vigilPerRowFsync = new OpenAIEvaluator(new StructuredChat({ settings, ledger: perRowFsyncLedger }));
 
 // The bare request sends exactly the body the SDK sent.
 await vigil.evaluate(sampleSession);
@@ -104,16 +112,18 @@ const saved: EvaluationResult = await vigil.evaluate(sampleSession);
 const save = (result: EvaluationResult) =>
   db.sqlite.transaction(() => insertEvaluation(db.sqlite, sampleSession.sessionId, result, 'now'))();
 
-type Variant = 'bare' | 'sdkOnly' | 'vigil' | 'bareJob' | 'vigilJob';
+type Variant = 'bare' | 'sdkOnly' | 'vigil' | 'vigilPerRowFsync' | 'bareJob' | 'vigilJob';
 const steps: [Variant, () => Promise<unknown>][] = [
   ['bare', bare],
   ['sdkOnly', sdkOnly],
   ['vigil', () => vigil.evaluate(sampleSession)],
+  ['vigilPerRowFsync', () => vigilPerRowFsync.evaluate(sampleSession)],
   // The bare client would save what it parsed; saving the same result keeps the two commits alike.
   ['bareJob', async () => save((await bare(), saved))],
   ['vigilJob', async () => save(await vigil.evaluate(sampleSession))],
 ];
 
+let requestsSent = 2;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 async function measure(
   label: string,
@@ -124,6 +134,7 @@ async function measure(
   const t = Object.fromEntries(chosen.map(([name]) => [name, [] as number[]])) as Record<Variant, number[]>;
   const warmUps = Math.min(20, Math.ceil(runs / 5));
   for (let i = 0; i < warmUps; i++) for (const [, fn] of chosen) await fn(); // warm-up (JIT, pool)
+  requestsSent += (warmUps + runs) * chosen.length;
   // Interleaved in a fresh pseudo-random order each round, so machine noise hits every variant alike.
   let seed = 42;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -148,6 +159,10 @@ async function measure(
   if (m.sdkOnly !== undefined) {
     figures[`${label}SdkOnlyMedianMs`] = m.sdkOnly;
     figures[`${label}RatioSdkOnly`] = round(m.sdkOnly / m.bare!);
+  }
+  if (m.vigilPerRowFsync !== undefined) {
+    figures[`${label}VigilPerRowFsyncMedianMs`] = m.vigilPerRowFsync;
+    figures[`${label}RatioPerRowFsync`] = round(m.vigilPerRowFsync / m.bare!);
   }
   if (m.bareJob !== undefined && m.vigilJob !== undefined) {
     figures[`${label}BareJobMedianMs`] = m.bareJob;
@@ -204,6 +219,9 @@ writeBenchResult({
     ...commit,
     simulatedModelMs: SIMULATED_MODEL_MS,
     realisticModelMs: REALISTIC_MODEL_MS,
+    /** Every request of the run shared these few keep-alive connections (bare and SDK alike). */
+    requestsSent,
+    tcpConnectionsOpened: server.connections(),
     loadAverage1mBefore: round(loadBefore),
     loadAverage1mAfter: round(loadAfter),
   },
@@ -219,12 +237,14 @@ writeBenchResult({
     },
   },
   notes:
-    'Medians of interleaved runs in one process; machine shared with other engineers (load averages recorded). ' +
-    'Vigil = OpenAIEvaluator.evaluate (prompt, openai SDK, retry wrapper, zod validation, token_usage row in a WAL ' +
-    'file DB at synchronous=FULL whose ledger row commits without its own fsync). Bare = fetch() of the same body ' +
-    '+ JSON parsing. Both use undici global keep-alive pool. SdkOnly = the same request through the SDK alone. ' +
-    'instant = server answers at once (client CPU only; not judged). model20ms = server waits 20 ms, >10x faster ' +
-    'than any real provider returns this ~350-token reply (judged); model300ms = the best a real provider does. Job variants add the synchronous=FULL save of ' +
-    'the evaluation that follows every evaluation. ledgerRowOwnFsync vs NoFsync: one usage row committed with / ' +
-    'without an fsync, on this disk, now.',
+    'Medians of interleaved runs in one process; machine shared with other engineers (load averages ' +
+    'recorded). Vigil = OpenAIEvaluator.evaluate (prompt, openai SDK, retry wrapper, zod validation, ' +
+    'token_usage row in a WAL file DB at synchronous=FULL, the row committed without its own fsync). ' +
+    'VigilPerRowFsync = the previous behaviour (one fsync per usage row). Bare = fetch() of the same body ' +
+    '+ JSON parsing. SdkOnly = the same request through the SDK alone. Bare and SDK share undici global ' +
+    'keep-alive pool (tcpConnectionsOpened for requestsSent). instant = server answers at once (client ' +
+    'CPU only; not judged). model20ms = server waits 20 ms, >10x faster than any real provider returns ' +
+    'this ~350-token reply (judged). model300ms = the best case of a real provider. Job variants add the ' +
+    'synchronous=FULL save of the evaluation that follows every evaluation. ledgerRowOwnFsync / NoFsync: ' +
+    'one usage row committed with / without an fsync, on this disk, in this run.',
 });
