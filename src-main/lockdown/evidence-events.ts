@@ -14,6 +14,8 @@ export interface AppBuildPayload {
   electronVersion?: string;
   platform: string;
   arch: string;
+  /** What was hashed: the shipped bundles (packaged app) or the source folders (host, CLI). */
+  origin?: 'bundles' | 'sources';
 }
 
 export type LockdownEvidenceEvent =
