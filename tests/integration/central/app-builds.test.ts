@@ -2,15 +2,22 @@
 // not know are flagged (server warning `unknown_app_build`, shown in the proctor queue), exactly
 // once even when the device delivers the same events twice; a known build raises nothing. The
 // events come from the real local chain (SQLite) and go through the real device ingest function.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppBuildPayload } from '../../../src-main/lockdown/evidence-events';
+import { createStaffLogin, createUser } from '../../../src-main/central/admin';
+import {
+  hashBuildFiles,
+  listBuildFiles,
+  type AppBuildPayload,
+} from '../../../src-main/lockdown/evidence-events';
 import { ReviewService } from '../../../src-main/review/review-service';
 import type { IngestItem } from '../../../src-main/central/device-channel';
 import { appendEvent } from '../../../src-main/store/event-chain';
 import { openLocalStore } from '../../../src-main/store/local-store';
 import { finishSession, startSession } from '../../../src-main/store/sessions';
 import { startCentral, type CentralFixture } from '../../support/central';
+import { runVigil } from '../../support/cli';
 import { makeTempDir } from '../../support/temp-dir';
 
 const KNOWN_HASH = 'a1'.repeat(32);
@@ -113,6 +120,60 @@ describe('sessions from unknown app builds', () => {
     const queue = await new ReviewService(central.owner.query).queue({ warningType: 'unknown_app_build' });
     const row = queue.rows.find((r) => r.sessionId === sessionId);
     expect(row?.flags).toEqual([{ type: 'unknown_app_build', count: 1 }]);
+  });
+
+  it('lets an admin register a release from its build folder with `vigil admin builds add --dist`', async () => {
+    const userId = await createUser(central.owner.db, {
+      email: 'release@admins.test',
+      role: 'admin',
+      displayName: 'Release',
+    });
+    await createStaffLogin(central.owner.db, {
+      userId,
+      roleName: 'release_admin',
+      password: 'pw',
+      group: 'vigil_admin',
+    });
+    const dist = path.join(temp.dir, 'dist');
+    for (const [rel, body] of Object.entries({
+      'main/main.js': 'console.log("main");',
+      'main/main.js.map': '{}',
+      'preload/index.cjs': 'void 0;',
+      'renderer/index.html': '<!doctype html>',
+    })) {
+      fs.mkdirSync(path.dirname(path.join(dist, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dist, rel), body);
+    }
+    const cli = (args: string[]) => {
+      const run = runVigil([
+        'admin',
+        'builds',
+        ...args,
+        '--db',
+        central.pg.urlFor('release_admin'),
+        '--ssl-mode',
+        'disable',
+        '--json',
+      ]);
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as unknown;
+    };
+    const added = cli(['add', '--app-version', '0.2.0', '--dist', dist, '--note', 'stable']) as {
+      buildHash: string;
+    };
+    // The same hash the packaged shell computes over its dist folder at start.
+    expect(added.buildHash).toBe(await hashBuildFiles(dist, await listBuildFiles(dist)));
+    expect(cli(['list'])).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          appVersion: '0.2.0',
+          buildHash: added.buildHash,
+          addedBy: 'release_admin',
+        }),
+      ]),
+    );
+    const sessionId = await syncSession('release', build('0.2.0', added.buildHash));
+    expect(await flags(sessionId)).toEqual([]);
   });
 
   it('keeps the known builds from devices', async () => {
