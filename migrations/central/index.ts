@@ -8,6 +8,7 @@ import * as m0005 from './0005_device_ingest_functions';
 import * as m0100 from './0100_review_console';
 import * as m0101 from './0101_proctor_policies_at_scale';
 import * as m0102 from './0102_single_verdict_audit';
+import * as m0200 from './0200_known_app_builds';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -18,4 +19,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0100_review_console': m0100,
   '0101_proctor_policies_at_scale': m0101,
   '0102_single_verdict_audit': m0102,
+  '0200_known_app_builds': m0200,
 };
