@@ -72,6 +72,8 @@ describe('vigil demo', () => {
     expect(run.stdout).toMatch(/Central store \(pglite\) seeded/);
     expect(run.stdout).toMatch(/ID check: verified \(document L898902C3/);
     expect(run.stdout).toMatch(/Central: +\d+ events, [1-9]\d* warnings, [5-9]\d* blobs of this session/);
+    // The demo registers its own build, so the server does not flag it as an unknown app build.
+    expect(run.stdout).toMatch(/Server: +no flags of its own/);
     expect(summary.pdf.startsWith(path.join(dir, 'data'))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'data', 'logs')).some((f) => f.endsWith('.log'))).toBe(true);
   });
