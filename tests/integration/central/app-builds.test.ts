@@ -38,22 +38,40 @@ afterAll(async () => {
   temp.cleanup();
 });
 
+interface SyncOptions {
+  deliveries?: number;
+  /** How many app_build events the chain holds (0: the client reported none). */
+  copies?: number;
+  interview?: boolean;
+  status?: 'completed' | 'abandoned';
+  /** An event kind delivered in a second call, after everything else (a reordered delivery). */
+  holdBack?: string | null;
+  beforeHeldBack?: (sessionId: string) => Promise<void>;
+}
+
 /** A device records a session whose chain reports `build`, then sends it (twice if asked). */
 async function syncSession(
   name: string,
   build: AppBuildPayload,
-  { deliveries = 1, copies = 1 } = {},
+  {
+    deliveries = 1,
+    copies = 1,
+    interview = true,
+    status = 'completed',
+    holdBack = null,
+    beforeHeldBack = async () => {},
+  }: SyncOptions = {},
 ): Promise<string> {
   const device = await central.enroll(examId);
   const store = await openLocalStore(path.join(temp.dir, `${name}.db`));
   try {
     const sessionId = store.write('session', (tx) => {
       const id = startSession(tx, { examId });
-      appendEvent(tx, { sessionId: id, kind: 'interview_started' });
+      if (interview) appendEvent(tx, { sessionId: id, kind: 'interview_started' });
       // Two copies: the app restarted within the session and reported the same build again.
       for (let i = 0; i < copies; i++) appendEvent(tx, { sessionId: id, kind: 'app_build', data: build });
       appendEvent(tx, { sessionId: id, kind: 'lockdown_policy', data: { available: true } });
-      finishSession(tx, { sessionId: id, status: 'completed' });
+      finishSession(tx, { sessionId: id, status });
       return id;
     });
     const items = (
@@ -63,14 +81,27 @@ async function syncSession(
         payload: string;
       }[]
     ).map((r): IngestItem => ({ key: r.idempotency_key, kind: r.kind, payload: JSON.parse(r.payload) }));
+    // A reordered delivery: the held-back kind arrives after everything else.
+    const first = items.filter((item) => !isKind(item, holdBack));
+    const late = items.filter((item) => isKind(item, holdBack));
     for (let i = 0; i < deliveries; i++) {
-      const receipts = await central.channel.ingest(device.token, items);
-      expect(receipts.map((r) => r.status)).toEqual(items.map(() => (i === 0 ? 'applied' : 'duplicate')));
+      const receipts = await central.channel.ingest(device.token, first);
+      expect(receipts.map((r) => r.status)).toEqual(first.map(() => (i === 0 ? 'applied' : 'duplicate')));
+    }
+    if (late.length > 0) {
+      await beforeHeldBack(sessionId);
+      const receipts = await central.channel.ingest(device.token, late);
+      expect(receipts.map((r) => r.status)).toEqual(late.map(() => 'applied'));
     }
     return sessionId;
   } finally {
     await store.close();
   }
+}
+
+function isKind(item: IngestItem, kind: string | null): boolean {
+  if (kind === null || item.kind !== 'event') return false;
+  return (JSON.parse((item.payload as { body: string }).body) as { kind: string }).kind === kind;
 }
 
 async function flags(sessionId: string) {
@@ -120,6 +151,34 @@ describe('sessions from unknown app builds', () => {
     const queue = await new ReviewService(central.owner.query).queue({ warningType: 'unknown_app_build' });
     const row = queue.rows.find((r) => r.sessionId === sessionId);
     expect(row?.flags).toEqual([{ type: 'unknown_app_build', count: 1 }]);
+  });
+
+  it('flags a finished interview that reported no app build at all, once', async () => {
+    const sessionId = await syncSession('none', build('0.1.0', KNOWN_HASH), { copies: 0, deliveries: 2 });
+    const found = await flags(sessionId);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ severity: 'high', details: { reason: 'no app build reported' } });
+  });
+
+  it('withdraws the "none reported" flag when a reordered delivery brings the app build late', async () => {
+    let flaggedBefore: unknown[] = [];
+    const sessionId = await syncSession('late', build('0.1.0', KNOWN_HASH), {
+      holdBack: 'app_build',
+      beforeHeldBack: async (id) => {
+        flaggedBefore = (await flags(id)).map((f) => f.details.reason);
+      },
+    });
+    expect(flaggedBefore).toEqual(['no app build reported']);
+    expect(await flags(sessionId)).toEqual([]);
+  });
+
+  it('does not flag a session abandoned before its interview began', async () => {
+    const sessionId = await syncSession('abandoned', build('0.1.0', KNOWN_HASH), {
+      copies: 0,
+      interview: false,
+      status: 'abandoned',
+    });
+    expect(await flags(sessionId)).toEqual([]);
   });
 
   it('lets an admin register a release from its build folder with `vigil admin builds add --dist`', async () => {
