@@ -5,6 +5,8 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../../src-main/config/schema';
+import { createAiServices } from '../../../src-main/evaluation/ai-services';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { nanoUsdToDecimal, TokenLedger, type UsageEntry } from '../../../src-main/evaluation/token-ledger';
 import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
@@ -153,6 +155,32 @@ describe('token ledger → outbox (in memory)', () => {
     expect(items[1]!.payload).toMatchObject({ sessionId: SESSION, cost: '0.000075000', totalTokens: 15 });
     expect(items[2]!.payload).not.toHaveProperty('sessionId');
     expect(items[2]!.payload).not.toHaveProperty('cost');
+  });
+
+  it('takes the backlog up when the AI services are built (app start, every CLI command)', () => {
+    enroll(db.sqlite);
+    db.sqlite
+      .prepare(
+        `insert into token_usage (created_at, model, request_type, status, prompt_tokens, completion_tokens,
+           total_tokens, attempt)
+         values ('2026-02-01T00:00:00Z', 'gpt-4o', 'evaluation', 'ok', 10, 5, 15, 1)`,
+      )
+      .run();
+    const config = configSchema.parse({
+      central: {},
+      data: {},
+      log: {},
+      proctoring: {},
+      ai: {},
+      media: {},
+      report: {},
+      security: {},
+      update: {},
+    });
+    const { ledger: built } = createAiServices({ config, db: db.sqlite, env: {} });
+    const [row] = built.list();
+    expect(row?.centralId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(outbox(db.sqlite).map((i) => i.key)).toEqual([`token_usage:${row?.centralId}`]);
   });
 });
 
