@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminService } from '../../../src-main/admin/admin-service';
 import { createEnrollmentCode, createStaffLogin, createUser } from '../../../src-main/central/admin';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
@@ -18,6 +18,7 @@ import { AiQuestionGenerator } from '../../../src-main/interview/question-genera
 import { InterviewSessionFlow } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
+import { main } from '../../../src-main/cli/main';
 import { createTokenVault } from '../../../src-main/store/device-credentials';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
@@ -249,5 +250,29 @@ describe('token usage from a device to central PostgreSQL', () => {
     expect(totals.totalCost.toFixed(6)).toBe('0.000652');
     // Central rounds each row: 652 µ$ where the device's exact sum is 651.9 µ$.
     expect(local.reduce((sum, r) => sum + (r.costNanoUsd ?? 0), 0)).toBe(651_900);
+
+    // `vigil admin usage`, in process, as the admin login.
+    let out = '';
+    const spy = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk) => ((out += String(chunk)), true));
+    let exit: number;
+    try {
+      exit = await main([
+        'node',
+        'vigil',
+        'admin',
+        'usage',
+        '--db',
+        central.pg.urlFor('admin_ada'),
+        '--ssl-mode',
+        'disable',
+        '--json',
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(exit).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ totalTokens: 3044, totalCost: 0.000652 });
   });
 });
