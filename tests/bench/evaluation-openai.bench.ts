@@ -31,6 +31,8 @@ import { StructuredChat } from '../../src-main/evaluation/structured-chat';
 import { TokenLedger } from '../../src-main/evaluation/token-ledger';
 import type { EvaluationResult } from '../../src-main/evaluation/types';
 import { openLocalDatabase } from '../../src-main/interview/local-db';
+import { saveDevice } from '../../src-main/store/device';
+import { txOn } from '../../src-main/store/local-store';
 import { startFakeOpenAI, type FakeReply } from '../support/fake-openai';
 import { sampleSession } from './support/interview-sample';
 import { percentile, writeBenchResult } from './support/result';
@@ -68,6 +70,19 @@ server.setDefault('chat', () => {
 });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-openai-'));
 const db = await openLocalDatabase(path.join(dir, 'vigil.sqlite'));
+// A candidate device: enrolled, with the session its own, so each usage row also queues its outbox
+// item for central in the same commit, as in the app.
+saveDevice(txOn(db.sqlite), {
+  deviceId: 'bench-device',
+  candidateId: 'bench-candidate',
+  examId: 'bench-exam',
+  tokenStorage: 'file',
+  enrolledAt: new Date().toISOString(),
+  expiresAt: null,
+});
+db.sqlite
+  .prepare(`insert into sessions (id, exam_id, started_at) values (?, 'bench-exam', ?)`)
+  .run(sampleSession.sessionId, new Date().toISOString());
 const settings = {
   apiKey: 'sk-bench',
   baseURL: server.baseURL,
@@ -239,7 +254,8 @@ writeBenchResult({
   notes:
     'Medians of interleaved runs in one process; machine shared with other engineers (load averages ' +
     'recorded). Vigil = OpenAIEvaluator.evaluate (prompt, openai SDK, retry wrapper, zod validation, ' +
-    'token_usage row in a WAL file DB at synchronous=FULL, the row committed without its own fsync). ' +
+    'token_usage row and its outbox item on an enrolled device, in a WAL file DB at synchronous=FULL, ' +
+    'committed without an fsync of their own). ' +
     'VigilPerRowFsync = the previous behaviour (one fsync per usage row). Bare = fetch() of the same body ' +
     '+ JSON parsing. SdkOnly = the same request through the SDK alone. Bare and SDK share undici global ' +
     'keep-alive pool (tcpConnectionsOpened for requestsSent). instant = server answers at once (client ' +

@@ -1,6 +1,7 @@
 // The token ledger commits each row without an fsync of its own (token-ledger.ts): a power failure
 // may lose the last rows, an app crash must not. kill -9 of a process recording rows: every row
-// whose record() returned is there afterwards, and the database is intact.
+// whose record() returned is there afterwards, each with exactly one outbox item for central (and no
+// item without its row), and the database is intact.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,8 +47,14 @@ describe('token ledger after kill -9', () => {
     const db = await openLocalDatabase(file);
     try {
       expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-      const ids = new Set(new TokenLedger(db.sqlite, new Pricing()).list().map((r) => r.id));
+      const rows = new TokenLedger(db.sqlite, new Pricing()).list();
+      const ids = new Set(rows.map((r) => r.id));
       expect(acked.filter((id) => !ids.has(id))).toEqual([]);
+      const keys = db.sqlite
+        .prepare(`select idempotency_key from outbox where kind = 'token_usage' order by id`)
+        .pluck()
+        .all();
+      expect(keys).toEqual(rows.map((r) => `token_usage:${r.centralId}`));
     } finally {
       await db.close();
     }
