@@ -1,6 +1,7 @@
 // Stored evaluations: written synchronously so the job runner can save the result and mark its job
-// done in one transaction.
+// done in one transaction. Each row is queued for central in the same transaction (content-outbox.ts).
 import { randomUUID } from 'node:crypto';
+import { contentOutbox } from '../interview/content-outbox';
 import type { SqliteHandle } from '../interview/local-db';
 import type { Evaluation, EvaluationResult } from './types';
 
@@ -45,12 +46,16 @@ export function insertEvaluation(
     details: JSON.stringify(result.details),
     created_at: createdAt,
   };
-  db.prepare(
-    `insert into evaluations (id, session_id, evaluator, model, label, professionalism, subject_knowledge, clarity,
-       overall, traits, suggestions, feedback, question_responses, details, created_at)
-     values (@id, @session_id, @evaluator, @model, @label, @professionalism, @subject_knowledge, @clarity,
-       @overall, @traits, @suggestions, @feedback, @question_responses, @details, @created_at)`,
-  ).run(row);
+  // A savepoint when the caller already holds a transaction: the row and its outbox item together.
+  db.transaction(() => {
+    db.prepare(
+      `insert into evaluations (id, session_id, evaluator, model, label, professionalism, subject_knowledge, clarity,
+         overall, traits, suggestions, feedback, question_responses, details, created_at)
+       values (@id, @session_id, @evaluator, @model, @label, @professionalism, @subject_knowledge, @clarity,
+         @overall, @traits, @suggestions, @feedback, @question_responses, @details, @created_at)`,
+    ).run(row);
+    contentOutbox(db).queueEvaluation(row.id);
+  })();
   return { ...result, id: row.id, sessionId, createdAt };
 }
 

@@ -1,6 +1,9 @@
 // Storage of a session's interview: the exam snapshot, questions in order, answers and messages.
-// Every function is synchronous (better-sqlite3) so the store's outbox can wrap it in its own
-// transaction once the branches merge.
+// Every write is synchronous (better-sqlite3) and runs in a transaction that also queues what
+// central must receive (content-outbox.ts): a question when it is created, asked or gets its final
+// answer, and each new message. Items are queued when the outermost repository transaction ends, so
+// one step (answer + close + message) makes one question item, queued before its messages.
+import { contentOutbox, type ContentOutbox } from './content-outbox';
 import type { SqliteHandle } from './local-db';
 import type {
   Answer,
@@ -72,10 +75,37 @@ const toAnswer = (r: AnswerRow): Answer => ({
 });
 
 export class InterviewRepository {
-  constructor(readonly db: SqliteHandle) {}
+  private readonly outbox: ContentOutbox;
+  private depth = 0;
+  private readonly dirtyQuestions = new Set<string>();
+  private readonly newMessages: { sessionId: string; seq: number }[] = [];
 
+  constructor(readonly db: SqliteHandle) {
+    this.outbox = contentOutbox(db);
+  }
+
+  /** One transaction (a savepoint inside a caller's); queues the outbox items of its writes at its end. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(() => {
+      this.depth++;
+      try {
+        const result = fn();
+        if (this.depth === 1) this.flush();
+        return result;
+      } finally {
+        this.depth--;
+        if (this.depth === 0) {
+          this.dirtyQuestions.clear();
+          this.newMessages.length = 0;
+        }
+      }
+    })();
+  }
+
+  // Questions first: a message refers to its question, which central must already have.
+  private flush(): void {
+    for (const id of this.dirtyQuestions) this.outbox.queueQuestion(id);
+    for (const m of this.newMessages) this.outbox.queueMessage(m.sessionId, m.seq);
   }
 
   createSession(input: {
@@ -85,24 +115,28 @@ export class InterviewRepository {
     questions: { id: string; text: string; timeLimitS: number; source: QuestionSource }[];
     startedAt: string;
   }): void {
-    this.db
-      .prepare(
-        `insert into session_exams (session_id, exam_id, exam_json, user_id, started_at)
-         values (?, ?, ?, ?, ?)`,
-      )
-      .run(
-        input.sessionId,
-        input.snapshot.exam.id,
-        JSON.stringify(input.snapshot),
-        input.userId,
-        input.startedAt,
+    this.transaction(() => {
+      this.db
+        .prepare(
+          `insert into session_exams (session_id, exam_id, exam_json, user_id, started_at)
+           values (?, ?, ?, ?, ?)`,
+        )
+        .run(
+          input.sessionId,
+          input.snapshot.exam.id,
+          JSON.stringify(input.snapshot),
+          input.userId,
+          input.startedAt,
+        );
+      const insert = this.db.prepare(
+        `insert into questions (id, session_id, seq, text, time_limit_s, source) values (?, ?, ?, ?, ?, ?)`,
       );
-    const insert = this.db.prepare(
-      `insert into questions (id, session_id, seq, text, time_limit_s, source) values (?, ?, ?, ?, ?, ?)`,
-    );
-    input.questions.forEach((q, seq) =>
-      insert.run(q.id, input.sessionId, seq, q.text, q.timeLimitS, q.source),
-    );
+      input.questions.forEach((q, seq) => {
+        insert.run(q.id, input.sessionId, seq, q.text, q.timeLimitS, q.source);
+        // Every planned question goes up at once, so central has them before any message refers to one.
+        this.dirtyQuestions.add(q.id);
+      });
+    });
   }
 
   snapshot(
@@ -134,9 +168,12 @@ export class InterviewRepository {
   }
 
   markAsked(questionId: string, at: string): void {
-    this.db
-      .prepare('update questions set asked_at = ? where id = ? and asked_at is null')
-      .run(at, questionId);
+    this.transaction(() => {
+      const { changes } = this.db
+        .prepare('update questions set asked_at = ? where id = ? and asked_at is null')
+        .run(at, questionId);
+      if (changes > 0) this.dirtyQuestions.add(questionId);
+    });
   }
 
   closeQuestion(questionId: string, at: string, reason: NonNullable<Question['closeReason']>): void {
@@ -148,9 +185,13 @@ export class InterviewRepository {
   saveAnswer(
     answer: Omit<Answer, 'transcript' | 'transcriptionStatus' | 'audioPath' | 'audioMime'> & Partial<Answer>,
   ): void {
-    this.db
-      .prepare(
-        `insert into answers (question_id, session_id, text, audio_path, audio_mime, transcript, transcription_status,
+    this.transaction(() => {
+      const before = this.db
+        .prepare('select text, final from answers where question_id = ?')
+        .get(answer.questionId) as { text: string; final: number } | undefined;
+      this.db
+        .prepare(
+          `insert into answers (question_id, session_id, text, audio_path, audio_mime, transcript, transcription_status,
            elapsed_ms, timed_out, final, updated_at)
          values (@questionId, @sessionId, @text, @audioPath, @audioMime, @transcript, @transcriptionStatus,
            @elapsedMs, @timedOut, @final, @updatedAt)
@@ -162,20 +203,24 @@ export class InterviewRepository {
              then answers.transcription_status else excluded.transcription_status end,
            elapsed_ms = excluded.elapsed_ms, timed_out = excluded.timed_out, final = excluded.final,
            updated_at = excluded.updated_at`,
-      )
-      .run({
-        questionId: answer.questionId,
-        sessionId: answer.sessionId,
-        text: answer.text,
-        audioPath: answer.audioPath ?? null,
-        audioMime: answer.audioMime ?? null,
-        transcript: answer.transcript ?? null,
-        transcriptionStatus: answer.transcriptionStatus ?? 'none',
-        elapsedMs: Math.round(answer.elapsedMs),
-        timedOut: answer.timedOut ? 1 : 0,
-        final: answer.final ? 1 : 0,
-        updatedAt: answer.updatedAt,
-      });
+        )
+        .run({
+          questionId: answer.questionId,
+          sessionId: answer.sessionId,
+          text: answer.text,
+          audioPath: answer.audioPath ?? null,
+          audioMime: answer.audioMime ?? null,
+          transcript: answer.transcript ?? null,
+          transcriptionStatus: answer.transcriptionStatus ?? 'none',
+          elapsedMs: Math.round(answer.elapsedMs),
+          timedOut: answer.timedOut ? 1 : 0,
+          final: answer.final ? 1 : 0,
+          updatedAt: answer.updatedAt,
+        });
+      // Drafts stay local; a final answer (or a changed one) goes up with its question.
+      if (answer.final && (before?.final !== 1 || before.text !== answer.text))
+        this.dirtyQuestions.add(answer.questionId);
+    });
   }
 
   setTranscript(
@@ -184,13 +229,18 @@ export class InterviewRepository {
     transcript: string | null,
     at: string,
   ): void {
-    this.db
-      .prepare(
-        `update answers set transcription_status = ?, transcript = ?,
-           text = case when ? is not null and trim(text) = '' then ? else text end, updated_at = ?
-         where question_id = ?`,
-      )
-      .run(status, transcript, transcript, transcript, at, questionId);
+    this.transaction(() => {
+      const before = this.answer(questionId);
+      this.db
+        .prepare(
+          `update answers set transcription_status = ?, transcript = ?,
+             text = case when ? is not null and trim(text) = '' then ? else text end, updated_at = ?
+           where question_id = ?`,
+        )
+        .run(status, transcript, transcript, transcript, at, questionId);
+      // A transcript that became the answer text changes what central shows.
+      if (before?.final && this.answer(questionId)?.text !== before.text) this.dirtyQuestions.add(questionId);
+    });
   }
 
   answer(questionId: string): Answer | null {
@@ -216,18 +266,24 @@ export class InterviewRepository {
     questionId: string | null,
     at: string,
   ): number {
-    const next = this.db
-      .prepare('select coalesce(max(seq), -1) + 1 as seq from messages where session_id = ?')
-      .get(sessionId) as { seq: number };
-    this.db
-      .prepare(
-        'insert into messages (session_id, seq, role, content, question_id, created_at) values (?, ?, ?, ?, ?, ?)',
-      )
-      .run(sessionId, next.seq, role, content, questionId, at);
-    return next.seq;
+    return this.transaction(() => {
+      const next = this.db
+        .prepare('select coalesce(max(seq), -1) + 1 as seq from messages where session_id = ?')
+        .get(sessionId) as { seq: number };
+      this.db
+        .prepare(
+          'insert into messages (session_id, seq, role, content, question_id, created_at) values (?, ?, ?, ?, ?, ?)',
+        )
+        .run(sessionId, next.seq, role, content, questionId, at);
+      this.newMessages.push({ sessionId, seq: next.seq });
+      return next.seq;
+    });
   }
 
-  /** Replaces the content of the candidate's message for a question (late text, transcripts). */
+  /**
+   * Replaces the content of the candidate's message for a question (late text, transcripts). Stays
+   * local: central inserts a message once and cannot update it; the answer travels on its question.
+   */
   updateAnswerMessage(sessionId: string, questionId: string, content: string): void {
     this.db
       .prepare(`update messages set content = ? where session_id = ? and question_id = ? and role = 'user'`)
