@@ -44,11 +44,17 @@ export interface QuestionContentRow {
   answer_text: string | null;
   answer_final: number | null;
   answer_updated_at: string | null;
+  answer_audio_path: string | null;
 }
 
-/** A question and its answer once final; a draft or an empty answer is not an answer. */
+/**
+ * A question and its answer once final; a draft or an empty answer is not an answer, a spoken one
+ * is (answered, with no text until a transcript arrives). The audio itself is not uploaded yet, so
+ * `answerAudioSha256` is not sent.
+ */
 export function questionItem(row: QuestionContentRow, version: string): OutboxItem {
-  const answered = row.answer_final === 1 && (row.answer_text ?? '').trim() !== '';
+  const hasText = (row.answer_text ?? '').trim() !== '';
+  const answered = row.answer_final === 1 && (hasText || row.answer_audio_path !== null);
   return {
     kind: 'question',
     idempotencyKey: `question:${row.id}:${version}`,
@@ -60,7 +66,7 @@ export function questionItem(row: QuestionContentRow, version: string): OutboxIt
       timeLimitS: row.time_limit_s,
       askedAt: row.asked_at,
       answeredAt: answered ? (row.closed_at ?? row.answer_updated_at) : null,
-      answerText: answered ? row.answer_text : null,
+      answerText: answered && hasText ? row.answer_text : null,
     },
   };
 }
@@ -145,7 +151,8 @@ export class ContentOutbox {
     this.own = db.prepare('select 1 from sessions where id = ?');
     this.question = db.prepare(
       `select q.id, q.session_id, q.seq, q.text, q.time_limit_s, q.asked_at, q.closed_at,
-         a.text as answer_text, a.final as answer_final, a.updated_at as answer_updated_at
+         a.text as answer_text, a.final as answer_final, a.updated_at as answer_updated_at,
+         a.audio_path as answer_audio_path
        from questions q left join answers a on a.question_id = q.id where q.id = ?`,
     );
     this.message = db.prepare('select * from messages where session_id = ? and seq = ?');

@@ -363,16 +363,20 @@ export class InterviewSessionFlow {
     }
     const transcriber = this.deps.transcriber ?? null;
     const typed = 'late' in target ? (this.deps.repo.answer(questionId)?.text ?? '') : target.draft;
-    if ('late' in target) this.lateText(questionId, target.late, typed);
-    else this.close(target, typed, 'answered', false);
-    this.deps.repo.saveAnswer({
-      ...this.deps.repo.answer(questionId)!,
-      audioPath: file,
-      audioMime: audio.mimeType,
-      transcriptionStatus: transcriber ? 'pending' : 'not_configured',
-      updatedAt: this.wall().toISOString(),
+    // One transaction: central receives the candidate's message once, so it must already say
+    // "(spoken answer)" when it is queued.
+    this.deps.repo.transaction(() => {
+      if ('late' in target) this.lateText(questionId, target.late, typed);
+      else this.close(target, typed, 'answered', false);
+      this.deps.repo.saveAnswer({
+        ...this.deps.repo.answer(questionId)!,
+        audioPath: file,
+        audioMime: audio.mimeType,
+        transcriptionStatus: transcriber ? 'pending' : 'not_configured',
+        updatedAt: this.wall().toISOString(),
+      });
+      if (!typed.trim()) this.deps.repo.updateAnswerMessage(this.sessionId, questionId, '(spoken answer)');
     });
-    if (!typed.trim()) this.deps.repo.updateAnswerMessage(this.sessionId, questionId, '(spoken answer)');
     if (transcriber) this.track(this.transcribe(transcriber, questionId, file, audio));
     return this.state();
   }

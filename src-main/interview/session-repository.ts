@@ -187,8 +187,8 @@ export class InterviewRepository {
   ): void {
     this.transaction(() => {
       const before = this.db
-        .prepare('select text, final from answers where question_id = ?')
-        .get(answer.questionId) as { text: string; final: number } | undefined;
+        .prepare('select text, final, audio_path from answers where question_id = ?')
+        .get(answer.questionId) as { text: string; final: number; audio_path: string | null } | undefined;
       this.db
         .prepare(
           `insert into answers (question_id, session_id, text, audio_path, audio_mime, transcript, transcription_status,
@@ -217,8 +217,9 @@ export class InterviewRepository {
           final: answer.final ? 1 : 0,
           updatedAt: answer.updatedAt,
         });
-      // Drafts stay local; a final answer (or a changed one) goes up with its question.
-      if (answer.final && (before?.final !== 1 || before.text !== answer.text))
+      // Drafts stay local; a final answer (or a changed one, or its new audio) goes up with its question.
+      const newAudio = answer.audioPath != null && answer.audioPath !== before?.audio_path;
+      if (answer.final && (before?.final !== 1 || before.text !== answer.text || newAudio))
         this.dirtyQuestions.add(answer.questionId);
     });
   }

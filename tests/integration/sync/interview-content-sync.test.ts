@@ -1,5 +1,5 @@
-// Interview content reaches central exactly once: an enrolled device runs a session with two
-// answered questions (one with drafts first) and the local evaluator; the uploader sends the
+// Interview content reaches central exactly once: an enrolled device runs a session with two typed
+// answers (one with drafts first), one spoken answer (no transcriber) and the local evaluator; the uploader sends the
 // questions, the messages and the evaluation to a real PostgreSQL; a redelivery (receipts lost
 // after the server committed) changes nothing; a re-evaluation replaces central's evaluation; the
 // proctor's review shows the answers and the evaluation. A session that is not this device's own
@@ -39,10 +39,12 @@ afterAll(async () => {
 const QUESTIONS = [
   { question: 'What is an index?', time_limit_s: 60 },
   { question: 'How do you test a migration?', time_limit_s: 90 },
+  { question: 'Tell us about a bug you fixed.', time_limit_s: 120 },
 ];
 const ANSWERS = [
   'A sorted structure that speeds up lookups at the cost of slower writes.',
   'Run it up and down on a copy of production data, then compare the schemas.',
+  null, // spoken, not transcribed: answered, with no text
 ];
 
 interface Queued {
@@ -94,6 +96,10 @@ describe('interview content from a device to central PostgreSQL', () => {
     flow.saveDraft(q0, 'A sorted structure');
     flow.submit(q0, ANSWERS[0]!);
     flow.submit(flow.state().current!.id, ANSWERS[1]!);
+    flow.recordSpokenAnswer(flow.state().current!.id, {
+      bytes: Buffer.from('not really webm'),
+      mimeType: 'audio/webm',
+    });
     flow.end();
     const evaluation = await jobs.run(sessionId);
     expect(evaluation.evaluator).toBe('local');
@@ -105,7 +111,10 @@ describe('interview content from a device to central PostgreSQL', () => {
     const repo = new InterviewRepository(store.raw);
     const questions = repo.questions(sessionId);
     const messages = repo.messages(sessionId);
-    expect(messages.map((m) => m.role)).toEqual(['system', 'assistant', 'user', 'assistant', 'user']);
+    expect(messages.map((m) => m.role)).toEqual([
+      'system',
+      ...QUESTIONS.flatMap(() => ['assistant', 'user']),
+    ]);
     const queued = store.raw
       .prepare(
         `SELECT kind, idempotency_key, payload, bytes FROM outbox
@@ -114,12 +123,12 @@ describe('interview content from a device to central PostgreSQL', () => {
       .all() as Queued[];
     expect(queued.some((q) => q.payload.includes(stranger))).toBe(false);
     expect(queued.some((q) => q.payload.includes('"A sorted structure"'))).toBe(false);
-    // Created (×2), asked, answered, asked, answered: one item per step, each with its own key.
+    // Created (×3), then asked and answered for each: one item per step, each with its own key.
     const questionItems = queued.filter((q) => q.kind === 'question');
     expect(questionItems.map((q) => (JSON.parse(q.payload) as { ordinal: number }).ordinal)).toEqual([
-      0, 1, 0, 0, 1, 1,
+      0, 1, 2, 0, 0, 1, 1, 2, 2,
     ]);
-    expect(new Set(questionItems.map((q) => q.idempotency_key)).size).toBe(6);
+    expect(new Set(questionItems.map((q) => q.idempotency_key)).size).toBe(9);
     expect(queued.filter((q) => q.kind === 'message').map((q) => q.idempotency_key)).toEqual(
       messages.map((m) => `message:${messageUuid(sessionId, m.seq)}`),
     );
@@ -201,6 +210,8 @@ describe('interview content from a device to central PostgreSQL', () => {
       ANSWERS[0],
       QUESTIONS[1]!.question,
       ANSWERS[1],
+      QUESTIONS[2]!.question,
+      '(spoken answer)',
     ]);
     for (const score of ['professionalism', 'subject_knowledge', 'clarity', 'overall'] as const) {
       expect(evaluation[score]).toBeGreaterThanOrEqual(0);
