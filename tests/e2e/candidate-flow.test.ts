@@ -8,6 +8,7 @@ import {
   QUESTIONS,
   answerFrom,
   centralCounts,
+  expectInterviewContent,
   checkScreen,
   passChecks,
   startCandidateEnv,
@@ -84,5 +85,7 @@ describe('candidate interview, end to end', () => {
     expect(receipt).toContain(`(${central!.events} events)`);
     expect(central!.blobs).toMatchObject({ id_image: 1, video: 1, pdf: 1 });
     expect(central!.blobs.snapshot).toBeGreaterThanOrEqual(2);
+    // The interview content: both answers on their questions, the conversation, the evaluation.
+    expectInterviewContent(central!);
   }, 900_000);
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   answerFrom,
   centralCounts,
+  expectInterviewContent,
   checkScreen,
   enroll,
   passChecks,
@@ -51,5 +52,7 @@ describe('candidate interview with the central server down', () => {
     expect(central?.session.status).toBe('completed');
     expect(central!.events).toBe(central!.distinctSeqs);
     expect(central!.blobs).toMatchObject({ id_image: 1, video: 1, pdf: 1 });
+    // The interview content: both answers on their questions, the conversation, the evaluation.
+    expectInterviewContent(central!);
   }, 900_000);
 });

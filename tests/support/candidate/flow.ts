@@ -202,5 +202,43 @@ export async function centralCounts(env: CandidateEnv) {
     'SELECT count(*)::text AS n, count(DISTINCT seq)::text AS seqs FROM vigil.events WHERE session_id = $1',
     [session.id],
   );
-  return { session, warnings, blobs, events: Number(events!.n), distinctSeqs: Number(events!.seqs) };
+  // Questions (answers on their rows), messages by role and the evaluation: ids are primary keys,
+  // so exactly once means one row per local question, message and session.
+  const questions = await q<{ ordinal: number; text: string; answer: string | null; answered: boolean }>(
+    `SELECT ordinal, text, answer_text AS answer, answered_at IS NOT NULL AS answered
+     FROM vigil.questions WHERE session_id = $1 ORDER BY ordinal`,
+    [session.id],
+  );
+  const messages = Object.fromEntries(
+    await rows(
+      'SELECT role AS k, count(*)::text AS n FROM vigil.messages WHERE session_id = $1 GROUP BY role',
+    ),
+  ) as Record<string, number>;
+  const evaluations = await q<{ evaluator: string; overall: number }>(
+    'SELECT evaluator, overall FROM vigil.evaluations WHERE session_id = $1',
+    [session.id],
+  );
+  return {
+    session,
+    warnings,
+    blobs,
+    events: Number(events!.n),
+    distinctSeqs: Number(events!.seqs),
+    questions,
+    messages,
+    evaluations,
+  };
+}
+
+/** The interview content every completed candidate session must have in central. */
+export function expectInterviewContent(
+  central: NonNullable<Awaited<ReturnType<typeof centralCounts>>>,
+): void {
+  expect(central.questions).toEqual(
+    QUESTIONS.map((q, i) => ({ ordinal: i, text: q.question, answer: ANSWERS[i], answered: true })),
+  );
+  expect(central.messages).toEqual({ system: 1, interviewer: QUESTIONS.length, candidate: QUESTIONS.length });
+  expect(central.evaluations.map((e) => e.evaluator)).toEqual(['local']);
+  expect(central.evaluations[0]!.overall).toBeGreaterThanOrEqual(0);
+  expect(central.evaluations[0]!.overall).toBeLessThanOrEqual(100);
 }
