@@ -1,0 +1,167 @@
+// The interview repository queues central items in the same transaction as its rows: nothing for
+// drafts, a new question version (new key) for a final answer, a late answer or a transcript that
+// became the answer, each message once, nothing for a session that is not this device's, and
+// nothing at all when the transaction rolls back.
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { messageUuid } from '../../../src-main/interview/content-outbox';
+import { InterviewRepository } from '../../../src-main/interview/session-repository';
+import { ExamSchema } from '../../../src-main/interview/types';
+import { txOn } from '../../../src-main/store/local-store';
+import { startSession } from '../../../src-main/store/sessions';
+import { makeTempDir } from '../../support/temp-dir';
+
+const exam = ExamSchema.parse({
+  id: 'exam-1',
+  title: 'Exam',
+  type: 'GEN',
+  difficulty: 3,
+  key_questions: [{ question: 'Why?', time_limit_s: 60 }],
+});
+
+interface Item {
+  kind: string;
+  key: string;
+  payload: Record<string, unknown>;
+}
+
+describe('interview content outbox', () => {
+  const temp = makeTempDir('vigil-content-outbox-');
+  let db: LocalDatabase;
+  let repo: InterviewRepository;
+  let sessionId: string;
+  const items = (): Item[] =>
+    (
+      db.sqlite
+        .prepare(
+          `SELECT kind, idempotency_key AS key, payload FROM outbox
+           WHERE kind IN ('question', 'message', 'evaluation') ORDER BY id`,
+        )
+        .all() as { kind: string; key: string; payload: string }[]
+    ).map((r) => ({ ...r, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+
+  beforeEach(async () => {
+    db = await openLocalDatabase(path.join(temp.dir, `${Math.random()}.db`));
+    repo = new InterviewRepository(db.sqlite);
+    sessionId = startSession(txOn(db.sqlite), { examId: exam.id });
+    repo.createSession({
+      sessionId,
+      userId: null,
+      snapshot: { exam, resumeText: null, jobListingText: null },
+      questions: [{ id: 'q-1', text: 'Why?', timeLimitS: 60, source: 'admin' }],
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+  afterAll(() => temp.cleanup());
+
+  const answer = (text: string, final: boolean, extra: { audioPath?: string } = {}) =>
+    repo.saveAnswer({
+      questionId: 'q-1',
+      sessionId,
+      text,
+      elapsedMs: 1000,
+      timedOut: false,
+      final,
+      updatedAt: '2026-01-01T00:00:10.000Z',
+      ...extra,
+    });
+
+  it('queues a final answer, not drafts, and a changed answer under a new key', () => {
+    repo.markAsked('q-1', '2026-01-01T00:00:01.000Z');
+    repo.markAsked('q-1', '2026-01-01T00:00:02.000Z'); // already asked: no change, no item
+    answer('dra', false);
+    answer('draft', false);
+    repo.transaction(() => {
+      answer('Because.', true);
+      repo.closeQuestion('q-1', '2026-01-01T00:00:11.000Z', 'answered');
+      repo.appendMessage(sessionId, 'user', 'Because.', 'q-1', '2026-01-01T00:00:11.000Z');
+    });
+    answer('Because.', true); // same final answer again: nothing new
+    answer('Because, late.', true); // late text within the grace period
+    const all = items();
+    expect(all.map((i) => [i.kind, i.payload.answerText ?? null, i.payload.answeredAt ?? null])).toEqual([
+      ['question', null, null], // created
+      ['question', null, null], // asked
+      ['question', 'Because.', '2026-01-01T00:00:11.000Z'],
+      ['message', null, null],
+      ['question', 'Because, late.', '2026-01-01T00:00:11.000Z'],
+    ]);
+    expect(all[1]!.payload).toMatchObject({
+      askedAt: '2026-01-01T00:00:01.000Z',
+      ordinal: 0,
+      timeLimitS: 60,
+    });
+    const questionKeys = all.filter((i) => i.kind === 'question').map((i) => i.key);
+    expect(new Set(questionKeys).size).toBe(4);
+    expect(questionKeys.every((k) => k.startsWith('question:q-1:'))).toBe(true);
+    // The message: a stable uuid from (session, seq), central's role name, queued after the question.
+    expect(all[3]).toEqual({
+      kind: 'message',
+      key: `message:${messageUuid(sessionId, 0)}`,
+      payload: {
+        id: messageUuid(sessionId, 0),
+        sessionId,
+        questionId: 'q-1',
+        role: 'candidate',
+        content: 'Because.',
+        createdAt: '2026-01-01T00:00:11.000Z',
+      },
+    });
+  });
+
+  it('queues a spoken answer as answered, then again when its transcript becomes the text', () => {
+    repo.transaction(() => {
+      answer('', true, { audioPath: '/answers/a.webm' });
+      repo.closeQuestion('q-1', '2026-01-01T00:00:11.000Z', 'answered');
+    });
+    repo.setTranscript('q-1', 'done', 'Spoken words.', '2026-01-01T00:00:20.000Z');
+    repo.setTranscript('q-1', 'done', 'Spoken words.', '2026-01-01T00:00:21.000Z'); // unchanged
+    const questions = items().filter((i) => i.kind === 'question');
+    expect(questions.map((i) => [i.payload.answerText, i.payload.answeredAt])).toEqual([
+      [null, null],
+      [null, '2026-01-01T00:00:11.000Z'],
+      ['Spoken words.', '2026-01-01T00:00:11.000Z'],
+    ]);
+  });
+
+  it('queues nothing for a session that is not this device’s, nor for a rolled-back write', () => {
+    const before = items().length;
+    repo.createSession({
+      sessionId: 'not-mine',
+      userId: null,
+      snapshot: { exam, resumeText: null, jobListingText: null },
+      questions: [{ id: 'q-x', text: 'Who?', timeLimitS: 60, source: 'admin' }],
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    repo.appendMessage('not-mine', 'system', 'hello', null, '2026-01-01T00:00:00.000Z');
+    expect(items().length).toBe(before);
+    expect(() =>
+      repo.transaction(() => {
+        repo.markAsked('q-1', '2026-01-01T00:00:01.000Z');
+        repo.appendMessage(sessionId, 'assistant', 'Why?', 'q-1', '2026-01-01T00:00:01.000Z');
+        throw new Error('crash before commit');
+      }),
+    ).toThrow('crash before commit');
+    expect(items().length).toBe(before);
+    expect(repo.messages(sessionId)).toEqual([]);
+    // The next write after the rollback queues only its own changes.
+    repo.appendMessage(sessionId, 'assistant', 'Why?', 'q-1', '2026-01-01T00:00:02.000Z');
+    expect(
+      items()
+        .slice(before)
+        .map((i) => i.kind),
+    ).toEqual(['message']);
+  });
+
+  it('derives message ids that are stable, distinct and valid uuids', () => {
+    const a = messageUuid('s-1', 0);
+    expect(messageUuid('s-1', 0)).toBe(a);
+    expect(messageUuid('s-1', 1)).not.toBe(a);
+    expect(messageUuid('s-2', 0)).not.toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
