@@ -34,6 +34,7 @@ import { appendEvent, verifyChain } from '../store/event-chain';
 import type { LocalStore } from '../store/local-store';
 import { outboxCounts } from '../store/outbox';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../store/sessions';
+import { enrolledCandidateName } from '../sync/enroll';
 import {
   createProgress,
   getProgress,
@@ -546,10 +547,7 @@ export class CandidateService {
   }
 
   private candidateName(): string | null {
-    const row = this.ports.store.raw
-      .prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`)
-      .get() as { value: string } | undefined;
-    return row?.value ?? null;
+    return enrolledCandidateName(this.ports.store);
   }
 
   private describe(exam: CachedExam): CandidateExam {

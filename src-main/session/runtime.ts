@@ -32,6 +32,7 @@ import { createTokenVault } from '../store/device-credentials';
 import { openLocalStore, type LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
+import { enrolledCandidateName } from '../sync/enroll';
 import { localDbPath } from '../sync/service';
 import { Uploader } from '../sync/uploader';
 import { appVersion } from '../app/create-app';
@@ -127,11 +128,7 @@ export function createCandidateRuntime(options: {
         onError: (sessionId, error) => logger.warn({ sessionId, err: error }, 'evaluation attempt failed'),
       });
       const archive = new ReportArchive(path.join(dataDir, 'reports'));
-      const candidateName = () => {
-        const row = store.raw.prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`).get() as
-          { value: string } | undefined;
-        return row?.value ?? 'Candidate';
-      };
+      const candidateName = () => enrolledCandidateName(store) ?? 'Candidate';
       const reports = new ReportService({
         source: localReportSource({ store, ledger: ai.ledger, candidateName }),
         archive,
@@ -212,6 +209,7 @@ export function createCandidateRuntime(options: {
         channel: {
           redeem: async (...a) => (await channel()).redeem(...a),
           fetchExam: async (...a) => (await channel()).fetchExam(...a),
+          profile: async (...a) => (await channel()).profile(...a),
           ingest: async (...a) => (await channel()).ingest(...a),
           blobBegin: async (...a) => (await channel()).blobBegin(...a),
           blobChunk: async (...a) => (await channel()).blobChunk(...a),
