@@ -16,9 +16,10 @@ export interface AnalyzeOptions {
   gaze: boolean;
   embedding: boolean;
   /**
-   * Live video only: reuse the face boxes tracked by the mesh for up to this many ms instead of
-   * running the detector on every frame (Human's frame-skip cache). A large change between frames
-   * (someone entering, the lens covered) re-runs the detector at once. 0 = detect on every frame.
+   * Live video only: reuse the face boxes tracked by the mesh for up to this many ms of frame time
+   * instead of running the detector on every frame (Human's frame-skip cache). A large change
+   * between frames (someone entering, the lens covered) re-runs the detector at once; so does a
+   * frame with no tracked face. 0 = detect on every frame.
    */
   detectorReuseMs?: number;
 }
@@ -106,6 +107,21 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
     models: MODELS,
   };
 
+  // Frame time (not wall time, unlike Human's own skipTime) of the last forced detector run, so reuse
+  // means the same thing live at 2 fps and in a benchmark that feeds frames back to back.
+  let lastDetectMs: number | null = null;
+  const detectorSkip = (frame: RawFrame, reuseMs: number): { skipFrames: number; skipTime: number } => {
+    const due =
+      reuseMs <= 0 ||
+      lastDetectMs === null ||
+      frame.timestampMs < lastDetectMs ||
+      frame.timestampMs - lastDetectMs >= reuseMs;
+    if (reuseMs <= 0) lastDetectMs = null;
+    else if (due) lastDetectMs = frame.timestampMs;
+    // skipFrames 0 forces the detector; otherwise Human reuses its boxes unless the frame changed a lot.
+    return due ? { skipFrames: 0, skipTime: 0 } : { skipFrames: 1_000_000, skipTime: 1e12 };
+  };
+
   return {
     versions,
     memory: () => {
@@ -140,7 +156,7 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
         const result = await human.detect(input as Parameters<HumanInstance['detect']>[0], {
           cacheSensitivity: reuse > 0 ? REUSE_SENSITIVITY : 0,
           face: {
-            detector: { skipFrames: reuse > 0 ? 99 : 0, skipTime: reuse },
+            detector: detectorSkip(frame, reuse),
             iris: { enabled: options.gaze },
             // When asked for, the embedding is always computed fresh.
             description: { enabled: options.embedding, skipFrames: 0, skipTime: 0 },
