@@ -1,8 +1,10 @@
 // Decides, frame by frame, which of the optional models the analyser runs. The face-description
 // model costs about twice as much as every other model together, and only face_mismatch reads its
 // output, so it runs only when there is a reference face to compare with: on the policy's cadence,
-// as soon as the faces in view change (someone left, arrived or moved a lot), and sooner while a
-// mismatch is being confirmed. The iris (gaze) model follows its own cadence.
+// as soon as the faces in view change (someone left, arrived or moved a lot), a few times in quick
+// succession when its verdict flips (so face_mismatch starts within the rule's own timing), and
+// often while someone else is in front of the camera (so the warning ends as soon as the candidate
+// is back). Otherwise it falls back to the cadence. The iris (gaze) model follows its own cadence.
 import type { AnalyzeOptions } from './analyzer-core';
 import type { ProctoringPolicy } from './policy';
 import type { FrameObservation } from './types';
@@ -16,20 +18,25 @@ interface SceneKey {
 /** Below this overlap with the box at the last description, the primary face counts as new. */
 const MIN_SAME_FACE_IOU = 0.4;
 
-export type EmbeddingReason = 'cadence' | 'scene_changed' | 'confirming_mismatch';
+/** Descriptions in a row with the new verdict before it counts as settled (stops quick re-checks). */
+const SETTLE_AFTER = 3;
+
+export type EmbeddingReason = 'cadence' | 'scene_changed' | 'confirming';
 
 export class ModelSchedule {
   private lastGazeMs = -Infinity;
   private lastEmbeddingMs = -Infinity;
   private embeddedScene: SceneKey | null = null;
   private lastScene: SceneKey | null = null;
-  private lastMismatch = false;
+  /** The verdict (mismatch or not) the descriptions agree on, and how many since it last differed. */
+  private settled = false;
+  private unsettledRun = 0;
   private hasReference = false;
   /** Why the description model was asked for, per reason (for status and benchmarks). */
   readonly embeddingRuns: Record<EmbeddingReason, number> = {
     cadence: 0,
     scene_changed: 0,
-    confirming_mismatch: 0,
+    confirming: 0,
   };
 
   constructor(private readonly policy: ProctoringPolicy) {}
@@ -38,7 +45,8 @@ export class ModelSchedule {
   setReference(present: boolean): void {
     this.hasReference = present;
     this.lastEmbeddingMs = -Infinity;
-    this.lastMismatch = false;
+    this.settled = false;
+    this.unsettledRun = 0;
   }
 
   /** Options for the frame captured at `timestampMs`. */
@@ -56,8 +64,14 @@ export class ModelSchedule {
     if (!this.hasReference || !this.policy.faceMismatch.enabled) return null;
     const since = timestampMs - this.lastEmbeddingMs;
     if (since < 0 || since >= this.policy.frames.embeddingEveryMs) return 'cadence';
-    if (this.lastMismatch && since >= this.policy.faceMismatch.minDurationMs / 2) {
-      return 'confirming_mismatch';
+    // A flipped verdict is re-checked within half the time the rule needs to start; a settled
+    // mismatch within half the time it needs to clear.
+    const { minDurationMs, clearAfterMs } = this.policy.faceMismatch;
+    if (
+      (this.unsettledRun > 0 || this.settled) &&
+      since >= (this.settled ? clearAfterMs : minDurationMs) / 2
+    ) {
+      return 'confirming';
     }
     if (this.lastScene && this.embeddedScene && sceneChanged(this.lastScene, this.embeddedScene)) {
       return 'scene_changed';
@@ -74,9 +88,21 @@ export class ModelSchedule {
       if (reason) this.embeddingRuns[reason]++;
       this.lastEmbeddingMs = observation.timestampMs;
       this.embeddedScene = scene;
-      this.lastMismatch = mismatch === true;
+      if (mismatch !== null) this.recordVerdict(mismatch);
     }
     this.lastScene = scene;
+  }
+
+  private recordVerdict(mismatch: boolean): void {
+    if (mismatch === this.settled) {
+      this.unsettledRun = 0;
+      return;
+    }
+    this.unsettledRun++;
+    if (this.unsettledRun >= SETTLE_AFTER) {
+      this.settled = mismatch;
+      this.unsettledRun = 0;
+    }
   }
 }
 

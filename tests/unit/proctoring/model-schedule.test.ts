@@ -66,16 +66,23 @@ describe('ModelSchedule', () => {
     expect(schedule.embeddingRuns.scene_changed).toBe(2);
   });
 
-  it('re-checks a mismatch within half the rule minimum so face_mismatch can be confirmed', () => {
+  it('re-checks a flipped verdict quickly, keeps checking while another person is there, then the cadence', () => {
     const schedule = new ModelSchedule(policy);
     schedule.setReference(true);
-    const times = described(
-      schedule,
-      Array.from({ length: 10 }, () => [face(200)]),
-      true,
-    );
-    expect(times).toEqual([0, 1500, 3000, 4500]);
-    expect(schedule.embeddingRuns.confirming_mismatch).toBe(3);
+    const times: number[] = [];
+    // Another person from 0 s to 10 s (mismatch), the candidate again from 10 s (same face box).
+    for (let i = 0; i < 40; i++) {
+      const t = i * 500;
+      const options = schedule.next(t);
+      if (options.embedding) times.push(t);
+      schedule.record(obs(t, [face(200)]), options, options.embedding ? t < 10_000 : null);
+    }
+    // Mismatch: re-checked every 1.5 s (half of minDurationMs 3000) until three agree; from then on
+    // every 1 s (half of clearAfterMs 2000) until three descriptions agree the candidate is back;
+    // then the 5 s cadence.
+    const mismatchChecks = [3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000, 11_000, 12_000];
+    expect(times).toEqual([0, 1500, ...mismatchChecks, 17_000]);
+    expect(schedule.embeddingRuns).toMatchObject({ cadence: 2, confirming: 11 });
   });
 
   it('respects face_mismatch switched off and the gaze cadence', () => {
