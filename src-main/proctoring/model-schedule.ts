@@ -4,10 +4,11 @@
 // as soon as the faces in view change (someone left, arrived or moved a lot), a few times in quick
 // succession when its verdict flips (so face_mismatch starts within the rule's own timing), and
 // often while someone else is in front of the camera (so the warning ends as soon as the candidate
-// is back). Otherwise it falls back to the cadence. The iris (gaze) model follows its own cadence.
+// is back). Otherwise it falls back to the cadence. The iris (gaze) model follows its own cadence;
+// between its runs the last gaze reading stands for the same face (see carryGaze).
 import type { AnalyzeOptions } from './analyzer-core';
 import type { ProctoringPolicy } from './policy';
-import type { FrameObservation } from './types';
+import type { FrameObservation, Gaze } from './types';
 
 /** What the scene looked like in one frame: how many faces and where the largest one was. */
 interface SceneKey {
@@ -32,6 +33,7 @@ export class ModelSchedule {
   private settled = false;
   private unsettledRun = 0;
   private hasReference = false;
+  private lastGaze: { box: [number, number, number, number]; gaze: Gaze; atMs: number } | null = null;
   /** Why the description model was asked for, per reason (for status and benchmarks). */
   readonly embeddingRuns: Record<EmbeddingReason, number> = {
     cadence: 0,
@@ -64,15 +66,12 @@ export class ModelSchedule {
     if (!this.hasReference || !this.policy.faceMismatch.enabled) return null;
     const since = timestampMs - this.lastEmbeddingMs;
     if (since < 0 || since >= this.policy.frames.embeddingEveryMs) return 'cadence';
-    // A flipped verdict is re-checked within half the time the rule needs to start; a settled
-    // mismatch within half the time it needs to clear.
+    // A flipped verdict is re-checked within half the time the rule needs to start (or to end); a
+    // settled mismatch (someone else in view) as often as the rule needs to end.
     const { minDurationMs, clearAfterMs } = this.policy.faceMismatch;
-    if (
-      (this.unsettledRun > 0 || this.settled) &&
-      since >= (this.settled ? clearAfterMs : minDurationMs) / 2
-    ) {
-      return 'confirming';
-    }
+    const confirmEveryMs =
+      this.unsettledRun > 0 ? (this.settled ? clearAfterMs : minDurationMs) / 2 : clearAfterMs;
+    if ((this.unsettledRun > 0 || this.settled) && since >= confirmEveryMs) return 'confirming';
     if (this.lastScene && this.embeddedScene && sceneChanged(this.lastScene, this.embeddedScene)) {
       return 'scene_changed';
     }
@@ -91,6 +90,32 @@ export class ModelSchedule {
       if (mismatch !== null) this.recordVerdict(mismatch);
     }
     this.lastScene = scene;
+  }
+
+  /**
+   * On a frame where the iris model did not run, the largest face keeps the gaze read on the
+   * previous iris frame if it is the same face (boxes overlap) and that reading is younger than the
+   * gaze cadence allows; the observation is changed in place and returned.
+   */
+  carryGaze(observation: FrameObservation, options: AnalyzeOptions): FrameObservation {
+    const primary = observation.faces[0];
+    if (options.gaze) {
+      this.lastGaze = primary?.gaze
+        ? { box: primary.box, gaze: primary.gaze, atMs: observation.timestampMs }
+        : null;
+      return observation;
+    }
+    const last = this.lastGaze;
+    if (
+      primary &&
+      !primary.gaze &&
+      last &&
+      observation.timestampMs - last.atMs <= this.policy.frames.gazeEveryMs &&
+      iou(primary.box, last.box) >= MIN_SAME_FACE_IOU
+    ) {
+      primary.gaze = last.gaze;
+    }
+    return observation;
   }
 
   private recordVerdict(mismatch: boolean): void {

@@ -151,7 +151,8 @@ export const defaultPolicy: ProctoringPolicy = {
     // The description also runs at once when the faces in view change (see model-schedule.ts), so
     // this cadence is only the backstop for a change nothing else noticed.
     embeddingEveryMs: 10_000,
-    gazeEveryMs: 0,
+    // Every other frame at 2 fps; the reading carries over to the same face in between.
+    gazeEveryMs: 1000,
     // At 2 fps the detector runs on every third frame of a steady scene; a large change or a lost
     // face re-runs it at once, so only a small face appearing far away can wait up to 1.5 s.
     detectorReuseMs: 1500,

@@ -214,7 +214,10 @@ export class ProctoringSession {
       const frame = this.queue.shift()!;
       const options = this.schedule.next(frame.timestampMs);
       try {
-        const observation = await this.options.analyzer.analyze(frame, options);
+        const observation = this.schedule.carryGaze(
+          await this.options.analyzer.analyze(frame, options),
+          options,
+        );
         this.counts.analysed++;
         this.adapt(observation.analysisMs);
         this.closeGap(frame.timestampMs);

@@ -77,12 +77,23 @@ describe('ModelSchedule', () => {
       if (options.embedding) times.push(t);
       schedule.record(obs(t, [face(200)]), options, options.embedding ? t < 10_000 : null);
     }
-    // Mismatch: re-checked every 1.5 s (half of minDurationMs 3000) until three agree; from then on
-    // every 1 s (half of clearAfterMs 2000) until three descriptions agree the candidate is back;
-    // then the 5 s cadence.
-    const mismatchChecks = [3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000, 11_000, 12_000];
-    expect(times).toEqual([0, 1500, ...mismatchChecks, 17_000]);
-    expect(schedule.embeddingRuns).toMatchObject({ cadence: 2, confirming: 11 });
+    // Mismatch: re-checked every 1.5 s (half of minDurationMs 3000) until three agree; then every
+    // 2 s (clearAfterMs) while the other person stays; the flip back is re-checked every 1 s until
+    // three agree the candidate is back; then the 5 s cadence.
+    expect(times).toEqual([0, 1500, 3000, 5000, 7000, 9000, 11_000, 12_000, 13_000, 18_000]);
+    expect(schedule.embeddingRuns).toMatchObject({ cadence: 2, confirming: 8 });
+  });
+
+  it('carries the last gaze reading over to the same face between iris frames, never to another', () => {
+    const schedule = new ModelSchedule(resolvePolicy({ frames: { gazeEveryMs: 1000 } }));
+    const withGaze = { ...face(200), gaze: { bearing: 0.5, strength: 0.7 } };
+    schedule.carryGaze(obs(0, [withGaze]), { gaze: true, embedding: false });
+    const same = schedule.carryGaze(obs(500, [face(210)]), { gaze: false, embedding: false });
+    expect(same.faces[0]!.gaze).toEqual({ bearing: 0.5, strength: 0.7 });
+    const moved = schedule.carryGaze(obs(500, [face(450)]), { gaze: false, embedding: false });
+    expect(moved.faces[0]!.gaze).toBeUndefined();
+    const stale = schedule.carryGaze(obs(1500, [face(200)]), { gaze: false, embedding: false });
+    expect(stale.faces[0]!.gaze).toBeUndefined();
   });
 
   it('respects face_mismatch switched off and the gaze cadence', () => {
