@@ -138,7 +138,7 @@ writeBenchResult({
     },
   },
   notes:
-    'Includes JPEG decode (sharp) in main, the worker (FaceMesh + iris on every frame with a face; BlazeFace at least every 1.5 s of frame time, at once on a large change or with no tracked face; face description with the reference set: every 10 s, when the faces in view change, every 1.5 s while confirming a mismatch), the rules, and JPEG snapshots of raised warnings. ' +
+    'Includes JPEG decode (sharp) in main, the worker (FaceMesh on every frame with a face, iris every 1 s; BlazeFace at least every 1.5 s of frame time, at once on a large change or with no tracked face; face description with the reference set: every 10 s, when the faces in view change, quick re-checks when its verdict flips and every 2 s while another person is in view), the rules, and JPEG snapshots of raised warnings. ' +
     'Scenes (frontal, another person in profile, frontal, no face, frontal, two faces) change every 10 s; every frame carries fresh noise. ' +
     'mainThreadCpuMs / workerThreadCpuMs / otherThreadsCpuMs split the process CPU by thread from /proc (worker = busiest non-main thread; others = libvips, libuv and V8 helpers). ' +
     'goalRatio = share with every frame analysed / 10 %. On a shared machine (see loadAverage1m) CPU time per frame is inflated by contention.',
