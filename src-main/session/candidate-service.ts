@@ -16,7 +16,7 @@ import type {
 } from '../../src-preload/contract';
 import type { DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
-import type { InterviewSessionFlow, SessionState } from '../interview/session-flow';
+import type { BreakEvent, InterviewSessionFlow, SessionState } from '../interview/session-flow';
 import type { Logger } from '../log/logger';
 import { decodeImage } from '../proctoring/decode-image';
 import type { FaceAnalyzer } from '../proctoring/face-analyzer';
@@ -42,7 +42,9 @@ import {
   type FinishState,
   type Progress,
 } from './candidate-progress';
+import { answerModeOf } from './exam-options';
 import { noticeFor } from './notices';
+import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
 import { systemCheck } from './system-check';
 
 type Overview = CallResponse<'candidateOverview'>;
@@ -63,7 +65,12 @@ export interface CandidatePorts {
   policyFor: (exam: CachedExam) => ProctoringPolicy;
   /** OCR, MRZ and face match of the ID card against the live frame (with the live face's embedding). */
   verifyId: (card: Uint8Array, live: Uint8Array) => Promise<IdCheck>;
-  startInterview: (sessionId: string, exam: CachedExam) => InterviewSessionFlow;
+  /** Starts the interview flow; hooks.onBreak is called when a break starts or ends. */
+  startInterview: (
+    sessionId: string,
+    exam: CachedExam,
+    hooks: { onBreak: (event: BreakEvent) => void },
+  ) => InterviewSessionFlow;
   freeBytes: () => Promise<number>;
   /** Runs merge check, evaluation and report for a finished session; updates the finish state. */
   afterSession: (sessionId: string, update: (patch: FinishState) => void) => Promise<void>;
@@ -86,6 +93,10 @@ interface Live {
   interviewStartedAt: number;
   warningIds: Map<string, string>;
   lastFaces: number | null;
+  /** Warnings of proctoring sessions ended by a break (the risk score counts them all). */
+  pastWarnings: ProctoringWarning[];
+  /** Proctoring sessions started so far: warning ids are only unique within one. */
+  generation: number;
 }
 
 /** Lockdown violations that the proctoring rules weigh; the others are stored as they come. */
@@ -302,7 +313,10 @@ export class CandidateService {
     if (progress.stage === 'system_check') throw new VigilError('CONFLICT', 'Finish the system check first.');
     const live = await this.liveSession(sessionId, progress);
     if (!live.flow) {
-      live.flow = this.ports.startInterview(sessionId, live.exam);
+      const target = live;
+      live.flow = this.ports.startInterview(sessionId, live.exam, {
+        onBreak: (event) => this.onBreak(target, event),
+      });
       live.interviewStartedAt = Date.now();
       // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
       // browser (headless host) the session records that lockdown was not available.
@@ -341,13 +355,33 @@ export class CandidateService {
     return { savedAt: new Date().toISOString() };
   }
 
-  async submitAnswer(sessionId: string, questionId: string, text: string): Promise<InterviewState> {
+  async submitAnswer(
+    sessionId: string,
+    questionId: string,
+    text: string,
+    thenBreak?: boolean,
+  ): Promise<InterviewState> {
     const live = await this.requireFlow(sessionId);
-    return this.toInterviewState(live, live.flow.submit(questionId, text));
+    return this.toInterviewState(live, live.flow.submit(questionId, text, { thenBreak }));
+  }
+
+  /** A spoken answer's audio: stored, linked to its answer, queued for upload, then transcribed. */
+  async submitSpokenAnswer(sessionId: string, input: SpokenAnswerInput): Promise<InterviewState> {
+    const live = await this.requireFlow(sessionId);
+    const state = storeSpokenAnswer(this.ports.store, live.flow, sessionId, input);
+    return this.toInterviewState(live, state);
+  }
+
+  /** The candidate is back from a break: the next question starts now. */
+  async endBreak(sessionId: string): Promise<InterviewState> {
+    const live = await this.requireFlow(sessionId);
+    return this.toInterviewState(live, live.flow.endBreak());
   }
 
   async frame(input: { sessionId: string; jpeg: Uint8Array; width: number; height: number }) {
     const live = await this.liveSession(input.sessionId, this.progress(input.sessionId));
+    // During a break nothing is analysed: the candidate may leave the camera.
+    if (isOnBreak(live)) return { accepted: false, recommendedFps: live.policy.frames.fps, faces: null };
     const timestampMs = Date.now() - live.interviewStartedAt;
     const frame = await decodeImage(input.jpeg, { maxSide: 640, timestampMs });
     if (live.proctoring && live.flow) {
@@ -365,7 +399,7 @@ export class CandidateService {
     frames: { timestampMs: number; levelDb: number; voiceProbability: number; trackLive: boolean }[],
   ) {
     const live = await this.liveSession(sessionId, this.progress(sessionId));
-    if (!live.proctoring) return { accepted: 0 };
+    if (!live.proctoring || isOnBreak(live)) return { accepted: 0 };
     const base = Date.now() - live.interviewStartedAt - (frames.at(-1)?.timestampMs ?? 0);
     for (const f of frames)
       live.proctoring.submitAudio({ ...f, timestampMs: Math.max(0, base + f.timestampMs) });
@@ -388,7 +422,10 @@ export class CandidateService {
         if (live.proctoring) {
           const endMs = Date.now() - live.interviewStartedAt;
           const warnings = await live.proctoring.end(endMs);
-          risk = riskScore(warnings, live.policy, { sessionEndMs: endMs }).score;
+          risk = riskScore([...live.pastWarnings, ...warnings], live.policy, { sessionEndMs: endMs }).score;
+        } else if (live.pastWarnings.length > 0) {
+          const endMs = Date.now() - live.interviewStartedAt;
+          risk = riskScore(live.pastWarnings, live.policy, { sessionEndMs: endMs }).score;
         }
       }
       this.ports.store.write('session finished', (tx) => {
@@ -479,6 +516,8 @@ export class CandidateService {
     for (const live of this.live.values()) {
       if (!live.flow) continue;
       const type = lockdownToProctoring[warning.type];
+      // A break is the candidate's own time: leaving the window then is not a violation.
+      if (type && isOnBreak(live)) continue;
       const startMs = Date.parse(warning.startedAt) - live.interviewStartedAt;
       if (type && live.proctoring) {
         live.proctoring.recordViolation({
@@ -587,17 +626,20 @@ export class CandidateService {
         interviewStartedAt: Date.now(),
         warningIds: new Map(),
         lastFaces: null,
+        pastWarnings: [],
+        generation: 0,
       };
       this.live.set(sessionId, live);
     }
     if (progress.stage === 'interview' || (live.flow && !live.proctoring)) {
-      if (!live.proctoring && live.flow) {
+      if (!live.proctoring && live.flow && !isOnBreak(live)) {
         const analyzer = await this.ports.analyzer();
         const target = live;
+        const generation = ++live.generation;
         live.proctoring = new ProctoringSession({
           policy: live.policy,
           analyzer,
-          sink: (event) => this.onWarning(target, event),
+          sink: (event) => this.onWarning(target, event, generation),
           referenceEmbedding: progress.referenceEmbedding,
           onObservation: (o) => (target.lastFaces = o.faces.length),
         });
@@ -626,18 +668,39 @@ export class CandidateService {
             timeLimitS: state.current.timeLimitS,
             remainingMs: state.current.remainingMs,
             draft: state.current.draft,
+            answerMode: answerModeOf(live.exam.policy, state.current.index),
+            baseTimeLimitS: state.current.baseTimeLimitS,
           }
         : null,
+      accommodation: state.accommodation,
+      breaks: state.breaks,
     };
   }
 
-  private onWarning(live: Live, event: WarningEvent): void {
+  /** Records the break in the evidence chain; proctoring stops for it and restarts after it. */
+  private onBreak(live: Live, event: BreakEvent): void {
+    recordBreak(this.ports.store, live.sessionId, event);
+    const proctoring = live.proctoring;
+    if (event.kind === 'started' && proctoring) {
+      live.proctoring = undefined;
+      const endMs = Date.now() - live.interviewStartedAt;
+      void proctoring
+        .end(endMs)
+        .then((warnings) => live.pastWarnings.push(...warnings))
+        .catch((error: unknown) =>
+          this.ports.logger.warn({ err: error }, 'proctoring could not pause for a break'),
+        );
+    }
+  }
+
+  private onWarning(live: Live, event: WarningEvent, generation: number): void {
     const warning: ProctoringWarning = event.warning;
     const at = (ms: number) => new Date(live.interviewStartedAt + ms).toISOString();
-    let id = live.warningIds.get(warning.id);
+    const key = `${generation}:${warning.id}`;
+    let id = live.warningIds.get(key);
     if (!id) {
       id = randomUUID();
-      live.warningIds.set(warning.id, id);
+      live.warningIds.set(key, id);
     }
     const warningId = id;
     const snapshot =
@@ -699,4 +762,8 @@ export class CandidateService {
     }
     return { path: file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
   }
+}
+
+function isOnBreak(live: Live): boolean {
+  return !!live.flow?.state().breaks?.active;
 }
