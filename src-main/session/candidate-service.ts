@@ -42,7 +42,7 @@ import {
   type FinishState,
   type Progress,
 } from './candidate-progress';
-import { answerModeOf } from './exam-options';
+import { accommodationRecord, answerModeOf } from './exam-options';
 import { noticeFor } from './notices';
 import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
 import { systemCheck } from './system-check';
@@ -324,7 +324,13 @@ export class CandidateService {
       const lockdown = port ? port.enter(live.exam.policy.lockdown ?? {}) : null;
       this.ports.store.write('interview started', (tx) => {
         updateProgress(tx, sessionId, { stage: 'interview' });
-        appendEvent(tx, { sessionId, kind: 'interview_started', data: {}, at: new Date().toISOString() });
+        appendEvent(tx, {
+          sessionId,
+          kind: 'interview_started',
+          // The accommodation the candidate had (extra time, breaks, detector profile), for reviewers.
+          data: { accommodation: accommodationRecord(live.exam.policy) },
+          at: new Date().toISOString(),
+        });
         appendEvent(tx, {
           sessionId,
           kind: 'lockdown_policy',
@@ -658,7 +664,8 @@ export class CandidateService {
     return {
       sessionId: live.sessionId,
       examTitle: live.exam.title,
-      done: state.status === 'ended' || state.current === null,
+      // During a break there is no current question, yet the interview goes on.
+      done: state.status === 'ended' || (state.current === null && !state.breaks?.active),
       question: state.current
         ? {
             id: state.current.id,

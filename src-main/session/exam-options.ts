@@ -29,6 +29,17 @@ export function accommodationOf(policy: Record<string, unknown>): Accommodation 
   return { ...parsed.data, detectors: parsed.data.detectors };
 }
 
+/** The accommodation as recorded in the evidence chain (JSON-safe). */
+export function accommodationRecord(policy: Record<string, unknown>) {
+  const a = accommodationOf(policy);
+  return {
+    name: a.name,
+    extraTimePercent: a.extraTimePercent,
+    breaks: a.breaks,
+    detectors: a.detectors ?? null,
+  };
+}
+
 export type AnswerMode = 'text' | 'spoken';
 
 /**
