@@ -300,7 +300,10 @@ export function InterviewScreen({
           )}
           {pause && (
             <div className="break-panel" data-testid="break">
-              <p>You are on a break. No question is running and nothing is being checked.</p>
+              <p>
+                You are on a break. No question is running and no proctoring checks run; the camera recording
+                continues.
+              </p>
               <p className="timer" role="timer" aria-live="off" data-testid="break-timer">
                 Break time left: {formatRemaining(breakLeftMs)}
               </p>
