@@ -535,6 +535,12 @@ export class InterviewSessionFlow {
     return this.state();
   }
 
+  /** Position of one of this session's questions (0-based), or null. */
+  indexOf(questionId: string): number | null {
+    const i = this.questions.findIndex((q) => q.id === questionId);
+    return i < 0 ? null : i;
+  }
+
   /** The stored answer to one of this session's questions (text, audio file, transcript). */
   answer(questionId: string): Answer | null {
     if (!this.questions.some((q) => q.id === questionId)) return null;

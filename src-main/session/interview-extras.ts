@@ -25,8 +25,7 @@ export function storeSpokenAnswer(
   sessionId: string,
   input: SpokenAnswerInput,
 ): SessionState {
-  const before = flow.state();
-  const index = before.current?.id === input.questionId ? before.current.index : null;
+  const index = flow.indexOf(input.questionId);
   // The typed notes go first (within the grace period too), then the audio closes the question.
   flow.saveDraft(input.questionId, input.text);
   const bytes = Buffer.from(input.audio.buffer, input.audio.byteOffset, input.audio.byteLength);

@@ -162,7 +162,14 @@ describe('spoken answers, extra time and a break', () => {
     const events = store.raw
       .prepare(`SELECT kind, at, body FROM events WHERE session_id = ? ORDER BY seq`)
       .all(sessionId) as { kind: string; at: string; body: string }[];
-    expect(events.filter((e) => e.kind === 'spoken_answer')).toHaveLength(2);
+    const spokenEvents = events
+      .filter((e) => e.kind === 'spoken_answer')
+      .map(
+        (e) =>
+          (JSON.parse(e.body) as { data: { questionIndex: number; bytes: number; durationMs: number } }).data,
+      );
+    expect(spokenEvents.map((e) => e.questionIndex)).toEqual([0, 1]);
+    for (const e of spokenEvents) expect(e.durationMs).toBeGreaterThan(1000);
     const started = events.find((e) => e.kind === 'break_started');
     const ended = events.find((e) => e.kind === 'break_ended');
     expect(JSON.parse(ended!.body)).toMatchObject({ data: { afterQuestion: 1, reason: 'resumed' } });
