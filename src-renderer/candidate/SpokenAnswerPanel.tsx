@@ -35,21 +35,26 @@ export function SpokenAnswerPanel({ spoken, disabled }: { spoken: SpokenAnswer; 
       )}
       {spoken.phase === 'idle' && <p data-testid="spoken-status">Not recorded yet.</p>}
       <div className="actions">
-        {spoken.phase === 'idle' && (
-          <button type="button" onClick={spoken.start} disabled={disabled} aria-describedby="spoken-hint">
-            Start recording
-          </button>
-        )}
-        {spoken.phase === 'recording' && (
-          <button type="button" onClick={() => void spoken.stop()} disabled={disabled}>
-            Stop recording
-          </button>
-        )}
-        {spoken.phase === 'recorded' && (
-          <button type="button" className="secondary" onClick={spoken.redo} disabled={disabled}>
-            Record again
-          </button>
-        )}
+        {/* One button that changes with the state, so keyboard focus stays on it. */}
+        <button
+          type="button"
+          className={spoken.phase === 'recorded' ? 'secondary' : undefined}
+          onClick={
+            spoken.phase === 'recording'
+              ? () => void spoken.stop()
+              : spoken.phase === 'recorded'
+                ? spoken.redo
+                : spoken.start
+          }
+          disabled={disabled}
+          aria-describedby="spoken-hint"
+        >
+          {spoken.phase === 'recording'
+            ? 'Stop recording'
+            : spoken.phase === 'recorded'
+              ? 'Record again'
+              : 'Start recording'}
+        </button>
       </div>
       {spoken.error && (
         <p role="alert" className="error">

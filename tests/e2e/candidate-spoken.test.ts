@@ -89,7 +89,8 @@ describe('spoken answers, extra time and a break', () => {
       .poll(() => page.getByTestId('spoken-status').textContent(), { timeout: 20_000 })
       .toMatch(/Recording: 0:0[2-9]/);
     await shot('01-spoken-recording');
-    await page.getByRole('button', { name: 'Stop recording' }).focus();
+    // Focus stays on the control: Enter again stops.
+    expect(await page.locator(':focus').textContent()).toBe('Stop recording');
     await page.keyboard.press('Enter');
     await expect
       .poll(() => page.getByTestId('spoken-status').textContent())
@@ -110,6 +111,10 @@ describe('spoken answers, extra time and a break', () => {
     expect(await page.getByTestId('break-timer').textContent()).toMatch(/Break time left: (2:00|1:5\d)/);
     expect(await page.getByTestId('question-text').count()).toBe(0);
     await shot('03-break');
+    // A reload during the break comes back to the break, not to a running question.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Break' }).waitFor();
+    expect(await page.getByTestId('question-text').count()).toBe(0);
     await page.getByRole('button', { name: 'Continue with question 2' }).click();
 
     // Question 2: 15 s (10 s + 50%); recording runs into the limit and is submitted by itself.
