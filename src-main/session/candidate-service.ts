@@ -99,6 +99,9 @@ interface Live {
   generation: number;
 }
 
+/** How long the evaluation waits for spoken answers still being transcribed when a session ends. */
+const TRANSCRIPT_WAIT_MS = 120_000;
+
 /** Lockdown violations that the proctoring rules weigh; the others are stored as they come. */
 const lockdownToProctoring: Partial<Record<LockdownWarningType, WarningType>> = {
   focus_lost: 'focus_lost',
@@ -423,8 +426,10 @@ export class CandidateService {
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
       let risk: number | undefined;
+      let transcripts: Promise<void> | undefined;
       if (live) {
         if (live.flow && live.flow.state().status !== 'ended') live.flow.end();
+        transcripts = live.flow?.idle();
         if (live.proctoring) {
           const endMs = Date.now() - live.interviewStartedAt;
           const warnings = await live.proctoring.end(endMs);
@@ -455,7 +460,7 @@ export class CandidateService {
       });
       this.live.delete(sessionId);
       if (this.live.size === 0) examLockdownPort()?.exit();
-      this.runAfterSession(sessionId);
+      this.runAfterSession(sessionId, transcripts);
     }
     return this.finishProgress(sessionId);
   }
@@ -559,13 +564,20 @@ export class CandidateService {
     return Buffer.from(row?.chain_head ?? Buffer.alloc(32)).toString('hex');
   }
 
-  private runAfterSession(sessionId: string): void {
+  /** Evaluation and report wait (boundedly) for spoken answers still being transcribed. */
+  private runAfterSession(sessionId: string, transcripts?: Promise<void>): void {
     const update = (patch: FinishState) =>
       this.ports.store.write('after-session progress', (tx) =>
         updateProgress(tx, sessionId, { finish: patch }),
       );
-    void this.ports
-      .afterSession(sessionId, update)
+    const ready = transcripts
+      ? Promise.race([
+          transcripts.catch(() => undefined),
+          new Promise<void>((resolve) => setTimeout(resolve, TRANSCRIPT_WAIT_MS).unref()),
+        ])
+      : Promise.resolve();
+    void ready
+      .then(() => this.ports.afterSession(sessionId, update))
       .catch((error: unknown) =>
         this.ports.logger.error({ err: error, sessionId }, 'after-session work failed'),
       )

@@ -40,7 +40,12 @@ let fake: FakeOpenAI;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  fake.setDefault('transcription', () => ({ kind: 'transcription', text: TRANSCRIPT }));
+  // Slow on purpose: the evaluation must wait for the last answer's transcript.
+  fake.setDefault('transcription', () => ({
+    kind: 'slow',
+    delayMs: 3000,
+    then: { kind: 'transcription', text: TRANSCRIPT },
+  }));
   fake.setDefault('chat', () => ({
     kind: 'chat',
     content: evaluation,
@@ -161,6 +166,11 @@ describe('spoken answers, extra time and a break', () => {
       expect(speechLevelDb(a.audio_path!)).toBeGreaterThan(-50);
     }
     expect(answers[0]!.text).toBe('Local journal, then sync.');
+    // No notes on the second answer: its transcript is its text, and the evaluation saw it.
+    expect(answers[1]!.text).toBe(TRANSCRIPT);
+    const chats = fake.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    expect(chats.length).toBeGreaterThanOrEqual(1);
+    expect(chats[0]!.body).toContain(TRANSCRIPT);
     expect(fake.requests.filter((r) => r.path.endsWith('/audio/transcriptions'))).toHaveLength(2);
 
     // The evidence chain has both spoken answers and the break; the break lasted while no timer ran.
