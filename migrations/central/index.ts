@@ -7,6 +7,9 @@ import * as m0004 from './0004_row_level_security';
 import * as m0005 from './0005_device_ingest_functions';
 import * as m0100 from './0100_review_console';
 import * as m0101 from './0101_proctor_policies_at_scale';
+import * as m0102 from './0102_single_verdict_audit';
+import * as m0200 from './0200_known_app_builds';
+import * as m0201 from './0201_missing_app_build';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -16,4 +19,7 @@ export const centralMigrations: Record<string, Migration> = {
   '0005_device_ingest_functions': m0005,
   '0100_review_console': m0100,
   '0101_proctor_policies_at_scale': m0101,
+  '0102_single_verdict_audit': m0102,
+  '0200_known_app_builds': m0200,
+  '0201_missing_app_build': m0201,
 };

@@ -45,6 +45,7 @@ import {
 import { accommodationRecord, answerModeOf } from './exam-options';
 import { noticeFor } from './notices';
 import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
+import { beginExamEvidence, type ExamEvidence, type ExamEvidencePorts } from './session-evidence';
 import { systemCheck } from './system-check';
 
 type Overview = CallResponse<'candidateOverview'>;
@@ -82,6 +83,8 @@ export interface CandidatePorts {
   configuredFps: number;
   bitsPerSecond: number;
   logger: Logger;
+  /** App build and lockdown detectors for the start evidence (session-evidence.ts). */
+  evidence: ExamEvidencePorts;
 }
 
 interface Live {
@@ -90,6 +93,7 @@ interface Live {
   policy: ProctoringPolicy;
   flow?: InterviewSessionFlow;
   proctoring?: ProctoringSession;
+  evidence?: ExamEvidence;
   interviewStartedAt: number;
   warningIds: Map<string, string>;
   lastFaces: number | null;
@@ -321,10 +325,6 @@ export class CandidateService {
         onBreak: (event) => this.onBreak(target, event),
       });
       live.interviewStartedAt = Date.now();
-      // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
-      // browser (headless host) the session records that lockdown was not available.
-      const port = examLockdownPort();
-      const lockdown = port ? port.enter(live.exam.policy.lockdown ?? {}) : null;
       this.ports.store.write('interview started', (tx) => {
         updateProgress(tx, sessionId, { stage: 'interview' });
         appendEvent(tx, {
@@ -334,13 +334,17 @@ export class CandidateService {
           data: { accommodation: accommodationRecord(live.exam.policy) },
           at: new Date().toISOString(),
         });
-        appendEvent(tx, {
-          sessionId,
-          kind: 'lockdown_policy',
-          data: lockdown
-            ? { available: true, policy: lockdown }
-            : { available: false, reason: 'browser mode' },
-        });
+      });
+      // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
+      // browser (headless host) the chain records that lockdown was not available. Either way the
+      // chain gets the app build, the policy hash and every lockdown check.
+      live.evidence = await beginExamEvidence({
+        store: this.ports.store,
+        sessionId,
+        lockdownInput: live.exam.policy.lockdown,
+        proctoringPolicy: live.policy,
+        ports: this.ports.evidence,
+        logger: this.ports.logger,
       });
     }
     return this.interviewState(sessionId);
@@ -427,6 +431,7 @@ export class CandidateService {
       const live = this.live.get(sessionId);
       let risk: number | undefined;
       let transcripts: Promise<void> | undefined;
+      await live?.evidence?.close(); // the start's checks belong before the session's end
       if (live) {
         if (live.flow && live.flow.state().status !== 'ended') live.flow.end();
         transcripts = live.flow?.idle();
@@ -518,6 +523,7 @@ export class CandidateService {
 
   async close(): Promise<void> {
     this.unsubscribeLockdown();
+    for (const live of this.live.values()) await live.evidence?.close();
     for (const live of this.live.values()) await live.proctoring?.end().catch(() => []);
     this.live.clear();
   }

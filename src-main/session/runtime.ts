@@ -40,6 +40,7 @@ import { finishingSessions, getProgress, type FinishState } from './candidate-pr
 import { CandidateService } from './candidate-service';
 import { accommodationOf } from './exam-options';
 import { localReportSource } from './local-report-source';
+import { defaultExamEvidencePorts } from './session-evidence';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
 
 export interface CandidateRuntime {
@@ -335,6 +336,7 @@ export function createCandidateRuntime(options: {
         configuredFps: loaded.config.proctoring.frameRate,
         bitsPerSecond: 1_064_000,
         logger,
+        evidence: defaultExamEvidencePorts(appVersion()),
       });
       // Work after sessions that a closed app left unfinished (evaluation, report) resumes now;
       // their uploads resume with the uploader.

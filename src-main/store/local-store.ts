@@ -2,7 +2,7 @@
 // returned is on disk. Writes are synchronous transactions (`write(tx => …)`): a domain row and its
 // outbox row commit together or not at all. Kysely builds the typed SQL; better-sqlite3 runs it.
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Compilable } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Compilable, type Migration } from 'kysely';
 import { localMigrations } from '../../migrations/local/index';
 import { StaticMigrationProvider } from '../../migrations/provider';
 import { VigilError } from '../errors';
@@ -69,10 +69,16 @@ function makeTx(db: Database.Database, q: Kysely<LocalDatabase>): Tx {
   };
 }
 
-export async function migrateLocal(kysely: Kysely<LocalDatabase>): Promise<string[]> {
+export async function migrateLocal(
+  kysely: Kysely<LocalDatabase>,
+  migrations: Record<string, Migration> = localMigrations,
+): Promise<string[]> {
   const migrator = new Migrator({
     db: kysely,
-    provider: new StaticMigrationProvider(localMigrations),
+    provider: new StaticMigrationProvider(migrations),
+    // Each capability numbers its migrations in its own range (0001 store, 0100 media, 0200
+    // interview…), so an app update can bring a new 0004 to a device that already ran 0300.
+    allowUnorderedMigrations: true,
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
