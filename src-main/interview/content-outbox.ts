@@ -45,12 +45,14 @@ export interface QuestionContentRow {
   answer_final: number | null;
   answer_updated_at: string | null;
   answer_audio_path: string | null;
+  /** Hex sha256 of the answer's audio once it is registered as a blob upload, else null. */
+  answer_audio_sha256: string | null;
 }
 
 /**
  * A question and its answer once final; a draft or an empty answer is not an answer, a spoken one
- * is (answered, with no text until a transcript arrives). The audio itself is not uploaded yet, so
- * `answerAudioSha256` is not sent.
+ * is (answered, with no text until a transcript arrives). Central overwrites the audio hash on each
+ * version, so every version carries it once the audio is a registered blob.
  */
 export function questionItem(row: QuestionContentRow, version: string): OutboxItem {
   const hasText = (row.answer_text ?? '').trim() !== '';
@@ -67,6 +69,7 @@ export function questionItem(row: QuestionContentRow, version: string): OutboxIt
       askedAt: row.asked_at,
       answeredAt: answered ? (row.closed_at ?? row.answer_updated_at) : null,
       answerText: answered && hasText ? row.answer_text : null,
+      answerAudioSha256: answered ? row.answer_audio_sha256 : null,
     },
   };
 }
@@ -152,7 +155,10 @@ export class ContentOutbox {
     this.question = db.prepare(
       `select q.id, q.session_id, q.seq, q.text, q.time_limit_s, q.asked_at, q.closed_at,
          a.text as answer_text, a.final as answer_final, a.updated_at as answer_updated_at,
-         a.audio_path as answer_audio_path
+         a.audio_path as answer_audio_path,
+         (select b.sha256 from blob_uploads b
+          where b.session_id = q.session_id and b.kind = 'audio' and b.path = a.audio_path
+          order by b.created_at desc limit 1) as answer_audio_sha256
        from questions q left join answers a on a.question_id = q.id where q.id = ?`,
     );
     this.message = db.prepare('select * from messages where session_id = ? and seq = ?');

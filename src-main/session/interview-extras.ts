@@ -3,6 +3,7 @@
 // break's start and end are events in the chain, so the server and reviewers see both.
 import { createHash, randomUUID } from 'node:crypto';
 import { VigilError } from '../errors';
+import { contentOutbox } from '../interview/content-outbox';
 import type { BreakEvent, InterviewSessionFlow, SessionState } from '../interview/session-flow';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
@@ -53,6 +54,8 @@ export function storeSpokenAnswer(
       contentType: input.mimeType,
       deleteAfterUpload: false,
     });
+    // Central links the answer to its audio: a new version of the question, with the blob's hash.
+    contentOutbox(tx.raw).queueQuestion(input.questionId);
     appendEvent(tx, {
       sessionId,
       kind: 'spoken_answer',

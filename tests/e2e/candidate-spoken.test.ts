@@ -197,6 +197,27 @@ describe('spoken answers, extra time and a break', () => {
 
     // Central PostgreSQL: both audio files arrived, with the same hashes, and the chain is whole.
     expect(central!.blobs.audio).toBe(2);
+    // The answers on their questions (notes, or the transcript), linked to their audio blobs, and the
+    // OpenAI evaluation.
+    const centralAnswers = await env.central.owner.query<{ answer: string; audio: string; blob: boolean }>(
+      `SELECT q.answer_text AS answer, encode(q.answer_audio_sha256, 'hex') AS audio,
+              EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.sha256 = q.answer_audio_sha256
+                      AND b.kind = 'audio' AND b.completed_at IS NOT NULL) AS blob
+       FROM vigil.questions q WHERE q.session_id = $1 ORDER BY q.ordinal`,
+      [sessionId],
+    );
+    const localAudio = store.raw
+      .prepare(`SELECT path, sha256 FROM blob_uploads WHERE session_id = ? AND kind = 'audio'`)
+      .all(sessionId) as { path: string; sha256: string }[];
+    expect(centralAnswers).toEqual(
+      answers.map((a) => ({
+        answer: a.text,
+        audio: localAudio.find((b) => b.path === a.audio_path)!.sha256,
+        blob: true,
+      })),
+    );
+    expect(central!.evaluations.map((e) => [e.evaluator, e.overall])).toEqual([['openai', 66]]);
+    expect(central!.messages).toMatchObject({ interviewer: 2, candidate: 2 });
     expect(central!.events).toBe(central!.distinctSeqs);
     const kinds = await env.central.owner.query<{ kind: string }>(
       `SELECT kind FROM vigil.events WHERE session_id = $1 AND kind IN ('break_started', 'break_ended', 'spoken_answer')`,

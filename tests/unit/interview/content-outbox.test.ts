@@ -5,9 +5,10 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
-import { messageUuid } from '../../../src-main/interview/content-outbox';
+import { contentOutbox, messageUuid } from '../../../src-main/interview/content-outbox';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
+import { registerBlob } from '../../../src-main/store/blob-uploads';
 import { txOn } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
 import { makeTempDir } from '../../support/temp-dir';
@@ -113,18 +114,34 @@ describe('interview content outbox', () => {
     });
   });
 
-  it('queues a spoken answer as answered, then again when its transcript becomes the text', () => {
+  it('queues a spoken answer as answered, again with its transcript, and with its audio hash', () => {
     repo.transaction(() => {
       answer('', true, { audioPath: '/answers/a.webm' });
       repo.closeQuestion('q-1', '2026-01-01T00:00:11.000Z', 'answered');
     });
     repo.setTranscript('q-1', 'done', 'Spoken words.', '2026-01-01T00:00:20.000Z');
     repo.setTranscript('q-1', 'done', 'Spoken words.', '2026-01-01T00:00:21.000Z'); // unchanged
+    // Once the audio is a registered blob, every version carries its hash (central overwrites it).
+    const sha = 'ab'.repeat(32);
+    registerBlob(txOn(db.sqlite), {
+      id: 'blob-1',
+      sessionId,
+      kind: 'audio',
+      path: '/answers/a.webm',
+      sha256: sha,
+      size: 10,
+      contentType: 'audio/webm',
+      deleteAfterUpload: false,
+    });
+    contentOutbox(db.sqlite).queueQuestion('q-1');
     const questions = items().filter((i) => i.kind === 'question');
-    expect(questions.map((i) => [i.payload.answerText, i.payload.answeredAt])).toEqual([
-      [null, null],
-      [null, '2026-01-01T00:00:11.000Z'],
-      ['Spoken words.', '2026-01-01T00:00:11.000Z'],
+    expect(
+      questions.map((i) => [i.payload.answerText, i.payload.answeredAt, i.payload.answerAudioSha256]),
+    ).toEqual([
+      [null, null, null],
+      [null, '2026-01-01T00:00:11.000Z', null],
+      ['Spoken words.', '2026-01-01T00:00:11.000Z', null],
+      ['Spoken words.', '2026-01-01T00:00:11.000Z', sha],
     ]);
   });
 
