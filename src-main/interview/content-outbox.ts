@@ -117,11 +117,14 @@ export interface EvaluationContentRow {
   created_at: string;
 }
 
-/** `model` and `createdAt` are not stored by today's ingest function; they travel for a later one. */
-export function evaluationItem(row: EvaluationContentRow): OutboxItem {
+/**
+ * `model` and `createdAt` are not stored by today's ingest function; they travel for a later one.
+ * With `pdfSha256` (the session's report, uploaded as a blob) it is a new version with its own key.
+ */
+export function evaluationItem(row: EvaluationContentRow, pdfSha256?: string): OutboxItem {
   return {
     kind: 'evaluation',
-    idempotencyKey: `evaluation:${row.id}`,
+    idempotencyKey: pdfSha256 ? `evaluation:${row.id}:pdf:${pdfSha256}` : `evaluation:${row.id}`,
     payload: {
       id: row.id,
       sessionId: row.session_id,
@@ -137,6 +140,7 @@ export function evaluationItem(row: EvaluationContentRow): OutboxItem {
       evaluator: row.evaluator,
       model: row.model,
       createdAt: row.created_at,
+      ...(pdfSha256 ? { pdfSha256 } : {}),
     },
   };
 }
@@ -148,6 +152,7 @@ export class ContentOutbox {
   private readonly question: Database.Statement;
   private readonly message: Database.Statement;
   private readonly evaluation: Database.Statement;
+  private readonly latestEvaluation: Database.Statement;
 
   constructor(db: Database.Database) {
     this.tx = txOn(db);
@@ -163,6 +168,9 @@ export class ContentOutbox {
     );
     this.message = db.prepare('select * from messages where session_id = ? and seq = ?');
     this.evaluation = db.prepare('select * from evaluations where id = ?');
+    this.latestEvaluation = db.prepare(
+      'select * from evaluations where session_id = ? order by created_at desc, rowid desc limit 1',
+    );
   }
 
   ownSession(sessionId: string): boolean {
@@ -182,6 +190,12 @@ export class ContentOutbox {
   queueEvaluation(evaluationId: string): void {
     const row = this.evaluation.get(evaluationId) as EvaluationContentRow | undefined;
     if (row && this.ownSession(row.session_id)) enqueue(this.tx, evaluationItem(row));
+  }
+
+  /** Links the session's latest evaluation to its report PDF (central keeps the hash). */
+  queueReportPdf(sessionId: string, pdfSha256: string): void {
+    const row = this.latestEvaluation.get(sessionId) as EvaluationContentRow | undefined;
+    if (row && this.ownSession(sessionId)) enqueue(this.tx, evaluationItem(row, pdfSha256));
   }
 }
 

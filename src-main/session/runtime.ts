@@ -14,6 +14,7 @@ import { VigilError } from '../errors';
 import { createAiServices } from '../evaluation/ai-services';
 import { EvaluationJobs } from '../evaluation/evaluation-jobs';
 import { systemMonotonicClock } from '../interview/clock';
+import { contentOutbox } from '../interview/content-outbox';
 import { InterviewSessionFlow } from '../interview/session-flow';
 import { InterviewRepository } from '../interview/session-repository';
 import type { Logger } from '../log/logger';
@@ -153,6 +154,7 @@ export function createCandidateRuntime(options: {
               data: { reportId: archived.reportId, version: archived.version, sha256: archived.sha256 },
               at: new Date().toISOString(),
             });
+            contentOutbox(tx.raw).queueReportPdf(sessionId, archived.sha256);
           });
         },
       });

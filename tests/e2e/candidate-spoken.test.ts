@@ -216,7 +216,9 @@ describe('spoken answers, extra time and a break', () => {
         blob: true,
       })),
     );
-    expect(central!.evaluations.map((e) => [e.evaluator, e.overall])).toEqual([['openai', 66]]);
+    expect(central!.evaluations.map((e) => [e.evaluator, e.overall, e.pdfLinked])).toEqual([
+      ['openai', 66, true],
+    ]);
     expect(central!.messages).toMatchObject({ interviewer: 2, candidate: 2 });
     expect(central!.events).toBe(central!.distinctSeqs);
     const kinds = await env.central.owner.query<{ kind: string }>(

@@ -227,8 +227,11 @@ export async function centralCounts(env: CandidateEnv) {
       'SELECT role AS k, count(*)::text AS n FROM vigil.messages WHERE session_id = $1 GROUP BY role',
     ),
   ) as Record<string, number>;
-  const evaluations = await q<{ evaluator: string; overall: number }>(
-    'SELECT evaluator, overall FROM vigil.evaluations WHERE session_id = $1',
+  // pdfLinked: the evaluation names the report PDF, and that blob arrived whole.
+  const evaluations = await q<{ evaluator: string; overall: number; pdfLinked: boolean }>(
+    `SELECT e.evaluator, e.overall, EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.sha256 = e.pdf_sha256
+              AND b.kind = 'pdf' AND b.completed_at IS NOT NULL) AS "pdfLinked"
+     FROM vigil.evaluations e WHERE e.session_id = $1`,
     [session.id],
   );
   return {
@@ -251,7 +254,7 @@ export function expectInterviewContent(
     QUESTIONS.map((q, i) => ({ ordinal: i, text: q.question, answer: ANSWERS[i], answered: true })),
   );
   expect(central.messages).toEqual({ system: 1, interviewer: QUESTIONS.length, candidate: QUESTIONS.length });
-  expect(central.evaluations.map((e) => e.evaluator)).toEqual(['local']);
+  expect(central.evaluations.map((e) => [e.evaluator, e.pdfLinked])).toEqual([['local', true]]);
   expect(central.evaluations[0]!.overall).toBeGreaterThanOrEqual(0);
   expect(central.evaluations[0]!.overall).toBeLessThanOrEqual(100);
 }

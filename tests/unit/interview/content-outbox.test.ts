@@ -1,9 +1,11 @@
-// The interview repository queues central items in the same transaction as its rows: nothing for
-// drafts, a new question version (new key) for a final answer, a late answer or a transcript that
-// became the answer, each message once, nothing for a session that is not this device's, and
-// nothing at all when the transaction rolls back.
+// The interview repository and the evaluation store queue central items in the same transaction
+// as their rows: nothing for drafts, a new question version (new key) for a final answer, a late
+// answer, a transcript that became the answer or the audio's blob hash; each message once; each
+// evaluation, and its report PDF as a new version; nothing for a session that is not this device's,
+// and nothing at all when the transaction rolls back.
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { insertEvaluation } from '../../../src-main/evaluation/evaluation-store';
 import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
 import { contentOutbox, messageUuid } from '../../../src-main/interview/content-outbox';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
@@ -172,6 +174,55 @@ describe('interview content outbox', () => {
         .slice(before)
         .map((i) => i.kind),
     ).toEqual(['message']);
+  });
+
+  it('queues each evaluation under its own key, and its report PDF as a new version', () => {
+    const result = {
+      evaluator: 'local' as const,
+      model: 'local-heuristic',
+      label: 'Local',
+      professionalism: 50,
+      subject_knowledge: 40,
+      clarity: 60,
+      overall: 48,
+      traits: ['Brief'],
+      suggestions: [],
+      feedback: 'Ok.',
+      question_responses: [{ index: 0, score: 5, feedback: 'Ok.' }],
+      details: {},
+    };
+    const first = insertEvaluation(db.sqlite, sessionId, result, '2026-01-01T00:01:00.000Z');
+    const second = insertEvaluation(
+      db.sqlite,
+      sessionId,
+      { ...result, overall: 70 },
+      '2026-01-01T00:02:00.000Z',
+    );
+    contentOutbox(db.sqlite).queueReportPdf(sessionId, 'cd'.repeat(32));
+    insertEvaluation(db.sqlite, 'not-mine', result, '2026-01-01T00:03:00.000Z');
+    contentOutbox(db.sqlite).queueReportPdf('not-mine', 'ef'.repeat(32));
+    const evaluations = items().filter((i) => i.kind === 'evaluation');
+    expect(evaluations.map((i) => [i.key, i.payload.overall, i.payload.pdfSha256])).toEqual([
+      [`evaluation:${first.id}`, 48, undefined],
+      [`evaluation:${second.id}`, 70, undefined],
+      [`evaluation:${second.id}:pdf:${'cd'.repeat(32)}`, 70, 'cd'.repeat(32)],
+    ]);
+    expect(evaluations[0]!.payload).toEqual({
+      id: first.id,
+      sessionId,
+      professionalism: 50,
+      subjectKnowledge: 40,
+      clarity: 60,
+      overall: 48,
+      traits: ['Brief'],
+      suggestions: [],
+      feedback: 'Ok.',
+      questionResponses: [{ index: 0, score: 5, feedback: 'Ok.' }],
+      details: {},
+      evaluator: 'local',
+      model: 'local-heuristic',
+      createdAt: '2026-01-01T00:01:00.000Z',
+    });
   });
 
   it('derives message ids that are stable, distinct and valid uuids', () => {
