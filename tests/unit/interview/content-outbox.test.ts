@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertEvaluation } from '../../../src-main/evaluation/evaluation-store';
+import type { EvaluationResult } from '../../../src-main/evaluation/types';
 import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
 import { contentOutbox, messageUuid } from '../../../src-main/interview/content-outbox';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
@@ -177,8 +178,8 @@ describe('interview content outbox', () => {
   });
 
   it('queues each evaluation under its own key, and its report PDF as a new version', () => {
-    const result = {
-      evaluator: 'local' as const,
+    const result: EvaluationResult = {
+      evaluator: 'local',
       model: 'local-heuristic',
       label: 'Local',
       professionalism: 50,
@@ -188,7 +189,7 @@ describe('interview content outbox', () => {
       traits: ['Brief'],
       suggestions: [],
       feedback: 'Ok.',
-      question_responses: [{ index: 0, score: 5, feedback: 'Ok.' }],
+      question_responses: [{ question: 'Why?', answer: 'Because.', score: 5, feedback: 'Ok.' }],
       details: {},
     };
     const first = insertEvaluation(db.sqlite, sessionId, result, '2026-01-01T00:01:00.000Z');
@@ -217,7 +218,7 @@ describe('interview content outbox', () => {
       traits: ['Brief'],
       suggestions: [],
       feedback: 'Ok.',
-      questionResponses: [{ index: 0, score: 5, feedback: 'Ok.' }],
+      questionResponses: [{ question: 'Why?', answer: 'Because.', score: 5, feedback: 'Ok.' }],
       details: {},
       evaluator: 'local',
       model: 'local-heuristic',
