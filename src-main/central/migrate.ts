@@ -16,6 +16,9 @@ export async function migrateCentral<DB>(db: Kysely<DB>): Promise<MigrationRepor
     provider: new StaticMigrationProvider(centralMigrations),
     // Kept out of schema vigil so every table there is a data table under row-level security.
     migrationTableSchema: 'vigil_migrations',
+    // Each engineer owns a number range, so a lower number (0006) can land after a higher one
+    // (0100) was applied on an existing database; it must then run, not stop the migration.
+    allowUnorderedMigrations: true,
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
