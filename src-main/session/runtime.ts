@@ -28,7 +28,7 @@ import { resolvePolicy, type PolicyOverrides } from '../proctoring/policy';
 import { ReportArchive } from '../reports/report-archive';
 import { ReportService } from '../reports/report-service';
 import { warmUpReportRenderer } from '../reports/warm-up';
-import { createTokenVault } from '../store/device-credentials';
+import { createTokenVault, type SecretCipher } from '../store/device-credentials';
 import { openLocalStore, type LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
@@ -69,6 +69,8 @@ export function createCandidateRuntime(options: {
   logger: Logger;
   media: MediaRuntime;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** The shell's OS-keychain cipher for the device token (absent in host mode: 0600 file). */
+  secretCipher?: SecretCipher;
 }): CandidateRuntime {
   const { loaded, logger } = options;
   const dataDir = loaded.dataDir;
@@ -89,7 +91,9 @@ export function createCandidateRuntime(options: {
   const open = () => {
     opened ??= (async () => {
       const store = await openLocalStore(localStoreFile(dataDir));
-      const tokens = createTokenVault(dataDir);
+      const tokens = createTokenVault(dataDir, options.secretCipher, {
+        requireSealed: loaded.config.security.requireKeychain,
+      });
       let central: Promise<CentralStore> | undefined;
       const centralStore = () => {
         central ??= openCentral({
