@@ -4,8 +4,9 @@
 // that function. Same signatures, same SECURITY DEFINER with pinned search_path, same receipts and
 // rejection semantics (a run that is not clean still goes item by item through 0005's
 // vigil.ingest_one), same chain verification (0005's vigil.advance_chain), same events rows.
-// lock_timeout is set on each device function because a function-level statement_timeout does not
-// bound the statement already running; statement_timeout belongs on the device login role.
+// The two replaced functions also get a lock_timeout. A function-level statement_timeout would not
+// bound the statement already running, so the statement timeout lives on each device login
+// (createDeviceLogin in src-main/central/admin.ts).
 import { sql, type Kysely } from 'kysely';
 import { INGEST_FUNCTIONS_0005 } from './0005_device_ingest_functions';
 
