@@ -36,7 +36,9 @@ export const FUNCTIONS_0006 = [
                            AND sha256(t.prev || convert_to(t.body, 'UTF8')) = t.hash, false) AS ok
       FROM typed t
     ), verdict AS (
-      SELECT bool_and(c.ok) AND NOT EXISTS (
+      -- Two items for one (session, seq) in the same run go item by item, so a different second
+      -- event is caught (flagged altered) instead of both being answered 'applied'.
+      SELECT bool_and(c.ok) AND count(DISTINCT (c.sid, c.seq)) = count(*) AND NOT EXISTS (
                SELECT 1 FROM (SELECT DISTINCT c2.sid FROM checked c2) u
                WHERE NOT EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.id = u.sid AND s.device_id = d.id))
              AS all_ok

@@ -18,7 +18,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 // Sync and raw alternate, ROUNDS times, each on fresh rows: on a shared machine a burst of load
 // during one of the two phases would otherwise decide the ratio. The goal uses the median round.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const central = await startCentral();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-sync-'));

@@ -126,6 +126,21 @@ describe('vigil.ingest batches', () => {
     expect(stored.rows[0]?.hash.toString('hex')).toBe((first.payload as { hash: string }).hash);
   });
 
+  it('two different events for one sequence number in the same batch mark the session altered', async () => {
+    const sid = randomUUID();
+    const next = chain(sid);
+    const real = next();
+    const forged = chain(sid)('paste', { text: 'forged' });
+    const receipts = await central.channel.ingest(device.token, [
+      start(sid),
+      real,
+      { ...forged, key: 'forged-in-batch' },
+      next(),
+    ]);
+    expect(receipts.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(await sessionRow(sid)).toMatchObject({ evidence_verdict: 'altered', events: '2' });
+  });
+
   it('0006 goes down to 0005 and is applied again on a database that already ran 0100', async () => {
     await m0006.down(central.owner.db as unknown as Kysely<unknown>);
     await sql`DELETE FROM vigil_migrations.kysely_migration WHERE name = '0006_set_based_ingest'`.execute(
