@@ -8,6 +8,9 @@ import * as m0005 from './0005_device_ingest_functions';
 import * as m0006 from './0006_set_based_ingest';
 import * as m0100 from './0100_review_console';
 import * as m0101 from './0101_proctor_policies_at_scale';
+import * as m0102 from './0102_single_verdict_audit';
+import * as m0200 from './0200_known_app_builds';
+import * as m0201 from './0201_missing_app_build';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -18,4 +21,7 @@ export const centralMigrations: Record<string, Migration> = {
   '0006_set_based_ingest': m0006,
   '0100_review_console': m0100,
   '0101_proctor_policies_at_scale': m0101,
+  '0102_single_verdict_audit': m0102,
+  '0200_known_app_builds': m0200,
+  '0201_missing_app_build': m0201,
 };

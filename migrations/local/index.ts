@@ -11,6 +11,7 @@ import * as m0200 from './0200_interview';
 import * as m0201 from './0201_documents';
 import * as m0202 from './0202_evaluation';
 import * as m0203 from './0203_token_usage';
+import * as m0204 from './0204_token_usage_central_id';
 import * as m0300 from './0300_candidate_progress';
 
 export const localMigrations: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const localMigrations: Record<string, Migration> = {
   '0201_documents': m0201,
   '0202_evaluation': m0202,
   '0203_token_usage': m0203,
+  '0204_token_usage_central_id': m0204,
   '0300_candidate_progress': m0300,
 };

@@ -1,6 +1,7 @@
 // Composition root: builds every service from the loaded configuration. The Electron shell and the
 // headless host both call createApp, so the two run exactly the same code behind the contract.
 import { readFileSync } from 'node:fs';
+import { scheduleLocalPurge } from '../admin/local-purge-at-start';
 import type { LoadedConfig } from '../config/load';
 import type { InterviewService } from '../interview/interview-service';
 import { createInterviewProvider } from '../interview/provider';
@@ -97,12 +98,22 @@ export function createApp(options: {
     console: consoleSession,
   };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
+  // Retention on this device (issue 9): the desktop app purges expired, fully synced sessions at start.
+  const localPurge =
+    options.mode === 'electron'
+      ? scheduleLocalPurge({
+          dataDir: options.loaded.dataDir,
+          store: () => candidate.store(),
+          logger: options.logger,
+        })
+      : undefined;
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
     context,
     dispatcher,
     events,
     close: async () => {
+      localPurge?.cancel();
       await candidate.close();
       await media.close();
       await proctoring.close();

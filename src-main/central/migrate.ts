@@ -1,6 +1,6 @@
 // Applies the central migrations (bundled, see migrations/central/index.ts). Run as the owner role:
 // it becomes a member of vigil_owner and owns the schema, tables and ingest functions.
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely, type Migration } from 'kysely';
 import { centralMigrations } from '../../migrations/central/index';
 import { StaticMigrationProvider } from '../../migrations/provider';
 import { VigilError } from '../errors';
@@ -10,14 +10,17 @@ export interface MigrationReport {
   current: string[];
 }
 
-export async function migrateCentral<DB>(db: Kysely<DB>): Promise<MigrationReport> {
+export async function migrateCentral<DB>(
+  db: Kysely<DB>,
+  migrations: Record<string, Migration> = centralMigrations,
+): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
-    provider: new StaticMigrationProvider(centralMigrations),
+    provider: new StaticMigrationProvider(migrations),
     // Kept out of schema vigil so every table there is a data table under row-level security.
     migrationTableSchema: 'vigil_migrations',
-    // Each engineer owns a number range, so a lower number (0006) can land after a higher one
-    // (0100) was applied on an existing database; it must then run, not stop the migration.
+    // Each capability numbers its migrations in its own range (0001–0099 data, 0100 review, 0200
+    // lockdown…), so an upgrade can bring a new 0006 to a server that already ran 0200.
     allowUnorderedMigrations: true,
   });
   const { error, results = [] } = await migrator.migrateToLatest();

@@ -17,6 +17,7 @@ import { registerMediaCommand } from './commands/media';
 import { registerAdminCommand } from './commands/admin';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerSyncCommand } from './commands/sync';
+import { registerPurgeCommand } from './commands/purge';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMigrateCommand(program);
   registerSyncCommand(program);
   registerDbCommand(program);
+  registerPurgeCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

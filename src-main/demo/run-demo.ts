@@ -159,6 +159,19 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
     const answers = DEMO_ANSWERS.length;
     let answered = 0;
     let nextChunk = 0;
+    // The recorder's timeslices, handed over as the renderer would: each once its time has come.
+    const sendChunksUntil = async (atMs: number) => {
+      for (; nextChunk < chunks.length && chunks[nextChunk]!.elapsedMs <= atMs; nextChunk++) {
+        const chunk = chunks[nextChunk]!;
+        await call('mediaAppendChunk', {
+          recordingId: started.recordingId,
+          segment: started.segment,
+          seq: nextChunk,
+          elapsedMs: chunk.elapsedMs,
+          bytes: chunk.bytes,
+        });
+      }
+    };
     let nextAudioMs = 0;
     const answerQuestion = async () => {
       const question = state.question;
@@ -182,16 +195,7 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
         step(`  camera at ${(frame.atMs / 1000).toFixed(1)} s: ${seen.faces} face(s)`);
         lastFaces = seen.faces;
       }
-      for (; nextChunk < chunks.length && chunks[nextChunk]!.elapsedMs <= frame.atMs; nextChunk++) {
-        const chunk = chunks[nextChunk]!;
-        await call('mediaAppendChunk', {
-          recordingId: started.recordingId,
-          segment: started.segment,
-          seq: nextChunk,
-          elapsedMs: chunk.elapsedMs,
-          bytes: chunk.bytes,
-        });
-      }
+      await sendChunksUntil(frame.atMs);
       if (frame.atMs >= nextAudioMs) {
         // A candidate speaking: what the renderer's level meter reports every 100 ms.
         const audio = Array.from({ length: 10 }, (_, i) => ({
@@ -208,16 +212,7 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
         await answerQuestion();
       }
     }
-    for (; nextChunk < chunks.length; nextChunk++) {
-      const chunk = chunks[nextChunk]!;
-      await call('mediaAppendChunk', {
-        recordingId: started.recordingId,
-        segment: started.segment,
-        seq: nextChunk,
-        elapsedMs: chunk.elapsedMs,
-        bytes: chunk.bytes,
-      });
-    }
+    await sendChunksUntil(Infinity);
     while (!state.done && state.question) await answerQuestion();
     const merged = await call('mediaStop', {
       recordingId: started.recordingId,

@@ -2,6 +2,9 @@
 // candidate, and a one-time enrollment code the demo then redeems through the contract.
 import type { CentralStore } from '../central/connect';
 import { createEnrollmentCode, createExam, createUser } from '../central/admin';
+import { appVersion } from '../app/create-app';
+import { runningAppBuild } from '../lockdown/app-build';
+import { addKnownBuild } from '../lockdown/known-builds';
 
 export const DEMO_EXAM = {
   title: 'Demo: general interview',
@@ -57,5 +60,14 @@ export async function seedDemoCentral(central: CentralStore): Promise<{ examId: 
     retentionDays: 30,
   });
   const { code } = await createEnrollmentCode(central.db, { candidateId, examId, ttlMinutes: 30 });
+  // The demo is a release the administrator knows: register the running build, as IT does for each
+  // release, so the server does not flag the demo session as coming from an unknown app build.
+  const build = await runningAppBuild(appVersion());
+  if (!build.buildHash.startsWith('unavailable'))
+    await addKnownBuild(central.query, {
+      appVersion: build.appVersion,
+      buildHash: build.buildHash,
+      note: 'demo',
+    });
   return { examId, code };
 }

@@ -29,6 +29,8 @@ export interface CentralCounts {
   blobs: number;
   /** Local blobs the central store refused (kept on the device with the reason). */
   rejectedBlobs: number;
+  /** Warnings the server raised itself (for example `unknown_app_build`). */
+  serverFlags: string[];
 }
 
 export async function collectSummary(input: {
@@ -67,11 +69,16 @@ export async function collectSummary(input: {
   const rejected = store.raw
     .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND status = 'rejected'`)
     .get(sessionId) as { n: number };
+  const serverFlags = await input.central.query<{ type: string }>(
+    `SELECT type FROM vigil.warnings WHERE session_id = $1 AND source = 'server' ORDER BY type`,
+    [sessionId],
+  );
   const central = {
     events: await count('events'),
     warnings: await count('warnings'),
     blobs: await count('blobs'),
     rejectedBlobs: rejected.n,
+    serverFlags: serverFlags.map((row) => row.type),
   };
   const summary: DemoSummary = {
     sessionId,
@@ -114,6 +121,9 @@ export function describeSummary(
   ];
   lines.push(
     `  Central:    ${central.events} events, ${central.warnings} warnings, ${central.blobs} blobs of this session`,
+  );
+  lines.push(
+    `  Server:     ${central.serverFlags.length ? `flagged ${central.serverFlags.join(', ')}` : 'no flags of its own'}`,
   );
   if (central.rejectedBlobs > 0)
     lines.push(`  Refused:    ${central.rejectedBlobs} blob(s) refused by the central store`);

@@ -34,6 +34,11 @@ export function createAiServices(options: {
   sleep?: (ms: number) => Promise<void>;
 }): AiServices {
   const ledger = new TokenLedger(options.db, pricingFromConfig(options.config.ai));
+  try {
+    ledger.queueBacklog();
+  } catch {
+    // Best effort (e.g. another connection holds the write lock): the rows wait for the next start.
+  }
   const settings = options.local ? null : resolveAiSettings(options.config.ai, options.env);
   const chat = settings
     ? new StructuredChat({

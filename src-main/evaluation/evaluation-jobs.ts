@@ -168,6 +168,8 @@ export class EvaluationJobs {
     try {
       const result = await this.options.evaluator.evaluate(input);
       const at = new Date(this.now()).toISOString();
+      // This synchronous=FULL commit (or the re-queue below) also makes the attempt's token_usage
+      // rows durable: they were committed without an fsync of their own (see token-ledger.ts).
       return db.transaction(() => {
         const saved = insertEvaluation(db, sessionId, result, at);
         db.prepare(

@@ -1,6 +1,33 @@
 // The token-usage ledger: one row per provider request, written synchronously (better-sqlite3) so
 // it can join any surrounding transaction, and roll-ups per exam, per month and cumulative.
+//
+// Durability: a row written outside a transaction commits to the WAL without an fsync of its own
+// (synchronous=NORMAL for that one commit; the connection's level is restored at once). A crash of
+// the app cannot lose it (the WAL write is in the OS already); only a power or OS failure can, until
+// the next synchronous=FULL commit on this database (its fsync covers the whole WAL file, and WAL
+// frames are appended in order) or the next checkpoint. Every caller commits FULL right after its
+// request on the same connection: EvaluationJobs saves the result or re-queues the job; the session
+// flow saves the transcript and the questions. So an evaluation that survived a power failure has
+// its usage rows; if power fails before its commit, the evaluation is lost with them and the job
+// runs again at the next start (no lost evaluation). The ledger may then miss the interrupted
+// attempt's requests (an under-count the per-row fsync also had, in a narrower window) but never
+// holds a request twice (no double billing): each row is written once, after its response. A per-row
+// fsync cost 2–22 ms on this project's shared build machine, as much as a fast model's whole answer
+// (bench-results/evaluation-openai.json).
+//
+// Sync: on an enrolled device each row's outbox item commits in the same transaction as the row
+// (so both survive or neither does), keyed by the row's random central_id, not its rowid: a row
+// lost to a power failure frees its rowid for the next row, which central would then drop as a
+// duplicate. If the lost row had already been uploaded, central keeps it: the request was made and
+// billed. Central bills a row to the device's candidate and exam (its ingest function's rule) and to
+// the session only when that session is this device's own (a local `sessions` row); usage with no
+// such session (CLI `vigil questions`, admin question generation) goes up without one. Rows written
+// while the installation is not enrolled stay local: no device is there to send them.
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import type { SqliteHandle } from '../interview/local-db';
+import { txOn, type Tx } from '../store/local-store';
+import { enqueue, type OutboxItem } from '../store/outbox';
 import type { Pricing } from './pricing';
 import type { RequestType, TokenUsage, UsageContext, UsageRollup, UsageStatus } from './types';
 
@@ -18,6 +45,7 @@ export interface UsageEntry extends UsageContext {
 
 interface UsageRow {
   id: number;
+  central_id: string | null;
   created_at: string;
   model: string;
   request_type: RequestType;
@@ -37,6 +65,7 @@ interface UsageRow {
 function fromRow(r: UsageRow): TokenUsage {
   return {
     id: r.id,
+    centralId: r.central_id,
     createdAt: r.created_at,
     model: r.model,
     requestType: r.request_type,
@@ -54,25 +83,103 @@ function fromRow(r: UsageRow): TokenUsage {
   };
 }
 
+/** Nano-dollars as an exact decimal string of dollars (central stores numeric). */
+export function nanoUsdToDecimal(nano: number): string {
+  return `${Math.floor(nano / 1e9)}.${String(nano % 1e9).padStart(9, '0')}`;
+}
+
+/**
+ * The outbox item that carries one ledger row to central `token_usage` (ingest kind `token_usage`).
+ * `sessionId` only for this device's own sessions: central refuses any other, and refuses a present
+ * but null one too. The fields after `cost` are not stored by today's ingest function; they travel
+ * so a central schema that keeps them needs no device change.
+ */
+export function usageOutboxItem(
+  row: Omit<UsageRow, 'id' | 'central_id'> & { central_id: string },
+  ownSession: boolean,
+): OutboxItem {
+  return {
+    kind: 'token_usage',
+    idempotencyKey: `token_usage:${row.central_id}`,
+    payload: {
+      id: row.central_id,
+      ...(ownSession && row.session_id !== null ? { sessionId: row.session_id } : {}),
+      model: row.model,
+      requestType: row.request_type,
+      promptTokens: row.prompt_tokens,
+      completionTokens: row.completion_tokens,
+      totalTokens: row.total_tokens,
+      // Unpriced (model not in the pricing table): no cost, which central records as 0.
+      ...(row.cost_nano_usd !== null ? { cost: nanoUsdToDecimal(row.cost_nano_usd) } : {}),
+      createdAt: row.created_at,
+      status: row.status,
+      costNanoUsd: row.cost_nano_usd,
+      audioSeconds: row.audio_seconds,
+      httpStatus: row.http_status,
+      attempt: row.attempt,
+    },
+  };
+}
+
 export type RollupBy = 'exam' | 'month' | 'cumulative';
 
 export class TokenLedger {
   private readonly insert;
+  private readonly commit;
+  private readonly tx: Tx;
+  private readonly enrolled: Database.Statement;
+  private readonly ownSession: Database.Statement;
+  /** Only WAL makes a commit without fsync safe: in rollback-journal mode NORMAL risks corruption. */
+  private readonly wal: boolean;
   constructor(
     private readonly db: SqliteHandle,
     private readonly pricing: Pricing,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.insert = db.prepare(
-      `insert into token_usage (created_at, model, request_type, status, prompt_tokens, completion_tokens,
-         total_tokens, audio_seconds, cost_nano_usd, session_id, exam_id, user_id, http_status, attempt)
-       values (@created_at, @model, @request_type, @status, @prompt_tokens, @completion_tokens,
+      `insert into token_usage (central_id, created_at, model, request_type, status, prompt_tokens,
+         completion_tokens, total_tokens, audio_seconds, cost_nano_usd, session_id, exam_id, user_id,
+         http_status, attempt)
+       values (@central_id, @created_at, @model, @request_type, @status, @prompt_tokens, @completion_tokens,
          @total_tokens, @audio_seconds, @cost_nano_usd, @session_id, @exam_id, @user_id, @http_status, @attempt)`,
     );
+    this.tx = txOn(db);
+    this.enrolled = db.prepare('select 1 from device where id = 1');
+    this.ownSession = db.prepare('select 1 from sessions where id = ?');
+    // The row and its outbox item, atomically: a savepoint inside a caller's transaction.
+    this.commit = db.transaction((row: Omit<UsageRow, 'id'> & { central_id: string }) => {
+      const id = Number(this.insert.run(row).lastInsertRowid);
+      this.queue(row);
+      return id;
+    });
+    this.wal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+  }
+
+  /** Queues the row for central when this installation is an enrolled device (see the top comment). */
+  private queue(row: Omit<UsageRow, 'id'> & { central_id: string }): void {
+    if (this.enrolled.get() === undefined) return;
+    const own = row.session_id !== null && this.ownSession.get(row.session_id) !== undefined;
+    enqueue(this.tx, usageOutboxItem(row, own));
+  }
+
+  /** Inserts the row and its outbox item; outside a transaction, commits without an fsync (top comment). */
+  private write(row: Omit<UsageRow, 'id'> & { central_id: string }): number {
+    // IMMEDIATE: the enrollment and session reads must not race another connection's write.
+    if (!this.wal || this.db.inTransaction) return this.commit.immediate(row);
+    // Not prepared statements: SQLite applies (and reads) this pragma when compiling it.
+    const level = this.db.pragma('synchronous', { simple: true }) as number;
+    if (level <= 1) return this.commit.immediate(row);
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.commit.immediate(row);
+    } finally {
+      this.db.pragma(`synchronous = ${level}`);
+    }
   }
 
   record(entry: UsageEntry): TokenUsage {
-    const row: Omit<UsageRow, 'id'> = {
+    const row: Omit<UsageRow, 'id'> & { central_id: string } = {
+      central_id: randomUUID(),
       created_at: this.now().toISOString(),
       model: entry.model,
       request_type: entry.requestType,
@@ -88,8 +195,30 @@ export class TokenLedger {
       http_status: entry.httpStatus ?? null,
       attempt: entry.attempt,
     };
-    const info = this.insert.run(row);
-    return fromRow({ ...row, id: Number(info.lastInsertRowid) });
+    return fromRow({ ...row, id: this.write(row) });
+  }
+
+  /**
+   * Rows written before migration 0204 have no central id: gives each one and queues it (when
+   * enrolled), in one synchronous=FULL transaction. Idempotent; returns how many rows it took up.
+   */
+  queueBacklog(): number {
+    const pending = this.db.prepare('select 1 from token_usage where central_id is null limit 1');
+    if (pending.get() === undefined) return 0;
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare('select * from token_usage where central_id is null order by id')
+          .all() as UsageRow[];
+        const assign = this.db.prepare('update token_usage set central_id = ? where id = ?');
+        for (const r of rows) {
+          const { id, ...row } = { ...r, central_id: randomUUID() };
+          assign.run(row.central_id, id);
+          this.queue(row);
+        }
+        return rows.length;
+      })
+      .immediate();
   }
 
   list(filter: { sessionId?: string } = {}): TokenUsage[] {

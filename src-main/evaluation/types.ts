@@ -89,6 +89,8 @@ export type UsageStatus = 'ok' | 'invalid_output' | 'http_error' | 'timeout' | '
 /** One row of the token ledger: one HTTP request to a model provider. */
 export interface TokenUsage {
   id: number;
+  /** Random UUID: the row's id in central `token_usage` and its outbox key (null before it is queued). */
+  centralId: string | null;
   createdAt: string;
   model: string;
   requestType: RequestType;

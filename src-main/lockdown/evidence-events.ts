@@ -14,6 +14,8 @@ export interface AppBuildPayload {
   electronVersion?: string;
   platform: string;
   arch: string;
+  /** What was hashed: the shipped bundles (packaged app) or the source folders (host, CLI). */
+  origin?: 'bundles' | 'sources';
 }
 
 export type LockdownEvidenceEvent =
@@ -40,13 +42,22 @@ export function policyHash(policy: LockdownPolicy): string {
   return sha256Hex(canonicalJson(policy));
 }
 
-/** The shipped files under a build folder (relative, '/'-separated, sorted), source maps excluded. */
+/**
+ * The shipped files under a build folder (relative, '/'-separated, sorted), source maps excluded.
+ * Walks one folder at a time: Electron's ASAR file system does not promise `readdir`'s recursive
+ * option, and the packaged app reads its bundles from inside app.asar.
+ */
 export async function listBuildFiles(root: string): Promise<string[]> {
-  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && !entry.name.endsWith('.map'))
-    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort();
+  const files: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await fs.readdir(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(child);
+      else if (entry.isFile() && !entry.name.endsWith('.map')) files.push(child);
+    }
+  };
+  await walk('');
+  return files.sort();
 }
 
 /** Hash of the build's files: names (relative, sorted) and contents, so a patched bundle differs. */

@@ -2,9 +2,11 @@
 // evidence chain, each violation or unavailable check becomes a warning), then the process scan
 // again every `processScanIntervalS`. A blocked program becomes one warning from the scan that
 // first saw it to the scan that no longer does, with its duration; a scan that cannot run becomes
-// a `check_unavailable` interval the same way, so an outage is never a silent pass.
+// a `check_unavailable` interval the same way, so an outage is never a silent pass. Every result
+// also goes to the port's result subscribers (the candidate session's evidence chain).
 import { runGuarded } from './check-result';
 import type { LockdownPolicy } from './policy';
+import { publishLockdownResult } from './port';
 import type { ProcessCategory } from './process-blocklist';
 import { scanProcesses, type ProcessFinding } from './process-scan';
 import { runLockdownChecks, type LockdownProbes } from './run-checks';
@@ -58,6 +60,10 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
   let scanning: Promise<void> | undefined;
 
   const iso = (ms: number) => new Date(ms).toISOString();
+  const report = (result: CheckResult) => {
+    options.onResult?.(result);
+    publishLockdownResult(result);
+  };
 
   const closeFinding = (key: string, at: number, extra: Record<string, unknown> = {}) => {
     const entry = open.get(key);
@@ -119,7 +125,7 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
         ownPids,
       }),
     );
-    options.onResult?.(result);
+    report(result);
     applyScan(result, at);
   };
 
@@ -128,7 +134,7 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
       const at = now();
       const results = await runLockdownChecks(options.probes, options.policy, { ownPids });
       for (const result of results) {
-        options.onResult?.(result);
+        report(result);
         if (result.check === 'process_scan') applyScan(result, at);
         else if (!options.skipWarnings?.includes(result.check)) {
           const warning = checkToWarning(result);

@@ -6,7 +6,7 @@ import type { DisplayInfo } from './displays';
 import type { AppBuildPayload } from './evidence-events';
 import type { MediaDeviceLabel } from './virtual-camera';
 import type { LockdownPolicy } from './policy';
-import type { LockdownWarning, LockdownWarningSink } from './types';
+import type { CheckResult, LockdownWarning, LockdownWarningSink } from './types';
 
 export interface ExamLockdownPort {
   enter(policy: unknown): LockdownPolicy;
@@ -19,6 +19,7 @@ let displayProbe: (() => DisplayInfo[]) | undefined;
 let appBuild: AppBuildPayload | undefined;
 let mediaDevices: MediaDeviceLabel[] | undefined;
 const listeners = new Set<(warning: LockdownWarning) => void>();
+const resultListeners = new Set<(result: CheckResult) => void>();
 
 export function registerExamLockdown(port: ExamLockdownPort | undefined): void {
   registered = port;
@@ -66,3 +67,13 @@ export const lockdownWarningHub: LockdownWarningSink = {
     for (const listener of listeners) listener(warning);
   },
 };
+
+/** Every detector result of the exam-time monitor, for the session's evidence chain. */
+export function onLockdownResult(listener: (result: CheckResult) => void): () => void {
+  resultListeners.add(listener);
+  return () => resultListeners.delete(listener);
+}
+
+export function publishLockdownResult(result: CheckResult): void {
+  for (const listener of resultListeners) listener(result);
+}

@@ -1,7 +1,7 @@
 // What a proctor does in the console: the risk-ranked queue, one session's full review, per-warning
 // verdicts and the session decision. Every query runs on the proctor's own PostgreSQL login, so
-// row-level security decides what exists for them; the audit trigger of migration 0100 records
-// each verdict and decision (who, what, when, before → after); afterwards the report is rebuilt.
+// row-level security decides what exists for them; the audit trigger (migration 0102) records
+// each verdict and decision once (who, what, when, before → after); afterwards the report is rebuilt.
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import { buildQueueQuery, encodeCursor } from './queue-query';

@@ -43,6 +43,7 @@ import {
   type Progress,
 } from './candidate-progress';
 import { noticeFor } from './notices';
+import { beginExamEvidence, type ExamEvidence, type ExamEvidencePorts } from './session-evidence';
 import { systemCheck } from './system-check';
 
 type Overview = CallResponse<'candidateOverview'>;
@@ -75,6 +76,8 @@ export interface CandidatePorts {
   configuredFps: number;
   bitsPerSecond: number;
   logger: Logger;
+  /** App build and lockdown detectors for the start evidence (session-evidence.ts). */
+  evidence: ExamEvidencePorts;
 }
 
 interface Live {
@@ -83,6 +86,7 @@ interface Live {
   policy: ProctoringPolicy;
   flow?: InterviewSessionFlow;
   proctoring?: ProctoringSession;
+  evidence?: ExamEvidence;
   interviewStartedAt: number;
   warningIds: Map<string, string>;
   lastFaces: number | null;
@@ -304,20 +308,20 @@ export class CandidateService {
     if (!live.flow) {
       live.flow = this.ports.startInterview(sessionId, live.exam);
       live.interviewStartedAt = Date.now();
-      // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
-      // browser (headless host) the session records that lockdown was not available.
-      const port = examLockdownPort();
-      const lockdown = port ? port.enter(live.exam.policy.lockdown ?? {}) : null;
       this.ports.store.write('interview started', (tx) => {
         updateProgress(tx, sessionId, { stage: 'interview' });
         appendEvent(tx, { sessionId, kind: 'interview_started', data: {}, at: new Date().toISOString() });
-        appendEvent(tx, {
-          sessionId,
-          kind: 'lockdown_policy',
-          data: lockdown
-            ? { available: true, policy: lockdown }
-            : { available: false, reason: 'browser mode' },
-        });
+      });
+      // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
+      // browser (headless host) the chain records that lockdown was not available. Either way the
+      // chain gets the app build, the policy hash and every lockdown check.
+      live.evidence = await beginExamEvidence({
+        store: this.ports.store,
+        sessionId,
+        lockdownInput: live.exam.policy.lockdown,
+        proctoringPolicy: live.policy,
+        ports: this.ports.evidence,
+        logger: this.ports.logger,
       });
     }
     return this.interviewState(sessionId);
@@ -383,6 +387,7 @@ export class CandidateService {
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
       let risk: number | undefined;
+      await live?.evidence?.close(); // the start's checks belong before the session's end
       if (live) {
         if (live.flow && live.flow.state().status !== 'ended') live.flow.end();
         if (live.proctoring) {
@@ -470,6 +475,7 @@ export class CandidateService {
 
   async close(): Promise<void> {
     this.unsubscribeLockdown();
+    for (const live of this.live.values()) await live.evidence?.close();
     for (const live of this.live.values()) await live.proctoring?.end().catch(() => []);
     this.live.clear();
   }

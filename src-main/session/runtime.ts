@@ -39,6 +39,7 @@ import { assertExamVersion } from '../app/version-gate';
 import { finishingSessions, getProgress, type FinishState } from './candidate-progress';
 import { CandidateService } from './candidate-service';
 import { localReportSource } from './local-report-source';
+import { defaultExamEvidencePorts } from './session-evidence';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
 
 export interface CandidateRuntime {
@@ -338,6 +339,7 @@ export function createCandidateRuntime(options: {
         configuredFps: loaded.config.proctoring.frameRate,
         bitsPerSecond: 1_064_000,
         logger,
+        evidence: defaultExamEvidencePorts(appVersion()),
       });
       // Work after sessions that a closed app left unfinished (evaluation, report) resumes now;
       // their uploads resume with the uploader.

@@ -22,6 +22,7 @@ import { createLockdownMonitor } from '../lockdown/monitor';
 import { collectSystemSnapshot, listProcesses } from '../lockdown/probes';
 import {
   currentDisplays,
+  examLockdownPort,
   lastMediaDevices,
   lockdownWarningHub,
   onLockdownWarning,
@@ -39,7 +40,9 @@ import { createElectronUpdater } from './auto-updater';
 import { bindContract, forwardEvents } from './ipc-binding';
 import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
+import { openProctorWindow } from './proctor-window';
 import { createCandidateWindow } from './window-options';
+import { createWindowRouter } from './window-router';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
@@ -53,7 +56,6 @@ protocol.registerSchemesAsPrivileged([
 ]);
 
 let booted: BootedApp | undefined;
-let candidateWindow: BrowserWindow | undefined;
 
 function openCandidateWindow(): BrowserWindow {
   const window = createCandidateWindow(BrowserWindow, preloadPath, { production });
@@ -90,12 +92,26 @@ function openCandidateWindow(): BrowserWindow {
   return window;
 }
 
+// The candidate window, or the proctor console (`--proctor`, a second launch, the app menu): a
+// normal window with the same secure preferences, never opened over an exam in lockdown.
+const windows = createWindowRouter<BrowserWindow>({
+  openCandidate: openCandidateWindow,
+  openProctor: () =>
+    openProctorWindow(BrowserWindow, preloadPath, { production }, (error) =>
+      booted?.app.context.logger.error({ err: error }, 'proctor console failed to load'),
+    ),
+  lockdownActive: () => examLockdownPort()?.active ?? false,
+  onRefused: (reason) => booted?.app.context.logger.warn({ reason }, 'proctor console refused'),
+});
+let windowsStarted = false;
+const launchesDuringStart: string[][] = [];
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (candidateWindow?.isMinimized()) candidateWindow.restore();
-    candidateWindow?.focus();
+  app.on('second-instance', (_event, argv) => {
+    if (windowsStarted) windows.secondInstance(argv);
+    else launchesDuringStart.push(argv);
   });
 
   app.on('web-contents-created', (_event, contents) => {
@@ -120,7 +136,9 @@ if (!app.requestSingleInstanceLock()) {
     booted = await bootApp('electron', {}, { secretCipher });
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
-    const menu = applicationMenuTemplate(process.platform);
+    const menu = applicationMenuTemplate(process.platform, {
+      openProctorConsole: () => void windows.openProctorConsole(),
+    });
     Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
     protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
     installCspHeaders(session.defaultSession.webRequest);
@@ -147,7 +165,9 @@ if (!app.requestSingleInstanceLock()) {
         .getAllDisplays()
         .map((d) => ({ id: String(d.id), label: d.label, internal: d.internal, bounds: d.bounds })),
     );
-    candidateWindow = openCandidateWindow();
+    windows.start(process.argv);
+    windowsStarted = true;
+    for (const argv of launchesDuringStart.splice(0)) windows.secondInstance(argv);
     // Background update check (generic server, staged rollout, never a downgrade; off when IT pins).
     const updater = createElectronUpdater(booted.app.context.loaded.config.update, app.isPackaged);
     updater.onChange((state) => booted?.app.context.logger.info({ update: state }, 'update state'));

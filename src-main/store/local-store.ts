@@ -2,7 +2,17 @@
 // returned is on disk. Writes are synchronous transactions (`write(tx => …)`): a domain row and its
 // outbox row commit together or not at all. Kysely builds the typed SQL; better-sqlite3 runs it.
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Compilable } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  Migrator,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable,
+  type Migration,
+} from 'kysely';
 import { localMigrations } from '../../migrations/local/index';
 import { StaticMigrationProvider } from '../../migrations/provider';
 import { VigilError } from '../errors';
@@ -69,10 +79,33 @@ function makeTx(db: Database.Database, q: Kysely<LocalDatabase>): Tx {
   };
 }
 
-export async function migrateLocal(kysely: Kysely<LocalDatabase>): Promise<string[]> {
+/**
+ * A Tx over a connection opened elsewhere (the interview and evaluation modules hold the raw
+ * better-sqlite3 handle), so their writes can queue outbox items with the store's own functions
+ * inside their own transactions. Its kysely only compiles; it never owns or closes the handle.
+ */
+export function txOn(db: Database.Database): Tx {
+  const q = new Kysely<LocalDatabase>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new SqliteIntrospector(k),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
+  return makeTx(db, q);
+}
+
+export async function migrateLocal(
+  kysely: Kysely<LocalDatabase>,
+  migrations: Record<string, Migration> = localMigrations,
+): Promise<string[]> {
   const migrator = new Migrator({
     db: kysely,
-    provider: new StaticMigrationProvider(localMigrations),
+    provider: new StaticMigrationProvider(migrations),
+    // Each capability numbers its migrations in its own range (0001 store, 0100 media, 0200
+    // interview…), so an app update can bring a new 0004 to a device that already ran 0300.
+    allowUnorderedMigrations: true,
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {

@@ -32,6 +32,8 @@ export interface FakeOpenAI {
   /** Replies used in order for the next requests to each endpoint; then the default is used. */
   script(endpoint: 'chat' | 'transcription', ...replies: FakeReply[]): void;
   setDefault(endpoint: 'chat' | 'transcription', reply: (req: RecordedRequest) => FakeReply): void;
+  /** TCP connections accepted so far (shows whether clients keep connections alive). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       send(res, queues[endpoint].shift() ?? defaults[endpoint](recorded), recorded);
     });
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -137,6 +141,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     setDefault: (endpoint, reply) => {
       defaults[endpoint] = reply;
     },
+    connections: () => connections,
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();

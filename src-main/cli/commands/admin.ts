@@ -12,6 +12,7 @@ import { openPostgres, type CentralStore, type SslMode } from '../../central/con
 import { loadConfig } from '../../config/load';
 import { VigilError } from '../../errors';
 import { ConsoleSession } from '../../review/console-session';
+import { registerAdminBuildsCommand } from './admin-builds';
 
 interface Common {
   db?: string;
@@ -82,6 +83,12 @@ export function registerAdminCommand(program: Command): void {
         ]),
       )
       .option('--json', 'print JSON');
+
+  registerAdminBuildsCommand(admin, {
+    common,
+    withStore: (o, run) => withAdmin(o, (_a, store) => run(store)),
+    print,
+  });
 
   common(
     admin.command('add-user').description('Add a candidate, proctor or admin (without a database login).'),

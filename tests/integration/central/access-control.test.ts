@@ -408,13 +408,17 @@ describe('proctors', () => {
     await expect(proctorA.store.query(`UPDATE vigil.sessions SET risk_score = 0`)).rejects.toMatchObject({
       code: '42501',
     });
-    // Decisions leave audit rows.
+    // B's review and decision leave exactly one audit row each (migration 0102), the refused ones none.
     const audit = await central.owner.db
       .selectFrom('vigil.audit_log')
       .select(['action', 'actor_role', 'target_table'])
-      .where('target_table', '=', 'session_decisions')
+      .where('action', 'in', ['insert', 'update', 'decide_session', 'review_warning'])
+      .orderBy('id')
       .execute();
-    expect(audit).toEqual([{ action: 'insert', actor_role: 'proctor_b', target_table: 'session_decisions' }]);
+    expect(audit).toEqual([
+      { action: 'review_warning', actor_role: 'proctor_b', target_table: 'warnings' },
+      { action: 'decide_session', actor_role: 'proctor_b', target_table: 'sessions' },
+    ]);
   });
 
   it('a device login carries its own statement timeout: a long statement is cancelled', async () => {

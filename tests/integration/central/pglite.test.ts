@@ -6,19 +6,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnrollmentCode, createExam, createUser } from '../../../src-main/central/admin';
 import { openPglite, type CentralStore } from '../../../src-main/central/connect';
 import { sqlDeviceChannel } from '../../../src-main/central/device-channel';
-import { migrateCentral } from '../../../src-main/central/migrate';
+import { centralMigrations } from '../../../migrations/central/index';
+import { migrateCentral, type MigrationReport } from '../../../src-main/central/migrate';
 import { chainedEvents, sessionStart, sha256Hex } from '../../support/items';
 
 let central: CentralStore;
+let upgrade: MigrationReport;
 beforeAll(async () => {
   central = await openPglite();
-  await migrateCentral(central.db);
+  // A server upgraded from a release that had later ranges (0200) but not this 0102 and 0201.
+  const {
+    '0102_single_verdict_audit': _audit,
+    '0201_missing_app_build': _missing,
+    ...older
+  } = centralMigrations;
+  await migrateCentral(central.db, older);
+  upgrade = await migrateCentral(central.db);
 }, 180_000);
 afterAll(async () => {
   await central?.close();
 });
 
 describe('PGlite embedded central', () => {
+  it('applies migrations of an earlier range that a newer release brings (numbered per capability)', () => {
+    expect(upgrade.applied).toEqual(['0102_single_verdict_audit', '0201_missing_app_build']);
+    expect(upgrade.current).toEqual(Object.keys(centralMigrations).sort());
+  });
+
   it('runs the same migrations and the device ingest path', async () => {
     const db = central.db;
     const channel = sqlDeviceChannel(central.query);

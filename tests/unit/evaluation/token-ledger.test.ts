@@ -1,10 +1,13 @@
 // The token ledger: exact integer costs from the pricing table (with overrides), and roll-ups per
 // exam, per month and cumulative that add up exactly.
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatUsage } from '../../../src-main/cli/commands/usage';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
 import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { makeTempDir } from '../../support/temp-dir';
 
 let db: LocalDatabase;
 let at: Date;
@@ -97,5 +100,60 @@ describe('token ledger roll-ups', () => {
       'exam,requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,unpriced_requests\n' +
         '"exam,""quoted""",1,1000,0,1000,0.002500,0\n',
     );
+  });
+});
+
+describe('token ledger writes on a file database (WAL, synchronous=FULL)', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let file: LocalDatabase;
+  let fileLedger: TokenLedger;
+  const entry = {
+    model: 'gpt-4o-mini',
+    requestType: 'evaluation' as const,
+    status: 'ok' as const,
+    promptTokens: 10,
+    completionTokens: 5,
+    attempt: 1,
+  };
+  const synchronous = () => file.sqlite.pragma('synchronous', { simple: true });
+  beforeEach(async () => {
+    temp = makeTempDir('vigil-ledger-');
+    file = await openLocalDatabase(path.join(temp.dir, 'vigil.sqlite'));
+    fileLedger = new TokenLedger(file.sqlite, new Pricing());
+  });
+  afterEach(async () => {
+    await file.close();
+    temp.cleanup();
+  });
+
+  it('commits each row on its own and leaves the connection at synchronous=FULL', () => {
+    expect(synchronous()).toBe(2);
+    fileLedger.record(entry);
+    expect(synchronous()).toBe(2);
+    // Committed: another connection sees it.
+    const other = new Database(path.join(temp.dir, 'vigil.sqlite'), { readonly: true });
+    try {
+      expect(other.prepare('select count(*) from token_usage').pluck().get()).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('restores synchronous=FULL when the insert fails', () => {
+    expect(() => fileLedger.record({ ...entry, requestType: 'bogus' as never })).toThrow(/CHECK/);
+    expect(synchronous()).toBe(2);
+    expect(fileLedger.list()).toEqual([]);
+  });
+
+  it('joins a surrounding transaction: rolled back with it', () => {
+    const tx = file.sqlite.transaction(() => {
+      fileLedger.record(entry);
+      throw new Error('the evaluation could not be saved');
+    });
+    expect(() => tx()).toThrow(/could not be saved/);
+    expect(fileLedger.list()).toEqual([]);
+    file.sqlite.transaction(() => fileLedger.record(entry))();
+    expect(fileLedger.list()).toHaveLength(1);
+    expect(synchronous()).toBe(2);
   });
 });

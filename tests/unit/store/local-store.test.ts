@@ -2,7 +2,8 @@
 // and typed errors for a full disk and a busy database.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { sql } from 'kysely';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { localMigrations } from '../../../migrations/local/index';
 import { checkMigrationNames } from '../../../migrations/provider';
@@ -11,7 +12,8 @@ import { canonicalJson } from '../../../src-main/store/canonical-json';
 import { checkDatabase } from '../../../src-main/store/check';
 import { cacheExam, cachedExam } from '../../../src-main/store/exam-cache';
 import { appendEvent, verifyChain } from '../../../src-main/store/event-chain';
-import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
+import { migrateLocal, openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
+import type { LocalDatabase } from '../../../src-main/store/schema';
 import { enqueue, outboxCounts, pendingBatch } from '../../../src-main/store/outbox';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
 import { makeTempDir } from '../../support/temp-dir';
@@ -37,6 +39,23 @@ const EXAM = {
 };
 
 describe('local store', () => {
+  it('applies a migration of an earlier range that an app update brings (numbered per capability)', async () => {
+    const sqlite = new Database(path.join(temp.dir, 'upgrade.db'));
+    const kysely = new Kysely<LocalDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+    try {
+      const { '0100_media_segments': media, ...older } = localMigrations;
+      expect(media).toBeDefined();
+      await migrateLocal(kysely, older);
+      expect(await migrateLocal(kysely)).toEqual(['0100_media_segments']);
+      const tables = sqlite
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'media_segments'`)
+        .all();
+      expect(tables).toHaveLength(1);
+    } finally {
+      await kysely.destroy();
+    }
+  });
+
   it('runs in WAL mode with synchronous=FULL and foreign keys on', () => {
     expect(store.raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.raw.pragma('synchronous', { simple: true })).toBe(2);
