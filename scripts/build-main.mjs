@@ -1,10 +1,20 @@
 // Bundles the Electron main process (ESM, node_modules left external so native modules and model
-// files load from the packaged app) and the sandboxed preload (CommonJS, self-contained).
+// files load from the packaged app), the face-analysis worker next to it, and the sandboxed preload
+// (CommonJS, self-contained). `--out DIR` builds into DIR instead of dist/ (used by a test).
+import path from 'node:path';
 import { build } from 'esbuild';
 
+const flag = process.argv.indexOf('--out');
+const out = flag >= 0 && process.argv[flag + 1] ? process.argv[flag + 1] : 'dist';
+
 await build({
-  entryPoints: ['src-main/shell/main.ts'],
-  outfile: 'dist/main/main.js',
+  // The worker is its own entry: FaceAnalyzer starts it from `./analysis-worker.js` next to the
+  // main bundle (src-main/proctoring/face-analyzer.ts), so it must exist as a file there.
+  entryPoints: {
+    main: 'src-main/shell/main.ts',
+    'analysis-worker': 'src-main/proctoring/analysis-worker.ts',
+  },
+  outdir: path.join(out, 'main'),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -16,7 +26,7 @@ await build({
 
 await build({
   entryPoints: ['src-preload/index.ts'],
-  outfile: 'dist/preload/index.cjs',
+  outfile: path.join(out, 'preload/index.cjs'),
   bundle: true,
   platform: 'node',
   format: 'cjs',

@@ -1,7 +1,13 @@
 // The one IPC contract between the renderer and main. Pure: zod only, no node/electron/DOM imports,
 // so the Electron preload, the WebSocket bridge, main's dispatcher and the tests all share it.
 import { z } from 'zod';
-import { interviewCalls } from './contract-interview';
+import {
+  candidateInterviewExtras,
+  candidateQuestionExtras,
+  interviewCalls,
+  MAX_SPOKEN_ANSWER_BYTES,
+  SPOKEN_ANSWER_REQUEST_BYTES,
+} from './contract-interview';
 import { consoleCalls } from './contract-console';
 
 /** Error codes every transport can return instead of a response. */
@@ -298,8 +304,10 @@ export const InterviewStateSchema = z.object({
       timeLimitS: z.number().int(),
       remainingMs: z.number(),
       draft: z.string(),
+      ...candidateQuestionExtras,
     })
     .nullable(),
+  ...candidateInterviewExtras,
 });
 export type InterviewState = z.infer<typeof InterviewStateSchema>;
 
@@ -449,10 +457,45 @@ export const calls = {
     response: z.object({ savedAt: z.string() }),
   }),
   candidateSubmitAnswer: call({
-    description: 'Submits the answer to the current question and moves to the next one.',
+    description:
+      'Submits the answer to the current question and moves to the next one (or to a break, when allowed).',
     request: z
-      .object({ sessionId: CandidateSessionIdSchema, questionId: z.string(), text: z.string().max(100_000) })
+      .object({
+        sessionId: CandidateSessionIdSchema,
+        questionId: z.string(),
+        text: z.string().max(100_000),
+        thenBreak: z.boolean().optional(),
+      })
       .strict(),
+    response: InterviewStateSchema,
+  }),
+  candidateSubmitSpokenAnswer: call({
+    description:
+      'The recorded audio of a spoken answer (with any notes typed): stored, linked to the answer, sent with the session, and transcribed when an endpoint is configured.',
+    request: z
+      .object({
+        sessionId: CandidateSessionIdSchema,
+        questionId: z.string(),
+        mimeType: z.string().regex(/^audio\/[a-z0-9.+-]+(;.*)?$/i),
+        audio: z
+          .instanceof(Uint8Array)
+          .refine((a) => a.byteLength > 0 && a.byteLength <= MAX_SPOKEN_ANSWER_BYTES, {
+            message: 'the recording is empty or too large',
+          }),
+        durationMs: z
+          .number()
+          .min(0)
+          .max(24 * 3600 * 1000),
+        text: z.string().max(100_000),
+        thenBreak: z.boolean().optional(),
+      })
+      .strict(),
+    response: InterviewStateSchema,
+    maxRequestBytes: SPOKEN_ANSWER_REQUEST_BYTES,
+  }),
+  candidateEndBreak: call({
+    description: 'Ends the candidate’s break now: the next question is asked with its full time.',
+    request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: InterviewStateSchema,
   }),
   candidateFrame: call({

@@ -28,6 +28,13 @@ export const RedemptionSchema = z.object({
 });
 export type Redemption = z.infer<typeof RedemptionSchema>;
 
+/** Whose device this is: the candidate's name for reports made on the device. */
+export const DeviceProfileSchema = z.object({
+  candidateId: z.string(),
+  displayName: z.string().nullable(),
+});
+export type DeviceProfile = z.infer<typeof DeviceProfileSchema>;
+
 export const BlobReceiptSchema = z.object({
   id: z.string(),
   sha256: z.string(),
@@ -48,6 +55,7 @@ export interface BlobMeta {
 export interface DeviceChannel {
   redeem(code: string, label: string): Promise<Redemption>;
   fetchExam(token: string): Promise<unknown>;
+  profile(token: string): Promise<DeviceProfile>;
   ingest(token: string, items: IngestItem[]): Promise<Receipt[]>;
   blobBegin(token: string, meta: BlobMeta): Promise<{ offset: number; status: 'uploading' | 'complete' }>;
   blobChunk(
@@ -90,6 +98,13 @@ export function sqlDeviceChannel(query: SqlQuery): DeviceChannel {
       ),
     fetchExam: (token) =>
       one('fetching the exam', 'SELECT vigil.fetch_exam($1) AS result', [token], z.unknown()),
+    profile: (token) =>
+      one(
+        'fetching the candidate profile',
+        'SELECT vigil.device_profile($1) AS result',
+        [token],
+        DeviceProfileSchema,
+      ),
     ingest: (token, items) =>
       one(
         'sending records',

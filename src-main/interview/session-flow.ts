@@ -2,14 +2,16 @@
 // by a monotonic clock with the answer so far kept, typed answers saved as drafts while typing,
 // spoken answers stored as audio and transcribed in the background when a transcription endpoint is
 // configured, and the whole conversation kept as ordered messages. Ending the session never waits
-// for evaluation: it only enqueues it (see evaluation/evaluation-jobs.ts).
+// for evaluation: it only enqueues it (see evaluation/evaluation-jobs.ts). A timing accommodation
+// extends every limit and allows breaks between questions, during which no question timer runs.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VigilError } from '../errors';
+import { extendedLimitS, standardTiming, type TimingAccommodation } from './accommodation';
 import { systemScheduler, type MonotonicClock, type Scheduler } from './clock';
 import type { InterviewRepository, SessionExamSnapshot } from './session-repository';
-import { examTypeLabels, type Exam, type QuestionSource } from './types';
+import { examTypeLabels, type Answer, type Exam, type QuestionSource } from './types';
 
 /** Text or audio sent just after the limit (network, encoder flush) still counts for this long. */
 export const DEFAULT_GRACE_MS = 2_000;
@@ -34,7 +36,13 @@ export interface SessionFlowDeps {
   /** Called once when the session ends; must not block (e.g. enqueue an evaluation job). */
   onEnded?: (sessionId: string) => void;
   graceMs?: number;
+  /** Called when a break starts or ends (the candidate service records it in the evidence chain). */
+  onBreak?: (event: BreakEvent) => void;
 }
+
+export type BreakEvent =
+  | { kind: 'started'; afterQuestion: number; maxMs: number; number: number }
+  | { kind: 'ended'; afterQuestion: number; durationMs: number; reason: 'resumed' | 'time_limit' | 'ended' };
 
 export interface PlannedQuestion {
   text: string;
@@ -46,7 +54,10 @@ export interface CurrentQuestion {
   id: string;
   index: number;
   text: string;
+  /** The limit the candidate has, extra time included. */
   timeLimitS: number;
+  /** The exam's limit before any extra time. */
+  baseTimeLimitS: number;
   remainingMs: number;
   draft: string;
 }
@@ -57,7 +68,25 @@ export interface SessionState {
   total: number;
   answered: number;
   current: CurrentQuestion | null;
+  accommodation: { name: string; extraTimePercent: number };
+  breaks: {
+    allowed: number;
+    used: number;
+    maxMs: number;
+    /** The break running now: the next question is asked when it ends. */
+    active: { remainingMs: number; nextIndex: number } | null;
+  } | null;
 }
+
+interface OnBreak {
+  nextIndex: number;
+  startedAt: number;
+  deadline: number;
+  cancelTimer: () => void;
+}
+
+/** The exam snapshot with the timing accommodation the session ran under. */
+type FlowSnapshot = SessionExamSnapshot & { accommodation?: TimingAccommodation };
 
 interface Active {
   id: string;
@@ -86,6 +115,8 @@ const AUDIO_EXT: Record<string, string> = {
 
 export class InterviewSessionFlow {
   private active: Active | null = null;
+  private onBreak: OnBreak | null = null;
+  private breaksUsed = 0;
   private ended = false;
   private readonly closed = new Map<string, Closed>();
   private readonly pending = new Set<Promise<void>>();
@@ -96,9 +127,9 @@ export class InterviewSessionFlow {
   private constructor(
     private readonly deps: SessionFlowDeps,
     readonly sessionId: string,
-    private readonly snapshot: SessionExamSnapshot,
+    private readonly snapshot: FlowSnapshot,
     private readonly userId: string | null,
-    private readonly questions: { id: string; text: string; timeLimitS: number }[],
+    private readonly questions: { id: string; text: string; timeLimitS: number; baseTimeLimitS: number }[],
   ) {
     this.scheduler = deps.scheduler ?? systemScheduler;
     this.wall = deps.wallClock ?? (() => new Date());
@@ -115,8 +146,10 @@ export class InterviewSessionFlow {
       resumeText?: string | null;
       jobListingText?: string | null;
       questions?: PlannedQuestion[];
+      accommodation?: TimingAccommodation;
     },
   ): InterviewSessionFlow {
+    const accommodation = input.accommodation ?? standardTiming;
     const planned =
       input.questions ??
       input.exam.key_questions.map((q) => ({
@@ -129,11 +162,18 @@ export class InterviewSessionFlow {
         'BAD_REQUEST',
         `The exam "${input.exam.title}" has no questions; add some before starting it.`,
       );
-    const questions = planned.map((q) => ({ ...q, id: randomUUID() }));
-    const snapshot: SessionExamSnapshot = {
+    // The stored limit is the one the candidate had; the exam snapshot keeps the base limits.
+    const questions = planned.map((q) => ({
+      ...q,
+      id: randomUUID(),
+      baseTimeLimitS: q.timeLimitS,
+      timeLimitS: extendedLimitS(q.timeLimitS, accommodation),
+    }));
+    const snapshot: FlowSnapshot = {
       exam: input.exam,
       resumeText: input.resumeText ?? null,
       jobListingText: input.jobListingText ?? null,
+      accommodation,
     };
     const flow = new InterviewSessionFlow(deps, input.sessionId, snapshot, input.userId ?? null, questions);
     const at = flow.wall().toISOString();
@@ -152,6 +192,9 @@ export class InterviewSessionFlow {
         null,
         at,
       );
+      if (accommodation.extraTimePercent > 0 || accommodation.breaks) {
+        deps.repo.appendMessage(input.sessionId, 'system', describeAccommodation(accommodation), null, at);
+      }
     });
     flow.ask(0);
     return flow;
@@ -166,13 +209,28 @@ export class InterviewSessionFlow {
     const snapshot = deps.repo.snapshot(sessionId);
     if (!snapshot || snapshot.endedAt) return null;
     const stored = deps.repo.questions(sessionId);
+    const accommodation = (snapshot as FlowSnapshot).accommodation ?? standardTiming;
     const flow = new InterviewSessionFlow(
       deps,
       sessionId,
-      { exam: snapshot.exam, resumeText: snapshot.resumeText, jobListingText: snapshot.jobListingText },
+      {
+        exam: snapshot.exam,
+        resumeText: snapshot.resumeText,
+        jobListingText: snapshot.jobListingText,
+        accommodation,
+      },
       snapshot.userId,
-      stored.map((q) => ({ id: q.id, text: q.text, timeLimitS: q.timeLimitS })),
+      stored.map((q) => ({
+        id: q.id,
+        text: q.text,
+        timeLimitS: q.timeLimitS,
+        baseTimeLimitS: snapshot.exam.key_questions[q.seq]?.time_limit_s ?? q.timeLimitS,
+      })),
     );
+    // Breaks taken before the restart still count.
+    flow.breaksUsed = deps.repo
+      .messages(sessionId)
+      .filter((m) => m.role === 'system' && m.content.startsWith(BREAK_STARTED)).length;
     const at = flow.wall().toISOString();
     let next = 0;
     for (const q of stored) {
@@ -228,6 +286,60 @@ export class InterviewSessionFlow {
   tick(): SessionState {
     const a = this.active;
     if (a && !this.ended && this.deps.clock.now() >= a.deadline) this.close(a, a.draft, 'time_limit', true);
+    const b = this.onBreak;
+    if (b && !this.ended && this.deps.clock.now() >= b.deadline) this.finishBreak('time_limit');
+    return this.state();
+  }
+
+  private breakPolicy() {
+    return this.snapshot.accommodation?.breaks ?? null;
+  }
+
+  private canBreakAfter(index: number): boolean {
+    const breaks = this.breakPolicy();
+    return !!breaks && this.breaksUsed < breaks.count && index + 1 < this.questions.length;
+  }
+
+  /** Between questions: the next question (and its timer) waits until the break ends. */
+  private startBreak(nextIndex: number): void {
+    const breaks = this.breakPolicy()!;
+    const maxMs = Math.round(breaks.maxMinutes * 60_000);
+    const startedAt = this.deps.clock.now();
+    this.breaksUsed++;
+    const cancelTimer = this.scheduler.after(maxMs, () => this.tick());
+    this.onBreak = { nextIndex, startedAt, deadline: startedAt + maxMs, cancelTimer };
+    this.deps.repo.appendMessage(
+      this.sessionId,
+      'system',
+      `${BREAK_STARTED} after question ${nextIndex} (up to ${breaks.maxMinutes} min).`,
+      null,
+      this.wall().toISOString(),
+    );
+    this.deps.onBreak?.({ kind: 'started', afterQuestion: nextIndex, maxMs, number: this.breaksUsed });
+  }
+
+  private finishBreak(reason: 'resumed' | 'time_limit' | 'ended'): void {
+    const b = this.onBreak;
+    if (!b) return;
+    b.cancelTimer();
+    this.onBreak = null;
+    const durationMs = Math.min(this.deps.clock.now(), b.deadline) - b.startedAt;
+    this.deps.repo.appendMessage(
+      this.sessionId,
+      'system',
+      `Break ended after ${Math.round(durationMs / 1000)} s (${reason === 'time_limit' ? 'its time was up' : reason}).`,
+      null,
+      this.wall().toISOString(),
+    );
+    this.deps.onBreak?.({ kind: 'ended', afterQuestion: b.nextIndex, durationMs, reason });
+    if (reason !== 'ended') this.ask(b.nextIndex);
+  }
+
+  /** The candidate is back: the next question is asked now, with its full time. */
+  endBreak(): SessionState {
+    if (this.ended) throw new VigilError('CONFLICT', 'The interview has ended.');
+    this.tick();
+    this.finishBreak('resumed');
     return this.state();
   }
 
@@ -236,6 +348,7 @@ export class InterviewSessionFlow {
     text: string,
     reason: 'answered' | 'time_limit' | 'ended',
     timedOut: boolean,
+    thenBreak = false,
   ): void {
     a.cancelTimer();
     const now = this.deps.clock.now();
@@ -257,7 +370,9 @@ export class InterviewSessionFlow {
     });
     this.closed.set(a.id, { index: a.index, deadline: a.deadline, timedOut, startedAt: a.startedAt });
     this.active = null;
-    if (reason !== 'ended') this.ask(a.index + 1);
+    if (reason === 'ended') return;
+    if (thenBreak && this.canBreakAfter(a.index)) this.startBreak(a.index + 1);
+    else this.ask(a.index + 1);
   }
 
   state(): SessionState {
@@ -274,11 +389,46 @@ export class InterviewSessionFlow {
               index: a.index,
               text: this.questions[a.index]!.text,
               timeLimitS: this.questions[a.index]!.timeLimitS,
+              baseTimeLimitS: this.questions[a.index]!.baseTimeLimitS,
               remainingMs: Math.max(0, Math.round(a.deadline - this.deps.clock.now())),
               draft: a.draft,
             }
           : null,
+      accommodation: {
+        name: this.snapshot.accommodation?.name ?? 'standard',
+        extraTimePercent: this.snapshot.accommodation?.extraTimePercent ?? 0,
+      },
+      breaks: this.breakState(),
     };
+  }
+
+  private breakState(): SessionState['breaks'] {
+    const breaks = this.breakPolicy();
+    if (!breaks) return null;
+    const b = this.ended ? null : this.onBreak;
+    return {
+      allowed: breaks.count,
+      used: this.breaksUsed,
+      maxMs: Math.round(breaks.maxMinutes * 60_000),
+      active: b
+        ? {
+            remainingMs: Math.max(0, Math.round(b.deadline - this.deps.clock.now())),
+            nextIndex: b.nextIndex,
+          }
+        : null,
+    };
+  }
+
+  /** Refuses a break that is not allowed, before anything is closed. */
+  private checkBreak(index: number, thenBreak: boolean | undefined): void {
+    if (thenBreak && !this.canBreakAfter(index)) {
+      throw new VigilError(
+        'CONFLICT',
+        this.breakPolicy()
+          ? 'No break is left for this interview, or this is the last question.'
+          : 'Breaks are not part of this interview.',
+      );
+    }
   }
 
   private requireOpen(questionId: string): Active | { late: Closed } {
@@ -318,10 +468,13 @@ export class InterviewSessionFlow {
   }
 
   /** Final typed answer: closes the question and asks the next one. */
-  submit(questionId: string, text: string): SessionState {
+  submit(questionId: string, text: string, options: { thenBreak?: boolean } = {}): SessionState {
     const target = this.requireOpen(questionId);
     if ('late' in target) this.lateText(questionId, target.late, text);
-    else this.close(target, text, 'answered', false);
+    else {
+      this.checkBreak(target.index, options.thenBreak);
+      this.close(target, text, 'answered', false, options.thenBreak);
+    }
     return this.state();
   }
 
@@ -346,9 +499,14 @@ export class InterviewSessionFlow {
    * A spoken answer: the audio is written to disk and linked to the question, which closes. The
    * transcript follows in the background when a transcriber is configured.
    */
-  recordSpokenAnswer(questionId: string, audio: { bytes: Buffer; mimeType: string }): SessionState {
+  recordSpokenAnswer(
+    questionId: string,
+    audio: { bytes: Buffer; mimeType: string },
+    options: { thenBreak?: boolean } = {},
+  ): SessionState {
     const target = this.requireOpen(questionId);
     const index = 'late' in target ? target.late.index : target.index;
+    if (!('late' in target)) this.checkBreak(index, options.thenBreak);
     const ext = AUDIO_EXT[audio.mimeType.split(';')[0]!.trim()] ?? 'bin';
     const dir = path.join(this.deps.audioDir, this.sessionId);
     fs.mkdirSync(dir, { recursive: true });
@@ -364,7 +522,7 @@ export class InterviewSessionFlow {
     const transcriber = this.deps.transcriber ?? null;
     const typed = 'late' in target ? (this.deps.repo.answer(questionId)?.text ?? '') : target.draft;
     if ('late' in target) this.lateText(questionId, target.late, typed);
-    else this.close(target, typed, 'answered', false);
+    else this.close(target, typed, 'answered', false, options.thenBreak);
     this.deps.repo.saveAnswer({
       ...this.deps.repo.answer(questionId)!,
       audioPath: file,
@@ -375,6 +533,18 @@ export class InterviewSessionFlow {
     if (!typed.trim()) this.deps.repo.updateAnswerMessage(this.sessionId, questionId, '(spoken answer)');
     if (transcriber) this.track(this.transcribe(transcriber, questionId, file, audio));
     return this.state();
+  }
+
+  /** Position of one of this session's questions (0-based), or null. */
+  indexOf(questionId: string): number | null {
+    const i = this.questions.findIndex((q) => q.id === questionId);
+    return i < 0 ? null : i;
+  }
+
+  /** The stored answer to one of this session's questions (text, audio file, transcript). */
+  answer(questionId: string): Answer | null {
+    if (!this.questions.some((q) => q.id === questionId)) return null;
+    return this.deps.repo.answer(questionId);
   }
 
   private async transcribe(
@@ -419,6 +589,7 @@ export class InterviewSessionFlow {
     this.tick();
     const a = this.active;
     if (a) this.close(a, a.draft, 'ended', false);
+    this.finishBreak('ended');
     this.ended = true;
     const at = this.wall().toISOString();
     this.deps.repo.transaction(() => {
@@ -429,4 +600,15 @@ export class InterviewSessionFlow {
     this.deps.onEnded?.(this.sessionId);
     return this.state();
   }
+}
+
+const BREAK_STARTED = 'Break started';
+
+function describeAccommodation(a: TimingAccommodation): string {
+  const parts = [];
+  if (a.extraTimePercent > 0)
+    parts.push(`extra time ${a.extraTimePercent}% (×${1 + a.extraTimePercent / 100})`);
+  if (a.breaks)
+    parts.push(`up to ${a.breaks.count} break(s) of ${a.breaks.maxMinutes} min between questions`);
+  return `Accommodation "${a.name}": ${parts.join(', ')}.`;
 }

@@ -16,9 +16,10 @@ export interface AnalyzeOptions {
   gaze: boolean;
   embedding: boolean;
   /**
-   * Live video only: reuse the face boxes tracked by the mesh for up to this many ms instead of
-   * running the detector on every frame (Human's frame-skip cache). A large change between frames
-   * (someone entering, the lens covered) re-runs the detector at once. 0 = detect on every frame.
+   * Live video only: reuse the face boxes tracked by the mesh for up to this many ms of frame time
+   * instead of running the detector on every frame (Human's frame-skip cache). A large change
+   * between frames (someone entering, the lens covered) re-runs the detector at once; so does a
+   * frame with no tracked face. 0 = detect on every frame.
    */
   detectorReuseMs?: number;
 }
@@ -26,9 +27,7 @@ export interface AnalyzeOptions {
 /** Minimal view of the tfjs-core instance Human uses (its own CommonJS copy). */
 interface Tf {
   tidy<T>(fn: () => T): T;
-  tensor3d(values: Uint8Array | Int32Array, shape: [number, number, number], dtype: 'int32'): unknown;
-  expandDims(tensor: unknown, axis: number): unknown;
-  slice(tensor: unknown, begin: number[], size: number[]): unknown;
+  tensor4d(values: Float32Array, shape: [number, number, number, number], dtype: 'float32'): unknown;
   dispose(tensor: unknown): void;
   memory(): { numTensors: number; numBytes: number };
   io: { registerLoadRouter(router: (url: string | string[]) => unknown): void };
@@ -106,6 +105,41 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
     models: MODELS,
   };
 
+  // Frame time (not wall time, unlike Human's own skipTime) of the last forced detector run, so reuse
+  // means the same thing live at 2 fps and in a benchmark that feeds frames back to back.
+  let lastDetectMs: number | null = null;
+  const detectorSkip = (frame: RawFrame, reuseMs: number): { skipFrames: number; skipTime: number } => {
+    const due =
+      reuseMs <= 0 ||
+      lastDetectMs === null ||
+      frame.timestampMs < lastDetectMs ||
+      frame.timestampMs - lastDetectMs >= reuseMs;
+    if (reuseMs <= 0) lastDetectMs = null;
+    else if (due) lastDetectMs = frame.timestampMs;
+    // skipFrames 0 forces the detector; otherwise Human reuses its boxes unless the frame changed a lot.
+    return due ? { skipFrames: 0, skipTime: 0 } : { skipFrames: 1_000_000, skipTime: 1e12 };
+  };
+
+  // One float32 RGB staging buffer, reused frame after frame: tfjs copies it into the wasm heap, so a
+  // fresh 3.7 MB array per frame (what passing the bytes as int32 costs) would only feed the GC.
+  let staging = new Float32Array(0);
+  const toInput = (frame: RawFrame): unknown => {
+    const pixels = frame.width * frame.height;
+    if (staging.length !== pixels * 3) staging = new Float32Array(pixels * 3);
+    const { data, channels } = frame;
+    if (channels === 3) {
+      for (let i = 0; i < pixels * 3; i++) staging[i] = data[i]!;
+    } else {
+      for (let p = 0, o = 0, i = 0; p < pixels; p++, i += channels) {
+        staging[o++] = data[i]!;
+        staging[o++] = data[i + 1]!;
+        staging[o++] = data[i + 2]!;
+      }
+    }
+    // Already [1, h, w, 3] float32: Human uses it as is (no cast, no alpha slice).
+    return tf.tensor4d(staging, [1, frame.height, frame.width, 3], 'float32');
+  };
+
   return {
     versions,
     memory: () => {
@@ -128,19 +162,14 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
           ran: { faceModels: false, gaze: false, embedding: false },
         };
       }
-      const input = tf.tidy(() => {
-        const pixels = tf.tensor3d(frame.data, [frame.height, frame.width, frame.channels], 'int32');
-        const rgb =
-          frame.channels === 4 ? tf.slice(pixels, [0, 0, 0], [frame.height, frame.width, 3]) : pixels;
-        return tf.expandDims(rgb, 0);
-      });
+      const input = toInput(frame);
       let faces: FaceObservation[];
       try {
         const reuse = options.detectorReuseMs ?? 0;
         const result = await human.detect(input as Parameters<HumanInstance['detect']>[0], {
           cacheSensitivity: reuse > 0 ? REUSE_SENSITIVITY : 0,
           face: {
-            detector: { skipFrames: reuse > 0 ? 99 : 0, skipTime: reuse },
+            detector: detectorSkip(frame, reuse),
             iris: { enabled: options.gaze },
             // When asked for, the embedding is always computed fresh.
             description: { enabled: options.embedding, skipFrames: 0, skipTime: 0 },

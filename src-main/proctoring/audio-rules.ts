@@ -1,10 +1,14 @@
 // Audio warning rules. The renderer measures level and voice activity (about every 100 ms); main
 // decides: speech in a section that requires silence, and a microphone that went away (track ended
-// or digital silence, which a live microphone never produces).
+// or digital silence, which a live microphone never produces), and, through a watchdog the session
+// drives, audio frames that stopped arriving altogether.
 import { HysteresisTracker } from './hysteresis';
 import type { ProctoringPolicy } from './policy';
 import type { AudioFrame } from './types';
 import type { WarningEmitter } from './warning-emitter';
+
+/** Emitter key of the watchdog's warning (its type is mic_lost). */
+const GAP_KEY = 'mic_lost_no_frames';
 
 export class AudioRules {
   private readonly speech: HysteresisTracker;
@@ -12,6 +16,9 @@ export class AudioRules {
   private silenceRequired: boolean;
   private lastMs = 0;
   private peakVoice = 0;
+  /** Session time of the last audio frame, and whether the watchdog's mic_lost is open. */
+  private lastFrameMs: number | null = null;
+  private gapOpen = false;
 
   constructor(
     private readonly policy: ProctoringPolicy,
@@ -31,6 +38,13 @@ export class AudioRules {
 
   observe(frame: AudioFrame): void {
     this.lastMs = frame.timestampMs;
+    if (this.gapOpen) {
+      this.gapOpen = false;
+      this.emitter.end(GAP_KEY, frame.timestampMs, 0.95, {
+        gapMs: Math.round(frame.timestampMs - (this.lastFrameMs ?? frame.timestampMs)),
+      });
+    }
+    this.lastFrameMs = frame.timestampMs;
     const { speech, micLost } = this.policy;
     if (micLost.enabled) {
       const lost = !frame.trackLive || !(frame.levelDb > micLost.silentBelowDb);
@@ -81,7 +95,33 @@ export class AudioRules {
     if (t?.kind === 'ended') this.emitter.end(key, t.endMs, t.confidence, { frames: t.frames, ...details });
   }
 
+  /**
+   * Watchdog tick with the session time now: when no audio frame has arrived for
+   * micLost.noFramesAfterMs, mic_lost starts at the last frame received and ends with the next one.
+   */
+  checkGap(nowMs: number): void {
+    const { micLost } = this.policy;
+    const last = this.lastFrameMs ?? 0;
+    if (!micLost.enabled || micLost.noFramesAfterMs <= 0 || this.gapOpen) return;
+    if (nowMs - last < micLost.noFramesAfterMs) return;
+    // A track already reported dead is one warning, not two.
+    if (this.emitter.isOpen('mic_lost')) return;
+    this.gapOpen = true;
+    this.emitter.raise(GAP_KEY, {
+      type: 'mic_lost',
+      startMs: last,
+      confidence: 0.95,
+      detector: 'audio frame watchdog (main)',
+      thresholds: { noFramesAfterMs: micLost.noFramesAfterMs },
+      details: { reason: 'no_audio_frames', raisedAtMs: Math.round(nowMs) },
+    });
+  }
+
   finish(atMs = this.lastMs): void {
+    if (this.gapOpen) {
+      this.gapOpen = false;
+      this.emitter.end(GAP_KEY, Math.max(atMs, this.lastFrameMs ?? 0), 0.95);
+    }
     this.end('mic_lost', this.micLost.flush(atMs));
     this.end('speech_detected', this.speech.flush(atMs));
   }

@@ -5,12 +5,16 @@ import type { ImageQuality, RawFrame } from './types';
 /** Sampling stride in pixels: 2 keeps a 320×240 grid for a 640×480 frame. */
 const STRIDE = 2;
 
+/** Reused between frames (one per thread): a fresh grid per frame would only feed the GC. */
+let lumaBuffer = new Float32Array(0);
+
 export function imageQuality(frame: RawFrame): ImageQuality {
   const { width, height, channels, data } = frame;
   const gw = Math.floor(width / STRIDE);
   const gh = Math.floor(height / STRIDE);
   if (gw < 3 || gh < 3) return { brightness: 0, contrast: 0, sharpness: 0 };
-  const luma = new Float32Array(gw * gh);
+  if (lumaBuffer.length < gw * gh) lumaBuffer = new Float32Array(gw * gh);
+  const luma = lumaBuffer;
   let sum = 0;
   let sumSq = 0;
   for (let gy = 0; gy < gh; gy++) {

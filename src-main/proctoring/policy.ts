@@ -42,14 +42,25 @@ export const ProctoringPolicySchema = z.object({
     minVoiceProbability: z.number().min(0).max(1),
     minLevelDb: z.number().max(0),
   }),
-  micLost: z.object({ ...timing, silentBelowDb: z.number().max(0) }),
+  micLost: z.object({
+    ...timing,
+    silentBelowDb: z.number().max(0),
+    /**
+     * Watchdog: no audio level/VAD frame from the renderer for this long (renderer hung, capture
+     * stopped, frames blocked) raises mic_lost from the last frame received. 0 = off.
+     */
+    noFramesAfterMs: z.number().int().min(0),
+  }),
   frames: z.object({
     /** Frames per second the renderer should send; lowered automatically when analysis lags. */
     fps: z.number().positive().max(10),
     minFps: z.number().positive(),
     /** Frames waiting for analysis beyond this are dropped, oldest first. */
     queueSize: z.number().int().min(1).max(64),
-    /** The face-description model runs at most this often (it is the costliest model). */
+    /**
+     * With a reference face set, the face-description model (the costliest) runs at least this
+     * often, and also when the faces in view change; without a reference it never runs.
+     */
     embeddingEveryMs: z.number().int().min(0),
     /** The iris (gaze) model runs at most this often. */
     gazeEveryMs: z.number().int().min(0),
@@ -125,14 +136,26 @@ export const defaultPolicy: ProctoringPolicy = {
     minVoiceProbability: 0.6,
     minLevelDb: -50,
   },
-  micLost: { enabled: true, minDurationMs: 3000, clearAfterMs: 500, severity: 'medium', silentBelowDb: -100 },
+  micLost: {
+    enabled: true,
+    minDurationMs: 3000,
+    clearAfterMs: 500,
+    severity: 'medium',
+    silentBelowDb: -100,
+    noFramesAfterMs: 5000,
+  },
   frames: {
     fps: 2,
     minFps: 0.5,
     queueSize: 4,
-    embeddingEveryMs: 5000,
-    gazeEveryMs: 0,
-    detectorReuseMs: 1000,
+    // The description also runs at once when the faces in view change (see model-schedule.ts), so
+    // this cadence is only the backstop for a change nothing else noticed.
+    embeddingEveryMs: 10_000,
+    // Every other frame at 2 fps; the reading carries over to the same face in between.
+    gazeEveryMs: 1000,
+    // At 2 fps the detector runs on every third frame of a steady scene; a large change or a lost
+    // face re-runs it at once, so only a small face appearing far away can wait up to 1.5 s.
+    detectorReuseMs: 1500,
   },
   risk: { weights: defaultRiskWeights, referenceDurationS: 30 },
 };

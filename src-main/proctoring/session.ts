@@ -7,6 +7,7 @@ import { isVigilError, VigilError } from '../errors';
 import { AudioRules } from './audio-rules';
 import type { FaceAnalyzer, Interruption } from './face-analyzer';
 import { validateFrame } from './frame-validation';
+import { ModelSchedule } from './model-schedule';
 import type { ProctoringPolicy } from './policy';
 import type {
   AudioFrame,
@@ -40,7 +41,34 @@ export interface SessionOptions {
   referenceEmbedding?: number[] | null;
   /** Optional tap on every observation (CLI, tests, live preview). */
   onObservation?: (observation: FrameObservation) => void;
+  /** Wall clock for the audio watchdog; tests inject one. */
+  clock?: Clock;
+  /**
+   * Arm the audio watchdog at session start (audio is required from the first second). Otherwise it
+   * arms with the first audio frame, so sessions that never send audio (video files) are not flagged.
+   */
+  expectAudio?: boolean;
 }
+
+/** Wall time and a repeating timer, injectable so the audio watchdog can be tested without waiting. */
+export interface Clock {
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  every: (ms, fn) => {
+    const timer = setInterval(fn, ms);
+    // Never keep the process alive just to watch for audio.
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
+/** How often the watchdog looks for missing audio frames (a cheap comparison, no polling of I/O). */
+const AUDIO_WATCHDOG_TICK_MS = 500;
 
 export class ProctoringSession {
   private readonly queue: RawFrame[] = [];
@@ -49,8 +77,10 @@ export class ProctoringSession {
   private readonly audio: AudioRules;
   private readonly unsubscribe: () => void;
   private pumping: Promise<void> | null = null;
-  private lastGazeMs = -Infinity;
-  private lastEmbeddingMs = -Infinity;
+  private readonly schedule: ModelSchedule;
+  /** Last audio frame: its session time and the wall time it arrived (for the watchdog). */
+  private lastAudio: { atMs: number; wallMs: number } | null = null;
+  private stopWatchdog: (() => void) | null = null;
   private lastAnalysedMs = 0;
   private interruptedSince: { atMs: number; interruption: Interruption } | null = null;
   /** Frames that failed since the last analysed one (the frames a crash lost). */
@@ -66,9 +96,39 @@ export class ProctoringSession {
     this.emitter = new WarningEmitter(options.sink, policy, options.analyzer.versions);
     this.visual = new VisualRules(policy, this.emitter);
     this.visual.setReferenceEmbedding(options.referenceEmbedding ?? null);
+    this.schedule = new ModelSchedule(policy);
+    this.schedule.setReference(Boolean(options.referenceEmbedding));
     this.audio = new AudioRules(policy, this.emitter);
     this.recommendedFps = policy.frames.fps;
     this.unsubscribe = options.analyzer.onInterrupted((interruption) => this.onInterrupted(interruption));
+    if (options.expectAudio) this.armWatchdog(0);
+  }
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
+  /** Starts watching for audio frames that stop arriving (policy micLost.noFramesAfterMs). */
+  private armWatchdog(atMs: number): void {
+    const { micLost } = this.options.policy;
+    this.lastAudio = { atMs, wallMs: this.clock.now() };
+    if (this.stopWatchdog || !micLost.enabled || micLost.noFramesAfterMs <= 0) return;
+    this.stopWatchdog = this.clock.every(AUDIO_WATCHDOG_TICK_MS, () => {
+      if (!this.lastAudio || this.closed) return;
+      // Session time now, extrapolated from the last audio frame with the wall clock.
+      this.audio.checkGap(this.audioNow()!);
+    });
+  }
+
+  /** Session time now by the audio frames' clock (undefined before any audio). */
+  private audioNow(): number | undefined {
+    const last = this.lastAudio;
+    return last ? last.atMs + (this.clock.now() - last.wallMs) : undefined;
+  }
+
+  /** Which models the analyser runs on this frame and why (see ModelSchedule). */
+  get modelRuns(): ModelSchedule['embeddingRuns'] {
+    return { ...this.schedule.embeddingRuns };
   }
 
   get warnings(): readonly ProctoringWarning[] {
@@ -77,6 +137,7 @@ export class ProctoringSession {
 
   setReferenceEmbedding(embedding: number[] | null): void {
     this.visual.setReferenceEmbedding(embedding);
+    this.schedule.setReference(embedding !== null);
   }
 
   /** Queues a frame for analysis. Throws a typed error for a malformed frame; never blocks. */
@@ -99,6 +160,9 @@ export class ProctoringSession {
   submitAudio(frame: AudioFrame): void {
     if (this.closed) throw new VigilError('CONFLICT', 'This proctoring session has ended.');
     this.audio.observe(frame);
+    if (this.stopWatchdog && this.lastAudio)
+      this.lastAudio = { atMs: frame.timestampMs, wallMs: this.clock.now() };
+    else this.armWatchdog(frame.timestampMs);
   }
 
   /** Lockdown violations and other detectors outside this engine report through here. */
@@ -148,24 +212,20 @@ export class ProctoringSession {
   private async pump(): Promise<void> {
     while (this.queue.length > 0) {
       const frame = this.queue.shift()!;
-      const { frames } = this.options.policy;
-      const gaze = frame.timestampMs - this.lastGazeMs >= frames.gazeEveryMs;
-      const embedding = frame.timestampMs - this.lastEmbeddingMs >= frames.embeddingEveryMs;
+      const options = this.schedule.next(frame.timestampMs);
       try {
-        const observation = await this.options.analyzer.analyze(frame, {
-          gaze,
-          embedding,
-          detectorReuseMs: frames.detectorReuseMs,
-        });
-        if (gaze) this.lastGazeMs = frame.timestampMs;
-        if (embedding && observation.faces.length > 0) this.lastEmbeddingMs = frame.timestampMs;
+        const observation = this.schedule.carryGaze(
+          await this.options.analyzer.analyze(frame, options),
+          options,
+        );
         this.counts.analysed++;
         this.adapt(observation.analysisMs);
         this.closeGap(frame.timestampMs);
         this.failedSinceSuccess = 0;
         this.lastAnalysedMs = frame.timestampMs;
         this.options.onObservation?.(observation);
-        this.visual.observe(observation, frame);
+        const judged = this.visual.observe(observation, frame);
+        this.schedule.record(observation, options, judged.face_mismatch.holds);
       } catch (error) {
         this.counts.failed++;
         this.failedSinceSuccess++;
@@ -212,8 +272,10 @@ export class ProctoringSession {
   async end(atMs?: number): Promise<ProctoringWarning[]> {
     await this.flush();
     this.closed = true;
+    this.stopWatchdog?.();
+    this.stopWatchdog = null;
     this.visual.finish(atMs ?? this.lastAnalysedMs);
-    this.audio.finish(atMs);
+    this.audio.finish(atMs ?? this.audioNow());
     this.unsubscribe();
     await this.emitter.drain();
     return [...this.emitter.all];

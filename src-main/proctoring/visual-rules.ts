@@ -1,6 +1,6 @@
 // Visual warning rules: per-frame judgements (frame-conditions) fed through one hysteresis tracker
 // per warning type. Raised warnings carry the thresholds in force and a snapshot of the frame.
-import { judgeFrame, visualTypes, type VisualType } from './frame-conditions';
+import { judgeFrame, visualTypes, type Judgement, type VisualType } from './frame-conditions';
 import { HysteresisTracker } from './hysteresis';
 import type { ProctoringPolicy } from './policy';
 import type { FrameObservation, RawFrame } from './types';
@@ -56,7 +56,8 @@ export class VisualRules {
     return `human-${human} blazeface + facemesh`;
   }
 
-  observe(observation: FrameObservation, frame?: RawFrame): void {
+  /** Feeds one frame through every tracker; returns the frame's judgements. */
+  observe(observation: FrameObservation, frame?: RawFrame): Record<VisualType, Judgement> {
     this.lastMs = observation.timestampMs;
     const judged = judgeFrame(this.policy, observation, this.reference);
     for (const [type, tracker] of this.trackers) {
@@ -77,6 +78,7 @@ export class VisualRules {
         this.emitter.end(type, transition.endMs, transition.confidence, { frames: transition.frames });
       }
     }
+    return judged;
   }
 
   /** Ends every active warning (session end or analysis stop). */

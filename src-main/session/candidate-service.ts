@@ -16,7 +16,7 @@ import type {
 } from '../../src-preload/contract';
 import type { DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
-import type { InterviewSessionFlow, SessionState } from '../interview/session-flow';
+import type { BreakEvent, InterviewSessionFlow, SessionState } from '../interview/session-flow';
 import type { Logger } from '../log/logger';
 import { decodeImage } from '../proctoring/decode-image';
 import type { FaceAnalyzer } from '../proctoring/face-analyzer';
@@ -34,6 +34,7 @@ import { appendEvent, verifyChain } from '../store/event-chain';
 import type { LocalStore } from '../store/local-store';
 import { outboxCounts } from '../store/outbox';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../store/sessions';
+import { enrolledCandidateName } from '../sync/enroll';
 import {
   createProgress,
   getProgress,
@@ -42,7 +43,9 @@ import {
   type FinishState,
   type Progress,
 } from './candidate-progress';
+import { accommodationRecord, answerModeOf } from './exam-options';
 import { noticeFor } from './notices';
+import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
 import { beginExamEvidence, type ExamEvidence, type ExamEvidencePorts } from './session-evidence';
 import { systemCheck } from './system-check';
 
@@ -64,7 +67,12 @@ export interface CandidatePorts {
   policyFor: (exam: CachedExam) => ProctoringPolicy;
   /** OCR, MRZ and face match of the ID card against the live frame (with the live face's embedding). */
   verifyId: (card: Uint8Array, live: Uint8Array) => Promise<IdCheck>;
-  startInterview: (sessionId: string, exam: CachedExam) => InterviewSessionFlow;
+  /** Starts the interview flow; hooks.onBreak is called when a break starts or ends. */
+  startInterview: (
+    sessionId: string,
+    exam: CachedExam,
+    hooks: { onBreak: (event: BreakEvent) => void },
+  ) => InterviewSessionFlow;
   freeBytes: () => Promise<number>;
   /** Runs merge check, evaluation and report for a finished session; updates the finish state. */
   afterSession: (sessionId: string, update: (patch: FinishState) => void) => Promise<void>;
@@ -90,7 +98,14 @@ interface Live {
   interviewStartedAt: number;
   warningIds: Map<string, string>;
   lastFaces: number | null;
+  /** Warnings of proctoring sessions ended by a break (the risk score counts them all). */
+  pastWarnings: ProctoringWarning[];
+  /** Proctoring sessions started so far: warning ids are only unique within one. */
+  generation: number;
 }
+
+/** How long the evaluation waits for spoken answers still being transcribed when a session ends. */
+const TRANSCRIPT_WAIT_MS = 120_000;
 
 /** Lockdown violations that the proctoring rules weigh; the others are stored as they come. */
 const lockdownToProctoring: Partial<Record<LockdownWarningType, WarningType>> = {
@@ -306,11 +321,20 @@ export class CandidateService {
     if (progress.stage === 'system_check') throw new VigilError('CONFLICT', 'Finish the system check first.');
     const live = await this.liveSession(sessionId, progress);
     if (!live.flow) {
-      live.flow = this.ports.startInterview(sessionId, live.exam);
+      const target = live;
+      live.flow = this.ports.startInterview(sessionId, live.exam, {
+        onBreak: (event) => this.onBreak(target, event),
+      });
       live.interviewStartedAt = Date.now();
       this.ports.store.write('interview started', (tx) => {
         updateProgress(tx, sessionId, { stage: 'interview' });
-        appendEvent(tx, { sessionId, kind: 'interview_started', data: {}, at: new Date().toISOString() });
+        appendEvent(tx, {
+          sessionId,
+          kind: 'interview_started',
+          // The accommodation the candidate had (extra time, breaks, detector profile), for reviewers.
+          data: { accommodation: accommodationRecord(live.exam.policy) },
+          at: new Date().toISOString(),
+        });
       });
       // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
       // browser (headless host) the chain records that lockdown was not available. Either way the
@@ -345,13 +369,33 @@ export class CandidateService {
     return { savedAt: new Date().toISOString() };
   }
 
-  async submitAnswer(sessionId: string, questionId: string, text: string): Promise<InterviewState> {
+  async submitAnswer(
+    sessionId: string,
+    questionId: string,
+    text: string,
+    thenBreak?: boolean,
+  ): Promise<InterviewState> {
     const live = await this.requireFlow(sessionId);
-    return this.toInterviewState(live, live.flow.submit(questionId, text));
+    return this.toInterviewState(live, live.flow.submit(questionId, text, { thenBreak }));
+  }
+
+  /** A spoken answer's audio: stored, linked to its answer, queued for upload, then transcribed. */
+  async submitSpokenAnswer(sessionId: string, input: SpokenAnswerInput): Promise<InterviewState> {
+    const live = await this.requireFlow(sessionId);
+    const state = storeSpokenAnswer(this.ports.store, live.flow, sessionId, input);
+    return this.toInterviewState(live, state);
+  }
+
+  /** The candidate is back from a break: the next question starts now. */
+  async endBreak(sessionId: string): Promise<InterviewState> {
+    const live = await this.requireFlow(sessionId);
+    return this.toInterviewState(live, live.flow.endBreak());
   }
 
   async frame(input: { sessionId: string; jpeg: Uint8Array; width: number; height: number }) {
     const live = await this.liveSession(input.sessionId, this.progress(input.sessionId));
+    // During a break nothing is analysed: the candidate may leave the camera.
+    if (isOnBreak(live)) return { accepted: false, recommendedFps: live.policy.frames.fps, faces: null };
     const timestampMs = Date.now() - live.interviewStartedAt;
     const frame = await decodeImage(input.jpeg, { maxSide: 640, timestampMs });
     if (live.proctoring && live.flow) {
@@ -369,7 +413,7 @@ export class CandidateService {
     frames: { timestampMs: number; levelDb: number; voiceProbability: number; trackLive: boolean }[],
   ) {
     const live = await this.liveSession(sessionId, this.progress(sessionId));
-    if (!live.proctoring) return { accepted: 0 };
+    if (!live.proctoring || isOnBreak(live)) return { accepted: 0 };
     const base = Date.now() - live.interviewStartedAt - (frames.at(-1)?.timestampMs ?? 0);
     for (const f of frames)
       live.proctoring.submitAudio({ ...f, timestampMs: Math.max(0, base + f.timestampMs) });
@@ -387,13 +431,18 @@ export class CandidateService {
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
       let risk: number | undefined;
+      let transcripts: Promise<void> | undefined;
       await live?.evidence?.close(); // the start's checks belong before the session's end
       if (live) {
         if (live.flow && live.flow.state().status !== 'ended') live.flow.end();
+        transcripts = live.flow?.idle();
         if (live.proctoring) {
           const endMs = Date.now() - live.interviewStartedAt;
           const warnings = await live.proctoring.end(endMs);
-          risk = riskScore(warnings, live.policy, { sessionEndMs: endMs }).score;
+          risk = riskScore([...live.pastWarnings, ...warnings], live.policy, { sessionEndMs: endMs }).score;
+        } else if (live.pastWarnings.length > 0) {
+          const endMs = Date.now() - live.interviewStartedAt;
+          risk = riskScore(live.pastWarnings, live.policy, { sessionEndMs: endMs }).score;
         }
       }
       this.ports.store.write('session finished', (tx) => {
@@ -417,7 +466,7 @@ export class CandidateService {
       });
       this.live.delete(sessionId);
       if (this.live.size === 0) examLockdownPort()?.exit();
-      this.runAfterSession(sessionId);
+      this.runAfterSession(sessionId, transcripts);
     }
     return this.finishProgress(sessionId);
   }
@@ -485,6 +534,8 @@ export class CandidateService {
     for (const live of this.live.values()) {
       if (!live.flow) continue;
       const type = lockdownToProctoring[warning.type];
+      // A break is the candidate's own time: leaving the window then is not a violation.
+      if (type && isOnBreak(live)) continue;
       const startMs = Date.parse(warning.startedAt) - live.interviewStartedAt;
       if (type && live.proctoring) {
         live.proctoring.recordViolation({
@@ -520,13 +571,20 @@ export class CandidateService {
     return Buffer.from(row?.chain_head ?? Buffer.alloc(32)).toString('hex');
   }
 
-  private runAfterSession(sessionId: string): void {
+  /** Evaluation and report wait (boundedly) for spoken answers still being transcribed. */
+  private runAfterSession(sessionId: string, transcripts?: Promise<void>): void {
     const update = (patch: FinishState) =>
       this.ports.store.write('after-session progress', (tx) =>
         updateProgress(tx, sessionId, { finish: patch }),
       );
-    void this.ports
-      .afterSession(sessionId, update)
+    const ready = transcripts
+      ? Promise.race([
+          transcripts.catch(() => undefined),
+          new Promise<void>((resolve) => setTimeout(resolve, TRANSCRIPT_WAIT_MS).unref()),
+        ])
+      : Promise.resolve();
+    void ready
+      .then(() => this.ports.afterSession(sessionId, update))
       .catch((error: unknown) =>
         this.ports.logger.error({ err: error, sessionId }, 'after-session work failed'),
       )
@@ -546,10 +604,7 @@ export class CandidateService {
   }
 
   private candidateName(): string | null {
-    const row = this.ports.store.raw
-      .prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`)
-      .get() as { value: string } | undefined;
-    return row?.value ?? null;
+    return enrolledCandidateName(this.ports.store);
   }
 
   private describe(exam: CachedExam): CandidateExam {
@@ -593,17 +648,20 @@ export class CandidateService {
         interviewStartedAt: Date.now(),
         warningIds: new Map(),
         lastFaces: null,
+        pastWarnings: [],
+        generation: 0,
       };
       this.live.set(sessionId, live);
     }
     if (progress.stage === 'interview' || (live.flow && !live.proctoring)) {
-      if (!live.proctoring && live.flow) {
+      if (!live.proctoring && live.flow && !isOnBreak(live)) {
         const analyzer = await this.ports.analyzer();
         const target = live;
+        const generation = ++live.generation;
         live.proctoring = new ProctoringSession({
           policy: live.policy,
           analyzer,
-          sink: (event) => this.onWarning(target, event),
+          sink: (event) => this.onWarning(target, event, generation),
           referenceEmbedding: progress.referenceEmbedding,
           onObservation: (o) => (target.lastFaces = o.faces.length),
         });
@@ -622,7 +680,8 @@ export class CandidateService {
     return {
       sessionId: live.sessionId,
       examTitle: live.exam.title,
-      done: state.status === 'ended' || state.current === null,
+      // During a break there is no current question, yet the interview goes on.
+      done: state.status === 'ended' || (state.current === null && !state.breaks?.active),
       question: state.current
         ? {
             id: state.current.id,
@@ -632,18 +691,39 @@ export class CandidateService {
             timeLimitS: state.current.timeLimitS,
             remainingMs: state.current.remainingMs,
             draft: state.current.draft,
+            answerMode: answerModeOf(live.exam.policy, state.current.index),
+            baseTimeLimitS: state.current.baseTimeLimitS,
           }
         : null,
+      accommodation: state.accommodation,
+      breaks: state.breaks,
     };
   }
 
-  private onWarning(live: Live, event: WarningEvent): void {
+  /** Records the break in the evidence chain; proctoring stops for it and restarts after it. */
+  private onBreak(live: Live, event: BreakEvent): void {
+    recordBreak(this.ports.store, live.sessionId, event);
+    const proctoring = live.proctoring;
+    if (event.kind === 'started' && proctoring) {
+      live.proctoring = undefined;
+      const endMs = Date.now() - live.interviewStartedAt;
+      void proctoring
+        .end(endMs)
+        .then((warnings) => live.pastWarnings.push(...warnings))
+        .catch((error: unknown) =>
+          this.ports.logger.warn({ err: error }, 'proctoring could not pause for a break'),
+        );
+    }
+  }
+
+  private onWarning(live: Live, event: WarningEvent, generation: number): void {
     const warning: ProctoringWarning = event.warning;
     const at = (ms: number) => new Date(live.interviewStartedAt + ms).toISOString();
-    let id = live.warningIds.get(warning.id);
+    const key = `${generation}:${warning.id}`;
+    let id = live.warningIds.get(key);
     if (!id) {
       id = randomUUID();
-      live.warningIds.set(warning.id, id);
+      live.warningIds.set(key, id);
     }
     const warningId = id;
     const snapshot =
@@ -705,4 +785,8 @@ export class CandidateService {
     }
     return { path: file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
   }
+}
+
+function isOnBreak(live: Live): boolean {
+  return !!live.flow?.state().breaks?.active;
 }

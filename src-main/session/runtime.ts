@@ -24,7 +24,7 @@ import { WorkerFaceAnalyzer } from '../proctoring/face-analyzer';
 import { TesseractIdOcr } from '../proctoring/id/ocr';
 import { verifyId } from '../proctoring/id/verify-id';
 import { modelPaths } from '../proctoring/model-files';
-import { resolvePolicy, type PolicyOverrides } from '../proctoring/policy';
+import { resolvePolicy } from '../proctoring/policy';
 import { ReportArchive } from '../reports/report-archive';
 import { ReportService } from '../reports/report-service';
 import { warmUpReportRenderer } from '../reports/warm-up';
@@ -32,12 +32,14 @@ import { createTokenVault, type SecretCipher } from '../store/device-credentials
 import { openLocalStore, type LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
+import { enrolledCandidateName } from '../sync/enroll';
 import { localDbPath } from '../sync/service';
 import { Uploader } from '../sync/uploader';
 import { appVersion } from '../app/create-app';
 import { assertExamVersion } from '../app/version-gate';
 import { finishingSessions, getProgress, type FinishState } from './candidate-progress';
 import { CandidateService } from './candidate-service';
+import { accommodationOf } from './exam-options';
 import { localReportSource } from './local-report-source';
 import { defaultExamEvidencePorts } from './session-evidence';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
@@ -131,11 +133,7 @@ export function createCandidateRuntime(options: {
         onError: (sessionId, error) => logger.warn({ sessionId, err: error }, 'evaluation attempt failed'),
       });
       const archive = new ReportArchive(path.join(dataDir, 'reports'));
-      const candidateName = () => {
-        const row = store.raw.prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`).get() as
-          { value: string } | undefined;
-        return row?.value ?? 'Candidate';
-      };
+      const candidateName = () => enrolledCandidateName(store) ?? 'Candidate';
       const reports = new ReportService({
         source: localReportSource({ store, ledger: ai.ledger, candidateName }),
         archive,
@@ -216,6 +214,7 @@ export function createCandidateRuntime(options: {
         channel: {
           redeem: async (...a) => (await channel()).redeem(...a),
           fetchExam: async (...a) => (await channel()).fetchExam(...a),
+          profile: async (...a) => (await channel()).profile(...a),
           ingest: async (...a) => (await channel()).ingest(...a),
           blobBegin: async (...a) => (await channel()).blobBegin(...a),
           blobChunk: async (...a) => (await channel()).blobChunk(...a),
@@ -269,13 +268,11 @@ export function createCandidateRuntime(options: {
             return { ok: false, detail: (error as Error).message };
           }
         },
-        policyFor: (exam: CachedExam) => {
-          const policy = exam.policy as PolicyOverrides & { accommodation?: string };
-          return resolvePolicy(policy, policy.accommodation);
-        },
+        // The accommodation's detector profile (e.g. no_gaze) adjusts the rules; its timing goes to the flow.
+        policyFor: (exam: CachedExam) => resolvePolicy(exam.policy, accommodationOf(exam.policy).detectors),
         verifyId: async (card, live) =>
           verifyId({ card, live: await decodeImage(live), analyzer: await getAnalyzer(), ocr }),
-        startInterview: (sessionId, exam) =>
+        startInterview: (sessionId, exam, hooks) =>
           InterviewSessionFlow.start(
             {
               repo: new InterviewRepository(store.raw),
@@ -283,6 +280,7 @@ export function createCandidateRuntime(options: {
               audioDir: path.join(dataDir, 'answers'),
               transcriber: ai.transcriber,
               onEnded: (id) => jobs.enqueue(id),
+              onBreak: hooks.onBreak,
             },
             {
               sessionId,
@@ -300,6 +298,7 @@ export function createCandidateRuntime(options: {
               jobListingText: exam.jobListing
                 ? `${exam.jobListing.title}\n${exam.jobListing.description}`
                 : null,
+              accommodation: accommodationOf(exam.policy),
             },
           ),
         freeBytes: () => realDiskIo.freeBytes(dataDir),

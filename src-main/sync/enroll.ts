@@ -17,6 +17,7 @@ export async function enrollDevice(input: {
   const redemption = await input.channel.redeem(input.code, input.label);
   input.vault.save(redemption.token);
   const examDefinition = await input.channel.fetchExam(redemption.token);
+  const profile = await input.channel.profile(redemption.token);
   const device: EnrolledDevice = {
     deviceId: redemption.deviceId,
     candidateId: redemption.candidateId,
@@ -27,6 +28,14 @@ export async function enrollDevice(input: {
   };
   const exam = input.store.write('saving the enrollment', (tx) => {
     saveDevice(tx, device);
+    const name = profile.displayName;
+    if (name)
+      tx.run(
+        tx.q
+          .insertInto('sync_state')
+          .values({ key: 'candidate_name', value: name })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: name })),
+      );
     return cacheExam(tx, examDefinition);
   });
   return { device, exam };
@@ -44,4 +53,11 @@ export function enrolledExam(store: LocalStore): { device: EnrolledDevice; exam:
   if (!exam)
     throw new VigilError('NOT_READY', 'The exam for this device is not cached. Connect once to download it.');
   return { device, exam };
+}
+
+/** The candidate's display name as the server gave it at enrollment (null before, or if it had none). */
+export function enrolledCandidateName(store: LocalStore): string | null {
+  const row = store.raw.prepare(`SELECT value FROM sync_state WHERE key = 'candidate_name'`).get() as
+    { value: string } | undefined;
+  return row?.value ?? null;
 }

@@ -4,7 +4,9 @@ import { startAudioMeter, type AudioLevel } from '../capture/audio-meter';
 import { startFrameSampler } from '../capture/frame-sampler';
 import { startRecording, type RecordingHandle, type RecordingStatus } from '../capture/recorder';
 import { ErrorText, Screen } from '../components/Screen';
+import { SpokenAnswerPanel } from './SpokenAnswerPanel';
 import type { Capture } from './useCapture';
+import { useSpokenAnswer } from './useSpokenAnswer';
 
 function formatRemaining(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
@@ -37,8 +39,17 @@ export function InterviewScreen({
   const [submitting, setSubmitting] = useState(false);
   const handle = useRef<Promise<RecordingHandle | undefined> | undefined>(undefined);
   const deadline = useRef(0);
+  const breakDeadline = useRef(0);
+  const [breakLeftMs, setBreakLeftMs] = useState(0);
   const textRef = useRef('');
   const finished = useRef(false);
+  const busy = useRef(false);
+  const spoken = useSpokenAnswer(
+    capture.stream,
+    state?.question?.answerMode === 'spoken' ? state.question.id : undefined,
+  );
+
+  const collectSpoken = spoken.collect;
 
   const show = useCallback((next: InterviewState) => {
     setState(next);
@@ -47,6 +58,11 @@ export function InterviewScreen({
       textRef.current = next.question.draft;
       deadline.current = performance.now() + next.question.remainingMs;
       setRemainingMs(next.question.remainingMs);
+    }
+    const pause = next.breaks?.active;
+    if (pause) {
+      breakDeadline.current = performance.now() + pause.remainingMs;
+      setBreakLeftMs(pause.remainingMs);
     }
   }, []);
 
@@ -137,18 +153,61 @@ export function InterviewScreen({
     onFinished(recorder?.recordingId, recordingError);
   }, [onFinished]);
 
-  const submit = useCallback(async () => {
-    if (!state?.question || submitting) return;
-    setSubmitting(true);
-    const r = await api.candidateSubmitAnswer({
-      sessionId,
-      questionId: state.question.id,
-      text: textRef.current,
-    });
-    setSubmitting(false);
+  // Submits the answer (the recorded audio of a spoken one, with any notes), optionally followed
+  // by a break. At the time limit this runs by itself and keeps what was recorded.
+  const submit = useCallback(
+    async (thenBreak = false) => {
+      const q = state?.question;
+      if (!q || busy.current) return;
+      busy.current = true;
+      setSubmitting(true);
+      const take = q.answerMode === 'spoken' ? await collectSpoken() : undefined;
+      const extra = thenBreak ? { thenBreak: true } : {};
+      const r =
+        take && take.blob.size > 0
+          ? await api.candidateSubmitSpokenAnswer({
+              sessionId,
+              questionId: q.id,
+              mimeType: take.mimeType,
+              audio: new Uint8Array(await take.blob.arrayBuffer()),
+              durationMs: take.durationMs,
+              text: textRef.current,
+              ...extra,
+            })
+          : await api.candidateSubmitAnswer({ sessionId, questionId: q.id, text: textRef.current, ...extra });
+      busy.current = false;
+      setSubmitting(false);
+      if (!r.ok) return setError(r.error.message);
+      setError(undefined);
+      show(r.value);
+    },
+    [api, sessionId, state, show, collectSpoken],
+  );
+
+  const endBreak = useCallback(async () => {
+    if (busy.current) return;
+    busy.current = true;
+    const r = await api.candidateEndBreak({ sessionId });
+    busy.current = false;
     if (!r.ok) return setError(r.error.message);
     show(r.value);
-  }, [api, sessionId, state, submitting, show]);
+  }, [api, sessionId, show]);
+
+  // The break's countdown; when it is over main has already asked the next question.
+  useEffect(() => {
+    if (!state?.breaks?.active) return;
+    const timer = setInterval(() => {
+      const left = breakDeadline.current - performance.now();
+      setBreakLeftMs(left);
+      if (left <= 0) {
+        clearInterval(timer);
+        void api
+          .candidateInterviewState({ sessionId })
+          .then((r) => (r.ok ? show(r.value) : setError(r.error.message)));
+      }
+    }, 250);
+    return () => clearInterval(timer);
+  }, [api, sessionId, state, show]);
 
   // The countdown; at the limit the answer so far is submitted (main keeps it in any case).
   useEffect(() => {
@@ -177,9 +236,15 @@ export function InterviewScreen({
   }, [state, finish]);
 
   const q = state?.question;
+  const pause = state?.breaks?.active;
+  const breaksLeft = state?.breaks ? state.breaks.allowed - state.breaks.used : 0;
+  const isSpoken = q?.answerMode === 'spoken';
   const noticeList = Object.entries(notices);
   return (
-    <Screen title={q ? `Question ${q.index + 1} of ${q.total}` : 'Interview'} testId="screen-interview">
+    <Screen
+      title={q ? `Question ${q.index + 1} of ${q.total}` : pause ? 'Break' : 'Interview'}
+      testId="screen-interview"
+    >
       <div className="interview">
         <div className="question-area">
           {q && (
@@ -190,20 +255,63 @@ export function InterviewScreen({
               <p className="timer" role="timer" aria-live="off" data-testid="timer">
                 Time left: {formatRemaining(remainingMs)}
               </p>
-              <label htmlFor="answer">Your answer</label>
+              {q.timeLimitS !== q.baseTimeLimitS && (
+                <p className="hint" data-testid="extra-time">
+                  Your time includes your extra time ({state.accommodation.extraTimePercent}%):{' '}
+                  {formatRemaining(q.timeLimitS * 1000)} instead of {formatRemaining(q.baseTimeLimitS * 1000)}
+                  .
+                </p>
+              )}
+              {isSpoken && <SpokenAnswerPanel spoken={spoken} disabled={submitting} />}
+              <label htmlFor="answer">{isSpoken ? 'Written notes (optional)' : 'Your answer'}</label>
               <textarea
                 id="answer"
-                rows={10}
+                rows={isSpoken ? 4 : 10}
                 value={text}
                 onChange={(e) => {
                   setText(e.target.value);
                   textRef.current = e.target.value;
                 }}
               />
-              <button type="button" onClick={() => void submit()} disabled={submitting}>
-                {q.index + 1 === q.total ? 'Submit and finish' : 'Submit and continue'}
-              </button>
+              <div className="actions">
+                <button type="button" onClick={() => void submit()} disabled={submitting}>
+                  {q.index + 1 === q.total ? 'Submit and finish' : 'Submit and continue'}
+                </button>
+                {breaksLeft > 0 && q.index + 1 < q.total && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => void submit(true)}
+                    disabled={submitting}
+                    aria-describedby="break-hint"
+                  >
+                    Submit and take a break
+                  </button>
+                )}
+              </div>
+              {breaksLeft > 0 && q.index + 1 < q.total && state.breaks && (
+                <p className="hint" id="break-hint">
+                  You may take {breaksLeft} more break{breaksLeft === 1 ? '' : 's'} of up to{' '}
+                  {formatRemaining(state.breaks.maxMs)} between questions. No question timer runs during a
+                  break.
+                </p>
+              )}
             </>
+          )}
+          {pause && (
+            <div className="break-panel" data-testid="break">
+              <p>
+                You are on a break. No question is running and no proctoring checks run; the camera recording
+                continues.
+              </p>
+              <p className="timer" role="timer" aria-live="off" data-testid="break-timer">
+                Break time left: {formatRemaining(breakLeftMs)}
+              </p>
+              <p>Question {pause.nextIndex + 1} starts when you continue, or when the break time is over.</p>
+              <button type="button" onClick={() => void endBreak()}>
+                Continue with question {pause.nextIndex + 1}
+              </button>
+            </div>
           )}
           {state?.done && <p role="status">All questions answered. Saving your recording…</p>}
         </div>

@@ -14,6 +14,8 @@ type CandidateCalls =
   | 'candidateInterviewState'
   | 'candidateSaveDraft'
   | 'candidateSubmitAnswer'
+  | 'candidateSubmitSpokenAnswer'
+  | 'candidateEndBreak'
   | 'candidateFrame'
   | 'candidateAudio'
   | 'candidateFinish'
@@ -43,7 +45,11 @@ export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls>
     candidateBeginInterview: async (r) => (await service()).beginInterview(r.sessionId),
     candidateInterviewState: async (r) => (await service()).interviewState(r.sessionId),
     candidateSaveDraft: async (r) => (await service()).saveDraft(r.sessionId, r.questionId, r.text),
-    candidateSubmitAnswer: async (r) => (await service()).submitAnswer(r.sessionId, r.questionId, r.text),
+    candidateSubmitAnswer: async (r) =>
+      (await service()).submitAnswer(r.sessionId, r.questionId, r.text, r.thenBreak),
+    candidateSubmitSpokenAnswer: async ({ sessionId, ...answer }) =>
+      (await service()).submitSpokenAnswer(sessionId, answer),
+    candidateEndBreak: async (r) => (await service()).endBreak(r.sessionId),
     candidateFrame: async (r) => (await service()).frame(r),
     candidateAudio: async (r) => (await service()).audio(r.sessionId, r.frames),
     candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingId, r.recordingError),

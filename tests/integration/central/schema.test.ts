@@ -297,6 +297,7 @@ describe('central schema: catalog audit', () => {
       'vigil.blob_begin(text,jsonb)',
       'vigil.blob_chunk(text,uuid,bigint,bytea,text)',
       'vigil.blob_finish(text,uuid)',
+      'vigil.device_profile(text)',
       'vigil.fetch_exam(text)',
       'vigil.ingest(text,jsonb)',
       'vigil.redeem_enrollment(text,text)',

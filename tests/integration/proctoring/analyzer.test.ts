@@ -8,7 +8,7 @@ import { WorkerFaceAnalyzer } from '../../../src-main/proctoring/face-analyzer';
 import { judgeFrame } from '../../../src-main/proctoring/frame-conditions';
 import { defaultPolicy } from '../../../src-main/proctoring/policy';
 import { ProctoringSession } from '../../../src-main/proctoring/session';
-import type { FrameObservation, RawFrame } from '../../../src-main/proctoring/types';
+import type { FrameObservation, RawFrame, WarningEvent } from '../../../src-main/proctoring/types';
 import { fixture, scenes } from '../../support/proctoring/scenes';
 
 const full = { gaze: true, embedding: true };
@@ -93,6 +93,41 @@ describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', { timeout:
     const different = faceSimilarity(a, other);
     expect(same).toBeGreaterThan(defaultPolicy.faceMismatch.minSimilarity);
     expect(different).toBeLessThan(defaultPolicy.faceMismatch.minSimilarity);
+  });
+
+  it('raises face_mismatch for another person in a live session, with descriptions only as needed', async () => {
+    const reference = (await analyse(await scenes.frontal())).faces[0]!.embedding!;
+    const candidate = await decodeImage(await scenes.frontal());
+    // The other person (the profile photo) sits where the candidate was, so only the face differs.
+    const other = await decodeImage(await scenes.turnedAway());
+    const empty = await decodeImage(await scenes.noFace());
+    const events: WarningEvent[] = [];
+    const session = new ProctoringSession({
+      policy: defaultPolicy,
+      analyzer,
+      referenceEmbedding: reference,
+      sink: (e) => events.push(e),
+    });
+    // 0–5 s candidate, 5–6 s empty chair, 6–12 s another person, 12–17 s candidate; 2 fps.
+    const at = (t: number): RawFrame => (t < 5000 || t >= 12_000 ? candidate : t < 6000 ? empty : other);
+    for (let t = 0; t < 17_000; t += 500) {
+      session.submitFrame({ ...at(t), timestampMs: t });
+      await session.flush();
+    }
+    await session.end(17_000);
+    const mismatch = events.filter((e) => e.warning.type === 'face_mismatch');
+    expect(mismatch.map((e) => e.kind)).toEqual(['raised', 'ended']);
+    const w = mismatch[1]!.warning;
+    expect(Math.abs(w.startMs - 6000)).toBeLessThanOrEqual(1000);
+    // Ends once the candidate is seen again: within the rule's clearAfterMs of their return.
+    expect(w.endMs! - 12_000).toBeGreaterThanOrEqual(0);
+    expect(w.endMs! - 12_000).toBeLessThanOrEqual(defaultPolicy.faceMismatch.clearAfterMs);
+    expect(w.details.similarity as number).toBeLessThan(defaultPolicy.faceMismatch.minSimilarity);
+    // 34 frames, yet the description model ran only at the start, when the other person appeared,
+    // and to confirm the mismatch and its end.
+    const runs = session.modelRuns;
+    expect(runs.cadence + runs.scene_changed + runs.confirming).toBeLessThanOrEqual(12);
+    expect(runs.scene_changed).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses malformed frames with a typed error and keeps running', async () => {

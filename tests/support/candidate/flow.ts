@@ -40,7 +40,18 @@ export interface CandidateEnv {
   close(): Promise<void>;
 }
 
-export async function startCandidateEnv(title: string): Promise<CandidateEnv> {
+export interface CandidateEnvOptions {
+  /** The exam's policy (spoken answers, accommodation profile, …). */
+  policy?: Record<string, unknown>;
+  keyQuestions?: { question: string; time_limit_s: number }[];
+  /** Extra configuration through the environment (e.g. the AI endpoint). */
+  env?: Record<string, string>;
+}
+
+export async function startCandidateEnv(
+  title: string,
+  options: CandidateEnvOptions = {},
+): Promise<CandidateEnv> {
   const dir = makeTempDir('vigil-candidate-e2e-');
   const central = await startCentral();
   const candidateId = await createUser(central.owner.db, {
@@ -52,9 +63,10 @@ export async function startCandidateEnv(title: string): Promise<CandidateEnv> {
     title,
     type: 'GEN',
     difficulty: 6,
-    keyQuestions: QUESTIONS,
+    keyQuestions: options.keyQuestions ?? QUESTIONS,
     uploadMode: 'full',
     retentionDays: 90,
+    ...(options.policy ? { policy: options.policy } : {}),
   });
   const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId });
   const loaded = loadConfig({
@@ -62,6 +74,7 @@ export async function startCandidateEnv(title: string): Promise<CandidateEnv> {
       VIGIL_DATA_DIR: path.join(dir, 'data'),
       VIGIL_CENTRAL_URL: central.pg.urlFor(DEVICE_LOGIN),
       VIGIL_CENTRAL_SSL_MODE: 'disable',
+      ...options.env,
     },
     policyFile: path.join(dir, 'no-policy.json'),
     home: dir,

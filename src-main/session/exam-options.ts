@@ -1,0 +1,54 @@
+// What an exam's policy asks of the candidate's interview beyond its questions: which answers are
+// spoken, and the accommodation profile (extra time, breaks, and the detector profile that
+// proctoring/policy.ts resolves). The policy travels with the cached exam, so this works offline.
+import { z } from 'zod';
+import { VigilError } from '../errors';
+import { TimingAccommodationSchema, type TimingAccommodation } from '../interview/accommodation';
+
+export interface Accommodation extends TimingAccommodation {
+  /** A detector profile of proctoring/policy.ts (e.g. no_gaze), or none. */
+  detectors: string | undefined;
+}
+
+const ProfileSchema = TimingAccommodationSchema.extend({ detectors: z.string().min(1).optional() });
+
+/**
+ * `policy.accommodation` is either a detector profile name (e.g. "no_gaze") or a profile object
+ * `{ name, extraTimePercent, breaks: { count, maxMinutes }, detectors }`.
+ */
+export function accommodationOf(policy: Record<string, unknown>): Accommodation {
+  const raw = policy.accommodation;
+  if (raw === undefined || raw === null) return { ...ProfileSchema.parse({}), detectors: undefined };
+  if (typeof raw === 'string') return { ...ProfileSchema.parse({ name: raw }), detectors: raw };
+  const parsed = ProfileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new VigilError('CONFIG_INVALID', 'The exam’s accommodation profile is invalid; ask your proctor.', {
+      issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
+  }
+  return { ...parsed.data, detectors: parsed.data.detectors };
+}
+
+/** The accommodation as recorded in the evidence chain (JSON-safe). */
+export function accommodationRecord(policy: Record<string, unknown>) {
+  const a = accommodationOf(policy);
+  return {
+    name: a.name,
+    extraTimePercent: a.extraTimePercent,
+    breaks: a.breaks,
+    detectors: a.detectors ?? null,
+  };
+}
+
+export type AnswerMode = 'text' | 'spoken';
+
+/**
+ * `policy.spokenAnswers`: true (every question) or the 1-based numbers of the questions answered by
+ * voice. Spoken questions still have the answer box for notes.
+ */
+export function answerModeOf(policy: Record<string, unknown>, index: number): AnswerMode {
+  const spoken = policy.spokenAnswers;
+  if (spoken === true) return 'spoken';
+  if (Array.isArray(spoken) && spoken.includes(index + 1)) return 'spoken';
+  return 'text';
+}
