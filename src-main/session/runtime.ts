@@ -33,7 +33,7 @@ import { openLocalStore, type LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
 import { enrolledCandidateName } from '../sync/enroll';
-import { localDbPath } from '../sync/service';
+import { localDbPath } from '../store/db-file';
 import { Uploader } from '../sync/uploader';
 import { appVersion } from '../app/create-app';
 import { assertExamVersion } from '../app/version-gate';
