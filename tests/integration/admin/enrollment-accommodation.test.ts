@@ -130,6 +130,21 @@ describe('accommodation per candidate', () => {
     expect(await enrollmentCount(examId)).toBe(0);
   });
 
+  it('replaces fetch_exam in place: still definer, pinned search_path, device-only', async () => {
+    const [fn] = await central.owner.query(
+      `SELECT p.prosecdef AS definer, p.proconfig AS config,
+              has_function_privilege('vigil_device', p.oid, 'EXECUTE') AS device,
+              EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public
+       FROM pg_proc p WHERE p.oid = 'vigil.fetch_exam(text)'::regprocedure`,
+    );
+    expect(fn).toEqual({
+      definer: true,
+      config: ['search_path=pg_catalog, pg_temp'],
+      device: true,
+      public: false,
+    });
+  });
+
   it('keeps the database consistent even without the service', async () => {
     const examId = await examWithProfiles('Backstop exam');
     const [row] = await admin.createEnrollments({
