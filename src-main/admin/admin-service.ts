@@ -285,6 +285,9 @@ export class AdminService {
     if (!exam) throw new VigilError('NOT_FOUND', `There is no exam ${input.examId}.`);
     // Checked for every row before any code exists: a typo must not leave half a batch enrolled.
     const known = exam.accommodation_profiles.map((p) => String(p.name));
+    // Profiles saved before their shape was shared with the device are checked again before any
+    // candidate gets one (a profile the device cannot read would stop their session).
+    if (input.candidates.some((c) => c.accommodation?.trim())) checkProfiles(exam.accommodation_profiles);
     for (const c of input.candidates) {
       const wanted = c.accommodation?.trim();
       if (wanted && !known.includes(wanted))

@@ -172,6 +172,19 @@ describe('accommodation per candidate', () => {
         accommodationProfiles: [{ name: 'x', detectors: 'no_camera' }],
       }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST', details: { detectors: 'no_camera' } });
+    // A profile stored before the shapes were unified (here 12.5 % extra time) is not handed out.
+    const legacy = await examWithProfiles('Legacy exam');
+    await central.owner.query(
+      `UPDATE vigil.exams SET accommodation_profiles = '[{"name": "legacy", "extraTimePercent": 12.5}]' WHERE id = $1`,
+      [legacy],
+    );
+    await expect(
+      admin.createEnrollments({
+        examId: legacy,
+        candidates: [{ email: 'fay@example.org', accommodation: 'legacy' }],
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await enrollmentCount(legacy)).toBe(0);
     await expect(
       admin.saveExam({
         title: 'Bad timing',
