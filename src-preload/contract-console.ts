@@ -143,6 +143,27 @@ const ListRequest = z
   })
   .strict();
 
+/**
+ * An exam's accommodation profile, given to one candidate through their enrollment. The same shape the
+ * device reads as `policy.accommodation` (src-main/interview/accommodation.ts TimingAccommodationSchema
+ * plus `detectors`, a detector profile of proctoring/policy.ts such as "no_gaze"); `notes` is for admins.
+ */
+export const AccommodationProfileSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    /** 50 means each question gets 1.5 × its time limit. */
+    extraTimePercent: z.number().int().min(0).max(300).optional(),
+    /** Breaks between questions, each up to maxMinutes; null or absent: none. */
+    breaks: z
+      .object({ count: z.number().int().min(1).max(20), maxMinutes: z.number().min(0.5).max(120) })
+      .nullable()
+      .optional(),
+    detectors: z.string().min(1).max(64).optional(),
+    notes: z.string().max(2000).optional(),
+  })
+  .strict();
+export type AccommodationProfile = z.infer<typeof AccommodationProfileSchema>;
+
 export const ExamInputSchema = z
   .object({
     title: z.string().min(1).max(300),
@@ -154,15 +175,7 @@ export const ExamInputSchema = z
     resumeId: Uuid.nullable().optional(),
     jobListingId: Uuid.nullable().optional(),
     policy: Json.optional(),
-    accommodationProfiles: z
-      .array(
-        z.object({
-          name: z.string().min(1),
-          extraTimePercent: z.number().min(0).max(400).optional(),
-          notes: z.string().optional(),
-        }),
-      )
-      .optional(),
+    accommodationProfiles: z.array(AccommodationProfileSchema).max(50).optional(),
     retentionDays: z.number().int().min(1).max(3650).optional(),
     uploadMode: z.enum(['full', 'flags_only']).optional(),
   })
@@ -274,7 +287,14 @@ export const consoleCalls = {
       .object({
         examId: Uuid,
         candidates: z
-          .array(z.object({ email: z.email(), name: z.string().max(200).optional() }))
+          .array(
+            z.object({
+              email: z.email(),
+              name: z.string().max(200).optional(),
+              /** One of the exam's accommodation profiles, by name. */
+              accommodation: z.string().min(1).max(100).optional(),
+            }),
+          )
           .min(1)
           .max(5000),
         ttlHours: z

@@ -487,6 +487,9 @@ const FUNCTIONS = [
   END $$`,
 ];
 
+/** 0006 replaces some of these; its down() puts 0005's definitions back. */
+export const INGEST_FUNCTIONS_0005: readonly string[] = FUNCTIONS;
+
 const DEVICE_CALLS = [
   'vigil.ingest(text, jsonb)',
   'vigil.redeem_enrollment(text, text)',

@@ -5,12 +5,14 @@ import * as m0002 from './0002_people_and_exams';
 import * as m0003 from './0003_sessions_and_evidence';
 import * as m0004 from './0004_row_level_security';
 import * as m0005 from './0005_device_ingest_functions';
+import * as m0006 from './0006_set_based_ingest';
 import * as m0100 from './0100_review_console';
 import * as m0101 from './0101_proctor_policies_at_scale';
 import * as m0102 from './0102_single_verdict_audit';
 import * as m0200 from './0200_known_app_builds';
 import * as m0201 from './0201_missing_app_build';
 import * as m0300 from './0300_device_profile';
+import * as m0301 from './0301_enrollment_accommodation';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -18,10 +20,12 @@ export const centralMigrations: Record<string, Migration> = {
   '0003_sessions_and_evidence': m0003,
   '0004_row_level_security': m0004,
   '0005_device_ingest_functions': m0005,
+  '0006_set_based_ingest': m0006,
   '0100_review_console': m0100,
   '0101_proctor_policies_at_scale': m0101,
   '0102_single_verdict_audit': m0102,
   '0200_known_app_builds': m0200,
   '0201_missing_app_build': m0201,
   '0300_device_profile': m0300,
+  '0301_enrollment_accommodation': m0301,
 };

@@ -3,9 +3,12 @@
 // devices, token usage roll-ups and CSV export of every list. Runs as an admin (vigil_admin member)
 // or the owner; every change leaves an audit_log row naming who did it.
 import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import { AccommodationProfileSchema, type AccommodationProfile } from '../../src-preload/contract-console';
 import { hashEnrollmentCode } from '../central/admin';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
+import { accommodationProfiles as detectorProfiles } from '../proctoring/policy';
 import { toCsv } from './csv';
 
 export type ExamType = 'GEN' | 'SKL' | 'PER' | 'FIN';
@@ -18,7 +21,8 @@ export interface ExamInput {
   resumeId?: string | null;
   jobListingId?: string | null;
   policy?: Record<string, unknown>;
-  accommodationProfiles?: { name: string; extraTimePercent?: number; notes?: string }[];
+  /** Given to candidates one by one through their enrollment (see createEnrollments). */
+  accommodationProfiles?: AccommodationProfile[];
   retentionDays?: number;
   uploadMode?: 'full' | 'flags_only';
 }
@@ -52,6 +56,7 @@ export const LIST_COLUMNS: Record<ListName, readonly string[]> = {
     'candidate_email',
     'candidate_name',
     'state',
+    'accommodation',
     'expires_at',
     'redeemed_at',
     'created_at',
@@ -93,6 +98,36 @@ const ROLE_NAME = /^[a-z][a-z0-9_]{2,62}$/;
 
 function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The exam's profiles as the device will read them: the profile shape, unique names, and detector
+ * profiles that proctoring/policy.ts knows (an unknown one would stop the candidate's session).
+ */
+function checkProfiles(raw: unknown): AccommodationProfile[] {
+  const parsed = z
+    .array(AccommodationProfileSchema)
+    .max(50)
+    .safeParse(raw ?? []);
+  if (!parsed.success)
+    throw new VigilError('BAD_REQUEST', 'An accommodation profile is malformed.', {
+      issues: parsed.error.issues.map((i) => `accommodationProfiles.${i.path.join('.')}: ${i.message}`),
+    });
+  const names = new Set<string>();
+  for (const p of parsed.data) {
+    if (names.has(p.name))
+      throw new VigilError('BAD_REQUEST', `Two accommodation profiles are named "${p.name}".`, {
+        name: p.name,
+      });
+    names.add(p.name);
+    if (p.detectors !== undefined && !(p.detectors in detectorProfiles))
+      throw new VigilError(
+        'BAD_REQUEST',
+        `Accommodation profile "${p.name}" names unknown detectors "${p.detectors}"; use one of: ${Object.keys(detectorProfiles).join(', ')}.`,
+        { name: p.name, detectors: p.detectors, known: Object.keys(detectorProfiles) },
+      );
+  }
+  return parsed.data;
 }
 
 function newCode(): string {
@@ -192,6 +227,7 @@ export class AdminService {
   }
 
   async saveExam(input: ExamInput, id?: string): Promise<string> {
+    const profiles = checkProfiles(input.accommodationProfiles);
     const values = [
       input.title,
       input.type,
@@ -200,7 +236,7 @@ export class AdminService {
       input.resumeId ?? null,
       input.jobListingId ?? null,
       JSON.stringify(input.policy ?? {}),
-      JSON.stringify(input.accommodationProfiles ?? []),
+      JSON.stringify(profiles),
       input.retentionDays ?? 90,
       input.uploadMode ?? 'full',
     ];
@@ -238,13 +274,31 @@ export class AdminService {
    */
   async createEnrollments(input: {
     examId: string;
-    candidates: { email: string; name?: string }[];
+    /** accommodation: one of the exam's accommodation profiles, by name. */
+    candidates: { email: string; name?: string; accommodation?: string }[];
     ttlHours?: number;
   }): Promise<{ enrollmentId: string; email: string; name: string; code: string; expiresAt: string }[]> {
-    const [exam] = await this.query<{ title: string }>(`SELECT title FROM vigil.exams WHERE id = $1`, [
-      input.examId,
-    ]);
+    const [exam] = await this.query<{ title: string; accommodation_profiles: { name?: unknown }[] }>(
+      `SELECT title, accommodation_profiles FROM vigil.exams WHERE id = $1`,
+      [input.examId],
+    );
     if (!exam) throw new VigilError('NOT_FOUND', `There is no exam ${input.examId}.`);
+    // Checked for every row before any code exists: a typo must not leave half a batch enrolled.
+    const known = exam.accommodation_profiles.map((p) => String(p.name));
+    // Profiles saved before their shape was shared with the device are checked again before any
+    // candidate gets one (a profile the device cannot read would stop their session).
+    if (input.candidates.some((c) => c.accommodation?.trim())) checkProfiles(exam.accommodation_profiles);
+    for (const c of input.candidates) {
+      const wanted = c.accommodation?.trim();
+      if (wanted && !known.includes(wanted))
+        throw new VigilError(
+          'BAD_REQUEST',
+          known.length
+            ? `"${wanted}" (for ${c.email}) is not an accommodation profile of "${exam.title}"; its profiles are: ${known.join(', ')}.`
+            : `"${wanted}" (for ${c.email}) is not an accommodation profile of "${exam.title}", which has none; add it to the exam first.`,
+          { accommodation: wanted, email: c.email, known },
+        );
+    }
     const actor = await this.actor();
     const expiresAt = new Date(Date.now() + (input.ttlHours ?? 72) * 3_600_000);
     const out: { enrollmentId: string; email: string; name: string; code: string; expiresAt: string }[] = [];
@@ -257,9 +311,9 @@ export class AdminService {
       );
       const code = newCode();
       const [row] = await this.query<{ id: string }>(
-        `INSERT INTO vigil.enrollments (candidate_id, exam_id, code_hash, expires_at, created_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [user!.id, input.examId, hashEnrollmentCode(code), expiresAt, actor],
+        `INSERT INTO vigil.enrollments (candidate_id, exam_id, code_hash, expires_at, created_by, accommodation)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [user!.id, input.examId, hashEnrollmentCode(code), expiresAt, actor, c.accommodation?.trim() || null],
       );
       out.push({
         enrollmentId: row!.id,
@@ -343,7 +397,7 @@ export class AdminService {
           );
         text = `SELECT n.id, e.title AS exam_title, u.email AS candidate_email, u.display_name AS candidate_name,
                   CASE WHEN n.redeemed_at IS NOT NULL THEN 'redeemed' WHEN n.expires_at <= now() THEN 'expired' ELSE 'open' END AS state,
-                  n.expires_at, n.redeemed_at, n.created_at
+                  n.accommodation, n.expires_at, n.redeemed_at, n.created_at
                 FROM vigil.enrollments n JOIN vigil.users u ON u.id = n.candidate_id JOIN vigil.exams e ON e.id = n.exam_id`;
         break;
       case 'devices':

@@ -1,5 +1,5 @@
-// Reads the candidate list for bulk enrollment (a CSV with `email` and optional `name` columns, as
-// exported from a spreadsheet): RFC 4180 quoting, CRLF or LF, a BOM tolerated.
+// Reads the candidate list for bulk enrollment (a CSV with `email` and optional `name` and
+// `accommodation` columns, as exported from a spreadsheet): RFC 4180 quoting, CRLF or LF, a BOM tolerated.
 import { VigilError } from '../errors';
 
 export function parseCsv(text: string): string[][] {
@@ -35,13 +35,24 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((c) => c.trim() !== ''));
 }
 
-export function parseCandidates(text: string): { email: string; name?: string }[] {
+export interface CandidateRow {
+  email: string;
+  name?: string;
+  /** Name of one of the exam's accommodation profiles (empty cell: none). */
+  accommodation?: string;
+}
+
+export function parseCandidates(text: string): CandidateRow[] {
   const [header, ...rows] = parseCsv(text);
   const columns = (header ?? []).map((h) => h.trim().toLowerCase());
   const email = columns.indexOf('email');
   const name = columns.indexOf('name');
+  const accommodation = columns.indexOf('accommodation');
   if (email < 0)
-    throw new VigilError('BAD_REQUEST', 'The candidate CSV needs an "email" column (and optionally "name").');
+    throw new VigilError(
+      'BAD_REQUEST',
+      'The candidate CSV needs an "email" column (and optionally "name" and "accommodation").',
+    );
   return rows.map((r, i) => {
     const value = (r[email] ?? '').trim();
     if (!/^[^@\s]+@[^@\s]+$/.test(value)) {
@@ -49,6 +60,9 @@ export function parseCandidates(text: string): { email: string; name?: string }[
         row: i + 2,
       });
     }
-    return name >= 0 && r[name]?.trim() ? { email: value, name: r[name].trim() } : { email: value };
+    const row: CandidateRow = { email: value };
+    if (name >= 0 && r[name]?.trim()) row.name = r[name].trim();
+    if (accommodation >= 0 && r[accommodation]?.trim()) row.accommodation = r[accommodation].trim();
+    return row;
   });
 }

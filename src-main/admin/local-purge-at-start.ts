@@ -3,7 +3,7 @@
 // Failures are logged, never thrown: retention must not stop an exam from starting.
 import fs from 'node:fs';
 import type { LocalStore } from '../store/local-store';
-import { localDbPath } from '../sync/service';
+import { localDbPath } from '../store/db-file';
 import { purgeLocal, type LocalPurgeResult } from './local-purge';
 
 export interface PurgeAtStartLogger {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type LoadConfigOptions } from '../config/load';
 import { createFileLogger } from '../log/logger';
+import type { SecretCipher } from '../store/device-credentials';
 import { createApp, type VigilApp } from './create-app';
 
 export interface BootedApp {
@@ -15,6 +16,7 @@ export interface BootedApp {
 export async function bootApp(
   mode: 'electron' | 'host',
   configOptions: LoadConfigOptions = {},
+  shell: { secretCipher?: SecretCipher } = {},
 ): Promise<BootedApp> {
   const loaded = loadConfig(configOptions);
   fs.mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
@@ -25,7 +27,7 @@ export async function bootApp(
     maxFileMb: log.maxFileMb,
     maxFiles: log.maxFiles,
   });
-  const app = createApp({ loaded, logger: files.logger, mode });
+  const app = createApp({ loaded, logger: files.logger, mode, ...shell });
   files.logger.info({ mode, dataDir: loaded.dataDir, lockedKeys: loaded.lockedKeys }, 'app started');
   // Recordings a crash left unfinished are merged from their segments in the background.
   void app.context.media.recover().then(

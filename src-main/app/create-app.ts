@@ -8,6 +8,7 @@ import { createInterviewProvider } from '../interview/provider';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
+import type { SecretCipher } from '../store/device-credentials';
 import { ConsoleSession } from '../review/console-session';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { ProctoringService } from '../proctoring/service';
@@ -47,6 +48,8 @@ export function createApp(options: {
   loaded: LoadedConfig;
   logger: Logger;
   mode: 'electron' | 'host';
+  /** The shell's OS-keychain cipher for the device token; host mode has none (0600 file). */
+  secretCipher?: SecretCipher;
 }): VigilApp {
   const events = new EventBus();
   const media = createMediaRuntime({
@@ -58,6 +61,7 @@ export function createApp(options: {
   const candidate = createCandidateRuntime({
     loaded: options.loaded,
     logger: options.logger,
+    ...(options.secretCipher ? { secretCipher: options.secretCipher } : {}),
     media,
     emit: (event, payload) => events.emit(event, payload),
   });

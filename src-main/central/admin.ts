@@ -126,6 +126,35 @@ export async function createStaffLogin(
     .execute();
 }
 
+/**
+ * The PostgreSQL login devices connect with, member of vigil_device, carrying its own statement
+ * timeout. Role settings are not inherited from a group role, and a SET clause on a function does
+ * not bound the statement already running, so the login is where the timeout has to live. Needs a
+ * role with CREATEROLE (the migration owner).
+ */
+export async function createDeviceLogin(
+  db: Db,
+  input: { roleName: string; password: string; statementTimeoutMs?: number },
+): Promise<void> {
+  if (!ROLE_NAME.test(input.roleName)) {
+    throw new VigilError('BAD_REQUEST', 'Role names are 3–63 lower-case letters, digits or underscores.', {
+      roleName: input.roleName,
+    });
+  }
+  const timeout = Math.round(input.statementTimeoutMs ?? 15_000);
+  if (!(timeout >= 100 && timeout <= 600_000)) {
+    throw new VigilError('BAD_REQUEST', 'The statement timeout must be between 100 ms and 10 minutes.', {
+      statementTimeoutMs: input.statementTimeoutMs,
+    });
+  }
+  await sql`CREATE ROLE ${sql.id(input.roleName)} LOGIN PASSWORD ${sql.lit(input.password)} IN ROLE vigil_device`.execute(
+    db,
+  );
+  await sql`ALTER ROLE ${sql.id(input.roleName)} SET statement_timeout = ${sql.lit(`${timeout}ms`)}`.execute(
+    db,
+  );
+}
+
 export async function assignProctor(db: Db, examId: string, proctorId: string): Promise<void> {
   await db
     .insertInto('vigil.proctor_assignments')

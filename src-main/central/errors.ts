@@ -31,6 +31,19 @@ const NETWORK_CODES = new Set([
   '57014', // statement timeout: retry later
 ]);
 
+/** Node's TLS verification failures (sslmode=verify-full): an unknown CA, a wrong host name, expiry. */
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export function isRetryable(error: unknown): boolean {
   if (error instanceof VigilError) return error.code === 'UNAVAILABLE';
   return true;
@@ -41,6 +54,17 @@ export function centralError(error: unknown, action: string): VigilError {
   const e = (error ?? {}) as PgErrorLike;
   const code = e.code ?? '';
   const message = e.message ?? String(error);
+  if (TLS_CODES.has(code)) {
+    // Not a bug and not the device's fault: the server cannot be verified, so nothing is sent.
+    return new VigilError(
+      'UNAVAILABLE',
+      `The central server's TLS certificate could not be verified (${message}). Vigil keeps everything ` +
+        'locally and retries; IT must set central.caFile to the CA that signed the server certificate ' +
+        'and use the host name the certificate names.',
+      { action, tls: code },
+      { cause: error },
+    );
+  }
   if (code === '28000' || code === '28P01') {
     return new VigilError(
       'FORBIDDEN',

@@ -68,6 +68,11 @@ export const configSchema = z.object({
   security: z.object({
     /** When true, an unsigned or altered IT policy file is refused. */
     requireSignedPolicy: z.boolean().default(false),
+    /**
+     * When true, the device token is only ever kept sealed by the OS keychain: where none is
+     * available, enrollment is refused instead of keeping the token in a 0600 file.
+     */
+    requireKeychain: z.boolean().default(false),
   }),
 });
 

@@ -2,7 +2,7 @@
 // (nothing pending when the device has never recorded anything).
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { localDbPath } from '../sync/service';
+import { localDbPath } from '../store/db-file';
 import type { PendingSyncSource } from './types';
 
 export function localPendingSync(dataDir: string): PendingSyncSource {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import { localMigrations } from '../../migrations/local/index';
 import { VigilError } from '../errors';
-import { localDbPath } from '../sync/service';
+import { localDbPath } from '../store/db-file';
 
 export type SqliteHandle = Database.Database;
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
-import { localDbPath } from '../sync/service';
+import { localDbPath } from '../store/db-file';
 import type { VigilConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { resolveMediaBinaries } from './binaries';

@@ -29,12 +29,12 @@ import { resolvePolicy } from '../proctoring/policy';
 import { ReportArchive } from '../reports/report-archive';
 import { ReportService } from '../reports/report-service';
 import { warmUpReportRenderer } from '../reports/warm-up';
-import { createTokenVault } from '../store/device-credentials';
+import { createTokenVault, type SecretCipher } from '../store/device-credentials';
 import { openLocalStore, type LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
 import { enrolledCandidateName } from '../sync/enroll';
-import { localDbPath } from '../sync/service';
+import { localDbPath } from '../store/db-file';
 import { Uploader } from '../sync/uploader';
 import { appVersion } from '../app/create-app';
 import { assertExamVersion } from '../app/version-gate';
@@ -73,6 +73,8 @@ export function createCandidateRuntime(options: {
   logger: Logger;
   media: MediaRuntime;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** The shell's OS-keychain cipher for the device token (absent in host mode: 0600 file). */
+  secretCipher?: SecretCipher;
 }): CandidateRuntime {
   const { loaded, logger } = options;
   const dataDir = loaded.dataDir;
@@ -93,7 +95,9 @@ export function createCandidateRuntime(options: {
   const open = () => {
     opened ??= (async () => {
       const store = await openLocalStore(localStoreFile(dataDir));
-      const tokens = createTokenVault(dataDir);
+      const tokens = createTokenVault(dataDir, options.secretCipher, {
+        requireSealed: loaded.config.security.requireKeychain,
+      });
       let central: Promise<CentralStore> | undefined;
       const centralStore = () => {
         central ??= openCentral({

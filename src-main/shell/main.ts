@@ -10,6 +10,7 @@ import {
   powerMonitor,
   powerSaveBlocker,
   protocol,
+  safeStorage,
   screen,
   session,
   webContents,
@@ -34,6 +35,7 @@ import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-proto
 import { installCspHeaders } from './csp-headers';
 import { forbidDevTools } from './devtools';
 import { createExamLockdown } from './exam-lockdown';
+import { createSafeStorageCipher } from './safe-storage-cipher';
 import { createElectronUpdater } from './auto-updater';
 import { bindContract, forwardEvents } from './ipc-binding';
 import { installNavigationGuards } from './navigation';
@@ -122,7 +124,16 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    booted = await bootApp('electron');
+    // The device token is sealed by the OS keychain (safeStorage is usable only after 'ready').
+    const secretCipher = createSafeStorageCipher({
+      safeStorage,
+      platform: process.platform,
+      warn: (message, details) => {
+        if (booted) booted.app.context.logger.warn(details, message);
+        else process.emitWarning(`${message} (${String(details.reason)})`);
+      },
+    });
+    booted = await bootApp('electron', {}, { secretCipher });
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
     const menu = applicationMenuTemplate(process.platform, {

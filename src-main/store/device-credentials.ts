@@ -1,6 +1,8 @@
 // Where the device token lives at rest. The shell passes a SecretCipher backed by Electron's
 // safeStorage (OS keychain); the headless host has none and keeps the token in a 0600 file. Only the
-// token is secret: the device row in SQLite records which storage holds it.
+// token is secret: the device row in SQLite records which storage holds it. With `requireSealed`
+// (IT policy security.requireKeychain) a token is never written unsealed; a token written to the
+// file before the keychain was available is sealed the next time it is read.
 import fs from 'node:fs';
 import path from 'node:path';
 import { VigilError } from '../errors';
@@ -22,9 +24,26 @@ export interface TokenVault {
 const MAGIC_PLAIN = 'vigil-token-plain:';
 const MAGIC_SEALED = Buffer.from('vigil-token-sealed:');
 
-export function createTokenVault(dataDir: string, cipher?: SecretCipher): TokenVault {
+export interface TokenVaultOptions {
+  /** Refuse to keep the token unsealed (IT policy security.requireKeychain). */
+  requireSealed?: boolean;
+}
+
+export function createTokenVault(
+  dataDir: string,
+  cipher?: SecretCipher,
+  options: TokenVaultOptions = {},
+): TokenVault {
   const file = path.join(dataDir, 'device-token');
   const sealed = cipher?.isEncryptionAvailable() === true;
+  const refuseUnsealed = () => {
+    throw new VigilError(
+      'NOT_READY',
+      'IT policy requires the OS keychain for the device token, and it is not available on this computer. ' +
+        'Sign in to a desktop session with a keychain (on Linux: GNOME Keyring or KWallet) or ask IT.',
+      { policyKey: 'security.requireKeychain' },
+    );
+  };
   const writeFile = (data: Buffer) => {
     fs.mkdirSync(dataDir, { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
@@ -36,6 +55,7 @@ export function createTokenVault(dataDir: string, cipher?: SecretCipher): TokenV
     storage: sealed ? 'safeStorage' : 'file',
     save(token) {
       if (sealed && cipher) writeFile(Buffer.concat([MAGIC_SEALED, cipher.encryptString(token)]));
+      else if (options.requireSealed) refuseUnsealed();
       else writeFile(Buffer.from(MAGIC_PLAIN + token, 'utf8'));
     },
     load() {
@@ -53,7 +73,10 @@ export function createTokenVault(dataDir: string, cipher?: SecretCipher): TokenV
       const text = data.toString('utf8');
       if (!text.startsWith(MAGIC_PLAIN))
         throw new VigilError('INTEGRITY', `The device token file ${file} is damaged; enroll again.`);
-      return text.slice(MAGIC_PLAIN.length);
+      const token = text.slice(MAGIC_PLAIN.length);
+      if (sealed && cipher) writeFile(Buffer.concat([MAGIC_SEALED, cipher.encryptString(token)]));
+      else if (options.requireSealed) refuseUnsealed();
+      return token;
     },
     clear() {
       fs.rmSync(file, { force: true });

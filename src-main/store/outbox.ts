@@ -51,12 +51,14 @@ export function enqueue(tx: Tx, item: OutboxItem): void {
   );
 }
 
-export function pendingBatch(tx: Tx, limit: number, maxBytes = 4 * 1024 * 1024): PendingRow[] {
+/** Pending rows in order; `afterId` skips rows already sent whose receipts are not recorded yet. */
+export function pendingBatch(tx: Tx, limit: number, maxBytes = 4 * 1024 * 1024, afterId = 0): PendingRow[] {
   const rows = tx.all(
     tx.q
       .selectFrom('outbox')
       .select(['id', 'kind', 'idempotency_key', 'payload', 'bytes', 'attempts'])
       .where('status', '=', 'pending')
+      .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit),
   );

@@ -83,18 +83,36 @@ export async function uploadBlob(
     let offset = begun.offset;
     let recorded = offset;
     let restarts = 0;
-    const buffer = Buffer.allocUnsafe(chunkBytes);
+    // Two buffers: while the server stores one chunk, the next is read and hashed into the other
+    // (a buffer is only reused after the call that sent it returned).
+    const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+    let spare = 0;
+    const readChunk = async (at: number): Promise<{ at: number; chunk: Buffer; sha256: string }> => {
+      const length = Math.min(chunkBytes, row.size - at);
+      const buffer = buffers[spare]!;
+      spare ^= 1;
+      const { bytesRead } = await handle.read(buffer, 0, length, at);
+      if (bytesRead !== length)
+        throw new VigilError('INTEGRITY', `${row.path} is shorter than when it was recorded.`);
+      const chunk = buffer.subarray(0, length);
+      return { at, chunk, sha256: createHash('sha256').update(chunk).digest('hex') };
+    };
     for (;;) {
       let retries = 0;
+      let next: Promise<{ at: number; chunk: Buffer; sha256: string }> | undefined;
       while (offset < row.size) {
-        const length = Math.min(chunkBytes, row.size - offset);
-        const { bytesRead } = await handle.read(buffer, 0, length, offset);
-        if (bytesRead !== length)
-          throw new VigilError('INTEGRITY', `${row.path} is shorter than when it was recorded.`);
-        const chunk = buffer.subarray(0, length);
-        const sha256 = createHash('sha256').update(chunk).digest('hex');
+        // The read-ahead is only used if the server moved to where it was read from.
+        const ahead = next ? await next : undefined;
+        next = undefined;
+        const { chunk, sha256 } = ahead && ahead.at === offset ? ahead : await readChunk(offset);
+        const sending = offset;
+        const call = channel.blobChunk(token, row.id, sending, chunk, sha256);
+        if (sending + chunk.length < row.size) {
+          next = readChunk(sending + chunk.length);
+          next.catch(() => undefined); // awaited on the next turn, or dropped if the offset moved
+        }
         try {
-          offset = (await channel.blobChunk(token, row.id, offset, chunk, sha256)).offset;
+          offset = (await call).offset;
           retries = 0;
         } catch (error) {
           if (!isVigilError(error)) throw error;
@@ -102,7 +120,11 @@ export async function uploadBlob(
             offset = error.details.serverOffset; // resume where the server actually is
             continue;
           }
-          if (error.code === 'INTEGRITY' && ++retries <= MAX_CHUNK_RETRIES) continue; // corrupted in transit: resend
+          if (error.code === 'INTEGRITY' && ++retries <= MAX_CHUNK_RETRIES) {
+            if (next) await next.catch(() => undefined); // let it finish before its buffer is reused
+            next = undefined;
+            continue; // corrupted in transit: resend
+          }
           throw error;
         }
         // Progress is informational (resume asks the server), so it is committed every 16 MiB only.

@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CallRequest, CallResponse, VigilApi } from '../../src-preload/contract';
 import { SignIn, type Reviewer } from '../proctor/SignIn';
 import { parseCandidateLines } from './candidates';
+import { parseProfileLines } from './profiles';
 
 type ListName = CallRequest<'adminList'>['list'];
 const LISTS: ListName[] = ['sessions', 'users', 'exams', 'enrollments', 'devices', 'usage'];
@@ -157,11 +158,34 @@ function Lists({ api }: { api: VigilApi }) {
   );
 }
 
+interface ExamChoice {
+  id: string;
+  title: string;
+  /** Names of the exam's accommodation profiles. */
+  profiles: string[];
+}
+
+function profileNames(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((p: unknown) =>
+    p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string'
+      ? [(p as { name: string }).name]
+      : [],
+  );
+}
+
 function useExams(api: VigilApi) {
-  const [exams, setExams] = useState<{ id: string; title: string }[]>([]);
+  const [exams, setExams] = useState<ExamChoice[]>([]);
   useEffect(() => {
     void api.adminList({ list: 'exams', limit: 1000 }).then((r) => {
-      if (r.ok) setExams(r.value.rows.map((x) => ({ id: String(x.id), title: String(x.title) })));
+      if (r.ok)
+        setExams(
+          r.value.rows.map((x) => ({
+            id: String(x.id),
+            title: String(x.title),
+            profiles: profileNames(x.accommodation_profiles),
+          })),
+        );
     });
   }, [api]);
   return exams;
@@ -178,11 +202,7 @@ function Exams({ api }: { api: VigilApi }) {
       .map((line) => line.split('|'))
       .filter(([q]) => q?.trim())
       .map(([q, s]) => ({ question: q!.trim(), time_limit_s: Number(s) || 120 }));
-    const accommodationProfiles = text('accommodations')
-      .split('\n')
-      .map((line) => line.split('|'))
-      .filter(([n]) => n?.trim())
-      .map(([n, pct]) => ({ name: n!.trim(), extraTimePercent: Number(pct) || 0 }));
+    const accommodationProfiles = parseProfileLines(text('accommodations'));
     const result = await api.adminSaveExam({
       exam: {
         title: text('title'),
@@ -213,7 +233,10 @@ function Exams({ api }: { api: VigilApi }) {
         <input id="exam-difficulty" name="difficulty" type="number" min={1} max={10} defaultValue={5} />
         <label htmlFor="exam-questions">Key questions (one per line: question | seconds)</label>
         <textarea id="exam-questions" name="questions" rows={3} />
-        <label htmlFor="exam-accommodations">Accommodation profiles (name | extra time %)</label>
+        <label htmlFor="exam-accommodations">
+          Accommodation profiles (one per line: name | extra time % | breaks × minutes | detectors, e.g.
+          &quot;extra time 50% | 50 | 1x5 | no_gaze&quot;)
+        </label>
         <textarea id="exam-accommodations" name="accommodations" rows={2} />
         <label htmlFor="exam-retention">Retention (days)</label>
         <input id="exam-retention" name="retention" type="number" min={1} max={3650} defaultValue={90} />
@@ -233,14 +256,17 @@ function Exams({ api }: { api: VigilApi }) {
 function Enrollment({ api }: { api: VigilApi }) {
   const exams = useExams(api);
   const [examId, setExamId] = useState('');
+  const [accommodation, setAccommodation] = useState('');
   const [text, setText] = useState('');
+  const exam = exams.find((x) => x.id === examId) ?? exams[0];
   const [result, setResult] = useState<CallResponse<'adminCreateEnrollments'> | undefined>();
   const [message, setMessage] = useState('');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const candidates = parseCandidateLines(text);
-    if (!candidates.length) return setMessage('Add one candidate per line: email, name');
-    const r = await api.adminCreateEnrollments({ examId: examId || exams[0]!.id, candidates });
+    const lines = parseCandidateLines(text);
+    if (!lines.length) return setMessage('Add one candidate per line: email, name');
+    const candidates = accommodation ? lines.map((c) => ({ ...c, accommodation })) : lines;
+    const r = await api.adminCreateEnrollments({ examId: exam!.id, candidates });
     if (r.ok) {
       setResult(r.value);
       setMessage(
@@ -253,10 +279,30 @@ function Enrollment({ api }: { api: VigilApi }) {
       <h3 id="enroll-title">Enrollment codes</h3>
       <form className="form-grid" onSubmit={(e) => void submit(e)}>
         <label htmlFor="enroll-exam">Exam</label>
-        <select id="enroll-exam" value={examId} onChange={(e) => setExamId(e.target.value)}>
+        <select
+          id="enroll-exam"
+          value={exam?.id ?? ''}
+          onChange={(e) => {
+            setExamId(e.target.value);
+            setAccommodation('');
+          }}
+        >
           {exams.map((x) => (
             <option key={x.id} value={x.id}>
               {x.title}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="enroll-accommodation">Accommodation for these candidates</label>
+        <select
+          id="enroll-accommodation"
+          value={accommodation}
+          onChange={(e) => setAccommodation(e.target.value)}
+        >
+          <option value="">None (the exam&apos;s standard timing and detectors)</option>
+          {(exam?.profiles ?? []).map((name) => (
+            <option key={name} value={name}>
+              {name}
             </option>
           ))}
         </select>

@@ -287,6 +287,39 @@ describe('admin console', () => {
       await expect.poll(() => page.getByRole('heading', { level: 3 }).count()).toBeGreaterThan(0);
       await axe(page, `admin-${tab.toLowerCase()}`);
     }
+    // An exam with an accommodation profile, then one candidate enrolled with it: the profile is theirs.
+    await page.getByRole('button', { name: 'Exams', exact: true }).click();
+    await page.locator('#exam-title').fill('Accommodated exam');
+    await page.locator('#exam-accommodations').fill('extra time 50% | 50 | 1x5 | no_gaze');
+    await page.getByRole('button', { name: 'Save exam' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Exam saved: /);
+    const [saved] = await owner.query<{ id: string; accommodation_profiles: unknown }>(
+      `SELECT id, accommodation_profiles FROM vigil.exams WHERE title = 'Accommodated exam'`,
+    );
+    expect(saved!.accommodation_profiles).toEqual([
+      {
+        name: 'extra time 50%',
+        extraTimePercent: 50,
+        breaks: { count: 1, maxMinutes: 5 },
+        detectors: 'no_gaze',
+      },
+    ]);
+    await page.getByRole('button', { name: 'Enrollment', exact: true }).click();
+    const examSelect = page.locator('#enroll-exam');
+    await expect.poll(() => examSelect.locator('option', { hasText: 'Accommodated exam' }).count()).toBe(1);
+    await examSelect.selectOption({ label: 'Accommodated exam' });
+    await page.locator('#enroll-accommodation').selectOption('extra time 50%');
+    await page.locator('#enroll-candidates').fill('acc@example.org, Acc Candidate');
+    await axe(page, 'admin-enrollment-accommodation');
+    await page.screenshot({
+      path: artifactPath('review-console', 'admin-enrollment-accommodation.png'),
+      fullPage: true,
+    });
+    await page.getByRole('button', { name: 'Create codes' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^1 codes created/);
+    expect(
+      await owner.query(`SELECT accommodation FROM vigil.enrollments WHERE exam_id = $1`, [saved!.id]),
+    ).toEqual([{ accommodation: 'extra time 50%' }]);
     // The dry run deleted nothing.
     expect(await owner.query(`SELECT 1 FROM vigil.sessions WHERE id = $1`, [examA()[0]!.id])).toHaveLength(1);
     await context.close();

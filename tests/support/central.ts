@@ -2,9 +2,9 @@
 // applied by the owner role, a shared device login (member of vigil_device) and helpers to enroll
 // devices and create proctors with their own PostgreSQL logins.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import {
   assignProctor,
+  createDeviceLogin,
   createEnrollmentCode,
   createExam,
   createStaffLogin,
@@ -45,8 +45,7 @@ export async function startCentral(
   const extra: CentralStore[] = [];
   try {
     await migrateCentral(owner.db);
-    await sql`CREATE ROLE ${sql.id(DEVICE_LOGIN)} LOGIN PASSWORD 'pw' IN ROLE vigil_device`.execute(owner.db);
-    await sql`ALTER ROLE ${sql.id(DEVICE_LOGIN)} SET statement_timeout = '15s'`.execute(owner.db);
+    await createDeviceLogin(owner.db, { roleName: DEVICE_LOGIN, password: 'pw' });
   } catch (error) {
     await owner.close();
     await pg.stop();

@@ -166,7 +166,10 @@ export function registerAdminCommand(program: Command): void {
       .description('Create one-time enrollment codes for a CSV of candidates; writes a mail-merge CSV.'),
   )
     .requiredOption('--exam <id>')
-    .requiredOption('--candidates <file.csv>', 'CSV with email and name columns')
+    .requiredOption(
+      '--candidates <file.csv>',
+      "CSV with email, name and (optional) accommodation columns; accommodation names one of the exam's profiles",
+    )
     .requiredOption('--out <file.csv>', 'mail-merge CSV (email, name, exam, code, expires_at)')
     .option('--ttl-hours <n>', 'code lifetime', '72')
     .action((o: Common & { exam: string; candidates: string; out: string; ttlHours: string }) =>

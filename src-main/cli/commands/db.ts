@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { checkDatabase } from '../../store/check';
 import { openLocalStore } from '../../store/local-store';
-import { localDbPath } from '../../sync/service';
+import { localDbPath } from '../../store/db-file';
 
 export function registerDbCommand(program: Command): void {
   const db = program.command('db').description('The local database on this device.');

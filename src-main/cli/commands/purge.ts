@@ -7,7 +7,7 @@ import { purgeLocal } from '../../admin/local-purge';
 import { loadConfig } from '../../config/load';
 import { VigilError } from '../../errors';
 import { openLocalStore } from '../../store/local-store';
-import { localDbPath } from '../../sync/service';
+import { localDbPath } from '../../store/db-file';
 
 interface PurgeOptions {
   local?: boolean;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { openLocalStore } from '../../store/local-store';
-import { localDbPath } from '../../sync/service';
+import { localDbPath } from '../../store/db-file';
 import { readSyncStatus } from '../../sync/uploader';
 
 export function registerSyncCommand(program: Command): void {

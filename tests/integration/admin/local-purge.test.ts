@@ -19,7 +19,7 @@ import { registerBlob } from '../../../src-main/store/blob-uploads';
 import { cacheExam } from '../../../src-main/store/exam-cache';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
-import { localDbPath } from '../../../src-main/sync/service';
+import { localDbPath } from '../../../src-main/store/db-file';
 import { runVigil } from '../../support/cli';
 import { makeTempDir } from '../../support/temp-dir';
 

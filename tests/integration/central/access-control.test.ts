@@ -4,8 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnrollmentCode, createUser, revokeDevice } from '../../../src-main/central/admin';
-import type { CentralStore } from '../../../src-main/central/connect';
+import {
+  createDeviceLogin,
+  createEnrollmentCode,
+  createUser,
+  revokeDevice,
+} from '../../../src-main/central/admin';
+import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import { VigilError } from '../../../src-main/errors';
 import { startCentral, type CentralFixture, type EnrolledTestDevice } from '../../support/central';
 import { chainedEvents, sessionStart, sha256Hex, warningItem } from '../../support/items';
@@ -414,5 +419,23 @@ describe('proctors', () => {
       { action: 'review_warning', actor_role: 'proctor_b', target_table: 'warnings' },
       { action: 'decide_session', actor_role: 'proctor_b', target_table: 'sessions' },
     ]);
+  });
+
+  it('a device login carries its own statement timeout: a long statement is cancelled', async () => {
+    await createDeviceLogin(central.owner.db, {
+      roleName: 'device_short',
+      password: 'pw',
+      statementTimeoutMs: 200,
+    });
+    const short = openPostgres({ url: central.pg.urlFor('device_short'), sslMode: 'disable' });
+    try {
+      await expect(short.query('SELECT pg_sleep(3)')).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await short.close();
+    }
+    // The shared fixture login got the default the same way (group role settings are not inherited).
+    const settings = await sql<{ setconfig: string[] }>`SELECT s.setconfig FROM pg_db_role_setting s
+      JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'vigil_device_login'`.execute(central.owner.db);
+    expect(settings.rows[0]?.setconfig).toContain('statement_timeout=15000ms');
   });
 });

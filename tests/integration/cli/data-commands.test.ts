@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvent } from '../../../src-main/store/event-chain';
 import { openLocalStore } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
-import { localDbPath } from '../../../src-main/sync/service';
+import { localDbPath } from '../../../src-main/store/db-file';
 import { startPostgres, type PostgresCluster } from '../../support/postgres';
 import { makeTempDir } from '../../support/temp-dir';
 

@@ -47,7 +47,7 @@ function json<T>(result: { status: number | null; stdout: string; stderr: string
 }
 
 describe('vigil admin', () => {
-  it('creates an exam, a proctor login and enrollment codes with a mail-merge CSV', () => {
+  it('creates an exam, a proctor login and enrollment codes with a mail-merge CSV', async () => {
     const examFile = path.join(dir, 'exam.json');
     fs.writeFileSync(
       examFile,
@@ -83,7 +83,7 @@ describe('vigil admin', () => {
     const candidates = path.join(dir, 'candidates.csv');
     fs.writeFileSync(
       candidates,
-      'email,name\r\nann@example.org,Ann\r\n"bob@example.org","=cmd|\' /C calc\'!A0"\r\n',
+      'email,name,accommodation\r\nann@example.org,Ann,screen reader\r\n"bob@example.org","=cmd|\' /C calc\'!A0",\r\n',
     );
     const out = path.join(dir, 'merge.csv');
     expect(
@@ -94,6 +94,21 @@ describe('vigil admin', () => {
     expect(lines[0]).toBe('email,name,exam,code,expires_at');
     expect(lines[1]).toMatch(/^ann@example\.org,Ann,CLI exam,[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4},/);
     expect(lines[2]).toContain(`'=cmd|`);
+    // The accommodation column gives Ann (only) the exam's "screen reader" profile.
+    const accommodations = await owner.query<{ email: string; accommodation: string | null }>(
+      `SELECT u.email, n.accommodation FROM vigil.enrollments n JOIN vigil.users u ON u.id = n.candidate_id
+       WHERE n.exam_id = $1 ORDER BY u.email`,
+      [examId],
+    );
+    expect(accommodations).toEqual([
+      { email: 'ann@example.org', accommodation: 'screen reader' },
+      { email: 'bob@example.org', accommodation: null },
+    ]);
+    // An unknown profile is refused, naming the exam's profiles, and nobody is enrolled.
+    fs.writeFileSync(candidates, 'email,accommodation\ncy@example.org,screen-reader\n');
+    const refused = admin(['enroll', '--exam', examId, '--candidates', candidates, '--out', out]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('screen reader');
 
     const csvFile = path.join(dir, 'users.csv');
     json(admin(['list', 'users', '--search', 'HYPERLINK', '--csv', csvFile]));

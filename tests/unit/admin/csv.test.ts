@@ -38,4 +38,15 @@ describe('CSV export', () => {
     expect(() => parseCandidates('email\nnot-an-address\n')).toThrow(/Row 2/);
     expect(() => parseCandidates('name\nAnn\n')).toThrow(/"email" column/);
   });
+
+  it('reads an optional accommodation column (empty cell: none)', () => {
+    expect(
+      parseCandidates(
+        'email,accommodation,name\r\nann@example.org, extra time 50% ,Ann\r\nbob@example.org,,Bob\r\n',
+      ),
+    ).toEqual([
+      { email: 'ann@example.org', name: 'Ann', accommodation: 'extra time 50%' },
+      { email: 'bob@example.org', name: 'Bob' },
+    ]);
+  });
 });
