@@ -6,6 +6,7 @@ import * as m0003 from './0003_sessions_and_evidence';
 import * as m0004 from './0004_row_level_security';
 import * as m0005 from './0005_device_ingest_functions';
 import * as m0006 from './0006_set_based_ingest';
+import * as m0007 from './0007_token_usage_request_time';
 import * as m0100 from './0100_review_console';
 import * as m0101 from './0101_proctor_policies_at_scale';
 import * as m0102 from './0102_single_verdict_audit';
@@ -21,6 +22,7 @@ export const centralMigrations: Record<string, Migration> = {
   '0004_row_level_security': m0004,
   '0005_device_ingest_functions': m0005,
   '0006_set_based_ingest': m0006,
+  '0007_token_usage_request_time': m0007,
   '0100_review_console': m0100,
   '0101_proctor_policies_at_scale': m0101,
   '0102_single_verdict_audit': m0102,

@@ -190,6 +190,19 @@ describe('token usage from a device to central PostgreSQL', () => {
       .all() as { kind: string; idempotency_key: string; payload: string; bytes: number }[];
     expect(queued.map((q) => q.idempotency_key)).toEqual(local.map((r) => `token_usage:${r.centralId}`));
 
+    // The device was offline since January: the requests keep their own time centrally (0007), and
+    // an explicit null session is usage with no session, not someone else's session.
+    const offlineSince = '2026-01-15T10:00:00.000Z';
+    store.raw
+      .prepare(`UPDATE outbox SET payload = json_set(payload, '$.createdAt', ?) WHERE kind = 'token_usage'`)
+      .run(offlineSince);
+    store.raw
+      .prepare(
+        `UPDATE outbox SET payload = json_set(payload, '$.sessionId', json('null'))
+         WHERE kind = 'token_usage' AND json_extract(payload, '$.requestType') = 'question_generation'`,
+      )
+      .run();
+
     // Sync: every row applied, none refused.
     const uploader = new Uploader({ store, channel: central.channel, token: () => vault.load() });
     const first = await uploader.syncOnce();
@@ -211,6 +224,10 @@ describe('token usage from a device to central PostgreSQL', () => {
       }))
       .sort((a, b) => a.id.localeCompare(b.id));
     expect(await centralUsage()).toEqual(expected);
+    const times = await central.owner.query<{ at: string }>(
+      `SELECT DISTINCT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS at FROM vigil.token_usage`,
+    );
+    expect(times).toEqual([{ at: offlineSince.slice(0, 19) }]);
     // The exact local costs, and where central's rounding shows: 1007×150 + 13×600 = 158,850 nano.
     expect(local.map((r) => r.costNanoUsd)).toEqual([0, 158_850, 361_050, 132_000]);
     expect(expected.map((e) => e.cost).sort()).toEqual(['0.000000', '0.000132', '0.000159', '0.000361']);
