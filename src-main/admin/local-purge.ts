@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LocalStore } from '../store/local-store';
+import { filesUnder } from './retention';
 import { sha256Hex } from './tar';
 
 export interface KeptReason {
@@ -235,17 +236,6 @@ export function unsyncedReasons(db: Db, sessionId: string, tables = tablesOf(db)
 function insideDir(root: string, candidate: string): boolean {
   const rel = path.relative(path.resolve(root), path.resolve(candidate));
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
-function filesUnder(dir: string): { path: string; bytes: number }[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: { path: string; bytes: number }[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    out.push({ path: full, bytes: fs.statSync(full).size });
-  }
-  return out;
 }
 
 /** The session's folders and the files its rows point at, all inside the data folder. */

@@ -60,7 +60,8 @@ export function verifyReceipt(receipt: Receipt): boolean {
   return sha256Hex(JSON.stringify(rest)) === sha256;
 }
 
-function filesUnder(dir: string): { path: string; bytes: number }[] {
+/** Every file below `dir` with its size, sorted by path (receipts list them in a stable order). */
+export function filesUnder(dir: string): { path: string; bytes: number }[] {
   if (!fs.existsSync(dir)) return [];
   const out: { path: string; bytes: number }[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {

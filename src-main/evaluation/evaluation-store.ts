@@ -5,7 +5,8 @@ import { contentOutbox } from '../interview/content-outbox';
 import type { SqliteHandle } from '../interview/local-db';
 import type { Evaluation, EvaluationResult } from './types';
 
-interface EvaluationRow {
+/** An evaluation as stored in the local database (JSON columns as text). */
+export interface EvaluationRow {
   id: string;
   session_id: string;
   evaluator: Evaluation['evaluator'];

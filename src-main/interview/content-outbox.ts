@@ -14,6 +14,7 @@
 //   a new id) is its own key, and the latest queued one wins.
 import { createHash, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { EvaluationRow } from '../evaluation/evaluation-store';
 import { txOn, type Tx } from '../store/local-store';
 import { enqueue, type OutboxItem } from '../store/outbox';
 import type { MessageRole } from './types';
@@ -99,23 +100,8 @@ export function messageItem(row: MessageContentRow): OutboxItem {
   };
 }
 
-export interface EvaluationContentRow {
-  id: string;
-  session_id: string;
-  evaluator: string;
-  model: string;
-  professionalism: number;
-  subject_knowledge: number;
-  clarity: number;
-  overall: number;
-  /** JSON text, as stored locally. */
-  traits: string;
-  suggestions: string;
-  feedback: string;
-  question_responses: string;
-  details: string;
-  created_at: string;
-}
+/** A stored evaluation row as the outbox reads it (the label stays on the device). */
+export type EvaluationContentRow = Omit<EvaluationRow, 'label'>;
 
 /**
  * `model` and `createdAt` are not stored by today's ingest function; they travel for a later one.
