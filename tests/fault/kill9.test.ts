@@ -45,11 +45,20 @@ afterAll(() => temp.cleanup());
 interface Child {
   /** Lets the child open the database; resolves with the highest acknowledged seq once killed. */
   run(delayMs: number, afterFirstAck: boolean): Promise<number>;
+  /** Kills a child that was never let go (the warmed-up spare at the end, or after a failure). */
+  kill(): void;
 }
+
+const spawned = new Set<ReturnType<typeof spawn>>();
+afterAll(() => {
+  for (const child of spawned) child.kill('SIGKILL');
+});
 
 /** Spawns a writer that loads its code now and waits for `go` before touching the database. */
 function spawnWriter(file: string, sessionId: string): Child {
   const child = spawn(process.execPath, [childScript, file, sessionId], { stdio: ['pipe', 'pipe', 'pipe'] });
+  spawned.add(child);
+  child.on('exit', () => spawned.delete(child));
   let acked = 0;
   let buffered = '';
   let stderr = '';
@@ -80,6 +89,10 @@ function spawnWriter(file: string, sessionId: string): Child {
       armed = () => setTimeout(() => child.kill('SIGKILL'), delayMs);
       child.stdin.write('go\n');
       return exited;
+    },
+    kill: () => {
+      exited.catch(() => undefined);
+      child.kill('SIGKILL');
     },
   };
 }
@@ -120,7 +133,7 @@ describe('kill -9 while writing', () => {
         await store.close();
       }
     }
-    next.run(0, false).catch(() => undefined);
+    next.kill();
     // The kills must have landed while writes were happening, or the test proves nothing.
     expect(killsAfterWrites).toBeGreaterThan(ITERATIONS / 4);
     expect(fs.statSync(file).size).toBeGreaterThan(0);

@@ -8,6 +8,8 @@ import { saveDevice } from '../../../src-main/store/device';
 import { txOn } from '../../../src-main/store/local-store';
 
 const [file] = process.argv.slice(2) as [string];
+// If the test process is gone before its kill lands, stop rather than write forever.
+const parent = process.ppid;
 const db = await openLocalDatabase(file);
 saveDevice(txOn(db.sqlite), {
   deviceId: 'kill9-device',
@@ -32,4 +34,5 @@ for (let n = 0; ; n++) {
   process.stdout.write(`ack ${row.id}\n`);
   // Let the event loop breathe so the parent's kill can land between and inside commits alike.
   if (n % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+  if (n % 100 === 0 && process.ppid !== parent) process.exit(2);
 }

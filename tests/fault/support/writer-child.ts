@@ -9,6 +9,10 @@ import { openLocalStore } from '../../../src-main/store/local-store';
 import { recordWarning, startSession } from '../../../src-main/store/sessions';
 
 const [file, sessionId] = process.argv.slice(2) as [string, string];
+// The loop below never yields, so a closed stdin would go unnoticed: if the test process is gone
+// (its worker ended before the kill), stop instead of writing into the RAM-backed folder forever.
+const parent = process.ppid;
+const orphaned = () => process.ppid !== parent;
 const lines = readline.createInterface({ input: process.stdin });
 for await (const line of lines) if (line === 'go') break;
 const store = await openLocalStore(file, { migrate: false });
@@ -27,4 +31,5 @@ for (let n = 0; ; n++) {
     return seq;
   });
   process.stdout.write(`ack ${last}\n`);
+  if (n % 100 === 0 && orphaned()) process.exit(2);
 }

@@ -22,7 +22,7 @@ beforeAll(async () => {
   } = centralMigrations;
   await migrateCentral(central.db, older);
   upgrade = await migrateCentral(central.db);
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await central?.close();
 });

@@ -124,5 +124,5 @@ describe('a break between questions', () => {
     expect(data('break_ended')).toMatchObject({ afterQuestion: 1, reason: 'resumed' });
     const kinds = events.map((e) => e.kind);
     expect(kinds.indexOf('break_started')).toBeLessThan(kinds.indexOf('break_ended'));
-  }, 180_000);
+  }, 300_000);
 });

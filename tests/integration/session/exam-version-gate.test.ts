@@ -51,5 +51,5 @@ describe('minimum app version per exam', () => {
     if (!consent.ok) expect(consent.error.message).toMatch(/99\.0\.0/);
     const overview = await app.dispatcher.dispatch('candidateOverview', {}, ctx);
     expect(overview).toMatchObject({ ok: true, value: { activeSession: null } });
-  }, 120_000);
+  }, 300_000);
 });
