@@ -6,18 +6,15 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnrollmentCode, createUser } from '../../src-main/central/admin';
 import type { DeviceChannel } from '../../src-main/central/device-channel';
 import type { VigilError } from '../../src-main/errors';
 import { hashFile, registerBlob } from '../../src-main/store/blob-uploads';
-import { createTokenVault } from '../../src-main/store/device-credentials';
 import { appendEvent } from '../../src-main/store/event-chain';
 import { openLocalStore } from '../../src-main/store/local-store';
 import { outboxCounts } from '../../src-main/store/outbox';
 import { recordWarning, startSession } from '../../src-main/store/sessions';
-import { enrollDevice } from '../../src-main/sync/enroll';
 import { Uploader, type SyncStatus } from '../../src-main/sync/uploader';
-import { startCentral, type CentralFixture } from '../support/central';
+import { enrollLocalDevice, startCentral, type CentralFixture } from '../support/central';
 import { chainedEvents, sessionStart, sha256Hex } from '../support/items';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -42,16 +39,8 @@ async function countRows(table: string, sessionId: string): Promise<number> {
 describe('sync faults', () => {
   it('PostgreSQL stopped mid-sync and started again: every row arrives exactly once', async () => {
     const examId = await central.createExam('restart');
-    const candidateId = await createUser(central.owner.db, {
-      email: `${randomUUID()}@x.test`,
-      role: 'candidate',
-    });
-    const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId });
     const dir = path.join(temp.dir, 'restart');
-    fs.mkdirSync(dir);
-    const store = await openLocalStore(path.join(dir, 'vigil.db'));
-    const vault = createTokenVault(dir);
-    await enrollDevice({ store, channel: central.channel, vault, code, label: 'restart' });
+    const { store, vault, candidateId } = await enrollLocalDevice(central, { dir, examId, label: 'restart' });
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
     store.write('events', (tx) => {
       for (let i = 0; i < 600; i++) {

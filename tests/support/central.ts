@@ -2,6 +2,8 @@
 // applied by the owner role, a shared device login (member of vigil_device) and helpers to enroll
 // devices and create proctors with their own PostgreSQL logins.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   assignProctor,
   createDeviceLogin,
@@ -13,6 +15,9 @@ import {
 import { openPostgres, type CentralStore } from '../../src-main/central/connect';
 import { sqlDeviceChannel, type DeviceChannel } from '../../src-main/central/device-channel';
 import { migrateCentral } from '../../src-main/central/migrate';
+import { createTokenVault } from '../../src-main/store/device-credentials';
+import { openLocalStore } from '../../src-main/store/local-store';
+import { enrollDevice } from '../../src-main/sync/enroll';
 import { startPostgres, type PostgresCluster } from './postgres';
 
 export const DEVICE_LOGIN = 'vigil_device_login';
@@ -99,4 +104,31 @@ export async function startCentral(
       await pg.stop();
     },
   };
+}
+
+/**
+ * A device with its own local store in `dir`, enrolled through the real code redemption for a new
+ * candidate on `examId`: what the candidate runtime has after enrollment.
+ */
+export async function enrollLocalDevice(
+  central: CentralFixture,
+  input: { dir: string; examId: string; label: string; displayName?: string },
+) {
+  const candidateId = await createUser(central.owner.db, {
+    email: `${randomUUID()}@x.test`,
+    role: 'candidate',
+    ...(input.displayName ? { displayName: input.displayName } : {}),
+  });
+  const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId: input.examId });
+  fs.mkdirSync(input.dir, { recursive: true });
+  const store = await openLocalStore(path.join(input.dir, 'vigil.db'));
+  const vault = createTokenVault(input.dir);
+  const { device, exam } = await enrollDevice({
+    store,
+    channel: central.channel,
+    vault,
+    code,
+    label: input.label,
+  });
+  return { store, vault, device, exam, candidateId, token: () => vault.load() };
 }

@@ -4,11 +4,9 @@
 // after the server committed) changes nothing; a re-evaluation replaces central's evaluation; the
 // proctor's review shows the answers and the evaluation. A session that is not this device's own
 // queues nothing.
-import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnrollmentCode, createUser } from '../../../src-main/central/admin';
 import { EvaluationJobs } from '../../../src-main/evaluation/evaluation-jobs';
 import { insertEvaluation } from '../../../src-main/evaluation/evaluation-store';
 import { LocalEvaluator } from '../../../src-main/evaluation/local-evaluator';
@@ -17,12 +15,10 @@ import { InterviewSessionFlow } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
 import { ReviewService } from '../../../src-main/review/review-service';
-import { createTokenVault } from '../../../src-main/store/device-credentials';
-import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
+import type { LocalStore } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
-import { enrollDevice } from '../../../src-main/sync/enroll';
 import { Uploader } from '../../../src-main/sync/uploader';
-import { startCentral, type CentralFixture } from '../../support/central';
+import { enrollLocalDevice, startCentral, type CentralFixture } from '../../support/central';
 import { ManualClock } from '../../support/manual-clock';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -62,16 +58,10 @@ describe('interview content from a device to central PostgreSQL', () => {
 
   it('arrives once per question, message and evaluation, survives a redelivery, and shows in review', async () => {
     const examId = await central.createExam('Content exam');
-    const candidateId = await createUser(central.owner.db, {
-      email: `${randomUUID()}@x.test`,
-      role: 'candidate',
-    });
-    const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId });
     const dir = path.join(temp.dir, 'device');
-    fs.mkdirSync(dir);
-    store = await openLocalStore(path.join(dir, 'vigil.db'));
-    const vault = createTokenVault(dir);
-    await enrollDevice({ store, channel: central.channel, vault, code, label: 'content device' });
+    const enrolled = await enrollLocalDevice(central, { dir, examId, label: 'content device' });
+    store = enrolled.store;
+    const { vault, candidateId } = enrolled;
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
 
     const jobs = new EvaluationJobs({ db: store.raw, evaluator: new LocalEvaluator() });

@@ -2,12 +2,10 @@
 // OpenAI evaluator (against the local fake OpenAI server) and generates questions with no session;
 // the uploader sends every ledger row to a real PostgreSQL, a redelivery (receipts lost after the
 // server committed) changes nothing, and the admin roll-ups show the tokens and the cost.
-import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminService } from '../../../src-main/admin/admin-service';
-import { createEnrollmentCode, createStaffLogin, createUser } from '../../../src-main/central/admin';
+import { createStaffLogin, createUser } from '../../../src-main/central/admin';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import { EvaluationJobs } from '../../../src-main/evaluation/evaluation-jobs';
 import { OpenAIEvaluator } from '../../../src-main/evaluation/openai-evaluator';
@@ -19,12 +17,10 @@ import { InterviewSessionFlow } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
 import { main } from '../../../src-main/cli/main';
-import { createTokenVault } from '../../../src-main/store/device-credentials';
-import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
+import type { LocalStore } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
-import { enrollDevice } from '../../../src-main/sync/enroll';
 import { Uploader } from '../../../src-main/sync/uploader';
-import { startCentral, type CentralFixture } from '../../support/central';
+import { enrollLocalDevice, startCentral, type CentralFixture } from '../../support/central';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai';
 import { ManualClock } from '../../support/manual-clock';
 import { makeTempDir } from '../../support/temp-dir';
@@ -98,16 +94,10 @@ describe('token usage from a device to central PostgreSQL', () => {
   it('arrives once per ledger row, survives a redelivery, and shows in the admin roll-ups', async () => {
     // An enrolled device with one session of its own.
     const examId = await central.createExam('Usage exam');
-    const candidateId = await createUser(central.owner.db, {
-      email: `${randomUUID()}@x.test`,
-      role: 'candidate',
-    });
-    const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId });
     const dir = path.join(temp.dir, 'device');
-    fs.mkdirSync(dir);
-    store = await openLocalStore(path.join(dir, 'vigil.db'));
-    const vault = createTokenVault(dir);
-    await enrollDevice({ store, channel: central.channel, vault, code, label: 'usage device' });
+    const enrolled = await enrollLocalDevice(central, { dir, examId, label: 'usage device' });
+    store = enrolled.store;
+    const { vault, candidateId } = enrolled;
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
 
     // The app's wiring: ledger, chat, evaluator and jobs on the store's own connection.

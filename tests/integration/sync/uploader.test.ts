@@ -5,19 +5,16 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnrollmentCode, createUser } from '../../../src-main/central/admin';
 import { openPostgres } from '../../../src-main/central/connect';
 import { sqlDeviceChannel, type DeviceChannel } from '../../../src-main/central/device-channel';
 import { VigilError } from '../../../src-main/errors';
 import { hashFile } from '../../../src-main/store/blob-uploads';
-import { createTokenVault } from '../../../src-main/store/device-credentials';
 import { appendEvent } from '../../../src-main/store/event-chain';
-import { openLocalStore } from '../../../src-main/store/local-store';
 import { enqueue, outboxCounts } from '../../../src-main/store/outbox';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
-import { enrollDevice, enrolledCandidateName, enrolledExam } from '../../../src-main/sync/enroll';
+import { enrolledCandidateName, enrolledExam } from '../../../src-main/sync/enroll';
 import { Uploader, type SyncStatus } from '../../../src-main/sync/uploader';
-import { startCentral, type CentralFixture } from '../../support/central';
+import { enrollLocalDevice, startCentral, type CentralFixture } from '../../support/central';
 import { makeTempDir } from '../../support/temp-dir';
 
 let central: CentralFixture;
@@ -32,18 +29,14 @@ afterAll(async () => {
 
 async function enrolledStore(name: string) {
   const examId = await central.createExam(`Exam ${name}`);
-  const candidateId = await createUser(central.owner.db, {
-    email: `${randomUUID()}@x.test`,
-    role: 'candidate',
+  const dir = path.join(temp.dir, name);
+  const enrolled = await enrollLocalDevice(central, {
+    dir,
+    examId,
+    label: name,
     displayName: `Zoë Ångström-Łukasiewicz (${name})`,
   });
-  const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId });
-  const dir = path.join(temp.dir, name);
-  fs.mkdirSync(dir);
-  const store = await openLocalStore(path.join(dir, 'vigil.db'));
-  const vault = createTokenVault(dir);
-  const { device, exam } = await enrollDevice({ store, channel: central.channel, vault, code, label: name });
-  return { store, vault, device, exam, dir, token: () => vault.load() };
+  return { ...enrolled, dir };
 }
 
 function writeFile(dir: string, name: string, bytes: number): string {
