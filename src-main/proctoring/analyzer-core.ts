@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Config, Human as HumanInstance } from '@vladmandic/human';
 import { validateFrame } from './frame-validation';
-import { imageQuality } from './image-quality';
+import { DetectorReuse } from './detector-reuse';
+import { imageQuality, lumaGrid } from './image-quality';
 import { fileLoadRouter, modelPaths } from './model-files';
 import type { FaceObservation, FrameObservation, ModelVersions, RawFrame } from './types';
 
@@ -14,7 +15,14 @@ const require = createRequire(import.meta.url);
 /** Which optional models to run on this frame (the frame flow runs them on a cadence). */
 export interface AnalyzeOptions {
   gaze: boolean;
+  /**
+   * Describe one face (the face-description embedding): the largest face scoring at least
+   * `minFaceScore`, the one every rule reads as the candidate. Other faces in view are not described;
+   * the model costs ~120 ms per face on one wasm thread.
+   */
   embedding: boolean;
+  /** Faces below this detector score are never the described face (default 0). */
+  minFaceScore?: number;
   /**
    * Live video only: reuse the face boxes tracked by the mesh for up to this many ms of frame time
    * instead of running the detector on every frame (Human's frame-skip cache). A large change
@@ -28,6 +36,9 @@ export interface AnalyzeOptions {
 interface Tf {
   tidy<T>(fn: () => T): T;
   tensor4d(values: Float32Array, shape: [number, number, number, number], dtype: 'float32'): unknown;
+  expandDims(tensor: unknown, axis: number): unknown;
+  mul(a: unknown, b: number): unknown;
+  image: { resizeBilinear(tensor: unknown, size: [number, number], alignCorners: boolean): unknown };
   dispose(tensor: unknown): void;
   memory(): { numTensors: number; numBytes: number };
   io: { registerLoadRouter(router: (url: string | string[]) => unknown): void };
@@ -47,6 +58,14 @@ export const FEATURELESS_CONTRAST = 3;
 /** Human's frame-difference threshold below which cached detector boxes may be reused. */
 const REUSE_SENSITIVITY = 0.7;
 const MODELS = ['blazeface', 'facemesh', 'iris', 'faceres'];
+/** Length of the faceres descriptor output (the other outputs are age and gender). */
+const DESCRIPTOR_LENGTH = 1024;
+
+/** The slice of a tfjs GraphModel (and its output tensors) the description step uses. */
+interface GraphModelLike {
+  inputs: { shape?: number[] }[];
+  execute(input: unknown): { shape: number[]; data(): Promise<Float32Array> }[];
+}
 
 function humanConfig(modelBasePath: string, wasmPath: string): Partial<Config> {
   return {
@@ -67,6 +86,7 @@ function humanConfig(modelBasePath: string, wasmPath: string): Partial<Config> {
       mesh: { enabled: true },
       attention: { enabled: false },
       iris: { enabled: true },
+      // Loaded so `describe` can run it, but never run by Human itself (it would describe every face).
       description: { enabled: true },
       emotion: { enabled: false },
       antispoof: { enabled: false },
@@ -105,20 +125,7 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
     models: MODELS,
   };
 
-  // Frame time (not wall time, unlike Human's own skipTime) of the last forced detector run, so reuse
-  // means the same thing live at 2 fps and in a benchmark that feeds frames back to back.
-  let lastDetectMs: number | null = null;
-  const detectorSkip = (frame: RawFrame, reuseMs: number): { skipFrames: number; skipTime: number } => {
-    const due =
-      reuseMs <= 0 ||
-      lastDetectMs === null ||
-      frame.timestampMs < lastDetectMs ||
-      frame.timestampMs - lastDetectMs >= reuseMs;
-    if (reuseMs <= 0) lastDetectMs = null;
-    else if (due) lastDetectMs = frame.timestampMs;
-    // skipFrames 0 forces the detector; otherwise Human reuses its boxes unless the frame changed a lot.
-    return due ? { skipFrames: 0, skipTime: 0 } : { skipFrames: 1_000_000, skipTime: 1e12 };
-  };
+  const detector = new DetectorReuse(REUSE_SENSITIVITY);
 
   // One float32 RGB staging buffer, reused frame after frame: tfjs copies it into the wasm heap, so a
   // fresh 3.7 MB array per frame (what passing the bytes as int32 costs) would only feed the GC.
@@ -128,7 +135,8 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
     if (staging.length !== pixels * 3) staging = new Float32Array(pixels * 3);
     const { data, channels } = frame;
     if (channels === 3) {
-      for (let i = 0; i < pixels * 3; i++) staging[i] = data[i]!;
+      // TypedArray.set converts bytes to floats natively, several times faster than a JS loop.
+      staging.set(data.subarray(0, pixels * 3));
     } else {
       for (let p = 0, o = 0, i = 0; p < pixels; p++, i += channels) {
         staging[o++] = data[i]!;
@@ -140,6 +148,25 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
     return tf.tensor4d(staging, [1, frame.height, frame.width, 3], 'float32');
   };
 
+  // The face-description model, run by us on one face rather than by Human on every face in view.
+  const faceres = human.models.models.faceres as unknown as GraphModelLike;
+  const [, descH = 224, descW = 224] = faceres.inputs[0]?.shape ?? [];
+  const describe = async (faceCrop: unknown): Promise<number[]> => {
+    // The same preparation as Human's own description step: the mesh's face crop (0..1) resized
+    // to the model's input and scaled to 0..255.
+    const input = tf.tidy(() =>
+      tf.mul(tf.image.resizeBilinear(tf.expandDims(faceCrop, 0), [descW, descH], false), 255),
+    );
+    const outputs = faceres.execute(input);
+    tf.dispose(input);
+    try {
+      const descriptor = outputs.find((t) => t.shape[1] === DESCRIPTOR_LENGTH);
+      return descriptor ? Array.from(await descriptor.data()) : [];
+    } finally {
+      tf.dispose(outputs);
+    }
+  };
+
   return {
     versions,
     memory: () => {
@@ -149,32 +176,44 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
     analyze: async (frame, options) => {
       validateFrame(frame);
       const started = performance.now();
-      const quality = imageQuality(frame);
-      if (quality.contrast <= FEATURELESS_CONTRAST) {
-        // A uniform picture (lens covered, camera dark) cannot hold a face: skip the models.
-        return {
-          timestampMs: frame.timestampMs,
-          width: frame.width,
-          height: frame.height,
-          faces: [],
-          quality,
-          analysisMs: round(performance.now() - started, 1),
-          ran: { faceModels: false, gaze: false, embedding: false },
-        };
-      }
+      const grid = lumaGrid(frame);
+      const quality = imageQuality(frame, grid);
+      const noModels = (skipped: FrameObservation['skipped']): FrameObservation => ({
+        timestampMs: frame.timestampMs,
+        width: frame.width,
+        height: frame.height,
+        faces: [],
+        quality,
+        analysisMs: round(performance.now() - started, 1),
+        ran: { faceModels: false, gaze: false, embedding: false },
+        skipped,
+      });
+      // A uniform picture (lens covered, camera dark) cannot hold a face: skip the models.
+      if (quality.contrast <= FEATURELESS_CONTRAST) return noModels('featureless');
+      const reuse = options.detectorReuseMs ?? 0;
+      const plan = detector.plan(frame.timestampMs, reuse, grid);
+      if (plan === 'unchanged_empty') return noModels('unchanged_empty');
       const input = toInput(frame);
       let faces: FaceObservation[];
+      // With an embedding asked for, Human hands back each face's crop for `describe`.
+      let crops: unknown[] = [];
       try {
-        const reuse = options.detectorReuseMs ?? 0;
         const result = await human.detect(input as Parameters<HumanInstance['detect']>[0], {
           cacheSensitivity: reuse > 0 ? REUSE_SENSITIVITY : 0,
           face: {
-            detector: detectorSkip(frame, reuse),
+            // skipFrames 0 forces the detector; otherwise Human reuses its boxes unless the frame
+            // changed a lot.
+            detector: {
+              ...(plan === 'detect'
+                ? { skipFrames: 0, skipTime: 0 }
+                : { skipFrames: 1_000_000, skipTime: 1e12 }),
+              return: options.embedding,
+            },
             iris: { enabled: options.gaze },
-            // When asked for, the embedding is always computed fresh.
-            description: { enabled: options.embedding, skipFrames: 0, skipTime: 0 },
+            description: { enabled: false },
           },
         });
+        crops = result.face.map((face) => face.tensor);
         if (result.error) throw new Error(result.error);
         faces = result.face.map((face) => {
           const angle = face.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
@@ -193,15 +232,26 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
               strength: round(face.rotation.gaze.strength, 3),
             };
           }
-          if (options.embedding && face.embedding && face.embedding.length > 0) {
-            observation.embedding = Array.from(face.embedding);
-          }
           return observation;
         });
+        if (options.embedding) {
+          const minScore = options.minFaceScore ?? 0;
+          let described = -1;
+          faces.forEach((face, i) => {
+            const best = described >= 0 ? faces[described]! : null;
+            if (face.score >= minScore && (!best || area(face) > area(best))) described = i;
+          });
+          if (described >= 0 && crops[described]) {
+            const embedding = await describe(crops[described]);
+            if (embedding.length > 0) faces[described]!.embedding = embedding;
+          }
+        }
       } finally {
         tf.dispose(input);
+        for (const crop of crops) if (crop) tf.dispose(crop);
       }
-      faces.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+      detector.record(frame.timestampMs, plan, faces.length, grid);
+      faces.sort((a, b) => area(b) - area(a));
       return {
         timestampMs: frame.timestampMs,
         width: frame.width,
@@ -213,6 +263,10 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
       };
     },
   };
+}
+
+function area(face: FaceObservation): number {
+  return face.box[2] * face.box[3];
 }
 
 function round(value: number, digits: number): number {

@@ -1,33 +1,53 @@
 // Cheap image statistics that tell a covered, dark or blurred camera from a real scene, computed on
-// a subsampled luma grid so they cost well under a millisecond per 640×480 frame.
+// a subsampled luma grid so they cost well under a millisecond per 640×480 frame. The same grid
+// tells how much the picture changed since an earlier frame.
 import type { ImageQuality, RawFrame } from './types';
 
 /** Sampling stride in pixels: 2 keeps a 320×240 grid for a 640×480 frame. */
 const STRIDE = 2;
 
-/** Reused between frames (one per thread): a fresh grid per frame would only feed the GC. */
-let lumaBuffer = new Float32Array(0);
+/** Luma sampled every STRIDE pixels, row by row. */
+export interface LumaGrid {
+  width: number;
+  height: number;
+  values: Float32Array;
+}
 
-export function imageQuality(frame: RawFrame): ImageQuality {
+/** Reused between frames (one per thread) unless the caller keeps its own: fewer GC pauses. */
+let sharedBuffer = new Float32Array(0);
+
+/** Samples the frame's luma; writes into `into` when it is large enough (callers that keep grids). */
+export function lumaGrid(frame: RawFrame, into?: Float32Array): LumaGrid {
   const { width, height, channels, data } = frame;
   const gw = Math.floor(width / STRIDE);
   const gh = Math.floor(height / STRIDE);
-  if (gw < 3 || gh < 3) return { brightness: 0, contrast: 0, sharpness: 0 };
-  if (lumaBuffer.length < gw * gh) lumaBuffer = new Float32Array(gw * gh);
-  const luma = lumaBuffer;
-  let sum = 0;
-  let sumSq = 0;
+  let values: Float32Array;
+  if (into && into.length >= gw * gh) values = into;
+  else {
+    if (sharedBuffer.length < gw * gh) sharedBuffer = new Float32Array(gw * gh);
+    values = sharedBuffer;
+  }
   for (let gy = 0; gy < gh; gy++) {
     const row = gy * STRIDE * width;
     for (let gx = 0; gx < gw; gx++) {
       const i = (row + gx * STRIDE) * channels;
-      const y = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
-      luma[gy * gw + gx] = y;
-      sum += y;
-      sumSq += y * y;
+      values[gy * gw + gx] = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
     }
   }
+  return { width: gw, height: gh, values };
+}
+
+export function imageQuality(frame: RawFrame, grid: LumaGrid = lumaGrid(frame)): ImageQuality {
+  const { width: gw, height: gh, values: luma } = grid;
+  if (gw < 3 || gh < 3) return { brightness: 0, contrast: 0, sharpness: 0 };
   const n = gw * gh;
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) {
+    const y = luma[i]!;
+    sum += y;
+    sumSq += y * y;
+  }
   const mean = sum / n;
   const variance = Math.max(0, sumSq / n - mean * mean);
   // Variance of the 4-neighbour Laplacian: a standard focus/texture measure.
@@ -49,6 +69,21 @@ export function imageQuality(frame: RawFrame): ImageQuality {
     contrast: round(Math.sqrt(variance)),
     sharpness: round(Math.max(0, lapSq / m - lapMean * lapMean)),
   };
+}
+
+/**
+ * How much the picture changed between two grids: the mean squared luma difference divided by 255
+ * (the scale of Human's own frame-cache sensitivity). Grids of different sizes count as a change.
+ */
+export function lumaChange(a: LumaGrid, b: LumaGrid): number {
+  if (a.width !== b.width || a.height !== b.height) return Infinity;
+  const n = a.width * a.height;
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const d = a.values[i]! - b.values[i]!;
+    sq += d * d;
+  }
+  return sq / n / 255;
 }
 
 function round(value: number): number {

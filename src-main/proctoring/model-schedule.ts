@@ -1,11 +1,12 @@
 // Decides, frame by frame, which of the optional models the analyser runs. The face-description
-// model costs about twice as much as every other model together, and only face_mismatch reads its
-// output, so it runs only when there is a reference face to compare with: on the policy's cadence,
-// as soon as the faces in view change (someone left, arrived or moved a lot), a few times in quick
-// succession when its verdict flips (so face_mismatch starts within the rule's own timing), and
-// often while someone else is in front of the camera (so the warning ends as soon as the candidate
-// is back). Otherwise it falls back to the cadence. The iris (gaze) model follows its own cadence;
-// between its runs the last gaze reading stands for the same face (see carryGaze).
+// model costs about six times as much as every other model together, and only face_mismatch reads
+// its output, so it runs only when there is a reference face to compare with: on the policy's
+// cadence, as soon as the faces in view change (someone left, arrived or moved a lot), once more
+// when its verdict flips, at the moment the rule could act on the flip (so face_mismatch starts and
+// ends within the rule's own timing), and regularly while someone else is in front of the camera
+// (so the warning ends as soon as the candidate is back). The iris (gaze) model follows its own
+// cadence, and only while gaze can decide looking_away (gaze checks on, head not already turned
+// past the pose limits); between its runs the last gaze reading stands for the same face.
 import type { AnalyzeOptions } from './analyzer-core';
 import type { ProctoringPolicy } from './policy';
 import type { FrameObservation, Gaze } from './types';
@@ -19,8 +20,11 @@ interface SceneKey {
 /** Below this overlap with the box at the last description, the primary face counts as new. */
 const MIN_SAME_FACE_IOU = 0.4;
 
-/** Descriptions in a row with the new verdict before it counts as settled (stops quick re-checks). */
-const SETTLE_AFTER = 3;
+/**
+ * Descriptions in a row with the new verdict before it counts as settled: the flip and one
+ * confirmation at the rule's own duration, the fewest that can start (or end) face_mismatch.
+ */
+const SETTLE_AFTER = 2;
 
 export type EmbeddingReason = 'cadence' | 'scene_changed' | 'confirming';
 
@@ -33,6 +37,8 @@ export class ModelSchedule {
   private settled = false;
   private unsettledRun = 0;
   private hasReference = false;
+  /** The largest face on the last frame was turned past the pose limits (gaze cannot decide). */
+  private headTurned = false;
   private lastGaze: { box: [number, number, number, number]; gaze: Gaze; atMs: number } | null = null;
   /** Why the description model was asked for, per reason (for status and benchmarks). */
   readonly embeddingRuns: Record<EmbeddingReason, number> = {
@@ -53,11 +59,13 @@ export class ModelSchedule {
 
   /** Options for the frame captured at `timestampMs`. */
   next(timestampMs: number): AnalyzeOptions {
-    const { frames } = this.policy;
-    const gaze = timestampMs < this.lastGazeMs || timestampMs - this.lastGazeMs >= frames.gazeEveryMs;
+    const { frames, lookingAway } = this.policy;
+    const gazeDue = timestampMs < this.lastGazeMs || timestampMs - this.lastGazeMs >= frames.gazeEveryMs;
+    const gazeUseful = lookingAway.enabled && lookingAway.gazeEnabled && !this.headTurned;
     return {
-      gaze,
+      gaze: gazeDue && gazeUseful,
       embedding: this.embeddingReason(timestampMs) !== null,
+      minFaceScore: this.policy.minFaceScore,
       detectorReuseMs: frames.detectorReuseMs,
     };
   }
@@ -66,11 +74,10 @@ export class ModelSchedule {
     if (!this.hasReference || !this.policy.faceMismatch.enabled) return null;
     const since = timestampMs - this.lastEmbeddingMs;
     if (since < 0 || since >= this.policy.frames.embeddingEveryMs) return 'cadence';
-    // A flipped verdict is re-checked within half the time the rule needs to start (or to end); a
+    // A flipped verdict is re-checked once the rule could start (or end) the warning on it; a
     // settled mismatch (someone else in view) as often as the rule needs to end.
     const { minDurationMs, clearAfterMs } = this.policy.faceMismatch;
-    const confirmEveryMs =
-      this.unsettledRun > 0 ? (this.settled ? clearAfterMs : minDurationMs) / 2 : clearAfterMs;
+    const confirmEveryMs = this.unsettledRun > 0 && !this.settled ? minDurationMs : clearAfterMs;
     if ((this.unsettledRun > 0 || this.settled) && since >= confirmEveryMs) return 'confirming';
     if (this.lastScene && this.embeddedScene && sceneChanged(this.lastScene, this.embeddedScene)) {
       return 'scene_changed';
@@ -81,7 +88,8 @@ export class ModelSchedule {
   /** Records what the frame showed; `mismatch` is the face_mismatch judgement for this frame. */
   record(observation: FrameObservation, options: AnalyzeOptions, mismatch: boolean | null): void {
     const scene = sceneOf(observation, this.policy.minFaceScore);
-    if (options.gaze) this.lastGazeMs = observation.timestampMs;
+    if (options.gaze && observation.ran.faceModels) this.lastGazeMs = observation.timestampMs;
+    this.headTurned = isHeadTurned(observation, this.policy);
     if (options.embedding && scene.count > 0) {
       const reason = this.embeddingReason(observation.timestampMs);
       if (reason) this.embeddingRuns[reason]++;
@@ -129,6 +137,13 @@ export class ModelSchedule {
       this.unsettledRun = 0;
     }
   }
+}
+
+function isHeadTurned(observation: FrameObservation, policy: ProctoringPolicy): boolean {
+  const primary = observation.faces.find((face) => face.score >= policy.minFaceScore);
+  if (!primary) return false;
+  const { maxYawDeg, maxPitchDeg } = policy.lookingAway;
+  return Math.abs(primary.pose.yaw) > maxYawDeg || Math.abs(primary.pose.pitch) > maxPitchDeg;
 }
 
 function sceneOf(observation: FrameObservation, minScore: number): SceneKey {

@@ -67,6 +67,11 @@ export interface FrameObservation {
   analysisMs: number;
   /** Which models ran: none for a featureless frame; gaze and embedding run on a cadence. */
   ran: { faceModels: boolean; gaze: boolean; embedding: boolean };
+  /**
+   * Why the face models did not run: a featureless picture (covered lens), or the same picture as
+   * when the detector last found nobody (within the detector reuse time).
+   */
+  skipped?: 'featureless' | 'unchanged_empty';
 }
 
 export const warningTypes = [

@@ -2,8 +2,14 @@
 // renderer sends them, decoded in main, analysed in the worker with the default policy and model
 // schedule, with a verified reference face set (so face_mismatch and the description model are
 // armed, as after ID verification), fed through the rules; snapshots are JPEG-encoded only when a
-// warning is raised. process.cpuUsage is the whole process: main, the worker and libvips threads.
+// warning is raised. process.cpuUsage is the whole process: main, the worker, libvips and V8 threads.
+//
+// Two windows of the same session: the first minute after the models load (V8 still compiles and
+// tiers up the wasm kernels and Human's code in background threads) and, after the session has run
+// on, a steady-state minute, which is what the rest of a long exam costs. The goal is held to the
+// steady minute; both are reported.
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { decodeImage } from '../../src-main/proctoring/decode-image';
@@ -14,22 +20,33 @@ import { noisyVariants, scenes } from '../support/proctoring/scenes';
 import { writeBenchResult } from './support/result';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+/** Frames analysed back to back between the two windows (the session's clock still runs at 2 fps). */
+const SETTLE_FRAMES = Number(process.env.BENCH_SETTLE_FRAMES ?? 240);
 const TICK_MS = 10; // Linux USER_HZ is 100: /proc CPU times count 10 ms ticks.
 
+interface ThreadTime {
+  name: string;
+  ms: number;
+}
+
 /** CPU ms per thread of this process (Linux /proc), to split main from the analysis worker. */
-function threadCpu(): Map<string, number> {
-  const out = new Map<string, number>();
+function threadCpu(): Map<string, ThreadTime> {
+  const out = new Map<string, ThreadTime>();
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
+      out.set(tid, {
+        name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
+      });
     }
   } catch {
     // Not Linux: the split is left out, the process total still counts.
   }
   return out;
 }
+
 const analyzer = await WorkerFaceAnalyzer.start();
 // A typical session: mostly the candidate facing the camera, now and then something else; each
 // scene is held for 10 s with fresh sensor noise on every frame, like a real webcam.
@@ -51,8 +68,13 @@ const variants = await Promise.all(
 const FRAMES_PER_SCENE = 20;
 const jpegAt = (i: number): Buffer => variants[Math.floor(i / FRAMES_PER_SCENE) % plan.length]![i % 4]!;
 const referenceFrame = await decodeImage(variants[0]![0]!, { timestampMs: 0 });
-const reference = (await analyzer.analyze(referenceFrame, { gaze: false, embedding: true })).faces[0]
-  ?.embedding;
+const reference = (
+  await analyzer.analyze(referenceFrame, {
+    gaze: false,
+    embedding: true,
+    minFaceScore: defaultPolicy.minFaceScore,
+  })
+).faces[0]?.embedding;
 if (!reference) throw new Error('no reference embedding from the frontal frame');
 let warnings = 0;
 const session = new ProctoringSession({
@@ -63,83 +85,107 @@ const session = new ProctoringSession({
     if (event.kind === 'raised') warnings++;
   },
 });
-// Warm the worker outside the measured window: every scene once, so V8 has compiled (and tiered up)
-// the wasm kernels and JS paths a long session runs in steady state.
-const WARM_FRAMES = Number(process.env.BENCH_WARM_FRAMES ?? 24);
-for (let i = 0; i < WARM_FRAMES; i++) {
-  session.submitFrame(await decodeImage(jpegAt(i * 7), { timestampMs: i * 100 }));
+const interval = 1000 / defaultPolicy.frames.fps;
+let frameNo = 0;
+const nextFrame = (): Promise<Awaited<ReturnType<typeof decodeImage>>> => {
+  const i = frameNo++;
+  return decodeImage(jpegAt(i), { maxSide: 640, timestampMs: i * interval });
+};
+
+/** Sends frames in real time at the default rate for SECONDS and measures the process's CPU. */
+async function measureWindow(): Promise<Record<string, number | string | null>> {
+  const before = session.status();
+  const runs0 = session.modelRuns;
+  const threads0 = threadCpu();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let sent = 0;
+  while (performance.now() - t0 < SECONDS * 1000) {
+    const wait = t0 + sent * interval - performance.now();
+    if (wait > 0) await sleep(wait);
+    session.submitFrame(await nextFrame());
+    sent++;
+  }
   await session.flush();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(cpu0);
+  const threads1 = threadCpu();
+  const perThread = [...threads1].map(([tid, t]) => ({
+    tid,
+    name: t.name,
+    ms: t.ms - (threads0.get(tid)?.ms ?? 0),
+  }));
+  const mainThreadMs = perThread.find((t) => t.tid === String(process.pid))?.ms ?? null;
+  // The analysis worker is the busiest thread other than main (all JS threads are named "node").
+  const others = perThread.filter((t) => t.tid !== String(process.pid)).sort((a, b) => b.ms - a.ms);
+  const rest = others.slice(1);
+  const restByName: Record<string, number> = {};
+  for (const t of rest) restByName[t.name] = (restByName[t.name] ?? 0) + t.ms;
+  const status = session.status();
+  const runs1 = session.modelRuns;
+  const cpuMs = (c.user + c.system) / 1000;
+  // When the machine is too busy for the worker to keep up, frames are dropped and the measured share
+  // understates the cost; the share had every frame been analysed is the figure the goal is held to.
+  const analysed = status.analysed - before.analysed;
+  const perFrame = cpuMs / Math.max(1, analysed);
+  return {
+    framesSent: sent,
+    framesAnalysed: analysed,
+    framesDropped: status.dropped - before.dropped,
+    descriptionRuns: JSON.stringify({
+      cadence: runs1.cadence - runs0.cadence,
+      scene_changed: runs1.scene_changed - runs0.scene_changed,
+      confirming: runs1.confirming - runs0.confirming,
+    }),
+    cpuMs: Math.round(cpuMs),
+    cpuSharePercentOfOneCore: Math.round((cpuMs / wallMs) * 1000) / 10,
+    cpuMsPerFrame: Math.round(perFrame * 10) / 10,
+    mainThreadCpuMs: mainThreadMs,
+    workerThreadCpuMs: others[0]?.ms ?? null,
+    otherThreadsCpuMs: rest.reduce((sum, t) => sum + t.ms, 0),
+    // "node" here = V8's platform threads (background compilation and GC); libvips = JPEG decode.
+    otherThreadsByName: JSON.stringify(restByName),
+    cpuSharePercentIfEveryFrameAnalysed:
+      Math.round(((perFrame * defaultPolicy.frames.fps) / 1000) * 1000) / 10,
+    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+  };
 }
 
-const warm = session.status();
-const interval = 1000 / defaultPolicy.frames.fps;
-const threads0 = threadCpu();
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
-let sent = 0;
-while (performance.now() - t0 < SECONDS * 1000) {
-  const due = t0 + sent * interval;
-  const wait = due - performance.now();
-  if (wait > 0) await sleep(wait);
-  const frame = await decodeImage(jpegAt(sent), {
-    maxSide: 640,
-    timestampMs: 10_000 + sent * interval,
-  });
-  session.submitFrame(frame);
-  sent++;
+const firstMinute = await measureWindow();
+// The session runs on (frames back to back, its clock still at 2 fps) until V8 has settled.
+for (let i = 0; i < SETTLE_FRAMES; i++) {
+  session.submitFrame(await nextFrame());
+  await session.flush();
 }
-await session.flush();
-const wallMs = performance.now() - t0;
-const c = process.cpuUsage(cpu0);
-const threads1 = threadCpu();
-const perThread = [...threads1].map(([tid, ms]) => ({ tid, ms: ms - (threads0.get(tid) ?? 0) }));
-const mainThreadMs = perThread.find((t) => t.tid === String(process.pid))?.ms ?? null;
-// The analysis worker is the busiest thread other than main (all threads are named "node").
-const others = perThread.filter((t) => t.tid !== String(process.pid)).sort((a, b) => b.ms - a.ms);
-const workerThreadMs = others[0]?.ms ?? null;
-const restMs = others.slice(1).reduce((sum, t) => sum + t.ms, 0);
+const steady = await measureWindow();
 const status = session.status();
 await session.end();
 await analyzer.close();
-const cpuMs = (c.user + c.system) / 1000;
-const share = Math.round((cpuMs / wallMs) * 1000) / 10;
-// When the machine is too busy for the worker to keep up, frames are dropped and the measured share
-// understates the cost; the share had every frame been analysed is the figure the goal is held to.
-const analysed = status.analysed - warm.analysed;
-const perFrame = cpuMs / Math.max(1, analysed);
-const shareAllFrames = Math.round(((perFrame * defaultPolicy.frames.fps) / 1000) * 1000) / 10;
-const load = (await import('node:os')).loadavg()[0]!;
+const steadyShare = steady.cpuSharePercentIfEveryFrameAnalysed as number;
 
 writeBenchResult({
   name: 'proctoring-cpu',
   figures: {
     seconds: SECONDS,
     fps: defaultPolicy.frames.fps,
-    framesSent: sent,
-    framesAnalysed: analysed,
-    framesDropped: status.dropped,
+    cpuSharePercentOfOneCore: steadyShare,
+    firstMinuteCpuSharePercent: firstMinute.cpuSharePercentIfEveryFrameAnalysed,
+    goalRatio: Math.round((steadyShare / 10) * 100) / 100,
     warningsRaised: warnings,
-    descriptionRuns: JSON.stringify(session.modelRuns),
     finalRecommendedFps: status.recommendedFps,
-    cpuMs: Math.round(cpuMs),
-    cpuSharePercentOfOneCore: share,
-    cpuMsPerFrame: Math.round(perFrame * 10) / 10,
-    mainThreadCpuMs: mainThreadMs,
-    workerThreadCpuMs: workerThreadMs,
-    otherThreadsCpuMs: restMs,
-    cpuSharePercentIfEveryFrameAnalysed: shareAllFrames,
-    loadAverage1m: Math.round(load * 100) / 100,
-    goalRatio: Math.round((shareAllFrames / 10) * 100) / 100,
+    steady: JSON.stringify(steady),
+    firstMinute: JSON.stringify(firstMinute),
   },
   goals: {
     cpuShare: {
-      target: '≤ 10 % of one core at the default 2 fps for 60 s (every frame analysed)',
-      met: shareAllFrames <= 10 && status.dropped === 0,
+      target: '≤ 10 % of one core at the default 2 fps for 60 s (every frame analysed), steady state',
+      met: steadyShare <= 10 && steady.framesDropped === 0,
     },
   },
   notes:
-    'Includes JPEG decode (sharp) in main, the worker (FaceMesh on every frame with a face, iris every 1 s; BlazeFace at least every 1.5 s of frame time, at once on a large change or with no tracked face; face description with the reference set: every 10 s, when the faces in view change, quick re-checks when its verdict flips and every 2 s while another person is in view), the rules, and JPEG snapshots of raised warnings. ' +
+    'Includes JPEG decode (sharp) in main, the worker (FaceMesh on every frame with a face; iris every 1 s while gaze can decide; BlazeFace at least every 1.5 s of frame time, at once on a large change, and with nobody in view only when the picture changed or 1.5 s passed; face description of the largest face only, with the reference set: every 10 s, when the faces in view change, once more when its verdict flips, and every 2 s while another person is in view), the rules, and JPEG snapshots of raised warnings. ' +
     'Scenes (frontal, another person in profile, frontal, no face, frontal, two faces) change every 10 s; every frame carries fresh noise. ' +
-    'mainThreadCpuMs / workerThreadCpuMs / otherThreadsCpuMs split the process CPU by thread from /proc (worker = busiest non-main thread; others = libvips, libuv and V8 helpers). ' +
-    'goalRatio = share with every frame analysed / 10 %. On a shared machine (see loadAverage1m) CPU time per frame is inflated by contention.',
+    `firstMinute = the first ${SECONDS} s after the models load (V8 still compiling and tiering up in background threads); steady = ${SECONDS} s after ${SETTLE_FRAMES} more frames of the same session. ` +
+    'cpuSharePercentOfOneCore (the goal figure) = the steady window with every frame analysed. mainThreadCpuMs / workerThreadCpuMs / otherThreadsCpuMs split the process CPU by thread from /proc (worker = busiest non-main thread). ' +
+    'goalRatio = steady share / 10 %. On a shared machine (see loadAverage1m) CPU time per frame is inflated by contention.',
 });

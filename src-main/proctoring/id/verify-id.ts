@@ -88,12 +88,20 @@ export async function verifyId(input: VerifyIdInput): Promise<IdVerification> {
   let cardFace: FaceObservation | undefined;
   let liveFace: FaceObservation | undefined;
   try {
-    const cardObs = await input.analyzer.analyze(card, { gaze: false, embedding: true });
+    const cardObs = await input.analyzer.analyze(card, {
+      gaze: false,
+      embedding: true,
+      minFaceScore: t.minFaceScore,
+    });
     const cardFaces = cardObs.faces.filter((f) => f.score >= t.minFaceScore);
     result.face.cardFaces = cardFaces.length;
     cardFace = cardFaces[0];
     const live = isRawFrame(input.live) ? input.live : await decodeImage(input.live, { maxSide: 1280 });
-    const liveObs = await input.analyzer.analyze(live, { gaze: false, embedding: true });
+    const liveObs = await input.analyzer.analyze(live, {
+      gaze: false,
+      embedding: true,
+      minFaceScore: t.minFaceScore,
+    });
     const liveFaces = liveObs.faces.filter((f) => f.score >= t.minFaceScore);
     result.face.liveFaces = liveFaces.length;
     liveFace = liveFaces[0];

@@ -9,7 +9,7 @@ import { judgeFrame } from '../../../src-main/proctoring/frame-conditions';
 import { defaultPolicy } from '../../../src-main/proctoring/policy';
 import { ProctoringSession } from '../../../src-main/proctoring/session';
 import type { FrameObservation, RawFrame, WarningEvent } from '../../../src-main/proctoring/types';
-import { fixture, scenes } from '../../support/proctoring/scenes';
+import { fixture, noisyVariants, scenes } from '../../support/proctoring/scenes';
 
 const full = { gaze: true, embedding: true };
 let analyzer: WorkerFaceAnalyzer;
@@ -60,8 +60,12 @@ describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', { timeout:
     }
   });
 
-  it('counts the faces in multi-face composites', async () => {
-    expect((await analyse(await scenes.twoFaces())).faces).toHaveLength(2);
+  it('counts the faces in multi-face composites, describing only the largest', async () => {
+    const two = await analyse(await scenes.twoFaces());
+    expect(two.faces).toHaveLength(2);
+    // face_mismatch reads the largest face only; the description model costs ~120 ms per face.
+    expect(two.faces[0]!.embedding).toHaveLength(1024);
+    expect(two.faces[1]!.embedding).toBeUndefined();
     expect((await analyse(await scenes.threeFaces())).faces).toHaveLength(3);
     expect((await analyse(await scenes.frontal())).faces).toHaveLength(1);
   });
@@ -83,6 +87,35 @@ describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', { timeout:
     const j = judgeFrame(defaultPolicy, o, null);
     expect(j.camera_blocked.holds).toBe(true);
     expect(j.no_face.holds).toBe(false);
+  });
+
+  it('skips the models while the picture stays as it was when nobody was found, not once it changes', async () => {
+    const [empty1, empty2, empty3, empty4] = await Promise.all(
+      (await noisyVariants(await scenes.noFace(), 4)).map((png) => decodeImage(png)),
+    );
+    const candidate = await decodeImage(await scenes.frontal());
+    const live = { gaze: false, embedding: false, detectorReuseMs: 1500 };
+    const at = (frame: RawFrame, t: number): Promise<FrameObservation> =>
+      analyzer.analyze({ ...frame, timestampMs: 100_000 + t }, live);
+    const runs = [
+      await at(empty1!, 0),
+      await at(empty2!, 500),
+      await at(empty3!, 1000),
+      // The reuse period (1.5 s) is over: the detector looks again.
+      await at(empty4!, 1500),
+      await at(empty1!, 2000),
+      // The candidate sits down within the period: a large change, analysed at once.
+      await at(candidate, 2500),
+    ];
+    expect(runs.map((o) => o.skipped ?? 'models')).toEqual([
+      'models',
+      'unchanged_empty',
+      'unchanged_empty',
+      'models',
+      'unchanged_empty',
+      'models',
+    ]);
+    expect(runs.map((o) => o.faces.length)).toEqual([0, 0, 0, 0, 0, 1]);
   });
 
   it('gives the same person similar embeddings and another person a distant one', async () => {

@@ -77,11 +77,11 @@ describe('ModelSchedule', () => {
       if (options.embedding) times.push(t);
       schedule.record(obs(t, [face(200)]), options, options.embedding ? t < 10_000 : null);
     }
-    // Mismatch: re-checked every 1.5 s (half of minDurationMs 3000) until three agree; then every
-    // 2 s (clearAfterMs) while the other person stays; the flip back is re-checked every 1 s until
-    // three agree the candidate is back; then the 5 s cadence.
-    expect(times).toEqual([0, 1500, 3000, 5000, 7000, 9000, 11_000, 12_000, 13_000, 18_000]);
-    expect(schedule.embeddingRuns).toMatchObject({ cadence: 2, confirming: 8 });
+    // Mismatch: re-checked once, when the rule can raise it (minDurationMs 3000); then every 2 s
+    // (clearAfterMs) while the other person stays; the flip back is re-checked once, when the rule
+    // can end the warning (clearAfterMs); then the 5 s cadence.
+    expect(times).toEqual([0, 3000, 5000, 7000, 9000, 11_000, 13_000, 18_000]);
+    expect(schedule.embeddingRuns).toMatchObject({ cadence: 2, confirming: 6 });
   });
 
   it('carries the last gaze reading over to the same face between iris frames, never to another', () => {
@@ -108,5 +108,27 @@ describe('ModelSchedule', () => {
       gaze.record(obs(t, [face(200)]), options, null);
     }
     expect(runs).toEqual([true, false, true, false, true, false]);
+  });
+
+  it('runs the iris model only while gaze can decide: not with the head turned, not with gaze checks off', () => {
+    const schedule = new ModelSchedule(resolvePolicy({ frames: { gazeEveryMs: 1000 } }));
+    const turned = { ...face(200), pose: { yaw: 60, pitch: 0, roll: 0 } };
+    const stream = [face(200), turned, turned, turned, face(200), face(200)];
+    const runs = stream.map((f, i) => {
+      const options = schedule.next(i * 500);
+      schedule.record(obs(i * 500, [f]), options, null);
+      return options.gaze;
+    });
+    // Frames 2-4 follow a frame with the head turned past maxYawDeg (head pose decides there); the
+    // frame after the head comes back runs at once, its cadence having lapsed.
+    expect(runs).toEqual([true, false, false, false, false, true]);
+    const off = new ModelSchedule(resolvePolicy(undefined, 'no_gaze'));
+    expect([0, 1000, 2000].map((t) => off.next(t).gaze)).toEqual([false, false, false]);
+  });
+
+  it('names the score the described face must reach (the rules ignore weaker faces)', () => {
+    const schedule = new ModelSchedule(resolvePolicy({ minFaceScore: 0.7 }));
+    schedule.setReference(true);
+    expect(schedule.next(0)).toMatchObject({ embedding: true, minFaceScore: 0.7 });
   });
 });
