@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Config, Human as HumanInstance } from '@vladmandic/human';
 import { validateFrame } from './frame-validation';
 import { DetectorReuse } from './detector-reuse';
-import { imageQuality, lumaGrid } from './image-quality';
+import { GridSnapshot, imageQuality, lumaChange, lumaGrid } from './image-quality';
 import { fileLoadRouter, modelPaths } from './model-files';
 import type { FaceObservation, FrameObservation, ModelVersions, RawFrame } from './types';
 
@@ -126,6 +126,9 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
   };
 
   const detector = new DetectorReuse(REUSE_SENSITIVITY);
+  // The picture when a face was last described: later frames say whether that face still looks the
+  // same (see FrameObservation.faceChangedSinceDescription).
+  const describedPicture = new GridSnapshot();
 
   // One float32 RGB staging buffer, reused frame after frame: tfjs copies it into the wasm heap, so a
   // fresh 3.7 MB array per frame (what passing the bytes as int32 costs) would only feed the GC.
@@ -195,6 +198,7 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
       if (plan === 'unchanged_empty') return noModels('unchanged_empty');
       const input = toInput(frame);
       let faces: FaceObservation[];
+      let faceChanged: boolean | undefined;
       // With an embedding asked for, Human hands back each face's crop for `describe`.
       let crops: unknown[] = [];
       try {
@@ -234,17 +238,22 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
           }
           return observation;
         });
-        if (options.embedding) {
-          const minScore = options.minFaceScore ?? 0;
-          let described = -1;
-          faces.forEach((face, i) => {
-            const best = described >= 0 ? faces[described]! : null;
-            if (face.score >= minScore && (!best || area(face) > area(best))) described = i;
-          });
-          if (described >= 0 && crops[described]) {
-            const embedding = await describe(crops[described]);
-            if (embedding.length > 0) faces[described]!.embedding = embedding;
+        // The face every rule reads as the candidate: the largest scoring at least minFaceScore.
+        const minScore = options.minFaceScore ?? 0;
+        const primary = faces.reduce<FaceObservation | null>(
+          (best, face) => (face.score >= minScore && (!best || area(face) > area(best)) ? face : best),
+          null,
+        );
+        const crop = primary ? crops[faces.indexOf(primary)] : undefined;
+        if (options.embedding && primary && crop) {
+          const embedding = await describe(crop);
+          if (embedding.length > 0) {
+            primary.embedding = embedding;
+            describedPicture.keep(grid);
+            faceChanged = false;
           }
+        } else if (primary && describedPicture.grid) {
+          faceChanged = lumaChange(grid, describedPicture.grid, primary.box) > REUSE_SENSITIVITY;
         }
       } finally {
         tf.dispose(input);
@@ -260,6 +269,7 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
         quality,
         analysisMs: round(performance.now() - started, 1),
         ran: { faceModels: true, gaze: options.gaze, embedding: options.embedding },
+        ...(faceChanged === undefined ? {} : { faceChangedSinceDescription: faceChanged }),
       };
     },
   };

@@ -3,7 +3,7 @@
 // the same way: while the picture stays as it was when the detector last found nobody, nobody is
 // there, and the models are skipped. Time is frame time, not wall time, so reuse means the same thing
 // live at 2 fps and in a benchmark that feeds frames back to back.
-import { lumaChange, type LumaGrid } from './image-quality';
+import { GridSnapshot, lumaChange, type LumaGrid } from './image-quality';
 
 /**
  * detect: run the detector on this frame. track: let the mesh follow the faces found earlier (Human
@@ -14,8 +14,9 @@ export type DetectorPlan = 'detect' | 'track' | 'unchanged_empty';
 export class DetectorReuse {
   private lastDetectMs: number | null = null;
   private lastRunEmpty = false;
-  private empty: { atMs: number; grid: LumaGrid } | null = null;
-  private emptyValues = new Float32Array(0);
+  /** When the detector last found nobody, and the picture then. */
+  private emptyAtMs: number | null = null;
+  private readonly emptyPicture = new GridSnapshot();
 
   /** @param sensitivity largest `lumaChange` still counted as the same picture. */
   constructor(private readonly sensitivity: number) {}
@@ -23,11 +24,17 @@ export class DetectorReuse {
   plan(timestampMs: number, reuseMs: number, grid: LumaGrid): DetectorPlan {
     if (reuseMs <= 0) {
       this.lastDetectMs = null;
-      this.empty = null;
+      this.emptyAtMs = null;
       return 'detect';
     }
     const within = (atMs: number): boolean => timestampMs >= atMs && timestampMs - atMs < reuseMs;
-    if (this.empty && within(this.empty.atMs) && lumaChange(grid, this.empty.grid) <= this.sensitivity) {
+    const empty = this.emptyPicture.grid;
+    if (
+      this.emptyAtMs !== null &&
+      empty &&
+      within(this.emptyAtMs) &&
+      lumaChange(grid, empty) <= this.sensitivity
+    ) {
       return 'unchanged_empty';
     }
     // After an empty result there are no faces to track: the detector runs (Human would anyway).
@@ -40,13 +47,10 @@ export class DetectorReuse {
   record(timestampMs: number, plan: DetectorPlan, faceCount: number, grid: LumaGrid): void {
     this.lastRunEmpty = faceCount === 0;
     if (faceCount > 0) {
-      this.empty = null;
+      this.emptyAtMs = null;
     } else if (plan === 'detect') {
-      // Keep a copy: the caller's grid buffer is overwritten by the next frame.
-      const n = grid.width * grid.height;
-      if (this.emptyValues.length < n) this.emptyValues = new Float32Array(n);
-      this.emptyValues.set(grid.values.subarray(0, n));
-      this.empty = { atMs: timestampMs, grid: { ...grid, values: this.emptyValues } };
+      this.emptyAtMs = timestampMs;
+      this.emptyPicture.keep(grid);
     }
   }
 }

@@ -73,17 +73,46 @@ export function imageQuality(frame: RawFrame, grid: LumaGrid = lumaGrid(frame)):
 
 /**
  * How much the picture changed between two grids: the mean squared luma difference divided by 255
- * (the scale of Human's own frame-cache sensitivity). Grids of different sizes count as a change.
+ * (the scale of Human's own frame-cache sensitivity), over the whole picture or inside `box`
+ * ([x, y, width, height] in frame pixels). Grids of different sizes count as a change.
  */
-export function lumaChange(a: LumaGrid, b: LumaGrid): number {
+export function lumaChange(a: LumaGrid, b: LumaGrid, box?: readonly number[]): number {
   if (a.width !== b.width || a.height !== b.height) return Infinity;
-  const n = a.width * a.height;
-  let sq = 0;
-  for (let i = 0; i < n; i++) {
-    const d = a.values[i]! - b.values[i]!;
-    sq += d * d;
+  let [x0, y0, x1, y1] = [0, 0, a.width, a.height];
+  if (box) {
+    const [bx = 0, by = 0, bw = 0, bh = 0] = box;
+    x0 = Math.max(0, Math.floor(bx / STRIDE));
+    y0 = Math.max(0, Math.floor(by / STRIDE));
+    x1 = Math.min(a.width, Math.ceil((bx + bw) / STRIDE));
+    y1 = Math.min(a.height, Math.ceil((by + bh) / STRIDE));
   }
-  return sq / n / 255;
+  let sq = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0, i = y * a.width + x0; x < x1; x++, i++) {
+      const d = a.values[i]! - b.values[i]!;
+      sq += d * d;
+      n++;
+    }
+  }
+  return n > 0 ? sq / n / 255 : Infinity;
+}
+
+/** Keeps a copy of a grid (the caller's buffer is overwritten by the next frame). */
+export class GridSnapshot {
+  private values = new Float32Array(0);
+  grid: LumaGrid | null = null;
+
+  keep(grid: LumaGrid): void {
+    const n = grid.width * grid.height;
+    if (this.values.length < n) this.values = new Float32Array(n);
+    this.values.set(grid.values.subarray(0, n));
+    this.grid = { width: grid.width, height: grid.height, values: this.values };
+  }
+
+  clear(): void {
+    this.grid = null;
+  }
 }
 
 function round(value: number): number {

@@ -39,6 +39,8 @@ export class ModelSchedule {
   private hasReference = false;
   /** The largest face on the last frame was turned past the pose limits (gaze cannot decide). */
   private headTurned = false;
+  /** The last frame's largest face looked as it did when it was described (same face). */
+  private faceUnchanged = false;
   private lastGaze: { box: [number, number, number, number]; gaze: Gaze; atMs: number } | null = null;
   /** Why the description model was asked for, per reason (for status and benchmarks). */
   readonly embeddingRuns: Record<EmbeddingReason, number> = {
@@ -73,12 +75,16 @@ export class ModelSchedule {
   private embeddingReason(timestampMs: number): EmbeddingReason | null {
     if (!this.hasReference || !this.policy.faceMismatch.enabled) return null;
     const since = timestampMs - this.lastEmbeddingMs;
-    if (since < 0 || since >= this.policy.frames.embeddingEveryMs) return 'cadence';
-    // A flipped verdict is re-checked once the rule could start (or end) the warning on it; a
+    if (since < 0 || this.lastEmbeddingMs === -Infinity) return 'cadence';
+    // The cadence and the re-checks of a settled mismatch look for a face that is no longer the one
+    // described; a face whose picture has not changed since is that face, so they wait for a change.
+    if (since >= this.policy.frames.embeddingEveryMs && !this.faceUnchanged) return 'cadence';
+    // A flipped verdict is re-checked once, when the rule could start (or end) the warning on it; a
     // settled mismatch (someone else in view) as often as the rule needs to end.
     const { minDurationMs, clearAfterMs } = this.policy.faceMismatch;
-    const confirmEveryMs = this.unsettledRun > 0 && !this.settled ? minDurationMs : clearAfterMs;
-    if ((this.unsettledRun > 0 || this.settled) && since >= confirmEveryMs) return 'confirming';
+    if (this.unsettledRun > 0) {
+      if (since >= (this.settled ? clearAfterMs : minDurationMs)) return 'confirming';
+    } else if (this.settled && since >= clearAfterMs && !this.faceUnchanged) return 'confirming';
     if (this.lastScene && this.embeddedScene && sceneChanged(this.lastScene, this.embeddedScene)) {
       return 'scene_changed';
     }
@@ -87,11 +93,13 @@ export class ModelSchedule {
 
   /** Records what the frame showed; `mismatch` is the face_mismatch judgement for this frame. */
   record(observation: FrameObservation, options: AnalyzeOptions, mismatch: boolean | null): void {
+    // Why this frame was described, judged on the state it was scheduled from.
+    const reason = options.embedding ? this.embeddingReason(observation.timestampMs) : null;
     const scene = sceneOf(observation, this.policy.minFaceScore);
     if (options.gaze && observation.ran.faceModels) this.lastGazeMs = observation.timestampMs;
     this.headTurned = isHeadTurned(observation, this.policy);
+    this.faceUnchanged = observation.faceChangedSinceDescription === false;
     if (options.embedding && scene.count > 0) {
-      const reason = this.embeddingReason(observation.timestampMs);
       if (reason) this.embeddingRuns[reason]++;
       this.lastEmbeddingMs = observation.timestampMs;
       this.embeddedScene = scene;

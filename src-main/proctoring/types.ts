@@ -72,6 +72,12 @@ export interface FrameObservation {
    * when the detector last found nobody (within the detector reuse time).
    */
   skipped?: 'featureless' | 'unchanged_empty';
+  /**
+   * Whether the picture inside the largest face's box differs (by more than sensor noise and small
+   * movements) from the frame where a face was last described; absent when there is no such face
+   * or nothing was described yet. An unchanged face is the same face, whoever it is.
+   */
+  faceChangedSinceDescription?: boolean;
 }
 
 export const warningTypes = [

@@ -22,7 +22,22 @@ import { writeBenchResult } from './support/result';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 /** Frames analysed back to back between the two windows (the session's clock still runs at 2 fps). */
 const SETTLE_FRAMES = Number(process.env.BENCH_SETTLE_FRAMES ?? 240);
+/** Steady windows measured; the goal is held to their median. */
+const STEADY_WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
 const TICK_MS = 10; // Linux USER_HZ is 100: /proc CPU times count 10 ms ticks.
+
+/**
+ * CPU ms of a fixed integer loop: how fast this core is running right now. On a shared virtual
+ * machine the same work can take 50 % longer when the host is busy, which inflates every CPU figure.
+ */
+function coreCheckMs(): number {
+  const c0 = process.cpuUsage();
+  let x = 0;
+  for (let i = 0; i < 50_000_000; i++) x = (x + i * 7) % 1_000_003;
+  const c = process.cpuUsage(c0);
+  if (x < 0) throw new Error('unreachable');
+  return Math.round((c.user + c.system) / 100) / 10;
+}
 
 interface ThreadTime {
   name: string;
@@ -98,6 +113,17 @@ async function measureWindow(): Promise<{
   dropped: number;
   figures: Record<string, number | string | null>;
 }> {
+  const coreBefore = coreCheckMs();
+  const window = await measureFrames();
+  window.figures.coreCheckMs = Math.round(((coreBefore + coreCheckMs()) / 2) * 10) / 10;
+  return window;
+}
+
+async function measureFrames(): Promise<{
+  share: number;
+  dropped: number;
+  figures: Record<string, number | string | null>;
+}> {
   const before = session.status();
   const runs0 = session.modelRuns;
   const threads0 = threadCpu();
@@ -163,7 +189,10 @@ for (let i = 0; i < SETTLE_FRAMES; i++) {
   session.submitFrame(await nextFrame());
   await session.flush();
 }
-const steady = await measureWindow();
+const windows = [];
+for (let w = 0; w < STEADY_WINDOWS; w++) windows.push(await measureWindow());
+const sorted = [...windows].sort((a, b) => a.share - b.share);
+const steady = sorted[Math.floor((sorted.length - 1) / 2)]!;
 const status = session.status();
 await session.end();
 await analyzer.close();
@@ -175,6 +204,7 @@ writeBenchResult({
     seconds: SECONDS,
     fps: defaultPolicy.frames.fps,
     cpuSharePercentOfOneCore: steadyShare,
+    steadyWindowsPercent: windows.map((w) => w.share).join(', '),
     firstMinuteCpuSharePercent: firstMinute.share,
     goalRatio: Math.round((steadyShare / 10) * 100) / 100,
     warningsRaised: warnings,
@@ -185,13 +215,13 @@ writeBenchResult({
   goals: {
     cpuShare: {
       target: '≤ 10 % of one core at the default 2 fps for 60 s (every frame analysed), steady state',
-      met: steadyShare <= 10 && steady.dropped === 0,
+      met: steadyShare <= 10 && windows.every((w) => w.dropped === 0),
     },
   },
   notes:
-    'Includes JPEG decode (sharp) in main, the worker (FaceMesh on every frame with a face; iris every 1 s while gaze can decide; BlazeFace at least every 1.5 s of frame time, at once on a large change, and with nobody in view only when the picture changed or 1.5 s passed; face description of the largest face only, with the reference set: every 10 s, when the faces in view change, once more when its verdict flips, and every 2 s while another person is in view), the rules, and JPEG snapshots of raised warnings. ' +
-    'Scenes (frontal, another person in profile, frontal, no face, frontal, two faces) change every 10 s; every frame carries fresh noise. ' +
-    `firstMinute = the first ${SECONDS} s after the models load (V8 still compiling and tiering up in background threads); steady = ${SECONDS} s after ${SETTLE_FRAMES} more frames of the same session. ` +
-    'cpuSharePercentOfOneCore (the goal figure) = the steady window with every frame analysed. mainThreadCpuMs / workerThreadCpuMs / otherThreadsCpuMs split the process CPU by thread from /proc (worker = busiest non-main thread). ' +
+    'Includes JPEG decode (sharp) in main, the worker (FaceMesh on every frame with a face; iris every 1 s while gaze can decide; BlazeFace at least every 1.5 s of frame time, at once on a large change, and with nobody in view only when the picture changed or 1.5 s passed; face description of the largest face only, with the reference set: when the faces in view change, once more when its verdict flips, and — only if the face no longer looks as it did when described — every 10 s, or every 2 s while another person is in view), the rules, and JPEG snapshots of raised warnings. ' +
+    'Scenes (frontal, another person in profile, frontal, no face, frontal, two faces) change every 10 s; every frame carries fresh noise. The scenes are still photos: a candidate who moves also gets the 10 s re-description (about +0.2 % of a core per run a minute). ' +
+    `firstMinute = the first ${SECONDS} s after the models load (V8 still compiling and tiering up in background threads); then ${SETTLE_FRAMES} more frames of the same session, then ${STEADY_WINDOWS} steady windows of ${SECONDS} s each (steadyWindowsPercent); steady = the median one. ` +
+    'cpuSharePercentOfOneCore (the goal figure) = the median steady window with every frame analysed. coreCheckMs = CPU ms of a fixed integer loop around each window (lower = faster core; it rises when the host is busy). mainThreadCpuMs / workerThreadCpuMs / otherThreadsCpuMs split the process CPU by thread from /proc (worker = busiest non-main thread). ' +
     'goalRatio = steady share / 10 %. On a shared machine (see loadAverage1m) CPU time per frame is inflated by contention.',
 });

@@ -9,7 +9,7 @@ import { judgeFrame } from '../../../src-main/proctoring/frame-conditions';
 import { defaultPolicy } from '../../../src-main/proctoring/policy';
 import { ProctoringSession } from '../../../src-main/proctoring/session';
 import type { FrameObservation, RawFrame, WarningEvent } from '../../../src-main/proctoring/types';
-import { fixture, noisyVariants, scenes } from '../../support/proctoring/scenes';
+import { composeScene, fixture, noisyVariants, scenes } from '../../support/proctoring/scenes';
 
 const full = { gaze: true, embedding: true };
 let analyzer: WorkerFaceAnalyzer;
@@ -116,6 +116,31 @@ describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', { timeout:
       'models',
     ]);
     expect(runs.map((o) => o.faces.length)).toEqual([0, 0, 0, 0, 0, 1]);
+  });
+
+  it('tells whether the largest face still looks as it did when it was described', async () => {
+    const [still1, still2] = await Promise.all(
+      (await noisyVariants(await scenes.frontal(), 2)).map((png) => decodeImage(png)),
+    );
+    // The same photo 40 px to the right: the boxes still overlap, the pixels inside them do not.
+    const moved = await decodeImage(
+      await composeScene([{ file: 'astronaut.jpg', width: 300, left: 210, top: 90 }]),
+    );
+    const o = { gaze: false, minFaceScore: 0.5 };
+    const described = await analyzer.analyze(still1!, { ...o, embedding: true });
+    expect(described.faceChangedSinceDescription).toBe(false);
+    // Sensor noise alone is no change; a moved face is.
+    expect((await analyzer.analyze(still2!, { ...o, embedding: false })).faceChangedSinceDescription).toBe(
+      false,
+    );
+    expect((await analyzer.analyze(moved, { ...o, embedding: false })).faceChangedSinceDescription).toBe(
+      true,
+    );
+    const other = await analyzer.analyze(await decodeImage(await scenes.turnedAway()), {
+      ...o,
+      embedding: false,
+    });
+    expect(other.faceChangedSinceDescription).toBe(true);
   });
 
   it('gives the same person similar embeddings and another person a distant one', async () => {

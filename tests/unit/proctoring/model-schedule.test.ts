@@ -131,4 +131,34 @@ describe('ModelSchedule', () => {
     schedule.setReference(true);
     expect(schedule.next(0)).toMatchObject({ embedding: true, minFaceScore: 0.7 });
   });
+
+  it('lets the cadence and the re-checks of a settled mismatch wait while the face looks as described', () => {
+    const schedule = new ModelSchedule(policy);
+    schedule.setReference(true);
+    const times: number[] = [];
+    // A still face (unchanged since its description) for 12 s, then it moves (changed).
+    for (let i = 0; i < 30; i++) {
+      const t = i * 500;
+      const options = schedule.next(t);
+      if (options.embedding) times.push(t);
+      const o = { ...obs(t, [face(200)]), faceChangedSinceDescription: !options.embedding && t >= 12_000 };
+      schedule.record(o, options, options.embedding ? false : null);
+    }
+    // Described at 0; the 5 s cadence waits for the change seen at 12 s and runs on the next frame.
+    expect(times).toEqual([0, 12_500]);
+
+    const other = new ModelSchedule(policy);
+    other.setReference(true);
+    const checks: number[] = [];
+    // Another person, still, from 0 s: the flip is confirmed at 3 s (the rule needs it); then no
+    // re-check until the picture of the face changes at 9 s.
+    for (let i = 0; i < 24; i++) {
+      const t = i * 500;
+      const options = other.next(t);
+      if (options.embedding) checks.push(t);
+      const o = { ...obs(t, [face(200)]), faceChangedSinceDescription: !options.embedding && t >= 9000 };
+      other.record(o, options, options.embedding ? true : null);
+    }
+    expect(checks).toEqual([0, 3000, 9500, 11_500]);
+  });
 });
