@@ -151,11 +151,12 @@ export const defaultPolicy: ProctoringPolicy = {
     // The description also runs at once when the faces in view change (see model-schedule.ts), so
     // this cadence is only the backstop for a change nothing else noticed.
     embeddingEveryMs: 10_000,
-    // Every other frame at 2 fps; the reading carries over to the same face in between.
-    gazeEveryMs: 1000,
-    // At 2 fps the detector runs on every third frame of a steady scene; a large change or a lost
-    // face re-runs it at once, so only a small face appearing far away can wait up to 1.5 s.
-    detectorReuseMs: 1500,
+    // Every third frame at 2 fps; the reading carries over to the same face in between, so a 2 s
+    // gaze-off still raises looking_away after 2 s (it may start up to 1.5 s after the eyes moved).
+    gazeEveryMs: 1500,
+    // At 2 fps the detector runs on every fourth frame of a steady scene; a large change or a lost
+    // face re-runs it at once, so only a small face appearing far away can wait up to 2 s.
+    detectorReuseMs: 2000,
   },
   risk: { weights: defaultRiskWeights, referenceDurationS: 30 },
 };
