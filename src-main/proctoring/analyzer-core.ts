@@ -55,7 +55,11 @@ export interface AnalyzerCore {
 const RAD_TO_DEG = 180 / Math.PI;
 /** Luma standard deviation at or below which a frame is treated as featureless. */
 export const FEATURELESS_CONTRAST = 3;
-/** Human's frame-difference threshold below which cached detector boxes may be reused. */
+/**
+ * The largest picture change (mean squared difference / 255, about 13 grey levels RMS) still counted
+ * as the same picture: by Human's frame cache (reuse tracked boxes), by the empty-scene reuse and by
+ * the described-face check (inside the face's box).
+ */
 const REUSE_SENSITIVITY = 0.7;
 const MODELS = ['blazeface', 'facemesh', 'iris', 'faceres'];
 /** Length of the faceres descriptor output (the other outputs are age and gender). */
