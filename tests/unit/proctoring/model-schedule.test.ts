@@ -33,6 +33,28 @@ function described(schedule: ModelSchedule, frames: FaceObservation[][], mismatc
   return out;
 }
 
+/**
+ * One face for `frames` frames (500 ms apart) that looks as described until `changesFromMs`, with
+ * `mismatch` as every description's verdict; returns the frame times that got a description.
+ */
+function describedUntilChange(frames: number, changesFromMs: number, mismatch: boolean): number[] {
+  const schedule = new ModelSchedule(policy);
+  schedule.setReference(true);
+  const out: number[] = [];
+  for (let i = 0; i < frames; i++) {
+    const t = i * 500;
+    const options = schedule.next(t);
+    if (options.embedding) out.push(t);
+    const changed = !options.embedding && t >= changesFromMs;
+    schedule.record(
+      { ...obs(t, [face(200)]), faceChangedSinceDescription: changed },
+      options,
+      options.embedding ? mismatch : null,
+    );
+  }
+  return out;
+}
+
 describe('ModelSchedule', () => {
   it('never runs the description model without a reference face', () => {
     const schedule = new ModelSchedule(policy);
@@ -133,32 +155,11 @@ describe('ModelSchedule', () => {
   });
 
   it('lets the cadence and the re-checks of a settled mismatch wait while the face looks as described', () => {
-    const schedule = new ModelSchedule(policy);
-    schedule.setReference(true);
-    const times: number[] = [];
-    // A still face (unchanged since its description) for 12 s, then it moves (changed).
-    for (let i = 0; i < 30; i++) {
-      const t = i * 500;
-      const options = schedule.next(t);
-      if (options.embedding) times.push(t);
-      const o = { ...obs(t, [face(200)]), faceChangedSinceDescription: !options.embedding && t >= 12_000 };
-      schedule.record(o, options, options.embedding ? false : null);
-    }
-    // Described at 0; the 5 s cadence waits for the change seen at 12 s and runs on the next frame.
-    expect(times).toEqual([0, 12_500]);
-
-    const other = new ModelSchedule(policy);
-    other.setReference(true);
-    const checks: number[] = [];
+    // A still candidate for 12 s, then they move: described at 0; the 5 s cadence waits for the
+    // change seen at 12 s and runs on the next frame.
+    expect(describedUntilChange(30, 12_000, false)).toEqual([0, 12_500]);
     // Another person, still, from 0 s: the flip is confirmed at 3 s (the rule needs it); then no
-    // re-check until the picture of the face changes at 9 s.
-    for (let i = 0; i < 24; i++) {
-      const t = i * 500;
-      const options = other.next(t);
-      if (options.embedding) checks.push(t);
-      const o = { ...obs(t, [face(200)]), faceChangedSinceDescription: !options.embedding && t >= 9000 };
-      other.record(o, options, options.embedding ? true : null);
-    }
-    expect(checks).toEqual([0, 3000, 9500, 11_500]);
+    // re-check until the picture of the face changes at 9 s, and every 2 s after that.
+    expect(describedUntilChange(24, 9000, true)).toEqual([0, 3000, 9500, 11_500]);
   });
 });
