@@ -64,9 +64,6 @@ async function handle(message: ToWorker): Promise<void> {
 
 try {
   core = await createAnalyzerCore();
-  // Compile the wasm kernels now, while the candidate is still on the first screens, instead of
-  // during the first minute of the exam (about 1 s of CPU once per start).
-  await core.warmUp(1);
   port.on('message', (message: ToWorker) => {
     queue = queue.then(() => handle(message));
   });

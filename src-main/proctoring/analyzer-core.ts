@@ -39,7 +39,6 @@ interface Tf {
   expandDims(tensor: unknown, axis: number): unknown;
   mul(a: unknown, b: number): unknown;
   image: { resizeBilinear(tensor: unknown, size: [number, number], alignCorners: boolean): unknown };
-  fill(shape: number[], value: number, dtype: 'float32'): unknown;
   dispose(tensor: unknown): void;
   memory(): { numTensors: number; numBytes: number };
   io: { registerLoadRouter(router: (url: string | string[]) => unknown): void };
@@ -49,11 +48,6 @@ interface Tf {
 
 export interface AnalyzerCore {
   analyze(frame: RawFrame, options: AnalyzeOptions): Promise<FrameObservation>;
-  /**
-   * Runs every model a few times on a synthetic input, so V8 compiles and tiers up the wasm kernels
-   * now (at start-up) rather than during the first minute of an exam.
-   */
-  warmUp(rounds: number): Promise<void>;
   memory(): { numTensors: number; numBytes: number };
   versions: ModelVersions;
 }
@@ -76,9 +70,6 @@ interface GraphModelLike {
   inputs: { shape?: number[] }[];
   execute(input: unknown): { shape: number[]; data(): Promise<Float32Array> }[];
 }
-
-/** How many times `warmUp` runs each model: the heavy kernels tier up after a handful of calls. */
-const WARM_UP_RUNS: Record<string, number> = { blazeface: 6, facemesh: 10, iris: 10, faceres: 3 };
 
 function humanConfig(modelBasePath: string, wasmPath: string): Partial<Config> {
   return {
@@ -185,19 +176,6 @@ export async function createAnalyzerCore(): Promise<AnalyzerCore> {
 
   return {
     versions,
-    warmUp: async (rounds) => {
-      const models = human.models.models as unknown as Record<string, GraphModelLike | null>;
-      for (let round = 0; round < rounds; round++) {
-        for (const [name, runs] of Object.entries(WARM_UP_RUNS)) {
-          const model = models[name];
-          const shape = model?.inputs[0]?.shape?.map((d) => (d > 0 ? d : 1));
-          if (!model || !shape) continue;
-          const input = tf.fill(shape, 0.5, 'float32');
-          for (let i = 0; i < runs; i++) tf.dispose(model.execute(input));
-          tf.dispose(input);
-        }
-      }
-    },
     memory: () => {
       const m = tf.memory();
       return { numTensors: m.numTensors, numBytes: m.numBytes };

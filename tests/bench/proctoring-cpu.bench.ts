@@ -65,7 +65,7 @@ function threadCpu(): Map<string, ThreadTime> {
 const startCpu0 = process.cpuUsage();
 const startWall0 = performance.now();
 const analyzer = await WorkerFaceAnalyzer.start();
-// Loading the models and warming the kernels (once per worker start, before the first frame).
+// Loading the models (once per worker start, before the first frame).
 const startCpu = process.cpuUsage(startCpu0);
 const workerStart = {
   wallMs: Math.round(performance.now() - startWall0),
@@ -231,7 +231,7 @@ writeBenchResult({
   notes:
     'Includes JPEG decode (sharp) in main, the worker (FaceMesh on every frame with a face; iris every 1.5 s while gaze can decide; BlazeFace at least every 2 s of frame time, at once on a large change, and with nobody in view only when the picture changed or 2 s passed; face description of the largest face only, with the reference set: when the faces in view change, once more when its verdict flips, and — only if the face no longer looks as it did when described — every 10 s, or every 2 s while another person is in view), the rules, and JPEG snapshots of raised warnings. ' +
     'Scenes (frontal, another person in profile, frontal, no face, frontal, two faces) change every 10 s; every frame carries fresh noise. The scenes are still photos: a candidate who moves also gets the 10 s re-description (about +0.2 % of a core per run a minute). ' +
-    `workerStart = loading the models and warming their kernels once (before the first frame). firstMinute = the first ${SECONDS} s after that; then ${SETTLE_FRAMES} more frames of the same session, then ${STEADY_WINDOWS} steady windows of ${SECONDS} s each (steadyWindowsPercent); steady = the median one. ` +
+    `workerStart = starting the worker and loading the models. firstMinute = the first ${SECONDS} s after that (V8 still compiling and tiering up in background threads); then ${SETTLE_FRAMES} more frames of the same session, then ${STEADY_WINDOWS} steady windows of ${SECONDS} s each (steadyWindowsPercent); steady = the median one. ` +
     'cpuSharePercentOfOneCore (the goal figure) = the median steady window with every frame analysed. coreCheckMs = CPU ms of a fixed integer loop around each window (lower = faster core; it rises when the host is busy). mainThreadCpuMs / workerThreadCpuMs / otherThreadsCpuMs split the process CPU by thread from /proc (worker = busiest non-main thread). ' +
     'goalRatio = steady share / 10 %. On a shared machine (see loadAverage1m) CPU time per frame is inflated by contention.',
 });
