@@ -13,20 +13,16 @@ export interface LumaGrid {
   values: Float32Array;
 }
 
-/** Reused between frames (one per thread) unless the caller keeps its own: fewer GC pauses. */
+/** Reused between frames (one per thread): a fresh grid per frame would only feed the GC. */
 let sharedBuffer = new Float32Array(0);
 
-/** Samples the frame's luma; writes into `into` when it is large enough (callers that keep grids). */
-export function lumaGrid(frame: RawFrame, into?: Float32Array): LumaGrid {
+/** Samples the frame's luma into a buffer the next call overwrites (keep it with GridSnapshot). */
+export function lumaGrid(frame: RawFrame): LumaGrid {
   const { width, height, channels, data } = frame;
   const gw = Math.floor(width / STRIDE);
   const gh = Math.floor(height / STRIDE);
-  let values: Float32Array;
-  if (into && into.length >= gw * gh) values = into;
-  else {
-    if (sharedBuffer.length < gw * gh) sharedBuffer = new Float32Array(gw * gh);
-    values = sharedBuffer;
-  }
+  if (sharedBuffer.length < gw * gh) sharedBuffer = new Float32Array(gw * gh);
+  const values = sharedBuffer;
   for (let gy = 0; gy < gh; gy++) {
     const row = gy * STRIDE * width;
     for (let gx = 0; gx < gw; gx++) {
@@ -108,10 +104,6 @@ export class GridSnapshot {
     if (this.values.length < n) this.values = new Float32Array(n);
     this.values.set(grid.values.subarray(0, n));
     this.grid = { width: grid.width, height: grid.height, values: this.values };
-  }
-
-  clear(): void {
-    this.grid = null;
   }
 }
 
