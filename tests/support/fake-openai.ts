@@ -15,7 +15,9 @@ export type FakeReply =
   | { kind: 'transcription'; text: string; usage?: Record<string, unknown> }
   | { kind: 'status'; status: number; retryAfter?: string; message?: string }
   | { kind: 'malformed-body' }
-  | { kind: 'slow'; delayMs: number; then: FakeReply };
+  | { kind: 'slow'; delayMs: number; then: FakeReply }
+  /** Held until the test releases it (orders the reply after something the test checks first). */
+  | { kind: 'held'; until: Promise<void>; then: FakeReply };
 
 export interface RecordedRequest {
   method: string;
@@ -58,6 +60,11 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         timers.add(timer);
         return;
       }
+      case 'held':
+        void reply.until.then(() => {
+          if (!res.destroyed) send(res, reply.then, req);
+        });
+        return;
       case 'status':
         res.writeHead(reply.status, {
           'content-type': 'application/json',

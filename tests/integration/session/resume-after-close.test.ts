@@ -108,15 +108,20 @@ describe('work after a session, resumed at the next start', () => {
     expect(itemState(pending, 'report')).toBe('waiting');
     await first.close();
 
-    // The provider answers now; the app starts again on the same data folder.
+    // The provider answers now; the app starts again on the same data folder. Its answer waits
+    // until the new app has shown the session as still finishing (the resumed work starts with the
+    // app and could otherwise be done before the first overview).
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
     fake.setDefault('chat', () => ({
-      kind: 'chat',
-      content: evaluation,
-      usage: { prompt_tokens: 1500, completion_tokens: 300 },
+      kind: 'held',
+      until: released,
+      then: { kind: 'chat', content: evaluation, usage: { prompt_tokens: 1500, completion_tokens: 300 } },
     }));
     const second = start();
     const overview = await call(second, 'candidateOverview', {});
     expect(overview.activeSession).toMatchObject({ sessionId, stage: 'finish' });
+    release();
     await expect
       .poll(
         async () => {
