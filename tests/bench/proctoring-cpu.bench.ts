@@ -183,7 +183,8 @@ async function measureFrames(): Promise<{
     mainThreadCpuMs: mainThreadMs,
     workerThreadCpuMs: others[0]?.ms ?? null,
     otherThreadsCpuMs: rest.reduce((sum, t) => sum + t.ms, 0),
-    // "node" here = V8's platform threads (background compilation and GC); libvips = JPEG decode.
+    // "node" = unnamed threads: V8's platform threads (background compilation, GC) and libuv's pool,
+    // where sharp runs the JPEG decode; "libvips worker" = libvips' own threads.
     otherThreadsByName: JSON.stringify(restByName),
     cpuSharePercentIfEveryFrameAnalysed: share,
     loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
