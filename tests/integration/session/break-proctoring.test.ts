@@ -2,19 +2,16 @@
 // ends, no question timer runs and no camera frame is analysed during it (so no rule can raise a
 // warning), and afterwards the next question starts with its full, extended time and proctoring
 // resumes. Runs on the embedded central store (PGlite); frames are real JPEGs (sharp).
-import fs from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type VigilApp } from '../../../src-main/app/create-app';
-import { loadConfig } from '../../../src-main/config/load';
+import type { VigilApp } from '../../../src-main/app/create-app';
 import { DEMO_ANSWERS, seedDemoCentral } from '../../../src-main/demo/seed-central';
 import type { CallName, CallRequest, CallResponse } from '../../../src-preload/contract';
-import { makeTempDir, memoryLogger } from '../../support/app';
+import { createTestApp, type TestApp } from '../../support/app';
 
 const ctx = { transport: 'host' as const, origin: 'test' };
-let dir: string;
+let testApp: TestApp;
 let app: VigilApp;
 
 async function call<C extends CallName>(name: C, request: CallRequest<C>) {
@@ -24,17 +21,12 @@ async function call<C extends CallName>(name: C, request: CallRequest<C>) {
 }
 
 beforeAll(() => {
-  dir = makeTempDir('vigil-break-');
-  const loaded = loadConfig({
-    env: { VIGIL_DATA_DIR: dir },
-    policyFile: path.join(dir, 'none.json'),
-    home: dir,
-  });
-  app = createApp({ loaded, logger: memoryLogger([]), mode: 'host' });
+  testApp = createTestApp('host');
+  app = testApp.app;
 });
 afterAll(async () => {
   await app.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  testApp.cleanup();
 });
 
 describe('a break between questions', () => {

@@ -1,15 +1,12 @@
 // An exam whose central definition requires a newer app cannot be started: the candidate is told how
 // to update, and nothing is recorded. Runs on the embedded central store (PGlite) through the contract.
-import fs from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appVersion, createApp, type VigilApp } from '../../../src-main/app/create-app';
-import { loadConfig } from '../../../src-main/config/load';
+import { appVersion, type VigilApp } from '../../../src-main/app/create-app';
 import { seedDemoCentral } from '../../../src-main/demo/seed-central';
-import { makeTempDir, memoryLogger } from '../../support/app';
+import { createTestApp, type TestApp } from '../../support/app';
 
-let dir: string;
+let testApp: TestApp;
 let app: VigilApp;
 const ctx = { transport: 'host' as const, origin: 'test' };
 
@@ -24,17 +21,12 @@ async function enrolledExam(minAppVersion: string): Promise<string> {
 }
 
 beforeAll(() => {
-  dir = makeTempDir('vigil-version-gate-');
-  const loaded = loadConfig({
-    env: { VIGIL_DATA_DIR: dir },
-    policyFile: path.join(dir, 'none.json'),
-    home: dir,
-  });
-  app = createApp({ loaded, logger: memoryLogger([]), mode: 'host' });
+  testApp = createTestApp('host');
+  app = testApp.app;
 });
 afterAll(async () => {
   await app.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  testApp.cleanup();
 });
 
 describe('minimum app version per exam', () => {
