@@ -3,7 +3,7 @@
 // central must receive (content-outbox.ts): a question when it is created, asked or gets its final
 // answer, and each new message. Items are queued when the outermost repository transaction ends, so
 // one step (answer + close + message) makes one question item, queued before its messages.
-import { contentOutbox, type ContentOutbox } from './content-outbox';
+import { contentOutbox, type ContentOutbox, type MessageContentRow } from './content-outbox';
 import type { SqliteHandle } from './local-db';
 import type {
   Answer,
@@ -293,14 +293,9 @@ export class InterviewRepository {
 
   messages(sessionId: string): Message[] {
     return (
-      this.db.prepare('select * from messages where session_id = ? order by seq').all(sessionId) as {
-        session_id: string;
-        seq: number;
-        role: MessageRole;
-        content: string;
-        question_id: string | null;
-        created_at: string;
-      }[]
+      this.db
+        .prepare('select * from messages where session_id = ? order by seq')
+        .all(sessionId) as MessageContentRow[]
     ).map((r) => ({
       sessionId: r.session_id,
       seq: r.seq,

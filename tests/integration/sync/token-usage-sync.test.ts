@@ -4,9 +4,11 @@
 // server committed) changes nothing, and the admin roll-ups show the tokens and the cost.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Selectable } from 'kysely';
 import { AdminService } from '../../../src-main/admin/admin-service';
 import { createStaffLogin, createUser } from '../../../src-main/central/admin';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
+import type { TokenUsageTable } from '../../../src-main/central/schema';
 import { EvaluationJobs } from '../../../src-main/evaluation/evaluation-jobs';
 import { OpenAIEvaluator } from '../../../src-main/evaluation/openai-evaluator';
 import { Pricing } from '../../../src-main/evaluation/pricing';
@@ -61,18 +63,8 @@ const evaluation = {
   feedback: 'Solid.',
 };
 
-interface CentralUsageRow {
-  id: string;
-  user_id: string | null;
-  exam_id: string | null;
-  session_id: string | null;
-  model: string;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  request_type: string;
-  cost: string;
-}
+/** A central token_usage row as selected below (cost as exact text). */
+type CentralUsageRow = Omit<Selectable<TokenUsageTable>, 'created_at'>;
 
 async function centralUsage(): Promise<CentralUsageRow[]> {
   return central.owner.query<CentralUsageRow>(
