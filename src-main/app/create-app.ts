@@ -1,7 +1,7 @@
 // Composition root: builds every service from the loaded configuration. The Electron shell and the
 // headless host both call createApp, so the two run exactly the same code behind the contract.
-import { readFileSync } from 'node:fs';
 import { scheduleLocalPurge } from '../admin/local-purge-at-start';
+import { appVersion } from '../config/app-version';
 import type { LoadedConfig } from '../config/load';
 import type { InterviewService } from '../interview/interview-service';
 import { createInterviewProvider } from '../interview/provider';
@@ -35,13 +35,6 @@ export interface VigilApp {
   dispatcher: Dispatcher;
   events: EventBus;
   close(): Promise<void>;
-}
-
-export function appVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 export function createApp(options: {

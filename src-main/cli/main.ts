@@ -1,6 +1,6 @@
 // The `vigil` command line. Each command lives in its own file under commands/.
 import { Command, CommanderError } from 'commander';
-import { appVersion } from '../app/create-app';
+import { appVersion } from '../config/app-version';
 import { registerAnalyzeCommand } from './commands/analyze';
 import { registerConfigCommand } from './commands/config';
 import { registerDbCommand } from './commands/db';

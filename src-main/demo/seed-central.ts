@@ -2,7 +2,7 @@
 // candidate, and a one-time enrollment code the demo then redeems through the contract.
 import type { CentralStore } from '../central/connect';
 import { createEnrollmentCode, createExam, createUser } from '../central/admin';
-import { appVersion } from '../app/create-app';
+import { appVersion } from '../config/app-version';
 import { runningAppBuild } from '../lockdown/app-build';
 import { addKnownBuild } from '../lockdown/known-builds';
 

@@ -2,7 +2,7 @@
 // attention.
 import { localPendingSync } from '../../doctor/local-pending-sync';
 import type { Command } from 'commander';
-import { appVersion } from '../../app/create-app';
+import { appVersion } from '../../config/app-version';
 import { loadConfig } from '../../config/load';
 import { formatDoctorReport, runDoctor } from '../../doctor/run-doctor';
 

@@ -2,7 +2,8 @@
 // to update, and nothing is recorded. Runs on the embedded central store (PGlite) through the contract.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appVersion, type VigilApp } from '../../../src-main/app/create-app';
+import type { VigilApp } from '../../../src-main/app/create-app';
+import { appVersion } from '../../../src-main/config/app-version';
 import { seedDemoCentral } from '../../../src-main/demo/seed-central';
 import { createTestApp, type TestApp } from '../../support/app';
 

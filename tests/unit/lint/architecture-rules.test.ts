@@ -38,4 +38,27 @@ describe('architecture lint rules', () => {
       /Use named exports/,
     );
   });
+
+  it('forbids import cycles, even through the real tree', async () => {
+    // create-app imports config/app-version; making app-version import create-app back closes a cycle.
+    const code = "import { createApp } from '../app/create-app';\nexport const make = createApp;\n";
+    expect((await messagesFor('src-main/config/app-version.ts', code)).join('\n')).toMatch(/no-cycle/);
+  });
+
+  it('keeps domain folders below the session, the composition root and the entry points', async () => {
+    const up = (target: string) => `import * as m from '${target}';\nexport const x = m;\n`;
+    const session = await messagesFor('src-main/store/sneaky.ts', up('../session/runtime'));
+    expect(session.join('\n')).toMatch(/no-restricted-paths: .*must not depend on the session/);
+    const app = await messagesFor('src-main/proctoring/id/sneaky.ts', up('../../app/create-app'));
+    expect(app.join('\n')).toMatch(/no-restricted-paths/);
+    // proctoring/session.ts is a domain file, not the session layer.
+    const sibling = await messagesFor('src-main/proctoring/id/fine.ts', up('../session'));
+    expect(sibling.join('\n')).not.toMatch(/no-restricted-paths/);
+    const sessionToApp = await messagesFor('src-main/session/sneaky.ts', up('../app/create-app'));
+    expect(sessionToApp.join('\n')).toMatch(/must not depend on the composition root/);
+    const renderer = await messagesFor('src-renderer/sneaky.ts', up('../src-main/errors'));
+    expect(renderer.join('\n')).toMatch(/only through the contract/);
+    const entry = await messagesFor('src-main/cli/fine.ts', up('../app/create-app'));
+    expect(entry.join('\n')).not.toMatch(/no-restricted-paths/);
+  });
 });

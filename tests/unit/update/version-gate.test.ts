@@ -1,7 +1,7 @@
 // The per-exam minimum app version: an older client is refused with how to update; a current one
 // passes. Also the semver order it relies on and the staged-rollout file edit.
 import { describe, expect, it } from 'vitest';
-import { assertExamVersion, checkExamVersion, compareVersions } from '../../../src-main/app/version-gate';
+import { assertExamVersion, checkExamVersion, compareVersions } from '../../../src-main/update/version-gate';
 import { setStagingPercentage, stagingPercentageOf } from '../../../src-main/release/staged-rollout';
 import { isVigilError } from '../../../src-main/errors';
 
