@@ -45,7 +45,7 @@ export interface JobContext {
   /** Aborted when the runner stops; a handler that can stop early should. */
   signal: AbortSignal;
   /** Current state of the jobs this one waited for (all done or failed), e.g. which transcriptions failed. */
-  dependencies(): JobState[];
+  dependencies: () => JobState[];
 }
 
 export type JobHandler<K extends JobKind> = (
@@ -121,6 +121,8 @@ export class JobRunner {
   register<K extends JobKind>(kind: K, handler: JobHandler<K>): this {
     if (!JOB_KINDS.includes(kind)) throw new Error(`unknown job kind ${kind}`);
     this.handlers.set(kind, handler as unknown as JobHandler<JobKind>);
+    // A handler registered late may have jobs waiting already.
+    if (this.state === 'started') queueMicrotask(() => this.pump());
     return this;
   }
 

@@ -411,6 +411,32 @@ describe('JobRunner', () => {
     expect(job.result).toEqual({ purged: 'retention' });
   });
 
+  it('waits for a job due later on one timer, without polling the store', async () => {
+    let writes = 0;
+    const counting: LocalStore = {
+      ...store,
+      write: (action, fn) => {
+        writes++;
+        return store.write(action, fn);
+      },
+    };
+    const r = runner({ store: counting }).register('report', async () => ({}));
+    store.write('a', (tx) =>
+      enqueueJob(tx, {
+        kind: 'report',
+        sessionId: 's1',
+        key: 's1',
+        payload: { trigger: 'session_end' },
+        runAt: T0 + 3_600_000,
+        now: clock,
+      }),
+    );
+    r.start();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(writes).toBe(2); // the resume at start and one look for due work
+    expect(jobState(store, 'report', 's1')).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
   it('stop() waits for the running handler and records its result', async () => {
     const gate = deferred();
     const started = deferred();
