@@ -6,6 +6,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_device_and_exam_cache';
 import * as m0002 from './0002_sessions_events_warnings';
 import * as m0003 from './0003_outbox_and_blob_uploads';
+import * as m0004 from './0004_jobs';
 import * as m0100 from './0100_media_segments';
 import * as m0200 from './0200_interview';
 import * as m0201 from './0201_documents';
@@ -18,6 +19,7 @@ export const localMigrations: Record<string, Migration> = {
   '0001_device_and_exam_cache': m0001,
   '0002_sessions_events_warnings': m0002,
   '0003_outbox_and_blob_uploads': m0003,
+  '0004_jobs': m0004,
   '0100_media_segments': m0100,
   '0200_interview': m0200,
   '0201_documents': m0201,

@@ -103,3 +103,37 @@ export interface LocalDatabase {
   blob_uploads: BlobUploadsTable;
   sync_state: SyncStateTable;
 }
+
+// ── jobs (migration 0004, src-main/store/jobs.ts) ─────────────────────────────────────────────────
+// Self-contained block: the interface below merges into LocalDatabase by declaration merging, so
+// this block can be moved into the main interface without touching anything else.
+export type JobRowStatus = 'queued' | 'running' | 'done' | 'failed';
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  session_id: string | null;
+  dedupe_key: string;
+  /** JSON text. */
+  payload: string;
+  status: Generated<JobRowStatus>;
+  attempts: Generated<number>;
+  max_attempts: number;
+  /** Epoch milliseconds: compared with the runner's clock. */
+  next_attempt_at: number;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  /** JSON text, set when done. */
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+export interface JobDepsTable {
+  job_id: number;
+  depends_on: number;
+}
+export interface LocalDatabase {
+  jobs: JobsTable;
+  job_deps: JobDepsTable;
+}

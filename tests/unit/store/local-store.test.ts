@@ -70,6 +70,7 @@ describe('local store', () => {
       '0001_device_and_exam_cache',
       '0002_sessions_events_warnings',
       '0003_outbox_and_blob_uploads',
+      '0004_jobs',
     ]);
     expect(Object.keys(localMigrations).every((n) => Number(n.slice(0, 4)) < 400)).toBe(true);
   });
