@@ -6,11 +6,9 @@
 // blob; VG409 wrong chunk offset (DETAIL carries the server's offset); VG422 chunk or blob hash wrong.
 import { sql, type Kysely } from 'kysely';
 
-const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, pg_temp`;
-
 const FUNCTIONS = [
   `CREATE FUNCTION vigil.device_auth(p_token text) RETURNS vigil.devices
-  LANGUAGE plpgsql STABLE ${DEFINER} AS $$
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices;
   BEGIN
     IF p_token IS NULL OR length(p_token) NOT BETWEEN 32 AND 256 THEN
@@ -28,7 +26,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.device_session(d vigil.devices, p_session uuid) RETURNS vigil.sessions
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE s vigil.sessions;
   BEGIN
     SELECT * INTO s FROM vigil.sessions WHERE id = p_session;
@@ -39,7 +37,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.flag_chain(p_session uuid, p_verdict text, p_details jsonb) RETURNS void
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   BEGIN
     UPDATE vigil.sessions SET evidence_verdict = CASE
       WHEN evidence_verdict = 'altered' OR p_verdict = 'altered' THEN 'altered' ELSE p_verdict END
@@ -54,7 +52,7 @@ const FUNCTIONS = [
   // Stores one event and checks its own hash; the chain head advances once per batch (advance_chain):
   // locking and updating the session row per event inside per-item savepoints is quadratic.
   `CREATE FUNCTION vigil.ingest_event(d vigil.devices, p jsonb) RETURNS uuid
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE
     v_body text := p->>'body';
     v jsonb; v_sid uuid; v_seq integer; v_prev bytea; v_hash bytea; v_valid boolean;
@@ -96,7 +94,7 @@ const FUNCTIONS = [
   // Advances the verified head over every contiguous stored event (reordered deliveries catch up)
   // and records the verdict: incomplete while a hole remains, altered when a link does not hold.
   `CREATE FUNCTION vigil.advance_chain(p_session uuid) RETURNS vigil.sessions
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE s vigil.sessions; v_rows integer; v_bad_rn integer; v_bad_linked boolean; v_seq integer;
     v_head bytea; v_max integer;
   BEGIN
@@ -138,7 +136,7 @@ const FUNCTIONS = [
 
   // Applies one item; returns the session whose chain needs advancing (events), else null.
   `CREATE FUNCTION vigil.ingest_item(d vigil.devices, p_kind text, p jsonb) RETURNS uuid
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE s vigil.sessions; v_id uuid;
   BEGIN
     IF p IS NULL OR jsonb_typeof(p) <> 'object' THEN
@@ -233,7 +231,7 @@ const FUNCTIONS = [
   // One item, the careful way: claim its key, apply it in its own savepoint, record a rejection
   // with its reason. Returns {receipt, session} (session: whose chain to advance).
   `CREATE FUNCTION vigil.ingest_one(d vigil.devices, it jsonb) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE v_key text := it->>'key'; v_kind text := coalesce(it->>'kind', ''); prior vigil.ingest_receipts; v_sid uuid;
   BEGIN
     IF v_key IS NULL OR length(v_key) NOT BETWEEN 1 AND 200 THEN
@@ -267,7 +265,7 @@ const FUNCTIONS = [
   // records receipts and flags each problem precisely. Per-item savepoints and receipt rows made
   // the common case several times slower than a plain INSERT.
   `CREATE FUNCTION vigil.ingest_event_run(d vigil.devices, p_run jsonb) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE v_bad integer; v_all_ok boolean; v_dups_ok boolean; v_sessions uuid[]; v_receipts jsonb;
   BEGIN
     SELECT count(*) INTO v_bad FROM jsonb_array_elements(p_run) x(it)
@@ -320,7 +318,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.ingest_run(d vigil.devices, p_run jsonb) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE it jsonb; r jsonb; receipts jsonb := '[]'; sessions jsonb := '[]';
   BEGIN
     BEGIN
@@ -337,7 +335,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.ingest(p_token text, p_items jsonb) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE
     d vigil.devices := vigil.device_auth(p_token);
     it jsonb; r jsonb; res jsonb; v_sid uuid; n integer := 0; run_start integer := 0; total integer;
@@ -373,7 +371,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.redeem_enrollment(p_code text, p_label text) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE e vigil.enrollments; v_token text; v_device uuid; v_expires timestamptz;
   BEGIN
     SELECT * INTO e FROM vigil.enrollments
@@ -397,7 +395,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.fetch_exam(p_token text) RETURNS jsonb
-  LANGUAGE plpgsql STABLE ${DEFINER} AS $$
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); result jsonb;
   BEGIN
     SELECT jsonb_build_object('id', e.id, 'title', e.title, 'type', e.type, 'difficulty', e.difficulty,
@@ -413,7 +411,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.blob_begin(p_token text, p jsonb) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); s vigil.sessions; b vigil.blobs;
   BEGIN
     s := vigil.device_session(d, (p->>'sessionId')::uuid);
@@ -435,7 +433,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.blob_chunk(p_token text, p_blob uuid, p_offset bigint, p_data bytea, p_sha256 text)
-  RETURNS jsonb LANGUAGE plpgsql ${DEFINER} AS $$
+  RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); b vigil.blobs; v_hash bytea;
   BEGIN
     SELECT * INTO b FROM vigil.blobs WHERE id = p_blob FOR UPDATE;
@@ -461,7 +459,7 @@ const FUNCTIONS = [
   END $$`,
 
   `CREATE FUNCTION vigil.blob_finish(p_token text, p_blob uuid) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); b vigil.blobs; v_hash bytea;
   BEGIN
     SELECT * INTO b FROM vigil.blobs WHERE id = p_blob FOR UPDATE;
@@ -486,9 +484,6 @@ const FUNCTIONS = [
                               'completedAt', b.completed_at);
   END $$`,
 ];
-
-/** 0006 replaces some of these; its down() puts 0005's definitions back. */
-export const INGEST_FUNCTIONS_0005: readonly string[] = FUNCTIONS;
 
 const DEVICE_CALLS = [
   'vigil.ingest(text, jsonb)',

@@ -8,18 +8,15 @@
 // bound the statement already running, so the statement timeout lives on each device login
 // (createDeviceLogin in src-main/central/admin.ts).
 import { sql, type Kysely } from 'kysely';
-import { INGEST_FUNCTIONS_0005 } from './0005_device_ingest_functions';
 
-const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s'`;
-
-export const FUNCTIONS_0006 = [
+const FUNCTIONS = [
   // A run of consecutive events in one statement: every item is unpacked once (jsonb_to_recordset,
   // its body parsed once with jsonb_to_record), checked (well-formed, hash recomputed, session
   // belongs to this device, checked once per distinct session), inserted with ON CONFLICT DO
   // NOTHING on (session, seq) and answered with a receipt. Any malformed item raises (a cast error
   // or VG499) and the caller redoes the run item by item, which records each problem precisely.
   `CREATE OR REPLACE FUNCTION vigil.ingest_event_run(d vigil.devices, p_run jsonb) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s' AS $$
   DECLARE v_all_ok boolean; v_dups_ok boolean; v_sessions uuid[]; v_receipts jsonb;
   BEGIN
     -- One statement, no temp table (a device could plant one in its own session).
@@ -71,7 +68,7 @@ export const FUNCTIONS_0006 = [
   // The batch is split into runs set-based (one query), not by a plpgsql walk over every item: a
   // run of consecutive events goes through ingest_run, any other item through ingest_one.
   `CREATE OR REPLACE FUNCTION vigil.ingest(p_token text, p_items jsonb) RETURNS jsonb
-  LANGUAGE plpgsql ${DEFINER} AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s' AS $$
   DECLARE
     d vigil.devices := vigil.device_auth(p_token);
     g record; r jsonb; res jsonb; v_sid uuid; receipts jsonb := '[]'; touched uuid[] := '{}';
@@ -121,13 +118,104 @@ export const FUNCTIONS_0006 = [
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const text of FUNCTIONS_0006) await sql.raw(text).execute(db);
+  for (const text of FUNCTIONS) await sql.raw(text).execute(db);
   // CREATE OR REPLACE keeps each function's grants; this guards any function added here later.
   await sql.raw(`REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA vigil FROM PUBLIC`).execute(db);
 }
 
+/** 0005's definitions of the two functions replaced here, as 0006 found them. */
+const FUNCTIONS_0005 = [
+  `CREATE OR REPLACE FUNCTION vigil.ingest_event_run(d vigil.devices, p_run jsonb) RETURNS jsonb
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  DECLARE v_bad integer; v_all_ok boolean; v_dups_ok boolean; v_sessions uuid[]; v_receipts jsonb;
+  BEGIN
+    SELECT count(*) INTO v_bad FROM jsonb_array_elements(p_run) x(it)
+    WHERE NOT coalesce(length(it->>'key') BETWEEN 1 AND 200
+                       AND length(it->'payload'->>'body') <= 1000000
+                       AND it->'payload'->>'prevHash' ~ '^[0-9a-f]{64}$'
+                       AND it->'payload'->>'hash' ~ '^[0-9a-f]{64}$', false);
+    IF v_bad > 0 THEN
+      RAISE EXCEPTION 'run needs item-by-item handling' USING ERRCODE = 'VG499';
+    END IF;
+    -- One statement, no temp table (a device could plant one in its own session).
+    WITH typed AS (
+      SELECT x.ord, x.it->>'key' AS key, (p.j->>'sessionId')::uuid AS sid, (p.j->>'seq')::integer AS seq,
+             p.j->>'kind' AS kind, (p.j->>'at')::timestamptz AS at, x.it->'payload'->>'body' AS body,
+             coalesce(p.j->'data', '{}') AS data, decode(x.it->'payload'->>'prevHash', 'hex') AS prev,
+             decode(x.it->'payload'->>'hash', 'hex') AS hash
+      FROM jsonb_array_elements(p_run) WITH ORDINALITY x(it, ord),
+           LATERAL (SELECT (x.it->'payload'->>'body')::jsonb AS j) p
+    ), checked AS (
+      SELECT t.*, coalesce(t.seq >= 1 AND t.kind IS NOT NULL AND t.at IS NOT NULL
+                           AND sha256(t.prev || convert_to(t.body, 'UTF8')) = t.hash
+                           AND EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.id = t.sid AND s.device_id = d.id),
+                           false) AS ok
+      FROM typed t
+    ), verdict AS (
+      SELECT bool_and(c.ok) AS all_ok FROM checked c
+    ), ins AS (
+      INSERT INTO vigil.events(session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
+      SELECT c.sid, c.seq, c.kind, c.at, c.body, c.data, c.prev, c.hash, true
+      FROM checked c, verdict v WHERE v.all_ok ORDER BY c.ord
+      ON CONFLICT (session_id, seq) DO NOTHING
+      RETURNING session_id, seq
+    ), joined AS (
+      SELECT c.ord, c.key, c.sid, c.seq, c.hash, i.seq IS NOT NULL AS inserted
+      FROM checked c LEFT JOIN ins i ON i.session_id = c.sid AND i.seq = c.seq
+    )
+    SELECT (SELECT v.all_ok FROM verdict v),
+           -- Every event not inserted must already be stored identically; else it is for the slow path.
+           (SELECT coalesce(bool_and(EXISTS (SELECT 1 FROM vigil.events e
+                     WHERE e.session_id = j.sid AND e.seq = j.seq AND e.hash = j.hash)), true)
+            FROM joined j WHERE NOT j.inserted),
+           (SELECT array_agg(DISTINCT i.session_id) FROM ins i),
+           (SELECT jsonb_agg(jsonb_build_object('key', j.key, 'status',
+                     CASE WHEN j.inserted THEN 'applied' ELSE 'duplicate' END) ORDER BY j.ord) FROM joined j)
+    INTO v_all_ok, v_dups_ok, v_sessions, v_receipts;
+    IF NOT v_all_ok OR NOT v_dups_ok THEN
+      RAISE EXCEPTION 'run needs item-by-item handling' USING ERRCODE = 'VG499';
+    END IF;
+    RETURN jsonb_build_object('receipts', v_receipts, 'sessions', to_jsonb(coalesce(v_sessions, '{}')));
+  END $$`,
+
+  `CREATE OR REPLACE FUNCTION vigil.ingest(p_token text, p_items jsonb) RETURNS jsonb
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  DECLARE
+    d vigil.devices := vigil.device_auth(p_token);
+    it jsonb; r jsonb; res jsonb; v_sid uuid; n integer := 0; run_start integer := 0; total integer;
+    receipts jsonb := '[]'; touched uuid[] := '{}';
+  BEGIN
+    IF p_items IS NULL OR jsonb_typeof(p_items) <> 'array' OR jsonb_array_length(p_items) > 2000 THEN
+      RAISE EXCEPTION 'items must be an array of at most 2000' USING ERRCODE = 'VG400';
+    END IF;
+    total := jsonb_array_length(p_items);
+    FOR it IN SELECT value FROM jsonb_array_elements(p_items) LOOP
+      n := n + 1; -- 1-based position of it; p_items->n is the next item
+      IF it->>'kind' = 'event' THEN
+        IF run_start = 0 THEN run_start := n; END IF;
+        -- A run of events ends where the next item is not an event: flush it before that item.
+        IF n < total AND (p_items->n)->>'kind' = 'event' THEN CONTINUE; END IF;
+        res := vigil.ingest_run(d, (SELECT jsonb_agg(x.value ORDER BY x.ord)
+                                    FROM jsonb_array_elements(p_items) WITH ORDINALITY x(value, ord)
+                                    WHERE x.ord BETWEEN run_start AND n));
+        run_start := 0;
+        receipts := receipts || (res->'receipts');
+        touched := touched || ARRAY(SELECT value::uuid FROM jsonb_array_elements_text(res->'sessions'));
+      ELSE
+        r := vigil.ingest_one(d, it);
+        receipts := receipts || jsonb_build_array(r->'receipt');
+        IF r->>'session' IS NOT NULL THEN touched := touched || (r->>'session')::uuid; END IF;
+      END IF;
+    END LOOP;
+    FOR v_sid IN SELECT DISTINCT u FROM unnest(touched) u LOOP
+      PERFORM vigil.advance_chain(v_sid);
+    END LOOP;
+    UPDATE vigil.devices SET last_seen_at = now() WHERE id = d.id;
+    RETURN receipts;
+  END $$`,
+];
+
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const text of INGEST_FUNCTIONS_0005) {
-    await sql.raw(text.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION')).execute(db);
-  }
+  // CREATE OR REPLACE also drops 0006's lock_timeout: the SET clauses are replaced as a whole.
+  for (const text of FUNCTIONS_0005) await sql.raw(text).execute(db);
 }

@@ -6,8 +6,6 @@
 // report and is not flagged.
 import { sql, type Kysely } from 'kysely';
 
-const NONE_REPORTED = 'no app build reported';
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   await run(`CREATE FUNCTION vigil.review_missing_app_build() RETURNS trigger
@@ -22,7 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       END IF;
       INSERT INTO vigil.warnings(id, session_id, type, severity, started_at, ended_at, confidence, details, source)
       VALUES (gen_random_uuid(), NEW.session_id, 'unknown_app_build', 'high', NEW.occurred_at, NEW.occurred_at, 1,
-              jsonb_build_object('reason', '${NONE_REPORTED}', 'seq', NEW.seq, 'detector', 'server'),
+              jsonb_build_object('reason', 'no app build reported', 'seq', NEW.seq, 'detector', 'server'),
               'server')
       ON CONFLICT (session_id, (coalesce(details->>'appVersion', '')), (coalesce(details->>'buildHash', '')))
         WHERE type = 'unknown_app_build' AND source = 'server'
@@ -38,7 +36,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     BEGIN
       DELETE FROM vigil.warnings w
        WHERE w.session_id = NEW.session_id AND w.type = 'unknown_app_build' AND w.source = 'server'
-         AND w.details->>'reason' = '${NONE_REPORTED}';
+         AND w.details->>'reason' = 'no app build reported';
       RETURN NULL;
     END $$`);
   await run(`REVOKE EXECUTE ON FUNCTION vigil.withdraw_missing_app_build() FROM PUBLIC`);

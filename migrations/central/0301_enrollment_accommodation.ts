@@ -5,11 +5,9 @@
 // a CHECK cannot see the exam's list.
 import { sql, type Kysely } from 'kysely';
 
-const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, pg_temp`;
-
 // 0005's body, output unchanged, except that `policy` carries the enrollment's profile when it has one.
 const FETCH_EXAM = `CREATE OR REPLACE FUNCTION vigil.fetch_exam(p_token text) RETURNS jsonb
-  LANGUAGE plpgsql STABLE ${DEFINER} AS $$
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); result jsonb;
   BEGIN
     SELECT jsonb_build_object('id', e.id, 'title', e.title, 'type', e.type, 'difficulty', e.difficulty,
@@ -33,7 +31,7 @@ const FETCH_EXAM = `CREATE OR REPLACE FUNCTION vigil.fetch_exam(p_token text) RE
   END $$`;
 
 const FETCH_EXAM_0005 = `CREATE OR REPLACE FUNCTION vigil.fetch_exam(p_token text) RETURNS jsonb
-  LANGUAGE plpgsql STABLE ${DEFINER} AS $$
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); result jsonb;
   BEGIN
     SELECT jsonb_build_object('id', e.id, 'title', e.title, 'type', e.type, 'difficulty', e.difficulty,
@@ -55,7 +53,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // The enrollment's profile must be one of its exam's (SQLSTATE 23514, like a CHECK).
   await run(`CREATE FUNCTION vigil.check_enrollment_accommodation() RETURNS trigger
-    LANGUAGE plpgsql ${DEFINER} AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     DECLARE known jsonb;
     BEGIN
       IF NEW.accommodation IS NULL THEN RETURN NEW; END IF;
@@ -73,7 +71,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // An exam may not drop (or rename) a profile that enrolled candidates still hold.
   await run(`CREATE FUNCTION vigil.check_exam_accommodations() RETURNS trigger
-    LANGUAGE plpgsql ${DEFINER} AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     DECLARE missing text;
     BEGIN
       SELECT en.accommodation INTO missing FROM vigil.enrollments en
