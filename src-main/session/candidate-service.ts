@@ -4,75 +4,32 @@
 // except enrolment. The work of each step lives in the files named for it; proctoring of a running
 // session is its SessionProctor (src-main/proctoring/session-proctor.ts).
 import { randomUUID } from 'node:crypto';
-import type {
-  CallResponse,
-  EventName,
-  EventPayload,
-  FinishProgress,
-  InterviewState,
-} from '../../src-preload/contract';
-import type { DeviceChannel } from '../central/device-channel';
+import type { CallResponse, FinishProgress, InterviewState } from '../../src-preload/contract';
 import { VigilError } from '../errors';
 import type { BreakEvent, InterviewSessionFlow } from '../interview/session-flow';
 import { examLockdownPort } from '../lockdown/port';
-import type { Logger } from '../log/logger';
-import type { FaceAnalyzer } from '../proctoring/face-analyzer';
-import type { ProctoringPolicy } from '../proctoring/policy';
 import { SessionProctor } from '../proctoring/session-proctor';
 import type { WarningEvent } from '../proctoring/types';
 import { WarningRecorder } from '../proctoring/warning-recorder';
-import type { TokenVault } from '../store/device-credentials';
 import { appendEvent } from '../store/event-chain';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
-import type { LocalStore } from '../store/local-store';
 import { finishSession, startSession } from '../store/sessions';
-import { runAfterSession, type AfterSessionDeps } from './after-session';
+import { runAfterSession } from './after-session';
 import { createProgress, getProgress, updateProgress, type Progress } from './candidate-progress';
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
+import type { CandidatePorts } from './candidate-ports';
 import { enrollDevice } from './enrollment';
 import { accommodationRecord } from './exam-options';
 import { finishProgress } from './finish-progress';
-import { verifyIdStep, type IdCheck } from './id-verification';
+import { verifyIdStep } from './id-verification';
 import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
 import { toInterviewState } from './interview-state';
 import { noticeFor } from './notices';
-import { beginExamEvidence, type ExamEvidence, type ExamEvidencePorts } from './session-evidence';
-import { systemCheck } from './system-check';
+import { beginExamEvidence, type ExamEvidence } from './session-evidence';
+import { runSystemCheck, type SystemCheckInput } from './system-check-step';
 
+export type { CandidatePorts } from './candidate-ports';
 export type { IdCheck } from './id-verification';
-
-/** What the candidate service needs from the rest of the app. */
-export interface CandidatePorts extends AfterSessionDeps {
-  store: LocalStore;
-  tokens: TokenVault;
-  /** The central server as a device sees it; throws UNAVAILABLE when unreachable. */
-  central: () => Promise<DeviceChannel>;
-  /** Refuses an exam whose central definition requires a newer app (UPDATE_REQUIRED, with how to update). */
-  versionGate: (exam: CachedExam) => void;
-  /** Quick reachability check of the central server (bounded in time). */
-  pingCentral: () => Promise<boolean>;
-  analyzer: () => Promise<FaceAnalyzer>;
-  analysisReady: () => { ok: boolean; detail: string };
-  policyFor: (exam: CachedExam) => ProctoringPolicy;
-  /** OCR, MRZ and face match of the ID card against the live frame (with the live face's embedding). */
-  verifyId: (card: Uint8Array, live: Uint8Array) => Promise<IdCheck>;
-  /** Starts the interview flow; hooks.onBreak is called when a break starts or ends. */
-  startInterview: (
-    sessionId: string,
-    exam: CachedExam,
-    hooks: { onBreak: (event: BreakEvent) => void },
-  ) => InterviewSessionFlow;
-  freeBytes: () => Promise<number>;
-  /** Upload receipts for a session so far (the finish screen). */
-  receiptsFor: (sessionId: string) => number;
-  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
-  snapshotsDir: string;
-  configuredFps: number;
-  bitsPerSecond: number;
-  logger: Logger;
-  /** App build and lockdown detectors for the start evidence (session-evidence.ts). */
-  evidence: ExamEvidencePorts;
-}
 
 /** A session this process is running: kept in memory once loaded, so frames cost no database read. */
 interface Live {
@@ -121,44 +78,11 @@ export class CandidateService {
     return { sessionId, consentedAt };
   }
 
-  async systemCheck(input: {
-    sessionId: string;
-    camera: { ok: boolean; label: string };
-    microphone: { ok: boolean; label: string; peakDb: number };
-    displays: number;
-    cpuProbeMs: number;
-  }): Promise<CallResponse<'candidateSystemCheck'>> {
+  async systemCheck(input: SystemCheckInput): Promise<CallResponse<'candidateSystemCheck'>> {
     const progress = this.progress(input.sessionId);
     const exam = this.exam(progress.examId);
     await this.refreshReachability();
-    const totalS = exam.keyQuestions.reduce((sum, q) => sum + q.time_limit_s, 0) + 600;
-    const result = systemCheck({
-      camera: input.camera,
-      microphone: input.microphone,
-      displays: input.displays,
-      freeBytes: await this.ports.freeBytes(),
-      neededBytes: Math.ceil((totalS * this.ports.bitsPerSecond) / 8) + 200 * 2 ** 20,
-      centralReachable: this.reachable.value,
-      offlineReady: true,
-      cpuProbeMs: input.cpuProbeMs,
-      analysisReady: this.ports.analysisReady(),
-      configuredFps: this.ports.configuredFps,
-    });
-    this.ports.store.write('system check', (tx) => {
-      appendEvent(tx, {
-        sessionId: input.sessionId,
-        kind: 'system_check',
-        data: {
-          passed: result.passed,
-          items: result.items.map((i) => ({ id: i.id, status: i.status, detail: i.detail })),
-        },
-        at: new Date().toISOString(),
-      });
-      if (result.passed && progress.stage === 'system_check') {
-        updateProgress(tx, input.sessionId, { stage: 'id_verification', analysisFps: result.analysisFps });
-      }
-    });
-    return result;
+    return runSystemCheck(this.ports, { progress, exam, centralReachable: this.reachable.value }, input);
   }
 
   async verifyId(sessionId: string, card: Uint8Array, live: Uint8Array) {
