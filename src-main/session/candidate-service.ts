@@ -247,7 +247,8 @@ export class CandidateService {
   private liveSession(sessionId: string, progress?: Progress): Live {
     let live = this.live.get(sessionId);
     if (!live) {
-      const exam = this.exam((progress ?? this.progress(sessionId)).examId);
+      const known = progress ?? this.progress(sessionId);
+      const exam = this.exam(known.examId);
       const { store, snapshotsDir, logger } = this.ports;
       live = {
         sessionId,
@@ -259,7 +260,8 @@ export class CandidateService {
           onWarning: (event) => this.notify(sessionId, event),
         }),
       };
-      this.live.set(sessionId, live);
+      // A finished session is not running: a late frame must not keep it (and the lockdown) alive.
+      if (known.stage !== 'finish') this.live.set(sessionId, live);
     }
     return live;
   }
