@@ -165,61 +165,6 @@ export const MergedRecordingSchema = z.object({
 });
 export type MergedRecording = z.infer<typeof MergedRecordingSchema>;
 
-// ---- Proctoring (issue 4): frames, audio levels, ID verification, session risk ----
-const SessionIdSchema = z.string().min(1).max(64);
-/** Base64 of a JPEG/PNG/WebP image. */
-const ImageBase64Schema = z.string().min(1);
-export const FrameFlowStatusSchema = z.object({
-  received: z.number(),
-  analysed: z.number(),
-  dropped: z.number(),
-  failed: z.number(),
-  queued: z.number(),
-  /** The rate the renderer should sample at now (lowered when analysis falls behind). */
-  recommendedFps: z.number(),
-  meanAnalysisMs: z.number(),
-  interruptions: z.number(),
-});
-export const AudioFrameSchema = z.object({
-  timestampMs: z.number().min(0),
-  /** RMS level in dBFS; send -200 for digital silence. */
-  levelDb: z.number().min(-200).max(0),
-  voiceProbability: z.number().min(0).max(1),
-  trackLive: z.boolean(),
-});
-export const IdVerificationSchema = z.object({
-  decision: z.enum(['verified', 'needs_review', 'rejected']),
-  reasons: z.array(z.string()),
-  fields: z.object({
-    name: z.string().optional(),
-    documentNumber: z.string().optional(),
-    dateOfBirth: z.string().optional(),
-    expiry: z.string().optional(),
-    nationality: z.string().optional(),
-  }),
-  mrz: z
-    .object({ present: z.boolean(), valid: z.boolean(), checks: z.record(z.string(), z.boolean()) })
-    .nullable(),
-  ocrConfidence: z.number(),
-  face: z.object({ cardFaces: z.number(), liveFaces: z.number(), similarity: z.number().nullable() }),
-});
-export const RiskScoreSchema = z.object({
-  score: z.number().min(0).max(100),
-  chainFactor: z.number(),
-  formula: z.string(),
-  contributions: z.array(
-    z.object({
-      warningId: z.string(),
-      type: z.string(),
-      weight: z.number(),
-      durationS: z.number(),
-      confidence: z.number(),
-      points: z.number(),
-      reason: z.string(),
-    }),
-  ),
-});
-
 interface CallSpec<Req extends z.ZodType, Res extends z.ZodType> {
   request: Req;
   response: Res;
@@ -557,50 +502,6 @@ export const calls = {
     request: z.object({}).strict(),
     response: DoctorReportSchema,
   }),
-  proctoringStart: call({
-    description:
-      'Starts on-device proctoring for a session (policy comes from the exam, never from the renderer); returns the frame rate to sample at.',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
-    response: z.object({ recommendedFps: z.number() }),
-  }),
-  proctoringFrame: call({
-    description: 'One downscaled camera frame (JPEG, base64) for analysis; returns the frame-flow status.',
-    request: z
-      .object({
-        sessionId: SessionIdSchema,
-        timestampMs: z.number().min(0),
-        image: ImageBase64Schema.max(1_400_000),
-      })
-      .strict(),
-    response: FrameFlowStatusSchema,
-    maxRequestBytes: 1_500_000,
-  }),
-  proctoringAudio: call({
-    description: 'A batch of audio level / voice-activity frames (e.g. every 100 ms).',
-    request: z
-      .object({ sessionId: SessionIdSchema, frames: z.array(AudioFrameSchema).min(1).max(200) })
-      .strict(),
-    response: z.object({ accepted: z.number() }),
-  }),
-  proctoringVerifyId: call({
-    description:
-      'ID card photo + live frame (base64 images) → Verified / Needs review / Rejected with reasons.',
-    request: z
-      .object({
-        sessionId: SessionIdSchema.optional(),
-        card: ImageBase64Schema.max(8_000_000),
-        live: ImageBase64Schema.max(2_000_000),
-      })
-      .strict(),
-    response: IdVerificationSchema,
-    maxRequestBytes: 10_500_000,
-  }),
-  proctoringEnd: call({
-    description:
-      'Ends proctoring for a session: closes open warnings and returns the risk score with its contributions.',
-    request: z.object({ sessionId: SessionIdSchema }).strict(),
-    response: z.object({ risk: RiskScoreSchema, status: FrameFlowStatusSchema }),
-  }),
   ...interviewCalls,
   runLockdownChecks: call({
     description:
@@ -667,17 +568,6 @@ export const events = {
     /** warning: free space is getting low; stop: recording was asked to stop to protect what is written. */
     level: z.enum(['warning', 'stop']),
     message: z.string(),
-  }),
-  /** A proctoring warning was raised or ended (no snapshot bytes; those go to the store). */
-  proctoringWarning: z.object({
-    sessionId: z.string(),
-    kind: z.enum(['raised', 'ended']),
-    id: z.string(),
-    type: z.string(),
-    severity: z.enum(['low', 'medium', 'high']),
-    startMs: z.number(),
-    endMs: z.number().nullable(),
-    confidence: z.number(),
   }),
 } as const;
 

@@ -11,7 +11,6 @@ import { createCandidateRuntime, type CandidateRuntime } from '../session/runtim
 import type { SecretCipher } from '../store/device-credentials';
 import { ConsoleSession } from '../review/console-session';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
-import { ProctoringService } from '../proctoring/service';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
 
@@ -23,7 +22,6 @@ export interface AppContext {
   version: string;
   media: MediaRuntime;
   candidate: CandidateRuntime;
-  proctoring: ProctoringService;
   /** Interviews, documents, evaluations and token usage; opened on first use. */
   interview: () => Promise<InterviewService>;
   /** The proctor/admin console's own PostgreSQL login (issue 9). */
@@ -58,20 +56,6 @@ export function createApp(options: {
     media,
     emit: (event, payload) => events.emit(event, payload),
   });
-  // Proctoring warnings go to connected renderers now; the store (issue 3) will persist them here.
-  const proctoring = new ProctoringService({
-    sink: (sessionId, { kind, warning }) =>
-      events.emit('proctoringWarning', {
-        sessionId,
-        kind,
-        id: warning.id,
-        type: warning.type,
-        severity: warning.severity,
-        startMs: warning.startMs,
-        endMs: warning.endMs,
-        confidence: warning.confidence,
-      }),
-  });
   const interview = createInterviewProvider(options.loaded, options.logger);
   const consoleSession = new ConsoleSession({
     central: () => options.loaded.config.central,
@@ -86,7 +70,6 @@ export function createApp(options: {
     version: appVersion(),
     media,
     candidate,
-    proctoring,
     interview: () => interview.get(),
     console: consoleSession,
   };
@@ -109,7 +92,6 @@ export function createApp(options: {
       localPurge?.cancel();
       await candidate.close();
       await media.close();
-      await proctoring.close();
       await interview.close();
       await consoleSession.signOut();
       options.logger.info('app closed');

@@ -2,7 +2,9 @@
 // dropped and counted), the shared FaceAnalyzer, and the visual rules; audio frames and lockdown
 // violations join through the same warning emitter. The recommended frame rate drops when analysis
 // falls behind and recovers when it keeps up. A dead worker becomes an `analysis_interrupted`
-// warning covering the gap, and analysis resumes on the restarted worker.
+// warning covering the gap, and analysis resumes on the restarted worker. A break pauses the
+// session (open warnings end at the pause, nothing is analysed) and resume goes on with the same
+// rules and warning sequence, so one session covers the whole exam.
 import { isVigilError, VigilError } from '../errors';
 import { AudioRules } from './audio-rules';
 import type { FaceAnalyzer, Interruption } from './face-analyzer';
@@ -87,6 +89,9 @@ export class ProctoringSession {
   private failedSinceSuccess = 0;
   private emaMs = 0;
   private closed = false;
+  /** Set while a break lasts; `pausing` settles when the frames before it are analysed. */
+  private pausedFlag = false;
+  private pausing: Promise<void> | null = null;
   lastError: string | null = null;
   private readonly counts = { received: 0, analysed: 0, dropped: 0, failed: 0, interruptions: 0 };
   recommendedFps: number;
@@ -140,9 +145,48 @@ export class ProctoringSession {
     this.schedule.setReference(embedding !== null);
   }
 
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  /**
+   * Pauses for a break: frames already queued are still analysed (they were taken before it), then
+   * every open warning ends at `atMs` and the audio watchdog stops. Frames and audio are refused
+   * until resume.
+   */
+  pause(atMs?: number): Promise<void> {
+    if (this.closed || this.pausedFlag) return this.pausing ?? Promise.resolve();
+    this.pausedFlag = true;
+    this.pausing = (async () => {
+      await this.flush();
+      const audioAt = atMs ?? this.audioNow();
+      this.stopWatchdog?.();
+      this.stopWatchdog = null;
+      this.lastAudio = null;
+      this.visual.finish(atMs ?? this.lastAnalysedMs);
+      this.audio.finish(audioAt);
+      await this.emitter.drain();
+    })();
+    return this.pausing;
+  }
+
+  /** Ends the pause; the audio watchdog re-arms with the next audio frame (or now if audio is expected). */
+  async resume(atMs?: number): Promise<void> {
+    if (!this.pausedFlag) return;
+    await this.pausing;
+    this.pausing = null;
+    this.pausedFlag = false;
+    if (this.options.expectAudio && !this.closed) this.armWatchdog(atMs ?? this.lastAnalysedMs);
+  }
+
+  private refuseWhenStopped(): void {
+    if (this.closed) throw new VigilError('CONFLICT', 'This proctoring session has ended.');
+    if (this.pausedFlag) throw new VigilError('CONFLICT', 'Proctoring is paused for a break.');
+  }
+
   /** Queues a frame for analysis. Throws a typed error for a malformed frame; never blocks. */
   submitFrame(frame: RawFrame): FrameFlowStatus {
-    if (this.closed) throw new VigilError('CONFLICT', 'This proctoring session has ended.');
+    this.refuseWhenStopped();
     validateFrame(frame);
     this.counts.received++;
     this.queue.push(frame);
@@ -158,7 +202,7 @@ export class ProctoringSession {
   }
 
   submitAudio(frame: AudioFrame): void {
-    if (this.closed) throw new VigilError('CONFLICT', 'This proctoring session has ended.');
+    this.refuseWhenStopped();
     this.audio.observe(frame);
     if (this.stopWatchdog && this.lastAudio)
       this.lastAudio = { atMs: frame.timestampMs, wallMs: this.clock.now() };
@@ -270,6 +314,7 @@ export class ProctoringSession {
 
   /** Ends the session: analyses what is queued, closes open warnings, detaches from the analyser. */
   async end(atMs?: number): Promise<ProctoringWarning[]> {
+    await this.pausing;
     await this.flush();
     this.closed = true;
     this.stopWatchdog?.();

@@ -11,6 +11,12 @@ export interface RawFrame {
   data: Uint8Array;
   /** Capture time in milliseconds on the session clock (0 = session start). */
   timestampMs: number;
+  /**
+   * The encoded image exactly as the renderer captured it, when the frame came from one. A warning
+   * raised on this frame keeps these bytes as its snapshot: evidence is what the camera gave, never
+   * a re-encode of the decoded pixels.
+   */
+  jpeg?: Uint8Array;
 }
 
 export interface HeadPose {

@@ -1,6 +1,8 @@
 // Turns rule transitions into ProctoringWarning objects and hands them to the sink in order.
-// Raised warnings carry a JPEG snapshot of the frame that raised them; encoding is async, so
-// emissions go through one promise chain to keep `raised`/`ended` in the order they happened.
+// Raised warnings carry a JPEG snapshot of the frame that raised them: the captured JPEG itself when
+// the frame came with one (camera frames from the renderer), otherwise an encode of the decoded
+// pixels (video files, the CLI). Encoding is async, so emissions go through one promise chain to
+// keep `raised`/`ended` in the order they happened.
 import { encodeJpeg } from './decode-image';
 import { severityOf, type ProctoringPolicy } from './policy';
 import type { ModelVersions, ProctoringWarning, RawFrame, WarningSink, WarningType } from './types';
@@ -54,7 +56,7 @@ export class WarningEmitter {
     this.enqueue(async () => {
       if (frame) {
         warning.snapshot = {
-          jpeg: await encodeJpeg(frame),
+          jpeg: frame.jpeg ?? (await encodeJpeg(frame)),
           width: frame.width,
           height: frame.height,
           timestampMs: frame.timestampMs,

@@ -6,7 +6,6 @@ import { appHandlers } from './app';
 import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
-import { proctoringHandlers } from './proctoring';
 import { interviewHandlers } from './interview';
 import { lockdownHandlers } from './lockdown';
 import { reviewHandlers } from './review';
@@ -18,7 +17,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...candidateHandlers(ctx),
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
-    ...proctoringHandlers(ctx.proctoring),
     ...interviewHandlers(ctx),
     ...lockdownHandlers(ctx),
     ...reviewHandlers(ctx),
