@@ -1,12 +1,6 @@
 import type { CandidateExam } from '../../src-preload/contract';
+import { examTypeNames } from '../../src-preload/vocabulary';
 import { Screen } from '../components/Screen';
-
-const typeNames: Record<CandidateExam['type'], string> = {
-  GEN: 'General',
-  SKL: 'Industry skills',
-  PER: 'Personality and culture fit',
-  FIN: 'Final screening',
-};
 
 export function ExamListScreen({
   candidateName,
@@ -33,7 +27,7 @@ export function ExamListScreen({
           <li key={exam.id} className="card">
             <h3>{exam.title}</h3>
             <p>
-              {typeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions ·{' '}
+              {examTypeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions ·{' '}
               about {Math.ceil(exam.totalTimeS / 60)} minutes
             </p>
             <p>

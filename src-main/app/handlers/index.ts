@@ -8,7 +8,6 @@ import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
 import { proctoringHandlers } from './proctoring';
 import { interviewHandlers } from './interview';
-import { lockdownHandlers } from './lockdown';
 import { reviewHandlers } from './review';
 import { adminHandlers } from './admin';
 
@@ -20,7 +19,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...doctorHandlers(ctx),
     ...proctoringHandlers(ctx.proctoring),
     ...interviewHandlers(ctx),
-    ...lockdownHandlers(ctx),
     ...reviewHandlers(ctx),
     ...adminHandlers(ctx),
   };
