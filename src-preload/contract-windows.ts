@@ -4,14 +4,7 @@
 // rest per sender, so a compromised candidate page cannot sign into the console or export data.
 // Pure: no node/electron/DOM imports. `satisfies Record<…>` makes TypeScript list every call and
 // event here exactly once.
-import type {
-  CallName,
-  CallRequest,
-  CallResponse,
-  EventName,
-  EventPayload,
-  Result,
-} from './contract';
+import type { CallName, CallRequest, CallResponse, EventName, EventPayload, Result } from './contract';
 
 export const windowKinds = ['candidate', 'console'] as const;
 export type WindowKind = (typeof windowKinds)[number];

@@ -36,7 +36,12 @@ export type VisualWarningType = (typeof visualWarningTypes)[number];
 export const audioWarningTypes = ['speech_detected', 'mic_lost'] as const;
 
 /** Lockdown violations, fed into the same warning pipeline by the lockdown service. */
-export const lockdownViolationTypes = ['focus_lost', 'display_added', 'blocked_process', 'vm_detected'] as const;
+export const lockdownViolationTypes = [
+  'focus_lost',
+  'display_added',
+  'blocked_process',
+  'vm_detected',
+] as const;
 
 /** Every warning type a session can carry (what the review queue filters by). */
 export const warningTypes = [

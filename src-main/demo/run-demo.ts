@@ -46,7 +46,10 @@ function must<T>(call: string, result: Result<T>): T {
 
 /** The candidate window's contract as its renderer sees it, with typed errors thrown instead of returned. */
 function client(api: CandidateApi) {
-  return async <K extends WindowCallName<'candidate'>>(name: K, request: CallRequest<K>): Promise<CallResponse<K>> => {
+  return async <K extends WindowCallName<'candidate'>>(
+    name: K,
+    request: CallRequest<K>,
+  ): Promise<CallResponse<K>> => {
     const invoke = api[name] as unknown as (r: CallRequest<K>) => Promise<Result<CallResponse<K>>>;
     return must(name, await invoke(request));
   };

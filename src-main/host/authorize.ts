@@ -20,8 +20,7 @@ export interface HostIdentity {
 }
 
 export type UpgradeDecision =
-  | { ok: true; window: WindowKind }
-  | { ok: false; status: 400 | 401 | 403; reason: string };
+  { ok: true; window: WindowKind } | { ok: false; status: 400 | 401 | 403; reason: string };
 
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;

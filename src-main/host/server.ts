@@ -106,12 +106,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           });
           return;
         }
-        const result = await dispatcher.dispatch(
-          call,
-          request,
-          { transport: 'host', origin },
-          data.length,
-        );
+        const result = await dispatcher.dispatch(call, request, { transport: 'host', origin }, data.length);
         send({ id, result });
       })();
     });

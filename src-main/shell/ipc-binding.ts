@@ -60,6 +60,7 @@ export function bindContract(
 export function forwardEvents(events: EventBus, targets: () => WindowTarget[]): () => void {
   return events.attach((event, payload) => {
     for (const { window, target } of targets())
-      if (isWindowEvent(window, event) && !target.isDestroyed()) target.send(IPC_EVENT_CHANNEL, event, payload);
+      if (isWindowEvent(window, event) && !target.isDestroyed())
+        target.send(IPC_EVENT_CHANNEL, event, payload);
   });
 }

@@ -27,8 +27,8 @@ export function ExamListScreen({
           <li key={exam.id} className="card">
             <h3>{exam.title}</h3>
             <p>
-              {examTypeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions ·{' '}
-              about {Math.ceil(exam.totalTimeS / 60)} minutes
+              {examTypeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions
+              · about {Math.ceil(exam.totalTimeS / 60)} minutes
             </p>
             <p>
               {exam.offlineReady ? 'Saved on this device: works offline.' : 'Needs a connection to start.'}

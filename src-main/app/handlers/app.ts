@@ -3,9 +3,7 @@ import type { HandlerGroup } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { examReadiness } from '../readiness';
 
-export function appHandlers(
-  ctx: AppContext,
-): HandlerGroup<'getAppInfo' | 'ping' | 'checkExamReadiness'> {
+export function appHandlers(ctx: AppContext): HandlerGroup<'getAppInfo' | 'ping' | 'checkExamReadiness'> {
   return {
     getAppInfo: async () => ({
       name: 'Vigil' as const,

@@ -40,17 +40,20 @@ function fakeElectronIpc(frameUrl: string) {
     removeListener: (channel, listener) => renderer.removeListener(channel, listener),
   };
   // The window's WebContents as main registers it: its id, send, and 'destroyed' when closed.
-  const webContents = Object.assign(new FakeEmitter(), {
-    id: senderId,
-    destroyed: false,
+  class FakeWebContents extends FakeEmitter {
+    readonly id = senderId;
+    destroyed = false;
     isDestroyed() {
       return this.destroyed;
-    },
-    send: (channel: string, ...args: unknown[]) => renderer.emit(channel, {}, ...args),
+    }
+    send(channel: string, ...args: unknown[]) {
+      renderer.emit(channel, {}, ...args);
+    }
     once(event: string, listener: () => void) {
       return this.on(event, listener);
-    },
-  });
+    }
+  }
+  const webContents = new FakeWebContents();
   return { ipcMain, ipcRenderer, webContents, handlers };
 }
 
