@@ -1,6 +1,6 @@
 // Bundles the Electron main process (ESM, node_modules left external so native modules and model
-// files load from the packaged app), the face-analysis worker next to it, and the sandboxed preload
-// (CommonJS, self-contained). `--out DIR` builds into DIR instead of dist/ (used by a test).
+// files load from the packaged app), the face-analysis worker next to it, and the sandboxed preloads
+// (CommonJS, self-contained, one per window). `--out DIR` builds into DIR instead of dist/ (used by a test).
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -24,9 +24,14 @@ await build({
   logLevel: 'warning',
 });
 
+// One sandboxed preload per window (candidate.cjs, console.cjs), each exposing only its window's calls.
 await build({
-  entryPoints: ['src-preload/index.ts'],
-  outfile: path.join(out, 'preload/index.cjs'),
+  entryPoints: {
+    candidate: 'src-preload/candidate-preload.ts',
+    console: 'src-preload/console-preload.ts',
+  },
+  outdir: path.join(out, 'preload'),
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   format: 'cjs',

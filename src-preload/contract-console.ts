@@ -1,6 +1,7 @@
-// Contract calls of the proctor and admin console (issue 9), kept in their own file and spread into
+// Contract calls of the proctor and admin console window (issue 9), kept in their own file and spread into
 // `calls` in contract.ts. Pure zod, like the contract itself.
 import { z } from 'zod';
+import { ExamTypeSchema } from './vocabulary';
 
 function call<Req extends z.ZodType, Res extends z.ZodType>(spec: {
   request: Req;
@@ -167,7 +168,7 @@ export type AccommodationProfile = z.infer<typeof AccommodationProfileSchema>;
 export const ExamInputSchema = z
   .object({
     title: z.string().min(1).max(300),
-    type: z.enum(['GEN', 'SKL', 'PER', 'FIN']),
+    type: ExamTypeSchema,
     difficulty: z.number().int().min(1).max(10),
     keyQuestions: z
       .array(z.object({ question: z.string().min(1), time_limit_s: z.number().int().min(1) }))
@@ -340,11 +341,6 @@ export const consoleCalls = {
     description:
       "Deletes sessions past their exam's retention (or, with dryRun, lists them) and returns the receipt.",
     request: z.object({ dryRun: z.boolean() }).strict(),
-    response: ReceiptSchema,
-  }),
-  adminEraseCandidate: call({
-    description: 'Erases a candidate and all their data (or, with dryRun, lists it) and returns the receipt.',
-    request: z.object({ candidateId: Uuid, dryRun: z.boolean().optional() }).strict(),
     response: ReceiptSchema,
   }),
 };

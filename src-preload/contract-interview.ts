@@ -2,9 +2,10 @@
 // spread into `calls` in contract.ts. Pure: zod only. The exam schemas live here so the renderer,
 // the preload and main validate exams with the same rules.
 import { z } from 'zod';
+import { ExamTypeSchema } from './vocabulary';
 
-export const examTypes = ['GEN', 'SKL', 'PER', 'FIN'] as const;
-export const ExamTypeSchema = z.enum(examTypes);
+// The exam types are the shared vocabulary's; re-exported for the interview domain's imports.
+export { examTypes, ExamTypeSchema } from './vocabulary';
 
 export const DifficultySchema = z
   .number()

@@ -9,6 +9,7 @@ import {
   SPOKEN_ANSWER_REQUEST_BYTES,
 } from './contract-interview';
 import { consoleCalls } from './contract-console';
+import { ExamTypeSchema } from './vocabulary';
 
 /** Error codes every transport can return instead of a response. */
 export const errorCodes = [
@@ -59,14 +60,6 @@ export const AppInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
-export const EffectiveConfigSchema = z.object({
-  values: z.record(z.string(), z.unknown()),
-  /** Dotted keys set by the IT policy file; shown as managed and not editable. */
-  lockedKeys: z.array(z.string()),
-  /** Where each value came from: default | policy | user | env. */
-  sources: z.record(z.string(), z.enum(['default', 'policy', 'user', 'env'])),
-});
-
 export const DoctorReportSchema = z.object({
   ok: z.boolean(),
   generatedAt: z.string(),
@@ -82,24 +75,6 @@ export const DoctorReportSchema = z.object({
   exitCode: z.number().int(),
 });
 export type DoctorReportView = z.infer<typeof DoctorReportSchema>;
-const LockdownEvidenceSchema = z.object({
-  source: z.string(),
-  value: z.string(),
-  matched: z.string(),
-  weight: z.number().min(0).max(1),
-});
-
-/** One lockdown detector's outcome; `check_unavailable` is never a pass. */
-export const LockdownCheckSchema = z.object({
-  check: z.enum(['process_scan', 'virtual_machine', 'remote_session', 'virtual_camera', 'displays']),
-  status: z.enum(['pass', 'violation', 'check_unavailable']),
-  confidence: z.number().min(0).max(1),
-  evidence: z.array(LockdownEvidenceSchema),
-  summary: z.string(),
-  details: z.record(z.string(), z.unknown()),
-  checkedAt: z.string(),
-});
-
 /** Default size limit for a request, in bytes. Calls that carry media raise it explicitly. */
 export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
 /** Size limit of one media chunk call: a 2 s timeslice at a high bitrate, base64-encoded on the host transport. */
@@ -177,12 +152,11 @@ function call<Req extends z.ZodType, Res extends z.ZodType>(spec: CallSpec<Req, 
 
 // ---- Candidate flow -------------------------------------------------------------------------
 const CandidateSessionIdSchema = z.string().uuid();
-const ExamTypeCode = z.enum(['GEN', 'SKL', 'PER', 'FIN']);
 
 export const CandidateExamSchema = z.object({
   id: z.string(),
   title: z.string(),
-  type: ExamTypeCode,
+  type: ExamTypeSchema,
   difficulty: z.number().int().min(1).max(10),
   questionCount: z.number().int(),
   totalTimeS: z.number().int(),
@@ -288,11 +262,6 @@ export const calls = {
     description: 'Connection check; with emitEvent the reply is also pushed as a `pong` event.',
     request: z.object({ nonce: z.string().min(1).max(128), emitEvent: z.boolean().optional() }).strict(),
     response: z.object({ nonce: z.string(), receivedAt: z.string() }),
-  }),
-  getEffectiveConfig: call({
-    description: 'The configuration in effect, the keys locked by IT policy, and where each value came from.',
-    request: z.object({}).strict(),
-    response: EffectiveConfigSchema,
   }),
   checkExamReadiness: call({
     description: 'Whether an exam may start now, and if not, every blocker with what to do about it.',
@@ -503,32 +472,6 @@ export const calls = {
     response: DoctorReportSchema,
   }),
   ...interviewCalls,
-  runLockdownChecks: call({
-    description:
-      'System check before an exam: blocked programs, virtual machine, remote session, virtual cameras (from the ' +
-      "renderer's camera labels) and displays, each with its evidence; and whether the desktop lockdown is available.",
-    request: z
-      .object({
-        mediaDevices: z
-          .array(
-            z
-              .object({
-                kind: z.enum(['videoinput', 'audioinput', 'audiooutput']),
-                label: z.string().max(256),
-                deviceId: z.string().max(256).optional(),
-              })
-              .strict(),
-          )
-          .max(64)
-          .optional(),
-      })
-      .strict(),
-    response: z.object({
-      results: z.array(LockdownCheckSchema),
-      /** False in the headless host (browser): kiosk, shortcut and focus guards are not enforced there. */
-      lockdownAvailable: z.boolean(),
-    }),
-  }),
   ...consoleCalls,
 } as const;
 
@@ -560,7 +503,6 @@ export const events = {
   }),
   pong: z.object({ nonce: z.string(), receivedAt: z.string() }),
   syncStatus: SyncStatusSchema,
-  appNotice: z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
   mediaMergeProgress: z.object({ recordingId: z.string(), percent: z.number().min(0).max(100) }),
   mediaDiskLow: z.object({
     recordingId: z.string(),
@@ -588,12 +530,7 @@ export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.hasOwn(events, name);
 }
 
-/** What the renderer sees as `window.vigil`, whatever the transport. */
-export type VigilApi = {
-  [K in CallName]: (request: CallRequest<K>) => Promise<Result<CallResponse<K>>>;
-} & {
-  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
-};
+// What a window's renderer sees as `window.vigil` is WindowApi in contract-windows.ts.
 
 /** Electron IPC channel names (the preload and the shell's binding share them). */
 export const IPC_CALL_CHANNEL = 'vigil:call';

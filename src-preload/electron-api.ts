@@ -1,7 +1,9 @@
 // `window.vigil` over Electron IPC, written against a minimal ipcRenderer interface so it can be
-// tested without Electron. index.ts passes the real ipcRenderer; it is never exposed itself.
-import { buildVigilApi } from './api';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Result, type VigilApi } from './contract';
+// tested without Electron. The window's preload entry passes the real ipcRenderer and its window;
+// the ipcRenderer itself is never exposed.
+import { buildWindowApi } from './api';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type Result } from './contract';
+import type { WindowApi, WindowKind } from './contract-windows';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -9,8 +11,9 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
 
-export function createElectronApi(ipc: IpcRendererLike): VigilApi {
-  return buildVigilApi(
+export function createElectronApi<W extends WindowKind>(ipc: IpcRendererLike, window: W): WindowApi<W> {
+  return buildWindowApi(
+    window,
     (call, request) => ipc.invoke(IPC_CALL_CHANNEL, call, request) as Promise<Result<unknown>>,
     (event, listener) => {
       const handler = (_event: unknown, ...args: unknown[]) => {

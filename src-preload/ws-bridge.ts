@@ -1,30 +1,33 @@
 // `window.vigil` over the headless host's loopback WebSocket: the same contract as Electron IPC,
 // used when the renderer runs in a normal browser (demo, end-to-end tests, browser development).
-import { buildVigilApi } from './api';
-import type { ContractError, EventName, Result, VigilApi } from './contract';
+import { buildWindowApi } from './api';
+import type { ContractError, EventName, Result } from './contract';
+import type { WindowApi, WindowKind } from './contract-windows';
 import { decodeWire, encodeWire, type ServerMessage } from './wire';
 
 const TOKEN_KEY = 'vigil.hostToken';
 const OPEN = 1; // WebSocket.OPEN, spelled out so non-browser socket classes work too
 
-export interface WsBridgeOptions {
+export interface WsBridgeOptions<W extends WindowKind> {
   /** ws:// URL of the host's contract endpoint, without the token. */
   url: string;
   token: string;
+  /** The window this page is: the host serves this connection only that window's calls and events. */
+  window: W;
   /** Called when the connection is lost for good (the host stopped or refused us). */
   onFatal?: (error: ContractError) => void;
   /** Socket factory; defaults to the browser's WebSocket (Node callers pass the `ws` package's). */
   createSocket?: (url: string) => WebSocket;
 }
 
-export interface WsBridge {
-  api: VigilApi;
+export interface WsBridge<W extends WindowKind> {
+  api: WindowApi<W>;
   ready: Promise<void>;
   close(): void;
 }
 
-export function connectWsBridge(options: WsBridgeOptions): WsBridge {
-  const url = `${options.url}?token=${encodeURIComponent(options.token)}`;
+export function connectWsBridge<W extends WindowKind>(options: WsBridgeOptions<W>): WsBridge<W> {
+  const url = `${options.url}?window=${options.window}&token=${encodeURIComponent(options.token)}`;
   const socket = options.createSocket ? options.createSocket(url) : new WebSocket(url);
   const pending = new Map<number, (result: Result<unknown>) => void>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -79,7 +82,7 @@ export function connectWsBridge(options: WsBridgeOptions): WsBridge {
     return () => set.delete(listener);
   };
 
-  return { api: buildVigilApi(invoke, subscribe), ready, close: () => socket.close() };
+  return { api: buildWindowApi(options.window, invoke, subscribe), ready, close: () => socket.close() };
 }
 
 /**

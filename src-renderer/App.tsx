@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { windowOfRoute, type WindowKind } from '../src-preload/contract-windows';
 import { AdminConsole } from './admin/AdminConsole';
 import { resolveBridge, type BridgeState } from './bridge';
 import { CandidateApp } from './candidate/CandidateApp';
@@ -23,37 +24,58 @@ const titles: Record<Route, string> = {
   admin: ' · Administration',
 };
 
+/**
+ * The page is one window, candidate or console, and has only that window's calls. `#/about` is
+ * app-wide and stays in the current window; a route of the other window reconnects the browser
+ * host as that window (the Electron shell opens a separate window for it instead).
+ */
 export function App() {
-  const [bridge, setBridge] = useState<BridgeState | undefined>();
   const [route, setRoute] = useState<Route>(() => routeOf(window.location.hash));
+  const [kind, setKind] = useState<WindowKind>(() => windowOfRoute(window.location.hash) ?? 'candidate');
+  const [bridge, setBridge] = useState<BridgeState | undefined>();
   useEffect(() => {
-    void resolveBridge().then(setBridge);
-    const onHash = () => setRoute(routeOf(window.location.hash));
+    const onHash = () => {
+      setRoute(routeOf(window.location.hash));
+      setKind((current) => windowOfRoute(window.location.hash) ?? current);
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+  useEffect(() => {
+    let current = true;
+    void resolveBridge(kind).then((state) => current && setBridge(state));
+    return () => {
+      current = false;
+    };
+  }, [kind]);
 
-  const consoleRoute = route === 'proctor' || route === 'admin';
+  const state = bridge?.window === kind ? bridge : undefined;
+  const api = state?.status === 'ready' ? state.api : undefined;
   return (
-    <main className={consoleRoute ? 'app app-console' : 'app'}>
+    <main className={kind === 'console' ? 'app app-console' : 'app'}>
       <header className="app-header">
         <h1>Vigil{titles[route]}</h1>
-        {!consoleRoute && (
+        {kind === 'candidate' ? (
           <nav aria-label="Vigil">
             <a href="#/">Exams</a> <a href="#/about">About Vigil</a>
           </nav>
+        ) : (
+          <nav aria-label="Vigil">
+            <a href="#/proctor">Review</a> <a href="#/admin">Administration</a>{' '}
+            <a href="#/about">About Vigil</a>
+          </nav>
         )}
       </header>
-      {!bridge && <p role="status">Connecting to Vigil…</p>}
-      {bridge?.status === 'failed' && (
+      {!state && <p role="status">Connecting to Vigil…</p>}
+      {state?.status === 'failed' && (
         <p role="alert" className="error">
-          {bridge.message}
+          {state.message}
         </p>
       )}
-      {bridge?.status === 'ready' && route === 'candidate' && <CandidateApp api={bridge.api} />}
-      {bridge?.status === 'ready' && route === 'about' && <StartScreen api={bridge.api} />}
-      {bridge?.status === 'ready' && route === 'proctor' && <ProctorConsole api={bridge.api} />}
-      {bridge?.status === 'ready' && route === 'admin' && <AdminConsole api={bridge.api} />}
+      {api && route === 'about' && <StartScreen api={api} />}
+      {api?.window === 'candidate' && route === 'candidate' && <CandidateApp api={api} />}
+      {api?.window === 'console' && route === 'proctor' && <ProctorConsole api={api} />}
+      {api?.window === 'console' && route === 'admin' && <AdminConsole api={api} />}
     </main>
   );
 }

@@ -11,7 +11,8 @@ import { VigilError } from '../errors';
 import { accommodationProfiles as detectorProfiles } from '../proctoring/policy';
 import { toCsv } from './csv';
 
-export type ExamType = 'GEN' | 'SKL' | 'PER' | 'FIN';
+export type { ExamType } from '../../src-preload/vocabulary';
+import type { ExamType } from '../../src-preload/vocabulary';
 
 export interface ExamInput {
   title: string;

@@ -1,6 +1,7 @@
 // Typed view of the central PostgreSQL schema (`vigil`), matching migrations/central. Kysely uses it
 // to check admin and review queries at compile time.
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ExamType, Severity } from '../../src-preload/vocabulary';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -8,7 +9,7 @@ type Json<T extends object | null> = JSONColumnType<T, string, string>;
 /** numeric comes back from pg as a string to keep its precision. */
 type Numeric = ColumnType<string, number | string, number | string>;
 
-export type ExamType = 'GEN' | 'SKL' | 'PER' | 'FIN';
+export type { ExamType } from '../../src-preload/vocabulary';
 export interface KeyQuestion {
   question: string;
   time_limit_s: number;
@@ -137,7 +138,7 @@ export interface WarningsTable {
   id: string;
   session_id: string;
   type: string;
-  severity: 'low' | 'medium' | 'high';
+  severity: Severity;
   started_at: Timestamp;
   ended_at: Timestamp | null;
   confidence: number | null;

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import type { CallName, CallRequest, CallResponse, Result, VigilApi } from '../../src-preload/contract';
+import type { CallRequest, CallResponse, Result } from '../../src-preload/contract';
+import type { CandidateApi, WindowCallName } from '../../src-preload/contract-windows';
 import { connectWsBridge, type WsBridge } from '../../src-preload/ws-bridge';
 import { bootApp, type BootedApp } from '../app/boot';
 import { VigilError } from '../errors';
@@ -43,9 +44,12 @@ function must<T>(call: string, result: Result<T>): T {
   return result.value;
 }
 
-/** The contract as the renderer sees it, with typed errors thrown instead of returned. */
-function client(api: VigilApi) {
-  return async <K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResponse<K>> => {
+/** The candidate window's contract as its renderer sees it, with typed errors thrown instead of returned. */
+function client(api: CandidateApi) {
+  return async <K extends WindowCallName<'candidate'>>(
+    name: K,
+    request: CallRequest<K>,
+  ): Promise<CallResponse<K>> => {
     const invoke = api[name] as unknown as (r: CallRequest<K>) => Promise<Result<CallResponse<K>>>;
     return must(name, await invoke(request));
   };
@@ -63,7 +67,7 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
 
   let booted: BootedApp | undefined;
   let host: RunningHost | undefined;
-  let bridge: WsBridge | undefined;
+  let bridge: WsBridge<'candidate'> | undefined;
   try {
     booted = await bootApp('host', { env: embeddedEnv(process.env, dataDir) });
     const { app } = booted;
@@ -72,6 +76,7 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
     bridge = connectWsBridge({
       url: host.wsUrl,
       token: host.token,
+      window: 'candidate',
       createSocket: (url) => new WebSocket(url, { origin }) as unknown as globalThis.WebSocket,
     });
     const { config } = app.context.loaded;

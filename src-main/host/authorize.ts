@@ -1,7 +1,10 @@
 // Decides whether a WebSocket upgrade may reach the contract: the peer must be on loopback, the page
 // must come from the host's own origin (no other site in the user's browser can connect), the Host
-// header must name the host (against DNS rebinding), and the per-run token must match.
+// header must name the host (against DNS rebinding), and the per-run token must match. The URL also
+// declares which window the page is (`?window=candidate|console`): the connection is then served
+// only that window's calls and events, as the Electron shell does per window.
 import { timingSafeEqual } from 'node:crypto';
+import { isWindowKind, type WindowKind } from '../../src-preload/contract-windows';
 
 export interface UpgradeFacts {
   remoteAddress: string | undefined;
@@ -16,7 +19,8 @@ export interface HostIdentity {
   path: string;
 }
 
-export type UpgradeDecision = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
+export type UpgradeDecision =
+  { ok: true; window: WindowKind } | { ok: false; status: 400 | 401 | 403; reason: string };
 
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
@@ -50,5 +54,8 @@ export function authorizeUpgrade(facts: UpgradeFacts, identity: HostIdentity): U
   const token = url.searchParams.get('token');
   if (!token || !sameSecret(token, identity.token))
     return { ok: false, status: 401, reason: 'missing or wrong token' };
-  return { ok: true };
+  const window = url.searchParams.get('window');
+  if (!isWindowKind(window))
+    return { ok: false, status: 400, reason: `no window declared (window=${window ?? ''})` };
+  return { ok: true, window };
 }

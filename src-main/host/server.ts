@@ -1,14 +1,17 @@
 // The headless host: serves the built renderer and the contract over a loopback WebSocket, guarded
-// by a per-run token, the page's origin and the peer's address. Used by the demo, end-to-end tests
+// by a per-run token, the page's origin and the peer's address; each connection is served only the
+// calls and events of the window it declared. Used by the demo, end-to-end tests
 // and browser development; it drives the same composition root as the Electron shell.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { isWindowEvent, type WindowKind } from '../../src-preload/contract-windows';
 import type { ServerMessage } from '../../src-preload/wire';
 import { decodeWire, encodeWire } from '../../src-preload/wire';
 import type { VigilApp } from '../app/create-app';
 import type { Logger } from '../log/logger';
+import { dispatcherForWindow } from '../rpc/dispatcher';
 import { authorizeUpgrade } from './authorize';
 import { createStaticHandler } from './static-files';
 
@@ -45,7 +48,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const clients = new Set<WebSocket>();
+  /** Each connection with the window it declared at connect time. */
+  const clients = new Map<WebSocket, WindowKind>();
+  const windowOfRequest = new WeakMap<http.IncomingMessage, WindowKind>();
 
   server.on('upgrade', (req, socket, head) => {
     const decision = authorizeUpgrade(
@@ -64,11 +69,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
       return;
     }
+    windowOfRequest.set(req, decision.window);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
-    clients.add(ws);
+    const window = windowOfRequest.get(req);
+    if (!window) {
+      ws.terminate();
+      return;
+    }
+    clients.set(ws, window);
+    const dispatcher = dispatcherForWindow(options.app.dispatcher, window);
     const origin = req.headers.origin ?? '';
     const send = (message: ServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(encodeWire(message));
@@ -94,12 +106,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           });
           return;
         }
-        const result = await options.app.dispatcher.dispatch(
-          call,
-          request,
-          { transport: 'host', origin },
-          data.length,
-        );
+        const result = await dispatcher.dispatch(call, request, { transport: 'host', origin }, data.length);
         send({ id, result });
       })();
     });
@@ -109,7 +116,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const detach = options.app.events.attach((event, payload) => {
     const text = encodeWire({ event, payload } satisfies ServerMessage);
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const [ws, window] of clients)
+      if (isWindowEvent(window, event) && ws.readyState === ws.OPEN) ws.send(text);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -128,7 +136,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     port,
     close: async () => {
       detach();
-      for (const ws of clients) ws.terminate();
+      for (const ws of clients.keys()) ws.terminate();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

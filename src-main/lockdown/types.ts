@@ -2,7 +2,8 @@
 // warnings handed to the proctoring pipeline. Kept close to the proctoring warning shape (type,
 // severity, startedAt, endedAt, confidence, details) so issue 4's engine can take them as they are.
 
-export type Severity = 'low' | 'medium' | 'high';
+export type { Severity } from '../../src-preload/vocabulary';
+import type { Severity } from '../../src-preload/vocabulary';
 
 /** One fact that made a detector decide what it decided, worded so a proctor can check it. */
 export interface Evidence {

@@ -5,7 +5,9 @@ import { faceSimilarity } from './face-similarity';
 import type { ProctoringPolicy } from './policy';
 import type { FrameObservation } from './types';
 
-export type VisualType = 'no_face' | 'multiple_faces' | 'looking_away' | 'face_mismatch' | 'camera_blocked';
+import type { VisualWarningType } from '../../src-preload/vocabulary';
+
+export type VisualType = VisualWarningType;
 export const visualTypes: VisualType[] = [
   'camera_blocked',
   'no_face',

@@ -2,10 +2,11 @@
 // accommodation profile (e.g. gaze checks off, longer tolerances). Every warning records the values
 // that were in force, so a reviewer can see exactly what rule fired.
 import { z } from 'zod';
+import { SeveritySchema } from '../../src-preload/vocabulary';
 import { VigilError } from '../errors';
 import type { Severity, WarningType } from './types';
 
-const severity = z.enum(['low', 'medium', 'high']);
+const severity = SeveritySchema;
 const timing = {
   enabled: z.boolean(),
   /** The condition must hold this long (and over at least `minFrames` frames) before a warning. */

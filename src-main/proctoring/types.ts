@@ -86,24 +86,9 @@ export interface FrameObservation {
   faceChangedSinceDescription?: boolean;
 }
 
-export const warningTypes = [
-  'no_face',
-  'multiple_faces',
-  'looking_away',
-  'face_mismatch',
-  'camera_blocked',
-  'speech_detected',
-  'mic_lost',
-  'analysis_interrupted',
-  // Lockdown violations, fed in by the lockdown service through the same sink.
-  'focus_lost',
-  'display_added',
-  'blocked_process',
-  'vm_detected',
-] as const;
-export type WarningType = (typeof warningTypes)[number];
-
-export type Severity = 'low' | 'medium' | 'high';
+// The type lists are the shared vocabulary (lockdown violations come in through the same sink).
+export { warningTypes, type WarningType, type Severity } from '../../src-preload/vocabulary';
+import type { Severity, WarningType } from '../../src-preload/vocabulary';
 
 /** A warning as the engine raises it. `endMs` is null while the condition is still going on. */
 export interface ProctoringWarning {

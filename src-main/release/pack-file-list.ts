@@ -57,7 +57,12 @@ export async function captureFileList(options: {
       fs.realpathSync(path.join(options.repoDir, 'node_modules')),
       path.join(projectDir, 'node_modules'),
     );
-    for (const rel of ['dist/main/main.js', 'dist/preload/index.cjs', 'dist/renderer/index.html'])
+    for (const rel of [
+      'dist/main/main.js',
+      'dist/preload/candidate.cjs',
+      'dist/preload/console.cjs',
+      'dist/renderer/index.html',
+    ])
       write(rel, '// stub build output\n');
     write('dist/main/main.js.map', '{}');
     write('dist/renderer/assets/index.js', '// stub\n');

@@ -2,17 +2,13 @@
 // report depends only on this schema; whoever owns a session's rows maps them into it (see
 // ReportSource). Validated with zod so a bad mapping fails with the field's path, not a broken PDF.
 import { z } from 'zod';
+import { ExamTypeSchema, SeveritySchema } from '../../src-preload/vocabulary';
 
 const score100 = z.number().min(0).max(100);
 const isoTime = z.iso.datetime({ offset: true });
 
-export const examTypes = ['GEN', 'SKL', 'PER', 'FIN'] as const;
-export const examTypeLabels: Record<(typeof examTypes)[number], string> = {
-  GEN: 'General',
-  SKL: 'Skills',
-  PER: 'Personality',
-  FIN: 'Final',
-};
+// The exam types, their short names and the severities are the shared vocabulary's.
+export { examTypes, examTypeShortNames as examTypeLabels } from '../../src-preload/vocabulary';
 
 export const ReportCandidateSchema = z.object({
   name: z.string().min(1),
@@ -22,7 +18,7 @@ export const ReportCandidateSchema = z.object({
 
 export const ReportExamSchema = z.object({
   title: z.string().min(1),
-  type: z.enum(examTypes),
+  type: ExamTypeSchema,
   difficulty: z.number().int().min(1).max(10),
 });
 
@@ -84,7 +80,7 @@ export const warningVerdicts = ['confirmed', 'dismissed', 'pending'] as const;
 
 export const ReportWarningSchema = z.object({
   type: z.string().min(1),
-  severity: z.enum(['low', 'medium', 'high']).default('medium'),
+  severity: SeveritySchema.default('medium'),
   startedAt: isoTime,
   durationSeconds: z.number().min(0),
   /** Detector confidence, 0–1. */

@@ -1,6 +1,7 @@
 // The report's ReportSource over the central store: maps a session's rows (with the proctors'
 // latest verdicts and decision) into the report input model, so a decision in the console rebuilds
 // the PDF with the verdicts in it.
+import type { ExamType, Severity } from '../../src-preload/vocabulary';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import type { ReportSource, ReportSourceResult } from '../reports/report-source';
@@ -69,7 +70,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
           },
           exam: {
             title: String(s.title),
-            type: s.exam_type as 'GEN' | 'SKL' | 'PER' | 'FIN',
+            type: s.exam_type as ExamType,
             difficulty: Number(s.difficulty),
           },
           session: {
@@ -129,7 +130,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
               review?.verdict === 'confirmed' || review?.verdict === 'dismissed' ? review.verdict : 'pending';
             return {
               type: String(w.type),
-              severity: w.severity as 'low' | 'medium' | 'high',
+              severity: w.severity as Severity,
               startedAt: iso(w.started_at),
               durationSeconds: w.ended_at
                 ? Math.max(

@@ -10,6 +10,7 @@ import {
   type CallResponse,
   type Result,
 } from '../../src-preload/contract';
+import { isWindowCall, type WindowKind } from '../../src-preload/contract-windows';
 import { isVigilError } from '../errors';
 import type { Logger } from '../log/logger';
 import { estimatePayloadBytes } from './payload-size';
@@ -98,6 +99,30 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatcher
         logger.error({ call, err: error }, 'handler failed');
         return { ok: false, error: { code: 'INTERNAL', message: `Vigil could not complete ${call}.` } };
       }
+    },
+  };
+}
+
+/**
+ * The dispatcher as one window may use it: calls outside that window's group (contract-windows.ts)
+ * are refused before any parsing, so a candidate page cannot reach the console's calls even by
+ * sending their names over its transport. Both transports wrap the app's dispatcher in this per
+ * sender window (Electron) or per connection (host).
+ */
+export function dispatcherForWindow(dispatcher: Dispatcher, window: WindowKind): Dispatcher {
+  return {
+    dispatch(call, request, context, rawBytes) {
+      if (isCallName(call) && !isWindowCall(window, call)) {
+        return Promise.resolve({
+          ok: false,
+          error: {
+            code: 'FORBIDDEN',
+            message: `The ${window} window may not call ${call}.`,
+            details: { call, window },
+          },
+        });
+      }
+      return dispatcher.dispatch(call, request, context, rawBytes);
     },
   };
 }

@@ -13,7 +13,6 @@ import {
   safeStorage,
   screen,
   session,
-  webContents,
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
@@ -42,11 +41,16 @@ import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
 import { openProctorWindow } from './proctor-window';
 import { createCandidateWindow } from './window-options';
+import { createWindowRegistry } from './window-registry';
 import { createWindowRouter } from './window-router';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
-const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+// One preload bundle per window: each exposes only its window's contract calls.
+const preloadPaths = {
+  candidate: fileURLToPath(new URL('../preload/candidate.cjs', import.meta.url)),
+  console: fileURLToPath(new URL('../preload/console.cjs', import.meta.url)),
+};
 const production = app.isPackaged;
 
 // Every renderer is sandboxed, whatever a window's own options say.
@@ -56,9 +60,12 @@ protocol.registerSchemesAsPrivileged([
 ]);
 
 let booted: BootedApp | undefined;
+// Which window each renderer is: decides the calls main serves it and the events it hears.
+const registry = createWindowRegistry();
 
 function openCandidateWindow(): BrowserWindow {
-  const window = createCandidateWindow(BrowserWindow, preloadPath, { production });
+  const window = createCandidateWindow(BrowserWindow, preloadPaths.candidate, { production });
+  registry.register(window.webContents, 'candidate');
   window.removeMenu();
   window.once('ready-to-show', () => window.show());
   registerExamLockdown(
@@ -96,10 +103,13 @@ function openCandidateWindow(): BrowserWindow {
 // normal window with the same secure preferences, never opened over an exam in lockdown.
 const windows = createWindowRouter<BrowserWindow>({
   openCandidate: openCandidateWindow,
-  openProctor: () =>
-    openProctorWindow(BrowserWindow, preloadPath, { production }, (error) =>
+  openProctor: () => {
+    const window = openProctorWindow(BrowserWindow, preloadPaths.console, { production }, (error) =>
       booted?.app.context.logger.error({ err: error }, 'proctor console failed to load'),
-    ),
+    );
+    registry.register(window.webContents, 'console');
+    return window;
+  },
   lockdownActive: () => examLockdownPort()?.active ?? false,
   onRefused: (reason) => booted?.app.context.logger.warn({ reason }, 'proctor console refused'),
 });
@@ -143,8 +153,8 @@ if (!app.requestSingleInstanceLock()) {
     protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
     installCspHeaders(session.defaultSession.webRequest);
     installPermissionHandlers(session.defaultSession);
-    bindContract(ipcMain, booted.app.dispatcher);
-    forwardEvents(booted.app.events, () => webContents.getAllWebContents());
+    bindContract(ipcMain, booted.app.dispatcher, (senderId) => registry.windowOf(senderId));
+    forwardEvents(booted.app.events, () => registry.targets());
     // What the server checks against its known releases: version plus a hash of the shipped bundles.
     // If the bundles cannot be read (say, inside an unusual ASAR layout) the hash says so, and the
     // server, which knows no such hash, flags the session instead of trusting it.

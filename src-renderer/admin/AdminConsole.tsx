@@ -2,7 +2,9 @@
 // enrollment codes with a mail-merge CSV; staff logins and proctor assignment; token usage and
 // cost; the retention purge with a dry run. Same services as `vigil admin …`.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { CallRequest, CallResponse, VigilApi } from '../../src-preload/contract';
+import type { CallRequest, CallResponse } from '../../src-preload/contract';
+import type { ConsoleApi } from '../../src-preload/contract-windows';
+import { examTypes, examTypeShortNames, type ExamType } from '../../src-preload/vocabulary';
 import { SignIn, type Reviewer } from '../proctor/SignIn';
 import { parseCandidateLines } from './candidates';
 import { parseProfileLines } from './profiles';
@@ -41,7 +43,7 @@ function field(form: FormData, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-function Lists({ api }: { api: VigilApi }) {
+function Lists({ api }: { api: ConsoleApi }) {
   const [list, setList] = useState<ListName>('sessions');
   const [search, setSearch] = useState('');
   const [kind, setKind] = useState('');
@@ -174,7 +176,7 @@ function profileNames(value: unknown): string[] {
   );
 }
 
-function useExams(api: VigilApi) {
+function useExams(api: ConsoleApi) {
   const [exams, setExams] = useState<ExamChoice[]>([]);
   useEffect(() => {
     void api.adminList({ list: 'exams', limit: 1000 }).then((r) => {
@@ -191,7 +193,7 @@ function useExams(api: VigilApi) {
   return exams;
 }
 
-function Exams({ api }: { api: VigilApi }) {
+function Exams({ api }: { api: ConsoleApi }) {
   const [message, setMessage] = useState('');
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -206,7 +208,7 @@ function Exams({ api }: { api: VigilApi }) {
     const result = await api.adminSaveExam({
       exam: {
         title: text('title'),
-        type: text('type') as 'GEN',
+        type: text('type') as ExamType,
         difficulty: Number(text('difficulty')),
         keyQuestions,
         accommodationProfiles,
@@ -224,10 +226,11 @@ function Exams({ api }: { api: VigilApi }) {
         <input id="exam-title" name="title" required />
         <label htmlFor="exam-type">Type</label>
         <select id="exam-type" name="type" defaultValue="SKL">
-          <option value="GEN">General</option>
-          <option value="SKL">Skills</option>
-          <option value="PER">Personality</option>
-          <option value="FIN">Final</option>
+          {examTypes.map((type) => (
+            <option key={type} value={type}>
+              {examTypeShortNames[type]}
+            </option>
+          ))}
         </select>
         <label htmlFor="exam-difficulty">Difficulty (1–10)</label>
         <input id="exam-difficulty" name="difficulty" type="number" min={1} max={10} defaultValue={5} />
@@ -253,7 +256,7 @@ function Exams({ api }: { api: VigilApi }) {
   );
 }
 
-function Enrollment({ api }: { api: VigilApi }) {
+function Enrollment({ api }: { api: ConsoleApi }) {
   const exams = useExams(api);
   const [examId, setExamId] = useState('');
   const [accommodation, setAccommodation] = useState('');
@@ -321,7 +324,7 @@ function Enrollment({ api }: { api: VigilApi }) {
   );
 }
 
-function Staff({ api }: { api: VigilApi }) {
+function Staff({ api }: { api: ConsoleApi }) {
   const exams = useExams(api);
   const [proctors, setProctors] = useState<{ id: string; email: string }[]>([]);
   const [message, setMessage] = useState('');
@@ -408,7 +411,7 @@ function Staff({ api }: { api: VigilApi }) {
   );
 }
 
-function Usage({ api }: { api: VigilApi }) {
+function Usage({ api }: { api: ConsoleApi }) {
   const [usage, setUsage] = useState<CallResponse<'adminUsage'> | undefined>();
   useEffect(() => {
     void api.adminUsage({}).then((r) => r.ok && setUsage(r.value));
@@ -449,7 +452,7 @@ function Usage({ api }: { api: VigilApi }) {
   );
 }
 
-function Retention({ api }: { api: VigilApi }) {
+function Retention({ api }: { api: ConsoleApi }) {
   const [receipt, setReceipt] = useState<CallResponse<'adminPurge'> | undefined>();
   const [confirmed, setConfirmed] = useState(false);
   const [message, setMessage] = useState('');
@@ -488,7 +491,7 @@ function Retention({ api }: { api: VigilApi }) {
   );
 }
 
-export function AdminConsole({ api }: { api: VigilApi }) {
+export function AdminConsole({ api }: { api: ConsoleApi }) {
   const [who, setWho] = useState<Reviewer | null | undefined>();
   const [tab, setTab] = useState<Tab>('Lists');
   useEffect(() => {

@@ -1,7 +1,8 @@
 // The candidate's journey: enroll → choose exam → consent → system check → ID check → interview →
 // finish. Main remembers the stage of an unfinished session, so a reload or a restart resumes it.
 import { useEffect, useState } from 'react';
-import type { CallResponse, CandidateExam, CandidateStage, VigilApi } from '../../src-preload/contract';
+import type { CallResponse, CandidateExam, CandidateStage } from '../../src-preload/contract';
+import type { CandidateApi } from '../../src-preload/contract-windows';
 import { ErrorText } from '../components/Screen';
 import { ConsentScreen } from './ConsentScreen';
 import { EnrollScreen } from './EnrollScreen';
@@ -24,7 +25,7 @@ interface Active {
   recordingError?: string;
 }
 
-export function CandidateApp({ api }: { api: VigilApi }) {
+export function CandidateApp({ api }: { api: CandidateApi }) {
   const [overview, setOverview] = useState<Overview>();
   const [stage, setStage] = useState<Stage>('loading');
   const [active, setActive] = useState<Active>();
@@ -103,7 +104,7 @@ function CapturedStages({
   sessionId,
   onStage,
 }: {
-  api: VigilApi;
+  api: CandidateApi;
   stage: CandidateStage;
   active: Active;
   sessionId: string;

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import type { CallResponse, VigilApi } from '../../src-preload/contract';
+import type { CallResponse } from '../../src-preload/contract';
+import type { CandidateApi } from '../../src-preload/contract-windows';
 import { ErrorText, Screen } from '../components/Screen';
 
 type Overview = CallResponse<'candidateOverview'>;
 
-export function EnrollScreen({ api, onEnrolled }: { api: VigilApi; onEnrolled: (o: Overview) => void }) {
+export function EnrollScreen({ api, onEnrolled }: { api: CandidateApi; onEnrolled: (o: Overview) => void }) {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);

@@ -1,12 +1,6 @@
 import type { CandidateExam } from '../../src-preload/contract';
+import { examTypeNames } from '../../src-preload/vocabulary';
 import { Screen } from '../components/Screen';
-
-const typeNames: Record<CandidateExam['type'], string> = {
-  GEN: 'General',
-  SKL: 'Industry skills',
-  PER: 'Personality and culture fit',
-  FIN: 'Final screening',
-};
 
 export function ExamListScreen({
   candidateName,
@@ -33,8 +27,8 @@ export function ExamListScreen({
           <li key={exam.id} className="card">
             <h3>{exam.title}</h3>
             <p>
-              {typeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions ·{' '}
-              about {Math.ceil(exam.totalTimeS / 60)} minutes
+              {examTypeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions
+              · about {Math.ceil(exam.totalTimeS / 60)} minutes
             </p>
             <p>
               {exam.offlineReady ? 'Saved on this device: works offline.' : 'Needs a connection to start.'}

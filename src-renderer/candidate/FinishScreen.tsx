@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { FinishProgress, VigilApi } from '../../src-preload/contract';
+import type { FinishProgress } from '../../src-preload/contract';
+import type { CandidateApi } from '../../src-preload/contract-windows';
 import { ErrorText, Screen } from '../components/Screen';
 
 function formatBytes(bytes: number): string {
@@ -14,7 +15,7 @@ export function FinishScreen({
   recordingId,
   recordingError,
 }: {
-  api: VigilApi;
+  api: CandidateApi;
   sessionId: string;
   recordingId: string | undefined;
   recordingError: string | undefined;

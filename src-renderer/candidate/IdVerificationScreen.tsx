@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CallResponse, VigilApi } from '../../src-preload/contract';
+import type { CallResponse } from '../../src-preload/contract';
+import type { CandidateApi } from '../../src-preload/contract-windows';
 import { startFrameSampler, type FrameSampler } from '../capture/frame-sampler';
 import { ErrorText, Screen } from '../components/Screen';
 import type { Capture } from './useCapture';
@@ -19,7 +20,7 @@ export function IdVerificationScreen({
   capture,
   onDone,
 }: {
-  api: VigilApi;
+  api: CandidateApi;
   sessionId: string;
   capture: Capture;
   onDone: () => void;

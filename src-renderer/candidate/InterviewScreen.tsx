@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EventPayload, InterviewState, VigilApi } from '../../src-preload/contract';
+import type { EventPayload, InterviewState } from '../../src-preload/contract';
+import type { CandidateApi } from '../../src-preload/contract-windows';
 import { startAudioMeter, type AudioLevel } from '../capture/audio-meter';
 import { startFrameSampler } from '../capture/frame-sampler';
 import { startRecording, type RecordingHandle, type RecordingStatus } from '../capture/recorder';
@@ -21,7 +22,7 @@ export function InterviewScreen({
   resume,
   onFinished,
 }: {
-  api: VigilApi;
+  api: CandidateApi;
   sessionId: string;
   capture: Capture;
   analysisFps: number;

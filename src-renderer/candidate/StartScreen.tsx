@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { AppInfo, CallResponse, VigilApi } from '../../src-preload/contract';
+import type { AppInfo, CallResponse } from '../../src-preload/contract';
+import type { AppApi } from '../../src-preload/contract-windows';
 
 type Readiness = CallResponse<'checkExamReadiness'>;
 
-export function StartScreen({ api }: { api: VigilApi }) {
+export function StartScreen({ api }: { api: AppApi }) {
   const [info, setInfo] = useState<AppInfo | undefined>();
   const [readiness, setReadiness] = useState<Readiness | undefined>();
   const [check, setCheck] = useState<string | undefined>();

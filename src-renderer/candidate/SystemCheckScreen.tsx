@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CheckItem, VigilApi } from '../../src-preload/contract';
+import type { CheckItem } from '../../src-preload/contract';
+import type { CandidateApi } from '../../src-preload/contract-windows';
 import { startAudioMeter } from '../capture/audio-meter';
 import { startFrameSampler } from '../capture/frame-sampler';
 import { ErrorText, Screen } from '../components/Screen';
@@ -25,7 +26,7 @@ export function SystemCheckScreen({
   capture,
   onPassed,
 }: {
-  api: VigilApi;
+  api: CandidateApi;
   sessionId: string;
   capture: Capture;
   onPassed: (analysisFps: number) => void;

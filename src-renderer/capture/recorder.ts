@@ -2,7 +2,8 @@
 // through the contract as it is produced, one at a time and in order. Main acknowledges a chunk
 // only once it is on disk; a transport hiccup is retried, and main can ask the recorder to stop
 // (disk nearly full), which ends the recording cleanly.
-import type { ContractError, MergedRecording, VigilApi } from '../../src-preload/contract';
+import type { ContractError, MergedRecording } from '../../src-preload/contract';
+import type { CandidateApi } from '../../src-preload/contract-windows';
 
 export const PREFERRED_MIME_TYPES = [
   'video/webm;codecs=vp8,opus',
@@ -23,7 +24,7 @@ export interface RecordingStatus {
 }
 
 export interface StartRecordingOptions {
-  api: Pick<VigilApi, 'mediaStart' | 'mediaAppendChunk' | 'mediaStop'>;
+  api: Pick<CandidateApi, 'mediaStart' | 'mediaAppendChunk' | 'mediaStop'>;
   stream: MediaStream;
   sessionId: string;
   expectedDurationS: number;

@@ -1,11 +1,11 @@
 // The proctor console (`#/proctor`): sign in with your own database login, then queue → session.
 import { useEffect, useState } from 'react';
-import type { VigilApi } from '../../src-preload/contract';
+import type { ConsoleApi } from '../../src-preload/contract-windows';
 import { Queue } from './Queue';
 import { SessionReview } from './SessionReview';
 import { SignIn, type Reviewer } from './SignIn';
 
-export function ProctorConsole({ api }: { api: VigilApi }) {
+export function ProctorConsole({ api }: { api: ConsoleApi }) {
   const [reviewer, setReviewer] = useState<Reviewer | null | undefined>();
   const [sessionId, setSessionId] = useState<string | undefined>();
 

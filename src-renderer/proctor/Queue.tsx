@@ -2,27 +2,15 @@
 // it, with filters, candidate search and keyset paging. Keyboard: j/k or arrows move, Enter opens,
 // n/p next/previous page, / searches.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CallRequest, CallResponse, VigilApi } from '../../src-preload/contract';
+import type { CallRequest, CallResponse } from '../../src-preload/contract';
+import type { ConsoleApi } from '../../src-preload/contract-windows';
+import { warningTypes } from '../../src-preload/vocabulary';
 import { isTyping, label } from './keys';
 
 type Page = CallResponse<'reviewQueue'>;
 type Filter = CallRequest<'reviewQueue'>;
 
-export const WARNING_TYPES = [
-  'no_face',
-  'multiple_faces',
-  'looking_away',
-  'face_mismatch',
-  'camera_blocked',
-  'speech_detected',
-  'mic_lost',
-  'focus_lost',
-  'display_added',
-  'blocked_process',
-  'vm_detected',
-];
-
-export function Queue({ api, onOpen }: { api: VigilApi; onOpen: (sessionId: string) => void }) {
+export function Queue({ api, onOpen }: { api: ConsoleApi; onOpen: (sessionId: string) => void }) {
   const [filter, setFilter] = useState<Filter>({});
   const [cursors, setCursors] = useState<string[]>([]);
   const [page, setPage] = useState<Page | undefined>();
@@ -105,7 +93,7 @@ export function Queue({ api, onOpen }: { api: VigilApi; onOpen: (sessionId: stri
           Flag
           <select onChange={(e) => update({ warningType: e.target.value })} defaultValue="">
             <option value="">any</option>
-            {WARNING_TYPES.map((t) => (
+            {warningTypes.map((t) => (
               <option key={t} value={t}>
                 {label(t)}
               </option>

@@ -2,7 +2,8 @@
 // clip in flags-only mode), snapshot gallery, ID check, answers with the AI evaluation, per-warning
 // confirm/dismiss and the session decision. Everything works from the keyboard (see KEYS).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CallResponse, VigilApi } from '../../src-preload/contract';
+import type { CallResponse } from '../../src-preload/contract';
+import type { ConsoleApi } from '../../src-preload/contract-windows';
 import { formatOffset, isTyping, label } from './keys';
 import { useBlobUrl } from './useBlobUrl';
 
@@ -23,7 +24,7 @@ const KEYS: [string, string][] = [
 
 const DECISIONS = ['cleared', 'flagged', 'invalidated'] as const;
 
-function Snapshot({ api, sha, alt }: { api: VigilApi; sha: string; alt: string }) {
+function Snapshot({ api, sha, alt }: { api: ConsoleApi; sha: string; alt: string }) {
   const url = useBlobUrl(api, sha);
   return url ? (
     <img src={url} alt={alt} className="snapshot" />
@@ -37,7 +38,7 @@ function Video({
   warning,
   mergedSha,
 }: {
-  api: VigilApi;
+  api: ConsoleApi;
   warning: Warning | undefined;
   mergedSha: string | null;
 }) {
@@ -84,7 +85,7 @@ export function SessionReview({
   sessionId,
   onBack,
 }: {
-  api: VigilApi;
+  api: ConsoleApi;
   sessionId: string;
   onBack: () => void;
 }) {

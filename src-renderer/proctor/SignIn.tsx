@@ -1,7 +1,8 @@
 // Console sign-in with the proctor's or admin's own database login: the app never holds a shared
 // privileged password; what the console shows is what PostgreSQL's row-level security allows.
 import { useState, type FormEvent } from 'react';
-import type { CallResponse, VigilApi } from '../../src-preload/contract';
+import type { CallResponse } from '../../src-preload/contract';
+import type { ConsoleApi } from '../../src-preload/contract-windows';
 
 export type Reviewer = NonNullable<CallResponse<'consoleWhoAmI'>>;
 
@@ -10,7 +11,7 @@ export function SignIn({
   title,
   onSignedIn,
 }: {
-  api: VigilApi;
+  api: ConsoleApi;
   title: string;
   onSignedIn: (r: Reviewer) => void;
 }) {

@@ -1,9 +1,9 @@
 // Loads a session file (snapshot, ID image, clip, video) through the contract and exposes it as a
 // blob: URL (allowed by the CSP), released when no longer shown.
 import { useEffect, useState } from 'react';
-import type { VigilApi } from '../../src-preload/contract';
+import type { ConsoleApi } from '../../src-preload/contract-windows';
 
-export function useBlobUrl(api: VigilApi, sha256: string | null): string | undefined {
+export function useBlobUrl(api: ConsoleApi, sha256: string | null): string | undefined {
   const [url, setUrl] = useState<string | undefined>();
   useEffect(() => {
     if (!sha256) return;

@@ -36,6 +36,7 @@ async function viaContract(): Promise<number[]> {
   const bridge = connectWsBridge({
     url: host.wsUrl,
     token: host.token,
+    window: 'candidate',
     createSocket: (url) => new WebSocket(url, { origin: host.origin }) as unknown as globalThis.WebSocket,
   });
   await bridge.ready;

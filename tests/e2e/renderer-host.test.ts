@@ -51,6 +51,19 @@ describe('renderer in Chromium through the headless host', () => {
 
     await page.reload(); // the token survives a reload in this tab
     await expect.poll(() => page.getByTestId('app-info').textContent()).toContain('browser mode');
+
+    // The console is another window: the page reconnects as it, and its About screen works there too.
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/proctor';
+    });
+    await page.getByLabel('Login').waitFor();
+    await page.getByRole('link', { name: 'About Vigil' }).click();
+    await expect.poll(() => page.getByTestId('app-info').textContent()).toContain('browser mode');
+    await page.getByRole('button', { name: 'Check connection' }).click();
+    await expect
+      .poll(() => page.getByTestId('connection-result').textContent())
+      .toMatch(/Connected: Vigil answered in \d+ ms/);
+    expect(await page.getByRole('link', { name: 'Review' }).getAttribute('href')).toBe('#/proctor');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -18,7 +18,6 @@ export function adminHandlers(
   | 'adminRevoke'
   | 'adminUsage'
   | 'adminPurge'
-  | 'adminEraseCandidate'
 > {
   return {
     adminList: async ({ list, ...filter }) => ({
@@ -55,7 +54,5 @@ export function adminHandlers(
       ...(await ctx.console.admin.usageTotals()),
     }),
     adminPurge: ({ dryRun }) => ctx.console.retention.purge({ dryRun }),
-    adminEraseCandidate: ({ candidateId, dryRun }) =>
-      ctx.console.retention.eraseCandidate(candidateId, { dryRun: dryRun ?? false }),
   };
 }

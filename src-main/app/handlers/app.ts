@@ -1,12 +1,9 @@
-// Contract handlers for the app-level calls (info, connection check, configuration, readiness).
-import { secretKeys } from '../../config/schema';
+// Contract handlers for the app-level calls (info, connection check, readiness).
 import type { HandlerGroup } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
 import { examReadiness } from '../readiness';
 
-export function appHandlers(
-  ctx: AppContext,
-): HandlerGroup<'getAppInfo' | 'ping' | 'getEffectiveConfig' | 'checkExamReadiness'> {
+export function appHandlers(ctx: AppContext): HandlerGroup<'getAppInfo' | 'ping' | 'checkExamReadiness'> {
   return {
     getAppInfo: async () => ({
       name: 'Vigil' as const,
@@ -19,16 +16,6 @@ export function appHandlers(
       const reply = { nonce: request.nonce, receivedAt: new Date().toISOString() };
       if (request.emitEvent) ctx.events.emit('pong', reply);
       return reply;
-    },
-    getEffectiveConfig: async () => {
-      const values: Record<string, unknown> = {};
-      for (const [section, entries] of Object.entries(ctx.loaded.config)) {
-        for (const [name, value] of Object.entries(entries as Record<string, unknown>)) {
-          const key = `${section}.${name}`;
-          values[key] = secretKeys.has(key) && value !== undefined ? '(set)' : value;
-        }
-      }
-      return { values, lockedKeys: ctx.loaded.lockedKeys, sources: ctx.loaded.sources };
     },
     checkExamReadiness: async () => examReadiness(ctx),
   };

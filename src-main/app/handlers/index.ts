@@ -7,7 +7,6 @@ import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
 import { interviewHandlers } from './interview';
-import { lockdownHandlers } from './lockdown';
 import { reviewHandlers } from './review';
 import { adminHandlers } from './admin';
 
@@ -18,7 +17,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
     ...interviewHandlers(ctx),
-    ...lockdownHandlers(ctx),
     ...reviewHandlers(ctx),
     ...adminHandlers(ctx),
   };

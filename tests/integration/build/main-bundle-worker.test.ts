@@ -28,7 +28,8 @@ describe('bundled main build', () => {
     const main = path.join(out, 'main', 'main.js');
     expect(existsSync(main)).toBe(true);
     expect(existsSync(path.join(out, 'main', 'analysis-worker.js'))).toBe(true);
-    expect(existsSync(path.join(out, 'preload', 'index.cjs'))).toBe(true);
+    expect(existsSync(path.join(out, 'preload', 'candidate.cjs'))).toBe(true);
+    expect(existsSync(path.join(out, 'preload', 'console.cjs'))).toBe(true);
     // The bundled FaceAnalyzer resolves the worker relative to the bundle (its .ts branch only runs
     // from sources under tsx, where import.meta.url ends in .ts).
     const source = await readFile(main, 'utf8');

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WindowKind } from '../../../src-preload/contract-windows';
 import { connectWsBridge, type WsBridge } from '../../../src-preload/ws-bridge';
 import { authorizeUpgrade } from '../../../src-main/host/authorize';
 import { startHost, type RunningHost } from '../../../src-main/host/server';
@@ -25,10 +26,11 @@ afterAll(async () => {
   t.cleanup();
 });
 
-function bridge(): WsBridge {
+function bridge<W extends WindowKind = 'candidate'>(window: W = 'candidate' as W): WsBridge<W> {
   return connectWsBridge({
     url: host.wsUrl,
     token: host.token,
+    window,
     createSocket: (url) => new WebSocket(url, { origin: host.origin }) as unknown as globalThis.WebSocket,
   });
 }
@@ -66,7 +68,7 @@ describe('headless host', () => {
   });
 
   it('answers malformed messages with typed errors and keeps serving', async () => {
-    const ws = new WebSocket(`${host.wsUrl}?token=${host.token}`, { origin: host.origin });
+    const ws = new WebSocket(`${host.wsUrl}?window=candidate&token=${host.token}`, { origin: host.origin });
     await new Promise((resolve) => ws.once('open', resolve));
     const replies: unknown[] = [];
     ws.on('message', (data: Buffer) => replies.push(JSON.parse(data.toString())));
@@ -94,33 +96,96 @@ describe('headless host', () => {
 
   it('rejects a wrong or missing token, another origin and a foreign Host header', async () => {
     const good = { origin: host.origin };
-    expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, good)).toBe('open');
-    expect(await tryConnect(`${host.wsUrl}?token=${'A'.repeat(host.token.length)}`, good)).toBe(401);
-    expect(await tryConnect(`${host.wsUrl}`, good)).toBe(401);
-    expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, { origin: 'https://evil.example' })).toBe(
-      403,
-    );
-    expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, {})).toBe(403);
+    const signed = `${host.wsUrl}?window=candidate&token=${host.token}`;
+    expect(await tryConnect(signed, good)).toBe('open');
+    expect(await tryConnect(`${host.wsUrl}?window=console&token=${host.token}`, good)).toBe('open');
     expect(
-      await tryConnect(`${host.wsUrl}?token=${host.token}`, { ...good, host: `rebind.example:${host.port}` }),
-    ).toBe(403);
+      await tryConnect(`${host.wsUrl}?window=candidate&token=${'A'.repeat(host.token.length)}`, good),
+    ).toBe(401);
+    expect(await tryConnect(`${host.wsUrl}`, good)).toBe(401);
+    expect(await tryConnect(signed, { origin: 'https://evil.example' })).toBe(403);
+    expect(await tryConnect(signed, {})).toBe(403);
+    expect(await tryConnect(signed, { ...good, host: `rebind.example:${host.port}` })).toBe(403);
+    // A connection must say which window it is; with the right token but no (or no such) window: 400.
+    expect(await tryConnect(`${host.wsUrl}?token=${host.token}`, good)).toBe(400);
+    expect(await tryConnect(`${host.wsUrl}?window=admin&token=${host.token}`, good)).toBe(400);
   });
 
   it('refuses peers that are not on loopback', () => {
     const facts = {
       origin: host.origin,
       host: `127.0.0.1:${host.port}`,
-      url: `/vigil?token=${host.token}`,
+      url: `/vigil?window=console&token=${host.token}`,
     };
     const identity = { port: host.port, token: host.token, path: '/vigil' };
-    expect(authorizeUpgrade({ ...facts, remoteAddress: '127.0.0.1' }, identity)).toEqual({ ok: true });
-    expect(authorizeUpgrade({ ...facts, remoteAddress: '::ffff:127.0.0.1' }, identity)).toEqual({ ok: true });
+    expect(authorizeUpgrade({ ...facts, remoteAddress: '127.0.0.1' }, identity)).toEqual({
+      ok: true,
+      window: 'console',
+    });
+    expect(authorizeUpgrade({ ...facts, remoteAddress: '::ffff:127.0.0.1' }, identity)).toEqual({
+      ok: true,
+      window: 'console',
+    });
     for (const remoteAddress of ['192.168.1.20', '10.0.0.5', '::ffff:10.0.0.5', '2001:db8::1', undefined]) {
       expect(authorizeUpgrade({ ...facts, remoteAddress }, identity)).toMatchObject({
         ok: false,
         status: 403,
       });
     }
+  });
+
+  it('serves each connection only the calls and events of the window it declared', async () => {
+    const candidate = bridge('candidate');
+    const console = bridge('console');
+    await Promise.all([candidate.ready, console.ready]);
+    expect(Object.keys(candidate.api)).not.toContain('consoleSignIn');
+    expect(Object.keys(console.api)).not.toContain('candidateConsent');
+    // Sent by name over the socket anyway, another window's call is refused by the host.
+    const raw = new WebSocket(`${host.wsUrl}?window=candidate&token=${host.token}`, { origin: host.origin });
+    await new Promise((resolve) => raw.once('open', resolve));
+    const replies: { id: number; result: unknown }[] = [];
+    raw.on('message', (data: Buffer) =>
+      replies.push(JSON.parse(data.toString()) as { id: number; result: unknown }),
+    );
+    raw.send(JSON.stringify({ id: 1, call: 'consoleSignIn', request: { user: 'admin', password: 'x' } }));
+    raw.send(JSON.stringify({ id: 2, call: 'proctoringStart', request: { sessionId: 's' } }));
+    raw.send(JSON.stringify({ id: 3, call: 'ping', request: { nonce: 'still here' } }));
+    while (replies.length < 3) await new Promise((r) => setTimeout(r, 10));
+    const byId = Object.fromEntries(replies.map((r) => [r.id, r.result]));
+    expect(byId[1]).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', details: { call: 'consoleSignIn', window: 'candidate' } },
+    });
+    expect(byId[2]).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(byId[3]).toMatchObject({ ok: true, value: { nonce: 'still here' } });
+    raw.close();
+    // The console's own calls and the app-wide ones work over its connection.
+    expect(await console.api.consoleWhoAmI({})).toMatchObject({ ok: true, value: null });
+    expect(await console.api.getAppInfo({})).toMatchObject({ ok: true, value: { name: 'Vigil' } });
+    // Events go only to the windows whose group they belong to.
+    const notices: unknown[] = [];
+    candidate.api.on('candidateNotice', (n) => notices.push(n));
+    const consoleHeard: string[] = [];
+    const spy = new WebSocket(`${host.wsUrl}?window=console&token=${host.token}`, { origin: host.origin });
+    await new Promise((resolve) => spy.once('open', resolve));
+    spy.on('message', (data: Buffer) =>
+      consoleHeard.push(String((JSON.parse(data.toString()) as { event?: string }).event)),
+    );
+    t.app.events.emit('candidateNotice', {
+      sessionId: 's',
+      key: 'k',
+      active: true,
+      message: 'We cannot see your face',
+    });
+    const pong = new Promise((resolve) => console.api.on('pong', resolve));
+    await console.api.ping({ nonce: 'after-notice', emitEvent: true });
+    await pong;
+    while (consoleHeard.length < 1) await new Promise((r) => setTimeout(r, 10));
+    expect(notices).toEqual([expect.objectContaining({ message: 'We cannot see your face' })]);
+    expect(consoleHeard).toEqual(['pong']);
+    spy.close();
+    candidate.close();
+    console.close();
   });
 
   it('serves the renderer with a CSP and never a file outside it', async () => {

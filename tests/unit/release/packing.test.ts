@@ -24,7 +24,8 @@ describe('packing file-list check', () => {
   it('packs the built app and production modules, and unpacks native code, binaries, wasm and models', () => {
     const paths = new Set(report.entries.map((e) => e.path));
     expect(paths.has('dist/main/main.js')).toBe(true);
-    expect(paths.has('dist/preload/index.cjs')).toBe(true);
+    expect(paths.has('dist/preload/candidate.cjs')).toBe(true);
+    expect(paths.has('dist/preload/console.cjs')).toBe(true);
     expect(paths.has('dist/main/main.js.map')).toBe(false);
     const unpacked = report.entries.filter((e) => e.unpacked).map((e) => e.path);
     expect(unpacked).toContain('node_modules/better-sqlite3/build/Release/better_sqlite3.node');

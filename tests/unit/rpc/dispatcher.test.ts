@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../../src-preload/contract';
 import { VigilError } from '../../../src-main/errors';
-import { createDispatcher, type Handlers } from '../../../src-main/rpc/dispatcher';
+import { createDispatcher, dispatcherForWindow, type Handlers } from '../../../src-main/rpc/dispatcher';
 import { createTestApp, memoryLogger, type TestApp } from '../../support/app';
 
 const ctx = { transport: 'host' as const, origin: 'test' };
@@ -55,8 +55,8 @@ describe('dispatcher', () => {
       ping: async () => {
         throw new Error('secret internal detail');
       },
-      getEffectiveConfig: async () => ({ values: {}, lockedKeys: 'not-an-array' }),
-      checkExamReadiness: async () => ({ ready: true, blockers: [] }),
+      checkExamReadiness: async () => ({ ready: true, blockers: 'not-an-array' }),
+      consoleWhoAmI: async () => null,
     } as unknown as Handlers;
     const d = createDispatcher(handlers, memoryLogger(logs));
     expect(await d.dispatch('getAppInfo', {}, ctx)).toEqual({
@@ -71,9 +71,9 @@ describe('dispatcher', () => {
     expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(JSON.stringify(internal)).not.toContain('secret internal detail');
     expect(logs.join('\n')).toContain('secret internal detail');
-    const broken = await d.dispatch('getEffectiveConfig', {}, ctx);
+    const broken = await d.dispatch('checkExamReadiness', {}, ctx);
     expect(broken).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
-    expect(await d.dispatch('checkExamReadiness', {}, ctx)).toMatchObject({ ok: true });
+    expect(await d.dispatch('consoleWhoAmI', {}, ctx)).toMatchObject({ ok: true, value: null });
     expect(await base.dispatch('ping', { nonce: 'fine' }, ctx)).toMatchObject({ ok: true });
   });
 
@@ -86,5 +86,46 @@ describe('dispatcher', () => {
       expect(value.blockers[0]?.message).toContain('VIGIL_PROCTORING_FRAME_RATE');
       expect(value.blockers[0]?.message).toContain('proctoring.frameRate');
     }
+  });
+
+  it("refuses, per window, the calls of the other window's group before running anything", async () => {
+    const ran: string[] = [];
+    const handlers = new Proxy(
+      {},
+      {
+        get: (_target, name: string) => async () => {
+          ran.push(name);
+          return name === 'consoleWhoAmI' ? null : { nonce: 'n', receivedAt: new Date().toISOString() };
+        },
+      },
+    ) as Handlers;
+    const base = createDispatcher(handlers, memoryLogger([]));
+    const candidate = dispatcherForWindow(base, 'candidate');
+    const console = dispatcherForWindow(base, 'console');
+    expect(await candidate.dispatch('consoleWhoAmI', {}, ctx)).toEqual({
+      ok: false,
+      error: {
+        code: 'FORBIDDEN',
+        message: 'The candidate window may not call consoleWhoAmI.',
+        details: { call: 'consoleWhoAmI', window: 'candidate' },
+      },
+    });
+    expect(
+      await console.dispatch('candidateFinishProgress', { sessionId: crypto.randomUUID() }, ctx),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', details: { window: 'console' } },
+    });
+    // Calls of the stacks being removed reach neither window.
+    expect(await console.dispatch('getTokenUsage', {}, ctx)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(ran).toEqual([]);
+    // Its own and the app-wide calls go through; unknown names keep their own error.
+    expect(await console.dispatch('consoleWhoAmI', {}, ctx)).toMatchObject({ ok: true, value: null });
+    expect(await candidate.dispatch('ping', { nonce: 'n' }, ctx)).toMatchObject({ ok: true });
+    expect(await console.dispatch('ping', { nonce: 'n' }, ctx)).toMatchObject({ ok: true });
+    expect(await candidate.dispatch('dropAllTables', {}, ctx)).toMatchObject({
+      error: { code: 'UNKNOWN_CALL' },
+    });
+    expect(ran).toEqual(['consoleWhoAmI', 'ping', 'ping']);
   });
 });

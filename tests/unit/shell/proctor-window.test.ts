@@ -68,14 +68,16 @@ class FakeBrowserWindow extends FakeEmitter {
 }
 
 const proctorOptions = (production = true) =>
-  createProctorWindow(RecordingWindow, '/app/preload/index.cjs', { production }).options;
+  createProctorWindow(RecordingWindow, '/app/preload/console.cjs', { production }).options;
 
 describe('proctor window options', () => {
   it('has exactly the candidate window’s web preferences (isolation, sandbox, no Node, preload)', () => {
     for (const production of [true, false]) {
-      expect(proctorOptions(production).webPreferences).toEqual(
-        candidateWindowOptions('/app/preload/index.cjs', { production }).webPreferences,
-      );
+      expect(proctorOptions(production).webPreferences).toEqual({
+        ...candidateWindowOptions('/app/preload/candidate.cjs', { production }).webPreferences,
+        // Its own preload: only the console's calls (src-preload/console-preload.ts).
+        preload: '/app/preload/console.cjs',
+      });
     }
     expect(proctorOptions().webPreferences).toMatchObject({
       contextIsolation: true,
@@ -109,7 +111,7 @@ describe('proctor window options', () => {
     expect(PROCTOR_ENTRY_URL).toBe('app://vigil/index.html#/proctor');
     expect(isTrustedSender({ senderFrame: { url: PROCTOR_ENTRY_URL } })).toBe(true);
     FakeBrowserWindow.created = [];
-    const window = openProctorWindow(FakeBrowserWindow, '/app/preload/index.cjs', { production: true });
+    const window = openProctorWindow(FakeBrowserWindow, '/app/preload/console.cjs', { production: true });
     expect(window.calls).toEqual(['removeMenu', `loadURL(${PROCTOR_ENTRY_URL})`]);
     window.emit('ready-to-show');
     window.emit('ready-to-show');
@@ -230,7 +232,8 @@ describe('app menu item', () => {
     expect(main).toMatch(
       /app\.on\('second-instance', \(_event, argv\) => \{\n\s+if \(windowsStarted\) windows\.secondInstance\(argv\);/,
     );
-    expect(main).toMatch(/openProctorWindow\(BrowserWindow, preloadPath, \{ production \}/);
+    expect(main).toMatch(/openProctorWindow\(BrowserWindow, preloadPaths\.console, \{ production \}/);
+    expect(main).toMatch(/registry\.register\(window\.webContents, 'console'\)/);
     expect(main).toMatch(/lockdownActive: \(\) => examLockdownPort\(\)\?\.active \?\? false/);
     expect(APP_ORIGIN).toBe('app://vigil');
   });

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callNames, IPC_CALL_CHANNEL } from '../../../src-preload/contract';
+import { IPC_CALL_CHANNEL } from '../../../src-preload/contract';
+import { windowCallNames } from '../../../src-preload/contract-windows';
 import { createElectronApi } from '../../../src-preload/electron-api';
 import type { Dispatcher } from '../../../src-main/rpc/dispatcher';
 import { contentSecurityPolicy } from '../../../src-main/security/csp';
@@ -30,7 +31,8 @@ class RecordingWindow {
 }
 
 const prefs = (production: boolean) =>
-  createCandidateWindow(RecordingWindow, '/app/preload/index.cjs', { production }).options.webPreferences!;
+  createCandidateWindow(RecordingWindow, '/app/preload/candidate.cjs', { production }).options
+    .webPreferences!;
 const shellSource = (file: string) => fs.readFileSync(path.resolve('src-main/shell', file), 'utf8');
 const allShellAndPreloadSources = () =>
   [
@@ -199,6 +201,7 @@ describe('Electron security checklist', () => {
     bindContract(
       { handle: (c, l) => handlers.set(c, l), removeHandler: (c) => handlers.delete(c) },
       dispatcher,
+      (id) => (id === 1 ? 'candidate' : undefined),
     );
     const invoke = handlers.get(IPC_CALL_CHANNEL)!;
     await expect(
@@ -211,9 +214,12 @@ describe('Electron security checklist', () => {
     await expect(invoke({ senderFrame: { url: 'file:///etc/passwd' } }, 'ping', {})).resolves.toMatchObject({
       ok: false,
     });
-    await expect(invoke({ senderFrame: { url: `${APP_ORIGIN}/index.html` } }, 'ping', {})).resolves.toEqual({
-      ok: true,
-      value: {},
+    const app = { senderFrame: { url: `${APP_ORIGIN}/index.html` }, sender: { id: 1 } };
+    await expect(invoke(app, 'ping', {})).resolves.toEqual({ ok: true, value: {} });
+    // The app's origin from contents main did not open as a window is refused too.
+    await expect(invoke({ ...app, sender: { id: 2 } }, 'ping', {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
     });
     expect(dispatched).toEqual(['ping']);
     expect(isTrustedSender({ senderFrame: { url: 'app://vigil.evil/' } })).toBe(false);
@@ -251,19 +257,27 @@ describe('Electron security checklist', () => {
     expect(fs.existsSync('scripts/electron-fuses.cjs')).toBe(true);
   });
 
-  it('20. exposes no Electron API to web content: one function per contract call, never ipcRenderer', () => {
+  it("20. exposes no Electron API to web content: one function per call of the window's group, never ipcRenderer", () => {
     const ipc = {
       invoke: async () => ({ ok: true, value: {} }),
       on: () => undefined,
       removeListener: () => undefined,
     };
-    const api = createElectronApi(ipc);
-    expect(Object.keys(api).sort()).toEqual([...callNames, 'on'].sort());
-    expect(Object.isFrozen(api)).toBe(true);
-    for (const value of Object.values(api)) expect(value).not.toBe(ipc);
+    for (const window of ['candidate', 'console'] as const) {
+      const api = createElectronApi(ipc, window);
+      expect(Object.keys(api).sort()).toEqual([...windowCallNames(window), 'on', 'window'].sort());
+      expect(api.window).toBe(window);
+      expect(Object.isFrozen(api)).toBe(true);
+      for (const value of Object.values(api)) expect(value).not.toBe(ipc);
+    }
     const preload = fs.readFileSync('src-preload/index.ts', 'utf8');
     expect(preload.match(/exposeInMainWorld\(/g)).toHaveLength(1);
-    expect(preload).toMatch(/exposeInMainWorld\('vigil', createElectronApi\(ipcRenderer\)\)/);
+    expect(preload).toMatch(/exposeInMainWorld\('vigil', createElectronApi\(ipcRenderer, window\)\)/);
+    // One preload entry per window, each exposing its own window.
+    expect(fs.readFileSync('src-preload/candidate-preload.ts', 'utf8')).toMatch(
+      /exposeWindowApi\('candidate'\)/,
+    );
+    expect(fs.readFileSync('src-preload/console-preload.ts', 'utf8')).toMatch(/exposeWindowApi\('console'\)/);
   });
 
   describe('and Vigil-specific hardening', () => {
@@ -293,11 +307,17 @@ describe('Electron security checklist', () => {
       expect(shellSource('main.ts')).toMatch(/window\.removeMenu\(\)/);
     });
 
-    it('runs a single instance and preloads only the bundled preload', () => {
+    it('runs a single instance and preloads only the bundled preload of each window', () => {
       expect(shellSource('main.ts')).toMatch(
         /if \(!app\.requestSingleInstanceLock\(\)\) \{\n\s+app\.quit\(\);/,
       );
-      expect(prefs(true).preload).toBe('/app/preload/index.cjs');
+      expect(prefs(true).preload).toBe('/app/preload/candidate.cjs');
+      expect(shellSource('main.ts')).toMatch(
+        /createCandidateWindow\(BrowserWindow, preloadPaths\.candidate,/,
+      );
+      expect(shellSource('main.ts')).toMatch(/openProctorWindow\(BrowserWindow, preloadPaths\.console,/);
+      expect(shellSource('main.ts')).toMatch(/new URL\('\.\.\/preload\/candidate\.cjs', import\.meta\.url\)/);
+      expect(shellSource('main.ts')).toMatch(/new URL\('\.\.\/preload\/console\.cjs', import\.meta\.url\)/);
     });
   });
 });

@@ -14,7 +14,7 @@ async function run() {
   const params = new URLSearchParams(location.search);
   const seconds = Number(params.get('seconds') ?? '10');
   const token = takeHostToken(location, sessionStorage, history);
-  const bridge = connectWsBridge({ url: `ws://${location.host}/vigil`, token });
+  const bridge = connectWsBridge({ url: `ws://${location.host}/vigil`, token, window: 'candidate' });
   await bridge.ready;
   const remembered = rememberedDevices(localStorage);
   const { stream, choice } = await openCaptureStream({ choice: remembered, width: 320, height: 240 });
