@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   candidateInterviewExtras,
   candidateQuestionExtras,
-  interviewCalls,
   MAX_SPOKEN_ANSWER_BYTES,
   SPOKEN_ANSWER_REQUEST_BYTES,
 } from './contract-interview';
@@ -601,7 +600,6 @@ export const calls = {
     request: z.object({ sessionId: SessionIdSchema }).strict(),
     response: z.object({ risk: RiskScoreSchema, status: FrameFlowStatusSchema }),
   }),
-  ...interviewCalls,
   runLockdownChecks: call({
     description:
       'System check before an exam: blocked programs, virtual machine, remote session, virtual cameras (from the ' +

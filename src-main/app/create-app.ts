@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { scheduleLocalPurge } from '../admin/local-purge-at-start';
 import type { LoadedConfig } from '../config/load';
-import type { InterviewService } from '../interview/interview-service';
-import { createInterviewProvider } from '../interview/provider';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
 import type { SecretCipher } from '../store/device-credentials';
+import { localDbPath } from '../store/db-file';
+import { lazyLocalStore } from '../store/lazy-store';
 import { ConsoleSession } from '../review/console-session';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { ProctoringService } from '../proctoring/service';
@@ -24,8 +24,6 @@ export interface AppContext {
   media: MediaRuntime;
   candidate: CandidateRuntime;
   proctoring: ProctoringService;
-  /** Interviews, documents, evaluations and token usage; opened on first use. */
-  interview: () => Promise<InterviewService>;
   /** The proctor/admin console's own PostgreSQL login (issue 9). */
   console: ConsoleSession;
 }
@@ -52,8 +50,11 @@ export function createApp(options: {
   secretCipher?: SecretCipher;
 }): VigilApp {
   const events = new EventBus();
+  // The one local store of the data folder, shared by the media ledger and the candidate session.
+  const localStore = lazyLocalStore(localDbPath(options.loaded.dataDir));
   const media = createMediaRuntime({
     dataDir: options.loaded.dataDir,
+    store: localStore.get,
     config: options.loaded.config.media,
     logger: options.logger,
     emit: (event, payload) => events.emit(event, payload),
@@ -63,6 +64,7 @@ export function createApp(options: {
     logger: options.logger,
     ...(options.secretCipher ? { secretCipher: options.secretCipher } : {}),
     media,
+    store: localStore.get,
     emit: (event, payload) => events.emit(event, payload),
   });
   // Proctoring warnings go to connected renderers now; the store (issue 3) will persist them here.
@@ -79,7 +81,6 @@ export function createApp(options: {
         confidence: warning.confidence,
       }),
   });
-  const interview = createInterviewProvider(options.loaded, options.logger);
   const consoleSession = new ConsoleSession({
     central: () => options.loaded.config.central,
     reportsDir: ConsoleSession.reportsDirFor(options.loaded.dataDir),
@@ -94,7 +95,6 @@ export function createApp(options: {
     media,
     candidate,
     proctoring,
-    interview: () => interview.get(),
     console: consoleSession,
   };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
@@ -117,7 +117,7 @@ export function createApp(options: {
       await candidate.close();
       await media.close();
       await proctoring.close();
-      await interview.close();
+      await localStore.close();
       await consoleSession.signOut();
       options.logger.info('app closed');
     },

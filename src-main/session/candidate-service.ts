@@ -67,12 +67,20 @@ export interface CandidatePorts {
   policyFor: (exam: CachedExam) => ProctoringPolicy;
   /** OCR, MRZ and face match of the ID card against the live frame (with the live face's embedding). */
   verifyId: (card: Uint8Array, live: Uint8Array) => Promise<IdCheck>;
-  /** Starts the interview flow; hooks.onBreak is called when a break starts or ends. */
+  /**
+   * Starts the interview flow (its questions planned first, generated ones included when the exam
+   * asks for them); hooks.onBreak is called when a break starts or ends.
+   */
   startInterview: (
     sessionId: string,
     exam: CachedExam,
     hooks: { onBreak: (event: BreakEvent) => void },
-  ) => InterviewSessionFlow;
+  ) => Promise<InterviewSessionFlow>;
+  /** The flow of an interview that was running when the app stopped, rebuilt from the store; null if none. */
+  resumeInterview: (
+    sessionId: string,
+    hooks: { onBreak: (event: BreakEvent) => void },
+  ) => InterviewSessionFlow | null;
   freeBytes: () => Promise<number>;
   /** Runs merge check, evaluation and report for a finished session; updates the finish state. */
   afterSession: (sessionId: string, update: (patch: FinishState) => void) => Promise<void>;
@@ -322,9 +330,12 @@ export class CandidateService {
     const live = await this.liveSession(sessionId, progress);
     if (!live.flow) {
       const target = live;
-      live.flow = this.ports.startInterview(sessionId, live.exam, {
+      const flow = await this.ports.startInterview(sessionId, live.exam, {
         onBreak: (event) => this.onBreak(target, event),
       });
+      // Another call started it while the questions were planned: theirs is the interview.
+      if (live.flow) return this.interviewState(sessionId);
+      live.flow = flow;
       live.interviewStartedAt = Date.now();
       this.ports.store.write('interview started', (tx) => {
         updateProgress(tx, sessionId, { stage: 'interview' });

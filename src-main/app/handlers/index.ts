@@ -7,7 +7,6 @@ import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
 import { proctoringHandlers } from './proctoring';
-import { interviewHandlers } from './interview';
 import { lockdownHandlers } from './lockdown';
 import { reviewHandlers } from './review';
 import { adminHandlers } from './admin';
@@ -19,7 +18,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
     ...proctoringHandlers(ctx.proctoring),
-    ...interviewHandlers(ctx),
     ...lockdownHandlers(ctx),
     ...reviewHandlers(ctx),
     ...adminHandlers(ctx),
