@@ -122,9 +122,8 @@ export class EvaluationJobs {
   }
 
   job(sessionId: string): EvaluationJob | null {
-    const row = this.db
-      .prepare('select * from evaluation_jobs where session_id = ?')
-      .get(sessionId) as JobRow | undefined;
+    const row = this.db.prepare('select * from evaluation_jobs where session_id = ?').get(sessionId) as
+      JobRow | undefined;
     return row ? toJob(row) : null;
   }
 

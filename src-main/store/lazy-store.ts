@@ -4,8 +4,8 @@
 import { openLocalStore, type LocalStore } from './local-store';
 
 export interface LazyLocalStore {
-  get(): Promise<LocalStore>;
-  close(): Promise<void>;
+  get: () => Promise<LocalStore>;
+  close: () => Promise<void>;
 }
 
 export function lazyLocalStore(file: string): LazyLocalStore {

@@ -97,7 +97,10 @@ export async function openLocalStore(file: string, options: LocalStoreOptions = 
   let db: Database.Database;
   try {
     if (!options.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       // FULL: WAL commits are fsync'd, so an acknowledged write survives power loss and kill -9.

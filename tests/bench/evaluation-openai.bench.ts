@@ -95,8 +95,7 @@ const vigil = new OpenAIEvaluator(chat);
 // The behaviour before this change, for comparison in the same run: each usage row in its own
 // synchronous=FULL transaction, i.e. one fsync per row.
 const perRowFsyncLedger = {
-  record: (entry: Parameters<TokenLedger['record']>[0]) =>
-    db.raw.transaction(() => ledger.record(entry))(),
+  record: (entry: Parameters<TokenLedger['record']>[0]) => db.raw.transaction(() => ledger.record(entry))(),
 } as unknown as TokenLedger;
 const vigilPerRowFsync = new OpenAIEvaluator(new StructuredChat({ settings, ledger: perRowFsyncLedger }));
 

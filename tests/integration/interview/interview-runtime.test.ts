@@ -89,7 +89,10 @@ describe('question planning at the start of an interview', () => {
       { repo: new InterviewRepository(store), clock, scheduler: clock, audioDir: dir },
       { sessionId: 's-2', exam: platformExam, jobListingText: listing.text, questions },
     );
-    expect(flow.state()).toMatchObject({ total: 3, current: { index: 0, text: 'Why platform engineering?' } });
+    expect(flow.state()).toMatchObject({
+      total: 3,
+      current: { index: 0, text: 'Why platform engineering?' },
+    });
     const repo = new InterviewRepository(store);
     expect(repo.questions('s-2').map((q) => q.source)).toEqual(['admin', 'local', 'local']);
     // A session starts once: a second start is refused, not a second set of questions.

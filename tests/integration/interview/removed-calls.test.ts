@@ -49,7 +49,7 @@ describe('the second interview API', () => {
   it('is refused as an unknown call, and writes nothing under the requested session id', async () => {
     for (const name of removed) {
       const result = await app.dispatcher.dispatch(
-        name as never,
+        name,
         {
           sessionId: 'renderer-chosen',
           questionId: 'q',

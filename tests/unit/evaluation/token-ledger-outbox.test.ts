@@ -37,9 +37,9 @@ function enroll(db: LocalStore): void {
   });
 }
 function ownSession(db: LocalStore, id = SESSION): void {
-  db.raw.prepare(
-    `insert into sessions (id, exam_id, started_at) values (?, 'exam-1', '2026-01-01T00:00:00Z')`,
-  ).run(id);
+  db.raw
+    .prepare(`insert into sessions (id, exam_id, started_at) values (?, 'exam-1', '2026-01-01T00:00:00Z')`)
+    .run(id);
 }
 const outbox = (db: LocalStore) =>
   (

@@ -15,11 +15,7 @@ let ledger: TokenLedger;
 beforeEach(async () => {
   db = await openLocalStore(':memory:');
   at = new Date('2026-01-31T23:59:00Z');
-  ledger = new TokenLedger(
-    db,
-    new Pricing({ 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } }),
-    () => at,
-  );
+  ledger = new TokenLedger(db, new Pricing({ 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } }), () => at);
 });
 afterEach(async () => {
   await db.close();

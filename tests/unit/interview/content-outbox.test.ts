@@ -192,12 +192,7 @@ describe('interview content outbox', () => {
       details: {},
     };
     const first = insertEvaluation(db, sessionId, result, '2026-01-01T00:01:00.000Z');
-    const second = insertEvaluation(
-      db,
-      sessionId,
-      { ...result, overall: 70 },
-      '2026-01-01T00:02:00.000Z',
-    );
+    const second = insertEvaluation(db, sessionId, { ...result, overall: 70 }, '2026-01-01T00:02:00.000Z');
     contentOutbox(db).queueReportPdf(sessionId, 'cd'.repeat(32));
     insertEvaluation(db, 'not-mine', result, '2026-01-01T00:03:00.000Z');
     contentOutbox(db).queueReportPdf('not-mine', 'ef'.repeat(32));
