@@ -98,7 +98,6 @@ export class EvaluationJobs {
   private readonly repo: InterviewRepository;
   private readonly now: () => number;
   private readonly random: () => number;
-  private running: Promise<unknown> | null = null;
   private readonly db: Tx['raw'];
 
   constructor(private readonly options: EvaluationJobsOptions) {
@@ -206,20 +205,5 @@ export class EvaluationJobs {
       }
     }
     return { succeeded, failed };
-  }
-
-  /** Runs due jobs in the background now, unless a run is already going; never throws. */
-  kick(): void {
-    if (this.running) return;
-    this.running = this.runDue()
-      .catch(() => undefined)
-      .finally(() => {
-        this.running = null;
-      });
-  }
-
-  /** Waits for a background run (kick) to settle. */
-  async stop(): Promise<void> {
-    await this.running;
   }
 }

@@ -103,7 +103,6 @@ export function createCandidateRuntime(options: {
         service: CandidateService;
         analyzer?: Promise<WorkerFaceAnalyzer>;
         ocr: TesseractIdOcr;
-        jobs: EvaluationJobs;
         uploader: Uploader;
         central: () => Promise<CentralStore>;
         closeCentral(): Promise<void>;
@@ -390,7 +389,6 @@ export function createCandidateRuntime(options: {
         store,
         service,
         ocr,
-        jobs,
         uploader,
         central: centralStore,
         closeCentral: async () => {
@@ -414,7 +412,6 @@ export function createCandidateRuntime(options: {
       opened = undefined;
       await o.service.close();
       await o.uploader.stop();
-      await o.jobs.stop();
       await o.ocr.close();
       await o.closeAnalyzer();
       await o.closeCentral();
