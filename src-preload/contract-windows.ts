@@ -9,12 +9,7 @@ import type { CallName, CallRequest, CallResponse, EventName, EventPayload, Resu
 export const windowKinds = ['candidate', 'console'] as const;
 export type WindowKind = (typeof windowKinds)[number];
 
-/**
- * `pendingRemoval`: calls of the second proctoring and interview stacks, which no window uses and
- * which are being deleted by the proctoring/interview changes of issue 16. Exposed to no window and
- * refused by main; delete the entries together with the calls.
- */
-export type CallGroup = 'app' | WindowKind | 'pendingRemoval';
+export type CallGroup = 'app' | WindowKind;
 
 export const callGroups = {
   // The About screen, reachable from both windows.
@@ -59,18 +54,6 @@ export const callGroups = {
   adminRevoke: 'console',
   adminUsage: 'console',
   adminPurge: 'console',
-  // Removed by the proctoring/interview changes of issue 16 (see CallGroup).
-  startInterview: 'pendingRemoval',
-  getInterviewState: 'pendingRemoval',
-  saveAnswerDraft: 'pendingRemoval',
-  submitAnswer: 'pendingRemoval',
-  submitSpokenAnswer: 'pendingRemoval',
-  endInterview: 'pendingRemoval',
-  uploadDocument: 'pendingRemoval',
-  createJobListingFromText: 'pendingRemoval',
-  generateQuestions: 'pendingRemoval',
-  getEvaluation: 'pendingRemoval',
-  getTokenUsage: 'pendingRemoval',
 } as const satisfies Record<CallName, CallGroup>;
 
 export const eventGroups = {
@@ -133,11 +116,6 @@ export function isWindowCall(window: WindowKind, call: CallName): boolean {
 export function isWindowEvent(window: WindowKind, event: EventName): boolean {
   return inWindow(eventGroups[event], window);
 }
-
-/** Calls no window may use, kept only until the proctoring/interview changes delete them. */
-export const pendingRemovalCalls = (Object.keys(callGroups) as CallName[]).filter(
-  (name) => callGroups[name] === 'pendingRemoval',
-);
 
 /**
  * The window a renderer route belongs to: `#/proctor` and `#/admin` are the console, `#/about`

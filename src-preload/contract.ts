@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   candidateInterviewExtras,
   candidateQuestionExtras,
-  interviewCalls,
   MAX_SPOKEN_ANSWER_BYTES,
   SPOKEN_ANSWER_REQUEST_BYTES,
 } from './contract-interview';
@@ -471,7 +470,6 @@ export const calls = {
     request: z.object({}).strict(),
     response: DoctorReportSchema,
   }),
-  ...interviewCalls,
   ...consoleCalls,
 } as const;
 

@@ -3,12 +3,12 @@
 import { scheduleLocalPurge } from '../admin/local-purge-at-start';
 import { appVersion } from '../config/app-version';
 import type { LoadedConfig } from '../config/load';
-import type { InterviewService } from '../interview/interview-service';
-import { createInterviewProvider } from '../interview/provider';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
 import type { SecretCipher } from '../store/device-credentials';
+import { localDbPath } from '../store/db-file';
+import { lazyLocalStore } from '../store/lazy-store';
 import { ConsoleSession } from '../review/console-session';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { EventBus } from '../rpc/event-bus';
@@ -22,8 +22,6 @@ export interface AppContext {
   version: string;
   media: MediaRuntime;
   candidate: CandidateRuntime;
-  /** Interviews, documents, evaluations and token usage; opened on first use. */
-  interview: () => Promise<InterviewService>;
   /** The proctor/admin console's own PostgreSQL login (issue 9). */
   console: ConsoleSession;
 }
@@ -43,8 +41,11 @@ export function createApp(options: {
   secretCipher?: SecretCipher;
 }): VigilApp {
   const events = new EventBus();
+  // The one local store of the data folder, shared by the media ledger and the candidate session.
+  const localStore = lazyLocalStore(localDbPath(options.loaded.dataDir));
   const media = createMediaRuntime({
     dataDir: options.loaded.dataDir,
+    store: localStore.get,
     config: options.loaded.config.media,
     logger: options.logger,
     emit: (event, payload) => events.emit(event, payload),
@@ -54,9 +55,9 @@ export function createApp(options: {
     logger: options.logger,
     ...(options.secretCipher ? { secretCipher: options.secretCipher } : {}),
     media,
+    store: localStore.get,
     emit: (event, payload) => events.emit(event, payload),
   });
-  const interview = createInterviewProvider(options.loaded, options.logger);
   const consoleSession = new ConsoleSession({
     central: () => options.loaded.config.central,
     reportsDir: ConsoleSession.reportsDirFor(options.loaded.dataDir),
@@ -70,7 +71,6 @@ export function createApp(options: {
     version: appVersion(),
     media,
     candidate,
-    interview: () => interview.get(),
     console: consoleSession,
   };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
@@ -92,7 +92,6 @@ export function createApp(options: {
       localPurge?.cancel();
       await candidate.close();
       await media.close();
-      await interview.close();
       await consoleSession.signOut();
       options.logger.info('app closed');
     },

@@ -56,7 +56,7 @@ export async function collectSummary(input: {
       `SELECT path FROM blob_uploads WHERE session_id = ? AND kind = 'pdf' ORDER BY rowid DESC LIMIT 1`,
     )
     .get(sessionId) as { path: string } | undefined;
-  const evaluation = latestEvaluation(store.raw, sessionId);
+  const evaluation = latestEvaluation(store, sessionId);
   const count = async (table: 'events' | 'warnings' | 'blobs') =>
     Number(
       (

@@ -1,8 +1,8 @@
 // What `vigil doctor` reports as waiting to be sent: read-only from the data folder's local database
 // (nothing pending when the device has never recorded anything).
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { localDbPath } from '../store/db-file';
+import { openLocalStore } from '../store/local-store';
 import type { PendingSyncSource } from './types';
 
 export function localPendingSync(dataDir: string): PendingSyncSource {
@@ -10,7 +10,8 @@ export function localPendingSync(dataDir: string): PendingSyncSource {
     pendingSync: async () => {
       const file = localDbPath(dataDir);
       if (!fs.existsSync(file)) return { outboxItems: 0, blobBytes: 0, oldestQueuedAt: null };
-      const db = new Database(file, { readonly: true, fileMustExist: true });
+      const store = await openLocalStore(file, { readonly: true });
+      const db = store.raw;
       const hasOutbox = db
         .prepare(
           `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('outbox', 'blob_uploads')`,
@@ -18,7 +19,7 @@ export function localPendingSync(dataDir: string): PendingSyncSource {
         .get() as { n: number };
       // A database this device has not used for sessions yet has no queue at all.
       if (hasOutbox.n < 2) {
-        db.close();
+        await store.close();
         return { outboxItems: 0, blobBytes: 0, oldestQueuedAt: null };
       }
       try {
@@ -32,7 +33,7 @@ export function localPendingSync(dataDir: string): PendingSyncSource {
           .get() as { bytes: number };
         return { outboxItems: outbox.n, blobBytes: blobs.bytes, oldestQueuedAt: outbox.oldest };
       } finally {
-        db.close();
+        await store.close();
       }
     },
   };

@@ -1,8 +1,8 @@
 // Builds the AI-facing services from configuration: with a key, the OpenAI-compatible evaluator and
 // question generator; without one, the local ones. Shared by the CLI and the composition root.
 import type { LoadedConfig } from '../config/load';
-import type { SqliteHandle } from '../interview/local-db';
 import type { Transcriber } from '../interview/session-flow';
+import type { Tx } from '../store/local-store';
 import {
   AiQuestionGenerator,
   LocalQuestionGenerator,
@@ -26,14 +26,15 @@ export interface AiServices {
 
 export function createAiServices(options: {
   config: LoadedConfig['config'];
-  db: SqliteHandle;
+  /** The local store the token ledger writes to. */
+  store: Tx;
   env?: NodeJS.ProcessEnv;
   /** Force the local evaluator and generator even when a key is configured. */
   local?: boolean;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
 }): AiServices {
-  const ledger = new TokenLedger(options.db, pricingFromConfig(options.config.ai));
+  const ledger = new TokenLedger(options.store, pricingFromConfig(options.config.ai));
   try {
     ledger.queueBacklog();
   } catch {

@@ -2,11 +2,12 @@
 // in the data folder, and the AI services it implies.
 import { describeIssue, loadConfig } from '../config/load';
 import { createAiServices, type AiServices } from './ai-services';
-import { localDatabaseFile, openLocalDatabase, type LocalDatabase } from '../interview/local-db';
 import { VigilError } from '../errors';
+import { localDbPath } from '../store/db-file';
+import { openLocalStore, type LocalStore } from '../store/local-store';
 
 export interface AiCommandContext {
-  db: LocalDatabase;
+  store: LocalStore;
   services: AiServices;
   dataDir: string;
 }
@@ -22,11 +23,11 @@ export async function withAiContext<T>(
       'CONFIG_INVALID',
       `Fix the configuration first: ${aiIssues.map(describeIssue).join('; ')}`,
     );
-  const db = await openLocalDatabase(localDatabaseFile(loaded.dataDir));
+  const store = await openLocalStore(localDbPath(loaded.dataDir));
   try {
-    const services = createAiServices({ config: loaded.config, db: db.sqlite, local: options.local });
-    return await fn({ db, services, dataDir: loaded.dataDir });
+    const services = createAiServices({ config: loaded.config, store, local: options.local });
+    return await fn({ store, services, dataDir: loaded.dataDir });
   } finally {
-    await db.close();
+    await store.close();
   }
 }

@@ -3,8 +3,8 @@
 // leaves the job queued with exponential backoff (or the provider's Retry-After), so the session
 // still ends and syncs, and the evaluation arrives when the provider is back.
 import { VigilError } from '../errors';
-import type { SqliteHandle } from '../interview/local-db';
 import { InterviewRepository } from '../interview/session-repository';
+import type { Tx } from '../store/local-store';
 import { insertEvaluation, latestEvaluation } from './evaluation-store';
 import type { Evaluation, EvaluationInput, Evaluator, ProctoringStats } from './types';
 
@@ -27,7 +27,8 @@ export interface ProctoringStatsSource {
 export const noProctoringStats: ProctoringStatsSource = { statsFor: () => ({ available: false }) };
 
 export interface EvaluationJobsOptions {
-  db: SqliteHandle;
+  /** The local store: jobs, evaluations and their outbox rows share its transactions. */
+  store: Tx;
   evaluator: Evaluator;
   proctoring?: ProctoringStatsSource;
   /** Wall-clock milliseconds (injectable for tests). */
@@ -97,21 +98,21 @@ export class EvaluationJobs {
   private readonly repo: InterviewRepository;
   private readonly now: () => number;
   private readonly random: () => number;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly db: Tx['raw'];
 
   constructor(private readonly options: EvaluationJobsOptions) {
-    this.repo = new InterviewRepository(options.db);
+    this.db = options.store.raw;
+    this.repo = new InterviewRepository(options.store);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     // A job left 'running' by a crash is simply due again.
-    options.db.prepare(`update evaluation_jobs set status = 'queued' where status = 'running'`).run();
+    this.db.prepare(`update evaluation_jobs set status = 'queued' where status = 'running'`).run();
   }
 
   /** Queues the session's evaluation (idempotent). Synchronous: safe inside the session's last transaction. */
   enqueue(sessionId: string): void {
     const at = new Date(this.now()).toISOString();
-    this.options.db
+    this.db
       .prepare(
         `insert into evaluation_jobs (session_id, status, attempts, next_attempt_at, created_at, updated_at)
          values (?, 'queued', 0, ?, ?, ?) on conflict (session_id) do nothing`,
@@ -120,14 +121,13 @@ export class EvaluationJobs {
   }
 
   job(sessionId: string): EvaluationJob | null {
-    const row = this.options.db
-      .prepare('select * from evaluation_jobs where session_id = ?')
-      .get(sessionId) as JobRow | undefined;
+    const row = this.db.prepare('select * from evaluation_jobs where session_id = ?').get(sessionId) as
+      JobRow | undefined;
     return row ? toJob(row) : null;
   }
 
   evaluation(sessionId: string): Evaluation | null {
-    return latestEvaluation(this.options.db, sessionId);
+    return latestEvaluation(this.options.store, sessionId);
   }
 
   private delayAfter(attempts: number, error: unknown): number {
@@ -141,7 +141,7 @@ export class EvaluationJobs {
   /** Runs one job now, whatever its schedule. Throws the evaluator's error after recording it. */
   async run(sessionId: string): Promise<Evaluation> {
     this.enqueue(sessionId);
-    const db = this.options.db;
+    const db = this.db;
     const started = db
       .prepare(
         `update evaluation_jobs set status = 'running', attempts = attempts + 1, updated_at = ?
@@ -171,7 +171,7 @@ export class EvaluationJobs {
       // This synchronous=FULL commit (or the re-queue below) also makes the attempt's token_usage
       // rows durable: they were committed without an fsync of their own (see token-ledger.ts).
       return db.transaction(() => {
-        const saved = insertEvaluation(db, sessionId, result, at);
+        const saved = insertEvaluation(this.options.store, sessionId, result, at);
         db.prepare(
           `update evaluation_jobs set status = 'done', evaluation_id = ?, last_error = null, updated_at = ? where session_id = ?`,
         ).run(saved.id, at, sessionId);
@@ -188,7 +188,7 @@ export class EvaluationJobs {
 
   /** Runs every due job once, one at a time; never throws. */
   async runDue(): Promise<{ succeeded: string[]; failed: string[] }> {
-    const due = this.options.db
+    const due = this.db
       .prepare(
         `select session_id from evaluation_jobs where status = 'queued' and next_attempt_at <= ? order by next_attempt_at`,
       )
@@ -205,28 +205,5 @@ export class EvaluationJobs {
       }
     }
     return { succeeded, failed };
-  }
-
-  /** Runs due jobs in the background now, unless a run is already going; never throws. */
-  kick(): void {
-    if (this.running) return;
-    this.running = this.runDue()
-      .catch(() => undefined)
-      .finally(() => {
-        this.running = null;
-      });
-  }
-
-  /** Polls for due jobs in the background. */
-  start(intervalMs = 15_000): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.kick(), intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
   }
 }

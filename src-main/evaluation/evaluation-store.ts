@@ -2,7 +2,7 @@
 // done in one transaction. Each row is queued for central in the same transaction (content-outbox.ts).
 import { randomUUID } from 'node:crypto';
 import { contentOutbox } from '../interview/content-outbox';
-import type { SqliteHandle } from '../interview/local-db';
+import type { Tx } from '../store/local-store';
 import type { Evaluation, EvaluationResult } from './types';
 
 /** An evaluation as stored in the local database (JSON columns as text). */
@@ -25,7 +25,7 @@ export interface EvaluationRow {
 }
 
 export function insertEvaluation(
-  db: SqliteHandle,
+  tx: Tx,
   sessionId: string,
   result: EvaluationResult,
   createdAt: string,
@@ -47,6 +47,7 @@ export function insertEvaluation(
     details: JSON.stringify(result.details),
     created_at: createdAt,
   };
+  const db = tx.raw;
   // A savepoint when the caller already holds a transaction: the row and its outbox item together.
   db.transaction(() => {
     db.prepare(
@@ -55,13 +56,13 @@ export function insertEvaluation(
        values (@id, @session_id, @evaluator, @model, @label, @professionalism, @subject_knowledge, @clarity,
          @overall, @traits, @suggestions, @feedback, @question_responses, @details, @created_at)`,
     ).run(row);
-    contentOutbox(db).queueEvaluation(row.id);
+    contentOutbox(tx).queueEvaluation(row.id);
   })();
   return { ...result, id: row.id, sessionId, createdAt };
 }
 
-export function latestEvaluation(db: SqliteHandle, sessionId: string): Evaluation | null {
-  const r = db
+export function latestEvaluation(tx: Tx, sessionId: string): Evaluation | null {
+  const r = tx.raw
     .prepare('select * from evaluations where session_id = ? order by created_at desc, rowid desc limit 1')
     .get(sessionId) as EvaluationRow | undefined;
   if (!r) return null;

@@ -25,8 +25,7 @@
 // while the installation is not enrolled stay local: no device is there to send them.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { SqliteHandle } from '../interview/local-db';
-import { txOn, type Tx } from '../store/local-store';
+import type { Tx } from '../store/local-store';
 import { enqueue, type OutboxItem } from '../store/outbox';
 import type { Pricing } from './pricing';
 import type { RequestType, TokenUsage, UsageContext, UsageRollup, UsageStatus } from './types';
@@ -126,16 +125,18 @@ export type RollupBy = 'exam' | 'month' | 'cumulative';
 export class TokenLedger {
   private readonly insert;
   private readonly commit;
-  private readonly tx: Tx;
+  private readonly db: Database.Database;
   private readonly enrolled: Database.Statement;
   private readonly ownSession: Database.Statement;
   /** Only WAL makes a commit without fsync safe: in rollback-journal mode NORMAL risks corruption. */
   private readonly wal: boolean;
   constructor(
-    private readonly db: SqliteHandle,
+    private readonly tx: Tx,
     private readonly pricing: Pricing,
     private readonly now: () => Date = () => new Date(),
   ) {
+    const db = tx.raw;
+    this.db = db;
     this.insert = db.prepare(
       `insert into token_usage (central_id, created_at, model, request_type, status, prompt_tokens,
          completion_tokens, total_tokens, audio_seconds, cost_nano_usd, session_id, exam_id, user_id,
@@ -143,7 +144,6 @@ export class TokenLedger {
        values (@central_id, @created_at, @model, @request_type, @status, @prompt_tokens, @completion_tokens,
          @total_tokens, @audio_seconds, @cost_nano_usd, @session_id, @exam_id, @user_id, @http_status, @attempt)`,
     );
-    this.tx = txOn(db);
     this.enrolled = db.prepare('select 1 from device where id = 1');
     this.ownSession = db.prepare('select 1 from sessions where id = ?');
     // The row and its outbox item, atomically: a savepoint inside a caller's transaction.

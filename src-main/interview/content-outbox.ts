@@ -15,7 +15,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { EvaluationRow } from '../evaluation/evaluation-store';
-import { txOn, type Tx } from '../store/local-store';
+import type { Tx } from '../store/local-store';
 import { enqueue, type OutboxItem } from '../store/outbox';
 import type { MessageRole } from './types';
 
@@ -133,15 +133,14 @@ export function evaluationItem(row: EvaluationContentRow, pdfSha256?: string): O
 
 /** Reads the local rows and queues their items; call inside the writing transaction. */
 export class ContentOutbox {
-  private readonly tx: Tx;
   private readonly own: Database.Statement;
   private readonly question: Database.Statement;
   private readonly message: Database.Statement;
   private readonly evaluation: Database.Statement;
   private readonly latestEvaluation: Database.Statement;
 
-  constructor(db: Database.Database) {
-    this.tx = txOn(db);
+  constructor(private readonly tx: Tx) {
+    const db = tx.raw;
     this.own = db.prepare('select 1 from sessions where id = ?');
     this.question = db.prepare(
       `select q.id, q.session_id, q.seq, q.text, q.time_limit_s, q.asked_at, q.closed_at,
@@ -187,12 +186,12 @@ export class ContentOutbox {
 
 const perHandle = new WeakMap<Database.Database, ContentOutbox>();
 
-/** One ContentOutbox per connection (its statements are prepared once). */
-export function contentOutbox(db: Database.Database): ContentOutbox {
-  let outbox = perHandle.get(db);
+/** The store's ContentOutbox (its statements are prepared once per connection). */
+export function contentOutbox(tx: Tx): ContentOutbox {
+  let outbox = perHandle.get(tx.raw);
   if (!outbox) {
-    outbox = new ContentOutbox(db);
-    perHandle.set(db, outbox);
+    outbox = new ContentOutbox(tx);
+    perHandle.set(tx.raw, outbox);
   }
   return outbox;
 }

@@ -3,7 +3,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { VigilError } from '../errors';
 import { extractDocumentText, extractPastedText, type ExtractedText } from './document-text';
-import type { SqliteHandle } from './local-db';
+import type Database from 'better-sqlite3';
+import type { Tx } from '../store/local-store';
 import type { DocumentKind, InterviewDocument } from './types';
 
 const tableOf: Record<DocumentKind, string> = { resume: 'resumes', job_listing: 'job_listings' };
@@ -40,10 +41,12 @@ export interface DocumentStoreOptions {
 export class DocumentStore {
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly db: Database.Database;
   constructor(
-    private readonly db: SqliteHandle,
+    store: Tx,
     private readonly options: DocumentStoreOptions = {},
   ) {
+    this.db = store.raw;
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
   }

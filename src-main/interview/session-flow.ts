@@ -149,6 +149,10 @@ export class InterviewSessionFlow {
       accommodation?: TimingAccommodation;
     },
   ): InterviewSessionFlow {
+    if (deps.repo.snapshot(input.sessionId))
+      throw new VigilError('CONFLICT', `Session ${input.sessionId} has already started.`, {
+        sessionId: input.sessionId,
+      });
     const accommodation = input.accommodation ?? standardTiming;
     const planned =
       input.questions ??

@@ -1,10 +1,13 @@
-// Storage of a session's interview: the exam snapshot, questions in order, answers and messages.
+// Storage of a session's interview: the exam snapshot, questions in order, answers and messages, on
+// the one local store (its transactions nest as savepoints inside a caller's `store.write`, so a
+// spoken answer's row, audio link, chain event and outbox rows commit together).
 // Every write is synchronous (better-sqlite3) and runs in a transaction that also queues what
 // central must receive (content-outbox.ts): a question when it is created, asked or gets its final
 // answer, and each new message. Items are queued when the outermost repository transaction ends, so
 // one step (answer + close + message) makes one question item, queued before its messages.
 import { contentOutbox, type ContentOutbox, type MessageContentRow } from './content-outbox';
-import type { SqliteHandle } from './local-db';
+import type Database from 'better-sqlite3';
+import type { Tx } from '../store/local-store';
 import type {
   Answer,
   Exam,
@@ -80,8 +83,11 @@ export class InterviewRepository {
   private readonly dirtyQuestions = new Set<string>();
   private readonly newMessages: { sessionId: string; seq: number }[] = [];
 
-  constructor(readonly db: SqliteHandle) {
-    this.outbox = contentOutbox(db);
+  private readonly db: Database.Database;
+
+  constructor(readonly store: Tx) {
+    this.db = store.raw;
+    this.outbox = contentOutbox(store);
   }
 
   /** One transaction (a savepoint inside a caller's); queues the outbox items of its writes at its end. */

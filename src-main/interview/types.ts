@@ -1,26 +1,37 @@
 // Interview content types shared by the session flow, the CLI, the PDF report and the consoles.
 // Each has a zod schema so that data crossing a boundary (IPC, files, AI output) is validated once.
 import { z } from 'zod';
-import {
-  DifficultySchema,
-  ExamSchema,
-  ExamTypeSchema,
-  KeyQuestionSchema,
-  MAX_TIME_LIMIT_S,
-  MIN_TIME_LIMIT_S,
-  examTypes,
-} from '../../src-preload/contract-interview';
 
-// The exam schemas are part of the IPC contract (renderer and main validate alike); re-exported here.
-export {
-  DifficultySchema,
-  ExamSchema,
-  ExamTypeSchema,
-  KeyQuestionSchema,
-  MAX_TIME_LIMIT_S,
-  MIN_TIME_LIMIT_S,
-  examTypes,
-};
+// The exam as the interview runs it (CLI files, the session flow's snapshot, AI output).
+export const examTypes = ['GEN', 'SKL', 'PER', 'FIN'] as const;
+export const ExamTypeSchema = z.enum(examTypes);
+
+export const DifficultySchema = z
+  .number()
+  .int('difficulty must be a whole number')
+  .min(1, 'difficulty must be between 1 and 10')
+  .max(10, 'difficulty must be between 1 and 10');
+
+/** Bounds for a question's time limit: long enough to read, short enough to stay an interview. */
+export const MIN_TIME_LIMIT_S = 10;
+export const MAX_TIME_LIMIT_S = 3600;
+
+export const KeyQuestionSchema = z.object({
+  question: z.string().trim().min(1, 'question text is required').max(2000),
+  time_limit_s: z.number().int().min(MIN_TIME_LIMIT_S).max(MAX_TIME_LIMIT_S),
+});
+
+export const ExamSchema = z.object({
+  id: z.string().min(1),
+  title: z.string().trim().min(1, 'title is required').max(200),
+  type: ExamTypeSchema,
+  difficulty: DifficultySchema,
+  key_questions: z.array(KeyQuestionSchema).max(100),
+  resume_id: z.string().nullable().default(null),
+  job_listing_id: z.string().nullable().default(null),
+  /** Proctoring policy as configured by the proctoring module; opaque here. */
+  proctoring_policy: z.record(z.string(), z.unknown()).default({}),
+});
 
 /** General, Industry skills, Personality and culture fit, Final screening. */
 export type ExamType = z.infer<typeof ExamTypeSchema>;

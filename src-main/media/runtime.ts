@@ -1,14 +1,15 @@
-// Wires the media service for the app: the ledger database in the data folder, the recordings
-// folder, the ffmpeg binaries from config, and contract events. Opened on first use (the ledger's
-// migrations are async) and closed with the app.
+// Wires the media service for the app: the ledger on the app's one local store, the recordings
+// folder, the ffmpeg binaries from config, and contract events. Opened on first use and closed with
+// the app; the store belongs to its opener (the app, or the CLI), which closes it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import { localDbPath } from '../store/db-file';
+import type { LocalStore } from '../store/local-store';
 import type { VigilConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { resolveMediaBinaries } from './binaries';
-import { MediaLedger, openLedgerDatabase, type LedgerDatabase } from './ledger';
+import { MediaLedger } from './ledger';
 import { fsError } from './media-error';
 import { MediaService, type RecoveryOutcome } from './media-service';
 import { createMediaUploadSource, type MediaUploadSource } from './upload-artifacts';
@@ -24,18 +25,20 @@ export function recordingsDirFor(dataDir: string): string {
   return path.join(dataDir, 'recordings');
 }
 
-/** The ledger lives in the data folder's one local database (its own connection). */
+/** The ledger lives in the data folder's one local database. */
 export function ledgerFileFor(dataDir: string): string {
   return localDbPath(dataDir);
 }
 
 export function createMediaRuntime(options: {
   dataDir: string;
+  /** The app's one local store (opened on first use by its owner). */
+  store: () => Promise<LocalStore>;
   config: VigilConfig['media'];
   logger?: Logger;
   emit?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }): MediaRuntime {
-  let opened: Promise<{ database: LedgerDatabase; service: MediaService; ledger: MediaLedger }> | undefined;
+  let opened: Promise<{ service: MediaService; ledger: MediaLedger }> | undefined;
   const binaries = () => resolveMediaBinaries(options.config);
   const open = () => {
     opened ??= (async () => {
@@ -44,8 +47,7 @@ export function createMediaRuntime(options: {
       } catch (error) {
         throw fsError(error, 'the data folder', options.dataDir);
       }
-      const database = await openLedgerDatabase(ledgerFileFor(options.dataDir));
-      const ledger = new MediaLedger(database.db);
+      const ledger = new MediaLedger(await options.store());
       const service = new MediaService({
         ledger,
         recordingsDir: recordingsDirFor(options.dataDir),
@@ -54,7 +56,7 @@ export function createMediaRuntime(options: {
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.emit ? { emit: options.emit } : {}),
       });
-      return { database, service, ledger };
+      return { service, ledger };
     })();
     // A failed open is retried on the next call rather than cached.
     opened.catch(() => (opened = undefined));
@@ -66,9 +68,8 @@ export function createMediaRuntime(options: {
     recover: async () => (await open()).service.recoverUnfinished(),
     close: async () => {
       if (!opened) return;
-      const { database, service } = await opened;
+      const { service } = await opened;
       await service.close();
-      await database.close();
       opened = undefined;
     },
   };

@@ -34,7 +34,12 @@ export interface CandidatePorts extends AfterSessionDeps, SystemCheckDeps {
     sessionId: string,
     exam: CachedExam,
     hooks: { onBreak: (event: BreakEvent) => void },
-  ) => InterviewSessionFlow;
+  ) => Promise<InterviewSessionFlow>;
+  /** The flow of an interview that was running when the app stopped, rebuilt from the store; null if none. */
+  resumeInterview: (
+    sessionId: string,
+    hooks: { onBreak: (event: BreakEvent) => void },
+  ) => InterviewSessionFlow | null;
   freeBytes: () => Promise<number>;
   /** Upload receipts for a session so far (the finish screen). */
   receiptsFor: (sessionId: string) => number;

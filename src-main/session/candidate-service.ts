@@ -102,9 +102,12 @@ export class CandidateService {
     if (progress.stage === 'system_check') throw new VigilError('CONFLICT', 'Finish the system check first.');
     const live = this.liveSession(sessionId, progress);
     if (!live.flow) {
-      live.flow = this.ports.startInterview(sessionId, live.exam, {
+      const flow = await this.ports.startInterview(sessionId, live.exam, {
         onBreak: (event) => this.onBreak(live, event),
       });
+      // Another call started it while the questions were planned: theirs is the interview.
+      if (live.flow) return this.interviewState(sessionId);
+      live.flow = flow;
       this.ports.store.write('interview started', (tx) => {
         updateProgress(tx, sessionId, { stage: 'interview' });
         appendEvent(tx, {

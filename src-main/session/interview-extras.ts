@@ -20,6 +20,13 @@ export interface SpokenAnswerInput {
   thenBreak?: boolean;
 }
 
+/**
+ * One transaction on the one store: the typed notes, the answer row with its audio link, the
+ * closed question, the candidate's message, the audio's blob upload, the chain event and every
+ * outbox row commit together or not at all (tests/fault/interview/spoken-answer-kill9.test.ts). The
+ * audio file itself is written and fsync'd first, inside the flow; a crash before the commit leaves
+ * only that file, which the re-recorded answer overwrites.
+ */
 export function storeSpokenAnswer(
   store: LocalStore,
   flow: InterviewSessionFlow,
@@ -27,35 +34,36 @@ export function storeSpokenAnswer(
   input: SpokenAnswerInput,
 ): SessionState {
   const index = flow.indexOf(input.questionId);
-  // The typed notes go first (within the grace period too), then the audio closes the question.
-  flow.saveDraft(input.questionId, input.text);
   const bytes = Buffer.from(input.audio.buffer, input.audio.byteOffset, input.audio.byteLength);
-  const state = flow.recordSpokenAnswer(
-    input.questionId,
-    { bytes, mimeType: input.mimeType },
-    { thenBreak: input.thenBreak },
-  );
-  const answer = flow.answer(input.questionId);
-  if (!answer?.audioPath) {
-    throw new VigilError('INTERNAL', 'The spoken answer was not stored; record it again.', {
-      questionId: input.questionId,
-    });
-  }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const blobId = randomUUID();
-  store.write('spoken answer', (tx) => {
+  // The flow's repository runs on the same store: its transactions are savepoints inside this one.
+  return store.write('spoken answer', (tx) => {
+    // The typed notes go first (within the grace period too), then the audio closes the question.
+    flow.saveDraft(input.questionId, input.text);
+    const state = flow.recordSpokenAnswer(
+      input.questionId,
+      { bytes, mimeType: input.mimeType },
+      { thenBreak: input.thenBreak },
+    );
+    const answer = flow.answer(input.questionId);
+    if (!answer?.audioPath) {
+      throw new VigilError('INTERNAL', 'The spoken answer was not stored; record it again.', {
+        questionId: input.questionId,
+      });
+    }
     registerBlob(tx, {
       id: blobId,
       sessionId,
       kind: 'audio',
-      path: answer.audioPath!,
+      path: answer.audioPath,
       sha256,
       size: bytes.length,
       contentType: input.mimeType,
       deleteAfterUpload: false,
     });
     // Central links the answer to its audio: a new version of the question, with the blob's hash.
-    contentOutbox(tx.raw).queueQuestion(input.questionId);
+    contentOutbox(tx).queueQuestion(input.questionId);
     appendEvent(tx, {
       sessionId,
       kind: 'spoken_answer',
@@ -71,8 +79,8 @@ export function storeSpokenAnswer(
         transcription: answer.transcriptionStatus,
       },
     });
+    return state;
   });
-  return state;
 }
 
 export function recordBreak(store: LocalStore, sessionId: string, event: BreakEvent): void {

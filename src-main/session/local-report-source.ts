@@ -62,10 +62,10 @@ export function localReportSource(options: {
            WHERE e.session_id = ? AND e.kind = 'id_verification' ORDER BY e.seq DESC LIMIT 1`,
         )
         .get(sessionId) as { payload: string; path: string | null } | undefined;
-      const repo = new InterviewRepository(store.raw);
+      const repo = new InterviewRepository(store);
       const questions = repo.questions(sessionId);
       const answers = new Map(repo.answers(sessionId).map((a) => [a.questionId, a]));
-      const evaluation = latestEvaluation(store.raw, sessionId);
+      const evaluation = latestEvaluation(store, sessionId);
       const usage = options.ledger.list({ sessionId });
       const scored = new Map(evaluation?.question_responses.map((r) => [r.question, r]) ?? []);
 

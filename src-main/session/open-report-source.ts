@@ -18,6 +18,6 @@ export async function openLocalReportSource(loaded: LoadedConfig): Promise<Repor
     );
   }
   const store = await openLocalStore(file);
-  const ai = createAiServices({ config: loaded.config, db: store.raw, local: true });
+  const ai = createAiServices({ config: loaded.config, store, local: true });
   return localReportSource({ store, ledger: ai.ledger, candidateName: () => 'Candidate' });
 }

@@ -1,6 +1,7 @@
-// Builds the candidate session service from the app's configuration: one local SQLite store in the
-// data folder, the central server as a device sees it (PostgreSQL, or embedded PGlite), the face
-// analyser worker (started on first use), the interview flow, evaluation jobs, the report archive
+// Builds the candidate session service from the app's configuration: the app's one local SQLite
+// store (shared with the media ledger), the central server as a device sees it (PostgreSQL, or embedded PGlite), the face
+// analyser worker (started on first use), the interview flow (questions planned at its start,
+// resumed from the database after a restart), evaluation jobs, the report archive
 // and the uploader. Opened lazily on the first candidate call and closed with the app.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,8 +16,10 @@ import { createAiServices } from '../evaluation/ai-services';
 import { EvaluationJobs } from '../evaluation/evaluation-jobs';
 import { systemMonotonicClock } from '../interview/clock';
 import { contentOutbox } from '../interview/content-outbox';
-import { InterviewSessionFlow } from '../interview/session-flow';
+import { generatedQuestionCount, planQuestions } from '../interview/plan-questions';
+import { InterviewSessionFlow, type SessionFlowDeps } from '../interview/session-flow';
 import { InterviewRepository } from '../interview/session-repository';
+import type { Exam } from '../interview/types';
 import type { Logger } from '../log/logger';
 import { realDiskIo } from '../media/disk-io';
 import type { MediaRuntime } from '../media/runtime';
@@ -30,7 +33,7 @@ import { ReportArchive } from '../reports/report-archive';
 import { ReportService } from '../reports/report-service';
 import { warmUpReportRenderer } from '../reports/warm-up';
 import { createTokenVault, type SecretCipher } from '../store/device-credentials';
-import { openLocalStore, type LocalStore } from '../store/local-store';
+import type { LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
 import { enrolledCandidateName } from '../sync/enroll';
@@ -68,10 +71,26 @@ export function localStoreFile(dataDir: string): string {
   return localDbPath(dataDir);
 }
 
+/** The cached exam as the interview flow stores it in its snapshot. */
+function interviewExam(exam: CachedExam): Exam {
+  return {
+    id: exam.id,
+    title: exam.title,
+    type: exam.type,
+    difficulty: exam.difficulty,
+    key_questions: exam.keyQuestions,
+    resume_id: null,
+    job_listing_id: null,
+    proctoring_policy: exam.policy,
+  };
+}
+
 export function createCandidateRuntime(options: {
   loaded: LoadedConfig;
   logger: Logger;
   media: MediaRuntime;
+  /** The app's one local store (opened on first use); its owner closes it after this runtime. */
+  store: () => Promise<LocalStore>;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** The shell's OS-keychain cipher for the device token (absent in host mode: 0600 file). */
   secretCipher?: SecretCipher;
@@ -84,7 +103,6 @@ export function createCandidateRuntime(options: {
         service: CandidateService;
         analyzer?: Promise<WorkerFaceAnalyzer>;
         ocr: TesseractIdOcr;
-        jobs: EvaluationJobs;
         uploader: Uploader;
         central: () => Promise<CentralStore>;
         closeCentral(): Promise<void>;
@@ -94,7 +112,7 @@ export function createCandidateRuntime(options: {
 
   const open = () => {
     opened ??= (async () => {
-      const store = await openLocalStore(localStoreFile(dataDir));
+      const store = await options.store();
       const tokens = createTokenVault(dataDir, options.secretCipher, {
         requireSealed: loaded.config.security.requireKeychain,
       });
@@ -127,12 +145,50 @@ export function createCandidateRuntime(options: {
         return analyzer;
       };
       const ocr = new TesseractIdOcr();
-      const ai = createAiServices({ config: loaded.config, db: store.raw });
+      const ai = createAiServices({ config: loaded.config, store });
       const jobs = new EvaluationJobs({
-        db: store.raw,
+        store,
         evaluator: ai.evaluator,
         onError: (sessionId, error) => logger.warn({ sessionId, err: error }, 'evaluation attempt failed'),
       });
+      const flowDeps = (hooks: Pick<SessionFlowDeps, 'onBreak'>): SessionFlowDeps => ({
+        repo: new InterviewRepository(store),
+        clock: systemMonotonicClock,
+        audioDir: path.join(dataDir, 'answers'),
+        transcriber: ai.transcriber,
+        onEnded: (id) => jobs.enqueue(id),
+        ...(hooks.onBreak ? { onBreak: hooks.onBreak } : {}),
+      });
+      const startingInterviews = new Map<string, Promise<InterviewSessionFlow>>();
+      const startInterview = async (
+        sessionId: string,
+        exam: CachedExam,
+        hooks: Pick<SessionFlowDeps, 'onBreak'>,
+      ): Promise<InterviewSessionFlow> => {
+        const snapshot = interviewExam(exam);
+        const resumeText = exam.resumeText ?? null;
+        const jobListingText = exam.jobListing
+          ? `${exam.jobListing.title}\n${exam.jobListing.description}`
+          : null;
+        // The admin's questions, plus generated ones when the exam asks for them (AI with a key,
+        // else or when the provider is unreachable the local generator: the exam runs offline).
+        const questions = await planQuestions(snapshot, ai.generator, {
+          generateCount: generatedQuestionCount(exam.policy),
+          resumeText,
+          jobListingText,
+          sessionId,
+          onFallback: (err) =>
+            logger.warn({ sessionId, err }, 'AI question generation failed; using the local generator'),
+        });
+        return InterviewSessionFlow.start(flowDeps(hooks), {
+          sessionId,
+          exam: snapshot,
+          resumeText,
+          jobListingText,
+          questions,
+          accommodation: accommodationOf(exam.policy),
+        });
+      };
       const archive = new ReportArchive(path.join(dataDir, 'reports'));
       const candidateName = () => enrolledCandidateName(store) ?? 'Candidate';
       const reports = new ReportService({
@@ -158,7 +214,7 @@ export function createCandidateRuntime(options: {
               data: { reportId: archived.reportId, version: archived.version, sha256: archived.sha256 },
               at: new Date().toISOString(),
             });
-            contentOutbox(tx.raw).queueReportPdf(sessionId, archived.sha256);
+            contentOutbox(tx).queueReportPdf(sessionId, archived.sha256);
           });
         },
       });
@@ -274,35 +330,19 @@ export function createCandidateRuntime(options: {
         policyFor: (exam: CachedExam) => resolvePolicy(exam.policy, accommodationOf(exam.policy).detectors),
         verifyId: async (card, live) =>
           verifyId({ card, live: await decodeImage(live), analyzer: await getAnalyzer(), ocr }),
-        startInterview: (sessionId, exam, hooks) =>
-          InterviewSessionFlow.start(
-            {
-              repo: new InterviewRepository(store.raw),
-              clock: systemMonotonicClock,
-              audioDir: path.join(dataDir, 'answers'),
-              transcriber: ai.transcriber,
-              onEnded: (id) => jobs.enqueue(id),
-              onBreak: hooks.onBreak,
-            },
-            {
-              sessionId,
-              exam: {
-                id: exam.id,
-                title: exam.title,
-                type: exam.type,
-                difficulty: exam.difficulty,
-                key_questions: exam.keyQuestions,
-                resume_id: null,
-                job_listing_id: null,
-                proctoring_policy: exam.policy,
-              },
-              resumeText: exam.resumeText ?? null,
-              jobListingText: exam.jobListing
-                ? `${exam.jobListing.title}\n${exam.jobListing.description}`
-                : null,
-              accommodation: accommodationOf(exam.policy),
-            },
-          ),
+        startInterview: (sessionId, exam, hooks) => {
+          // Planning is async (question generation): a second call while it runs gets the same flow.
+          let flow = startingInterviews.get(sessionId);
+          if (!flow) {
+            flow = startInterview(sessionId, exam, hooks);
+            startingInterviews.set(sessionId, flow);
+            flow.catch(() => startingInterviews.delete(sessionId));
+          }
+          return flow;
+        },
+        // After a restart: the flow rebuilt from the local database (the open question is closed as
+        // interrupted with its draft; the interview goes on with the next one).
+        resumeInterview: (sessionId, hooks) => InterviewSessionFlow.resume(flowDeps(hooks), sessionId),
         freeBytes: () => realDiskIo.freeBytes(dataDir),
         afterSession: async (sessionId, update) => {
           await queueRecording(sessionId, update);
@@ -349,7 +389,6 @@ export function createCandidateRuntime(options: {
         store,
         service,
         ocr,
-        jobs,
         uploader,
         central: centralStore,
         closeCentral: async () => {
@@ -373,11 +412,9 @@ export function createCandidateRuntime(options: {
       opened = undefined;
       await o.service.close();
       await o.uploader.stop();
-      await o.jobs.stop();
       await o.ocr.close();
       await o.closeAnalyzer();
       await o.closeCentral();
-      await o.store.close();
     },
   };
 }

@@ -1,18 +1,13 @@
 // The local SQLite store: better-sqlite3 in WAL mode with synchronous=FULL, so a transaction that
 // returned is on disk. Writes are synchronous transactions (`write(tx => …)`): a domain row and its
 // outbox row commit together or not at all. Kysely builds the typed SQL; better-sqlite3 runs it.
+// This is the only module that opens the database file (tests/unit/store/one-opener.test.ts):
+// every repository (sessions, events, warnings, media ledger, interview, evaluation, token usage,
+// outbox) takes the store or the Tx of one of its transactions.
 import Database from 'better-sqlite3';
-import {
-  DummyDriver,
-  Kysely,
-  Migrator,
-  SqliteAdapter,
-  SqliteDialect,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  type Compilable,
-  type Migration,
-} from 'kysely';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, SqliteDialect, type Compilable, type Migration } from 'kysely';
 import { localMigrations } from '../../migrations/local/index';
 import { StaticMigrationProvider } from '../../migrations/provider';
 import { VigilError } from '../errors';
@@ -79,23 +74,6 @@ function makeTx(db: Database.Database, q: Kysely<LocalDatabase>): Tx {
   };
 }
 
-/**
- * A Tx over a connection opened elsewhere (the interview and evaluation modules hold the raw
- * better-sqlite3 handle), so their writes can queue outbox items with the store's own functions
- * inside their own transactions. Its kysely only compiles; it never owns or closes the handle.
- */
-export function txOn(db: Database.Database): Tx {
-  const q = new Kysely<LocalDatabase>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (k) => new SqliteIntrospector(k),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  });
-  return makeTx(db, q);
-}
-
 export async function migrateLocal(
   kysely: Kysely<LocalDatabase>,
   migrations: Record<string, Migration> = localMigrations,
@@ -118,7 +96,11 @@ export async function migrateLocal(
 export async function openLocalStore(file: string, options: LocalStoreOptions = {}): Promise<LocalStore> {
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false });
+    if (!options.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       // FULL: WAL commits are fsync'd, so an acknowledged write survives power loss and kill -9.

@@ -1,5 +1,6 @@
-// Typed view of the local SQLite schema (migrations/local 0001–0099). Other domains extend the
-// store with their own tables in their own migration ranges and their own interfaces.
+// Typed view of the whole local SQLite schema, every table of migrations/local: the store's own
+// (0001–0099), the media ledger (0100), interview, documents, evaluation and token usage (0200) and
+// the candidate's progress (0300). One LocalStore owns the file, so one schema types it.
 import type { Generated } from 'kysely';
 
 export interface DeviceTable {
@@ -92,7 +93,173 @@ export interface SyncStateTable {
   value: string;
 }
 
-export interface LocalDatabase {
+export type RecordingState = 'recording' | 'stopped' | 'merged' | 'recovered' | 'failed';
+export type UploadMode = 'full' | 'flags_only';
+export interface MediaRecordingsTable {
+  id: string;
+  session_id: string;
+  dir: string;
+  mime_type: string;
+  upload_mode: UploadMode;
+  mp4: number;
+  state: RecordingState;
+  started_at: string;
+  ended_at: string | null;
+  stop_reason: string | null;
+  merged_path: string | null;
+  merged_duration_s: number | null;
+  error: string | null;
+}
+export interface MediaSegmentsTable {
+  recording_id: string;
+  segment: number;
+  file: string;
+  durable_bytes: number;
+  chunks: number;
+  recorded_ms: number;
+  created_at: string;
+  last_chunk_at: string | null;
+}
+export interface MediaChunksTable {
+  recording_id: string;
+  segment: number;
+  seq: number;
+  offset: number;
+  size: number;
+  sha256: string;
+  elapsed_ms: number;
+  received_at: string;
+}
+export interface MediaEventsTable {
+  id: Generated<number>;
+  recording_id: string;
+  session_id: string;
+  kind: string;
+  payload: string;
+  at: string;
+}
+/** The media ledger's tables (src-main/media/ledger.ts). */
+export interface MediaTables {
+  media_recordings: MediaRecordingsTable;
+  media_segments: MediaSegmentsTable;
+  media_chunks: MediaChunksTable;
+  media_events: MediaEventsTable;
+}
+
+export interface SessionExamsTable {
+  session_id: string;
+  exam_id: string;
+  /** The exam snapshot (exam, resume and job listing text, accommodation) as JSON. */
+  exam_json: string;
+  user_id: string | null;
+  started_at: string;
+  ended_at: string | null;
+}
+export interface QuestionsTable {
+  id: string;
+  session_id: string;
+  seq: number;
+  text: string;
+  time_limit_s: number;
+  source: 'admin' | 'ai' | 'local';
+  asked_at: string | null;
+  closed_at: string | null;
+  close_reason: 'answered' | 'time_limit' | 'ended' | 'interrupted' | null;
+}
+export interface AnswersTable {
+  question_id: string;
+  session_id: string;
+  text: Generated<string>;
+  audio_path: string | null;
+  audio_mime: string | null;
+  transcript: string | null;
+  transcription_status: Generated<'none' | 'pending' | 'done' | 'failed' | 'not_configured'>;
+  elapsed_ms: Generated<number>;
+  timed_out: Generated<0 | 1>;
+  final: Generated<0 | 1>;
+  updated_at: string;
+}
+export interface MessagesTable {
+  session_id: string;
+  seq: number;
+  role: 'system' | 'assistant' | 'user';
+  content: string;
+  question_id: string | null;
+  created_at: string;
+}
+/** `resumes` and `job_listings` share one shape. */
+export interface DocumentsTable {
+  id: string;
+  title: string;
+  format: 'pdf' | 'docx' | 'text';
+  file_name: string | null;
+  byte_size: number;
+  sha256: string;
+  text: string;
+  created_at: string;
+}
+export interface EvaluationsTable {
+  id: string;
+  session_id: string;
+  evaluator: 'openai' | 'local';
+  model: string;
+  label: string;
+  professionalism: number;
+  subject_knowledge: number;
+  clarity: number;
+  overall: number;
+  /** JSON arrays and objects as text. */
+  traits: string;
+  suggestions: string;
+  feedback: string;
+  question_responses: string;
+  details: string;
+  created_at: string;
+}
+export interface EvaluationJobsTable {
+  session_id: string;
+  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  attempts: Generated<number>;
+  /** Wall-clock milliseconds. */
+  next_attempt_at: number;
+  last_error: string | null;
+  evaluation_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export interface LocalTokenUsageTable {
+  id: Generated<number>;
+  created_at: string;
+  model: string;
+  request_type: 'evaluation' | 'question_generation' | 'transcription';
+  status: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  audio_seconds: number | null;
+  cost_nano_usd: number | null;
+  session_id: string | null;
+  exam_id: string | null;
+  user_id: string | null;
+  http_status: number | null;
+  attempt: number;
+  /** Assigned when the row is queued for central (0204). */
+  central_id: string | null;
+}
+export interface CandidateProgressTable {
+  session_id: string;
+  exam_id: string;
+  stage: 'system_check' | 'id_verification' | 'interview' | 'finish';
+  consented_at: string;
+  analysis_fps: Generated<number>;
+  recording_id: string | null;
+  id_decision: string | null;
+  reference_embedding: string | null;
+  finish_state: Generated<string>;
+  updated_at: string;
+}
+
+export interface LocalDatabase extends MediaTables {
   device: DeviceTable;
   cached_exams: CachedExamsTable;
   sessions: LocalSessionsTable;
@@ -102,6 +269,16 @@ export interface LocalDatabase {
   outbox: OutboxTable;
   blob_uploads: BlobUploadsTable;
   sync_state: SyncStateTable;
+  session_exams: SessionExamsTable;
+  questions: QuestionsTable;
+  answers: AnswersTable;
+  messages: MessagesTable;
+  resumes: DocumentsTable;
+  job_listings: DocumentsTable;
+  evaluations: EvaluationsTable;
+  evaluation_jobs: EvaluationJobsTable;
+  token_usage: LocalTokenUsageTable;
+  candidate_progress: CandidateProgressTable;
 }
 
 // ── jobs (migration 0004, src-main/store/jobs.ts) ─────────────────────────────────────────────────

@@ -30,9 +30,8 @@ import { Pricing } from '../../src-main/evaluation/pricing';
 import { StructuredChat } from '../../src-main/evaluation/structured-chat';
 import { TokenLedger } from '../../src-main/evaluation/token-ledger';
 import type { EvaluationResult } from '../../src-main/evaluation/types';
-import { openLocalDatabase } from '../../src-main/interview/local-db';
+import { openLocalStore } from '../../src-main/store/local-store';
 import { saveDevice } from '../../src-main/store/device';
-import { txOn } from '../../src-main/store/local-store';
 import { startFakeOpenAI, type FakeReply } from '../support/fake-openai';
 import { sampleSession } from './support/interview-sample';
 import { percentile, writeBenchResult } from './support/result';
@@ -69,10 +68,10 @@ server.setDefault('chat', () => {
   return delay > 0 ? { kind: 'slow', delayMs: delay, then: reply } : reply;
 });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-openai-'));
-const db = await openLocalDatabase(path.join(dir, 'vigil.sqlite'));
+const db = await openLocalStore(path.join(dir, 'vigil.sqlite'));
 // A candidate device: enrolled, with the session its own, so each usage row also queues its outbox
 // item for central in the same commit, as in the app.
-saveDevice(txOn(db.sqlite), {
+saveDevice(db, {
   deviceId: 'bench-device',
   candidateId: 'bench-candidate',
   examId: 'bench-exam',
@@ -80,7 +79,7 @@ saveDevice(txOn(db.sqlite), {
   enrolledAt: new Date().toISOString(),
   expiresAt: null,
 });
-db.sqlite
+db.raw
   .prepare(`insert into sessions (id, exam_id, started_at) values (?, 'bench-exam', ?)`)
   .run(sampleSession.sessionId, new Date().toISOString());
 const settings = {
@@ -90,14 +89,13 @@ const settings = {
   transcriptionModel: undefined,
   timeoutMs: 10_000,
 };
-const ledger = new TokenLedger(db.sqlite, new Pricing());
+const ledger = new TokenLedger(db, new Pricing());
 const chat = new StructuredChat({ settings, ledger });
 const vigil = new OpenAIEvaluator(chat);
 // The behaviour before this change, for comparison in the same run: each usage row in its own
 // synchronous=FULL transaction, i.e. one fsync per row.
 const perRowFsyncLedger = {
-  record: (entry: Parameters<TokenLedger['record']>[0]) =>
-    db.sqlite.transaction(() => ledger.record(entry))(),
+  record: (entry: Parameters<TokenLedger['record']>[0]) => db.raw.transaction(() => ledger.record(entry))(),
 } as unknown as TokenLedger;
 const vigilPerRowFsync = new OpenAIEvaluator(new StructuredChat({ settings, ledger: perRowFsyncLedger }));
 
@@ -125,7 +123,7 @@ async function sdkOnly(): Promise<void> {
 // Saving the result: the same transaction shape EvaluationJobs.run commits (synchronous=FULL).
 const saved: EvaluationResult = await vigil.evaluate(sampleSession);
 const save = (result: EvaluationResult) =>
-  db.sqlite.transaction(() => insertEvaluation(db.sqlite, sampleSession.sessionId, result, 'now'))();
+  db.raw.transaction(() => insertEvaluation(db, sampleSession.sessionId, result, 'now'))();
 
 type Variant = 'bare' | 'sdkOnly' | 'vigil' | 'vigilPerRowFsync' | 'bareJob' | 'vigilJob';
 const steps: [Variant, () => Promise<unknown>][] = [
@@ -201,7 +199,7 @@ function ledgerCommitCost(): Record<string, number> {
   const deferred: number[] = [];
   for (let i = 0; i < 100; i++) {
     let start = performance.now();
-    db.sqlite.transaction(() => ledger.record(entry))(); // inside a FULL transaction: fsync at commit
+    db.raw.transaction(() => ledger.record(entry))(); // inside a FULL transaction: fsync at commit
     full.push(performance.now() - start);
     start = performance.now();
     ledger.record(entry);

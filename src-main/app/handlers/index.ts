@@ -6,7 +6,6 @@ import { appHandlers } from './app';
 import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
 import { doctorHandlers } from './doctor';
-import { interviewHandlers } from './interview';
 import { reviewHandlers } from './review';
 import { adminHandlers } from './admin';
 
@@ -16,7 +15,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...candidateHandlers(ctx),
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),
-    ...interviewHandlers(ctx),
     ...reviewHandlers(ctx),
     ...adminHandlers(ctx),
   };

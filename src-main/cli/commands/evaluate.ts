@@ -11,8 +11,8 @@ interface EvaluateOptions {
 }
 
 export async function runEvaluate(opts: EvaluateOptions, out: (text: string) => void): Promise<void> {
-  await withAiContext({ local: opts.local }, async ({ db, services }) => {
-    const jobs = new EvaluationJobs({ db: db.sqlite, evaluator: services.evaluator });
+  await withAiContext({ local: opts.local }, async ({ store, services }) => {
+    const jobs = new EvaluationJobs({ store, evaluator: services.evaluator });
     const evaluation = await jobs.run(opts.session);
     if (opts.json) {
       out(JSON.stringify(evaluation) + '\n');

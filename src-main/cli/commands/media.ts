@@ -9,6 +9,8 @@ import { isVigilError } from '../../errors';
 import { mergeSegments } from '../../media/merge';
 import { checkMerged, probeMedia, type ProbeResult } from '../../media/probe';
 import { createMediaRuntime } from '../../media/runtime';
+import { localDbPath } from '../../store/db-file';
+import { lazyLocalStore } from '../../store/lazy-store';
 
 const SEGMENT_FILE = /^segment-\d+\.(webm|mkv|mp4)$/;
 
@@ -104,7 +106,12 @@ export function registerMediaCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: { json?: boolean }) => {
       const loaded = loadConfig();
-      const runtime = createMediaRuntime({ dataDir: loaded.dataDir, config: loaded.config.media });
+      const store = lazyLocalStore(localDbPath(loaded.dataDir));
+      const runtime = createMediaRuntime({
+        dataDir: loaded.dataDir,
+        store: store.get,
+        config: loaded.config.media,
+      });
       try {
         const outcomes = await runtime.recover();
         if (opts.json) process.stdout.write(JSON.stringify({ recovered: outcomes }) + '\n');
@@ -121,6 +128,7 @@ export function registerMediaCommand(program: Command): void {
         fail(error);
       } finally {
         await runtime.close();
+        await store.close();
       }
     });
 }

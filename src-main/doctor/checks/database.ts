@@ -3,12 +3,12 @@
 // not repaired before the next exam.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openLocalStore } from '../../store/local-store';
 import type { DoctorCheck } from '../types';
 
 const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/i;
 
-export function databaseCheck(dataDir: string): DoctorCheck {
+export async function databaseCheck(dataDir: string): Promise<DoctorCheck> {
   let names: string[] = [];
   try {
     names = fs.readdirSync(dataDir).filter((name) => SQLITE_FILE.test(name));
@@ -23,21 +23,23 @@ export function databaseCheck(dataDir: string): DoctorCheck {
       summary: `no local database yet in ${dataDir} (created at first sign-in)`,
       details: { dataDir, databases: [] },
     };
-  const databases = names.map((name) => {
-    const file = path.join(dataDir, name);
-    try {
-      const db = new Database(file, { readonly: true, fileMustExist: true });
+  const databases = await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(dataDir, name);
       try {
-        const rows = db.pragma('integrity_check') as { integrity_check: string }[];
-        const messages = rows.map((row) => row.integrity_check);
-        return { file, ok: messages.length === 1 && messages[0] === 'ok', result: messages.slice(0, 5) };
-      } finally {
-        db.close();
+        const store = await openLocalStore(file, { readonly: true });
+        try {
+          const rows = store.raw.pragma('integrity_check') as { integrity_check: string }[];
+          const messages = rows.map((row) => row.integrity_check);
+          return { file, ok: messages.length === 1 && messages[0] === 'ok', result: messages.slice(0, 5) };
+        } finally {
+          await store.close();
+        }
+      } catch (error) {
+        return { file, ok: false, result: [(error as Error).message] };
       }
-    } catch (error) {
-      return { file, ok: false, result: [(error as Error).message] };
-    }
-  });
+    }),
+  );
   const bad = databases.filter((d) => !d.ok);
   return {
     id: 'database',

@@ -7,7 +7,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaLedger, openLedgerDatabase } from '../../../src-main/media/ledger';
+import { MediaLedger } from '../../../src-main/media/ledger';
+import { lazyLocalStore } from '../../../src-main/store/lazy-store';
+import { openLocalStore } from '../../../src-main/store/local-store';
 import { createMediaRuntime, ledgerFileFor } from '../../../src-main/media/runtime';
 import { artifactPath, launchChromium } from '../../support/chromium';
 import { buildCapturePage } from '../../support/media/capture-page';
@@ -107,9 +109,9 @@ describe('crash recovery', () => {
       }),
     );
 
-    const database = await openLedgerDatabase(ledgerFileFor(dataDir));
+    const database = await openLocalStore(ledgerFileFor(dataDir));
     try {
-      const ledger = new MediaLedger(database.db);
+      const ledger = new MediaLedger(database);
       expect((await ledger.recording(state.recordingId))?.state).toBe('recovered');
       const gap = (await ledger.events(state.recordingId)).find((e) => e.kind === 'recording_gap');
       expect(gap?.payload).toMatchObject({ reason: 'crash' });
@@ -118,11 +120,13 @@ describe('crash recovery', () => {
       await database.close();
     }
     // Recovering again finds nothing left to do.
-    const runtime = createMediaRuntime({ dataDir, config: { reserveMb: 256 } });
+    const store = lazyLocalStore(ledgerFileFor(dataDir));
+    const runtime = createMediaRuntime({ dataDir, store: store.get, config: { reserveMb: 256 } });
     try {
       expect(await runtime.recover()).toEqual([]);
     } finally {
       await runtime.close();
+      await store.close();
     }
   }, 120_000);
 });

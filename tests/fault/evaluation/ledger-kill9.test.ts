@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
-import { openLocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore } from '../../../src-main/store/local-store';
 import { makeTempDir } from '../../support/temp-dir';
 
 const temp = makeTempDir('vigil-ledger-kill9-');
@@ -44,13 +44,13 @@ describe('token ledger after kill -9', () => {
   it('keeps every row whose record() returned', async () => {
     const acked = await recordThenKill(200);
     expect(acked.length).toBeGreaterThanOrEqual(200);
-    const db = await openLocalDatabase(file);
+    const db = await openLocalStore(file);
     try {
-      expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-      const rows = new TokenLedger(db.sqlite, new Pricing()).list();
+      expect(db.raw.pragma('integrity_check', { simple: true })).toBe('ok');
+      const rows = new TokenLedger(db, new Pricing()).list();
       const ids = new Set(rows.map((r) => r.id));
       expect(acked.filter((id) => !ids.has(id))).toEqual([]);
-      const keys = db.sqlite
+      const keys = db.raw
         .prepare(`select idempotency_key from outbox where kind = 'token_usage' order by id`)
         .pluck()
         .all();

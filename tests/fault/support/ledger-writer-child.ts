@@ -3,15 +3,14 @@
 // `ack <id>` after each record() returns.
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
-import { openLocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore } from '../../../src-main/store/local-store';
 import { saveDevice } from '../../../src-main/store/device';
-import { txOn } from '../../../src-main/store/local-store';
 
 const [file] = process.argv.slice(2) as [string];
 // If the test process is gone before its kill lands, stop rather than write forever.
 const parent = process.ppid;
-const db = await openLocalDatabase(file);
-saveDevice(txOn(db.sqlite), {
+const db = await openLocalStore(file);
+saveDevice(db, {
   deviceId: 'kill9-device',
   candidateId: 'kill9-candidate',
   examId: 'kill9-exam',
@@ -19,7 +18,7 @@ saveDevice(txOn(db.sqlite), {
   enrolledAt: new Date().toISOString(),
   expiresAt: null,
 });
-const ledger = new TokenLedger(db.sqlite, new Pricing());
+const ledger = new TokenLedger(db, new Pricing());
 process.stdout.write('ready\n');
 for (let n = 0; ; n++) {
   const row = ledger.record({

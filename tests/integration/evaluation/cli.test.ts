@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src-main/cli/main';
-import { localDatabaseFile, openLocalDatabase } from '../../../src-main/interview/local-db';
+import { localDbPath } from '../../../src-main/store/db-file';
+import { openLocalStore } from '../../../src-main/store/local-store';
 import { InterviewSessionFlow } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
@@ -27,10 +28,10 @@ beforeAll(async () => {
   process.env.VIGIL_DATA_DIR = dir;
   process.env.VIGIL_POLICY_FILE = path.join(dir, 'no-policy.json');
   // Record a finished session in the data folder's database, as the app would.
-  const db = await openLocalDatabase(localDatabaseFile(dir));
+  const db = await openLocalStore(localDbPath(dir));
   const clock = new ManualClock();
   const flow = InterviewSessionFlow.start(
-    { repo: new InterviewRepository(db.sqlite), clock, scheduler: clock, audioDir: dir },
+    { repo: new InterviewRepository(db), clock, scheduler: clock, audioDir: dir },
     {
       sessionId: 'sess-cli',
       exam: ExamSchema.parse({
@@ -49,7 +50,7 @@ beforeAll(async () => {
   );
   flow.end();
   const second = InterviewSessionFlow.start(
-    { repo: new InterviewRepository(db.sqlite), clock, scheduler: clock, audioDir: dir },
+    { repo: new InterviewRepository(db), clock, scheduler: clock, audioDir: dir },
     {
       sessionId: 'sess-local',
       exam: ExamSchema.parse({

@@ -11,7 +11,7 @@ import { Pricing } from '../../../src-main/evaluation/pricing';
 import { StructuredChat } from '../../../src-main/evaluation/structured-chat';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
 import { LocalEvaluator } from '../../../src-main/evaluation/local-evaluator';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { InterviewSessionFlow } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
@@ -42,13 +42,13 @@ const aiOutput = {
   feedback: 'Fine.',
 };
 
-let db: LocalDatabase;
+let db: LocalStore;
 let dir: string;
 let fake: FakeOpenAI;
 let now: number;
 
 beforeEach(async () => {
-  db = await openLocalDatabase(':memory:');
+  db = await openLocalStore(':memory:');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-jobs-'));
   fake = await startFakeOpenAI();
   now = Date.UTC(2026, 0, 10, 12);
@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 function jobsWith(baseURL: string): { jobs: EvaluationJobs; ledger: TokenLedger } {
-  const ledger = new TokenLedger(db.sqlite, new Pricing(), () => new Date(now));
+  const ledger = new TokenLedger(db, new Pricing(), () => new Date(now));
   const chat = new StructuredChat({
     settings: { apiKey: 'k', baseURL, model: 'gpt-4o-mini', transcriptionModel: undefined, timeoutMs: 2000 },
     ledger,
@@ -68,7 +68,7 @@ function jobsWith(baseURL: string): { jobs: EvaluationJobs; ledger: TokenLedger 
     sleep: async () => {},
   });
   const jobs = new EvaluationJobs({
-    db: db.sqlite,
+    store: db,
     evaluator: new OpenAIEvaluator(chat),
     proctoring: {
       statsFor: () => ({ available: true, warningCount: 1, warningsByType: { looking_away: 1 } }),
@@ -84,7 +84,7 @@ function runSession(jobs: EvaluationJobs): InterviewSessionFlow {
   const clock = new ManualClock();
   const flow = InterviewSessionFlow.start(
     {
-      repo: new InterviewRepository(db.sqlite),
+      repo: new InterviewRepository(db),
       clock,
       scheduler: clock,
       audioDir: dir,
@@ -160,13 +160,13 @@ describe('evaluation jobs', () => {
   });
 
   it('makes a job interrupted by a crash due again, and fails a job with no recorded session', async () => {
-    db.sqlite
+    db.raw
       .prepare(
         `insert into evaluation_jobs (session_id, status, attempts, next_attempt_at, created_at, updated_at)
          values ('ghost', 'running', 1, 0, 'x', 'x')`,
       )
       .run();
-    const jobs = new EvaluationJobs({ db: db.sqlite, evaluator: new LocalEvaluator(), now: () => now });
+    const jobs = new EvaluationJobs({ store: db, evaluator: new LocalEvaluator(), now: () => now });
     expect(jobs.job('ghost')!.status).toBe('queued');
     expect(await jobs.runDue()).toEqual({ succeeded: [], failed: ['ghost'] });
     expect(jobs.job('ghost')).toMatchObject({ status: 'failed' });
@@ -174,7 +174,7 @@ describe('evaluation jobs', () => {
   });
 
   it('evaluates locally with no key and stores a labelled result', async () => {
-    const jobs = new EvaluationJobs({ db: db.sqlite, evaluator: new LocalEvaluator(), now: () => now });
+    const jobs = new EvaluationJobs({ store: db, evaluator: new LocalEvaluator(), now: () => now });
     runSession(jobs).end();
     const evaluation = await jobs.run('sess-1');
     expect(evaluation.evaluator).toBe('local');

@@ -9,7 +9,7 @@ import { StructuredChat } from '../../../src-main/evaluation/structured-chat';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
 import type { EvaluationInput } from '../../../src-main/evaluation/types';
 import { VigilError } from '../../../src-main/errors';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai';
 
 const input: EvaluationInput = {
@@ -58,7 +58,7 @@ const ok = (prompt = 1200, completion = 300) => ({
 });
 
 let fake: FakeOpenAI;
-let db: LocalDatabase;
+let db: LocalStore;
 let ledger: TokenLedger;
 let sleeps: number[];
 
@@ -73,7 +73,7 @@ function settings(over: Partial<AiSettings> = {}): AiSettings {
   };
 }
 function chat(over: Partial<AiSettings> = {}, pricing?: Pricing): StructuredChat {
-  if (pricing) ledger = new TokenLedger(db.sqlite, pricing);
+  if (pricing) ledger = new TokenLedger(db, pricing);
   return new StructuredChat({
     settings: settings(over),
     ledger,
@@ -109,8 +109,8 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(async () => {
-  db = await openLocalDatabase(':memory:');
-  ledger = new TokenLedger(db.sqlite, new Pricing());
+  db = await openLocalStore(':memory:');
+  ledger = new TokenLedger(db, new Pricing());
   sleeps = [];
   fake.requests.length = 0;
 });

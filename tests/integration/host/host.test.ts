@@ -148,7 +148,7 @@ describe('headless host', () => {
       replies.push(JSON.parse(data.toString()) as { id: number; result: unknown }),
     );
     raw.send(JSON.stringify({ id: 1, call: 'consoleSignIn', request: { user: 'admin', password: 'x' } }));
-    raw.send(JSON.stringify({ id: 2, call: 'proctoringStart', request: { sessionId: 's' } }));
+    raw.send(JSON.stringify({ id: 2, call: 'generateQuestions', request: { count: 3 } }));
     raw.send(JSON.stringify({ id: 3, call: 'ping', request: { nonce: 'still here' } }));
     while (replies.length < 3) await new Promise((r) => setTimeout(r, 10));
     const byId = Object.fromEntries(replies.map((r) => [r.id, r.result]));
@@ -156,7 +156,8 @@ describe('headless host', () => {
       ok: false,
       error: { code: 'FORBIDDEN', details: { call: 'consoleSignIn', window: 'candidate' } },
     });
-    expect(byId[2]).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // The second interview API is gone: its calls are unknown to every window.
+    expect(byId[2]).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CALL' } });
     expect(byId[3]).toMatchObject({ ok: true, value: { nonce: 'still here' } });
     raw.close();
     // The console's own calls and the app-wide ones work over its connection.

@@ -5,7 +5,7 @@ import { Pricing } from '../../../src-main/evaluation/pricing';
 import { StructuredChat } from '../../../src-main/evaluation/structured-chat';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
 import { VigilError } from '../../../src-main/errors';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import {
   AiQuestionGenerator,
   generateLocally,
@@ -48,10 +48,10 @@ describe('local question generator', () => {
 
 describe('AI question generator', () => {
   let fake: FakeOpenAI;
-  let db: LocalDatabase;
+  let db: LocalStore;
   beforeAll(async () => {
     fake = await startFakeOpenAI();
-    db = await openLocalDatabase(':memory:');
+    db = await openLocalStore(':memory:');
   });
   afterAll(async () => {
     await db.close();
@@ -72,7 +72,7 @@ describe('AI question generator', () => {
       },
       { kind: 'chat', content: { questions }, usage: { prompt_tokens: 560, completion_tokens: 80 } },
     );
-    const ledger = new TokenLedger(db.sqlite, new Pricing());
+    const ledger = new TokenLedger(db, new Pricing());
     const chat = new StructuredChat({
       settings: {
         apiKey: 'k',

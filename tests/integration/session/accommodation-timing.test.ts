@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../../src-main/errors';
 import type { TimingAccommodation } from '../../../src-main/interview/accommodation';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { InterviewSessionFlow, type BreakEvent } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema, type Exam } from '../../../src-main/interview/types';
@@ -28,7 +28,7 @@ const exam: Exam = ExamSchema.parse({
   ],
 });
 
-let db: LocalDatabase;
+let db: LocalStore;
 let repo: InterviewRepository;
 let clock: ManualClock;
 let dir: string;
@@ -42,8 +42,8 @@ function start(accommodation?: TimingAccommodation, sessionId = 'sess-a') {
 }
 
 beforeEach(async () => {
-  db = await openLocalDatabase(':memory:');
-  repo = new InterviewRepository(db.sqlite);
+  db = await openLocalStore(':memory:');
+  repo = new InterviewRepository(db);
   clock = new ManualClock();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-accommodation-'));
   breaks = [];

@@ -103,9 +103,9 @@ beforeAll(async () => {
     analysisReady: () => ({ ok: true, detail: 'face models present' }),
     policyFor: (exam: CachedExam) => resolvePolicy(exam.policy),
     verifyId: () => Promise.reject(new Error('no ID check in this test')),
-    startInterview: (sessionId, exam) =>
+    startInterview: async (sessionId, exam) =>
       InterviewSessionFlow.start(
-        { repo: new InterviewRepository(store.raw), clock: systemMonotonicClock, audioDir },
+        { repo: new InterviewRepository(store), clock: systemMonotonicClock, audioDir },
         {
           sessionId,
           exam: {
@@ -119,6 +119,11 @@ beforeAll(async () => {
             proctoring_policy: exam.policy,
           },
         },
+      ),
+    resumeInterview: (sessionId) =>
+      InterviewSessionFlow.resume(
+        { repo: new InterviewRepository(store), clock: systemMonotonicClock, audioDir },
+        sessionId,
       ),
     freeBytes: async () => 50 * 2 ** 30,
     afterSession: async () => undefined,

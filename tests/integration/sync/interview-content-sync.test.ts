@@ -64,10 +64,10 @@ describe('interview content from a device to central PostgreSQL', () => {
     const { vault, candidateId } = enrolled;
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
 
-    const jobs = new EvaluationJobs({ db: store.raw, evaluator: new LocalEvaluator() });
+    const jobs = new EvaluationJobs({ store, evaluator: new LocalEvaluator() });
     const clock = new ManualClock();
     const deps = {
-      repo: new InterviewRepository(store.raw),
+      repo: new InterviewRepository(store),
       clock,
       scheduler: clock,
       audioDir: dir,
@@ -98,7 +98,7 @@ describe('interview content from a device to central PostgreSQL', () => {
     const stranger = randomUUID();
     InterviewSessionFlow.start(deps, { sessionId: stranger, exam }).end();
 
-    const repo = new InterviewRepository(store.raw);
+    const repo = new InterviewRepository(store);
     const questions = repo.questions(sessionId);
     const messages = repo.messages(sessionId);
     expect(messages.map((m) => m.role)).toEqual([
@@ -224,7 +224,7 @@ describe('interview content from a device to central PostgreSQL', () => {
     // A re-evaluation is a new local row and a new key: central keeps one evaluation, the latest.
     const redo = store.raw.transaction(() =>
       insertEvaluation(
-        store.raw,
+        store,
         sessionId,
         { ...evaluation, overall: 91, clarity: 88, feedback: 'Re-evaluated.' },
         new Date().toISOString(),

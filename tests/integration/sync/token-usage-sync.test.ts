@@ -93,7 +93,7 @@ describe('token usage from a device to central PostgreSQL', () => {
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
 
     // The app's wiring: ledger, chat, evaluator and jobs on the store's own connection.
-    const ledger = new TokenLedger(store.raw, new Pricing());
+    const ledger = new TokenLedger(store, new Pricing());
     const chat = new StructuredChat({
       settings: {
         apiKey: 'sk-test',
@@ -107,11 +107,11 @@ describe('token usage from a device to central PostgreSQL', () => {
       sleep: async () => {},
       random: () => 0,
     });
-    const jobs = new EvaluationJobs({ db: store.raw, evaluator: new OpenAIEvaluator(chat) });
+    const jobs = new EvaluationJobs({ store, evaluator: new OpenAIEvaluator(chat) });
     const clock = new ManualClock();
     const flow = InterviewSessionFlow.start(
       {
-        repo: new InterviewRepository(store.raw),
+        repo: new InterviewRepository(store),
         clock,
         scheduler: clock,
         audioDir: dir,

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveMediaBinaries, type MediaBinaries } from '../../../src-main/media/binaries';
-import { MediaLedger, openLedgerDatabase, type LedgerDatabase } from '../../../src-main/media/ledger';
+import { MediaLedger } from '../../../src-main/media/ledger';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { MediaService, type MediaServiceOptions } from '../../../src-main/media/media-service';
 
 export function bins(): MediaBinaries {
@@ -101,7 +102,7 @@ export interface ServiceFixture {
   recordingsDir: string;
   service: MediaService;
   ledger: MediaLedger;
-  database: LedgerDatabase;
+  store: LocalStore;
   close(): Promise<void>;
 }
 
@@ -109,8 +110,8 @@ export async function openService(
   dir: string,
   overrides: Partial<MediaServiceOptions> = {},
 ): Promise<ServiceFixture> {
-  const database = await openLedgerDatabase(path.join(dir, 'local.sqlite'));
-  const ledger = new MediaLedger(database.db);
+  const store = await openLocalStore(path.join(dir, 'local.sqlite'));
+  const ledger = new MediaLedger(store);
   const recordingsDir = overrides.recordingsDir ?? path.join(dir, 'recordings');
   const service = new MediaService({ ledger, recordingsDir, binaries: bins, reserveBytes: 0, ...overrides });
   return {
@@ -118,10 +119,10 @@ export async function openService(
     recordingsDir,
     service,
     ledger,
-    database,
+    store,
     close: async () => {
       await service.close();
-      await database.close();
+      await store.close();
     },
   };
 }

@@ -9,9 +9,8 @@ import { configSchema } from '../../../src-main/config/schema';
 import { createAiServices } from '../../../src-main/evaluation/ai-services';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { nanoUsdToDecimal, TokenLedger, type UsageEntry } from '../../../src-main/evaluation/token-ledger';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { saveDevice } from '../../../src-main/store/device';
-import { txOn } from '../../../src-main/store/local-store';
 import { makeTempDir } from '../../support/temp-dir';
 
 const SESSION = '6f1c1b3e-5d7a-4c2e-9a51-0d7c7c9f2a10';
@@ -27,8 +26,8 @@ const entry: UsageEntry = {
   attempt: 1,
 };
 
-function enroll(db: Database.Database): void {
-  saveDevice(txOn(db), {
+function enroll(db: LocalStore): void {
+  saveDevice(db, {
     deviceId: 'd1',
     candidateId: 'cand-1',
     examId: 'exam-1',
@@ -37,14 +36,14 @@ function enroll(db: Database.Database): void {
     expiresAt: null,
   });
 }
-function ownSession(db: Database.Database, id = SESSION): void {
-  db.prepare(
-    `insert into sessions (id, exam_id, started_at) values (?, 'exam-1', '2026-01-01T00:00:00Z')`,
-  ).run(id);
+function ownSession(db: LocalStore, id = SESSION): void {
+  db.raw
+    .prepare(`insert into sessions (id, exam_id, started_at) values (?, 'exam-1', '2026-01-01T00:00:00Z')`)
+    .run(id);
 }
-const outbox = (db: Database.Database) =>
+const outbox = (db: LocalStore) =>
   (
-    db.prepare('select kind, idempotency_key, payload from outbox order by id').all() as {
+    db.raw.prepare('select kind, idempotency_key, payload from outbox order by id').all() as {
       kind: string;
       idempotency_key: string;
       payload: string;
@@ -65,12 +64,12 @@ describe('nanoUsdToDecimal', () => {
 });
 
 describe('token ledger → outbox (in memory)', () => {
-  let db: LocalDatabase;
+  let db: LocalStore;
   let ledger: TokenLedger;
   const at = new Date('2026-03-01T10:00:00Z');
   beforeEach(async () => {
-    db = await openLocalDatabase(':memory:');
-    ledger = new TokenLedger(db.sqlite, new Pricing(), () => at);
+    db = await openLocalStore(':memory:');
+    ledger = new TokenLedger(db, new Pricing(), () => at);
   });
   afterEach(async () => {
     await db.close();
@@ -79,18 +78,18 @@ describe('token ledger → outbox (in memory)', () => {
   it('keeps rows local while the installation is not enrolled', () => {
     const row = ledger.record(entry);
     expect(row.centralId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(outbox(db.sqlite)).toEqual([]);
+    expect(outbox(db)).toEqual([]);
   });
 
   it('queues each row once under its central id, with the session only when it is this device’s own', () => {
-    enroll(db.sqlite);
-    ownSession(db.sqlite);
+    enroll(db);
+    ownSession(db);
     const own = ledger.record(entry);
     const foreign = ledger.record({ ...entry, sessionId: 'not-a-local-session' });
     const none = ledger.record({ ...entry, sessionId: null, requestType: 'question_generation' });
     const unpriced = ledger.record({ ...entry, model: 'local-llm', status: 'http_error', httpStatus: 500 });
     expect(new Set([own, foreign, none, unpriced].map((r) => r.centralId)).size).toBe(4);
-    const items = outbox(db.sqlite);
+    const items = outbox(db);
     expect(items.map((i) => [i.kind, i.key])).toEqual(
       [own, foreign, none, unpriced].map((r) => ['token_usage', `token_usage:${r.centralId}`]),
     );
@@ -119,25 +118,25 @@ describe('token ledger → outbox (in memory)', () => {
   });
 
   it('writes neither the row nor its item when the row fails or the enclosing transaction rolls back', () => {
-    enroll(db.sqlite);
+    enroll(db);
     expect(() => ledger.record({ ...entry, requestType: 'bogus' as never })).toThrow(/CHECK/);
     expect(() =>
-      db.sqlite.transaction(() => {
+      db.raw.transaction(() => {
         ledger.record(entry);
         throw new Error('the evaluation could not be saved');
       })(),
     ).toThrow(/could not be saved/);
     expect(ledger.list()).toEqual([]);
-    expect(outbox(db.sqlite)).toEqual([]);
-    db.sqlite.transaction(() => ledger.record(entry))();
+    expect(outbox(db)).toEqual([]);
+    db.raw.transaction(() => ledger.record(entry))();
     expect(ledger.list()).toHaveLength(1);
-    expect(outbox(db.sqlite)).toHaveLength(1);
+    expect(outbox(db)).toHaveLength(1);
   });
 
   it('gives rows from before migration 0204 a central id and queues them exactly once', () => {
-    enroll(db.sqlite);
-    ownSession(db.sqlite);
-    const insert = db.sqlite.prepare(
+    enroll(db);
+    ownSession(db);
+    const insert = db.raw.prepare(
       `insert into token_usage (created_at, model, request_type, status, prompt_tokens, completion_tokens,
          total_tokens, cost_nano_usd, session_id, attempt)
        values ('2026-02-01T00:00:00Z', 'gpt-4o', 'evaluation', 'ok', 10, 5, 15, ?, ?, 1)`,
@@ -149,7 +148,7 @@ describe('token ledger → outbox (in memory)', () => {
     expect(ledger.queueBacklog()).toBe(0);
     const rows = ledger.list();
     expect(rows.every((r) => r.centralId !== null)).toBe(true);
-    const items = outbox(db.sqlite);
+    const items = outbox(db);
     expect(items.map((i) => i.key).sort()).toEqual(rows.map((r) => `token_usage:${r.centralId}`).sort());
     expect(items[0]!.payload.id).toBe(fresh.centralId);
     expect(items[1]!.payload).toMatchObject({ sessionId: SESSION, cost: '0.000075000', totalTokens: 15 });
@@ -158,8 +157,8 @@ describe('token ledger → outbox (in memory)', () => {
   });
 
   it('takes the backlog up when the AI services are built (app start, every CLI command)', () => {
-    enroll(db.sqlite);
-    db.sqlite
+    enroll(db);
+    db.raw
       .prepare(
         `insert into token_usage (created_at, model, request_type, status, prompt_tokens, completion_tokens,
            total_tokens, attempt)
@@ -177,19 +176,19 @@ describe('token ledger → outbox (in memory)', () => {
       security: {},
       update: {},
     });
-    const { ledger: built } = createAiServices({ config, db: db.sqlite, env: {} });
+    const { ledger: built } = createAiServices({ config, store: db, env: {} });
     const [row] = built.list();
     expect(row?.centralId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(outbox(db.sqlite).map((i) => i.key)).toEqual([`token_usage:${row?.centralId}`]);
+    expect(outbox(db).map((i) => i.key)).toEqual([`token_usage:${row?.centralId}`]);
   });
 });
 
 describe('token ledger → outbox on a file database (WAL, synchronous=FULL)', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let file: LocalDatabase;
+  let file: LocalStore;
   beforeEach(async () => {
     temp = makeTempDir('vigil-ledger-outbox-');
-    file = await openLocalDatabase(path.join(temp.dir, 'vigil.sqlite'));
+    file = await openLocalStore(path.join(temp.dir, 'vigil.sqlite'));
   });
   afterEach(async () => {
     await file.close();
@@ -197,10 +196,10 @@ describe('token ledger → outbox on a file database (WAL, synchronous=FULL)', (
   });
 
   it('commits the row and its item together without leaving the connection at NORMAL', () => {
-    enroll(file.sqlite);
-    const ledger = new TokenLedger(file.sqlite, new Pricing());
+    enroll(file);
+    const ledger = new TokenLedger(file, new Pricing());
     const row = ledger.record({ ...entry, sessionId: null });
-    expect(file.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    expect(file.raw.pragma('synchronous', { simple: true })).toBe(2);
     const other = new Database(path.join(temp.dir, 'vigil.sqlite'), { readonly: true });
     try {
       expect(other.prepare('select central_id from token_usage').pluck().all()).toEqual([row.centralId]);

@@ -6,20 +6,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatUsage } from '../../../src-main/cli/commands/usage';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { makeTempDir } from '../../support/temp-dir';
 
-let db: LocalDatabase;
+let db: LocalStore;
 let at: Date;
 let ledger: TokenLedger;
 beforeEach(async () => {
-  db = await openLocalDatabase(':memory:');
+  db = await openLocalStore(':memory:');
   at = new Date('2026-01-31T23:59:00Z');
-  ledger = new TokenLedger(
-    db.sqlite,
-    new Pricing({ 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } }),
-    () => at,
-  );
+  ledger = new TokenLedger(db, new Pricing({ 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } }), () => at);
 });
 afterEach(async () => {
   await db.close();
@@ -105,7 +101,7 @@ describe('token ledger roll-ups', () => {
 
 describe('token ledger writes on a file database (WAL, synchronous=FULL)', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let file: LocalDatabase;
+  let file: LocalStore;
   let fileLedger: TokenLedger;
   const entry = {
     model: 'gpt-4o-mini',
@@ -115,11 +111,11 @@ describe('token ledger writes on a file database (WAL, synchronous=FULL)', () =>
     completionTokens: 5,
     attempt: 1,
   };
-  const synchronous = () => file.sqlite.pragma('synchronous', { simple: true });
+  const synchronous = () => file.raw.pragma('synchronous', { simple: true });
   beforeEach(async () => {
     temp = makeTempDir('vigil-ledger-');
-    file = await openLocalDatabase(path.join(temp.dir, 'vigil.sqlite'));
-    fileLedger = new TokenLedger(file.sqlite, new Pricing());
+    file = await openLocalStore(path.join(temp.dir, 'vigil.sqlite'));
+    fileLedger = new TokenLedger(file, new Pricing());
   });
   afterEach(async () => {
     await file.close();
@@ -146,13 +142,13 @@ describe('token ledger writes on a file database (WAL, synchronous=FULL)', () =>
   });
 
   it('joins a surrounding transaction: rolled back with it', () => {
-    const tx = file.sqlite.transaction(() => {
+    const tx = file.raw.transaction(() => {
       fileLedger.record(entry);
       throw new Error('the evaluation could not be saved');
     });
     expect(() => tx()).toThrow(/could not be saved/);
     expect(fileLedger.list()).toEqual([]);
-    file.sqlite.transaction(() => fileLedger.record(entry))();
+    file.raw.transaction(() => fileLedger.record(entry))();
     expect(fileLedger.list()).toHaveLength(1);
     expect(synchronous()).toBe(2);
   });

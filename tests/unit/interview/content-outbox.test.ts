@@ -7,12 +7,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertEvaluation } from '../../../src-main/evaluation/evaluation-store';
 import type { EvaluationResult } from '../../../src-main/evaluation/types';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { contentOutbox, messageUuid } from '../../../src-main/interview/content-outbox';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
 import { registerBlob } from '../../../src-main/store/blob-uploads';
-import { txOn } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -32,12 +31,12 @@ interface Item {
 
 describe('interview content outbox', () => {
   const temp = makeTempDir('vigil-content-outbox-');
-  let db: LocalDatabase;
+  let db: LocalStore;
   let repo: InterviewRepository;
   let sessionId: string;
   const items = (): Item[] =>
     (
-      db.sqlite
+      db.raw
         .prepare(
           `SELECT kind, idempotency_key AS key, payload FROM outbox
            WHERE kind IN ('question', 'message', 'evaluation') ORDER BY id`,
@@ -46,9 +45,9 @@ describe('interview content outbox', () => {
     ).map((r) => ({ ...r, payload: JSON.parse(r.payload) as Record<string, unknown> }));
 
   beforeEach(async () => {
-    db = await openLocalDatabase(path.join(temp.dir, `${Math.random()}.db`));
-    repo = new InterviewRepository(db.sqlite);
-    sessionId = startSession(txOn(db.sqlite), { examId: exam.id });
+    db = await openLocalStore(path.join(temp.dir, `${Math.random()}.db`));
+    repo = new InterviewRepository(db);
+    sessionId = startSession(db, { examId: exam.id });
     repo.createSession({
       sessionId,
       userId: null,
@@ -126,7 +125,7 @@ describe('interview content outbox', () => {
     repo.setTranscript('q-1', 'done', 'Spoken words.', '2026-01-01T00:00:21.000Z'); // unchanged
     // Once the audio is a registered blob, every version carries its hash (central overwrites it).
     const sha = 'ab'.repeat(32);
-    registerBlob(txOn(db.sqlite), {
+    registerBlob(db, {
       id: 'blob-1',
       sessionId,
       kind: 'audio',
@@ -136,7 +135,7 @@ describe('interview content outbox', () => {
       contentType: 'audio/webm',
       deleteAfterUpload: false,
     });
-    contentOutbox(db.sqlite).queueQuestion('q-1');
+    contentOutbox(db).queueQuestion('q-1');
     const questions = items().filter((i) => i.kind === 'question');
     expect(
       questions.map((i) => [i.payload.answerText, i.payload.answeredAt, i.payload.answerAudioSha256]),
@@ -192,16 +191,11 @@ describe('interview content outbox', () => {
       question_responses: [{ question: 'Why?', answer: 'Because.', score: 5, feedback: 'Ok.' }],
       details: {},
     };
-    const first = insertEvaluation(db.sqlite, sessionId, result, '2026-01-01T00:01:00.000Z');
-    const second = insertEvaluation(
-      db.sqlite,
-      sessionId,
-      { ...result, overall: 70 },
-      '2026-01-01T00:02:00.000Z',
-    );
-    contentOutbox(db.sqlite).queueReportPdf(sessionId, 'cd'.repeat(32));
-    insertEvaluation(db.sqlite, 'not-mine', result, '2026-01-01T00:03:00.000Z');
-    contentOutbox(db.sqlite).queueReportPdf('not-mine', 'ef'.repeat(32));
+    const first = insertEvaluation(db, sessionId, result, '2026-01-01T00:01:00.000Z');
+    const second = insertEvaluation(db, sessionId, { ...result, overall: 70 }, '2026-01-01T00:02:00.000Z');
+    contentOutbox(db).queueReportPdf(sessionId, 'cd'.repeat(32));
+    insertEvaluation(db, 'not-mine', result, '2026-01-01T00:03:00.000Z');
+    contentOutbox(db).queueReportPdf('not-mine', 'ef'.repeat(32));
     const evaluations = items().filter((i) => i.kind === 'evaluation');
     expect(evaluations.map((i) => [i.key, i.payload.overall, i.payload.pdfSha256])).toEqual([
       [`evaluation:${first.id}`, 48, undefined],

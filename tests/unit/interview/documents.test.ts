@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../../src-main/errors';
 import { DocumentStore } from '../../../src-main/interview/documents';
-import { openLocalDatabase, type LocalDatabase } from '../../../src-main/interview/local-db';
+import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { makeDocx, makePdf } from '../../support/document-fixtures';
 
 const resumeLines = [
@@ -12,11 +12,11 @@ const resumeLines = [
   'Led incident response and query tuning.',
 ];
 
-let db: LocalDatabase;
+let db: LocalStore;
 let store: DocumentStore;
 beforeEach(async () => {
-  db = await openLocalDatabase(':memory:');
-  store = new DocumentStore(db.sqlite, { maxBytes: 200_000 });
+  db = await openLocalStore(':memory:');
+  store = new DocumentStore(db, { maxBytes: 200_000 });
 });
 afterEach(async () => {
   await db.close();
@@ -32,7 +32,7 @@ async function rejection(promise: Promise<unknown>): Promise<VigilError> {
 }
 const count = () =>
   (
-    db.sqlite
+    db.raw
       .prepare('select (select count(*) from resumes) + (select count(*) from job_listings) as n')
       .get() as {
       n: number;

@@ -8,7 +8,6 @@ import { callNames, eventNames, type CallName } from '../../../src-preload/contr
 import {
   callGroups,
   eventGroups,
-  pendingRemovalCalls,
   windowCallNames,
   windowKinds,
   windowOfRoute,
@@ -44,23 +43,6 @@ const callsIn = (sources: Iterable<string>, name: string) =>
   [...sources].some((text) => new RegExp(`\\b(?:api|vigil)\\??\\.${name}\\(`).test(text));
 const cliCalls = (name: string) => [...cliSources.values()].some((text) => text.includes(`call('${name}'`));
 
-// Removed by the proctoring/interview changes of issue 16: the second proctoring and interview
-// stacks' calls, which no window uses. They are exposed to no window and refused by main until
-// they are deleted; delete this list (and their `pendingRemoval` entries) with them.
-const removedByProctoringAndInterviewChanges: CallName[] = [
-  'startInterview',
-  'getInterviewState',
-  'saveAnswerDraft',
-  'submitAnswer',
-  'submitSpokenAnswer',
-  'endInterview',
-  'uploadDocument',
-  'createJobListingFromText',
-  'generateQuestions',
-  'getEvaluation',
-  'getTokenUsage',
-];
-
 /** A socket that opens at once and records what the bridge sends. */
 function fakeSocket(urls: string[]) {
   return (url: string) => {
@@ -87,7 +69,6 @@ describe('contract usage', () => {
     const unused: string[] = [];
     for (const name of callNames) {
       const group = callGroups[name];
-      if (group === 'pendingRemoval') continue;
       const used =
         group === 'app'
           ? callsIn([aboutScreen], name)
@@ -113,12 +94,6 @@ describe('contract usage', () => {
     expect(windowOfRoute('#/admin/exams')).toBe('console');
     expect(windowOfRoute('#/')).toBe('candidate');
     expect(windowOfRoute('')).toBe('candidate');
-  });
-
-  it('keeps the calls being removed by the proctoring/interview changes out of every window', () => {
-    expect([...pendingRemovalCalls].sort()).toEqual([...removedByProctoringAndInterviewChanges].sort());
-    for (const window of windowKinds)
-      for (const name of pendingRemovalCalls) expect(windowCallNames(window)).not.toContain(name);
   });
 
   it("exposes exactly the window's calls in each Electron preload", () => {

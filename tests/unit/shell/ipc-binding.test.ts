@@ -148,11 +148,11 @@ describe('Electron IPC binding', () => {
         ok: false,
         error: { code: 'FORBIDDEN', details: { call, window: 'console' } },
       });
-    // The calls of the stacks being removed reach no window.
+    // The removed second proctoring stack's calls are unknown to every window.
     for (const ipc of [candidate, console])
       expect(await raw(ipc, 'proctoringStart', { sessionId: 's' })).toMatchObject({
         ok: false,
-        error: { code: 'FORBIDDEN' },
+        error: { code: 'UNKNOWN_CALL' },
       });
     // Both have the app-wide calls, and each its own.
     for (const ipc of [candidate, console])
