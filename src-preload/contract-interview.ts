@@ -1,7 +1,6 @@
 // Schemas of the candidate's interview screen (issue 8), spread into the candidate calls of
 // contract.ts: spoken answers, extra time and breaks. Pure: zod only.
 import { z } from 'zod';
-import { ExamTypeSchema } from './vocabulary';
 
 /** Largest spoken answer accepted in one call (about 70 minutes of Opus at 32 kbit/s). */
 export const MAX_SPOKEN_ANSWER_BYTES = 16 * 1024 * 1024;

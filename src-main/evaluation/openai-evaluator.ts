@@ -2,7 +2,7 @@
 // must match a zod schema (sent as json_schema structured output), and merges them with the
 // session's own facts (questions, answers, proctoring statistics) that the model never rewrites.
 import { z } from 'zod';
-import { examTypeLabels } from '../interview/types';
+import { examTypeNames } from '../../src-preload/vocabulary';
 import type { StructuredChat } from './structured-chat';
 import type { EvaluationInput, EvaluationResult, Evaluator } from './types';
 
@@ -35,7 +35,7 @@ with index equal to the question's index.`;
 
 export function evaluationPrompt(input: EvaluationInput): string {
   const parts = [
-    `Exam: ${input.exam.title} — ${examTypeLabels[input.exam.type]} (${input.exam.type}), difficulty ${input.exam.difficulty}/10.`,
+    `Exam: ${input.exam.title} — ${examTypeNames[input.exam.type]} (${input.exam.type}), difficulty ${input.exam.difficulty}/10.`,
   ];
   if (input.jobListingText) parts.push(`Job listing:\n${input.jobListingText.slice(0, 6000)}`);
   if (input.resumeText) parts.push(`Candidate's resume:\n${input.resumeText.slice(0, 6000)}`);

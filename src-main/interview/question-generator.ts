@@ -7,14 +7,8 @@ import type { StructuredChat } from '../evaluation/structured-chat';
 import type { UsageContext } from '../evaluation/types';
 import { VigilError } from '../errors';
 import { topKeywords } from './keywords';
-import {
-  DifficultySchema,
-  ExamTypeSchema,
-  KeyQuestionSchema,
-  examTypeLabels,
-  type ExamType,
-  type KeyQuestion,
-} from './types';
+import { ExamTypeSchema, examTypeNames, type ExamType } from '../../src-preload/vocabulary';
+import { DifficultySchema, KeyQuestionSchema, type KeyQuestion } from './types';
 
 export interface QuestionRequest {
   type: ExamType;
@@ -190,7 +184,7 @@ export class AiQuestionGenerator implements QuestionGenerator {
   async generate(request: QuestionRequest): Promise<KeyQuestion[]> {
     const { type, difficulty, count } = validate(request);
     const parts = [
-      `Write ${count} interview questions for a ${examTypeLabels[type]} (${type}) interview at difficulty ${difficulty} on a 1–10 scale.`,
+      `Write ${count} interview questions for a ${examTypeNames[type]} (${type}) interview at difficulty ${difficulty} on a 1–10 scale.`,
       `Give each a time limit in seconds between 30 and 600 that fits its difficulty (around ${timeLimitFor(type, difficulty)} s).`,
     ];
     if (request.jobListingText) parts.push(`Job listing:\n${request.jobListingText.slice(0, 6000)}`);

@@ -11,7 +11,8 @@ import { VigilError } from '../errors';
 import { extendedLimitS, standardTiming, type TimingAccommodation } from './accommodation';
 import { systemScheduler, type MonotonicClock, type Scheduler } from './clock';
 import type { InterviewRepository, SessionExamSnapshot } from './session-repository';
-import { examTypeLabels, type Answer, type Exam, type QuestionSource } from './types';
+import { examTypeNames } from '../../src-preload/vocabulary';
+import type { Answer, Exam, QuestionSource } from './types';
 
 /** Text or audio sent just after the limit (network, encoder flush) still counts for this long. */
 export const DEFAULT_GRACE_MS = 2_000;
@@ -192,7 +193,7 @@ export class InterviewSessionFlow {
       deps.repo.appendMessage(
         input.sessionId,
         'system',
-        `Interview "${input.exam.title}": ${examTypeLabels[input.exam.type]}, difficulty ${input.exam.difficulty}/10, ${questions.length} question(s).`,
+        `Interview "${input.exam.title}": ${examTypeNames[input.exam.type]}, difficulty ${input.exam.difficulty}/10, ${questions.length} question(s).`,
         null,
         at,
       );

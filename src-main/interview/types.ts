@@ -1,10 +1,9 @@
 // Interview content types shared by the session flow, the CLI, the PDF report and the consoles.
 // Each has a zod schema so that data crossing a boundary (IPC, files, AI output) is validated once.
 import { z } from 'zod';
+import { ExamTypeSchema, type ExamType } from '../../src-preload/vocabulary';
 
 // The exam as the interview runs it (CLI files, the session flow's snapshot, AI output).
-export const examTypes = ['GEN', 'SKL', 'PER', 'FIN'] as const;
-export const ExamTypeSchema = z.enum(examTypes);
 
 export const DifficultySchema = z
   .number()
@@ -33,15 +32,7 @@ export const ExamSchema = z.object({
   proctoring_policy: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** General, Industry skills, Personality and culture fit, Final screening. */
-export type ExamType = z.infer<typeof ExamTypeSchema>;
-
-export const examTypeLabels: Record<ExamType, string> = {
-  GEN: 'General',
-  SKL: 'Industry skills',
-  PER: 'Personality and culture fit',
-  FIN: 'Final screening',
-};
+export type { ExamType };
 
 export type KeyQuestion = z.infer<typeof KeyQuestionSchema>;
 

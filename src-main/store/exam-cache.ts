@@ -1,13 +1,14 @@
 // Exam definitions cached on the device at enrollment, so an enrolled exam can start and run while
 // the central server is unreachable.
 import { z } from 'zod';
+import { ExamTypeSchema } from '../../src-preload/vocabulary';
 import { VigilError } from '../errors';
 import type { Tx } from './local-store';
 
 export const CachedExamSchema = z.object({
   id: z.string().uuid(),
   title: z.string(),
-  type: z.enum(['GEN', 'SKL', 'PER', 'FIN']),
+  type: ExamTypeSchema,
   difficulty: z.number().int().min(1).max(10),
   keyQuestions: z.array(z.object({ question: z.string(), time_limit_s: z.number().int().positive() })),
   policy: z.record(z.string(), z.unknown()),

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { callNames, eventNames, type CallName } from '../../../src-preload/contract';
+import { callNames, eventNames } from '../../../src-preload/contract';
 import {
   callGroups,
   eventGroups,
