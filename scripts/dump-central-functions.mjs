@@ -1,4 +1,4 @@
-// Rewrites migrations/central/functions/<schema>.<name>.sql from a throwaway PostgreSQL 15 with every
+// Rewrites schema/central/functions/<schema>.<name>.sql from a throwaway PostgreSQL 15 with every
 // central migration applied: run it after adding a migration that creates, replaces or drops a
 // function, and commit the files with that migration: `node scripts/dump-central-functions.mjs`.
 // tests/integration/central/function-definitions.test.ts fails while the files are out of date.

@@ -1,6 +1,6 @@
 // Static map of central (PostgreSQL) migrations. To add one: import it here and add one entry.
 // Released migrations are frozen and self-contained (tests/unit/lint/migration-imports.test.ts); a
-// migration that changes a function also updates migrations/central/functions/ (see its README).
+// migration that changes a function also updates schema/central/functions/ (see its README).
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_roles_and_schema';
 import * as m0002 from './0002_people_and_exams';

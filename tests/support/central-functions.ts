@@ -1,5 +1,5 @@
 // The central functions as the migrated database has them, and the reviewed copies of them in
-// migrations/central/functions/ (one file per function, exactly what pg_get_functiondef prints).
+// schema/central/functions/ (one file per function, exactly what pg_get_functiondef prints).
 // Shared by tests/integration/central/function-definitions.test.ts, which compares the two, and
 // scripts/dump-central-functions.mjs, which rewrites the files. Migrations never read these files:
 // each migration carries its own SQL, frozen once released.
@@ -10,7 +10,7 @@ import { openPostgres } from '../../src-main/central/connect';
 import { migrateCentral } from '../../src-main/central/migrate';
 import { startPostgres } from './postgres';
 
-export const FUNCTIONS_DIR = path.resolve(import.meta.dirname, '../../migrations/central/functions');
+export const FUNCTIONS_DIR = path.resolve(import.meta.dirname, '../../schema/central/functions');
 
 /** `<schema>.<name>` → definition; overloads of one name share a file, ordered by their arguments. */
 export type FunctionDefinitions = Map<string, string>;

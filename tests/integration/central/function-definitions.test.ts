@@ -1,11 +1,11 @@
 // The reviewed text of every central function is what the migrations actually produce. Each function
-// has one file, migrations/central/functions/<schema>.<name>.sql, holding exactly what
+// has one file, schema/central/functions/<schema>.<name>.sql, holding exactly what
 // pg_get_functiondef prints for it on a PostgreSQL 15 with every central migration applied.
 //
 // When this fails after you changed a function (always in a NEW migration: released migrations are
 // frozen), regenerate the files and commit them with the migration:
 //   node scripts/dump-central-functions.mjs
-// then read the diff of migrations/central/functions/ as the review of your change.
+// then read the diff of schema/central/functions/ as the review of your change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import { migrateCentral } from '../../../src-main/central/migrate';
@@ -17,7 +17,7 @@ import {
 } from '../../support/central-functions';
 import { startPostgres, type PostgresCluster } from '../../support/postgres';
 
-const REGENERATE = 'run `node scripts/dump-central-functions.mjs` and commit migrations/central/functions/';
+const REGENERATE = 'run `node scripts/dump-central-functions.mjs` and commit schema/central/functions/';
 
 let pg: PostgresCluster;
 let owner: CentralStore;
