@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { LocalStore } from '../store/local-store';
 import { filesUnder } from './retention';
 import { sha256Hex } from './tar';
+import { writeFileDurably } from '../store/durable-file';
 
 export interface KeptReason {
   code:
@@ -290,13 +291,7 @@ export function receiptsDirFor(dataDir: string): string {
 function writeAtomically(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeFileDurably(tmp, text);
   fs.renameSync(tmp, file);
 }
 

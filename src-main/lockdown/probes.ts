@@ -4,7 +4,7 @@
 import psList from 'ps-list';
 import si from 'systeminformation';
 import type { ProcessInfo } from './process-scan';
-import type { SnapshotPart, SystemSnapshot } from './system-snapshot';
+import { SNAPSHOT_PARTS, type SnapshotPart, type SystemSnapshot } from './system-snapshot';
 
 const PART_TIMEOUT_MS = 15_000;
 
@@ -115,17 +115,8 @@ export async function collectSystemSnapshot(
   timeoutMs = PART_TIMEOUT_MS,
 ): Promise<SystemSnapshot> {
   const snapshot: SystemSnapshot = { platform: process.platform, unavailable: {} };
-  const parts: SnapshotPart[] = [
-    'system',
-    'bios',
-    'baseboard',
-    'cpu',
-    'networkInterfaces',
-    'graphics',
-    'disks',
-  ];
   await Promise.all(
-    parts.map(async (part) => {
+    SNAPSHOT_PARTS.map(async (part) => {
       try {
         const value = await withTimeout(readPart(readers, part), timeoutMs, `systeminformation ${part}()`);
         (snapshot as Record<string, unknown>)[part] = value;

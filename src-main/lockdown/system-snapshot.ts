@@ -78,8 +78,17 @@ export interface DiskInfo {
   interfaceType?: string | null;
 }
 
-export type SnapshotPart =
-  'system' | 'bios' | 'baseboard' | 'cpu' | 'networkInterfaces' | 'graphics' | 'disks';
+/** The parts the probes read and the VM detector weighs. */
+export const SNAPSHOT_PARTS = [
+  'system',
+  'bios',
+  'baseboard',
+  'cpu',
+  'networkInterfaces',
+  'graphics',
+  'disks',
+] as const;
+export type SnapshotPart = (typeof SNAPSHOT_PARTS)[number];
 
 export interface SystemSnapshot {
   platform?: string | null;

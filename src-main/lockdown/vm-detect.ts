@@ -4,7 +4,12 @@
 // evidence of being a guest.
 import { verdict, unavailable } from './check-result';
 import { combineConfidence } from './evidence-math';
-import type { GraphicsController, NetworkInterfaceInfo, SystemSnapshot } from './system-snapshot';
+import {
+  SNAPSHOT_PARTS,
+  type GraphicsController,
+  type NetworkInterfaceInfo,
+  type SystemSnapshot,
+} from './system-snapshot';
 import type { CheckResult, Evidence } from './types';
 import {
   diskSignatures,
@@ -193,15 +198,7 @@ function likelyProduct(evidence: VmEvidence[]): VmProduct {
   return best;
 }
 
-const NEEDED_PARTS = [
-  'system',
-  'bios',
-  'baseboard',
-  'cpu',
-  'networkInterfaces',
-  'graphics',
-  'disks',
-] as const;
+const NEEDED_PARTS = SNAPSHOT_PARTS;
 
 export function detectVirtualMachine(snapshot: SystemSnapshot, now: Date = new Date()): CheckResult {
   const missing = NEEDED_PARTS.filter((part) => snapshot[part] === undefined);

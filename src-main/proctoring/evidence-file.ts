@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { syncFolder, writeFileDurably } from '../store/durable-file';
 
 export interface EvidenceFile {
   path: string;
@@ -14,24 +15,7 @@ export interface EvidenceFile {
 export function writeEvidenceFile(dir: string, name: string, bytes: Uint8Array): EvidenceFile {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name);
-  const fd = fs.openSync(file, 'w', 0o600);
-  try {
-    fs.writeSync(fd, bytes);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeFileDurably(file, bytes);
   syncFolder(dir);
   return { path: file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
-}
-
-/** The new name is durable only once its folder is synced; Windows cannot open folders, so skip there. */
-function syncFolder(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
