@@ -3,26 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { contentOutbox } from '../interview/content-outbox';
 import type { Tx } from '../store/local-store';
+import type { EvaluationsTable } from '../store/schema';
 import type { Evaluation, EvaluationResult } from './types';
 
 /** An evaluation as stored in the local database (JSON columns as text). */
-export interface EvaluationRow {
-  id: string;
-  session_id: string;
-  evaluator: Evaluation['evaluator'];
-  model: string;
-  label: string;
-  professionalism: number;
-  subject_knowledge: number;
-  clarity: number;
-  overall: number;
-  traits: string;
-  suggestions: string;
-  feedback: string;
-  question_responses: string;
-  details: string;
-  created_at: string;
-}
+export type EvaluationRow = EvaluationsTable;
 
 export function insertEvaluation(
   tx: Tx,

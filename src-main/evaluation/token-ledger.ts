@@ -25,7 +25,9 @@
 // while the installation is not enrolled stay local: no device is there to send them.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { Selectable } from 'kysely';
 import type { Tx } from '../store/local-store';
+import type { LocalTokenUsageTable } from '../store/schema';
 import { enqueue, type OutboxItem } from '../store/outbox';
 import type { Pricing } from './pricing';
 import type { RequestType, TokenUsage, UsageContext, UsageRollup, UsageStatus } from './types';
@@ -42,24 +44,8 @@ export interface UsageEntry extends UsageContext {
   attempt: number;
 }
 
-interface UsageRow {
-  id: number;
-  central_id: string | null;
-  created_at: string;
-  model: string;
-  request_type: RequestType;
-  status: UsageStatus;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  audio_seconds: number | null;
-  cost_nano_usd: number | null;
-  session_id: string | null;
-  exam_id: string | null;
-  user_id: string | null;
-  http_status: number | null;
-  attempt: number;
-}
+/** A stored usage row, its status narrowed to what the ledger writes. */
+type UsageRow = Omit<Selectable<LocalTokenUsageTable>, 'status'> & { status: UsageStatus };
 
 function fromRow(r: UsageRow): TokenUsage {
   return {
