@@ -14,7 +14,7 @@ import { WarningRecorder } from '../proctoring/warning-recorder';
 import { appendEvent } from '../store/event-chain';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
 import { finishSession, startSession } from '../store/sessions';
-import { runAfterSession } from './after-session';
+import { enqueueAfterSession } from './after-session-jobs';
 import { createProgress, getProgress, updateProgress, type Progress } from './candidate-progress';
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
 import type { CandidatePorts } from './candidate-ports';
@@ -199,22 +199,16 @@ export class CandidateService {
           });
         }
         finishSession(tx, { sessionId, status: 'completed', ...(risk ? { riskScore: risk.score } : {}) });
-        updateProgress(tx, sessionId, {
-          stage: 'finish',
-          recordingId: recordingId ?? progress.recordingId,
-          finish: { recording: recordingId ? 'done' : 'waiting', evaluation: 'waiting', report: 'waiting' },
-        });
+        const recording = recordingId ?? progress.recordingId;
+        updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });
+        // The session's row and the work after it commit together; the runner picks the jobs up.
+        enqueueAfterSession(tx, sessionId, recording);
       });
       this.live.delete(sessionId);
       if (this.live.size === 0) examLockdownPort()?.exit();
-      runAfterSession(this.ports, sessionId, transcripts);
+      if (transcripts) this.ports.onFinished?.(sessionId, transcripts);
     }
     return this.finishProgress(sessionId);
-  }
-
-  /** Resumes the work after sessions that were finished but not fully processed (at start-up). */
-  resumeAfterSessions(sessionIds: string[]): void {
-    for (const id of sessionIds) runAfterSession(this.ports, id);
   }
 
   finishProgress(sessionId: string): FinishProgress {
