@@ -1,5 +1,5 @@
 // The work after a finished session as jobs of the device's one runner (src-main/store/job-runner.ts):
-// the recording queued for upload, the evaluation, and the report. The session's end writes the
+// the spoken answers' transcriptions, the recording queued for upload, the evaluation, and the report. The session's end writes the
 // recording and evaluation jobs in its final transaction (candidate-service.ts `finish`); the
 // evaluation's first attempt then asks for the report, so the finish screen reaches a report even
 // while the evaluation is retried offline, and a later successful evaluation gets a report of its own.
@@ -9,32 +9,50 @@ import { VigilError } from '../errors';
 import { buildEvaluationInput } from '../evaluation/evaluation-jobs';
 import { insertEvaluation, latestEvaluation } from '../evaluation/evaluation-store';
 import type { Evaluator } from '../evaluation/types';
+import type { Transcriber } from '../interview/session-flow';
 import { InterviewRepository } from '../interview/session-repository';
+import { markTranscriptionFailed, transcribeAnswer } from '../interview/transcribe-answer';
 import type { MediaRuntime } from '../media/runtime';
 import type { ReportService } from '../reports/report-service';
 import { registerBlob } from '../store/blob-uploads';
 import { cachedExam } from '../store/exam-cache';
-import { JobFailure, type JobRunner } from '../store/job-runner';
+import { JobFailure, PERMANENT_ERROR_CODES, type JobRunner } from '../store/job-runner';
 import { enqueueJob, jobsFor } from '../store/jobs';
 import type { LocalStore, Tx } from '../store/local-store';
 import { getProgress } from './candidate-progress';
 
-/** How long the evaluation waits for spoken answers still being transcribed when a session ends. */
-export const TRANSCRIPT_WAIT_MS = 120_000;
+/** Transcription attempts before the answer is evaluated without its transcript: with the backoff
+ * (30 s, 60 s) the evaluation waits about as long for an unreachable provider as it used to (2 min). */
+const TRANSCRIPTION_ATTEMPTS = 3;
 
 export interface AfterSessionJobDeps {
   store: LocalStore;
   evaluator: Evaluator;
   reports: ReportService;
   media: MediaRuntime;
-  /** Transcriptions still running in this process for a session that just ended (awaited, bounded). */
-  transcriptsOf: (sessionId: string) => Promise<void> | undefined;
+  /** Null when no transcription endpoint is configured (answers are then stored 'not_configured'). */
+  transcriber: Transcriber | null;
 }
 
 /** Enqueues the work after the session in the session's final transaction. */
 export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: string | null): void {
   enqueueJob(tx, { kind: 'recording_upload', sessionId, key: sessionId, payload: { recordingId } });
-  enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {} });
+  // The evaluation reads the transcripts: it waits until each transcription is done or has failed.
+  const transcriptions = jobsFor(tx, sessionId)
+    .filter((j) => j.kind === 'transcription')
+    .map((j) => j.id);
+  enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {}, dependsOn: transcriptions });
+}
+
+/** The transcription job of a spoken answer, written in the answer's transaction. */
+export function enqueueTranscription(tx: Tx, sessionId: string, questionId: string): void {
+  enqueueJob(tx, {
+    kind: 'transcription',
+    sessionId,
+    key: questionId,
+    payload: { answerId: questionId },
+    maxAttempts: TRANSCRIPTION_ATTEMPTS,
+  });
 }
 
 async function describeFile(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -57,8 +75,33 @@ function untilAborted(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** The transcription of spoken answers (retried while the provider is unreachable, then given up). */
+export function registerTranscriptionJob(
+  runner: JobRunner,
+  deps: Pick<AfterSessionJobDeps, 'store' | 'transcriber'>,
+): void {
+  const { transcriber } = deps;
+  runner.register('transcription', async ({ answerId }, { job }) => {
+    const repo = new InterviewRepository(deps.store);
+    if (!transcriber) {
+      markTranscriptionFailed(repo, answerId);
+      throw new JobFailure('CONFIG_INVALID', 'No transcription endpoint is configured.');
+    }
+    try {
+      return await transcribeAnswer({ repo, transcriber: transcriber }, job.sessionId!, answerId);
+    } catch (error) {
+      // The last attempt (or an unreadable file): the answer keeps its audio without a transcript.
+      const permanent =
+        error instanceof JobFailure || (error instanceof VigilError && PERMANENT_ERROR_CODES.has(error.code));
+      if (permanent || job.attempts >= job.maxAttempts) markTranscriptionFailed(repo, answerId);
+      throw error;
+    }
+  });
+}
+
 export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJobDeps): void {
   const { store } = deps;
+  registerTranscriptionJob(runner, deps);
   const askForReport = (sessionId: string, key: string) =>
     store.write('report queued', (tx) =>
       enqueueJob(tx, { kind: 'report', sessionId, key, payload: { trigger: 'session_end' } }),
@@ -71,13 +114,6 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
       askForReport(sessionId, sessionId);
       return { evaluationId: existing.id, overall: existing.overall, evaluator: existing.evaluator };
     }
-    const transcripts = deps.transcriptsOf(sessionId);
-    if (transcripts)
-      await Promise.race([
-        transcripts.catch(() => undefined),
-        new Promise<void>((resolve) => setTimeout(resolve, TRANSCRIPT_WAIT_MS).unref()),
-        untilAborted(signal),
-      ]);
     try {
       // Built from the local database only, so evaluation works offline; NOT_FOUND is permanent.
       const input = buildEvaluationInput(new InterviewRepository(store), sessionId);

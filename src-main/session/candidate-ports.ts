@@ -16,8 +16,6 @@ import type { SystemCheckDeps } from './system-check-step';
 /** What the candidate service needs from the rest of the app. */
 export interface CandidatePorts extends SystemCheckDeps {
   store: LocalStore;
-  /** A session ended with spoken answers still being transcribed in this process (its evaluation waits, bounded). */
-  onFinished?: (sessionId: string, transcripts: Promise<void>) => void;
   tokens: TokenVault;
   /** The central server as a device sees it; throws UNAVAILABLE when unreachable. */
   central: () => Promise<DeviceChannel>;

@@ -188,7 +188,6 @@ export class CandidateService {
       const live = this.live.get(sessionId);
       await live?.evidence?.close(); // the start's checks belong before the session's end
       if (live?.flow && live.flow.state().status !== 'ended') live.flow.end();
-      const transcripts = live?.flow?.idle();
       const risk = await live?.proctor.end();
       this.ports.store.write('session finished', (tx) => {
         if (recordingError) {
@@ -206,7 +205,6 @@ export class CandidateService {
       });
       this.live.delete(sessionId);
       if (this.live.size === 0) examLockdownPort()?.exit();
-      if (transcripts) this.ports.onFinished?.(sessionId, transcripts);
     }
     return this.finishProgress(sessionId);
   }

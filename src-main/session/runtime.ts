@@ -146,8 +146,6 @@ export function createCandidateRuntime(options: {
             'job attempt failed',
           ),
       });
-      // Spoken answers of a just-ended session still being transcribed in this process.
-      const pendingTranscripts = new Map<string, Promise<void>>();
       const flowDeps = (hooks: Pick<SessionFlowDeps, 'onBreak'>): SessionFlowDeps => ({
         repo: new InterviewRepository(store),
         clock: systemMonotonicClock,
@@ -235,7 +233,7 @@ export function createCandidateRuntime(options: {
         evaluator: ai.evaluator,
         reports,
         media: options.media,
-        transcriptsOf: (sessionId) => pendingTranscripts.get(sessionId),
+        transcriber: ai.transcriber,
       });
       // What the work produced (a report PDF, the recording's blobs) is sent now.
       jobs.onChange((job) => {
@@ -303,10 +301,6 @@ export function createCandidateRuntime(options: {
         // interrupted with its draft; the interview goes on with the next one).
         resumeInterview: (sessionId, hooks) => InterviewSessionFlow.resume(flowDeps(hooks), sessionId),
         freeBytes: () => realDiskIo.freeBytes(dataDir),
-        onFinished: (sessionId, transcripts) => {
-          pendingTranscripts.set(sessionId, transcripts);
-          void transcripts.finally(() => pendingTranscripts.delete(sessionId));
-        },
         receiptsFor: (sessionId) =>
           (
             store.raw
