@@ -36,12 +36,25 @@ export interface AfterSessionJobDeps {
 
 /** Enqueues the work after the session in the session's final transaction. */
 export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: string | null): void {
-  enqueueJob(tx, { kind: 'recording_upload', sessionId, key: sessionId, payload: { recordingId } });
+  const upload = enqueueJob(tx, {
+    kind: 'recording_upload',
+    sessionId,
+    key: sessionId,
+    payload: { recordingId },
+  });
   // The evaluation reads the transcripts: it waits until each transcription is done or has failed.
+  // It also comes after the recording is queued (as before the jobs): when the finish screen shows
+  // the report, the recording's line is final too.
   const transcriptions = jobsFor(tx, sessionId)
     .filter((j) => j.kind === 'transcription')
     .map((j) => j.id);
-  enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {}, dependsOn: transcriptions });
+  enqueueJob(tx, {
+    kind: 'evaluation',
+    sessionId,
+    key: sessionId,
+    payload: {},
+    dependsOn: [upload, ...transcriptions],
+  });
 }
 
 /** The transcription job of a spoken answer, written in the answer's transaction. */
