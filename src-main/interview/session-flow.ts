@@ -120,7 +120,6 @@ export class InterviewSessionFlow {
   private breaksUsed = 0;
   private ended = false;
   private readonly closed = new Map<string, Closed>();
-  private readonly pending = new Set<Promise<void>>();
   private readonly scheduler: Scheduler;
   private readonly wall: () => Date;
   private readonly grace: number;
@@ -502,7 +501,7 @@ export class InterviewSessionFlow {
 
   /**
    * A spoken answer: the audio is written to disk and linked to the question, which closes. The
-   * transcript follows in the background when a transcriber is configured.
+   * transcript follows as a `transcription` job when a transcriber is configured.
    */
   recordSpokenAnswer(
     questionId: string,
@@ -540,7 +539,7 @@ export class InterviewSessionFlow {
       });
       if (!typed.trim()) this.deps.repo.updateAnswerMessage(this.sessionId, questionId, '(spoken answer)');
     });
-    if (transcriber) this.track(this.transcribe(transcriber, questionId, file, audio));
+    // The transcript is a `transcription` job the caller enqueues in its transaction (interview-extras.ts).
     return this.state();
   }
 
@@ -554,42 +553,6 @@ export class InterviewSessionFlow {
   answer(questionId: string): Answer | null {
     if (!this.questions.some((q) => q.id === questionId)) return null;
     return this.deps.repo.answer(questionId);
-  }
-
-  private async transcribe(
-    transcriber: Transcriber,
-    questionId: string,
-    file: string,
-    audio: { bytes: Buffer; mimeType: string },
-  ): Promise<void> {
-    try {
-      const text = await transcriber.transcribe({
-        audio: audio.bytes,
-        fileName: path.basename(file),
-        mimeType: audio.mimeType,
-        context: { sessionId: this.sessionId, examId: this.snapshot.exam.id, userId: this.userId },
-      });
-      const at = this.wall().toISOString();
-      this.deps.repo.transaction(() => {
-        this.deps.repo.setTranscript(questionId, 'done', text, at);
-        const answer = this.deps.repo.answer(questionId);
-        if (answer)
-          this.deps.repo.updateAnswerMessage(this.sessionId, questionId, answer.text || '(spoken answer)');
-      });
-    } catch {
-      // The audio is kept; the answer can be transcribed again later or listened to in review.
-      this.deps.repo.setTranscript(questionId, 'failed', null, this.wall().toISOString());
-    }
-  }
-
-  private track(promise: Promise<void>): void {
-    this.pending.add(promise);
-    void promise.finally(() => this.pending.delete(promise));
-  }
-
-  /** Resolves when background work (transcriptions) has settled. */
-  async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   /** Ends the interview now: the open question keeps its answer so far; evaluation is only enqueued. */

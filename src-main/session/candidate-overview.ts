@@ -18,11 +18,16 @@ export function candidateOverview(store: LocalStore, reachable: Reachability): O
   const device = loadDevice(store);
   const exams = device ? cachedExams(store).map(describeExam) : [];
   const unfinished = unfinishedProgress(store);
-  // A finished session whose report is not made yet still shows its finish screen.
+  // A finished session whose report is not made yet (its evaluation or report job still queued or
+  // running) still shows its finish screen.
   const finishing = store.raw
     .prepare(
-      `SELECT session_id, exam_id FROM candidate_progress WHERE stage = 'finish'
-       AND json_extract(finish_state, '$.report') IS NOT 'done' ORDER BY consented_at DESC LIMIT 1`,
+      `SELECT p.session_id, p.exam_id FROM candidate_progress p WHERE p.stage = 'finish'
+       AND EXISTS (SELECT 1 FROM jobs j WHERE j.session_id = p.session_id AND j.kind IN ('evaluation', 'report')
+                   AND j.status IN ('queued', 'running'))
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.session_id = p.session_id AND j.kind = 'report'
+                       AND j.status = 'done')
+       ORDER BY p.consented_at DESC LIMIT 1`,
     )
     .get() as { session_id: string; exam_id: string } | undefined;
   const active = unfinished

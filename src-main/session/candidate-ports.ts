@@ -9,13 +9,12 @@ import type { ProctoringPolicy } from '../proctoring/policy';
 import type { TokenVault } from '../store/device-credentials';
 import type { CachedExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
-import type { AfterSessionDeps } from './after-session';
 import type { IdCheck } from './id-verification';
 import type { ExamEvidencePorts } from './session-evidence';
 import type { SystemCheckDeps } from './system-check-step';
 
 /** What the candidate service needs from the rest of the app. */
-export interface CandidatePorts extends AfterSessionDeps, SystemCheckDeps {
+export interface CandidatePorts extends SystemCheckDeps {
   store: LocalStore;
   tokens: TokenVault;
   /** The central server as a device sees it; throws UNAVAILABLE when unreachable. */

@@ -14,7 +14,7 @@ import { WarningRecorder } from '../proctoring/warning-recorder';
 import { appendEvent } from '../store/event-chain';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
 import { finishSession, startSession } from '../store/sessions';
-import { runAfterSession } from './after-session';
+import { enqueueAfterSession } from './after-session-jobs';
 import { createProgress, getProgress, updateProgress, type Progress } from './candidate-progress';
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
 import type { CandidatePorts } from './candidate-ports';
@@ -188,7 +188,6 @@ export class CandidateService {
       const live = this.live.get(sessionId);
       await live?.evidence?.close(); // the start's checks belong before the session's end
       if (live?.flow && live.flow.state().status !== 'ended') live.flow.end();
-      const transcripts = live?.flow?.idle();
       const risk = await live?.proctor.end();
       this.ports.store.write('session finished', (tx) => {
         if (recordingError) {
@@ -199,22 +198,15 @@ export class CandidateService {
           });
         }
         finishSession(tx, { sessionId, status: 'completed', ...(risk ? { riskScore: risk.score } : {}) });
-        updateProgress(tx, sessionId, {
-          stage: 'finish',
-          recordingId: recordingId ?? progress.recordingId,
-          finish: { recording: recordingId ? 'done' : 'waiting', evaluation: 'waiting', report: 'waiting' },
-        });
+        const recording = recordingId ?? progress.recordingId;
+        updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });
+        // The session's row and the work after it commit together; the runner picks the jobs up.
+        enqueueAfterSession(tx, sessionId, recording);
       });
       this.live.delete(sessionId);
       if (this.live.size === 0) examLockdownPort()?.exit();
-      runAfterSession(this.ports, sessionId, transcripts);
     }
     return this.finishProgress(sessionId);
-  }
-
-  /** Resumes the work after sessions that were finished but not fully processed (at start-up). */
-  resumeAfterSessions(sessionIds: string[]): void {
-    for (const id of sessionIds) runAfterSession(this.ports, id);
   }
 
   finishProgress(sessionId: string): FinishProgress {

@@ -1,10 +1,37 @@
-// The finish screen: how far the work after the session is (recording, evaluation, report), what is
-// still waiting for upload, and the receipt (the verified evidence chain's head) to keep.
+// The finish screen: how far the work after the session is (recording, evaluation, report: the
+// session's jobs), what is still waiting for upload, and the receipt (the verified evidence chain's
+// head) to keep.
 import type { FinishProgress } from '../../src-preload/contract';
 import { verifyChain } from '../store/event-chain';
+import { jobsFor, type JobState } from '../store/jobs';
 import type { LocalStore } from '../store/local-store';
 import { outboxCounts } from '../store/outbox';
-import type { FinishState, Progress } from './candidate-progress';
+import type { Progress } from './candidate-progress';
+
+type Result = Record<string, unknown>;
+type FinishItem = FinishProgress['items'][number];
+
+function item(
+  id: string,
+  label: string,
+  job: JobState | undefined,
+  done: (result: Result) => string,
+  fallback: string,
+): FinishItem {
+  if (!job) return { id, label, state: 'waiting', detail: fallback };
+  switch (job.status) {
+    case 'done':
+      return { id, label, state: 'done', detail: done((job.result ?? {}) as Result) };
+    case 'failed':
+      return { id, label, state: 'failed', detail: job.lastError?.message ?? fallback };
+    case 'running':
+      return { id, label, state: 'working', detail: fallback };
+    default:
+      return job.lastError
+        ? { id, label, state: 'queued_offline', detail: `will be retried: ${job.lastError.message}` }
+        : { id, label, state: 'waiting', detail: fallback };
+  }
+}
 
 export function finishProgress(
   deps: { store: LocalStore; receiptsFor: (sessionId: string) => number },
@@ -14,19 +41,9 @@ export function finishProgress(
   const { sessionId } = progress;
   const counts = outboxCounts(store);
   const chain = verifyChain(store, sessionId);
-  const f = progress.finish;
-  const item = (
-    id: string,
-    label: string,
-    state: FinishState['report'] | FinishState['evaluation'],
-    detail: string | undefined,
-    fallback: string,
-  ) => ({
-    id,
-    label,
-    state: state ?? 'waiting',
-    detail: detail ?? fallback,
-  });
+  const jobs = jobsFor(store, sessionId);
+  const last = (kind: JobState['kind']) => jobs.filter((j) => j.kind === kind).at(-1);
+  const recording = last('recording_upload');
   const pendingBlobs = store.raw
     .prepare(
       `SELECT count(*) AS n, coalesce(sum(size - uploaded_bytes), 0) AS bytes FROM blob_uploads WHERE status = 'pending'`,
@@ -35,15 +52,24 @@ export function finishProgress(
   return {
     sessionId,
     items: [
+      // The recording is saved on this computer until it is queued: no "waiting" for it.
+      recording?.status === 'done' || recording?.status === 'failed'
+        ? item('recording', 'Recording', recording, (r) => `${String(r.files)} file(s) queued for upload`, '')
+        : { id: 'recording', label: 'Recording', state: 'working', detail: 'saved on this computer' },
       item(
-        'recording',
-        'Recording',
-        f.recording === 'failed' ? 'failed' : f.recording === 'done' ? 'done' : 'working',
-        f.recordingDetail,
-        'saved on this computer',
+        'evaluation',
+        'Evaluation',
+        last('evaluation'),
+        (r) => `${String(r.overall)} of 100 (${String(r.evaluator)})`,
+        'waiting',
       ),
-      item('evaluation', 'Evaluation', f.evaluation, f.evaluationDetail, 'waiting'),
-      item('report', 'Report', f.report, f.reportDetail, 'waiting for the evaluation'),
+      item(
+        'report',
+        'Report',
+        last('report'),
+        (r) => `report ${String(r.reportId)}`,
+        'waiting for the evaluation',
+      ),
     ],
     upload: {
       pendingItems: counts.pendingItems + pendingBlobs.n,

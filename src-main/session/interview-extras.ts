@@ -8,6 +8,7 @@ import type { BreakEvent, InterviewSessionFlow, SessionState } from '../intervie
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
 import type { LocalStore } from '../store/local-store';
+import { enqueueTranscription } from './after-session-jobs';
 
 export interface SpokenAnswerInput {
   questionId: string;
@@ -23,7 +24,7 @@ export interface SpokenAnswerInput {
 /**
  * One transaction on the one store: the typed notes, the answer row with its audio link, the
  * closed question, the candidate's message, the audio's blob upload, the chain event and every
- * outbox row commit together or not at all (tests/fault/interview/spoken-answer-kill9.test.ts). The
+ * outbox row and its transcription job commit together or not at all (tests/fault/interview/spoken-answer-kill9.test.ts). The
  * audio file itself is written and fsync'd first, inside the flow; a crash before the commit leaves
  * only that file, which the re-recorded answer overwrites.
  */
@@ -79,6 +80,8 @@ export function storeSpokenAnswer(
         transcription: answer.transcriptionStatus,
       },
     });
+    // The transcript is work of the job runner, committed with the answer it is for.
+    if (answer.transcriptionStatus === 'pending') enqueueTranscription(tx, sessionId, input.questionId);
     return state;
   });
 }

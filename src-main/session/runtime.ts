@@ -3,7 +3,7 @@
 // analyser worker (started on first use), the interview flow (questions planned at its start,
 // resumed from the database after a restart), evaluation jobs, the report archive
 // and the uploader. Opened lazily on the first candidate call and closed with the app.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
@@ -13,7 +13,6 @@ import { migrateCentral } from '../central/migrate';
 import { sqlDeviceChannel, type DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
 import { createAiServices } from '../evaluation/ai-services';
-import { EvaluationJobs } from '../evaluation/evaluation-jobs';
 import { systemMonotonicClock } from '../interview/clock';
 import { contentOutbox } from '../interview/content-outbox';
 import { generatedQuestionCount, planQuestions } from '../interview/plan-questions';
@@ -35,18 +34,19 @@ import { warmUpReportRenderer } from '../reports/warm-up';
 import { createTokenVault, type SecretCipher } from '../store/device-credentials';
 import type { LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
+import { JobRunner } from '../store/job-runner';
 import { appendEvent } from '../store/event-chain';
 import { enrolledCandidateName } from '../sync/enroll';
 import { localDbPath } from '../store/db-file';
 import { Uploader } from '../sync/uploader';
 import { appVersion } from '../config/app-version';
 import { assertExamVersion } from '../update/version-gate';
-import { finishingSessions, getProgress, type FinishState } from './candidate-progress';
+import { registerAfterSessionJobs } from './after-session-jobs';
 import { CandidateService } from './candidate-service';
 import { accommodationOf } from './exam-options';
 import { localReportSource } from './local-report-source';
 import { defaultExamEvidencePorts } from './session-evidence';
-import { cachedExam, type CachedExam } from '../store/exam-cache';
+import type { CachedExam } from '../store/exam-cache';
 
 export interface CandidateRuntime {
   service(): Promise<CandidateService>;
@@ -55,16 +55,6 @@ export interface CandidateRuntime {
   /** The central store as this app connects to it (embedded PGlite by default): demo and diagnostics. */
   central(): Promise<CentralStore>;
   close(): Promise<void>;
-}
-
-async function describeFile(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 export function localStoreFile(dataDir: string): string {
@@ -104,6 +94,7 @@ export function createCandidateRuntime(options: {
         analyzer?: Promise<WorkerFaceAnalyzer>;
         ocr: TesseractIdOcr;
         uploader: Uploader;
+        jobs: JobRunner;
         central: () => Promise<CentralStore>;
         closeCentral(): Promise<void>;
         closeAnalyzer(): Promise<void>;
@@ -146,17 +137,20 @@ export function createCandidateRuntime(options: {
       };
       const ocr = new TesseractIdOcr();
       const ai = createAiServices({ config: loaded.config, store });
-      const jobs = new EvaluationJobs({
+      // The device's one job runner: the work after each session (after-session-jobs.ts).
+      const jobs = new JobRunner({
         store,
-        evaluator: ai.evaluator,
-        onError: (sessionId, error) => logger.warn({ sessionId, err: error }, 'evaluation attempt failed'),
+        onError: (job, error) =>
+          logger.warn(
+            { job: job && { id: job.id, kind: job.kind, sessionId: job.sessionId }, err: error },
+            'job attempt failed',
+          ),
       });
       const flowDeps = (hooks: Pick<SessionFlowDeps, 'onBreak'>): SessionFlowDeps => ({
         repo: new InterviewRepository(store),
         clock: systemMonotonicClock,
         audioDir: path.join(dataDir, 'answers'),
         transcriber: ai.transcriber,
-        onEnded: (id) => jobs.enqueue(id),
         ...(hooks.onBreak ? { onBreak: hooks.onBreak } : {}),
       });
       const startingInterviews = new Map<string, Promise<InterviewSessionFlow>>();
@@ -218,55 +212,6 @@ export function createCandidateRuntime(options: {
           });
         },
       });
-      // The merged recording (upload mode full) or the clips around each warning (flags_only) become
-      // blob uploads; the full video of a flags_only exam never leaves the device.
-      const queueRecording = async (sessionId: string, update: (patch: FinishState) => void) => {
-        const progress = getProgress(store, sessionId);
-        const exam = progress ? cachedExam(store, progress.examId) : undefined;
-        if (!progress?.recordingId || !exam) {
-          update({ recording: 'failed', recordingDetail: 'no recording was made' });
-          return;
-        }
-        const already = store.raw
-          .prepare(
-            `SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`,
-          )
-          .get(sessionId) as { n: number };
-        if (already.n > 0) return update({ recording: 'done' });
-        try {
-          const warnings = (
-            store.raw.prepare('SELECT id, started_at FROM warnings WHERE session_id = ?').all(sessionId) as {
-              id: string;
-              started_at: string;
-            }[]
-          ).map((w) => ({ id: w.id, startedAt: w.started_at }));
-          const artifacts = await (
-            await options.media.uploads()
-          ).artifactsFor(progress.recordingId, warnings);
-          const chosen = artifacts.filter((a) =>
-            exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
-          );
-          const files = await Promise.all(chosen.map(async (a) => ({ a, file: await describeFile(a.file) })));
-          store.write('recording queued for upload', (tx) => {
-            for (const { a, file } of files) {
-              registerBlob(tx, {
-                id: randomUUID(),
-                sessionId,
-                kind: a.kind === 'poster' ? 'other' : 'video',
-                path: a.file,
-                sha256: file.sha256,
-                size: file.bytes,
-                contentType: a.contentType,
-                deleteAfterUpload: false,
-              });
-            }
-          });
-          update({ recording: 'done', recordingDetail: `${files.length} file(s) queued for upload` });
-        } catch (error) {
-          update({ recording: 'failed', recordingDetail: (error as Error).message });
-        }
-      };
-
       const uploader = new Uploader({
         store,
         channel: {
@@ -283,6 +228,18 @@ export function createCandidateRuntime(options: {
         onStatus: (status) => options.emit('syncStatus', status),
       });
       uploader.start();
+      registerAfterSessionJobs(jobs, {
+        store,
+        evaluator: ai.evaluator,
+        reports,
+        media: options.media,
+        transcriber: ai.transcriber,
+      });
+      // What the work produced (a report PDF, the recording's blobs) is sent now.
+      jobs.onChange((job) => {
+        if (job.status === 'done' && (job.kind === 'report' || job.kind === 'recording_upload'))
+          uploader.nudge();
+      });
       // The first PDF of a process pays for font parsing and code warm-up (~1.2 s instead of ~0.6 s):
       // do it now, while the candidate is still at the checks, so the report at the end is fast.
       setTimeout(() => {
@@ -344,31 +301,6 @@ export function createCandidateRuntime(options: {
         // interrupted with its draft; the interview goes on with the next one).
         resumeInterview: (sessionId, hooks) => InterviewSessionFlow.resume(flowDeps(hooks), sessionId),
         freeBytes: () => realDiskIo.freeBytes(dataDir),
-        afterSession: async (sessionId, update) => {
-          await queueRecording(sessionId, update);
-          update({ evaluation: 'working' });
-          try {
-            jobs.enqueue(sessionId);
-            const evaluation = await jobs.run(sessionId);
-            update({
-              evaluation: 'done',
-              evaluationDetail: `${evaluation.overall} of 100 (${evaluation.evaluator})`,
-            });
-          } catch (error) {
-            update({
-              evaluation: 'queued_offline',
-              evaluationDetail: `will be retried: ${(error as Error).message}`,
-            });
-          }
-          update({ report: 'working' });
-          try {
-            const report = await reports.generate(sessionId, 'session_end');
-            update({ report: 'done', reportDetail: `report ${report.archived.reportId}` });
-          } catch (error) {
-            update({ report: 'failed', reportDetail: (error as Error).message });
-          }
-        },
-        syncNow: () => uploader.nudge(),
         receiptsFor: (sessionId) =>
           (
             store.raw
@@ -382,14 +314,15 @@ export function createCandidateRuntime(options: {
         logger,
         evidence: defaultExamEvidencePorts(appVersion()),
       });
-      // Work after sessions that a closed app left unfinished (evaluation, report) resumes now;
-      // their uploads resume with the uploader.
-      service.resumeAfterSessions(finishingSessions(store).map((p) => p.sessionId));
+      // Work after sessions that a closed app left unfinished (evaluation, report) resumes now, with
+      // the service there to show it; their uploads resume with the uploader.
+      jobs.start();
       return {
         store,
         service,
         ocr,
         uploader,
+        jobs,
         central: centralStore,
         closeCentral: async () => {
           if (central) await (await central.catch(() => undefined))?.close();
@@ -411,6 +344,7 @@ export function createCandidateRuntime(options: {
       const o = await opened;
       opened = undefined;
       await o.service.close();
+      await o.jobs.stop();
       await o.uploader.stop();
       await o.ocr.close();
       await o.closeAnalyzer();

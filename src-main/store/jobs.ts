@@ -35,7 +35,7 @@ export type JsonObject = { [key: string]: JsonValue };
  */
 export interface JobPayloads {
   merge: { recordingId: string };
-  recording_upload: { recordingId: string };
+  recording_upload: { recordingId: string | null };
   transcription: { answerId: string };
   evaluation: JsonObject;
   report: { trigger: 'session_end' | 'manual' };

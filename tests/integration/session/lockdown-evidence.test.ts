@@ -126,8 +126,6 @@ beforeAll(async () => {
         sessionId,
       ),
     freeBytes: async () => 50 * 2 ** 30,
-    afterSession: async () => undefined,
-    syncNow: () => undefined,
     receiptsFor: () => 0,
     emit: () => undefined,
     snapshotsDir: path.join(temp.dir, 'snapshots'),

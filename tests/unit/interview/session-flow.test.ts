@@ -1,5 +1,5 @@
 // The session flow: questions in order, time limits on a monotonic clock (moved by hand), the answer
-// being typed kept when the limit strikes, spoken answers stored and transcribed, ordered messages,
+// being typed kept when the limit strikes, spoken answers stored and transcribed (by their job), ordered messages,
 // and an end that only enqueues evaluation.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,9 @@ import { openLocalStore, type LocalStore } from '../../../src-main/store/local-s
 import { InterviewSessionFlow, type Transcriber } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema, type Exam } from '../../../src-main/interview/types';
+import { enqueueTranscription, registerTranscriptionJob } from '../../../src-main/session/after-session-jobs';
+import { JobRunner } from '../../../src-main/store/job-runner';
+import { jobState } from '../../../src-main/store/jobs';
 import { ManualClock } from '../../support/manual-clock';
 
 const exam: Exam = ExamSchema.parse({
@@ -29,6 +32,16 @@ let repo: InterviewRepository;
 let clock: ManualClock;
 let dir: string;
 let ended: string[];
+
+/** The answer's transcription job, as interview-extras.ts enqueues it, run by the device's runner. */
+async function transcribeInJob(transcriber: Transcriber, questionId: string): Promise<void> {
+  const runner = new JobRunner({ store: db, baseBackoffMs: 1, maxBackoffMs: 1 });
+  registerTranscriptionJob(runner, { store: db, transcriber });
+  db.write('spoken answer', (tx) => enqueueTranscription(tx, 'sess-1', questionId));
+  runner.start();
+  await expect.poll(() => jobState(db, 'transcription', questionId)?.status).toMatch(/^(done|failed)$/);
+  await runner.stop();
+}
 
 function start(transcriber?: Transcriber) {
   return InterviewSessionFlow.start(
@@ -106,14 +119,15 @@ describe('interview session flow', () => {
     expect(repo.answer(q0)!.text).toBe('Half an answer, flushed at the limit.');
   });
 
-  it('records a spoken answer and transcribes it in the background', async () => {
+  it('records a spoken answer and transcribes it in its job', async () => {
     const calls: string[] = [];
-    const flow = start({
+    const transcriber: Transcriber = {
       transcribe: async (req) => {
         calls.push(`${req.fileName} ${req.mimeType} ${req.audio.length}`);
         return 'Spoken: a B-tree over the column.';
       },
-    });
+    };
+    const flow = start(transcriber);
     const q0 = flow.state().current!.id;
     clock.advance(10_000);
     flow.recordSpokenAnswer(q0, { bytes: Buffer.from('webm-bytes'), mimeType: 'audio/webm;codecs=opus' });
@@ -121,7 +135,7 @@ describe('interview session flow', () => {
       transcriptionStatus: 'pending',
       audioMime: 'audio/webm;codecs=opus',
     });
-    await flow.idle();
+    await transcribeInJob(transcriber, q0);
     const answer = repo.answer(q0)!;
     expect(answer).toMatchObject({
       transcriptionStatus: 'done',
@@ -134,14 +148,24 @@ describe('interview session flow', () => {
   });
 
   it('keeps spoken answers without a transcript when no transcription endpoint is configured or it fails', async () => {
-    const flow = start({
+    let attempts = 0;
+    const offline: Transcriber = {
       transcribe: async () => {
+        attempts += 1;
         throw new Error('offline');
       },
-    });
+    };
+    const flow = start(offline);
     const q0 = flow.state().current!.id;
     flow.recordSpokenAnswer(q0, { bytes: Buffer.from('x'), mimeType: 'audio/ogg' });
-    await flow.idle();
+    expect(repo.answer(q0)).toMatchObject({ transcriptionStatus: 'pending' });
+    await transcribeInJob(offline, q0);
+    // Retried a few times, then given up: the evaluation goes on without the transcript.
+    expect(attempts).toBe(3);
+    expect(jobState(db, 'transcription', q0)).toMatchObject({
+      status: 'failed',
+      lastError: { message: 'offline' },
+    });
     expect(repo.answer(q0)).toMatchObject({ transcriptionStatus: 'failed', text: '' });
     expect(fs.existsSync(repo.answer(q0)!.audioPath!)).toBe(true);
 

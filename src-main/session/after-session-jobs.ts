@@ -1,0 +1,199 @@
+// The work after a finished session as jobs of the device's one runner (src-main/store/job-runner.ts):
+// the spoken answers' transcriptions, the recording queued for upload, the evaluation, and the report. The session's end writes the
+// recording and evaluation jobs in its final transaction (candidate-service.ts `finish`); the
+// evaluation's first attempt then asks for the report, so the finish screen reaches a report even
+// while the evaluation is retried offline, and a later successful evaluation gets a report of its own.
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { VigilError } from '../errors';
+import { buildEvaluationInput } from '../evaluation/evaluation-jobs';
+import { insertEvaluation, latestEvaluation } from '../evaluation/evaluation-store';
+import type { Evaluator } from '../evaluation/types';
+import type { Transcriber } from '../interview/session-flow';
+import { InterviewRepository } from '../interview/session-repository';
+import { markTranscriptionFailed, transcribeAnswer } from '../interview/transcribe-answer';
+import type { MediaRuntime } from '../media/runtime';
+import type { ReportService } from '../reports/report-service';
+import { registerBlob } from '../store/blob-uploads';
+import { cachedExam } from '../store/exam-cache';
+import { JobFailure, PERMANENT_ERROR_CODES, type JobRunner } from '../store/job-runner';
+import { enqueueJob, jobsFor } from '../store/jobs';
+import type { LocalStore, Tx } from '../store/local-store';
+import { getProgress } from './candidate-progress';
+
+/** Transcription attempts before the answer is evaluated without its transcript: with the backoff
+ * (30 s, 60 s) the evaluation waits about as long for an unreachable provider as it used to (2 min). */
+const TRANSCRIPTION_ATTEMPTS = 3;
+
+export interface AfterSessionJobDeps {
+  store: LocalStore;
+  evaluator: Evaluator;
+  reports: ReportService;
+  media: MediaRuntime;
+  /** Null when no transcription endpoint is configured (answers are then stored 'not_configured'). */
+  transcriber: Transcriber | null;
+}
+
+/** Enqueues the work after the session in the session's final transaction. */
+export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: string | null): void {
+  const upload = enqueueJob(tx, {
+    kind: 'recording_upload',
+    sessionId,
+    key: sessionId,
+    payload: { recordingId },
+  });
+  // The evaluation reads the transcripts: it waits until each transcription is done or has failed.
+  // It also comes after the recording is queued (as before the jobs): when the finish screen shows
+  // the report, the recording's line is final too.
+  const transcriptions = jobsFor(tx, sessionId)
+    .filter((j) => j.kind === 'transcription')
+    .map((j) => j.id);
+  enqueueJob(tx, {
+    kind: 'evaluation',
+    sessionId,
+    key: sessionId,
+    payload: {},
+    dependsOn: [upload, ...transcriptions],
+  });
+}
+
+/** The transcription job of a spoken answer, written in the answer's transaction. */
+export function enqueueTranscription(tx: Tx, sessionId: string, questionId: string): void {
+  enqueueJob(tx, {
+    kind: 'transcription',
+    sessionId,
+    key: questionId,
+    payload: { answerId: questionId },
+    maxAttempts: TRANSCRIPTION_ATTEMPTS,
+  });
+}
+
+async function describeFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+// The evaluator takes no signal: a stopping runner must not wait for a provider that never answers.
+// The attempt is given up (re-queued, not counted) and its late answer ignored.
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const abort = () => reject(new VigilError('UNAVAILABLE', 'Vigil stopped during the evaluation.'));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  });
+}
+
+/** The transcription of spoken answers (retried while the provider is unreachable, then given up). */
+export function registerTranscriptionJob(
+  runner: JobRunner,
+  deps: Pick<AfterSessionJobDeps, 'store' | 'transcriber'>,
+): void {
+  const { transcriber } = deps;
+  runner.register('transcription', async ({ answerId }, { job }) => {
+    const repo = new InterviewRepository(deps.store);
+    if (!transcriber) {
+      markTranscriptionFailed(repo, answerId);
+      throw new JobFailure('CONFIG_INVALID', 'No transcription endpoint is configured.');
+    }
+    try {
+      return await transcribeAnswer({ repo, transcriber: transcriber }, job.sessionId!, answerId);
+    } catch (error) {
+      // The last attempt (or an unreadable file): the answer keeps its audio without a transcript.
+      const permanent =
+        error instanceof JobFailure || (error instanceof VigilError && PERMANENT_ERROR_CODES.has(error.code));
+      if (permanent || job.attempts >= job.maxAttempts) markTranscriptionFailed(repo, answerId);
+      throw error;
+    }
+  });
+}
+
+export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJobDeps): void {
+  const { store } = deps;
+  registerTranscriptionJob(runner, deps);
+  const askForReport = (sessionId: string, key: string) =>
+    store.write('report queued', (tx) =>
+      enqueueJob(tx, { kind: 'report', sessionId, key, payload: { trigger: 'session_end' } }),
+    );
+
+  runner.register('evaluation', async (_payload, { job, signal }) => {
+    const sessionId = job.sessionId!;
+    const existing = latestEvaluation(store, sessionId);
+    if (existing) {
+      askForReport(sessionId, sessionId);
+      return { evaluationId: existing.id, overall: existing.overall, evaluator: existing.evaluator };
+    }
+    try {
+      // Built from the local database only, so evaluation works offline; NOT_FOUND is permanent.
+      const input = buildEvaluationInput(new InterviewRepository(store), sessionId);
+      const result = await Promise.race([deps.evaluator.evaluate(input), untilAborted(signal)]);
+      // This synchronous=FULL commit also makes the attempt's token_usage rows durable: they were
+      // committed without an fsync of their own (see token-ledger.ts).
+      const saved = store.write('evaluation saved', (tx) => {
+        const row = insertEvaluation(tx, sessionId, result, new Date().toISOString());
+        // The first report is asked for by the first attempt; an evaluation that succeeds after a
+        // failed first attempt gets a report that carries it.
+        const reports = jobsFor(tx, sessionId).filter((j) => j.kind === 'report');
+        enqueueJob(tx, {
+          kind: 'report',
+          sessionId,
+          key: reports.length > 0 ? `${sessionId}:evaluated` : sessionId,
+          payload: { trigger: 'session_end' },
+        });
+        return row;
+      });
+      return { evaluationId: saved.id, overall: saved.overall, evaluator: saved.evaluator };
+    } catch (error) {
+      if (!signal.aborted) askForReport(sessionId, sessionId);
+      throw error;
+    }
+  });
+
+  runner.register('report', async ({ trigger }, { job }) => {
+    const report = await deps.reports.generate(job.sessionId!, trigger);
+    return { reportId: report.archived.reportId };
+  });
+
+  // The merged recording (upload mode full) or the clips around each warning (flags_only) become
+  // blob uploads; the full video of a flags_only exam never leaves the device.
+  runner.register('recording_upload', async (_payload, { job }) => {
+    const sessionId = job.sessionId!;
+    const progress = getProgress(store, sessionId);
+    const exam = progress ? cachedExam(store, progress.examId) : undefined;
+    if (!progress?.recordingId || !exam) throw new JobFailure('NOT_FOUND', 'no recording was made');
+    const already = store.raw
+      .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`)
+      .get(sessionId) as { n: number };
+    if (already.n > 0) return { files: already.n };
+    const warnings = (
+      store.raw.prepare('SELECT id, started_at FROM warnings WHERE session_id = ?').all(sessionId) as {
+        id: string;
+        started_at: string;
+      }[]
+    ).map((w) => ({ id: w.id, startedAt: w.started_at }));
+    const artifacts = await (await deps.media.uploads()).artifactsFor(progress.recordingId, warnings);
+    const chosen = artifacts.filter((a) =>
+      exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
+    );
+    const files = await Promise.all(chosen.map(async (a) => ({ a, file: await describeFile(a.file) })));
+    store.write('recording queued for upload', (tx) => {
+      for (const { a, file } of files) {
+        registerBlob(tx, {
+          id: randomUUID(),
+          sessionId,
+          kind: a.kind === 'poster' ? 'other' : 'video',
+          path: a.file,
+          sha256: file.sha256,
+          size: file.bytes,
+          contentType: a.contentType,
+          deleteAfterUpload: false,
+        });
+      }
+    });
+    return { files: files.length };
+  });
+}
