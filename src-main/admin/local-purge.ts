@@ -84,6 +84,7 @@ const SESSION_ROWS: [string, string][] = [
   ['messages', `SELECT count(*) AS n FROM messages WHERE session_id = ?`],
   ['evaluations', `SELECT count(*) AS n FROM evaluations WHERE session_id = ?`],
   ['evaluation_jobs', `SELECT count(*) AS n FROM evaluation_jobs WHERE session_id = ?`],
+  ['jobs', `SELECT count(*) AS n FROM jobs WHERE session_id = ?`],
   ['candidate_progress', `SELECT count(*) AS n FROM candidate_progress WHERE session_id = ?`],
   // Usage rows stay (cost history), detached from the session, as centrally.
   ['token_usage_detached', `SELECT count(*) AS n FROM token_usage WHERE session_id = ?`],
@@ -100,6 +101,8 @@ const DELETES: [string, string][] = [
   ['session_exams', `DELETE FROM session_exams WHERE session_id = ?`],
   ['evaluations', `DELETE FROM evaluations WHERE session_id = ?`],
   ['evaluation_jobs', `DELETE FROM evaluation_jobs WHERE session_id = ?`],
+  // job_deps rows cascade from jobs.
+  ['jobs', `DELETE FROM jobs WHERE session_id = ?`],
   ['candidate_progress', `DELETE FROM candidate_progress WHERE session_id = ?`],
   ['token_usage', `UPDATE token_usage SET session_id = NULL WHERE session_id = ?`],
   // events, warnings and snapshots cascade from sessions.
@@ -211,12 +214,21 @@ export function unsyncedReasons(db: Db, sessionId: string, tables = tablesOf(db)
       code: 'video_not_uploaded',
       detail: 'the merged video (upload mode full) was not uploaded',
     });
-  const jobs = count(
-    db,
-    tables,
-    `SELECT count(*) AS n FROM evaluation_jobs WHERE session_id = ? AND status IN ('queued', 'running')`,
-    sessionId,
-  );
+  // The persisted job runner's work after the session (evaluation, report, uploads, transcripts),
+  // and evaluation_jobs rows a device may still hold from before the runner.
+  const jobs =
+    count(
+      db,
+      tables,
+      `SELECT count(*) AS n FROM jobs WHERE session_id = ? AND status IN ('queued', 'running')`,
+      sessionId,
+    ) +
+    count(
+      db,
+      tables,
+      `SELECT count(*) AS n FROM evaluation_jobs WHERE session_id = ? AND status IN ('queued', 'running')`,
+      sessionId,
+    );
   const progress = tables.has('candidate_progress')
     ? (db.prepare(`SELECT finish_state FROM candidate_progress WHERE session_id = ?`).get(sessionId) as
         { finish_state: string } | undefined)

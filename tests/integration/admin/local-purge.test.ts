@@ -16,6 +16,7 @@ import {
 import { scheduleLocalPurge } from '../../../src-main/admin/local-purge-at-start';
 import { main } from '../../../src-main/cli/main';
 import { registerBlob } from '../../../src-main/store/blob-uploads';
+import { enqueueJob } from '../../../src-main/store/jobs';
 import { cacheExam } from '../../../src-main/store/exam-cache';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
@@ -64,7 +65,7 @@ interface Made {
   files: string[];
 }
 
-type Sync = 'synced' | 'outbox_pending' | 'file_pending' | 'video_missing';
+type Sync = 'synced' | 'outbox_pending' | 'file_pending' | 'video_missing' | 'work_pending';
 
 /** A finished session as the app leaves it: rows in every table, files in every folder. */
 function makeSession(examId: string, endedDaysAgo: number, sync: Sync): Made {
@@ -170,6 +171,20 @@ function makeSession(examId: string, endedDaysAgo: number, sync: Sync): Made {
     `INSERT INTO evaluation_jobs (session_id, status, next_attempt_at, evaluation_id, created_at, updated_at)
      VALUES (?, 'done', 0, ?, ?, ?)`,
   ).run(id, evaluationId, iso, iso);
+  // The job runner's work after the session: evaluation and report done, unless the report is
+  // still waiting (work_pending).
+  store.write('after-session jobs', (tx) => {
+    const evaluation = enqueueJob(tx, { kind: 'evaluation', sessionId: id, key: id, payload: {} });
+    const report = enqueueJob(tx, {
+      kind: 'report',
+      sessionId: id,
+      key: id,
+      payload: { trigger: 'session_end' },
+      dependsOn: [evaluation],
+    });
+    tx.raw.prepare(`UPDATE jobs SET status = 'done' WHERE id = ?`).run(evaluation);
+    if (sync !== 'work_pending') tx.raw.prepare(`UPDATE jobs SET status = 'done' WHERE id = ?`).run(report);
+  });
   db.prepare(
     `INSERT INTO token_usage (created_at, model, request_type, status, prompt_tokens, completion_tokens,
        total_tokens, session_id, exam_id, attempt) VALUES (?, 'gpt', 'evaluation', 'ok', 10, 5, 15, ?, ?, 1)`,
@@ -205,6 +220,7 @@ const TABLES: [string, string][] = [
   ['messages', 'session_id'],
   ['evaluations', 'session_id'],
   ['evaluation_jobs', 'session_id'],
+  ['jobs', 'session_id'],
   ['candidate_progress', 'session_id'],
   ['token_usage', 'session_id'],
 ];
@@ -238,6 +254,7 @@ let noVideo: Made;
 let recent: Made;
 let longRetention: Made;
 let uncached: Made;
+let pendingWork: Made;
 let outsideFile: string;
 
 beforeAll(async () => {
@@ -253,6 +270,7 @@ beforeAll(async () => {
   recent = makeSession(EXAM_30, 5, 'synced');
   longRetention = makeSession(EXAM_365, 200, 'synced');
   uncached = makeSession(EXAM_UNCACHED, 400, 'synced');
+  pendingWork = makeSession(EXAM_30, 55, 'work_pending');
   // A row of the expired session pointing outside the data folder: that file is never touched.
   outsideFile = writeFile(path.join(outside.dir, 'elsewhere.bin'), 10);
   store.write('outside blob', (tx) =>
@@ -272,7 +290,7 @@ beforeAll(async () => {
     .run(outsideFile);
 });
 
-const others = () => [pendingOutbox, pendingFile, noVideo, recent, longRetention, uncached];
+const others = () => [pendingOutbox, pendingFile, noVideo, recent, longRetention, uncached, pendingWork];
 
 describe('local retention purge', () => {
   let dry: LocalPurgeReceipt;
@@ -293,6 +311,7 @@ describe('local retention purge', () => {
       [pendingFile.id]: ['file_not_uploaded'],
       [noVideo.id]: ['video_not_uploaded'],
       [uncached.id]: ['retention_unknown'],
+      [pendingWork.id]: ['work_pending'],
     });
     expect(dry.kept.find((k) => k.id === pendingOutbox.id)!.reasons[0]!.detail).toMatch(
       /^\d+ item\(s\) not yet sent$/,
@@ -426,7 +445,9 @@ describe('local purge at app start and from the CLI', () => {
     expect(dryRun.status).toBe(0);
     const receipt = JSON.parse(dryRun.stdout) as LocalPurgeReceipt & { receiptFile: string | null };
     expect(receipt).toMatchObject({ kind: 'local_purge', dryRun: true, receiptFile: null });
-    expect(receipt.kept.map((k) => k.id).sort()).toEqual([pendingFile.id, noVideo.id, uncached.id].sort());
+    expect(receipt.kept.map((k) => k.id).sort()).toEqual(
+      [pendingFile.id, noVideo.id, uncached.id, pendingWork.id].sort(),
+    );
   });
 
   it('vigil purge without --local refuses and says what to pass', async () => {
