@@ -14,6 +14,7 @@ import * as m0202 from './0202_evaluation';
 import * as m0203 from './0203_token_usage';
 import * as m0204 from './0204_token_usage_central_id';
 import * as m0300 from './0300_candidate_progress';
+import * as m0302 from './0302_after_session_into_jobs';
 
 export const localMigrations: Record<string, Migration> = {
   '0001_device_and_exam_cache': m0001,
@@ -27,4 +28,5 @@ export const localMigrations: Record<string, Migration> = {
   '0203_token_usage': m0203,
   '0204_token_usage_central_id': m0204,
   '0300_candidate_progress': m0300,
+  '0302_after_session_into_jobs': m0302,
 };

@@ -1,0 +1,87 @@
+// A device that upgrades while a session is still finishing (old finish_state, an evaluation_jobs
+// row with attempts, a spoken answer awaiting its transcript) keeps that work: migration 0302 turns
+// it into jobs, and the runner runs the upload and the transcription before the evaluation.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { localMigrations } from '../../../migrations/local/index';
+import { JobRunner } from '../../../src-main/store/job-runner';
+import { jobsFor } from '../../../src-main/store/jobs';
+import { migrateLocal, openLocalStore } from '../../../src-main/store/local-store';
+import { makeTempDir } from '../../support/temp-dir';
+
+const temp = makeTempDir();
+afterAll(() => temp.cleanup());
+
+describe('upgrade with a session still finishing', () => {
+  it('carries finish_state, evaluation_jobs and pending transcripts into ordered jobs', async () => {
+    const store = await openLocalStore(path.join(temp.dir, 'upgrade.db'), { migrate: false });
+    try {
+      const { '0004_jobs': _jobs, '0302_after_session_into_jobs': carry, ...before } = localMigrations;
+      expect(carry).toBeDefined();
+      await migrateLocal(store.kysely, before);
+      const at = new Date().toISOString();
+      const finishing = randomUUID();
+      const reported = randomUUID();
+      const db = store.raw;
+      const progress = db.prepare(
+        `INSERT INTO candidate_progress (session_id, exam_id, stage, consented_at, recording_id, finish_state, updated_at)
+         VALUES (?, 'exam', 'finish', ?, ?, ?, ?)`,
+      );
+      progress.run(
+        finishing,
+        at,
+        'rec-1',
+        '{"recording":"done","evaluation":"queued_offline","report":"working"}',
+        at,
+      );
+      progress.run(reported, at, null, '{"recording":"done","evaluation":"done","report":"done"}', at);
+      db.prepare(
+        `INSERT INTO evaluation_jobs (session_id, status, attempts, next_attempt_at, last_error, created_at, updated_at)
+         VALUES (?, 'queued', 2, 0, 'provider unreachable', ?, ?)`,
+      ).run(finishing, at, at);
+      const question = randomUUID();
+      db.prepare(
+        `INSERT INTO questions (id, session_id, seq, text, time_limit_s, source) VALUES (?, ?, 1, 'Why?', 60, 'admin')`,
+      ).run(question, finishing);
+      db.prepare(
+        `INSERT INTO answers (question_id, session_id, audio_path, transcription_status, updated_at)
+         VALUES (?, ?, '/a.webm', 'pending', ?)`,
+      ).run(question, finishing, at);
+
+      expect(await migrateLocal(store.kysely)).toEqual(['0004_jobs', '0302_after_session_into_jobs']);
+
+      const jobs = jobsFor(store, finishing);
+      expect(jobs.map((j) => j.kind).sort()).toEqual(['evaluation', 'recording_upload', 'transcription']);
+      const evaluation = jobs.find((j) => j.kind === 'evaluation')!;
+      expect(evaluation).toMatchObject({ status: 'queued', attempts: 2 });
+      expect(evaluation.lastError?.message).toBe('provider unreachable');
+      expect(jobs.find((j) => j.kind === 'recording_upload')!.payload).toEqual({ recordingId: 'rec-1' });
+      // A session whose report was made before the upgrade has nothing left to do.
+      expect(jobsFor(store, reported)).toEqual([]);
+
+      const ran: string[] = [];
+      const runner = new JobRunner({ store });
+      runner.register('evaluation', async () => {
+        ran.push('evaluation');
+        return {};
+      });
+      runner.register('recording_upload', async () => {
+        ran.push('recording_upload');
+        return {};
+      });
+      runner.register('transcription', async () => {
+        ran.push('transcription');
+        return {};
+      });
+      runner.start();
+      await runner.drain();
+      await runner.stop();
+      expect(ran.at(-1)).toBe('evaluation');
+      expect(ran.sort()).toEqual(['evaluation', 'recording_upload', 'transcription']);
+      expect(jobsFor(store, finishing).every((j) => j.status === 'done')).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
