@@ -229,16 +229,7 @@ export function unsyncedReasons(db: Db, sessionId: string, tables = tablesOf(db)
       `SELECT count(*) AS n FROM evaluation_jobs WHERE session_id = ? AND status IN ('queued', 'running')`,
       sessionId,
     );
-  const progress = tables.has('candidate_progress')
-    ? (db.prepare(`SELECT finish_state FROM candidate_progress WHERE session_id = ?`).get(sessionId) as
-        { finish_state: string } | undefined)
-    : undefined;
-  const finishing = progress
-    ? Object.values(JSON.parse(progress.finish_state) as Record<string, unknown>).some(
-        (v) => v === 'waiting' || v === 'working',
-      )
-    : false;
-  if (jobs || finishing)
+  if (jobs)
     reasons.push({
       code: 'work_pending',
       detail: 'the evaluation, report or recording upload after the session has not finished',

@@ -1,17 +1,10 @@
 // Reads and writes a candidate session's place in the flow (table candidate_progress, migration 0300).
+// Its finish_state column is no longer written: the work after a session is in the job queue (0302
+// carried what upgrading devices still had there).
 import type { CandidateStage } from '../../src-preload/contract';
 import type { Tx } from '../store/local-store';
 
 export type FlowStage = Exclude<CandidateStage, 'consent'>;
-
-export interface FinishState {
-  recording?: 'waiting' | 'done' | 'failed';
-  recordingDetail?: string;
-  evaluation?: 'waiting' | 'working' | 'done' | 'failed' | 'queued_offline';
-  evaluationDetail?: string;
-  report?: 'waiting' | 'working' | 'done' | 'failed';
-  reportDetail?: string;
-}
 
 export interface Progress {
   sessionId: string;
@@ -22,7 +15,6 @@ export interface Progress {
   recordingId: string | null;
   idDecision: string | null;
   referenceEmbedding: number[] | null;
-  finish: FinishState;
 }
 
 interface Row {
@@ -34,7 +26,6 @@ interface Row {
   recording_id: string | null;
   id_decision: string | null;
   reference_embedding: string | null;
-  finish_state: string;
 }
 
 const toProgress = (row: Row): Progress => ({
@@ -46,7 +37,6 @@ const toProgress = (row: Row): Progress => ({
   recordingId: row.recording_id,
   idDecision: row.id_decision,
   referenceEmbedding: row.reference_embedding ? (JSON.parse(row.reference_embedding) as number[]) : null,
-  finish: JSON.parse(row.finish_state) as FinishState,
 });
 
 export function createProgress(
@@ -75,28 +65,20 @@ export function unfinishedProgress(tx: Tx): Progress | undefined {
   return row ? toProgress(row) : undefined;
 }
 
-/** Sessions whose after-session work is not complete (resumed at start-up). */
-export function finishingSessions(tx: Tx): Progress[] {
-  const rows = tx.raw.prepare(`SELECT * FROM candidate_progress WHERE stage = 'finish'`).all() as Row[];
-  return rows.map(toProgress).filter((p) => p.finish.report !== 'done' || p.finish.evaluation !== 'done');
-}
-
 export function updateProgress(
   tx: Tx,
   sessionId: string,
   patch: Partial<
     Pick<Progress, 'stage' | 'analysisFps' | 'recordingId' | 'idDecision' | 'referenceEmbedding'>
-  > & {
-    finish?: FinishState;
-  },
+  >,
 ): void {
   const current = getProgress(tx, sessionId);
   if (!current) return;
-  const next = { ...current, ...patch, finish: { ...current.finish, ...(patch.finish ?? {}) } };
+  const next = { ...current, ...patch };
   tx.raw
     .prepare(
       `UPDATE candidate_progress SET stage = ?, analysis_fps = ?, recording_id = ?, id_decision = ?,
-         reference_embedding = ?, finish_state = ?, updated_at = ? WHERE session_id = ?`,
+         reference_embedding = ?, updated_at = ? WHERE session_id = ?`,
     )
     .run(
       next.stage,
@@ -104,7 +86,6 @@ export function updateProgress(
       next.recordingId,
       next.idDecision,
       next.referenceEmbedding ? JSON.stringify(next.referenceEmbedding) : null,
-      JSON.stringify(next.finish),
       new Date().toISOString(),
       sessionId,
     );
