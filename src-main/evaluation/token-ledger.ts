@@ -6,9 +6,9 @@
 // the app cannot lose it (the WAL write is in the OS already); only a power or OS failure can, until
 // the next synchronous=FULL commit on this database (its fsync covers the whole WAL file, and WAL
 // frames are appended in order) or the next checkpoint. Every caller commits FULL right after its
-// request on the same connection: EvaluationJobs saves the result or re-queues the job; the session
-// flow saves the transcript and the questions. So an evaluation that survived a power failure has
-// its usage rows; if power fails before its commit, the evaluation is lost with them and the job
+// request on the same connection: the evaluation job saves the result or the runner re-queues it;
+// the transcription job and the flow save the transcript and the questions. So an evaluation that
+// survived a power failure has its usage rows; if power fails before its commit, the evaluation is lost with them and the job
 // runs again at the next start (no lost evaluation). The ledger may then miss the interrupted
 // attempt's requests (an under-count the per-row fsync also had, in a narrower window) but never
 // holds a request twice (no double billing): each row is written once, after its response. A per-row

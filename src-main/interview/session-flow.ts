@@ -1,9 +1,10 @@
 // The interview as the candidate lives it: questions asked in order, each closed at its time limit
 // by a monotonic clock with the answer so far kept, typed answers saved as drafts while typing,
-// spoken answers stored as audio and transcribed in the background when a transcription endpoint is
+// spoken answers stored as audio and transcribed by a persisted job when a transcription endpoint is
 // configured, and the whole conversation kept as ordered messages. Ending the session never waits
-// for evaluation: it only enqueues it (see evaluation/evaluation-jobs.ts). A timing accommodation
-// extends every limit and allows breaks between questions, during which no question timer runs.
+// for evaluation: it only enqueues it (a job of the device runner, session/after-session-jobs.ts).
+// A timing accommodation extends every limit and allows breaks between questions, during which no
+// question timer runs.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -5,10 +5,11 @@
 // while the evaluation is retried offline, and a later successful evaluation gets a report of its own.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import type { ErrorCode } from '../../src-preload/contract';
 import { VigilError } from '../errors';
-import { buildEvaluationInput } from '../evaluation/evaluation-jobs';
+import { buildEvaluationInput, type ProctoringStatsSource } from '../evaluation/evaluation-input';
 import { insertEvaluation, latestEvaluation } from '../evaluation/evaluation-store';
-import type { Evaluator } from '../evaluation/types';
+import type { Evaluation, Evaluator } from '../evaluation/types';
 import type { Transcriber } from '../interview/session-flow';
 import { InterviewRepository } from '../interview/session-repository';
 import { markTranscriptionFailed, transcribeAnswer } from '../interview/transcribe-answer';
@@ -16,8 +17,8 @@ import type { MediaRuntime } from '../media/runtime';
 import type { ReportService } from '../reports/report-service';
 import { registerBlob } from '../store/blob-uploads';
 import { cachedExam } from '../store/exam-cache';
-import { JobFailure, PERMANENT_ERROR_CODES, type JobRunner } from '../store/job-runner';
-import { enqueueJob, jobsFor } from '../store/jobs';
+import { JobFailure, JobRunner, PERMANENT_ERROR_CODES } from '../store/job-runner';
+import { enqueueJob, jobsFor, jobState, runJobNow } from '../store/jobs';
 import type { LocalStore, Tx } from '../store/local-store';
 import { getProgress } from './candidate-progress';
 
@@ -112,9 +113,20 @@ export function registerTranscriptionJob(
   });
 }
 
-export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJobDeps): void {
+export interface EvaluationJobDeps {
+  store: LocalStore;
+  evaluator: Evaluator;
+  /** Proctoring statistics for the evaluator's input (none by default). */
+  proctoring?: ProctoringStatsSource;
+}
+
+/**
+ * The evaluation of a finished session, from the local database only (so it works offline). Its
+ * first attempt asks for the report, so a report exists while an offline evaluation is retried;
+ * an evaluation that succeeds later gets a report of its own.
+ */
+export function registerEvaluationJob(runner: JobRunner, deps: EvaluationJobDeps): void {
   const { store } = deps;
-  registerTranscriptionJob(runner, deps);
   const askForReport = (sessionId: string, key: string) =>
     store.write('report queued', (tx) =>
       enqueueJob(tx, { kind: 'report', sessionId, key, payload: { trigger: 'session_end' } }),
@@ -129,14 +141,12 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
     }
     try {
       // Built from the local database only, so evaluation works offline; NOT_FOUND is permanent.
-      const input = buildEvaluationInput(new InterviewRepository(store), sessionId);
+      const input = buildEvaluationInput(new InterviewRepository(store), sessionId, deps.proctoring);
       const result = await Promise.race([deps.evaluator.evaluate(input), untilAborted(signal)]);
       // This synchronous=FULL commit also makes the attempt's token_usage rows durable: they were
       // committed without an fsync of their own (see token-ledger.ts).
       const saved = store.write('evaluation saved', (tx) => {
         const row = insertEvaluation(tx, sessionId, result, new Date().toISOString());
-        // The first report is asked for by the first attempt; an evaluation that succeeds after a
-        // failed first attempt gets a report that carries it.
         const reports = jobsFor(tx, sessionId).filter((j) => j.kind === 'report');
         enqueueJob(tx, {
           kind: 'report',
@@ -152,6 +162,44 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
       throw error;
     }
   });
+}
+
+/**
+ * Runs a session's evaluation job now, in this process (`vigil evaluate`, the same job the app
+ * runs): queued if it was not, due now if it waited or had failed. Resolves with the evaluation, or
+ * throws the job's typed error; a job still waiting for its session's uploads or transcripts is a
+ * CONFLICT that says so.
+ */
+export async function evaluateNow(deps: EvaluationJobDeps & { sessionId: string }): Promise<Evaluation> {
+  const { store, sessionId } = deps;
+  const runner = new JobRunner({ store });
+  registerEvaluationJob(runner, deps);
+  store.write('evaluation requested', (tx) => {
+    enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {} });
+    runJobNow(tx, 'evaluation', sessionId);
+  });
+  runner.start();
+  try {
+    await runner.drain();
+  } finally {
+    await runner.stop();
+  }
+  const evaluation = latestEvaluation(store, sessionId);
+  if (evaluation) return evaluation;
+  const job = jobState(store, 'evaluation', sessionId);
+  if (job?.lastError)
+    throw new VigilError(job.lastError.code as ErrorCode, job.lastError.message, { sessionId });
+  throw new VigilError(
+    'CONFLICT',
+    `The evaluation of session ${sessionId} waits for its recording upload or transcripts; start Vigil to finish them.`,
+    { sessionId },
+  );
+}
+
+export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJobDeps): void {
+  const { store } = deps;
+  registerTranscriptionJob(runner, deps);
+  registerEvaluationJob(runner, deps);
 
   runner.register('report', async ({ trigger }, { job }) => {
     const report = await deps.reports.generate(job.sessionId!, trigger);

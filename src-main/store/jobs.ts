@@ -192,3 +192,16 @@ export function jobsFor(tx: Pick<Tx, 'raw'>, sessionId: string): JobState[] {
     .all(sessionId) as JobRow[];
   return rows.map(toJobState);
 }
+
+/**
+ * Makes a queued or failed job due now (a person asked for it: `vigil evaluate`), with one more
+ * attempt allowed if it had used them all. Done and running jobs are left as they are.
+ */
+export function runJobNow(tx: Tx, kind: JobKind, key: string, now: number = Date.now()): void {
+  tx.raw
+    .prepare(
+      `UPDATE jobs SET status = 'queued', next_attempt_at = ?, max_attempts = max(max_attempts, attempts + 1),
+         finished_at = NULL, updated_at = ? WHERE kind = ? AND dedupe_key = ? AND status IN ('queued', 'failed')`,
+    )
+    .run(now, new Date(now).toISOString(), kind, key);
+}

@@ -120,7 +120,7 @@ async function sdkOnly(): Promise<void> {
   JSON.parse(completion.choices[0]!.message.content!);
 }
 
-// Saving the result: the same transaction shape EvaluationJobs.run commits (synchronous=FULL).
+// Saving the result: the same transaction shape the evaluation job commits (synchronous=FULL).
 const saved: EvaluationResult = await vigil.evaluate(sampleSession);
 const save = (result: EvaluationResult) =>
   db.raw.transaction(() => insertEvaluation(db, sampleSession.sessionId, result, 'now'))();

@@ -1,8 +1,8 @@
-// `vigil evaluate --session ID`: evaluates a recorded session now (the same job the app runs in the
-// background), with the configured model or, without a key, the local heuristic evaluator.
+// `vigil evaluate --session ID`: evaluates a recorded session now (the same persisted job the app
+// runs after a session), with the configured model or, without a key, the local heuristic evaluator.
 import type { Command } from 'commander';
-import { EvaluationJobs } from '../../evaluation/evaluation-jobs';
 import { withAiContext } from '../../evaluation/cli-context';
+import { evaluateNow } from '../../session/after-session-jobs';
 
 interface EvaluateOptions {
   session: string;
@@ -12,8 +12,7 @@ interface EvaluateOptions {
 
 export async function runEvaluate(opts: EvaluateOptions, out: (text: string) => void): Promise<void> {
   await withAiContext({ local: opts.local }, async ({ store, services }) => {
-    const jobs = new EvaluationJobs({ store, evaluator: services.evaluator });
-    const evaluation = await jobs.run(opts.session);
+    const evaluation = await evaluateNow({ store, evaluator: services.evaluator, sessionId: opts.session });
     if (opts.json) {
       out(JSON.stringify(evaluation) + '\n');
       return;

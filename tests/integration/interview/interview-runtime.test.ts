@@ -8,7 +8,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src-main/config/schema';
 import { createAiServices } from '../../../src-main/evaluation/ai-services';
-import { EvaluationJobs } from '../../../src-main/evaluation/evaluation-jobs';
+import { latestEvaluation } from '../../../src-main/evaluation/evaluation-store';
+import { evaluateNow } from '../../../src-main/session/after-session-jobs';
+import { enqueueJob, jobState } from '../../../src-main/store/jobs';
 import type { EvaluationResult, Evaluator } from '../../../src-main/evaluation/types';
 import { DocumentStore } from '../../../src-main/interview/documents';
 import {
@@ -173,7 +175,6 @@ describe('the end of an interview', () => {
         return new Promise<EvaluationResult>((resolve) => (release = resolve));
       },
     };
-    const jobs = new EvaluationJobs({ store, evaluator: stuck });
     const clock = new ManualClock();
     const repo = new InterviewRepository(store);
     const exam = ExamSchema.parse({
@@ -183,19 +184,23 @@ describe('the end of an interview', () => {
       difficulty: 1,
       key_questions: [{ question: 'Q?', time_limit_s: 30 }],
     });
-    // As the runtime wires it: ending only enqueues; the work after the session runs the job.
+    // As the session wires it: ending only enqueues; the job runner runs the evaluation later.
+    const onEnded = (id: string) =>
+      store.write('evaluation queued', (tx) =>
+        enqueueJob(tx, { kind: 'evaluation', sessionId: id, key: id, payload: {} }),
+      );
     const flow = InterviewSessionFlow.start(
-      { repo, clock, scheduler: clock, audioDir: dir, onEnded: (id) => jobs.enqueue(id) },
+      { repo, clock, scheduler: clock, audioDir: dir, onEnded },
       { sessionId: 's-3', exam },
     );
     const ended = flow.end();
     expect(ended.status).toBe('ended');
     expect(repo.snapshot('s-3')!.endedAt).not.toBeNull();
-    expect(jobs.job('s-3')!.status).toBe('queued');
-    const running = jobs.run('s-3');
+    expect(jobState(store, 'evaluation', 's-3')!.status).toBe('queued');
+    const running = evaluateNow({ store, evaluator: stuck, sessionId: 's-3' });
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual(['s-3']);
-    expect(jobs.job('s-3')!.status).toBe('running');
+    expect(jobState(store, 'evaluation', 's-3')!.status).toBe('running');
     release({
       evaluator: 'local',
       model: 'stuck',
@@ -211,7 +216,7 @@ describe('the end of an interview', () => {
       details: {},
     });
     await running;
-    expect(jobs.job('s-3')!.status).toBe('done');
-    expect(jobs.evaluation('s-3')!.model).toBe('stuck');
+    expect(jobState(store, 'evaluation', 's-3')!.status).toBe('done');
+    expect(latestEvaluation(store, 's-3')!.model).toBe('stuck');
   });
 });

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvaluationJobs } from '../../../src-main/evaluation/evaluation-jobs';
+import { evaluateNow } from '../../../src-main/session/after-session-jobs';
 import { insertEvaluation } from '../../../src-main/evaluation/evaluation-store';
 import { LocalEvaluator } from '../../../src-main/evaluation/local-evaluator';
 import { messageUuid } from '../../../src-main/interview/content-outbox';
@@ -64,14 +64,12 @@ describe('interview content from a device to central PostgreSQL', () => {
     const { vault, candidateId } = enrolled;
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
 
-    const jobs = new EvaluationJobs({ store, evaluator: new LocalEvaluator() });
     const clock = new ManualClock();
     const deps = {
       repo: new InterviewRepository(store),
       clock,
       scheduler: clock,
       audioDir: dir,
-      onEnded: (id: string) => jobs.enqueue(id),
     };
     const exam = ExamSchema.parse({
       id: examId,
@@ -91,7 +89,7 @@ describe('interview content from a device to central PostgreSQL', () => {
       mimeType: 'audio/webm',
     });
     flow.end();
-    const evaluation = await jobs.run(sessionId);
+    const evaluation = await evaluateNow({ store, evaluator: new LocalEvaluator(), sessionId });
     expect(evaluation.evaluator).toBe('local');
 
     // A session with no local `sessions` row (not this device's) queues nothing.

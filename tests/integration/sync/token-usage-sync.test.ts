@@ -9,7 +9,7 @@ import { AdminService } from '../../../src-main/admin/admin-service';
 import { createStaffLogin, createUser } from '../../../src-main/central/admin';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import type { TokenUsageTable } from '../../../src-main/central/schema';
-import { EvaluationJobs } from '../../../src-main/evaluation/evaluation-jobs';
+import { evaluateNow } from '../../../src-main/session/after-session-jobs';
 import { OpenAIEvaluator } from '../../../src-main/evaluation/openai-evaluator';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { StructuredChat } from '../../../src-main/evaluation/structured-chat';
@@ -92,7 +92,7 @@ describe('token usage from a device to central PostgreSQL', () => {
     const { vault, candidateId } = enrolled;
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
 
-    // The app's wiring: ledger, chat, evaluator and jobs on the store's own connection.
+    // The app's wiring: ledger, chat, evaluator and the evaluation job on the store's own connection.
     const ledger = new TokenLedger(store, new Pricing());
     const chat = new StructuredChat({
       settings: {
@@ -107,7 +107,7 @@ describe('token usage from a device to central PostgreSQL', () => {
       sleep: async () => {},
       random: () => 0,
     });
-    const jobs = new EvaluationJobs({ store, evaluator: new OpenAIEvaluator(chat) });
+    const evaluator = new OpenAIEvaluator(chat);
     const clock = new ManualClock();
     const flow = InterviewSessionFlow.start(
       {
@@ -115,7 +115,6 @@ describe('token usage from a device to central PostgreSQL', () => {
         clock,
         scheduler: clock,
         audioDir: dir,
-        onEnded: (id) => jobs.enqueue(id),
       },
       {
         sessionId,
@@ -144,7 +143,7 @@ describe('token usage from a device to central PostgreSQL', () => {
       { kind: 'chat', content: 'Sure! Here it is.', usage: { prompt_tokens: 1007, completion_tokens: 13 } },
       { kind: 'chat', content: evaluation, usage: { prompt_tokens: 1203, completion_tokens: 301 } },
     );
-    await jobs.run(sessionId);
+    await evaluateNow({ store, evaluator, sessionId });
     // Usage with no session: question generation (as `vigil questions` does).
     fake.script('chat', {
       kind: 'chat',

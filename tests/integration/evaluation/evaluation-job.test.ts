@@ -1,17 +1,20 @@
-// Evaluation as a persisted job: ending a session only enqueues it; an offline or failing provider
-// leaves it queued with backoff (or Retry-After); it completes once the provider is back; a crash
-// mid-run leaves it due again.
+// Evaluation as a job of the device's one runner: ending a session only enqueues it; an offline or
+// failing provider leaves it queued with backoff (or Retry-After); it completes once the provider is
+// back; a crash mid-run leaves it due again; `evaluateNow` (vigil evaluate) runs the same job.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EvaluationJobs } from '../../../src-main/evaluation/evaluation-jobs';
 import { OpenAIEvaluator } from '../../../src-main/evaluation/openai-evaluator';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { StructuredChat } from '../../../src-main/evaluation/structured-chat';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
 import { LocalEvaluator } from '../../../src-main/evaluation/local-evaluator';
+import { evaluateNow, registerEvaluationJob } from '../../../src-main/session/after-session-jobs';
+import { JobRunner } from '../../../src-main/store/job-runner';
+import { enqueueJob, jobState } from '../../../src-main/store/jobs';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
+import { latestEvaluation } from '../../../src-main/evaluation/evaluation-store';
 import { InterviewSessionFlow } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
@@ -59,7 +62,11 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function jobsWith(baseURL: string): { jobs: EvaluationJobs; ledger: TokenLedger } {
+const proctoring = {
+  statsFor: () => ({ available: true, warningCount: 1, warningsByType: { looking_away: 1 } }),
+};
+
+function runnerWith(baseURL: string): { runner: JobRunner; ledger: TokenLedger } {
   const ledger = new TokenLedger(db, new Pricing(), () => new Date(now));
   const chat = new StructuredChat({
     settings: { apiKey: 'k', baseURL, model: 'gpt-4o-mini', transcriptionModel: undefined, timeoutMs: 2000 },
@@ -67,20 +74,20 @@ function jobsWith(baseURL: string): { jobs: EvaluationJobs; ledger: TokenLedger 
     retry: { maxTransportAttempts: 2 },
     sleep: async () => {},
   });
-  const jobs = new EvaluationJobs({
-    store: db,
-    evaluator: new OpenAIEvaluator(chat),
-    proctoring: {
-      statsFor: () => ({ available: true, warningCount: 1, warningsByType: { looking_away: 1 } }),
-    },
-    now: () => now,
-    random: () => 1,
-    baseBackoffMs: 30_000,
-  });
-  return { jobs, ledger };
+  const runner = new JobRunner({ store: db, now: () => now, random: () => 1, baseBackoffMs: 30_000 });
+  registerEvaluationJob(runner, { store: db, evaluator: new OpenAIEvaluator(chat), proctoring });
+  return { runner, ledger };
 }
 
-function runSession(jobs: EvaluationJobs): InterviewSessionFlow {
+/** Runs what is due now and stops (the runner of a short-lived app). */
+async function runDue(runner: JobRunner): Promise<void> {
+  runner.start();
+  await runner.drain();
+  await runner.stop();
+}
+
+/** A session answered and ended; its end enqueues the evaluation, as the candidate session does. */
+function runSession(): InterviewSessionFlow {
   const clock = new ManualClock();
   const flow = InterviewSessionFlow.start(
     {
@@ -88,7 +95,10 @@ function runSession(jobs: EvaluationJobs): InterviewSessionFlow {
       clock,
       scheduler: clock,
       audioDir: dir,
-      onEnded: (id) => jobs.enqueue(id),
+      onEnded: (id) =>
+        db.write('evaluation queued', (tx) =>
+          enqueueJob(tx, { kind: 'evaluation', sessionId: id, key: id, payload: {}, now }),
+        ),
     },
     { sessionId: 'sess-1', exam, userId: 'cand-1' },
   );
@@ -97,39 +107,40 @@ function runSession(jobs: EvaluationJobs): InterviewSessionFlow {
   return flow;
 }
 
-describe('evaluation jobs', () => {
+const job = () => jobState(db, 'evaluation', 'sess-1');
+
+describe('the evaluation job', () => {
   it('ends the session while the provider is offline, keeps the job queued, and completes it later', async () => {
     const offline = await startFakeOpenAI();
     const offlineURL = offline.baseURL;
     await offline.close(); // connection refused from now on
-    const { jobs, ledger } = jobsWith(offlineURL);
-    const flow = runSession(jobs);
+    const { runner, ledger } = runnerWith(offlineURL);
+    const flow = runSession();
     expect(flow.end().status).toBe('ended');
-    expect(jobs.job('sess-1')).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(job()).toMatchObject({ status: 'queued', attempts: 0 });
 
-    const first = await jobs.runDue();
-    expect(first).toEqual({ succeeded: [], failed: ['sess-1'] });
-    const queued = jobs.job('sess-1')!;
+    await runDue(runner);
+    const queued = job()!;
     expect(queued).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: now + 30_000 });
-    expect(queued.lastError).toContain('did not answer');
+    expect(queued.lastError?.message).toContain('did not answer');
     expect(ledger.list().map((r) => r.status)).toEqual(['network_error', 'network_error']);
 
-    expect(await jobs.runDue()).toEqual({ succeeded: [], failed: [] }); // not due yet
+    await runDue(runner); // not due yet
+    expect(job()).toMatchObject({ attempts: 1 });
     now += 30_000;
-    const again = await jobs.runDue();
-    expect(again.failed).toEqual(['sess-1']);
-    expect(jobs.job('sess-1')).toMatchObject({ attempts: 2, nextAttemptAt: now + 60_000 });
+    await runDue(runner);
+    expect(job()).toMatchObject({ attempts: 2, nextAttemptAt: now + 60_000 });
 
     // The provider is back (a different URL stands in for the same provider coming online).
-    const online = jobsWith(fake.baseURL);
+    const online = runnerWith(fake.baseURL);
     fake.script('chat', {
       kind: 'chat',
       content: aiOutput,
       usage: { prompt_tokens: 900, completion_tokens: 100 },
     });
     now += 60_000;
-    expect(await online.jobs.runDue()).toEqual({ succeeded: ['sess-1'], failed: [] });
-    const evaluation = online.jobs.evaluation('sess-1')!;
+    await runDue(online.runner);
+    const evaluation = latestEvaluation(db, 'sess-1')!;
     expect(evaluation).toMatchObject({ evaluator: 'openai', overall: 61, sessionId: 'sess-1' });
     expect(evaluation.question_responses.map((q) => q.answer)).toEqual([
       'A sorted structure that speeds up lookups.',
@@ -140,10 +151,10 @@ describe('evaluation jobs', () => {
       warningCount: 1,
       warningsByType: { looking_away: 1 },
     });
-    expect(online.jobs.job('sess-1')).toMatchObject({
+    expect(job()).toMatchObject({
       status: 'done',
       attempts: 3,
-      evaluationId: evaluation.id,
+      result: { evaluationId: evaluation.id },
     });
     // The prompt carried the answer kept at the limit and said it was cut short.
     const prompt = (fake.requests[0]!.json as { messages: { content: string }[] }).messages[1]!.content;
@@ -152,34 +163,37 @@ describe('evaluation jobs', () => {
   });
 
   it('waits at least as long as the provider’s Retry-After before the next attempt', async () => {
-    const { jobs } = jobsWith(fake.baseURL);
-    runSession(jobs).end();
+    const { runner } = runnerWith(fake.baseURL);
+    runSession().end();
     fake.script('chat', { kind: 'status', status: 429, retryAfter: '3600' });
-    await jobs.runDue();
-    expect(jobs.job('sess-1')!.nextAttemptAt).toBe(now + 3_600_000);
+    await runDue(runner);
+    expect(job()!.nextAttemptAt).toBe(now + 3_600_000);
   });
 
   it('makes a job interrupted by a crash due again, and fails a job with no recorded session', async () => {
-    db.raw
-      .prepare(
-        `insert into evaluation_jobs (session_id, status, attempts, next_attempt_at, created_at, updated_at)
-         values ('ghost', 'running', 1, 0, 'x', 'x')`,
-      )
-      .run();
-    const jobs = new EvaluationJobs({ store: db, evaluator: new LocalEvaluator(), now: () => now });
-    expect(jobs.job('ghost')!.status).toBe('queued');
-    expect(await jobs.runDue()).toEqual({ succeeded: [], failed: ['ghost'] });
-    expect(jobs.job('ghost')).toMatchObject({ status: 'failed' });
-    expect(jobs.job('ghost')!.lastError).toContain('No interview was recorded');
+    db.write('ghost', (tx) => {
+      const id = enqueueJob(tx, { kind: 'evaluation', sessionId: 'ghost', key: 'ghost', payload: {}, now });
+      tx.raw.prepare(`UPDATE jobs SET status = 'running', attempts = 1 WHERE id = ?`).run(id);
+    });
+    const runner = new JobRunner({ store: db, now: () => now });
+    registerEvaluationJob(runner, { store: db, evaluator: new LocalEvaluator() });
+    await runDue(runner);
+    const ghost = jobState(db, 'evaluation', 'ghost')!;
+    expect(ghost).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(ghost.lastError?.message).toContain('No interview was recorded');
   });
 
-  it('evaluates locally with no key and stores a labelled result', async () => {
-    const jobs = new EvaluationJobs({ store: db, evaluator: new LocalEvaluator(), now: () => now });
-    runSession(jobs).end();
-    const evaluation = await jobs.run('sess-1');
+  it('evaluates locally with no key through evaluateNow, storing a labelled result, once', async () => {
+    runSession().end();
+    const evaluator = new LocalEvaluator();
+    const evaluation = await evaluateNow({ store: db, evaluator, sessionId: 'sess-1' });
     expect(evaluation.evaluator).toBe('local');
     expect(evaluation.label).toContain('Local heuristic');
-    expect(jobs.evaluation('sess-1')).toEqual(evaluation);
-    expect(await jobs.run('sess-1')).toEqual(evaluation); // a done job is not re-run
+    expect(latestEvaluation(db, 'sess-1')).toEqual(evaluation);
+    expect(await evaluateNow({ store: db, evaluator, sessionId: 'sess-1' })).toEqual(evaluation); // not re-run
+    await expect(evaluateNow({ store: db, evaluator, sessionId: 'nope' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('No interview was recorded') as unknown,
+    });
   });
 });
