@@ -3,8 +3,7 @@
 // recording and evaluation jobs in its final transaction (candidate-service.ts `finish`); the
 // evaluation's first attempt then asks for the report, so the finish screen reaches a report even
 // while the evaluation is retried offline, and a later successful evaluation gets a report of its own.
-import { createHash, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../src-preload/contract';
 import { VigilError } from '../errors';
 import { buildEvaluationInput, type ProctoringStatsSource } from '../evaluation/evaluation-input';
@@ -15,7 +14,7 @@ import { InterviewRepository } from '../interview/session-repository';
 import { markTranscriptionFailed, transcribeAnswer } from '../interview/transcribe-answer';
 import type { MediaRuntime } from '../media/runtime';
 import type { ReportService } from '../reports/report-service';
-import { registerBlob } from '../store/blob-uploads';
+import { hashFile, registerBlob } from '../store/blob-uploads';
 import { cachedExam } from '../store/exam-cache';
 import { JobFailure, JobRunner, PERMANENT_ERROR_CODES } from '../store/job-runner';
 import { enqueueJob, jobsFor, jobState, runJobNow } from '../store/jobs';
@@ -67,16 +66,6 @@ export function enqueueTranscription(tx: Tx, sessionId: string, questionId: stri
     payload: { answerId: questionId },
     maxAttempts: TRANSCRIPTION_ATTEMPTS,
   });
-}
-
-async function describeFile(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 // The evaluator takes no signal: a stopping runner must not wait for a provider that never answers.
@@ -227,7 +216,7 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
     const chosen = artifacts.filter((a) =>
       exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
     );
-    const files = await Promise.all(chosen.map(async (a) => ({ a, file: await describeFile(a.file) })));
+    const files = await Promise.all(chosen.map(async (a) => ({ a, file: await hashFile(a.file) })));
     store.write('recording queued for upload', (tx) => {
       for (const { a, file } of files) {
         registerBlob(tx, {
@@ -236,7 +225,7 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
           kind: a.kind === 'poster' ? 'other' : 'video',
           path: a.file,
           sha256: file.sha256,
-          size: file.bytes,
+          size: file.size,
           contentType: a.contentType,
           deleteAfterUpload: false,
         });
