@@ -54,6 +54,8 @@ export interface LocalPurgeOptions {
   /** The app's data folder: session folders live under it and receipts are written to it. */
   dataDir: string;
   now?: () => Date;
+  /** Only these sessions (the purge job of one session); every session by default (the CLI). */
+  sessionIds?: string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -83,7 +85,6 @@ const SESSION_ROWS: [string, string][] = [
   ['answers', `SELECT count(*) AS n FROM answers WHERE session_id = ?`],
   ['messages', `SELECT count(*) AS n FROM messages WHERE session_id = ?`],
   ['evaluations', `SELECT count(*) AS n FROM evaluations WHERE session_id = ?`],
-  ['evaluation_jobs', `SELECT count(*) AS n FROM evaluation_jobs WHERE session_id = ?`],
   ['jobs', `SELECT count(*) AS n FROM jobs WHERE session_id = ?`],
   ['candidate_progress', `SELECT count(*) AS n FROM candidate_progress WHERE session_id = ?`],
   // Usage rows stay (cost history), detached from the session, as centrally.
@@ -100,7 +101,6 @@ const DELETES: [string, string][] = [
   ['messages', `DELETE FROM messages WHERE session_id = ?`],
   ['session_exams', `DELETE FROM session_exams WHERE session_id = ?`],
   ['evaluations', `DELETE FROM evaluations WHERE session_id = ?`],
-  ['evaluation_jobs', `DELETE FROM evaluation_jobs WHERE session_id = ?`],
   // job_deps rows cascade from jobs.
   ['jobs', `DELETE FROM jobs WHERE session_id = ?`],
   ['candidate_progress', `DELETE FROM candidate_progress WHERE session_id = ?`],
@@ -214,21 +214,14 @@ export function unsyncedReasons(db: Db, sessionId: string, tables = tablesOf(db)
       code: 'video_not_uploaded',
       detail: 'the merged video (upload mode full) was not uploaded',
     });
-  // The persisted job runner's work after the session (evaluation, report, uploads, transcripts),
-  // and evaluation_jobs rows a device may still hold from before the runner.
-  const jobs =
-    count(
-      db,
-      tables,
-      `SELECT count(*) AS n FROM jobs WHERE session_id = ? AND status IN ('queued', 'running')`,
-      sessionId,
-    ) +
-    count(
-      db,
-      tables,
-      `SELECT count(*) AS n FROM evaluation_jobs WHERE session_id = ? AND status IN ('queued', 'running')`,
-      sessionId,
-    );
+  // The job runner's work after the session (merge, uploads, transcripts, evaluation, report); the
+  // purge's own job is not work that keeps the session.
+  const jobs = count(
+    db,
+    tables,
+    `SELECT count(*) AS n FROM jobs WHERE session_id = ? AND status IN ('queued', 'running') AND kind != 'local_purge'`,
+    sessionId,
+  );
   if (jobs)
     reasons.push({
       code: 'work_pending',
@@ -345,9 +338,12 @@ export function purgeLocal(options: LocalPurgeOptions & { dryRun: boolean }): Lo
         { device_id: string; candidate_id: string } | undefined)
     : undefined;
 
-  const sessions = db
-    .prepare(`SELECT id, exam_id, status, started_at, ended_at FROM sessions ORDER BY started_at, id`)
-    .all() as SessionRow[];
+  const only = options.sessionIds ? new Set(options.sessionIds) : undefined;
+  const sessions = (
+    db
+      .prepare(`SELECT id, exam_id, status, started_at, ended_at FROM sessions ORDER BY started_at, id`)
+      .all() as SessionRow[]
+  ).filter((s) => !only || only.has(s.id));
   const purged: LocalPurgeReceipt['purged'] = [];
   const kept: LocalPurgeReceipt['kept'] = [];
   let withinRetention = 0;
@@ -425,7 +421,11 @@ export function purgeLocal(options: LocalPurgeOptions & { dryRun: boolean }): Lo
   });
   const receipt = receiptOf(ids, rows);
   const stamp = at.replace(/[:.]/g, '-');
-  const receiptFile = path.join(receiptsDirFor(dataDir), `local-purge-${stamp}.json`);
+  // Named by time and what it removed: two purge jobs in the same millisecond keep both receipts.
+  const receiptFile = path.join(
+    receiptsDirFor(dataDir),
+    `local-purge-${stamp}-${receipt.sha256.slice(0, 12)}.json`,
+  );
   // A receipt file records deletions; a run that deleted nothing returns its receipt only.
   if (ids.length === 0) return { receipt };
   const pendingFile = receiptFile.replace(/\.json$/, '.pending.json');

@@ -1,6 +1,5 @@
 // Composition root: builds every service from the loaded configuration. The Electron shell and the
 // headless host both call createApp, so the two run exactly the same code behind the contract.
-import { scheduleLocalPurge } from '../admin/local-purge-at-start';
 import { appVersion } from '../config/app-version';
 import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../log/logger';
@@ -42,10 +41,17 @@ export function createApp(options: {
 }): VigilApp {
   const events = new EventBus();
   // The one local store of the data folder, shared by the media ledger and the candidate session.
-  const localStore = lazyLocalStore(localDbPath(options.loaded.dataDir));
+  const localStore = lazyLocalStore(localDbPath(options.loaded.dataDir), {
+    onError: (job, error) =>
+      options.logger.warn(
+        { job: job && { id: job.id, kind: job.kind, sessionId: job.sessionId }, err: error },
+        'job attempt failed',
+      ),
+  });
   const media = createMediaRuntime({
     dataDir: options.loaded.dataDir,
     store: localStore.get,
+    jobs: localStore.jobs,
     config: options.loaded.config.media,
     logger: options.logger,
     emit: (event, payload) => events.emit(event, payload),
@@ -56,6 +62,7 @@ export function createApp(options: {
     ...(options.secretCipher ? { secretCipher: options.secretCipher } : {}),
     media,
     store: localStore.get,
+    jobs: localStore.jobs,
     emit: (event, payload) => events.emit(event, payload),
   });
   const consoleSession = new ConsoleSession({
@@ -74,24 +81,17 @@ export function createApp(options: {
     console: consoleSession,
   };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
-  // Retention on this device (issue 9): the desktop app purges expired, fully synced sessions at start.
-  const localPurge =
-    options.mode === 'electron'
-      ? scheduleLocalPurge({
-          dataDir: options.loaded.dataDir,
-          store: () => candidate.store(),
-          logger: options.logger,
-        })
-      : undefined;
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
   return {
     context,
     dispatcher,
     events,
     close: async () => {
-      localPurge?.cancel();
+      // Jobs first: a running merge or evaluation is stopped (and re-queued) before its service goes.
+      await localStore.stopJobs();
       await candidate.close();
       await media.close();
+      await localStore.close();
       await consoleSession.signOut();
       options.logger.info('app closed');
     },

@@ -1,6 +1,7 @@
 // SQLite bookkeeping of recordings, segment files and chunks, on the one local store (its tables are
 // typed in src-main/store/schema.ts). A chunk row and its segment's durable length always change in
 // one transaction. Methods stay async for the media service; the store's writes are synchronous.
+import { enqueueJob, runJobNow } from '../store/jobs';
 import type { LocalStore } from '../store/local-store';
 import type { MediaTables, RecordingState, UploadMode } from '../store/schema';
 
@@ -48,6 +49,44 @@ export class MediaLedger {
     this.store.write('recording updated', (tx) =>
       tx.run(tx.q.updateTable('media_recordings').set(patch).where('id', '=', id)),
     );
+  }
+
+  /**
+   * Marks the recording stopped and queues its merge in the same transaction: a crash right after
+   * the stop leaves a job the next start runs, never a stopped recording nobody merges.
+   */
+  async stopAndQueueMerge(
+    recording: Pick<RecordingRow, 'id' | 'session_id'>,
+    patch: Pick<RecordingRow, 'ended_at' | 'stop_reason'>,
+  ): Promise<number> {
+    return this.store.write('recording stopped', (tx) => {
+      tx.run(
+        tx.q
+          .updateTable('media_recordings')
+          .set({ ...patch, state: 'stopped' })
+          .where('id', '=', recording.id),
+      );
+      return enqueueJob(tx, {
+        kind: 'merge',
+        sessionId: recording.session_id,
+        key: recording.id,
+        payload: { recordingId: recording.id },
+      });
+    });
+  }
+
+  /** Queues the recording's merge if it is not (a recording a crash left), due now. Returns the job id. */
+  queueMergeNow(recording: Pick<RecordingRow, 'id' | 'session_id'>, recovery: boolean): number {
+    return this.store.write('merge requested', (tx) => {
+      const id = enqueueJob(tx, {
+        kind: 'merge',
+        sessionId: recording.session_id,
+        key: recording.id,
+        payload: { recordingId: recording.id, ...(recovery ? { recovery } : {}) },
+      });
+      runJobNow(tx, 'merge', recording.id);
+      return id;
+    });
   }
 
   async addSegment(row: SegmentRow): Promise<void> {

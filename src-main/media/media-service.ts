@@ -15,6 +15,8 @@ import type { MediaLedger, RecordingRow, SegmentRow, UploadMode } from './ledger
 import { ensureWritableDir, fsError, mediaError, mediaErrorReason } from './media-error';
 import { mergeSegments, type MergeFormat } from './merge';
 import { checkMerged, probeMedia } from './probe';
+import type { JobContext, JobRunner } from '../store/job-runner';
+import type { JobPayloads, JsonValue } from '../store/jobs';
 
 export const DEFAULT_TIMESLICE_MS = 2000;
 const DEFAULT_BITS_PER_SECOND = 1_200_000;
@@ -31,7 +33,15 @@ export interface MediaServiceOptions {
   timesliceMs?: number;
   /** Encoder threads for MP4 merges. */
   mp4Threads?: number;
+  /** The device's job runner on the ledger's store: merges are its `merge` jobs. */
+  jobs: JobRunner;
 }
+
+/** What a merge job returns (its row's result; a type, so it is assignable to JsonValue). */
+type MergeJobResult = {
+  merged: MergedRecording;
+  droppedChunks: number;
+};
 
 export interface StartRequest {
   sessionId: string;
@@ -101,6 +111,7 @@ export class MediaService {
   constructor(private readonly options: MediaServiceOptions) {
     this.io = options.io ?? realDiskIo;
     this.timesliceMs = options.timesliceMs ?? DEFAULT_TIMESLICE_MS;
+    options.jobs.register('merge', (payload, context) => this.runMergeJob(payload, context));
   }
 
   get ledger(): MediaLedger {
@@ -367,9 +378,13 @@ export class MediaService {
     state.handles.clear();
   }
 
-  /** Ends a recording and merges it; a failed merge or check leaves the segments and marks it failed. */
-  stop(recordingId: string, recordedMs: number, reason = 'finished'): Promise<MergedRecording> {
-    return this.serialized(recordingId, async () => {
+  /**
+   * Ends a recording and merges it. The stop and the merge job commit together (ledger.ts
+   * `stopAndQueueMerge`); the device's job runner merges, and this waits for that attempt. A failed
+   * merge or check leaves the segments, marks the recording failed and throws; the job is retried.
+   */
+  async stop(recordingId: string, recordedMs: number, reason = 'finished'): Promise<MergedRecording> {
+    const done = await this.serialized(recordingId, async () => {
       const recording = await this.ledger.recording(recordingId);
       if (!recording) throw mediaError('not_found', `There is no recording ${recordingId}.`, { recordingId });
       if (recording.state === 'merged' && recording.merged_path) return this.describeMerged(recording);
@@ -379,13 +394,69 @@ export class MediaService {
       const last = segments.at(-1);
       if (last && recordedMs > 0)
         await this.ledger.setSegmentRecordedMs(recordingId, last.segment, recordedMs);
-      await this.ledger.updateRecording(recordingId, {
-        state: 'stopped',
+      await this.ledger.stopAndQueueMerge(recording, {
         ended_at: new Date().toISOString(),
         stop_reason: reason,
       });
-      return this.merge({ ...recording, state: 'stopped' }, 'normal').then((r) => r.merged);
+      return undefined;
     });
+    if (done) return done;
+    // Outside the recording's lock: the job's handler takes it.
+    const recording = (await this.ledger.recording(recordingId))!;
+    return (await this.mergeNow(recording, false)).merged;
+  }
+
+  /** Runs the recording's merge job now (queued if it was not) and waits for its attempt. */
+  private async mergeNow(recording: RecordingRow, recovery: boolean): Promise<MergeJobResult> {
+    const jobId = this.ledger.queueMergeNow(recording, recovery);
+    return (await this.options.jobs.outcome(jobId)) as unknown as MergeJobResult;
+  }
+
+  /** The merge job's handler: the recording as its state says (a crash left it, or it was stopped). */
+  private runMergeJob(payload: JobPayloads['merge'], context: JobContext): Promise<JsonValue> {
+    const { recordingId } = payload;
+    return this.serialized(recordingId, async () => {
+      const recording = await this.ledger.recording(recordingId);
+      if (!recording) throw mediaError('not_found', `There is no recording ${recordingId}.`, { recordingId });
+      if (
+        (recording.state === 'merged' || recording.state === 'recovered') &&
+        recording.merged_path &&
+        fs.existsSync(recording.merged_path)
+      )
+        return { merged: await this.describeMerged(recording), droppedChunks: 0 };
+      if (this.live.has(recordingId))
+        throw mediaError('not_recording', `Recording ${recordingId} is still recording: stop it first.`, {
+          recordingId,
+        });
+      // A recording a crash left (still `recording`), one asked to recover, or a merge a crash cut
+      // short: merged tolerating a torn last chunk, and the gap recorded.
+      const crashed = recording.state === 'recording';
+      const recovery = crashed || payload.recovery === true || context.job.lastError?.code === 'INTERRUPTED';
+      const lastChunkAt = recovery ? await this.lastChunkAt(recording) : undefined;
+      const result = await this.merge(recording, recovery ? 'recovery' : 'normal', context.signal);
+      if (recovery) {
+        const recoveredAt = new Date().toISOString();
+        const from = lastChunkAt ?? recording.started_at;
+        await this.ledger.addEvent(recording, 'recording_gap', {
+          reason: crashed ? 'crash' : 'merge_interrupted',
+          lastChunkAt: from,
+          recoveredAt,
+          gapMs: Date.parse(recoveredAt) - Date.parse(from),
+          recordedS: result.merged.recordedS,
+          droppedChunks: result.droppedChunks,
+        });
+      }
+      return result;
+    });
+  }
+
+  private async lastChunkAt(recording: RecordingRow): Promise<string | undefined> {
+    const segments = await this.ledger.segments(recording.id);
+    return segments
+      .map((s) => s.last_chunk_at)
+      .filter((at): at is string => !!at)
+      .sort()
+      .at(-1);
   }
 
   private async describeMerged(recording: RecordingRow): Promise<MergedRecording> {
@@ -480,7 +551,8 @@ export class MediaService {
   private async merge(
     recording: RecordingRow,
     mode: 'normal' | 'recovery',
-  ): Promise<{ merged: MergedRecording; droppedChunks: number }> {
+    signal?: AbortSignal,
+  ): Promise<MergeJobResult> {
     try {
       const bins = this.options.binaries();
       const { segments, droppedChunks } = await this.verifySegments(recording, mode);
@@ -504,6 +576,9 @@ export class MediaService {
       // Every chunk's sha256 is checked while ffmpeg runs (both read the same cached pages), so the
       // check costs no wall time on a multi-core machine; a mismatch aborts the merge.
       const abort = new AbortController();
+      // The runner stopping (the app closes) kills ffmpeg; the job runs again at the next start.
+      const stopped = () => abort.abort();
+      signal?.addEventListener('abort', stopped, { once: true });
       const verifying = (async () => {
         for (const segment of segments) await this.verifyChunkHashes(recording, segment);
       })().catch((error: unknown) => {
@@ -528,6 +603,8 @@ export class MediaService {
         await merging.catch(() => undefined);
         fs.rmSync(output, { force: true });
         throw error;
+      } finally {
+        signal?.removeEventListener('abort', stopped);
       }
       const probe = await probeMedia(bins, output);
       const interrupted = mode === 'recovery' ? segments.length : segments.length - 1;
@@ -567,6 +644,8 @@ export class MediaService {
         },
       };
     } catch (error) {
+      // Cut short by the app closing: not a failure of the recording, which is merged at next start.
+      if (signal?.aborted) throw error;
       await this.ledger.updateRecording(recording.id, {
         state: 'failed',
         error: `${mediaErrorReason(error) ?? 'error'}: ${(error as Error).message}`,
@@ -577,63 +656,43 @@ export class MediaService {
 
   /** Merges again a recording that failed (e.g. after space was freed); segments are unchanged. */
   async retry(recordingId: string): Promise<MergedRecording> {
-    return this.serialized(recordingId, async () => {
-      const recording = await this.ledger.recording(recordingId);
-      if (!recording) throw mediaError('not_found', `There is no recording ${recordingId}.`, { recordingId });
-      return (await this.merge(recording, 'normal')).merged;
-    });
+    const recording = await this.ledger.recording(recordingId);
+    if (!recording) throw mediaError('not_found', `There is no recording ${recordingId}.`, { recordingId });
+    return (await this.mergeNow(recording, false)).merged;
   }
 
   /**
-   * At start-up: every recording a crash left in `recording` or `stopped` is merged from its
-   * segments (tolerating a torn last chunk), marked recovered, and the gap is recorded as an event.
+   * At start-up (and `vigil media recover`): every recording a crash left in `recording` or
+   * `stopped` is merged by its job, from its segments (tolerating a torn last chunk), marked
+   * recovered, and the gap is recorded as an event.
    */
   async recoverUnfinished(): Promise<RecoveryOutcome[]> {
     const outcomes: RecoveryOutcome[] = [];
     for (const recording of await this.ledger.unfinishedRecordings()) {
       if (this.live.has(recording.id)) continue; // recording right now in this process
-      const outcome = await this.serialized(recording.id, async (): Promise<RecoveryOutcome> => {
-        const segments = await this.ledger.segments(recording.id);
-        const lastChunkAt =
-          segments
-            .map((s) => s.last_chunk_at)
-            .filter(Boolean)
-            .sort()
-            .at(-1) ?? recording.started_at;
-        try {
-          const { merged, droppedChunks } = await this.merge(recording, 'recovery');
-          const recoveredAt = new Date().toISOString();
-          await this.ledger.addEvent(recording, 'recording_gap', {
-            reason: recording.state === 'recording' ? 'crash' : 'merge_interrupted',
-            lastChunkAt,
-            recoveredAt,
-            gapMs: Date.parse(recoveredAt) - Date.parse(lastChunkAt),
-            recordedS: merged.recordedS,
-            droppedChunks,
-          });
-          return {
-            recordingId: recording.id,
-            sessionId: recording.session_id,
-            ok: true,
-            merged,
-            droppedChunks,
-          };
-        } catch (error) {
-          const typed = error as { code?: string; message: string };
-          this.options.logger?.error({ err: error, recordingId: recording.id }, 'recovery failed');
-          return {
-            recordingId: recording.id,
-            sessionId: recording.session_id,
-            ok: false,
-            error: {
-              code: typed.code ?? 'INTERNAL',
-              message: typed.message,
-              ...(mediaErrorReason(error) ? { reason: mediaErrorReason(error) } : {}),
-            },
-          };
-        }
-      });
-      outcomes.push(outcome);
+      try {
+        const { merged, droppedChunks } = await this.mergeNow(recording, true);
+        outcomes.push({
+          recordingId: recording.id,
+          sessionId: recording.session_id,
+          ok: true,
+          merged,
+          droppedChunks,
+        });
+      } catch (error) {
+        const typed = error as { code?: string; message: string };
+        this.options.logger?.error({ err: error, recordingId: recording.id }, 'recovery failed');
+        outcomes.push({
+          recordingId: recording.id,
+          sessionId: recording.session_id,
+          ok: false,
+          error: {
+            code: typed.code ?? 'INTERNAL',
+            message: typed.message,
+            ...(mediaErrorReason(error) ? { reason: mediaErrorReason(error) } : {}),
+          },
+        });
+      }
     }
     return outcomes;
   }

@@ -1,10 +1,11 @@
-// Wires the media service for the app: the ledger on the app's one local store, the recordings
-// folder, the ffmpeg binaries from config, and contract events. Opened on first use and closed with
+// Wires the media service for the app: the ledger on the app's one local store, the merge jobs on
+// its job runner, the recordings folder, the ffmpeg binaries from config, and contract events. Opened on first use and closed with
 // the app; the store belongs to its opener (the app, or the CLI), which closes it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import { localDbPath } from '../store/db-file';
+import type { JobRunner } from '../store/job-runner';
 import type { LocalStore } from '../store/local-store';
 import type { VigilConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
@@ -34,6 +35,8 @@ export function createMediaRuntime(options: {
   dataDir: string;
   /** The app's one local store (opened on first use by its owner). */
   store: () => Promise<LocalStore>;
+  /** That store's job runner (lazy-store.ts): merges are its jobs. */
+  jobs: () => Promise<JobRunner>;
   config: VigilConfig['media'];
   logger?: Logger;
   emit?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -52,6 +55,7 @@ export function createMediaRuntime(options: {
         ledger,
         recordingsDir: recordingsDirFor(options.dataDir),
         binaries,
+        jobs: await options.jobs(),
         reserveBytes: options.config.reserveMb * 2 ** 20,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.emit ? { emit: options.emit } : {}),

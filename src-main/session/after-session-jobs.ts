@@ -1,10 +1,12 @@
 // The work after a finished session as jobs of the device's one runner (src-main/store/job-runner.ts):
-// the spoken answers' transcriptions, the recording queued for upload, the evaluation, and the report. The session's end writes the
+// the spoken answers' transcriptions, the recording queued for upload (after its merge, a job of the
+// media service), the evaluation, the report, and the local copy's retention purge. The session's end writes the
 // recording and evaluation jobs in its final transaction (candidate-service.ts `finish`); the
 // evaluation's first attempt then asks for the report, so the finish screen reaches a report even
 // while the evaluation is retried offline, and a later successful evaluation gets a report of its own.
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../src-preload/contract';
+import { enqueueLocalPurge, registerLocalPurgeJob } from '../admin/local-purge-job';
 import { VigilError } from '../errors';
 import { buildEvaluationInput, type ProctoringStatsSource } from '../evaluation/evaluation-input';
 import { insertEvaluation, latestEvaluation } from '../evaluation/evaluation-store';
@@ -17,7 +19,7 @@ import type { ReportService } from '../reports/report-service';
 import { hashFile, registerBlob } from '../store/blob-uploads';
 import { cachedExam } from '../store/exam-cache';
 import { JobFailure, JobRunner, PERMANENT_ERROR_CODES } from '../store/job-runner';
-import { enqueueJob, jobsFor, jobState, runJobNow } from '../store/jobs';
+import { enqueueJob, jobId, jobsFor, jobState, runJobNow } from '../store/jobs';
 import type { LocalStore, Tx } from '../store/local-store';
 import { getProgress } from './candidate-progress';
 
@@ -27,6 +29,8 @@ const TRANSCRIPTION_ATTEMPTS = 3;
 
 export interface AfterSessionJobDeps {
   store: LocalStore;
+  /** The data folder: the local purge removes the session's files under it. */
+  dataDir: string;
   evaluator: Evaluator;
   reports: ReportService;
   media: MediaRuntime;
@@ -36,11 +40,15 @@ export interface AfterSessionJobDeps {
 
 /** Enqueues the work after the session in the session's final transaction. */
 export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: string | null): void {
+  // The upload takes the merged file: it waits for the merge (queued when the recording stopped, or
+  // by the recovery of one a crash left).
+  const merge = recordingId ? jobId(tx, 'merge', recordingId) : undefined;
   const upload = enqueueJob(tx, {
     kind: 'recording_upload',
     sessionId,
     key: sessionId,
     payload: { recordingId },
+    ...(merge !== undefined ? { dependsOn: [merge] } : {}),
   });
   // The evaluation reads the transcripts: it waits until each transcription is done or has failed.
   // It also comes after the recording is queued (as before the jobs): when the finish screen shows
@@ -48,13 +56,27 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   const transcriptions = jobsFor(tx, sessionId)
     .filter((j) => j.kind === 'transcription')
     .map((j) => j.id);
-  enqueueJob(tx, {
+  const evaluation = enqueueJob(tx, {
     kind: 'evaluation',
     sessionId,
     key: sessionId,
     payload: {},
     dependsOn: [upload, ...transcriptions],
   });
+  // Last, the local copy's retention: due when the exam's retention runs out, after the rest.
+  const session = tx.raw
+    .prepare(
+      `SELECT coalesce(s.ended_at, s.started_at) AS ended_at, json_extract(c.definition, '$.retentionDays') AS days
+       FROM sessions s LEFT JOIN cached_exams c ON c.id = s.exam_id WHERE s.id = ?`,
+    )
+    .get(sessionId) as { ended_at: string; days: number | null } | undefined;
+  if (session)
+    enqueueLocalPurge(tx, {
+      sessionId,
+      endedAt: session.ended_at,
+      retentionDays: session.days ?? undefined,
+      after: [evaluation, upload, ...transcriptions, ...(merge !== undefined ? [merge] : [])],
+    });
 }
 
 /** The transcription job of a spoken answer, written in the answer's transaction. */
@@ -189,6 +211,7 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
   const { store } = deps;
   registerTranscriptionJob(runner, deps);
   registerEvaluationJob(runner, deps);
+  registerLocalPurgeJob(runner, { store, dataDir: deps.dataDir });
 
   runner.register('report', async ({ trigger }, { job }) => {
     const report = await deps.reports.generate(job.sessionId!, trigger);
@@ -197,8 +220,14 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
 
   // The merged recording (upload mode full) or the clips around each warning (flags_only) become
   // blob uploads; the full video of a flags_only exam never leaves the device.
-  runner.register('recording_upload', async (_payload, { job }) => {
+  runner.register('recording_upload', async (_payload, { job, dependencies }) => {
     const sessionId = job.sessionId!;
+    const merge = dependencies().find((d) => d.kind === 'merge');
+    if (merge?.status === 'failed')
+      throw new JobFailure(
+        merge.lastError?.code ?? 'MEDIA_INVALID',
+        `The recording could not be merged, so it is not uploaded: ${merge.lastError?.message ?? 'see the log'}`,
+      );
     const progress = getProgress(store, sessionId);
     const exam = progress ? cachedExam(store, progress.examId) : undefined;
     if (!progress?.recordingId || !exam) throw new JobFailure('NOT_FOUND', 'no recording was made');

@@ -1,6 +1,6 @@
 // Reads and writes a candidate session's place in the flow (table candidate_progress, migration 0300).
-// Its finish_state column is no longer written: the work after a session is in the job queue (0302
-// carried what upgrading devices still had there).
+// The work after a session is in the job queue (0302 carried what upgrading devices still had in the
+// old finish_state column; 0303 dropped it).
 import type { CandidateStage } from '../../src-preload/contract';
 import type { Tx } from '../store/local-store';
 

@@ -34,7 +34,7 @@ import { warmUpReportRenderer } from '../reports/warm-up';
 import { createTokenVault, type SecretCipher } from '../store/device-credentials';
 import type { LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
-import { JobRunner } from '../store/job-runner';
+import type { JobRunner } from '../store/job-runner';
 import { appendEvent } from '../store/event-chain';
 import { enrolledCandidateName } from '../sync/enroll';
 import { localDbPath } from '../store/db-file';
@@ -81,6 +81,8 @@ export function createCandidateRuntime(options: {
   media: MediaRuntime;
   /** The app's one local store (opened on first use); its owner closes it after this runtime. */
   store: () => Promise<LocalStore>;
+  /** That store's job runner (lazy-store.ts); its owner stops it before closing this runtime. */
+  jobs: () => Promise<JobRunner>;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** The shell's OS-keychain cipher for the device token (absent in host mode: 0600 file). */
   secretCipher?: SecretCipher;
@@ -94,7 +96,7 @@ export function createCandidateRuntime(options: {
         analyzer?: Promise<WorkerFaceAnalyzer>;
         ocr: TesseractIdOcr;
         uploader: Uploader;
-        jobs: JobRunner;
+        unwatchJobs: () => void;
         central: () => Promise<CentralStore>;
         closeCentral(): Promise<void>;
         closeAnalyzer(): Promise<void>;
@@ -137,15 +139,8 @@ export function createCandidateRuntime(options: {
       };
       const ocr = new TesseractIdOcr();
       const ai = createAiServices({ config: loaded.config, store });
-      // The device's one job runner: the work after each session (after-session-jobs.ts).
-      const jobs = new JobRunner({
-        store,
-        onError: (job, error) =>
-          logger.warn(
-            { job: job && { id: job.id, kind: job.kind, sessionId: job.sessionId }, err: error },
-            'job attempt failed',
-          ),
-      });
+      // The device's one job runner (shared with the media merges): the work after each session.
+      const jobs = await options.jobs();
       const flowDeps = (hooks: Pick<SessionFlowDeps, 'onBreak'>): SessionFlowDeps => ({
         repo: new InterviewRepository(store),
         clock: systemMonotonicClock,
@@ -228,18 +223,6 @@ export function createCandidateRuntime(options: {
         onStatus: (status) => options.emit('syncStatus', status),
       });
       uploader.start();
-      registerAfterSessionJobs(jobs, {
-        store,
-        evaluator: ai.evaluator,
-        reports,
-        media: options.media,
-        transcriber: ai.transcriber,
-      });
-      // What the work produced (a report PDF, the recording's blobs) is sent now.
-      jobs.onChange((job) => {
-        if (job.status === 'done' && (job.kind === 'report' || job.kind === 'recording_upload'))
-          uploader.nudge();
-      });
       // The first PDF of a process pays for font parsing and code warm-up (~1.2 s instead of ~0.6 s):
       // do it now, while the candidate is still at the checks, so the report at the end is fast.
       setTimeout(() => {
@@ -314,15 +297,27 @@ export function createCandidateRuntime(options: {
         logger,
         evidence: defaultExamEvidencePorts(appVersion()),
       });
-      // Work after sessions that a closed app left unfinished (evaluation, report) resumes now, with
-      // the service there to show it; their uploads resume with the uploader.
-      jobs.start();
+      // Work after sessions that a closed app left unfinished (evaluation, report) resumes once its
+      // handlers are registered, with the service there to show it; uploads resume with the uploader.
+      registerAfterSessionJobs(jobs, {
+        store,
+        dataDir,
+        evaluator: ai.evaluator,
+        reports,
+        media: options.media,
+        transcriber: ai.transcriber,
+      });
+      // What the work produced (a report PDF, the recording's blobs) is sent now.
+      const unwatchJobs = jobs.onChange((job) => {
+        if (job.status === 'done' && (job.kind === 'report' || job.kind === 'recording_upload'))
+          uploader.nudge();
+      });
       return {
         store,
         service,
         ocr,
         uploader,
-        jobs,
+        unwatchJobs,
         central: centralStore,
         closeCentral: async () => {
           if (central) await (await central.catch(() => undefined))?.close();
@@ -343,8 +338,8 @@ export function createCandidateRuntime(options: {
       if (!opened) return;
       const o = await opened;
       opened = undefined;
+      o.unwatchJobs();
       await o.service.close();
-      await o.jobs.stop();
       await o.uploader.stop();
       await o.ocr.close();
       await o.closeAnalyzer();

@@ -3,7 +3,8 @@
 // typed permanent failures, and jobs left `running` by a crash resumed at start. No polling: one
 // timer for the next due job, plus a nudge after every enqueue on the same connection and after
 // every job that finishes (it may free a slot or a dependant).
-import { isVigilError } from '../errors';
+import type { ErrorCode } from '../../src-preload/contract';
+import { isVigilError, VigilError } from '../errors';
 import type { LocalStore } from './local-store';
 import {
   JOB_KINDS,
@@ -104,6 +105,8 @@ export class JobRunner {
   private readonly running = new Map<JobKind, number>();
   private readonly active = new Set<Promise<void>>();
   private readonly listeners = new Set<(job: JobState) => void>();
+  /** The error a failed attempt threw, while its listeners run (so `outcome` keeps its details). */
+  private readonly attemptErrors = new Map<number, unknown>();
   private readonly now: () => number;
   private readonly random: () => number;
   private state: 'stopped' | 'started' | 'stopping' = 'stopped';
@@ -130,6 +133,42 @@ export class JobRunner {
   onChange(listener: (job: JobState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves with the job's result when it is done (now or after its next attempt); rejects with
+   * the error of its next failed attempt, or its last one if it has failed. The job itself stays
+   * queued for its retries: a caller waiting for the work (the recording's stop waits for its
+   * merge) learns of the first failure at once.
+   */
+  outcome(id: number): Promise<JsonValue> {
+    return new Promise<JsonValue>((resolve, reject) => {
+      const failure = (job: JobState): Error => {
+        const thrown = this.attemptErrors.get(job.id);
+        if (thrown instanceof Error) return thrown;
+        return new VigilError(
+          (job.lastError?.code ?? 'INTERNAL') as ErrorCode,
+          job.lastError?.message ?? `Job ${job.kind} failed.`,
+        );
+      };
+      let attempted = false;
+      const settle = (job: JobState): boolean => {
+        if (job.status === 'running') attempted = true;
+        else if (job.status === 'done') resolve(job.result);
+        else if (job.status === 'failed' || (attempted && job.status === 'queued')) reject(failure(job));
+        else return false;
+        return job.status !== 'running';
+      };
+      const off = this.onChange((job) => {
+        if (job.id === id && settle(job)) off();
+      });
+      const current = jobById(this.options.store, id);
+      if (!current) {
+        off();
+        reject(new VigilError('NOT_FOUND', `There is no job ${id}.`));
+      } else if (settle(current)) off();
+      else this.nudge();
+    });
   }
 
   /** Resumes jobs a crash left running, then runs what is due. */
@@ -297,14 +336,23 @@ export class JobRunner {
     };
     const run = (async () => {
       let after: JobState | undefined;
+      let thrown: { error: unknown } | undefined;
       try {
         const result = await handler(job.payload as JobPayloads[JobKind], context);
         after = this.complete(job, result ?? null);
       } catch (error) {
         this.options.onError?.(job, error);
+        thrown = { error };
         after = this.fail(job, error);
       }
-      if (after) this.emit(after);
+      if (after) {
+        if (thrown) this.attemptErrors.set(job.id, thrown.error);
+        try {
+          this.emit(after);
+        } finally {
+          this.attemptErrors.delete(job.id);
+        }
+      }
     })()
       // The outcome could not be written (store closed, disk full): the row stays `running` and the
       // next start resumes it.

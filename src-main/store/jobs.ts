@@ -34,7 +34,8 @@ export type JsonObject = { [key: string]: JsonValue };
  * current data.
  */
 export interface JobPayloads {
-  merge: { recordingId: string };
+  /** `recovery`: merged as a crash left it (torn last chunk cut off, the gap recorded). */
+  merge: { recordingId: string; recovery?: boolean };
   recording_upload: { recordingId: string | null };
   transcription: { answerId: string };
   evaluation: JsonObject;
@@ -75,7 +76,8 @@ export const DEFAULT_MAX_ATTEMPTS: Record<JobKind, number> = {
   transcription: 50,
   evaluation: 100,
   report: 5,
-  local_purge: 5,
+  // Retried while the session is not synced yet: hourly after the first few, about six weeks.
+  local_purge: 1000,
 };
 
 export interface EnqueueInput<K extends JobKind> {

@@ -216,17 +216,6 @@ export interface EvaluationsTable {
   details: string;
   created_at: string;
 }
-export interface EvaluationJobsTable {
-  session_id: string;
-  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
-  attempts: Generated<number>;
-  /** Wall-clock milliseconds. */
-  next_attempt_at: number;
-  last_error: string | null;
-  evaluation_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
 export interface LocalTokenUsageTable {
   id: Generated<number>;
   created_at: string;
@@ -255,7 +244,6 @@ export interface CandidateProgressTable {
   recording_id: string | null;
   id_decision: string | null;
   reference_embedding: string | null;
-  finish_state: Generated<string>;
   updated_at: string;
 }
 
@@ -276,7 +264,6 @@ export interface LocalDatabase extends MediaTables {
   resumes: DocumentsTable;
   job_listings: DocumentsTable;
   evaluations: EvaluationsTable;
-  evaluation_jobs: EvaluationJobsTable;
   token_usage: LocalTokenUsageTable;
   candidate_progress: CandidateProgressTable;
 }

@@ -110,6 +110,7 @@ export function registerMediaCommand(program: Command): void {
       const runtime = createMediaRuntime({
         dataDir: loaded.dataDir,
         store: store.get,
+        jobs: store.jobs,
         config: loaded.config.media,
       });
       try {

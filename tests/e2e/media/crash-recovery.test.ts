@@ -121,7 +121,12 @@ describe('crash recovery', () => {
     }
     // Recovering again finds nothing left to do.
     const store = lazyLocalStore(ledgerFileFor(dataDir));
-    const runtime = createMediaRuntime({ dataDir, store: store.get, config: { reserveMb: 256 } });
+    const runtime = createMediaRuntime({
+      dataDir,
+      store: store.get,
+      jobs: store.jobs,
+      config: { reserveMb: 256 },
+    });
     try {
       expect(await runtime.recover()).toEqual([]);
     } finally {

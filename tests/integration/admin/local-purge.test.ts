@@ -1,7 +1,7 @@
 // Retention on the candidate's device, on a real SQLite store with real files: exactly the expired,
 // fully synced sessions go (every row and file, checked by query and on disk), everything else stays
 // byte for byte; expired sessions that are not synced are kept and the receipt says why; a dry run
-// deletes nothing; an interrupted run is finished; the app-start job and `vigil purge --local` work.
+// deletes nothing; an interrupted run is finished; the per-session purge job and `vigil purge --local` work.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,10 +13,12 @@ import {
   verifyLocalPurgeReceipt,
   type LocalPurgeReceipt,
 } from '../../../src-main/admin/local-purge';
-import { scheduleLocalPurge } from '../../../src-main/admin/local-purge-at-start';
+import { enqueueLocalPurge, registerLocalPurgeJob } from '../../../src-main/admin/local-purge-job';
+import { enqueueAfterSession } from '../../../src-main/session/after-session-jobs';
+import { JobRunner } from '../../../src-main/store/job-runner';
 import { main } from '../../../src-main/cli/main';
 import { registerBlob } from '../../../src-main/store/blob-uploads';
-import { enqueueJob } from '../../../src-main/store/jobs';
+import { enqueueJob, jobState } from '../../../src-main/store/jobs';
 import { cacheExam } from '../../../src-main/store/exam-cache';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
@@ -167,10 +169,6 @@ function makeSession(examId: string, endedDaysAgo: number, sync: Sync): Made {
        overall, traits, suggestions, feedback, question_responses, details, created_at)
      VALUES (?, ?, 'local', 'local', 'Local', 70, 70, 70, 70, '[]', '[]', 'ok', '[]', '{}', ?)`,
   ).run(evaluationId, id, iso);
-  db.prepare(
-    `INSERT INTO evaluation_jobs (session_id, status, next_attempt_at, evaluation_id, created_at, updated_at)
-     VALUES (?, 'done', 0, ?, ?, ?)`,
-  ).run(id, evaluationId, iso, iso);
   // The job runner's work after the session: evaluation and report done, unless the report is
   // still waiting (work_pending).
   store.write('after-session jobs', (tx) => {
@@ -190,8 +188,8 @@ function makeSession(examId: string, endedDaysAgo: number, sync: Sync): Made {
        total_tokens, session_id, exam_id, attempt) VALUES (?, 'gpt', 'evaluation', 'ok', 10, 5, 15, ?, ?, 1)`,
   ).run(iso, id, examId);
   db.prepare(
-    `INSERT INTO candidate_progress (session_id, exam_id, stage, consented_at, finish_state, updated_at)
-     VALUES (?, ?, 'finish', ?, '{"recording":"done","evaluation":"done","report":"done"}', ?)`,
+    `INSERT INTO candidate_progress (session_id, exam_id, stage, consented_at, updated_at)
+     VALUES (?, ?, 'finish', ?, ?)`,
   ).run(id, examId, started, iso);
 
   // What the uploader leaves behind: acknowledged outbox rows deleted, receipts on every file.
@@ -219,7 +217,6 @@ const TABLES: [string, string][] = [
   ['answers', 'session_id'],
   ['messages', 'session_id'],
   ['evaluations', 'session_id'],
-  ['evaluation_jobs', 'session_id'],
   ['jobs', 'session_id'],
   ['candidate_progress', 'session_id'],
   ['token_usage', 'session_id'],
@@ -398,43 +395,79 @@ describe('local retention purge', () => {
   });
 });
 
-describe('local purge at app start and from the CLI', () => {
-  it('runs at start, and opens nothing on a device without a local database', async () => {
-    const empty = makeTempDir('vigil-local-purge-empty-');
+describe('local purge as a job and from the CLI', () => {
+  it("the session's end queues its purge, due when the exam's retention runs out, after its other work", () => {
+    store.write('finish', (tx) => enqueueAfterSession(tx, recent.id, null));
+    const purge = jobState(store, 'local_purge', recent.id)!;
+    const ended = (
+      store.raw.prepare('SELECT ended_at FROM sessions WHERE id = ?').get(recent.id) as {
+        ended_at: string;
+      }
+    ).ended_at;
+    expect(purge).toMatchObject({ status: 'queued', nextAttemptAt: Date.parse(ended) + 30 * DAY });
+    const others = [
+      jobState(store, 'evaluation', recent.id)!,
+      jobState(store, 'recording_upload', recent.id)!,
+    ];
+    expect(purge.dependsOn).toEqual(others.map((j) => j.id).sort((x, y) => x - y));
+  });
+
+  it('the runner purges a due, synced session; one not synced is retried until it is', async () => {
+    // A session of its own whose snapshot has not been uploaded (the others are the CLI test's).
+    const unsynced = makeSession(EXAM_30, 70, 'file_pending');
+    let clock = NOW.getTime() + 400 * DAY;
+    const runner = new JobRunner({ store, now: () => clock, random: () => 0 });
+    registerLocalPurgeJob(runner, { store, dataDir, now: () => new Date(clock) });
     try {
-      let opened = 0;
-      const logs: string[] = [];
-      const logger = {
-        info: (_d: object, m: string) => logs.push(m),
-        warn: (_d: object, m: string) => logs.push(m),
-      };
-      const none = scheduleLocalPurge({
-        dataDir: empty.dir,
-        store: async () => {
-          opened++;
-          return store;
-        },
-        logger,
-        delayMs: 0,
+      // The recent session's evaluation and upload are done (their own runners, not this test's).
+      store.raw
+        .prepare(`UPDATE jobs SET status = 'done' WHERE session_id = ? AND kind != 'local_purge'`)
+        .run(recent.id);
+      store.write('purge jobs', (tx) => {
+        for (const made of [longRetention, unsynced]) {
+          const row = tx.raw.prepare('SELECT ended_at, exam_id FROM sessions WHERE id = ?').get(made.id) as {
+            ended_at: string;
+            exam_id: string;
+          };
+          enqueueLocalPurge(tx, {
+            sessionId: made.id,
+            endedAt: row.ended_at,
+            retentionDays: row.exam_id === EXAM_365 ? 365 : 30,
+            after: [],
+          });
+        }
       });
-      expect(await none.done).toBeUndefined();
-      expect(opened).toBe(0);
-      const real = scheduleLocalPurge({
-        dataDir,
-        store: async () => store,
-        logger,
-        delayMs: 0,
-        now: () => new Date(NOW.getTime() + 400 * DAY),
-      });
-      const result = await real.done;
-      // A year later the 365-day exam's session has expired too; the unsynced ones still stay.
-      expect(result!.receipt.purged.map((p) => p.id).sort()).toEqual([recent.id, longRetention.id].sort());
-      expect(logs).toEqual(['local retention purge']);
-      const cancelled = scheduleLocalPurge({ dataDir, store: async () => store, logger, delayMs: 60_000 });
-      cancelled.cancel();
-      expect(await cancelled.done).toBeUndefined();
+      runner.start();
+      await runner.drain();
+      // A year later the 365-day exam's session has expired too; the unsynced one stays.
+      const exists = (id: string) => !!store.raw.prepare('SELECT 1 FROM sessions WHERE id = ?').get(id);
+      expect(exists(recent.id)).toBe(false);
+      expect(exists(longRetention.id)).toBe(false);
+      expect(exists(unsynced.id)).toBe(true);
+      const kept = jobState(store, 'local_purge', unsynced.id)!;
+      expect(kept).toMatchObject({ status: 'queued', attempts: 1, lastError: { code: 'CONFLICT' } });
+      expect(kept.lastError!.message).toMatch(/without an upload receipt/);
+      expect(kept.nextAttemptAt).toBeGreaterThan(clock);
+      const receipts = fs.readdirSync(receiptsDirFor(dataDir)).filter((n) => n.endsWith('.json'));
+      const purgedIds = receipts.flatMap(
+        (n) =>
+          (JSON.parse(fs.readFileSync(path.join(receiptsDirFor(dataDir), n), 'utf8')) as LocalPurgeReceipt)
+            .purged,
+      );
+      expect(purgedIds.map((p) => p.id)).toEqual(expect.arrayContaining([recent.id, longRetention.id]));
+
+      // Its upload completes; at the next attempt the session goes.
+      store.raw
+        .prepare(
+          `UPDATE blob_uploads SET status = 'done', receipt = '{}', uploaded_bytes = size WHERE session_id = ?`,
+        )
+        .run(unsynced.id);
+      clock = kept.nextAttemptAt;
+      runner.nudge();
+      await runner.drain();
+      expect(exists(unsynced.id)).toBe(false);
     } finally {
-      empty.cleanup();
+      await runner.stop();
     }
   });
 

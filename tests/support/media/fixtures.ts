@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveMediaBinaries, type MediaBinaries } from '../../../src-main/media/binaries';
 import { MediaLedger } from '../../../src-main/media/ledger';
+import { JobRunner, type JobRunnerOptions } from '../../../src-main/store/job-runner';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { MediaService, type MediaServiceOptions } from '../../../src-main/media/media-service';
 
@@ -102,25 +103,41 @@ export interface ServiceFixture {
   recordingsDir: string;
   service: MediaService;
   ledger: MediaLedger;
+  jobs: JobRunner;
   store: LocalStore;
   close(): Promise<void>;
 }
 
 export async function openService(
   dir: string,
-  overrides: Partial<MediaServiceOptions> = {},
+  overrides: Partial<Omit<MediaServiceOptions, 'jobs'>> = {},
+  /** The runner's backoff; `start: false` is a process that dies before its runner picks anything up. */
+  runner: Pick<JobRunnerOptions, 'baseBackoffMs' | 'maxBackoffMs'> & { start?: boolean } = {},
 ): Promise<ServiceFixture> {
   const store = await openLocalStore(path.join(dir, 'local.sqlite'));
   const ledger = new MediaLedger(store);
   const recordingsDir = overrides.recordingsDir ?? path.join(dir, 'recordings');
-  const service = new MediaService({ ledger, recordingsDir, binaries: bins, reserveBytes: 0, ...overrides });
+  // The device's job runner on the same store, as the app has it: merges are its jobs.
+  const { start = true, ...backoff } = runner;
+  const jobs = new JobRunner({ store, ...backoff });
+  if (start) jobs.start();
+  const service = new MediaService({
+    ledger,
+    recordingsDir,
+    binaries: bins,
+    reserveBytes: 0,
+    ...overrides,
+    jobs,
+  });
   return {
     dir,
     recordingsDir,
     service,
     ledger,
     store,
+    jobs,
     close: async () => {
+      await jobs.stop();
       await service.close();
       await store.close();
     },

@@ -17,7 +17,12 @@ describe('upgrade with a session still finishing', () => {
   it('carries finish_state, evaluation_jobs and pending transcripts into ordered jobs', async () => {
     const store = await openLocalStore(path.join(temp.dir, 'upgrade.db'), { migrate: false });
     try {
-      const { '0004_jobs': _jobs, '0302_after_session_into_jobs': carry, ...before } = localMigrations;
+      const {
+        '0004_jobs': _jobs,
+        '0302_after_session_into_jobs': carry,
+        '0303_purge_jobs_drop_legacy': _drop,
+        ...before
+      } = localMigrations;
       expect(carry).toBeDefined();
       await migrateLocal(store.kysely, before);
       const at = new Date().toISOString();
@@ -49,7 +54,29 @@ describe('upgrade with a session still finishing', () => {
          VALUES (?, ?, '/a.webm', 'pending', ?)`,
       ).run(question, finishing, at);
 
-      expect(await migrateLocal(store.kysely)).toEqual(['0004_jobs', '0302_after_session_into_jobs']);
+      // A finished session of a cached 30-day exam, from before the purge was a job.
+      db.prepare(`INSERT INTO cached_exams (id, definition, fetched_at) VALUES ('exam', ?, ?)`).run(
+        JSON.stringify({ id: 'exam', retentionDays: 30 }),
+        at,
+      );
+      db.prepare(
+        `INSERT INTO sessions (id, exam_id, status, started_at, ended_at) VALUES (?, 'exam', 'completed', ?, ?)`,
+      ).run(reported, '2026-11-01T09:00:00.000Z', '2026-11-01T10:00:00.000Z');
+
+      expect(await migrateLocal(store.kysely)).toEqual([
+        '0004_jobs',
+        '0302_after_session_into_jobs',
+        '0303_purge_jobs_drop_legacy',
+      ]);
+      // 0303: the session's purge is due 30 days after its end; the tables the jobs replaced are gone.
+      expect(jobsFor(store, reported)).toMatchObject([
+        { kind: 'local_purge', status: 'queued', nextAttemptAt: Date.parse('2026-12-01T10:00:00.000Z') },
+      ]);
+      expect(
+        db.prepare(`SELECT name FROM sqlite_master WHERE name = 'evaluation_jobs'`).get(),
+      ).toBeUndefined();
+      const columns = db.prepare(`PRAGMA table_info(candidate_progress)`).all() as { name: string }[];
+      expect(columns.map((c) => c.name)).not.toContain('finish_state');
 
       const jobs = jobsFor(store, finishing);
       expect(jobs.map((j) => j.kind).sort()).toEqual(['evaluation', 'recording_upload', 'transcription']);
@@ -57,8 +84,8 @@ describe('upgrade with a session still finishing', () => {
       expect(evaluation).toMatchObject({ status: 'queued', attempts: 2 });
       expect(evaluation.lastError?.message).toBe('provider unreachable');
       expect(jobs.find((j) => j.kind === 'recording_upload')!.payload).toEqual({ recordingId: 'rec-1' });
-      // A session whose report was made before the upgrade has nothing left to do.
-      expect(jobsFor(store, reported)).toEqual([]);
+      // A session whose report was made before the upgrade has nothing left to do but its purge.
+      expect(jobsFor(store, reported).map((j) => j.kind)).toEqual(['local_purge']);
 
       const ran: string[] = [];
       const runner = new JobRunner({ store });
@@ -80,6 +107,7 @@ describe('upgrade with a session still finishing', () => {
       expect(ran.at(-1)).toBe('evaluation');
       expect(ran.sort()).toEqual(['evaluation', 'recording_upload', 'transcription']);
       expect(jobsFor(store, finishing).every((j) => j.status === 'done')).toBe(true);
+      expect(jobsFor(store, reported).map((j) => j.status)).toEqual(['queued']);
     } finally {
       await store.close();
     }
