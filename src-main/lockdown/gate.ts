@@ -71,11 +71,11 @@ export function gateAdvice(result: CheckResult, decision: GateDecision): string 
     case 'remote_session':
       return `End the remote session (remote desktop, screen sharing, SSH) and start Vigil on the computer in front of you.${recorded}`;
     case 'process_scan':
-      return `Close ${products(result)}, then check again.${recorded}`;
+      return `Close ${products(result)}, then try again.${recorded}`;
     case 'virtual_camera':
       return `Choose your real camera, not ${products(result)}, and quit the virtual camera software.${recorded}`;
     case 'displays':
-      return `Disconnect every display but ${String(result.details.maxDisplays ?? 1)}, then check again.${recorded}`;
+      return `Disconnect every display but ${Number(result.details.maxDisplays ?? 1)}, then try again.${recorded}`;
   }
 }
 

@@ -217,7 +217,13 @@ export class ProctoringSession {
    */
   startViolation(
     key: string,
-    input: { type: WarningType; startMs: number; confidence?: number; detector: string; details?: Record<string, unknown> },
+    input: {
+      type: WarningType;
+      startMs: number;
+      confidence?: number;
+      detector: string;
+      details?: Record<string, unknown>;
+    },
   ): void {
     if (this.openViolations.has(key)) return;
     const confidence = input.confidence ?? 1;

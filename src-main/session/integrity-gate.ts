@@ -86,7 +86,9 @@ interface SystemCheckRecord {
 /** The session's last system check as its chain keeps it (camera labels, gate entries). */
 function lastSystemCheck(store: LocalStore, sessionId: string): SystemCheckRecord | undefined {
   const row = store.raw
-    .prepare(`SELECT body FROM events WHERE session_id = ? AND kind = 'system_check' ORDER BY seq DESC LIMIT 1`)
+    .prepare(
+      `SELECT body FROM events WHERE session_id = ? AND kind = 'system_check' ORDER BY seq DESC LIMIT 1`,
+    )
     .get(sessionId) as { body: string } | undefined;
   return row ? (JSON.parse(row.body) as { data?: SystemCheckRecord }).data : undefined;
 }
@@ -140,7 +142,11 @@ export function gateItems(outcome: GateOutcome): CheckItem[] {
   return outcome.entries.map((entry) => {
     const { id, label } = itemIds[entry.check];
     const status =
-      entry.decision === 'refuse' ? 'fail' : entry.decision === 'pass' || entry.decision === 'allowed' ? 'pass' : 'warn';
+      entry.decision === 'refuse'
+        ? 'fail'
+        : entry.decision === 'pass' || entry.decision === 'allowed'
+          ? 'pass'
+          : 'warn';
     return {
       id,
       label,

@@ -11,7 +11,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { VigilApp } from '../../../src-main/app/create-app';
 import { createEnrollmentCode, createExam, createUser } from '../../../src-main/central/admin';
 import { deviceLockdownProbes } from '../../../src-main/lockdown/device-probes';
-import { createLockdownMonitor, type LockdownMonitor, type Scheduler } from '../../../src-main/lockdown/monitor';
+import {
+  createLockdownMonitor,
+  type LockdownMonitor,
+  type Scheduler,
+} from '../../../src-main/lockdown/monitor';
 import {
   lockdownWarningHub,
   registerExamLockdown,
@@ -44,18 +48,15 @@ const OBS: ProcessInfo = { pid: 4242, name: 'obs', path: '/usr/bin/obs' };
 /** The recorded machine the detectors read, changed by each test as the candidate would. */
 let machine = 'si-physical-laptop.json';
 let processes: ProcessInfo[] = CLEAN;
-const part =
-  <K extends keyof SystemSnapshot>(key: K) =>
-  async () =>
-    lockdownFixture<{ snapshot: SystemSnapshot }>(machine).snapshot[key];
+const snapshot = () => lockdownFixture<{ snapshot: SystemSnapshot }>(machine).snapshot;
 const recordedMachine: SystemReaders = {
-  system: part('system') as SystemReaders['system'],
-  bios: part('bios') as SystemReaders['bios'],
-  baseboard: part('baseboard') as SystemReaders['baseboard'],
-  cpu: part('cpu') as SystemReaders['cpu'],
-  networkInterfaces: part('networkInterfaces') as SystemReaders['networkInterfaces'],
-  graphics: part('graphics') as SystemReaders['graphics'],
-  disks: part('disks') as SystemReaders['disks'],
+  system: async () => snapshot().system,
+  bios: async () => snapshot().bios,
+  baseboard: async () => snapshot().baseboard,
+  cpu: async () => snapshot().cpu,
+  networkInterfaces: async () => snapshot().networkInterfaces,
+  graphics: async () => snapshot().graphics,
+  disks: async () => snapshot().disks,
 };
 
 interface Candidate {
@@ -125,7 +126,9 @@ function chain(store: LocalStore, sessionId: string): { kind: string; data: Reco
 function warnings(store: LocalStore, sessionId: string) {
   return (
     store.raw
-      .prepare('SELECT type, started_at, ended_at, details FROM warnings WHERE session_id = ? ORDER BY started_at')
+      .prepare(
+        'SELECT type, started_at, ended_at, details FROM warnings WHERE session_id = ? ORDER BY started_at',
+      )
       .all(sessionId) as { type: string; started_at: string; ended_at: string | null; details: string }[]
   ).map((w) => ({ ...w, details: JSON.parse(w.details) as Record<string, unknown> }));
 }
@@ -160,12 +163,21 @@ describe('the pre-exam integrity gate', () => {
     const check = await systemCheck(c, first.sessionId);
     expect(check.passed).toBe(false);
     const vm = check.items.find((i) => i.id === 'virtual_machine')!;
-    expect(vm).toMatchObject({ status: 'fail', action: expect.stringMatching(/physical computer/) });
+    expect(vm).toMatchObject({
+      status: 'fail',
+      action: expect.stringMatching(/physical computer/) as string,
+    });
     expect(vm.detail).toMatch(/VMware/);
     expect(vm.evidence!.some((line) => /vmware/i.test(line))).toBe(true);
     // Every lockdown check is shown, each with its verdict.
     expect(check.items.map((i) => i.id)).toEqual(
-      expect.arrayContaining(['forbidden_programs', 'virtual_machine', 'remote_session', 'virtual_camera', 'displays']),
+      expect.arrayContaining([
+        'forbidden_programs',
+        'virtual_machine',
+        'remote_session',
+        'virtual_camera',
+        'displays',
+      ]),
     );
     // A renderer that asks to start anyway gets the refusal, with the evidence and what to do.
     const refused = await dispatch(c.app, 'candidateBeginInterview', { sessionId: first.sessionId });
@@ -173,11 +185,13 @@ describe('the pre-exam integrity gate', () => {
       ok: false,
       error: {
         code: 'REFUSED',
-        message: expect.stringMatching(/cannot start on this computer.*physical computer/),
+        message: expect.stringMatching(/cannot start on this computer.*physical computer/) as string,
         details: { checks: [expect.objectContaining({ check: 'virtual_machine' })] },
       },
     });
-    const refusedDetails = (refused as unknown as { error: { details: { checks: { evidence: unknown[] }[] } } }).error.details;
+    const refusedDetails = (
+      refused as unknown as { error: { details: { checks: { evidence: unknown[] }[] } } }
+    ).error.details;
     expect(refusedDetails.checks[0]!.evidence.length).toBeGreaterThan(0);
     const verify = await dispatch(c.app, 'candidateVerifyId', {
       sessionId: first.sessionId,
@@ -194,7 +208,7 @@ describe('the pre-exam integrity gate', () => {
     const atStart = await dispatch(c.app, 'candidateBeginInterview', { sessionId: second.sessionId });
     expect(atStart).toMatchObject({
       ok: false,
-      error: { code: 'REFUSED', message: expect.stringContaining('Close OBS Studio') },
+      error: { code: 'REFUSED', message: expect.stringContaining('Close OBS Studio') as string },
     });
     const kinds = chain(c.store, second.sessionId).map((e) => e.kind);
     expect(kinds).toContain('exam_refused');
@@ -245,7 +259,7 @@ describe('the pre-exam integrity gate', () => {
     expect(check.passed).toBe(true);
     expect(check.items.find((i) => i.id === 'virtual_machine')).toMatchObject({
       status: 'warn',
-      action: expect.stringContaining('the proctor will see a warning'),
+      action: expect.stringContaining('the proctor will see a warning') as string,
     });
     const camera = check.items.find((i) => i.id === 'virtual_camera')!;
     expect(camera).toMatchObject({ status: 'warn', detail: 'Virtual camera present: OBS Virtual Camera' });
@@ -255,7 +269,11 @@ describe('the pre-exam integrity gate', () => {
     // The warnings of the start: the VM and the virtual camera the renderer's labels showed.
     await vi.waitFor(
       () =>
-        expect(warnings(c.store, sessionId).map((w) => w.type).sort()).toEqual(['virtual_camera', 'vm_detected']),
+        expect(
+          warnings(c.store, sessionId)
+            .map((w) => w.type)
+            .sort(),
+        ).toEqual(['virtual_camera', 'vm_detected']),
       { timeout: 60_000 },
     );
     const started = chain(c.store, sessionId).find((e) => e.kind === 'interview_started')!;
@@ -298,4 +316,3 @@ describe('the pre-exam integrity gate', () => {
     await call(c.app, 'candidateFinish', { sessionId });
   }, 180_000);
 });
-

@@ -58,7 +58,9 @@ describe('integrity gate decision per check', () => {
     expect(error.code).toBe('REFUSED');
     expect(error.message).toMatch(/cannot start on this computer.*VMware.*physical computer/);
     expect(error.details).toMatchObject({
-      checks: [{ check: 'virtual_machine', evidence: expect.arrayContaining([expect.anything()]) }],
+      checks: [
+        { check: 'virtual_machine', evidence: expect.arrayContaining([expect.anything()]) as unknown },
+      ],
     });
     // The system check line fails and shows the facts behind it.
     const [item] = gateItems(outcome);
@@ -69,8 +71,9 @@ describe('integrity gate decision per check', () => {
   it('words each line for the decision: a warning may start, an allowed finding passes, an unknown warns', () => {
     const processes = scanProcesses([{ pid: 7, name: 'obs64.exe' }], { ownPids: [] });
     const cameras = detectVirtualCameras(
-      lockdownFixture<{ devices: { kind: 'videoinput'; label: string }[] }>('media-devices-obs-virtualcam.json')
-        .devices,
+      lockdownFixture<{ devices: { kind: 'videoinput'; label: string }[] }>(
+        'media-devices-obs-virtualcam.json',
+      ).devices,
     );
     const items = gateItems(
       applyGate([processes, cameras, unavailable('remote_session', 'env unreadable'), vmware()], {
@@ -83,7 +86,9 @@ describe('integrity gate decision per check', () => {
       ['remote_session', 'warn'],
       ['virtual_machine', 'pass'],
     ]);
-    expect(items[0]!.action).toBe('Close OBS Studio, then check again. You may start, but the proctor will see a warning.');
+    expect(items[0]!.action).toBe(
+      'Close OBS Studio, then try again. You may start, but the proctor will see a warning.',
+    );
     expect(items[1]!.action).toMatch(/not OBS Virtual Camera/);
     expect(items[2]!.action).toMatch(/could not check/);
     expect(items[3]!.action).toBe('This exam allows it.');

@@ -85,7 +85,7 @@ describe('lockdown monitor over an exam', () => {
     ]);
     await t.monitor.scan();
     // Reported at once, while it runs: started when first seen, no end yet.
-    const opened = expect.objectContaining({
+    const opened: unknown = expect.objectContaining({
       type: 'blocked_process',
       key: 'process_scan:anydesk:4242',
       severity: 'high',
