@@ -22,7 +22,7 @@ import { enrollDevice } from './enrollment';
 import { accommodationRecord } from './exam-options';
 import { finishProgress } from './finish-progress';
 import { verifyIdStep } from './id-verification';
-import { enforceIntegrityGate, gateRecord, lastGateRefusal } from './integrity-gate';
+import { enforceIntegrityGate, lastGateRefusal } from './integrity-gate';
 import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
 import { toInterviewState } from './interview-state';
 import { noticeFor } from './notices';
@@ -122,10 +122,7 @@ export class CandidateService {
           sessionId,
           kind: 'interview_started',
           // The accommodation the candidate had (extra time, breaks, detector profile), for reviewers.
-          data: {
-            accommodation: accommodationRecord(live.exam.policy),
-            integrityGate: gateRecord(gate.outcome),
-          },
+          data: { accommodation: accommodationRecord(live.exam.policy) },
           at: new Date().toISOString(),
         });
       });

@@ -13,6 +13,7 @@ import { runLockdownChecks, type LockdownProbes } from '../lockdown/run-checks';
 import type { CheckResult } from '../lockdown/types';
 import type { Logger } from '../log/logger';
 import { appendEvent } from '../store/event-chain';
+import { gateRecord, type IntegrityGate } from './integrity-gate';
 import type { LocalStore } from '../store/local-store';
 
 /** Where the evidence comes from (injectable: tests give a fixed build and recorded probes). */
@@ -55,8 +56,8 @@ export async function beginExamEvidence(input: {
   proctoringPolicy: unknown;
   ports: ExamEvidencePorts;
   logger: Logger;
-  /** The integrity gate main just ran: in browser mode its results are the start's checks. */
-  gate?: { results: CheckResult[] };
+  /** The integrity gate main just ran: chained with its decisions; in browser mode its results are the start's checks. */
+  gate?: Pick<IntegrityGate, 'results' | 'outcome'>;
 }): Promise<ExamEvidence> {
   const { store, sessionId, logger } = input;
   const build = await input.ports.appBuild();
@@ -97,6 +98,13 @@ export async function beginExamEvidence(input: {
         lockdownPolicyHash: effective ? policyHash(effective) : null,
       },
     });
+    // What the exam's policy made of each check at the start (allow, warn, refuse, or a pass).
+    if (input.gate)
+      appendEvent(tx, {
+        sessionId,
+        kind: 'integrity_gate',
+        data: { checks: gateRecord(input.gate.outcome) },
+      });
   });
   const pending = port
     ? Promise.resolve()

@@ -276,8 +276,8 @@ describe('the pre-exam integrity gate', () => {
         ).toEqual(['virtual_camera', 'vm_detected']),
       { timeout: 60_000 },
     );
-    const started = chain(c.store, sessionId).find((e) => e.kind === 'interview_started')!;
-    expect(started.data.integrityGate).toEqual(
+    const gate = chain(c.store, sessionId).find((e) => e.kind === 'integrity_gate')!;
+    expect(gate.data.checks).toEqual(
       expect.arrayContaining([
         { check: 'virtual_machine', status: 'violation', decision: 'warn' },
         { check: 'virtual_camera', status: 'violation', decision: 'warn' },
