@@ -29,6 +29,7 @@ export const errorCodes = [
   'STORAGE_BUSY', // another process holds the local database: nothing was written, retry
   'INTEGRITY', // data failed a hash or integrity check (chunk, blob, event chain, database file)
   'INVALID_DOCUMENT', // an uploaded resume or job listing is encrypted, corrupt, empty or of an unsupported type
+  'REFUSED', // the exam's integrity gate refused this computer (details.checks: what was found, its evidence, what to do)
 ] as const;
 export const ErrorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -194,6 +195,8 @@ export const CheckItemSchema = z.object({
   detail: z.string(),
   /** What the candidate can do about a warn or fail. */
   action: z.string().optional(),
+  /** The facts behind a lockdown finding (source: value (what it matched)), shown with it. */
+  evidence: z.array(z.string()).optional(),
 });
 export type CheckItem = z.infer<typeof CheckItemSchema>;
 
@@ -322,7 +325,8 @@ export const calls = {
     response: z.object({ sessionId: CandidateSessionIdSchema, consentedAt: z.string() }),
   }),
   candidateSystemCheck: call({
-    description: 'Checks this machine for the exam: camera, microphone, displays, disk, central server, CPU.',
+    description:
+      'Checks this machine for the exam: camera, microphone, disk, central server, CPU, and the integrity gate (virtual machine, remote session, forbidden programs, displays, virtual cameras) as the exam policy decides.',
     request: z
       .object({
         sessionId: CandidateSessionIdSchema,
@@ -331,6 +335,19 @@ export const calls = {
         displays: z.number().int().min(0).max(16),
         /** Milliseconds a fixed workload took in the renderer: sets the analysis rate. */
         cpuProbeMs: z.number().min(0).max(60_000),
+        /** enumerateDevices' labels, for the virtual-camera check (only the renderer can list them). */
+        mediaDevices: z
+          .array(
+            z
+              .object({
+                kind: z.enum(['videoinput', 'audioinput', 'audiooutput']),
+                label: z.string().max(200),
+                deviceId: z.string().max(200).optional(),
+              })
+              .strict(),
+          )
+          .max(64)
+          .optional(),
       })
       .strict(),
     response: z.object({

@@ -1,10 +1,13 @@
 // Lockdown checks over the whole exam: every detector once at the start (each result goes to the
-// evidence chain, each violation or unavailable check becomes a warning), then the process scan
-// again every `processScanIntervalS`. A blocked program becomes one warning from the scan that
-// first saw it to the scan that no longer does, with its duration; a scan that cannot run becomes
-// a `check_unavailable` interval the same way, so an outage is never a silent pass. Every result
-// also goes to the port's result subscribers (the candidate session's evidence chain).
+// evidence chain, each violation or unavailable check the exam does not `allow` becomes a warning),
+// then the process scan again every `processScanIntervalS`. A blocked program becomes one warning
+// from the scan that first saw it to the scan that no longer does: it is reported open (no end) as
+// soon as it is seen, so the proctor sees it while it runs, and again with the same key and its
+// duration when it is gone. A scan that cannot run becomes a `check_unavailable` interval, so an
+// outage is never a silent pass. Every result also goes to the port's result subscribers (the
+// candidate session's evidence chain).
 import { runGuarded } from './check-result';
+import { gateDecision } from './gate';
 import type { LockdownPolicy } from './policy';
 import { publishLockdownResult } from './port';
 import type { ProcessCategory } from './process-blocklist';
@@ -65,17 +68,16 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
     publishLockdownResult(result);
   };
 
-  const closeFinding = (key: string, at: number, extra: Record<string, unknown> = {}) => {
-    const entry = open.get(key);
-    if (!entry) return;
-    open.delete(key);
+  /** The program's warning: open (no end) when first seen, closed with its duration when gone. */
+  const emitFinding = (key: string, entry: OpenFinding, at?: number, extra: Record<string, unknown> = {}) => {
     const { finding } = entry;
     options.sink.emit({
       type: 'blocked_process',
+      key: `process_scan:${key}`,
       severity: finding.category === 'chat' ? 'medium' : 'high',
       startedAt: iso(entry.since),
-      endedAt: iso(at),
-      durationMs: Math.max(0, at - entry.since),
+      endedAt: at === undefined ? null : iso(at),
+      durationMs: at === undefined ? null : Math.max(0, at - entry.since),
       confidence: finding.confidence,
       detector: 'lockdown',
       details: {
@@ -85,6 +87,13 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
         ...extra,
       },
     });
+  };
+
+  const closeFinding = (key: string, at: number, extra: Record<string, unknown> = {}) => {
+    const entry = open.get(key);
+    if (!entry) return;
+    open.delete(key);
+    emitFinding(key, entry, at, extra);
   };
 
   const closeOutage = (at: number, extra: Record<string, unknown> = {}) => {
@@ -103,6 +112,8 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
   };
 
   const applyScan = (result: CheckResult, at: number) => {
+    // Programs the exam allows are evidence in the chain only, never a warning (nor is an outage).
+    if (gateDecision(result, options.policy) === 'allowed') return;
     if (result.status === 'check_unavailable') {
       outage ??= { since: at, reason: String(result.details.reason) };
       return;
@@ -112,7 +123,10 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
     for (const finding of (result.details.findings ?? []) as ProcessFinding[]) {
       const key = `${finding.entryId}:${finding.pid}`;
       seen.add(key);
-      if (!open.has(key)) open.set(key, { since: at, finding, result });
+      if (open.has(key)) continue;
+      const entry = { since: at, finding, result };
+      open.set(key, entry);
+      emitFinding(key, entry);
     }
     for (const key of [...open.keys()]) if (!seen.has(key)) closeFinding(key, at);
   };
@@ -136,7 +150,10 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
       for (const result of results) {
         report(result);
         if (result.check === 'process_scan') applyScan(result, at);
-        else if (!options.skipWarnings?.includes(result.check)) {
+        else if (
+          !options.skipWarnings?.includes(result.check) &&
+          gateDecision(result, options.policy) !== 'allowed'
+        ) {
           const warning = checkToWarning(result);
           if (warning) options.sink.emit(warning);
         }

@@ -6,6 +6,14 @@ import { processCategories } from './process-blocklist';
 export const clipboardModes = ['allow', 'block', 'isolated'] as const;
 export type ClipboardMode = (typeof clipboardModes)[number];
 
+/**
+ * What the pre-exam integrity gate does with a check that finds something: `allow` ignores it (the
+ * result is still chained as evidence), `warn` lets the exam start and records a warning, `refuse`
+ * keeps the exam from starting until the candidate fixes it.
+ */
+export const gateActions = ['allow', 'warn', 'refuse'] as const;
+export type GateAction = (typeof gateActions)[number];
+
 export const lockdownPolicySchema = z
   .object({
     kiosk: z.boolean().default(true),
@@ -18,8 +26,13 @@ export const lockdownPolicySchema = z
     blockedCategories: z
       .array(z.enum(processCategories as [string, ...string[]]))
       .default([...processCategories]),
-    /** Whether a detected virtual machine or remote session only warns or also refuses the exam. */
-    virtualMachine: z.enum(['warn', 'refuse']).default('warn'),
+    // The integrity gate, one key per check (see gate.ts). Extra displays refuse by default, as the
+    // system check always did; the others warn, as the exam-time detectors always did.
+    virtualMachine: z.enum(gateActions).default('warn'),
+    remoteSession: z.enum(gateActions).default('warn'),
+    forbiddenPrograms: z.enum(gateActions).default('warn'),
+    extraDisplays: z.enum(gateActions).default('refuse'),
+    virtualCamera: z.enum(gateActions).default('warn'),
     /** How often the process scan repeats during the exam, in seconds. */
     processScanIntervalS: z.number().int().min(5).max(600).default(30),
   })

@@ -4,6 +4,7 @@
 // subscribers (the proctoring pipeline, the session's event chain).
 import type { DisplayInfo } from './displays';
 import type { AppBuildPayload } from './evidence-events';
+import type { ProcessSources, SystemReaders } from './probes';
 import type { MediaDeviceLabel } from './virtual-camera';
 import type { LockdownPolicy } from './policy';
 import type { CheckResult, LockdownWarning, LockdownWarningSink } from './types';
@@ -18,6 +19,7 @@ let registered: ExamLockdownPort | undefined;
 let displayProbe: (() => DisplayInfo[]) | undefined;
 let appBuild: AppBuildPayload | undefined;
 let mediaDevices: MediaDeviceLabel[] | undefined;
+let osSources: LockdownOsSources | undefined;
 const listeners = new Set<(warning: LockdownWarning) => void>();
 const resultListeners = new Set<(result: CheckResult) => void>();
 
@@ -45,6 +47,25 @@ export function registerDisplayProbe(probe: (() => DisplayInfo[]) | undefined): 
 
 export function currentDisplays(): DisplayInfo[] | undefined {
   return displayProbe?.();
+}
+
+/**
+ * The operating system as the detectors read it (ps-list, systeminformation, the environment).
+ * Nothing registers these in the app, which then reads the real machine; tests register recorded
+ * machines here, the one double at the OS edge.
+ */
+export interface LockdownOsSources {
+  processes?: ProcessSources;
+  system?: SystemReaders;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function registerLockdownOsSources(sources: LockdownOsSources | undefined): void {
+  osSources = sources;
+}
+
+export function lockdownOsSources(): LockdownOsSources {
+  return osSources ?? {};
 }
 
 /** The renderer's camera labels from its last system check (only the renderer can enumerate them). */

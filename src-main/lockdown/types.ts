@@ -57,10 +57,16 @@ export type LockdownWarningType =
 export interface LockdownWarning {
   type: LockdownWarningType;
   severity: Severity;
-  /** ISO timestamps. `endedAt` equals `startedAt` for instantaneous warnings. */
+  /**
+   * ISO timestamps. `endedAt` equals `startedAt` for instantaneous warnings, and is null (with
+   * `durationMs`) while an interval is still open: a forbidden program is reported when it is first
+   * seen, then again with the same `key` when it is gone.
+   */
   startedAt: string;
-  endedAt: string;
-  durationMs: number;
+  endedAt: string | null;
+  durationMs: number | null;
+  /** Ties an open interval's start to its end. */
+  key?: string;
   confidence: number;
   detector: 'lockdown';
   details: Record<string, unknown>;

@@ -50,6 +50,8 @@ export class SessionProctor {
   private lastFaces: number | null = null;
   private ended = false;
   private paused = false;
+  /** Keys of open lockdown intervals stored by the recorder directly, so their end finds the same row. */
+  private readonly direct = new Set<string>();
   /** Wall time of session time 0 (the interview's start). */
   private originMs: number;
 
@@ -173,19 +175,26 @@ export class SessionProctor {
     const type = lockdownToProctoring[warning.type];
     // A break is the candidate's own time: leaving the window then is not a violation.
     if (type && this.paused) return;
-    if (type && this.session) {
-      const startMs = Date.parse(warning.startedAt) - this.originMs;
-      this.session.recordViolation({
+    if (type && this.session && !(warning.key && this.direct.has(warning.key))) {
+      const startMs = Math.max(0, Date.parse(warning.startedAt) - this.originMs);
+      const violation = {
         type,
-        startMs: Math.max(0, startMs),
-        endMs: Math.max(0, startMs + warning.durationMs),
+        startMs,
         confidence: warning.confidence,
         detector: 'lockdown',
         details: { ...warning.details, lockdownType: warning.type },
-      });
+      };
+      // An open interval (a program first seen) is raised now and ended when its end arrives.
+      if (warning.key && warning.endedAt === null) return this.session.startViolation(warning.key, violation);
+      const endMs = Math.max(startMs, Date.parse(warning.endedAt ?? warning.startedAt) - this.originMs);
+      if (warning.key && this.session.endViolation(warning.key, endMs, warning.details)) return;
+      this.session.recordViolation({ ...violation, endMs });
       return;
     }
+    // Stored as it comes; an open interval's end updates the same row.
+    if (warning.key) this.direct.add(warning.key);
     this.options.recorder.record({
+      ...(warning.key ? { key: `lockdown:${warning.key}` } : {}),
       type: warning.type,
       severity: warning.severity,
       startedAt: warning.startedAt,

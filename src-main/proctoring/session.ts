@@ -75,6 +75,8 @@ const AUDIO_WATCHDOG_TICK_MS = 500;
 export class ProctoringSession {
   private readonly queue: RawFrame[] = [];
   private readonly emitter: WarningEmitter;
+  /** Violations started and not yet ended, with their confidence (see startViolation). */
+  private readonly openViolations = new Map<string, number>();
   private readonly visual: VisualRules;
   private readonly audio: AudioRules;
   private readonly unsubscribe: () => void;
@@ -209,6 +211,42 @@ export class ProctoringSession {
     else this.armWatchdog(frame.timestampMs);
   }
 
+  /**
+   * A violation reported while it lasts (a forbidden program from its first sighting): raised now,
+   * ended by endViolation with the same key, or at the session's end.
+   */
+  startViolation(
+    key: string,
+    input: {
+      type: WarningType;
+      startMs: number;
+      confidence?: number;
+      detector: string;
+      details?: Record<string, unknown>;
+    },
+  ): void {
+    if (this.openViolations.has(key)) return;
+    const confidence = input.confidence ?? 1;
+    this.openViolations.set(key, confidence);
+    this.emitter.raise(`violation:${key}`, {
+      type: input.type,
+      startMs: input.startMs,
+      confidence,
+      detector: input.detector,
+      thresholds: {},
+      details: input.details ?? {},
+    });
+  }
+
+  /** Ends a violation started by startViolation; false when none is open under that key. */
+  endViolation(key: string, endMs: number, details: Record<string, unknown> = {}): boolean {
+    const confidence = this.openViolations.get(key);
+    if (confidence === undefined) return false;
+    this.openViolations.delete(key);
+    this.emitter.end(`violation:${key}`, endMs, confidence, details);
+    return true;
+  }
+
   /** Lockdown violations and other detectors outside this engine report through here. */
   recordViolation(input: {
     type: WarningType;
@@ -321,6 +359,8 @@ export class ProctoringSession {
     this.stopWatchdog = null;
     this.visual.finish(atMs ?? this.lastAnalysedMs);
     this.audio.finish(atMs ?? this.audioNow());
+    for (const key of [...this.openViolations.keys()])
+      this.endViolation(key, atMs ?? this.lastAnalysedMs, { openAtExamEnd: true });
     this.unsubscribe();
     await this.emitter.drain();
     return [...this.emitter.all];

@@ -22,6 +22,7 @@ import { enrollDevice } from './enrollment';
 import { accommodationRecord } from './exam-options';
 import { finishProgress } from './finish-progress';
 import { verifyIdStep } from './id-verification';
+import { enforceIntegrityGate, lastGateRefusal } from './integrity-gate';
 import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
 import { toInterviewState } from './interview-state';
 import { noticeFor } from './notices';
@@ -99,9 +100,16 @@ export class CandidateService {
 
   async beginInterview(sessionId: string): Promise<InterviewState> {
     const progress = this.progress(sessionId);
-    if (progress.stage === 'system_check') throw new VigilError('CONFLICT', 'Finish the system check first.');
+    if (progress.stage === 'system_check')
+      throw (
+        lastGateRefusal(this.ports.store, sessionId) ??
+        new VigilError('CONFLICT', 'Finish the system check first.')
+      );
     const live = this.liveSession(sessionId, progress);
     if (!live.flow) {
+      // The integrity gate again, here in main: a `refuse` finding stops the exam with what to do.
+      const gate = await enforceIntegrityGate(this.ports, sessionId, live.exam);
+      if (live.flow) return this.interviewState(sessionId);
       const flow = await this.ports.startInterview(sessionId, live.exam, {
         onBreak: (event) => this.onBreak(live, event),
       });
@@ -129,6 +137,7 @@ export class CandidateService {
         proctoringPolicy: this.ports.policyFor(live.exam),
         ports: this.ports.evidence,
         logger: this.ports.logger,
+        gate,
       });
     }
     return this.interviewState(sessionId);

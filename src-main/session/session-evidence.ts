@@ -7,12 +7,13 @@ import type { LockdownPolicy } from '../lockdown/policy';
 import { lockdownPolicySchema, parseLockdownPolicy } from '../lockdown/policy';
 import { runningAppBuild } from '../lockdown/app-build';
 import { canonicalJson, policyHash, sha256Hex, type AppBuildPayload } from '../lockdown/evidence-events';
-import { collectSystemSnapshot, listProcesses } from '../lockdown/probes';
-import { currentDisplays, examLockdownPort, lastMediaDevices, onLockdownResult } from '../lockdown/port';
+import { deviceLockdownProbes } from '../lockdown/device-probes';
+import { examLockdownPort, onLockdownResult } from '../lockdown/port';
 import { runLockdownChecks, type LockdownProbes } from '../lockdown/run-checks';
 import type { CheckResult } from '../lockdown/types';
 import type { Logger } from '../log/logger';
 import { appendEvent } from '../store/event-chain';
+import { gateRecord, type IntegrityGate } from './integrity-gate';
 import type { LocalStore } from '../store/local-store';
 
 /** Where the evidence comes from (injectable: tests give a fixed build and recorded probes). */
@@ -24,16 +25,7 @@ export interface ExamEvidencePorts {
 }
 
 export function defaultExamEvidencePorts(appVersion: string): ExamEvidencePorts {
-  return {
-    appBuild: () => runningAppBuild(appVersion),
-    probes: {
-      listProcesses: () => listProcesses(),
-      systemSnapshot: () => collectSystemSnapshot(),
-      // Camera labels from the renderer's system check; displays only from the Electron shell.
-      mediaDevices: async () => lastMediaDevices(),
-      displays: async () => currentDisplays(),
-    },
-  };
+  return { appBuild: () => runningAppBuild(appVersion), probes: deviceLockdownProbes() };
 }
 
 export interface ExamEvidence {
@@ -53,7 +45,8 @@ export function effectivePolicyHash(lockdown: LockdownPolicy | null, proctoring:
 /**
  * Enters the exam lockdown (when the shell provides one) and records the start evidence. With the
  * shell, its monitor runs every detector and each result (the periodic process scans too) lands in
- * the chain as it comes; without it, the detectors run here once, in the background.
+ * the chain as it comes; without it, the integrity gate's results (or, without one, the detectors
+ * run here once in the background) are recorded.
  */
 export async function beginExamEvidence(input: {
   store: LocalStore;
@@ -63,6 +56,8 @@ export async function beginExamEvidence(input: {
   proctoringPolicy: unknown;
   ports: ExamEvidencePorts;
   logger: Logger;
+  /** The integrity gate main just ran: chained with its decisions; in browser mode its results are the start's checks. */
+  gate?: Pick<IntegrityGate, 'results' | 'outcome'>;
 }): Promise<ExamEvidence> {
   const { store, sessionId, logger } = input;
   const build = await input.ports.appBuild();
@@ -103,12 +98,22 @@ export async function beginExamEvidence(input: {
         lockdownPolicyHash: effective ? policyHash(effective) : null,
       },
     });
+    // What the exam's policy made of each check at the start (allow, warn, refuse, or a pass).
+    if (input.gate)
+      appendEvent(tx, {
+        sessionId,
+        kind: 'integrity_gate',
+        data: { checks: gateRecord(input.gate.outcome) },
+      });
   });
   const pending = port
     ? Promise.resolve()
-    : runLockdownChecks(input.ports.probes, effective ?? parseLockdownPolicy({}), {
-        ...(input.ports.ownPids ? { ownPids: input.ports.ownPids } : {}),
-      })
+    : (input.gate
+        ? Promise.resolve(input.gate.results)
+        : runLockdownChecks(input.ports.probes, effective ?? parseLockdownPolicy({}), {
+            ...(input.ports.ownPids ? { ownPids: input.ports.ownPids } : {}),
+          })
+      )
         .then((results) => results.forEach(record))
         .catch((error: unknown) => logger.error({ err: error, sessionId }, 'lockdown checks failed'));
   return {

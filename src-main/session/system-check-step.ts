@@ -1,10 +1,15 @@
-// The system check step: camera, microphone, displays, disk space for the whole recording, the
-// server, the CPU and the face models. The result goes into the chain; passing it opens the ID check.
+// The system check step: camera, microphone, disk space for the whole recording, the server, the
+// CPU, the face models and the integrity gate (every lockdown check as the exam's policy decides).
+// The result goes into the chain with the camera labels the gate judged; passing it opens the ID
+// check, and a `refuse` finding keeps it closed.
 import type { CallResponse } from '../../src-preload/contract';
+import { rememberMediaDevices } from '../lockdown/port';
+import type { MediaDeviceLabel } from '../lockdown/virtual-camera';
 import { appendEvent } from '../store/event-chain';
 import type { CachedExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 import { updateProgress, type Progress } from './candidate-progress';
+import { cameraList, gateItems, runIntegrityGate, type IntegrityGateDeps } from './integrity-gate';
 import { systemCheck } from './system-check';
 
 export interface SystemCheckInput {
@@ -13,9 +18,11 @@ export interface SystemCheckInput {
   microphone: { ok: boolean; label: string; peakDb: number };
   displays: number;
   cpuProbeMs: number;
+  /** The renderer's device list (labels), for the virtual-camera check. */
+  mediaDevices?: MediaDeviceLabel[] | undefined;
 }
 
-export interface SystemCheckDeps {
+export interface SystemCheckDeps extends IntegrityGateDeps {
   store: LocalStore;
   freeBytes: () => Promise<number>;
   analysisReady: () => { ok: boolean; detail: string };
@@ -33,10 +40,14 @@ export async function runSystemCheck(
   input: SystemCheckInput,
 ): Promise<CallResponse<'candidateSystemCheck'>> {
   const totalS = at.exam.keyQuestions.reduce((sum, q) => sum + q.time_limit_s, 0) + SPARE_S;
+  const mediaDevices = cameraList(input);
+  // The desktop shell's exam monitor judges the same cameras when the exam starts.
+  rememberMediaDevices(mediaDevices);
+  const gate = await runIntegrityGate(deps, at.exam, { mediaDevices, rendererDisplays: input.displays });
   const result = systemCheck({
     camera: input.camera,
     microphone: input.microphone,
-    displays: input.displays,
+    integrity: gateItems(gate.outcome),
     freeBytes: await deps.freeBytes(),
     neededBytes: Math.ceil((totalS * deps.bitsPerSecond) / 8) + SPARE_BYTES,
     centralReachable: at.centralReachable,
@@ -52,6 +63,8 @@ export async function runSystemCheck(
       data: {
         passed: result.passed,
         items: result.items.map((i) => ({ id: i.id, status: i.status, detail: i.detail })),
+        mediaDevices,
+        integrity: gate.outcome.entries,
       },
       at: new Date().toISOString(),
     });

@@ -1,11 +1,13 @@
 // The system check before an exam: each item pass / warn / fail with what to do. Pure, so every
-// rule is unit-tested; the service gathers the facts.
+// rule is unit-tested; the service gathers the facts. The integrity gate's lines (virtual machine,
+// remote session, forbidden programs, displays, virtual camera) come decided (integrity-gate.ts).
 import type { CheckItem } from '../../src-preload/contract';
 
 export interface SystemFacts {
   camera: { ok: boolean; label: string };
   microphone: { ok: boolean; label: string; peakDb: number };
-  displays: number;
+  /** The integrity gate's lines, already decided by the exam's policy. */
+  integrity: CheckItem[];
   /** Free bytes on the recordings disk, and what the exam is expected to need. */
   freeBytes: number;
   neededBytes: number;
@@ -62,15 +64,7 @@ export function systemCheck(facts: SystemFacts): {
             status: 'pass',
             detail: facts.microphone.label || 'working',
           },
-    facts.displays <= 1
-      ? { id: 'displays', label: 'Displays', status: 'pass', detail: 'one display' }
-      : {
-          id: 'displays',
-          label: 'Displays',
-          status: 'fail',
-          detail: `${facts.displays} displays connected`,
-          action: 'Disconnect every display but one, then check again.',
-        },
+    ...facts.integrity,
     facts.freeBytes >= facts.neededBytes
       ? { id: 'disk', label: 'Free disk space', status: 'pass', detail: `${mb(facts.freeBytes)} free` }
       : {

@@ -18,11 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
 import { appBuildEvent, checkEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
 import { createLockdownMonitor } from '../lockdown/monitor';
-import { collectSystemSnapshot, listProcesses } from '../lockdown/probes';
+import { deviceLockdownProbes } from '../lockdown/device-probes';
 import {
-  currentDisplays,
   examLockdownPort,
-  lastMediaDevices,
   lockdownWarningHub,
   onLockdownWarning,
   registerAppBuild,
@@ -80,12 +78,7 @@ function openCandidateWindow(): BrowserWindow {
       platform: process.platform,
       createMonitor: (policy) =>
         createLockdownMonitor({
-          probes: {
-            listProcesses: () => listProcesses(),
-            systemSnapshot: () => collectSystemSnapshot(),
-            mediaDevices: async () => lastMediaDevices(),
-            displays: async () => currentDisplays(),
-          },
+          probes: deviceLockdownProbes(),
           policy,
           sink: lockdownWarningHub,
           onResult: (result) =>

@@ -81,6 +81,11 @@ export function SystemCheckScreen({
       },
       displays: displayCount(),
       cpuProbeMs: cpuProbe(),
+      // Only the renderer can list the cameras: main's virtual-camera check judges their labels.
+      mediaDevices: [...capture.cameras, ...capture.microphones].slice(0, 64).map((d) => ({
+        kind: d.kind === 'videoinput' ? ('videoinput' as const) : ('audioinput' as const),
+        label: d.label.slice(0, 200),
+      })),
     });
     setRunning(false);
     if (!r.ok) return setError(r.error.message);
@@ -145,6 +150,13 @@ export function SystemCheckScreen({
               </strong>
               : {item.detail}
               {item.action && <span className="action"> {item.action}</span>}
+              {item.evidence && (
+                <ul className="evidence" aria-label={`What was found: ${item.label}`}>
+                  {item.evidence.map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+              )}
             </li>
           ))}
         </ul>

@@ -12,6 +12,7 @@ const T0 = Date.parse('2026-01-10T09:00:00.000Z');
 function setup(
   snapshotFile = 'si-physical-laptop.json',
   skipWarnings: ('displays' | 'virtual_machine')[] = [],
+  gate: Record<string, string> = {},
 ) {
   let clock = T0;
   let processes: ProcessInfo[] | Error = [{ pid: 1, name: 'systemd' }];
@@ -36,7 +37,7 @@ function setup(
   };
   const monitor = createLockdownMonitor({
     probes,
-    policy: parseLockdownPolicy({ processScanIntervalS: 30 }),
+    policy: parseLockdownPolicy({ processScanIntervalS: 30, ...gate }),
     sink: { emit: (w) => warnings.push(w) },
     onResult: (r) => results.push(r),
     ownPids: [],
@@ -74,7 +75,7 @@ describe('lockdown monitor over an exam', () => {
     t.monitor.stop();
   });
 
-  it('turns a blocked program into one warning from first to last sighting, with its duration', async () => {
+  it('turns a blocked program into one warning from first to last sighting, reported open as soon as it is seen', async () => {
     const t = setup('si-physical-laptop.json', ['displays']);
     await t.monitor.start();
     t.advance(30_000);
@@ -83,15 +84,28 @@ describe('lockdown monitor over an exam', () => {
       { pid: 4242, name: 'anydesk', path: '/usr/bin/anydesk' },
     ]);
     await t.monitor.scan();
+    // Reported at once, while it runs: started when first seen, no end yet.
+    const opened: unknown = expect.objectContaining({
+      type: 'blocked_process',
+      key: 'process_scan:anydesk:4242',
+      severity: 'high',
+      startedAt: '2026-01-10T09:00:30.000Z',
+      endedAt: null,
+      durationMs: null,
+      confidence: 0.9,
+    });
+    expect(t.warnings).toEqual([opened]);
     t.advance(30_000);
     await t.monitor.scan(); // still running: no new warning
-    expect(t.warnings).toEqual([]);
+    expect(t.warnings).toEqual([opened]);
     t.advance(30_000);
     t.setProcesses([{ pid: 1, name: 'systemd' }]);
     await t.monitor.scan();
     expect(t.warnings).toEqual([
+      opened,
       expect.objectContaining({
         type: 'blocked_process',
+        key: 'process_scan:anydesk:4242',
         severity: 'high',
         startedAt: '2026-01-10T09:00:30.000Z',
         endedAt: '2026-01-10T09:01:30.000Z',
@@ -99,23 +113,50 @@ describe('lockdown monitor over an exam', () => {
         confidence: 0.9,
       }),
     ]);
-    expect(t.warnings[0]?.details).toMatchObject({
-      finding: { product: 'AnyDesk', pid: 4242 },
-      evidence: [{ source: 'process[4242].name', value: 'anydesk' }],
-    });
+    for (const warning of t.warnings)
+      expect(warning.details).toMatchObject({
+        finding: { product: 'AnyDesk', pid: 4242 },
+        evidence: [{ source: 'process[4242].name', value: 'anydesk' }],
+      });
     t.monitor.stop();
-    expect(t.warnings).toHaveLength(1);
+    expect(t.warnings).toHaveLength(2);
+  });
+
+  it('raises no warning for what the exam allows, and still records the results', async () => {
+    const t = setup('si-vmware-reflecthost.json', ['displays'], {
+      virtualMachine: 'allow',
+      forbiddenPrograms: 'allow',
+    });
+    t.setProcesses([{ pid: 9, name: 'Discord.exe' }]);
+    await t.monitor.start();
+    t.advance(30_000);
+    t.setProcesses(new Error('ps-list: spawn EACCES'));
+    await t.monitor.scan();
+    t.advance(30_000);
+    await t.monitor.scan();
+    t.monitor.stop();
+    expect(t.warnings).toEqual([]);
+    expect(t.results.filter((r) => r.status !== 'pass').map((r) => r.check)).toEqual([
+      'process_scan',
+      'virtual_machine',
+      'displays',
+      'process_scan',
+      'process_scan',
+    ]);
   });
 
   it('closes programs still running when the exam ends, and reports a VM at the start', async () => {
     const t = setup('si-vmware-reflecthost.json', ['displays']);
     t.setProcesses([{ pid: 9, name: 'Discord.exe' }]);
     await t.monitor.start();
-    expect(t.warnings.map((w) => [w.type, w.severity])).toEqual([['vm_detected', 'high']]);
+    expect(t.warnings.map((w) => [w.type, w.severity, w.endedAt === null])).toEqual([
+      ['blocked_process', 'medium', true],
+      ['vm_detected', 'high', false],
+    ]);
     t.advance(45_000);
     t.monitor.stop();
-    expect(t.warnings[1]).toMatchObject({ type: 'blocked_process', severity: 'medium', durationMs: 45_000 });
-    expect(t.warnings[1]?.details.openAtExamEnd).toBe(true);
+    expect(t.warnings[2]).toMatchObject({ type: 'blocked_process', severity: 'medium', durationMs: 45_000 });
+    expect(t.warnings[2]?.details.openAtExamEnd).toBe(true);
   });
 
   it('reports a process scan outage as a check_unavailable interval, never as a pass', async () => {

@@ -45,7 +45,7 @@ describe('violation tracker', () => {
       })),
     ).toEqual(fixture.expectedWarnings);
     for (const w of warnings) {
-      expect(Date.parse(w.endedAt) - Date.parse(w.startedAt)).toBe(w.durationMs);
+      expect(Date.parse(w.endedAt!) - Date.parse(w.startedAt)).toBe(w.durationMs);
       expect(w).toMatchObject({ detector: 'lockdown', confidence: 1 });
     }
     expect(warnings[1]?.details).toEqual({ shortcut: 'Control+Shift+I', blocked: true });
