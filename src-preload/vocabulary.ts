@@ -48,6 +48,8 @@ export const warningTypes = [
   ...visualWarningTypes,
   ...audioWarningTypes,
   'analysis_interrupted',
+  // The app stopped mid-interview (crash, power loss) and the candidate came back: its duration.
+  'app_interrupted',
   ...lockdownViolationTypes,
 ] as const;
 export type WarningType = (typeof warningTypes)[number];

@@ -87,6 +87,13 @@ interface OnBreak {
   cancelTimer: () => void;
 }
 
+/** How a restarted session's open question goes on (the exam's interruption policy). */
+export interface ResumeOptions {
+  clock: 'resume' | 'restart' | 'next_question';
+  /** When the app stopped (its last sign of life), for `resume`. */
+  stoppedAt?: string;
+}
+
 /** The exam snapshot with the timing accommodation the session ran under. */
 type FlowSnapshot = SessionExamSnapshot & { accommodation?: TimingAccommodation };
 
@@ -206,11 +213,16 @@ export class InterviewSessionFlow {
   }
 
   /**
-   * Rebuilds the flow of a session that was running when the app stopped. The monotonic clock did
-   * not survive, so the question that was open is closed as interrupted with its saved draft, and
-   * the interview continues with the next question and its full time limit.
+   * Rebuilds the flow of a session that was running when the app stopped. The question that was
+   * open comes back with its saved draft and, by the exam's interruption policy, the time it had
+   * left when the app stopped (`resume`: its clock goes on from `stoppedAt`), its full time
+   * (`restart`), or it is closed as interrupted and the next one is asked (`next_question`).
    */
-  static resume(deps: SessionFlowDeps, sessionId: string): InterviewSessionFlow | null {
+  static resume(
+    deps: SessionFlowDeps,
+    sessionId: string,
+    interruption: ResumeOptions = { clock: 'next_question' },
+  ): InterviewSessionFlow | null {
     const snapshot = deps.repo.snapshot(sessionId);
     if (!snapshot || snapshot.endedAt) return null;
     const stored = deps.repo.questions(sessionId);
@@ -241,6 +253,17 @@ export class InterviewSessionFlow {
     for (const q of stored) {
       if (q.askedAt === null) break;
       next = q.seq + 1;
+      if (q.closedAt === null && interruption.clock !== 'next_question') {
+        // The open question goes on where it was: the clock's new origin is set back by the time it
+        // had run when the app stopped (none for `restart`), so its deadline keeps what was left.
+        const draft = deps.repo.answer(q.id);
+        const ranMs =
+          interruption.clock === 'restart'
+            ? 0
+            : Math.max(0, Date.parse(interruption.stoppedAt ?? q.askedAt) - Date.parse(q.askedAt));
+        flow.reopen(q.seq, Math.min(ranMs, q.timeLimitS * 1000), draft?.text ?? '');
+        return flow;
+      }
       if (q.closedAt === null) {
         const draft = deps.repo.answer(q.id);
         deps.repo.transaction(() => {
@@ -268,6 +291,19 @@ export class InterviewSessionFlow {
     }
     flow.ask(next);
     return flow;
+  }
+
+  /** A question asked before a restart, open again with the time it had run and its draft. */
+  private reopen(index: number, ranMs: number, draft: string): void {
+    const q = this.questions[index]!;
+    const startedAt = this.deps.clock.now() - ranMs;
+    const deadline = startedAt + q.timeLimitS * 1000;
+    const cancelTimer = this.scheduler.after(Math.max(0, deadline - this.deps.clock.now()), () =>
+      this.tick(),
+    );
+    this.active = { id: q.id, index, startedAt, deadline, draft, cancelTimer };
+    // Its time ran out while the app was down: closed now with the draft, the next one asked.
+    this.tick();
   }
 
   private ask(index: number): void {

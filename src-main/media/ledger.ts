@@ -34,6 +34,11 @@ export class MediaLedger {
     );
   }
 
+  /**
+   * Recordings a crash left unmerged. One still `recording` whose session is still in progress is
+   * not among them: that session continues it in a new segment when the candidate is back, or
+   * queues its merge when it finishes without them.
+   */
   async unfinishedRecordings(): Promise<RecordingRow[]> {
     const q = this.store.q;
     return this.store.all(
@@ -41,6 +46,20 @@ export class MediaLedger {
         .selectFrom('media_recordings')
         .selectAll()
         .where('state', 'in', ['recording', 'stopped'])
+        .where((eb) =>
+          eb.or([
+            eb('state', '=', 'stopped'),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('sessions')
+                  .select('sessions.id')
+                  .whereRef('sessions.id', '=', 'media_recordings.session_id')
+                  .where('sessions.status', '=', 'in_progress'),
+              ),
+            ),
+          ]),
+        )
         .orderBy('started_at'),
     );
   }

@@ -162,14 +162,28 @@ export class MediaService {
       );
     }
     return this.serialized(`session:${request.sessionId}`, async () => {
-      const found = await this.ledger.activeRecordingForSession(request.sessionId);
-      // Only a recording this process is running takes a new segment; one a crash left behind
-      // belongs to recovery, and the session goes on in a new recording.
-      const existing = found && this.live.has(found.id) ? found : undefined;
+      const existing = await this.ledger.activeRecordingForSession(request.sessionId);
       let recording: RecordingRow;
       let segment = 0;
+      if (existing && !this.live.has(existing.id)) {
+        // A crash (or power loss) stopped this session's recording and the session goes on: its
+        // segments are cut back to what was acknowledged (a torn last chunk dropped) and it
+        // continues in a new segment; the gap is recorded.
+        const lastChunkAt = (await this.lastChunkAt(existing)) ?? existing.started_at;
+        const { droppedChunks } = await this.verifySegments(existing, 'recovery');
+        const resumedAt = new Date().toISOString();
+        await this.ledger.addEvent(existing, 'recording_gap', {
+          reason: 'crash',
+          lastChunkAt,
+          recoveredAt: resumedAt,
+          gapMs: Date.parse(resumedAt) - Date.parse(lastChunkAt),
+          droppedChunks,
+          continued: true,
+        });
+      }
       if (existing) {
-        // A new MediaRecorder for a session still recording (the renderer reloaded): a new segment.
+        // A new MediaRecorder for a session still recording (the renderer reloaded, or the app
+        // restarted): a new segment of the same recording.
         recording = existing;
         const segments = await this.ledger.segments(existing.id);
         segment = segments.length === 0 ? 0 : Math.max(...segments.map((s) => s.segment)) + 1;

@@ -92,6 +92,7 @@ export const defaultRiskWeights: Record<WarningType, number> = {
   speech_detected: 10,
   mic_lost: 8,
   analysis_interrupted: 2,
+  app_interrupted: 10,
   focus_lost: 10,
   display_added: 20,
   blocked_process: 25,

@@ -170,6 +170,22 @@ export class SessionProctor {
     this.options.onWarning?.(event);
   }
 
+  /** The app was down mid-interview (a crash, a power loss): stored as it is, with its duration. */
+  recordAppInterruption(input: {
+    startedAt: string;
+    endedAt: string;
+    details: Record<string, unknown>;
+  }): void {
+    this.options.recorder.record({
+      type: 'app_interrupted',
+      severity: 'medium',
+      startedAt: input.startedAt,
+      endedAt: input.endedAt,
+      confidence: 1,
+      details: { ...input.details, detector: 'app' },
+    });
+  }
+
   /** A lockdown violation joins the rules (with their severities and the risk score), or is stored as it is. */
   private onLockdown(warning: LockdownWarning): void {
     const type = lockdownToProctoring[warning.type];

@@ -38,16 +38,27 @@ export interface AfterSessionJobDeps {
   transcriber: Transcriber | null;
 }
 
-/** Enqueues the work after the session in the session's final transaction. */
-export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: string | null): void {
-  // The upload takes the merged file: it waits for the merge (queued when the recording stopped, or
-  // by the recovery of one a crash left).
-  const merge = recordingId ? jobId(tx, 'merge', recordingId) : undefined;
+/**
+ * Enqueues the work after the session in the session's final transaction. Returns the session's
+ * recording (the one given, or its latest when the renderer could not say).
+ */
+export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: string | null): string | null {
+  const recording = recordingId ?? latestRecordingOf(tx, sessionId);
+  // The upload takes the merged file: it waits for the merge, queued when the recording stopped —
+  // or now, for a recording the app's stop left unstopped (merged as a crash left it).
+  let merge = recording ? jobId(tx, 'merge', recording) : undefined;
+  if (recording && merge === undefined && unmerged(tx, recording))
+    merge = enqueueJob(tx, {
+      kind: 'merge',
+      sessionId,
+      key: recording,
+      payload: { recordingId: recording, recovery: true },
+    });
   const upload = enqueueJob(tx, {
     kind: 'recording_upload',
     sessionId,
     key: sessionId,
-    payload: { recordingId },
+    payload: { recordingId: recording },
     ...(merge !== undefined ? { dependsOn: [merge] } : {}),
   });
   // The evaluation reads the transcripts: it waits until each transcription is done or has failed.
@@ -77,6 +88,20 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
       retentionDays: session.days ?? undefined,
       after: [evaluation, upload, ...transcriptions, ...(merge !== undefined ? [merge] : [])],
     });
+  return recording;
+}
+
+function latestRecordingOf(tx: Tx, sessionId: string): string | null {
+  const row = tx.raw
+    .prepare(`SELECT id FROM media_recordings WHERE session_id = ? ORDER BY started_at DESC LIMIT 1`)
+    .get(sessionId) as { id: string } | undefined;
+  return row?.id ?? null;
+}
+
+function unmerged(tx: Tx, recordingId: string): boolean {
+  const row = tx.raw.prepare(`SELECT state FROM media_recordings WHERE id = ?`).get(recordingId) as
+    { state: string } | undefined;
+  return !!row && ['recording', 'stopped', 'failed'].includes(row.state);
 }
 
 /** The transcription job of a spoken answer, written in the answer's transaction. */
@@ -220,7 +245,7 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
 
   // The merged recording (upload mode full) or the clips around each warning (flags_only) become
   // blob uploads; the full video of a flags_only exam never leaves the device.
-  runner.register('recording_upload', async (_payload, { job, dependencies }) => {
+  runner.register('recording_upload', async ({ recordingId }, { job, dependencies }) => {
     const sessionId = job.sessionId!;
     const merge = dependencies().find((d) => d.kind === 'merge');
     if (merge?.status === 'failed')
@@ -230,7 +255,8 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
       );
     const progress = getProgress(store, sessionId);
     const exam = progress ? cachedExam(store, progress.examId) : undefined;
-    if (!progress?.recordingId || !exam) throw new JobFailure('NOT_FOUND', 'no recording was made');
+    const recording = recordingId ?? progress?.recordingId;
+    if (!recording || !exam) throw new JobFailure('NOT_FOUND', 'no recording was made');
     const already = store.raw
       .prepare(`SELECT count(*) AS n FROM blob_uploads WHERE session_id = ? AND kind IN ('video', 'other')`)
       .get(sessionId) as { n: number };
@@ -241,7 +267,7 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
         started_at: string;
       }[]
     ).map((w) => ({ id: w.id, startedAt: w.started_at }));
-    const artifacts = await (await deps.media.uploads()).artifactsFor(progress.recordingId, warnings);
+    const artifacts = await (await deps.media.uploads()).artifactsFor(recording, warnings);
     const chosen = artifacts.filter((a) =>
       exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
     );

@@ -2,7 +2,7 @@
 // (runtime.ts) and given fakes or fixed values by tests.
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import type { DeviceChannel } from '../central/device-channel';
-import type { BreakEvent, InterviewSessionFlow } from '../interview/session-flow';
+import type { BreakEvent, InterviewSessionFlow, ResumeOptions } from '../interview/session-flow';
 import type { Logger } from '../log/logger';
 import type { FaceAnalyzer } from '../proctoring/face-analyzer';
 import type { ProctoringPolicy } from '../proctoring/policy';
@@ -38,6 +38,7 @@ export interface CandidatePorts extends SystemCheckDeps {
   resumeInterview: (
     sessionId: string,
     hooks: { onBreak: (event: BreakEvent) => void },
+    options: ResumeOptions,
   ) => InterviewSessionFlow | null;
   freeBytes: () => Promise<number>;
   /** Upload receipts for a session so far (the finish screen). */

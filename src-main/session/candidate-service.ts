@@ -22,9 +22,10 @@ import { enrollDevice } from './enrollment';
 import { accommodationRecord } from './exam-options';
 import { finishProgress } from './finish-progress';
 import { verifyIdStep } from './id-verification';
-import { enforceIntegrityGate, lastGateRefusal } from './integrity-gate';
+import { enforceIntegrityGate, lastGateRefusal, type IntegrityGate } from './integrity-gate';
 import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interview-extras';
 import { toInterviewState } from './interview-state';
+import { planResume, recordInterruption } from './interview-resume';
 import { noticeFor } from './notices';
 import { beginExamEvidence, type ExamEvidence } from './session-evidence';
 import { runSystemCheck, type SystemCheckInput } from './system-check-step';
@@ -43,6 +44,8 @@ interface Live {
 
 export class CandidateService {
   private readonly live = new Map<string, Live>();
+  /** Interviews being resumed after a restart (a second call waits for the same one). */
+  private readonly resuming = new Map<string, Promise<InterviewSessionFlow>>();
   private reachable: Reachability = { value: false, checkedAt: new Date(0).toISOString() };
 
   constructor(private readonly ports: CandidatePorts) {}
@@ -126,33 +129,83 @@ export class CandidateService {
           at: new Date().toISOString(),
         });
       });
-      await live.proctor.start(progress.referenceEmbedding);
-      // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
-      // browser (headless host) the chain records that lockdown was not available. Either way the
-      // chain gets the app build, the policy hash and every lockdown check.
-      live.evidence = await beginExamEvidence({
-        store: this.ports.store,
-        sessionId,
-        lockdownInput: live.exam.policy.lockdown,
-        proctoringPolicy: this.ports.policyFor(live.exam),
-        ports: this.ports.evidence,
-        logger: this.ports.logger,
-        gate,
-      });
+      await this.startProctoring(live, progress, gate);
     }
     return this.interviewState(sessionId);
   }
 
+  /** Proctoring and the exam's lockdown evidence, at the interview's start or its resumption. */
+  private async startProctoring(live: Live, progress: Progress, gate: IntegrityGate): Promise<void> {
+    await live.proctor.start(progress.referenceEmbedding);
+    // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
+    // browser (headless host) the chain records that lockdown was not available. Either way the
+    // chain gets the app build, the policy hash and every lockdown check.
+    live.evidence = await beginExamEvidence({
+      store: this.ports.store,
+      sessionId: live.sessionId,
+      lockdownInput: live.exam.policy.lockdown,
+      proctoringPolicy: this.ports.policyFor(live.exam),
+      ports: this.ports.evidence,
+      logger: this.ports.logger,
+      gate,
+    });
+  }
+
+  /**
+   * The interview of a session this process did not start: the app stopped (crash, power loss)
+   * while it ran. Back in time, it goes on at the open question with its draft and clock (the
+   * exam's interruption policy); the interruption is a chain event and a warning with its
+   * duration. Too late, the session finishes with what was saved.
+   */
+  private resumeAfterRestart(live: Live, now = new Date()): Promise<InterviewSessionFlow> {
+    let resuming = this.resuming.get(live.sessionId);
+    if (!resuming) {
+      resuming = this.resumeNow(live, now).finally(() => this.resuming.delete(live.sessionId));
+      this.resuming.set(live.sessionId, resuming);
+    }
+    return resuming;
+  }
+
+  private async resumeNow(live: Live, now: Date): Promise<InterviewSessionFlow> {
+    const { sessionId } = live;
+    const progress = this.progress(sessionId);
+    if (progress.stage !== 'interview')
+      throw new VigilError('CONFLICT', 'The interview has not started.', { sessionId });
+    const plan = planResume(this.ports.store, sessionId, live.exam.policy, now);
+    // The gate again, before anything changes: what runs now is what the exam goes on with (a
+    // refusal leaves the session as it was, for the candidate to fix and come back).
+    const gate = plan.expired ? undefined : await enforceIntegrityGate(this.ports, sessionId, live.exam);
+    const hooks = { onBreak: (event: BreakEvent) => this.onBreak(live, event) };
+    const flow = this.ports.resumeInterview(sessionId, hooks, {
+      clock: plan.expired ? 'next_question' : plan.policy.clock,
+      stoppedAt: plan.stoppedAt,
+    });
+    const questionId = flow?.state().current?.id ?? null;
+    this.ports.store.write('interview interrupted', (tx) =>
+      recordInterruption(tx, sessionId, plan, questionId),
+    );
+    if (!flow || !gate) {
+      flow?.end();
+      if (flow) live.flow = flow;
+      await this.finish(sessionId, undefined);
+      if (!flow)
+        throw new VigilError('CONFLICT', 'This interview has ended; its answers are saved.', { sessionId });
+      return flow;
+    }
+    live.flow = flow;
+    live.proctor.recordAppInterruption({
+      startedAt: plan.stoppedAt,
+      endedAt: plan.resumedAt,
+      details: { durationMs: plan.interruptedMs, clock: plan.policy.clock, questionId },
+    });
+    await this.startProctoring(live, progress, gate);
+    return flow;
+  }
+
   async interviewState(sessionId: string): Promise<InterviewState> {
     const live = this.liveSession(sessionId);
-    if (!live.flow) {
-      throw new VigilError(
-        'CONFLICT',
-        'This interview was interrupted when Vigil stopped. Its answers are saved; finish the session to send them.',
-        { sessionId },
-      );
-    }
-    return toInterviewState(sessionId, live.exam, live.flow.tick());
+    const flow = live.flow ?? (await this.resumeAfterRestart(live));
+    return toInterviewState(sessionId, live.exam, flow.tick());
   }
 
   async saveDraft(sessionId: string, questionId: string, text: string): Promise<{ savedAt: string }> {
@@ -191,7 +244,12 @@ export class CandidateService {
 
   // ---- Finish --------------------------------------------------------------------------------
 
-  async finish(sessionId: string, recordingId: string | undefined, recordingError?: string) {
+  async finish(
+    sessionId: string,
+    recordingId: string | undefined,
+    recordingError?: string,
+    status: 'completed' | 'abandoned' = 'completed',
+  ) {
     const progress = this.progress(sessionId);
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
@@ -206,16 +264,40 @@ export class CandidateService {
             data: { recordingId, reason: recordingError },
           });
         }
-        finishSession(tx, { sessionId, status: 'completed', ...(risk ? { riskScore: risk.score } : {}) });
-        const recording = recordingId ?? progress.recordingId;
-        updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });
+        finishSession(tx, { sessionId, status, ...(risk ? { riskScore: risk.score } : {}) });
         // The session's row and the work after it commit together; the runner picks the jobs up.
-        enqueueAfterSession(tx, sessionId, recording);
+        const recording = enqueueAfterSession(tx, sessionId, recordingId ?? progress.recordingId);
+        updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });
       });
       this.live.delete(sessionId);
       if (this.live.size === 0) examLockdownPort()?.exit();
     }
     return this.finishProgress(sessionId);
+  }
+
+  /**
+   * At start: sessions the app left unfinished whose candidate can no longer come back (the exam's
+   * `interruption.returnWithinMinutes` has passed) finish with what was saved — an interview as
+   * completed, a session stopped before its interview as abandoned — so every started session
+   * reaches "finished" centrally. Returns the ids finished.
+   */
+  async finishStranded(now: Date = new Date()): Promise<string[]> {
+    const rows = this.ports.store.raw
+      .prepare(
+        `SELECT p.session_id, p.stage, p.exam_id FROM candidate_progress p JOIN sessions s ON s.id = p.session_id
+         WHERE p.stage != 'finish' AND s.status = 'in_progress'`,
+      )
+      .all() as { session_id: string; stage: string; exam_id: string }[];
+    const finished: string[] = [];
+    for (const row of rows) {
+      if (this.live.get(row.session_id)?.flow) continue; // running in this process
+      const exam = cachedExam(this.ports.store, row.exam_id);
+      if (!exam || !planResume(this.ports.store, row.session_id, exam.policy, now).expired) continue;
+      if (row.stage === 'interview') await this.resumeAfterRestart(this.liveSession(row.session_id), now);
+      else await this.finish(row.session_id, undefined, undefined, 'abandoned');
+      finished.push(row.session_id);
+    }
+    return finished;
   }
 
   finishProgress(sessionId: string): FinishProgress {

@@ -52,3 +52,31 @@ export function answerModeOf(policy: Record<string, unknown>, index: number): An
   if (Array.isArray(spoken) && spoken.includes(index + 1)) return 'spoken';
   return 'text';
 }
+
+const InterruptionSchema = z
+  .object({
+    /**
+     * The open question's time after a crash or power loss: `resume` its clock where it stopped
+     * (default), `restart` it with its full time, or close it with its draft (`next_question`).
+     */
+    clock: z.enum(['resume', 'restart', 'next_question']).default('resume'),
+    /** Back within this long, the interview goes on; later, the session finishes with what was saved. */
+    returnWithinMinutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60)
+      .default(60),
+  })
+  .strict();
+export type InterruptionPolicy = z.infer<typeof InterruptionSchema>;
+
+/** `policy.interruption`: what a crash mid-interview does to the exam (see InterruptionSchema). */
+export function interruptionOf(policy: Record<string, unknown>): InterruptionPolicy {
+  const parsed = InterruptionSchema.safeParse(policy.interruption ?? {});
+  if (!parsed.success) {
+    throw new VigilError('CONFIG_INVALID', 'The exam’s interruption policy is invalid; ask your proctor.', {
+      issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
+  }
+  return parsed.data;
+}

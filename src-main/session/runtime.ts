@@ -280,9 +280,10 @@ export function createCandidateRuntime(options: {
           }
           return flow;
         },
-        // After a restart: the flow rebuilt from the local database (the open question is closed as
-        // interrupted with its draft; the interview goes on with the next one).
-        resumeInterview: (sessionId, hooks) => InterviewSessionFlow.resume(flowDeps(hooks), sessionId),
+        // After a restart: the flow rebuilt from the local database, the open question going on as
+        // the exam's interruption policy says (session/interview-resume.ts).
+        resumeInterview: (sessionId, hooks, resume) =>
+          InterviewSessionFlow.resume(flowDeps(hooks), sessionId, resume),
         freeBytes: () => realDiskIo.freeBytes(dataDir),
         receiptsFor: (sessionId) =>
           (
@@ -307,6 +308,11 @@ export function createCandidateRuntime(options: {
         media: options.media,
         transcriber: ai.transcriber,
       });
+      // Sessions a stopped app left whose candidate can no longer come back finish now.
+      service.finishStranded().then(
+        (ids) => ids.length > 0 && logger.info({ sessions: ids }, 'stranded sessions finished'),
+        (error: unknown) => logger.warn({ err: error }, 'stranded sessions could not be finished'),
+      );
       // What the work produced (a report PDF, the recording's blobs) is sent now.
       const unwatchJobs = jobs.onChange((job) => {
         if (job.status === 'done' && (job.kind === 'report' || job.kind === 'recording_upload'))

@@ -57,9 +57,10 @@ describe('recovery of unfinished recordings', () => {
     }
   });
 
-  it('after a restart, the same session records into a new recording; the crashed one is left to recovery', async () => {
+  it('after a restart, the same session continues its recording in a new segment, the gap recorded', async () => {
     const dir = tempDir('rec-resume');
-    const { recordingId } = await crashAfter(dir, 2);
+    const { recordingId, file } = await crashAfter(dir, 3);
+    fs.truncateSync(file, fs.statSync(file).size - 500); // the disk lost the tail of the last chunk
     const fx = await openService(dir);
     try {
       const resumed = await fx.service.start({
@@ -67,12 +68,18 @@ describe('recovery of unfinished recordings', () => {
         mimeType: 'video/webm',
         expectedDurationS: 60,
       });
-      expect(resumed.recordingId).not.toBe(recordingId);
-      expect(resumed.segment).toBe(0);
-      const outcomes = await fx.service.recoverUnfinished();
-      // The live recording is not touched; the crashed one is recovered.
-      expect(outcomes.map((o) => [o.recordingId, o.ok])).toEqual([[recordingId, true]]);
-      expect((await fx.ledger.recording(resumed.recordingId))?.state).toBe('recording');
+      expect(resumed.recordingId).toBe(recordingId);
+      expect(resumed.segment).toBe(1);
+      // Cut back to its acknowledged chunks: the torn one is gone, from the ledger too.
+      const first = (await fx.ledger.segment(recordingId, 0))!;
+      expect(first.chunks).toBe(2);
+      expect(fs.statSync(file).size).toBe(first.durable_bytes);
+      const events = await fx.ledger.events(recordingId);
+      expect(events.map((e) => e.kind)).toEqual(['recording_gap']);
+      expect(events[0]!.payload).toMatchObject({ reason: 'crash', droppedChunks: 1, continued: true });
+      // Live again: recovery leaves it alone.
+      expect(await fx.service.recoverUnfinished()).toEqual([]);
+      expect((await fx.ledger.recording(recordingId))?.state).toBe('recording');
     } finally {
       await fx.close();
     }
