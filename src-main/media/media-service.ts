@@ -17,7 +17,8 @@ import { mergeSegments, type MergeFormat } from './merge';
 import { checkMerged, probeMedia } from './probe';
 
 export const DEFAULT_TIMESLICE_MS = 2000;
-const DEFAULT_BITS_PER_SECOND = 1_200_000;
+/** Bitrate assumed when the recorder does not say (video + audio, with headroom over 1.064 Mbit/s). */
+export const DEFAULT_BITS_PER_SECOND = 1_200_000;
 
 export interface MediaServiceOptions {
   ledger: MediaLedger;
