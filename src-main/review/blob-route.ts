@@ -22,6 +22,13 @@ export function isBlobRoute(url: string): boolean {
   return url.startsWith(BLOB_ROUTE);
 }
 
+/**
+ * The most one open-ended request (`bytes=a-`, what `<video>` asks for) is answered with: the
+ * element asks again from where the answer ended, while a seek elsewhere leaves no long stream
+ * running on the server. HTTP lets a server answer a range with a shorter Content-Range.
+ */
+export const MAX_OPEN_RANGE_BYTES = 8 * 1024 * 1024;
+
 /** `bytes=a-b`, `bytes=a-` or `bytes=-n`, as [start, end); null when absent or not one plain range. */
 export function parseRange(
   header: string | undefined,
@@ -36,7 +43,8 @@ export function parseRange(
     return { start: Math.max(0, size - suffix), end: size };
   }
   const start = Number(match[1]);
-  const last = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  const last =
+    match[2] === '' ? Math.min(size, start + MAX_OPEN_RANGE_BYTES) - 1 : Math.min(Number(match[2]), size - 1);
   if (start >= size || last < start) return 'unsatisfiable';
   return { start, end: last + 1 };
 }
@@ -50,7 +58,10 @@ const plain = (status: BlobResponse['status'], text: string): BlobResponse => ({
 });
 
 /** `review` is undefined while no one is signed in to the console. */
-export async function serveBlob(review: ReviewService | undefined, request: BlobRequest): Promise<BlobResponse> {
+export async function serveBlob(
+  review: ReviewService | undefined,
+  request: BlobRequest,
+): Promise<BlobResponse> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
   const url = new URL(request.url, 'http://placeholder');
   const sha256 = url.pathname.slice(BLOB_ROUTE.length);

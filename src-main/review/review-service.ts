@@ -334,9 +334,13 @@ export class ReviewService {
         const start = range.start ?? 0;
         const end = Math.min(range.end ?? size, size);
         if (!Number.isSafeInteger(start) || start < 0 || start > end)
-          throw new VigilError('BAD_REQUEST', `Bytes ${start}–${end} are not inside that ${size}-byte file.`, {
-            size,
-          });
+          throw new VigilError(
+            'BAD_REQUEST',
+            `Bytes ${start}–${end} are not inside that ${size}-byte file.`,
+            {
+              size,
+            },
+          );
         return readChunks(this.query, meta.id, start, end);
       },
     };
@@ -350,7 +354,11 @@ export class ReviewService {
   async blobUrl(sha256: string): Promise<{ contentType: string; size: number; url: string }> {
     const meta = await this.blobMeta(sha256);
     const key = createHmac('sha256', this.urlSecret).update(sha256).digest('base64url');
-    return { contentType: meta.content_type, size: Number(meta.size), url: `${BLOB_ROUTE}${sha256}?key=${key}` };
+    return {
+      contentType: meta.content_type,
+      size: Number(meta.size),
+      url: `${BLOB_ROUTE}${sha256}?key=${key}`,
+    };
   }
 
   /** Whether `key` is this sign-in's key for `sha256` (see blobUrl). */
@@ -391,27 +399,39 @@ export interface StoredBlob {
 /** The URL path the console's page loads blobs from (host route and app:// protocol alike). */
 export const BLOB_ROUTE = '/review-blob/';
 
-/** Chunks per query: 4 × the uploader's 1 MiB, so memory stays a few MiB whatever the file's size. */
-const CHUNKS_PER_READ = 4;
+/** Chunks per query: 2 × the uploader's 1 MiB (4 MiB as hex text on the wire): memory stays a few MiB. */
+const CHUNKS_PER_READ = 2;
 
 /**
  * Reads bytes [start, end) of a blob in pages of a few chunks, cutting the first and last chunk in
- * SQL (chunks are stored uncompressed, so PostgreSQL reads only the slices asked for). The next
- * page is read only when the consumer asks for it: a `<video>` element that seeks elsewhere and
- * drops its connection stops the reading.
+ * SQL (chunks are stored uncompressed, so PostgreSQL reads only the slices asked for). Every bound
+ * is a plain parameter, so each page is an index range scan on (blob_id, offset) even under
+ * row-level security (a bound computed in the query would be filtered row by row from offset 0).
+ * The next page is read only when the consumer asks for it: a `<video>` element that seeks
+ * elsewhere and drops its connection stops the reading.
  */
-async function* readChunks(query: SqlQuery, blobId: string, start: number, end: number): AsyncGenerator<Buffer> {
+async function* readChunks(
+  query: SqlQuery,
+  blobId: string,
+  start: number,
+  end: number,
+): AsyncGenerator<Buffer> {
+  if (start >= end) return;
+  const [first] = await query<{ at: string | null }>(
+    `SELECT max("offset") AS at FROM vigil.blob_chunks WHERE blob_id = $1 AND "offset" <= $2::bigint`,
+    [blobId, start],
+  );
+  let chunkAt = Number(first?.at ?? 0);
   let position = start;
   while (position < end) {
-    const rows = await query<{ offset: string; data: Buffer }>(
-      `SELECT "offset", substring(data FROM greatest($2::bigint - "offset", 0)::int + 1
-                                 FOR least($3::bigint - greatest($2::bigint, "offset"), octet_length(data))::int) AS data
+    const rows = await query<{ offset: string; length: number; data: Buffer }>(
+      `SELECT "offset", octet_length(data) AS length,
+              substring(data FROM greatest($2::bigint - "offset", 0)::int + 1
+                        FOR least($3::bigint - greatest($2::bigint, "offset"), octet_length(data))::int) AS data
        FROM vigil.blob_chunks
-       WHERE blob_id = $1 AND "offset" < $3::bigint
-         AND "offset" >= coalesce((SELECT max("offset") FROM vigil.blob_chunks
-                                   WHERE blob_id = $1 AND "offset" <= $2::bigint), 0)
+       WHERE blob_id = $1 AND "offset" >= $4::bigint AND "offset" < $3::bigint
        ORDER BY "offset" LIMIT ${CHUNKS_PER_READ}`,
-      [blobId, position, end],
+      [blobId, position, end, chunkAt],
     );
     if (rows.length === 0)
       throw new VigilError('INTEGRITY', `The stored file ends at byte ${position}, before byte ${end}.`);
@@ -420,6 +440,7 @@ async function* readChunks(query: SqlQuery, blobId: string, start: number, end: 
       if (from !== position)
         throw new VigilError('INTEGRITY', `The stored file has no bytes from ${position} to ${from}.`);
       position = from + row.data.length;
+      chunkAt = Number(row.offset) + Number(row.length);
       yield row.data;
     }
   }

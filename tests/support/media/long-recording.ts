@@ -1,6 +1,6 @@
 // A 3-hour recording at the recorder's default bitrate (1 Mbit/s VP8 + 64 kbit/s Opus ≈ 1.46 GB),
 // made in about 15 s: 30 s of noisy low-resolution video really encoded at that bitrate, then
-// looped by stream copy to the full length into a seekable WebM with cues, the shape of the merged
+// looped by stream copy to the full length into a seekable WebM with its cues in front, the shape of the merged
 // recording (src-main/media/merge.ts) a real 3-hour session uploads.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -35,7 +35,15 @@ export async function makeLongRecording(dir: string, durationS = THREE_HOURS_S):
     ...['-bufsize', '1000k', '-g', '30', '-deadline', 'realtime', '-cpu-used', '8'],
     ...['-c:a', 'libopus', '-b:a', '64k', short],
   ]);
-  ffmpeg(['-stream_loop', '-1', '-i', short, '-t', String(durationS), '-c', 'copy', file]);
+  // Cues at the front, as mergeSegments writes them (room reserved: a thousandth of the media).
+  const reserve = String(Math.ceil((durationS * DEFAULT_RECORDING_BITS_PER_SECOND) / 8 / 1000));
+  ffmpeg(
+    ['-stream_loop', '-1', '-i', short, '-t', String(durationS), '-c', 'copy'].concat([
+      '-reserve_index_space',
+      reserve,
+      file,
+    ]),
+  );
   const { sha256, size } = await hashFile(file);
   return { file, sha256, size, durationS };
 }
