@@ -244,9 +244,15 @@ export const consoleCalls = {
     response: Ok,
   }),
   reviewBlob: call({
-    description: 'A snapshot, ID image, clip or video of a visible session, base64-encoded.',
+    description:
+      'Where the page loads a snapshot, ID image, clip or video of a visible session: a same-origin URL ' +
+      'that answers HTTP Range requests (a video seeks without the whole file being loaded).',
     request: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
-    response: z.object({ contentType: z.string(), base64: z.string() }),
+    response: z.object({
+      contentType: z.string(),
+      size: z.number().int().nonnegative(),
+      url: z.string().startsWith('/review-blob/'),
+    }),
   }),
   adminList: call({
     description:

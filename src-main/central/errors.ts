@@ -97,6 +97,17 @@ export function centralError(error: unknown, action: string): VigilError {
       { cause: error },
     );
   }
+  if (code === 'VG413') {
+    // The server's configured blob limit (vigil.central_settings.max_blob_bytes): retrying cannot help.
+    const maxBytes = Number(e.detail ?? 0);
+    return new VigilError(
+      'PAYLOAD_TOO_LARGE',
+      `The central server refused ${action}: ${message}. Ask the institution's administrator to raise ` +
+        'max_blob_bytes in vigil.central_settings; the file stays on this device until then.',
+      { action, maxBytes },
+      { cause: error },
+    );
+  }
   if (code === 'VG400' || code.startsWith('22') || code.startsWith('23')) {
     return new VigilError(
       'BAD_REQUEST',

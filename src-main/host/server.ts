@@ -12,11 +12,16 @@ import { decodeWire, encodeWire } from '../../src-preload/wire';
 import type { VigilApp } from '../app/create-app';
 import type { Logger } from '../log/logger';
 import { dispatcherForWindow } from '../rpc/dispatcher';
+import { isBlobRoute } from '../review/blob-route';
 import { authorizeUpgrade } from './authorize';
+import { handleBlobRequest } from './blob-files';
 import { createStaticHandler } from './static-files';
 
 export const CONTRACT_PATH = '/vigil';
-/** Hard cap on one WebSocket message; per-call limits in the contract are checked below it. */
+/**
+ * Hard cap on one WebSocket message; per-call limits in the contract are checked below it. Session
+ * files never travel here (the page loads them from /review-blob/ with Range requests).
+ */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export interface HostOptions {
@@ -41,7 +46,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   let port = 0;
   const server = http.createServer((req, res) => {
-    createStaticHandler(options.rendererDir, () => port)(req, res).catch((error: unknown) => {
+    const handled = isBlobRoute(req.url ?? '/')
+      ? handleBlobRequest(req, res, {
+          port,
+          review: () => options.app.context.console.signedInReview,
+          logger: options.logger,
+        })
+      : createStaticHandler(options.rendererDir, () => port)(req, res);
+    handled.catch((error: unknown) => {
       options.logger.error({ err: error }, 'static file failed');
       if (!res.headersSent) res.writeHead(500);
       res.end();

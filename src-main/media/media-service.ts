@@ -19,7 +19,8 @@ import type { JobContext, JobRunner } from '../store/job-runner';
 import type { JobPayloads, JsonValue } from '../store/jobs';
 
 export const DEFAULT_TIMESLICE_MS = 2000;
-const DEFAULT_BITS_PER_SECOND = 1_200_000;
+/** Bitrate assumed when the recorder does not say (video + audio, with headroom over 1.064 Mbit/s). */
+export const DEFAULT_BITS_PER_SECOND = 1_200_000;
 
 export interface MediaServiceOptions {
   ledger: MediaLedger;

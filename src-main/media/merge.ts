@@ -67,8 +67,19 @@ function runFfmpeg(
   });
 }
 
-function outputOptions(format: MergeFormat, threads: number | undefined): string[] {
-  if (format === 'webm') return ['-c copy', '-f webm'];
+/**
+ * Room for the cues (the seek index) at the front of the WebM: a browser reads them with the header,
+ * so a seek in a 3-hour recording is one range request. At the end (ffmpeg's default) Chromium
+ * scans every cluster up to the seek target: 3 s from disk for a warning an hour in, over 20 s
+ * through the console. A cue point per keyframe is ~15 bytes; a thousandth of the media leaves room
+ * for one a second down to ~120 kbit/s (if it does not fit, ffmpeg writes the cues at the end).
+ */
+function cueSpace(inputBytes: number): number {
+  return Math.min(16 * 2 ** 20, Math.max(256 * 1024, Math.ceil(inputBytes / 1000)));
+}
+
+function outputOptions(format: MergeFormat, threads: number | undefined, inputBytes: number): string[] {
+  if (format === 'webm') return ['-c copy', `-reserve_index_space ${cueSpace(inputBytes)}`, '-f webm'];
   return [
     '-c:v libx264',
     '-preset superfast',
@@ -80,6 +91,10 @@ function outputOptions(format: MergeFormat, threads: number | undefined): string
     ...(threads ? [`-threads ${threads}`] : []),
     '-f mp4',
   ];
+}
+
+function inputBytes(inputs: string[]): number {
+  return inputs.reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0);
 }
 
 /** Merges `inputs` into `output`; on failure nothing is left at `output` and the inputs are untouched. */
@@ -136,7 +151,9 @@ export async function mergeSegments(options: MergeOptions): Promise<void> {
     // Decoder threads too: "one core" means the whole ffmpeg process.
     if (options.threads) command.inputOptions([`-threads ${options.threads}`]);
     await runFfmpeg(
-      command.outputOptions(['-y', ...outputOptions(format, options.threads)]).output(partial),
+      command
+        .outputOptions(['-y', ...outputOptions(format, options.threads, inputBytes(inputs))])
+        .output(partial),
       options,
       span,
     );

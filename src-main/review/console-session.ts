@@ -118,6 +118,11 @@ export class ConsoleSession {
     return this.need().review;
   }
 
+  /** The review service while someone is signed in (the blob route answers 403 otherwise). */
+  get signedInReview(): ReviewService | undefined {
+    return this.signed?.review;
+  }
+
   /** Admin services; the database refuses a proctor login whatever the app asks. */
   get admin(): AdminService {
     return this.need().admin;

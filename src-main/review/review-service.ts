@@ -2,6 +2,7 @@
 // verdicts and the session decision. Every query runs on the proctor's own PostgreSQL login, so
 // row-level security decides what exists for them; the audit trigger (migration 0102) records
 // each verdict and decision once (who, what, when, before → after); afterwards the report is rebuilt.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import { buildQueueQuery, encodeCursor } from './queue-query';
@@ -43,6 +44,8 @@ function checkUuid(id: string, what: string): void {
 
 export class ReviewService {
   private pending: Promise<void> = Promise.resolve();
+  /** Keys this sign-in's blob URLs (see blobUrl). */
+  private readonly urlSecret = randomBytes(32);
 
   constructor(
     private readonly query: SqlQuery,
@@ -316,26 +319,129 @@ export class ReviewService {
     return this.pending;
   }
 
-  /** A blob (snapshot, ID image, clip, video) of a visible session, reassembled from its chunks. */
-  async blob(sha256: string, maxBytes = 64 * 1024 * 1024): Promise<{ contentType: string; data: Buffer }> {
+  /**
+   * A blob (snapshot, ID image, clip, video) of a visible session: its type and size, and `read`,
+   * which streams bytes [start, end) from the stored chunks a few at a time, so a 3-hour recording
+   * is served to the `<video>` element one range at a time, never whole in memory.
+   */
+  async blob(sha256: string): Promise<StoredBlob> {
+    const meta = await this.blobMeta(sha256);
+    const size = Number(meta.size);
+    return {
+      contentType: meta.content_type,
+      size,
+      read: (range = {}) => {
+        const start = range.start ?? 0;
+        const end = Math.min(range.end ?? size, size);
+        if (!Number.isSafeInteger(start) || start < 0 || start > end)
+          throw new VigilError(
+            'BAD_REQUEST',
+            `Bytes ${start}–${end} are not inside that ${size}-byte file.`,
+            {
+              size,
+            },
+          );
+        return readChunks(this.query, meta.id, start, end);
+      },
+    };
+  }
+
+  /**
+   * Where the console's page loads a blob: a same-origin URL (`app://vigil/…` in the Electron shell,
+   * the host's loopback address in a browser) whose key is a MAC of the file's hash under a secret of
+   * this sign-in, so no other web page can embed evidence files and sign-out invalidates every URL.
+   */
+  async blobUrl(sha256: string): Promise<{ contentType: string; size: number; url: string }> {
+    const meta = await this.blobMeta(sha256);
+    const key = createHmac('sha256', this.urlSecret).update(sha256).digest('base64url');
+    return {
+      contentType: meta.content_type,
+      size: Number(meta.size),
+      url: `${BLOB_ROUTE}${sha256}?key=${key}`,
+    };
+  }
+
+  /** Whether `key` is this sign-in's key for `sha256` (see blobUrl). */
+  blobKeyMatches(sha256: string, key: string): boolean {
+    const expected = createHmac('sha256', this.urlSecret).update(sha256).digest();
+    const given = Buffer.from(key, 'base64url');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  private async blobMeta(sha256: string): Promise<{ id: string; content_type: string; size: string }> {
     if (!/^[0-9a-f]{64}$/.test(sha256))
       throw new VigilError('BAD_REQUEST', 'A blob is named by its sha256 (64 hex digits).');
+    // A blob whose whole hash the server checked comes first (migration 0400: files over 512 MiB
+    // are accepted on their per-chunk hashes).
     const [b] = await this.query<{ id: string; content_type: string; size: string }>(
-      `SELECT id, content_type, size FROM vigil.blobs WHERE sha256 = decode($1, 'hex') AND status = 'complete' LIMIT 1`,
+      `SELECT id, content_type, size FROM vigil.blobs WHERE sha256 = decode($1, 'hex') AND status = 'complete'
+       ORDER BY whole_hash_verified DESC, completed_at LIMIT 1`,
       [sha256],
     );
     if (!b)
       throw new VigilError('NOT_FOUND', `There is no uploaded file ${sha256.slice(0, 12)}… you may see.`);
-    if (Number(b.size) > maxBytes) {
-      throw new VigilError(
-        'PAYLOAD_TOO_LARGE',
-        `That file is ${b.size} bytes; the console shows files up to ${maxBytes}.`,
-      );
-    }
-    const chunks = await this.query<{ data: Buffer }>(
-      `SELECT data FROM vigil.blob_chunks WHERE blob_id = $1 ORDER BY "offset"`,
-      [b.id],
+    return b;
+  }
+}
+
+/** Bytes [start, end) of a file; both default to the whole file. */
+export interface ByteRange {
+  start?: number;
+  end?: number;
+}
+
+export interface StoredBlob {
+  contentType: string;
+  size: number;
+  read(range?: ByteRange): AsyncIterable<Buffer>;
+}
+
+/** The URL path the console's page loads blobs from (host route and app:// protocol alike). */
+export const BLOB_ROUTE = '/review-blob/';
+
+/** Chunks per query: 2 × the uploader's 1 MiB (4 MiB as hex text on the wire): memory stays a few MiB. */
+const CHUNKS_PER_READ = 2;
+
+/**
+ * Reads bytes [start, end) of a blob in pages of a few chunks, cutting the first and last chunk in
+ * SQL (chunks are stored uncompressed, so PostgreSQL reads only the slices asked for). Every bound
+ * is a plain parameter, so each page is an index range scan on (blob_id, offset) even under
+ * row-level security (a bound computed in the query would be filtered row by row from offset 0).
+ * The next page is read only when the consumer asks for it: a `<video>` element that seeks
+ * elsewhere and drops its connection stops the reading.
+ */
+async function* readChunks(
+  query: SqlQuery,
+  blobId: string,
+  start: number,
+  end: number,
+): AsyncGenerator<Buffer> {
+  if (start >= end) return;
+  const [first] = await query<{ at: string | null }>(
+    `SELECT max("offset") AS at FROM vigil.blob_chunks WHERE blob_id = $1 AND "offset" <= $2::bigint`,
+    [blobId, start],
+  );
+  let chunkAt = Number(first?.at ?? 0);
+  let position = start;
+  while (position < end) {
+    const rows = await query<{ offset: string; length: number; data: Buffer }>(
+      `SELECT "offset", octet_length(data) AS length,
+              substring(data FROM greatest($2::bigint - "offset", 0)::int + 1
+                        FOR least($3::bigint - greatest($2::bigint, "offset"), octet_length(data))::int) AS data
+       FROM vigil.blob_chunks
+       WHERE blob_id = $1 AND "offset" >= $4::bigint AND "offset" < $3::bigint
+       ORDER BY "offset" LIMIT ${CHUNKS_PER_READ}`,
+      [blobId, position, end, chunkAt],
     );
-    return { contentType: b.content_type, data: Buffer.concat(chunks.map((c) => c.data)) };
+    if (rows.length === 0)
+      throw new VigilError('INTEGRITY', `The stored file ends at byte ${position}, before byte ${end}.`);
+    for (const row of rows) {
+      const from = Math.max(position, Number(row.offset));
+      if (from !== position)
+        throw new VigilError('INTEGRITY', `The stored file has no bytes from ${position} to ${from}.`);
+      position = from + row.data.length;
+      chunkAt = Number(row.offset) + Number(row.length);
+      yield row.data;
+    }
   }
 }

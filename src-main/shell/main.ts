@@ -16,6 +16,7 @@ import {
 } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
+import { serveBlob } from '../review/blob-route';
 import { appBuildEvent, checkEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
 import { createLockdownMonitor } from '../lockdown/monitor';
 import { deviceLockdownProbes } from '../lockdown/device-probes';
@@ -143,7 +144,11 @@ if (!app.requestSingleInstanceLock()) {
       openProctorConsole: () => void windows.openProctorConsole(),
     });
     Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
-    protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
+    const consoleSession = booted.app.context.console;
+    protocol.handle(
+      APP_SCHEME,
+      createAppProtocolHandler(rendererDir, (request) => serveBlob(consoleSession.signedInReview, request)),
+    );
     installCspHeaders(session.defaultSession.webRequest);
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher, (senderId) => registry.windowOf(senderId));

@@ -16,6 +16,8 @@ export const CachedExamSchema = z.object({
   uploadMode: z.enum(['full', 'flags_only']),
   resumeText: z.string().nullable().optional(),
   jobListing: z.object({ title: z.string(), description: z.string() }).nullable().optional(),
+  /** The central server's largest accepted file (its `max_blob_bytes`); absent from older servers. */
+  maxBlobBytes: z.number().int().positive().optional(),
 });
 export type CachedExam = z.infer<typeof CachedExamSchema>;
 

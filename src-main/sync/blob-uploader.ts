@@ -33,11 +33,16 @@ export function nextPendingBlobs(store: LocalStore, limit = 20): BlobRow[] {
   );
 }
 
-/** The server refused this one upload (bad metadata, not this device's session): not the token. */
+/**
+ * The server refused this one upload (bad metadata, not this device's session, larger than the
+ * server's configured limit): not the token. The file stays on the device with the reason.
+ */
 function isItemRefusal(error: unknown): error is VigilError {
   return (
     isVigilError(error) &&
-    (error.code === 'BAD_REQUEST' || (error.code === 'FORBIDDEN' && error.details?.tokenRefused !== true))
+    (error.code === 'BAD_REQUEST' ||
+      error.code === 'PAYLOAD_TOO_LARGE' ||
+      (error.code === 'FORBIDDEN' && error.details?.tokenRefused !== true))
   );
 }
 

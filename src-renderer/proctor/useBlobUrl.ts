@@ -1,5 +1,6 @@
-// Loads a session file (snapshot, ID image, clip, video) through the contract and exposes it as a
-// blob: URL (allowed by the CSP), released when no longer shown.
+// The URL a session file (snapshot, ID image, clip, video) is shown from: the contract checks the
+// file is visible to this login and hands back a same-origin URL that answers Range requests, so
+// the `<video>` element fetches only the bytes around where it plays or seeks.
 import { useEffect, useState } from 'react';
 import type { ConsoleApi } from '../../src-preload/contract-windows';
 
@@ -7,17 +8,12 @@ export function useBlobUrl(api: ConsoleApi, sha256: string | null): string | und
   const [url, setUrl] = useState<string | undefined>();
   useEffect(() => {
     if (!sha256) return;
-    let revoked = false;
-    let made: string | undefined;
+    let cancelled = false;
     void api.reviewBlob({ sha256 }).then((result) => {
-      if (revoked || !result.ok) return;
-      const bytes = Uint8Array.from(atob(result.value.base64), (c) => c.charCodeAt(0));
-      made = URL.createObjectURL(new Blob([bytes], { type: result.value.contentType }));
-      setUrl(made);
+      if (!cancelled && result.ok) setUrl(result.value.url);
     });
     return () => {
-      revoked = true;
-      if (made) URL.revokeObjectURL(made);
+      cancelled = true;
       setUrl(undefined);
     };
   }, [api, sha256]);

@@ -5,10 +5,16 @@ CREATE OR REPLACE FUNCTION vigil.blob_begin(p_token text, p jsonb)
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   DECLARE d vigil.devices := vigil.device_auth(p_token); s vigil.sessions; b vigil.blobs;
+    v_max bigint := (SELECT max_blob_bytes FROM vigil.central_settings);
   BEGIN
     s := vigil.device_session(d, (p->>'sessionId')::uuid);
-    IF (p->>'size')::bigint NOT BETWEEN 0 AND 536870912 THEN
-      RAISE EXCEPTION 'blob larger than 512 MiB' USING ERRCODE = 'VG400';
+    IF (p->>'size')::bigint < 0 THEN
+      RAISE EXCEPTION 'blob size is negative' USING ERRCODE = 'VG400';
+    END IF;
+    IF (p->>'size')::bigint > v_max THEN
+      RAISE EXCEPTION 'blob of % bytes is larger than this server accepts (% bytes)', p->>'size', v_max
+        USING ERRCODE = 'VG413', DETAIL = v_max::text,
+              HINT = 'An administrator raises vigil.central_settings.max_blob_bytes.';
     END IF;
     INSERT INTO vigil.blobs(id, session_id, device_id, kind, sha256, size, content_type)
     VALUES ((p->>'id')::uuid, s.id, d.id, p->>'kind', decode(p->>'sha256', 'hex'), (p->>'size')::bigint,

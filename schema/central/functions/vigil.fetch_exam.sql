@@ -13,7 +13,8 @@ AS $function$
       'retentionDays', e.retention_days,
       'uploadMode', e.upload_mode, 'resumeText', r.content_text,
       'jobListing', CASE WHEN j.id IS NULL THEN NULL
-                         ELSE jsonb_build_object('title', j.title, 'description', j.description) END)
+                         ELSE jsonb_build_object('title', j.title, 'description', j.description) END,
+      'maxBlobBytes', (SELECT cs.max_blob_bytes FROM vigil.central_settings cs))
     INTO result
     FROM vigil.exams e LEFT JOIN vigil.resumes r ON r.id = e.resume_id
     LEFT JOIN vigil.job_listings j ON j.id = e.job_listing_id

@@ -29,9 +29,6 @@ export function reviewHandlers(
       await ctx.console.review.decide(request);
       return { ok: true as const };
     },
-    reviewBlob: async (request) => {
-      const blob = await ctx.console.review.blob(request.sha256);
-      return { contentType: blob.contentType, base64: blob.data.toString('base64') };
-    },
+    reviewBlob: (request) => ctx.console.review.blobUrl(request.sha256),
   };
 }

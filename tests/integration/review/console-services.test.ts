@@ -216,7 +216,10 @@ describe('verdicts and decisions', () => {
 
     // The blob a proctor sees is the snapshot byte for byte.
     const blob = await review.blob(loaded.warnings[0]!.snapshotSha256!);
-    expect(blob.data.equals(seed.snapshot.bytes)).toBe(true);
+    const parts: Buffer[] = [];
+    for await (const part of blob.read()) parts.push(part);
+    expect(Buffer.concat(parts).equals(seed.snapshot.bytes)).toBe(true);
+    expect(blob.size).toBe(seed.snapshot.bytes.length);
   }, 60_000);
 
   it('shows inter-proctor agreement', async () => {
