@@ -134,7 +134,7 @@ export async function enroll(page: Page, code: string, examTitle: string): Promi
 /** Consent, system check and ID check, up to the first question. */
 export async function passChecks(
   page: Page,
-  env: CandidateEnv,
+  env: Pick<CandidateEnv, 'idCard'>,
   examTitle: string,
   screenshot?: (name: string) => Promise<void>,
 ): Promise<void> {
