@@ -94,7 +94,7 @@ export class SessionProctor {
     const decoded = await decodeImage(jpeg, { maxSide: ANALYSIS_MAX_SIDE, timestampMs });
     const session = this.session;
     if (session && !session.paused) {
-      this.options.recorder.noteFrame(jpeg);
+      this.options.recorder.noteFrame(jpeg, this.now());
       const status = session.submitFrame({ ...decoded, jpeg });
       return { accepted: true, recommendedFps: status.recommendedFps, faces: this.lastFaces };
     }
@@ -163,7 +163,9 @@ export class SessionProctor {
         modelVersions: warning.modelVersions,
         thresholds: warning.thresholds,
       },
-      ...(event.kind === 'raised' && warning.snapshot ? { snapshot: warning.snapshot.jpeg } : {}),
+      // A warning with no frame of its own (audio, focus, a lockdown violation) gets the camera's
+      // frame at its start.
+      ...(event.kind === 'raised' ? { snapshot: warning.snapshot?.jpeg ?? ('latest_frame' as const) } : {}),
     });
     this.options.onWarning?.(event);
   }
@@ -192,6 +194,7 @@ export class SessionProctor {
       endedAt: warning.endedAt,
       confidence: warning.confidence,
       details: { ...warning.details, detector: 'lockdown' },
+      snapshot: 'latest_frame',
     });
   }
 }
