@@ -55,6 +55,10 @@ function questionScores(value: unknown): {
   return { byQuestion, inOrder };
 }
 
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 function checkUuid(id: string, what: string): void {
   if (!UUID.test(id)) throw new VigilError('BAD_REQUEST', `${what} "${id}" is not a valid id.`);
 }
@@ -244,13 +248,13 @@ export class ReviewService {
         difficulty: Number(s.difficulty),
         uploadMode: String(s.upload_mode),
         resume:
-          s.resume_file_name === null || s.resume_file_name === undefined
-            ? null
-            : { fileName: String(s.resume_file_name), text: String(s.resume_text ?? '') },
+          typeof s.resume_file_name === 'string'
+            ? { fileName: s.resume_file_name, text: text(s.resume_text) }
+            : null,
         jobListing:
-          s.job_title === null || s.job_title === undefined
-            ? null
-            : { title: String(s.job_title), description: String(s.job_description ?? '') },
+          typeof s.job_title === 'string'
+            ? { title: s.job_title, description: text(s.job_description) }
+            : null,
       },
       candidate: { id: String(s.candidate_id), name: String(s.display_name), email: String(s.email) },
       idVerification: {
@@ -303,9 +307,9 @@ export class ReviewService {
         const payload = (r.payload ?? {}) as Record<string, unknown>;
         return {
           version: Number(payload.version),
-          reportId: String(payload.reportId ?? ''),
-          reason: String(payload.reason ?? ''),
-          sha256: String(payload.sha256 ?? ''),
+          reportId: text(payload.reportId),
+          reason: text(payload.reason),
+          sha256: text(payload.sha256),
           at: iso(r.occurred_at),
           uploaded: r.uploaded === true,
         };
