@@ -143,6 +143,8 @@ export const SessionReviewSchema = z.object({
       reason: z.string(),
       sha256: z.string(),
       at: Iso,
+      filedBy: z.enum(['device', 'console']),
+      by: z.string().nullable(),
       uploaded: z.boolean(),
     }),
   ),

@@ -4,6 +4,11 @@
 // the checks come before the recording); a flags_only session's poster frame is linked to the session.
 // Only the session.update branch of vigil.ingest_item changes; the rest is 0007's, written out here so
 // this migration never changes when another file does.
+//
+// Every report version of a session is listed in vigil.report_versions: the device's (from its
+// `report_generated` chain events, whose PDFs arrive as blobs) and the console's (a proctor's
+// decision rebuilds the report on the console's machine, which files it here through
+// vigil.file_report on the proctor's own login, so the PDF of record is central, not a local file).
 import { sql, type Kysely } from 'kysely';
 
 const INGEST_ITEM = `CREATE OR REPLACE FUNCTION vigil.ingest_item(d vigil.devices, p_kind text, p jsonb) RETURNS uuid
@@ -195,15 +200,99 @@ const INGEST_ITEM_0007 = `CREATE OR REPLACE FUNCTION vigil.ingest_item(d vigil.d
     RETURN NULL;
   END $$`;
 
+const VISIBLE = `session_id IN (SELECT vigil.visible_session_ids(current_user))`;
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   await run(`ALTER TABLE vigil.sessions ADD COLUMN video_started_at timestamptz,
     ADD COLUMN poster_sha256 bytea CHECK (poster_sha256 IS NULL OR length(poster_sha256) = 32)`);
   await run(INGEST_ITEM);
+
+  await run(`CREATE TABLE vigil.report_versions (
+    session_id uuid NOT NULL REFERENCES vigil.sessions(id) ON DELETE CASCADE,
+    report_id text NOT NULL CHECK (length(report_id) BETWEEN 1 AND 100),
+    version integer NOT NULL CHECK (version >= 1),
+    reason text NOT NULL DEFAULT '' CHECK (length(reason) <= 100),
+    sha256 bytea NOT NULL CHECK (length(sha256) = 32),
+    filed_by text NOT NULL CHECK (filed_by IN ('device', 'console')),
+    filed_by_user uuid REFERENCES vigil.users(id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, report_id)
+  )`);
+  await run(`ALTER TABLE vigil.report_versions ENABLE ROW LEVEL SECURITY`);
+  await run(`ALTER TABLE vigil.report_versions FORCE ROW LEVEL SECURITY`);
+  await run(`CREATE POLICY privileged ON vigil.report_versions FOR ALL TO vigil_owner, vigil_admin
+    USING (true) WITH CHECK (true)`);
+  await run(
+    `CREATE POLICY proctor_read ON vigil.report_versions FOR SELECT TO vigil_proctor USING (${VISIBLE})`,
+  );
+  await run(`GRANT SELECT, INSERT, UPDATE, DELETE ON vigil.report_versions TO vigil_admin`);
+  await run(`GRANT SELECT ON vigil.report_versions TO vigil_proctor`);
+
+  // The device's versions: its chain event names the version, its PDF arrives as a blob.
+  await run(`CREATE FUNCTION vigil.list_device_report() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+      IF NEW.payload->>'reportId' IS NULL OR NEW.payload->>'sha256' !~ '^[0-9a-f]{64}$' THEN RETURN NULL; END IF;
+      INSERT INTO vigil.report_versions(session_id, report_id, version, reason, sha256, filed_by, created_at)
+      VALUES (NEW.session_id, left(NEW.payload->>'reportId', 100),
+              greatest(coalesce((NEW.payload->>'version')::integer, 1), 1),
+              left(coalesce(NEW.payload->>'reason', ''), 100), decode(NEW.payload->>'sha256', 'hex'), 'device',
+              least(NEW.occurred_at, now()))
+      ON CONFLICT DO NOTHING;
+      RETURN NULL;
+    END $$`);
+  await run(`REVOKE EXECUTE ON FUNCTION vigil.list_device_report() FROM PUBLIC`);
+  await run(`CREATE TRIGGER list_device_report AFTER INSERT ON vigil.events
+    FOR EACH ROW WHEN (NEW.kind = 'report_generated') EXECUTE FUNCTION vigil.list_device_report()`);
+
+  // The console's versions, filed on the proctor's or admin's own login: only for a session that
+  // login may see, audited like a verdict.
+  await run(`CREATE FUNCTION vigil.file_report(p_session uuid, p_report_id text, p_version integer,
+      p_reason text, p_pdf bytea) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE v_user uuid; v_blob uuid; v_sha bytea := sha256(p_pdf);
+    BEGIN
+      IF NOT (pg_has_role(session_user, 'vigil_admin', 'MEMBER')
+              OR p_session IN (SELECT vigil.visible_session_ids(session_user))) THEN
+        RAISE EXCEPTION 'session % is not among the exams assigned to you', p_session USING ERRCODE = 'VG403';
+      END IF;
+      IF NOT EXISTS (SELECT 1 FROM vigil.sessions WHERE id = p_session) THEN
+        RAISE EXCEPTION 'there is no session %', p_session USING ERRCODE = 'VG403';
+      END IF;
+      IF p_pdf IS NULL OR length(p_pdf) = 0 OR length(p_pdf) > 64 * 1024 * 1024 THEN
+        RAISE EXCEPTION 'a report PDF must be between 1 byte and 64 MiB' USING ERRCODE = 'VG400';
+      END IF;
+      SELECT u.id INTO v_user FROM vigil.users u WHERE u.pg_role = session_user;
+      IF NOT EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.session_id = p_session AND b.sha256 = v_sha
+                     AND b.status = 'complete') THEN
+        v_blob := gen_random_uuid();
+        INSERT INTO vigil.blobs(id, session_id, device_id, kind, sha256, size, content_type, received, status,
+                                completed_at)
+        VALUES (v_blob, p_session, NULL, 'pdf', v_sha, length(p_pdf), 'application/pdf', length(p_pdf),
+                'complete', now());
+        INSERT INTO vigil.blob_chunks(blob_id, "offset", sha256, data) VALUES (v_blob, 0, v_sha, p_pdf);
+      END IF;
+      INSERT INTO vigil.report_versions(session_id, report_id, version, reason, sha256, filed_by, filed_by_user)
+      VALUES (p_session, p_report_id, p_version, coalesce(p_reason, ''), v_sha, 'console', v_user)
+      ON CONFLICT DO NOTHING;
+      INSERT INTO vigil.audit_log(actor_role, actor_user_id, action, target_table, target_id, details)
+      VALUES (session_user, v_user, 'file_report', 'report_versions', p_session::text,
+              jsonb_build_object('reportId', p_report_id, 'version', p_version, 'reason', p_reason,
+                                 'sha256', encode(v_sha, 'hex')));
+      RETURN jsonb_build_object('reportId', p_report_id, 'sha256', encode(v_sha, 'hex'));
+    END $$`);
+  await run(`REVOKE EXECUTE ON FUNCTION vigil.file_report(uuid, text, integer, text, bytea) FROM PUBLIC`);
+  await run(`GRANT EXECUTE ON FUNCTION vigil.file_report(uuid, text, integer, text, bytea)
+    TO vigil_proctor, vigil_admin`);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
+  await run(`DROP FUNCTION vigil.file_report(uuid, text, integer, text, bytea)`);
+  await run(`DROP TRIGGER list_device_report ON vigil.events`);
+  await run(`DROP FUNCTION vigil.list_device_report()`);
+  await run(`DROP TABLE vigil.report_versions`);
   await run(INGEST_ITEM_0007);
   await run(`ALTER TABLE vigil.sessions DROP COLUMN poster_sha256, DROP COLUMN video_started_at`);
 }

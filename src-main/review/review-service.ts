@@ -163,11 +163,14 @@ export class ReviewService {
          WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
         [sessionId],
       ),
-      // Every report version the device filed: its chain event names it, its PDF is a blob.
+      // Every report version: the device's and those the console filed after decisions.
       this.query<Record<string, unknown>>(
-        `SELECT e.payload, e.occurred_at, EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.session_id = e.session_id
-                AND b.kind = 'pdf' AND b.status = 'complete' AND encode(b.sha256, 'hex') = e.payload->>'sha256') AS uploaded
-         FROM vigil.events e WHERE e.session_id = $1 AND e.kind = 'report_generated' ORDER BY e.seq`,
+        `SELECT rv.report_id, rv.version, rv.reason, encode(rv.sha256, 'hex') AS sha256, rv.filed_by, rv.created_at,
+                CASE WHEN rv.filed_by_user IS NULL THEN NULL ELSE coalesce(u.display_name, 'another proctor') END AS by,
+                EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.session_id = rv.session_id AND b.kind = 'pdf'
+                        AND b.status = 'complete' AND b.sha256 = rv.sha256) AS uploaded
+         FROM vigil.report_versions rv LEFT JOIN vigil.users u ON u.id = rv.filed_by_user
+         WHERE rv.session_id = $1 ORDER BY rv.created_at, rv.version, rv.report_id`,
         [sessionId],
       ),
     ]);
@@ -303,17 +306,16 @@ export class ReviewService {
           }
         : null,
       agreementRate: pairs ? agreeing / pairs : null,
-      reports: reports.map((r) => {
-        const payload = (r.payload ?? {}) as Record<string, unknown>;
-        return {
-          version: Number(payload.version),
-          reportId: text(payload.reportId),
-          reason: text(payload.reason),
-          sha256: text(payload.sha256),
-          at: iso(r.occurred_at),
-          uploaded: r.uploaded === true,
-        };
-      }),
+      reports: reports.map((r) => ({
+        version: Number(r.version),
+        reportId: text(r.report_id),
+        reason: text(r.reason),
+        sha256: text(r.sha256),
+        at: iso(r.created_at),
+        filedBy: r.filed_by === 'console' ? ('console' as const) : ('device' as const),
+        by: typeof r.by === 'string' ? r.by : null,
+        uploaded: r.uploaded === true,
+      })),
     };
   }
 

@@ -143,6 +143,10 @@ export interface ReportVersion {
   reason: string;
   sha256: string;
   at: string;
+  /** The candidate's device (at the session's end) or the console (after a proctor's decision). */
+  filedBy: 'device' | 'console';
+  /** The proctor whose console filed it. */
+  by: string | null;
   uploaded: boolean;
 }
 

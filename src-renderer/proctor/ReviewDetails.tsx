@@ -133,8 +133,9 @@ export function ReportsPanel({ api, reports }: { api: ConsoleApi; reports: Revie
         <ol className="reports" data-testid="reports">
           {reports.map((r) => (
             <li key={`${r.version}-${r.reportId}`}>
-              v{r.version} · {r.reportId} · {label(r.reason)} · {new Date(r.at).toLocaleString()} ·{' '}
-              <ReportLink api={api} report={r} />
+              v{r.version} · {r.reportId} · {label(r.reason)} ·{' '}
+              {r.filedBy === 'console' ? `console${r.by ? ` (${r.by})` : ''}` : 'device'} ·{' '}
+              {new Date(r.at).toLocaleString()} · <ReportLink api={api} report={r} />
             </li>
           ))}
         </ol>

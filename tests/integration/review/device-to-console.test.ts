@@ -31,6 +31,7 @@ import { resolveMediaBinaries } from '../../../src-main/media/binaries';
 import { ReportArchive } from '../../../src-main/reports/report-archive';
 import type { CallName, CallRequest, CallResponse } from '../../../src-preload/contract';
 import { createTestApp, type TestApp } from '../../support/app';
+import { pdfText } from '../../support/pdf-tools';
 import { DEVICE_LOGIN, startCentral, type CentralFixture } from '../../support/central';
 
 const ctx = { transport: 'host' as const, origin: 'test' };
@@ -221,7 +222,12 @@ async function openConsole(app: VigilApp, proctor: string, sessionId: string) {
     const { contentType, base64 } = await call('reviewBlob', { sha256: sha });
     return { contentType, data: Buffer.from(base64, 'base64') };
   };
-  return { load: () => call('reviewLoad', { sessionId }), blob };
+  return {
+    load: () => call('reviewLoad', { sessionId }),
+    blob,
+    decide: (decision: 'cleared' | 'flagged' | 'invalidated', note: string) =>
+      call('reviewDecide', { sessionId, decision, note }),
+  };
 }
 
 type Review = CallResponse<'reviewLoad'>;
@@ -299,9 +305,11 @@ async function expectCommonReview(
   // Every report version the device made, each PDF in central and the same bytes as the device's.
   const archived = await new ReportArchive(path.join(localDir, 'reports')).list(review.session.id);
   expect(archived.length).toBeGreaterThanOrEqual(1);
-  expect(review.reports.map((r) => [r.version, r.reportId, r.sha256, r.uploaded])).toEqual(
-    archived.map((a) => [a.version, a.reportId, a.sha256, true]),
-  );
+  expect(
+    review.reports
+      .filter((r) => r.filedBy === 'device')
+      .map((r) => [r.version, r.reportId, r.sha256, r.uploaded]),
+  ).toEqual(archived.map((a) => [a.version, a.reportId, a.sha256, true]));
   for (const report of review.reports) {
     const pdf = await console.blob(report.sha256);
     expect(pdf.contentType).toBe('application/pdf');
@@ -352,6 +360,21 @@ describe('a real session from the candidate device to the proctor console', () =
     }
     expect(review.session.posterSha256).toBeNull();
     await expectCommonReview(review, console, device, t.dir);
+
+    // The proctor decides: the console rebuilds the report and files the new version in central.
+    await console.decide('flagged', 'focus loss during question 2');
+    const decided = await settledReview(console, (r) => r.reports.some((x) => x.filedBy === 'console'));
+    expect(decided.reports.slice(0, review.reports.length)).toEqual(review.reports);
+    const filed = decided.reports.filter((r) => r.filedBy === 'console');
+    expect(filed).toEqual([
+      expect.objectContaining({ reason: 'decision', by: exam.proctor, uploaded: true }) as unknown,
+    ]);
+    const pdf = await console.blob(filed[0]!.sha256);
+    expect(pdf.contentType).toBe('application/pdf');
+    expect(sha256(pdf.data)).toBe(filed[0]!.sha256);
+    const pdfFile = path.join(scratch, 'decided.pdf');
+    fs.writeFileSync(pdfFile, pdf.data);
+    expect(await pdfText(pdfFile)).toContain('focus loss during question 2');
     await t.app.close();
     t.cleanup();
     t = undefined;
