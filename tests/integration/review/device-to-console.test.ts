@@ -396,14 +396,21 @@ describe('a real session from the candidate device to the proctor console', () =
     expect(review.session.videoSha256).toBeNull();
     const poster = await console.blob(review.session.posterSha256!);
     expect(poster.contentType).toBe('image/jpeg');
-    const clips = new Set<string>();
     for (const w of deviceWarnings(review)) {
       expect(w.media.kind, `${w.type} has a clip`).toBe('clip');
       const clip = await console.blob(w.media.sha256!);
       expect(clip.contentType).toBe('video/mp4');
-      clips.add(w.media.sha256!);
+      expect(sha256(clip.data)).toBe(w.media.sha256);
+      // Its own clip: the window around this warning's moment in the recording (two warnings close
+      // together may share the same bytes).
+      const window = w.details.clip as { sha256: string; startS: number; lengthS: number };
+      expect(window.sha256).toBe(w.media.sha256);
+      const atS = (Date.parse(w.startedAt) - device.recordingStarted.after) / 1000;
+      expect(window.startS).toBeLessThanOrEqual(atS + 0.01);
+      expect(window.startS + window.lengthS).toBeGreaterThanOrEqual(
+        Math.min(atS, recording.durationMs / 1000) - 1,
+      );
     }
-    expect(clips.size).toBe(deviceWarnings(review).length);
     // The full recording never left the device.
     const mergedSha = sha256(new Uint8Array(fs.readFileSync(device.mergedPath)));
     const [stored] = await central.owner.query<{ n: string }>(
