@@ -91,6 +91,7 @@ export const SessionReviewSchema = z.object({
     riskScore: z.number().nullable(),
     evidenceVerdict: z.string(),
     videoSha256: z.string().nullable(),
+    posterSha256: z.string().nullable(),
   }),
   exam: z.object({
     id: z.string(),
@@ -98,6 +99,8 @@ export const SessionReviewSchema = z.object({
     type: z.string(),
     difficulty: z.number(),
     uploadMode: z.string(),
+    resume: z.object({ fileName: z.string(), text: z.string() }).nullable(),
+    jobListing: z.object({ title: z.string(), description: z.string() }).nullable(),
   }),
   candidate: z.object({ id: z.string(), name: z.string(), email: z.string() }),
   idVerification: z.object({
@@ -114,6 +117,8 @@ export const SessionReviewSchema = z.object({
       answer: z.string().nullable(),
       askedAt: Iso.nullable(),
       answeredAt: Iso.nullable(),
+      score: z.number().nullable(),
+      feedback: z.string().nullable(),
     }),
   ),
   evaluation: z
@@ -131,6 +136,18 @@ export const SessionReviewSchema = z.object({
     .nullable(),
   decision: z.object({ decision: z.string(), note: z.string(), by: z.string(), at: Iso }).nullable(),
   agreementRate: z.number().nullable(),
+  reports: z.array(
+    z.object({
+      version: z.number(),
+      reportId: z.string(),
+      reason: z.string(),
+      sha256: z.string(),
+      at: Iso,
+      filedBy: z.enum(['device', 'console']),
+      by: z.string().nullable(),
+      uploaded: z.boolean(),
+    }),
+  ),
 });
 
 export const AdminListNameSchema = z.enum(['users', 'exams', 'enrollments', 'devices', 'sessions', 'usage']);

@@ -56,6 +56,37 @@ export async function createExam(
   return row.id;
 }
 
+/** A resume an exam's questions and evaluation are based on (its extracted text), owned by a user. */
+export async function createResume(
+  db: Db,
+  resume: { userId: string; fileName: string; text: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('vigil.resumes')
+    .values({
+      user_id: resume.userId,
+      file_name: resume.fileName,
+      content_text: resume.text,
+      blob_sha256: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** The job listing an exam interviews for. */
+export async function createJobListing(
+  db: Db,
+  listing: { userId: string; title: string; description: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('vigil.job_listings')
+    .values({ user_id: listing.userId, title: listing.title, description: listing.description })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 export function hashEnrollmentCode(code: string): Buffer {
   return createHash('sha256').update(normaliseEnrollmentCode(code), 'utf8').digest();
 }

@@ -96,6 +96,9 @@ export interface SessionsTable {
   id_details: Json<Record<string, unknown>> | null;
   id_image_sha256: Buffer | null;
   video_sha256: Buffer | null;
+  /** When the merged recording's first frame was recorded (its time 0). */
+  video_started_at: Timestamp | null;
+  poster_sha256: Buffer | null;
   risk_score: Numeric | null;
   chain_seq: Generated<number>;
   chain_head: Generated<Buffer>;

@@ -96,7 +96,7 @@ export class SessionProctor {
     const decoded = await decodeImage(jpeg, { maxSide: ANALYSIS_MAX_SIDE, timestampMs });
     const session = this.session;
     if (session && !session.paused) {
-      this.options.recorder.noteFrame(jpeg);
+      this.options.recorder.noteFrame(jpeg, this.now());
       const status = session.submitFrame({ ...decoded, jpeg });
       return { accepted: true, recommendedFps: status.recommendedFps, faces: this.lastFaces };
     }
@@ -165,7 +165,9 @@ export class SessionProctor {
         modelVersions: warning.modelVersions,
         thresholds: warning.thresholds,
       },
-      ...(event.kind === 'raised' && warning.snapshot ? { snapshot: warning.snapshot.jpeg } : {}),
+      // A warning with no frame of its own (audio, focus, a lockdown violation) gets the camera's
+      // frame at its start.
+      ...(event.kind === 'raised' ? { snapshot: warning.snapshot?.jpeg ?? ('latest_frame' as const) } : {}),
     });
     this.options.onWarning?.(event);
   }
@@ -217,6 +219,7 @@ export class SessionProctor {
       endedAt: warning.endedAt,
       confidence: warning.confidence,
       details: { ...warning.details, detector: 'lockdown' },
+      snapshot: 'latest_frame',
     });
   }
 }

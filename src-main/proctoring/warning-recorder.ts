@@ -23,7 +23,8 @@ export interface WarningRecord {
   details: Record<string, unknown>;
   /**
    * Evidence image: the captured JPEG of the frame that raised the warning, or `latest_frame` for a
-   * warning without a frame of its own (the last camera JPEG seen, when there is one).
+   * warning without a frame of its own (audio, lockdown, focus): the camera frame seen at the
+   * warning's start, when the camera was on then.
    */
   snapshot?: Uint8Array | 'latest_frame';
 }
@@ -36,15 +37,45 @@ export interface WarningRecorderOptions {
   logger: Logger;
 }
 
+/** Frames kept for warnings without one of their own: one a second, for five minutes. */
+const FRAME_SPACING_MS = 1000;
+const FRAME_HISTORY_MS = 5 * 60_000;
+/** A frame this far from the warning's start does not show that moment (the camera was off). */
+const FRAME_MAX_GAP_MS = 10_000;
+
 export class WarningRecorder {
   private readonly ids = new Map<string, string>();
-  private latestFrame: Uint8Array | null = null;
+  /** Recent camera JPEGs, oldest first. Lockdown warnings arrive when they end (a focus loss is
+   * reported on return), so the frame of their start has to be looked up, not just the latest. */
+  private readonly frames: { atMs: number; jpeg: Uint8Array }[] = [];
 
   constructor(private readonly options: WarningRecorderOptions) {}
 
-  /** Remembers the camera's latest captured JPEG for warnings that have no frame of their own. */
-  noteFrame(jpeg: Uint8Array): void {
-    this.latestFrame = jpeg;
+  /** Remembers the camera's captured JPEGs for warnings that have no frame of their own. */
+  noteFrame(jpeg: Uint8Array, atMs = Date.now()): void {
+    // Kept frames are a second apart, except the newest, which is always the latest seen.
+    const previous = this.frames.at(-2);
+    if (previous && atMs - previous.atMs < FRAME_SPACING_MS) this.frames.pop();
+    this.frames.push({ atMs, jpeg });
+    while (this.frames.length > 0 && atMs - this.frames[0]!.atMs > FRAME_HISTORY_MS) this.frames.shift();
+  }
+
+  /** The camera frame at a moment: the last one at or before it, else the first one after it. */
+  private frameAt(iso: string): Uint8Array | null {
+    const at = Date.parse(iso);
+    if (Number.isNaN(at)) return this.frames.at(-1)?.jpeg ?? null;
+    let before: { atMs: number; jpeg: Uint8Array } | undefined;
+    let after: { atMs: number; jpeg: Uint8Array } | undefined;
+    for (const frame of this.frames) {
+      if (frame.atMs <= at) before = frame;
+      else {
+        after = frame;
+        break;
+      }
+    }
+    if (before && at - before.atMs <= FRAME_MAX_GAP_MS) return before.jpeg;
+    if (after && after.atMs - at <= FRAME_MAX_GAP_MS) return after.jpeg;
+    return null;
   }
 
   /**
@@ -54,7 +85,7 @@ export class WarningRecorder {
   record(input: WarningRecord): string | undefined {
     const { store, sessionId, logger } = this.options;
     const id = this.idFor(input.key);
-    const jpeg = input.snapshot === 'latest_frame' ? this.latestFrame : input.snapshot;
+    const jpeg = input.snapshot === 'latest_frame' ? this.frameAt(input.startedAt) : input.snapshot;
     try {
       const file = jpeg
         ? writeEvidenceFile(path.join(this.options.snapshotsDir, sessionId), `${id}.jpg`, jpeg)

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AdminService } from '../admin/admin-service';
 import { RetentionService } from '../admin/retention';
 import { openPostgres, type CentralStore, type SslMode, type SqlQuery } from '../central/connect';
+import { centralError } from '../central/errors';
 import { VigilError, isVigilError } from '../errors';
 import { ReportArchive } from '../reports/report-archive';
 import { ReportService } from '../reports/report-service';
@@ -31,7 +32,11 @@ interface Signed {
   retention: RetentionService;
 }
 
-/** Rebuilds reports from the signed-in login's view of the session. */
+/**
+ * Rebuilds reports from the signed-in login's view of the session, and files each version in
+ * central on that login (vigil.file_report), so every version is where the proctors and the
+ * device's versions are, not only on this machine.
+ */
 export function reportTrigger(
   query: SqlQuery,
   reportsDir: string,
@@ -41,6 +46,19 @@ export function reportTrigger(
     source: centralReportSource(query),
     archive: new ReportArchive(reportsDir),
     pageSize,
+    onArchived: async (sessionId, archived, pdf) => {
+      try {
+        await query(`SELECT vigil.file_report($1, $2, $3, $4, $5) AS result`, [
+          sessionId,
+          archived.reportId,
+          archived.version,
+          archived.reason,
+          pdf,
+        ]);
+      } catch (error) {
+        throw centralError(error, 'filing the report');
+      }
+    },
   });
   return { regenerate: async (sessionId, reason) => void (await service.generate(sessionId, reason)) };
 }

@@ -38,6 +38,28 @@ function seconds(from: unknown, to: unknown): number {
   return Math.max(0, (new Date(iso(to)).getTime() - new Date(iso(from)).getTime()) / 1000);
 }
 
+/** The evaluation's per-question scores (0–10) and feedback, by question text and in order. */
+function questionScores(value: unknown): {
+  byQuestion: Map<string, { score: number; feedback: string }>;
+  inOrder: ({ score: number; feedback: string } | undefined)[];
+} {
+  const list = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  const inOrder = list.map((r) =>
+    r && typeof r.score === 'number'
+      ? { score: r.score, feedback: typeof r.feedback === 'string' ? r.feedback : '' }
+      : undefined,
+  );
+  const byQuestion = new Map<string, { score: number; feedback: string }>();
+  list.forEach((r, i) => {
+    if (r && typeof r.question === 'string' && inOrder[i]) byQuestion.set(r.question, inOrder[i]);
+  });
+  return { byQuestion, inOrder };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 function checkUuid(id: string, what: string): void {
   if (!UUID.test(id)) throw new VigilError('BAD_REQUEST', `${what} "${id}" is not a valid id.`);
 }
@@ -99,8 +121,11 @@ export class ReviewService {
   async load(sessionId: string): Promise<SessionReview> {
     checkUuid(sessionId, 'Session');
     const [s] = await this.query<Record<string, unknown>>(
-      `SELECT s.*, e.title, e.type AS exam_type, e.difficulty, e.upload_mode, u.display_name, u.email
+      `SELECT s.*, e.title, e.type AS exam_type, e.difficulty, e.upload_mode, u.display_name, u.email,
+              r.file_name AS resume_file_name, r.content_text AS resume_text,
+              j.title AS job_title, j.description AS job_description
        FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id JOIN vigil.users u ON u.id = s.candidate_id
+       LEFT JOIN vigil.resumes r ON r.id = e.resume_id LEFT JOIN vigil.job_listings j ON j.id = e.job_listing_id
        WHERE s.id = $1`,
       [sessionId],
     );
@@ -108,7 +133,7 @@ export class ReviewService {
     if (!s)
       throw new VigilError('NOT_FOUND', `There is no session ${sessionId} among the exams assigned to you.`);
     const [me] = await this.query<{ id: string }>(`SELECT id FROM vigil.users WHERE pg_role = current_user`);
-    const [warnings, reviews, events, questions, evaluations, decisions] = await Promise.all([
+    const [warnings, reviews, events, questions, evaluations, decisions, reports] = await Promise.all([
       this.query<Record<string, unknown>>(
         `SELECT id, type, severity, started_at, ended_at, confidence, details, snapshot_sha256
          FROM vigil.warnings WHERE session_id = $1 ORDER BY started_at, id`,
@@ -141,6 +166,16 @@ export class ReviewService {
          WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
         [sessionId],
       ),
+      // Every report version: the device's and those the console filed after decisions.
+      this.query<Record<string, unknown>>(
+        `SELECT rv.report_id, rv.version, rv.reason, encode(rv.sha256, 'hex') AS sha256, rv.filed_by, rv.created_at,
+                CASE WHEN rv.filed_by_user IS NULL THEN NULL ELSE coalesce(u.display_name, 'another proctor') END AS by,
+                EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.session_id = rv.session_id AND b.kind = 'pdf'
+                        AND b.status = 'complete' AND b.sha256 = rv.sha256) AS uploaded
+         FROM vigil.report_versions rv LEFT JOIN vigil.users u ON u.id = rv.filed_by_user
+         WHERE rv.session_id = $1 ORDER BY rv.created_at, rv.version, rv.report_id`,
+        [sessionId],
+      ),
     ]);
     const byWarning = new Map<string, Record<string, unknown>[]>();
     for (const r of reviews) {
@@ -149,6 +184,9 @@ export class ReviewService {
       byWarning.set(String(r.warning_id), list);
     }
     const video = hex(s.video_sha256);
+    // The merged video's time 0 is its first recorded frame (the checks before the interview are
+    // not recorded); sessions filed without that time fall back to the session's start.
+    const videoStart = s.video_started_at ?? s.started_at;
     const flagsOnly = s.upload_mode === 'flags_only';
     let pairs = 0;
     let agreeing = 0;
@@ -170,7 +208,7 @@ export class ReviewService {
             ? { kind: 'clip' as const, sha256: clipSha, startS: 0 }
             : { kind: 'none' as const, sha256: null, startS: 0 }
           : video
-            ? { kind: 'merged' as const, sha256: video, startS: offsetS }
+            ? { kind: 'merged' as const, sha256: video, startS: seconds(videoStart, w.started_at) }
             : { kind: 'none' as const, sha256: null, startS: 0 };
       return {
         id: String(w.id),
@@ -197,6 +235,7 @@ export class ReviewService {
     });
     const ev = evaluations[0];
     const decision = decisions[0];
+    const scored = questionScores(ev?.question_responses);
     return {
       session: {
         id: String(s.id),
@@ -206,6 +245,7 @@ export class ReviewService {
         riskScore: s.risk_score === null ? null : Number(s.risk_score),
         evidenceVerdict: String(s.evidence_verdict),
         videoSha256: flagsOnly ? null : video,
+        posterSha256: hex(s.poster_sha256),
       },
       exam: {
         id: String(s.exam_id),
@@ -213,6 +253,14 @@ export class ReviewService {
         type: String(s.exam_type),
         difficulty: Number(s.difficulty),
         uploadMode: String(s.upload_mode),
+        resume:
+          typeof s.resume_file_name === 'string'
+            ? { fileName: s.resume_file_name, text: text(s.resume_text) }
+            : null,
+        jobListing:
+          typeof s.job_title === 'string'
+            ? { title: s.job_title, description: text(s.job_description) }
+            : null,
       },
       candidate: { id: String(s.candidate_id), name: String(s.display_name), email: String(s.email) },
       idVerification: {
@@ -227,13 +275,18 @@ export class ReviewService {
         offsetS: seconds(s.started_at, e.occurred_at),
       })),
       warnings: reviewWarnings,
-      answers: questions.map((q) => ({
-        ordinal: Number(q.ordinal),
-        question: String(q.text),
-        answer: (q.answer_text as string | null) ?? null,
-        askedAt: isoOrNull(q.asked_at),
-        answeredAt: isoOrNull(q.answered_at),
-      })),
+      answers: questions.map((q, i) => {
+        const response = scored.byQuestion.get(String(q.text)) ?? scored.inOrder[i];
+        return {
+          ordinal: Number(q.ordinal),
+          question: String(q.text),
+          answer: (q.answer_text as string | null) ?? null,
+          askedAt: isoOrNull(q.asked_at),
+          answeredAt: isoOrNull(q.answered_at),
+          score: response?.score ?? null,
+          feedback: response?.feedback ?? null,
+        };
+      }),
       evaluation: ev
         ? {
             overall: Number(ev.overall),
@@ -256,6 +309,16 @@ export class ReviewService {
           }
         : null,
       agreementRate: pairs ? agreeing / pairs : null,
+      reports: reports.map((r) => ({
+        version: Number(r.version),
+        reportId: text(r.report_id),
+        reason: text(r.reason),
+        sha256: text(r.sha256),
+        at: iso(r.created_at),
+        filedBy: r.filed_by === 'console' ? ('console' as const) : ('device' as const),
+        by: typeof r.by === 'string' ? r.by : null,
+        uploaded: r.uploaded === true,
+      })),
     };
   }
 

@@ -88,8 +88,19 @@ export interface SessionReview {
     riskScore: number | null;
     evidenceVerdict: string;
     videoSha256: string | null;
+    /** The recording's poster frame (flags_only sessions, where no full video is filed). */
+    posterSha256: string | null;
   };
-  exam: { id: string; title: string; type: string; difficulty: number; uploadMode: string };
+  exam: {
+    id: string;
+    title: string;
+    type: string;
+    difficulty: number;
+    uploadMode: string;
+    /** The resume and job listing the exam's questions and evaluation use. */
+    resume: { fileName: string; text: string } | null;
+    jobListing: { title: string; description: string } | null;
+  };
   candidate: { id: string; name: string; email: string };
   idVerification: {
     status: string | null;
@@ -104,6 +115,9 @@ export interface SessionReview {
     answer: string | null;
     askedAt: string | null;
     answeredAt: string | null;
+    /** The evaluation's score for this answer (0–10) and its feedback; null before an evaluation. */
+    score: number | null;
+    feedback: string | null;
   }[];
   evaluation: {
     overall: number;
@@ -119,6 +133,21 @@ export interface SessionReview {
   decision: { decision: string; note: string; by: string; at: string } | null;
   /** Share of warnings reviewed by two or more proctors on which they agree (null: none). */
   agreementRate: number | null;
+  /** Every report version filed for the session, oldest first; `uploaded` once its PDF arrived. */
+  reports: ReportVersion[];
+}
+
+export interface ReportVersion {
+  version: number;
+  reportId: string;
+  reason: string;
+  sha256: string;
+  at: string;
+  /** The candidate's device (at the session's end) or the console (after a proctor's decision). */
+  filedBy: 'device' | 'console';
+  /** The proctor whose console filed it. */
+  by: string | null;
+  uploaded: boolean;
 }
 
 export interface Reviewer {

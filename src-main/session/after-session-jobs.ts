@@ -22,6 +22,7 @@ import { JobFailure, JobRunner, PERMANENT_ERROR_CODES } from '../store/job-runne
 import { enqueueJob, jobId, jobsFor, jobState, runJobNow } from '../store/jobs';
 import type { LocalStore, Tx } from '../store/local-store';
 import { getProgress } from './candidate-progress';
+import { linkRecordingArtifacts } from './recording-links';
 
 /** Transcription attempts before the answer is evaluated without its transcript: with the backoff
  * (30 s, 60 s) the evaluation waits about as long for an unreachable provider as it used to (2 min). */
@@ -272,7 +273,19 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
       exam.uploadMode === 'full' ? a.kind === 'recording' : a.kind === 'clip' || a.kind === 'poster',
     );
     const files = await Promise.all(chosen.map(async (a) => ({ a, file: await hashFile(a.file) })));
+    const recordingStartedAt =
+      (
+        store.raw
+          .prepare('SELECT started_at FROM media_recordings WHERE id = ?')
+          .get(progress.recordingId) as { started_at: string } | undefined
+      )?.started_at ?? null;
     store.write('recording queued for upload', (tx) => {
+      linkRecordingArtifacts(
+        tx,
+        sessionId,
+        recordingStartedAt,
+        files.map(({ a, file }) => ({ artifact: a, sha256: file.sha256 })),
+      );
       for (const { a, file } of files) {
         registerBlob(tx, {
           id: randomUUID(),

@@ -1,6 +1,8 @@
 // The ID check step: OCR, MRZ and face match of the card against the live frame. The card image is
 // kept as evidence (fsync'd, queued for upload) and the decision with its reasons goes into the
-// chain; the live face's embedding becomes the reference for face_mismatch during the interview.
+// chain and, as a session.update, to the central session (status, reasons, fields, face match and
+// the card's hash: what the proctor's console shows); the live face's embedding becomes the
+// reference for face_mismatch during the interview.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { CallResponse } from '../../src-preload/contract';
@@ -10,6 +12,7 @@ import type { IdVerificationResult } from '../proctoring/types';
 import { registerBlob } from '../store/blob-uploads';
 import { appendEvent } from '../store/event-chain';
 import type { LocalStore } from '../store/local-store';
+import { enqueue } from '../store/outbox';
 import { updateProgress } from './candidate-progress';
 
 export type IdCheck = IdVerificationResult & { liveEmbedding: number[] | null };
@@ -47,7 +50,13 @@ export async function verifyIdStep(
   }
   const { fields } = result;
   const faceMatch = result.face.similarity;
-  const file = writeEvidenceFile(path.join(deps.snapshotsDir, sessionId), `id-card-${Date.now()}.jpg`, card);
+  // A card is filed as what it is: a photo is a JPEG, an uploaded scan may be a PNG.
+  const png = card[0] === 0x89 && card[1] === 0x50 && card[2] === 0x4e && card[3] === 0x47;
+  const file = writeEvidenceFile(
+    path.join(deps.snapshotsDir, sessionId),
+    `id-card-${Date.now()}.${png ? 'png' : 'jpg'}`,
+    card,
+  );
   deps.store.write('id verification', (tx) => {
     registerBlob(tx, {
       id: randomUUID(),
@@ -56,7 +65,7 @@ export async function verifyIdStep(
       path: file.path,
       sha256: file.sha256,
       size: file.bytes,
-      contentType: 'image/jpeg',
+      contentType: png ? 'image/png' : 'image/jpeg',
       deleteAfterUpload: false,
     });
     appendEvent(tx, {
@@ -71,6 +80,18 @@ export async function verifyIdStep(
         cardSha256: file.sha256,
       },
       at: new Date().toISOString(),
+    });
+    // Each check has its own key (a retake of the same card may decide otherwise); the outbox sends
+    // them in order, so central keeps the latest check.
+    enqueue(tx, {
+      kind: 'session.update',
+      idempotencyKey: `session.id:${sessionId}:${randomUUID()}`,
+      payload: {
+        id: sessionId,
+        idVerificationStatus: result.decision,
+        idDetails: { reasons: result.reasons, fields, faceMatchScore: faceMatch, mrz: result.mrz },
+        idImageSha256: file.sha256,
+      },
     });
     updateProgress(tx, sessionId, { idDecision: result.decision, referenceEmbedding: result.liveEmbedding });
   });

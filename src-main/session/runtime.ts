@@ -200,7 +200,12 @@ export function createCandidateRuntime(options: {
             appendEvent(tx, {
               sessionId,
               kind: 'report_generated',
-              data: { reportId: archived.reportId, version: archived.version, sha256: archived.sha256 },
+              data: {
+                reportId: archived.reportId,
+                version: archived.version,
+                sha256: archived.sha256,
+                reason: archived.reason,
+              },
               at: new Date().toISOString(),
             });
             contentOutbox(tx).queueReportPdf(sessionId, archived.sha256);

@@ -101,6 +101,28 @@ export function recordWarning(tx: Tx, input: WarningInput): string {
   return id;
 }
 
+/**
+ * Links a warning to its clip of the recording (flags_only uploads): the clip goes into the
+ * warning's details, so every later version of the warning carries it too, and the new version is
+ * queued for central.
+ */
+export function linkWarningClip(
+  tx: Tx,
+  warningId: string,
+  clip: { sha256: string; startS?: number; lengthS?: number },
+): void {
+  const row = tx.first(tx.q.selectFrom('warnings').select('details').where('id', '=', warningId));
+  if (!row) throw new VigilError('NOT_FOUND', `No local warning ${warningId} to link a clip to.`);
+  const details = { ...(JSON.parse(row.details) as Record<string, unknown>), clip };
+  tx.run(
+    tx.q
+      .updateTable('warnings')
+      .set({ details: JSON.stringify(details) })
+      .where('id', '=', warningId),
+  );
+  enqueueWarning(tx, warningId, `clip:${clip.sha256}`);
+}
+
 /** Queues the warning's current state under a key naming this version of it. */
 function enqueueWarning(tx: Tx, id: string, version: string): void {
   const row = tx.first(tx.q.selectFrom('warnings').selectAll().where('id', '=', id));

@@ -1,10 +1,13 @@
 // One session's review: timeline with every warning, the video jumping to the selected warning (its
-// clip in flags-only mode), snapshot gallery, ID check, answers with the AI evaluation, per-warning
-// confirm/dismiss and the session decision. Everything works from the keyboard (see KEYS).
+// clip in flags-only mode, with the session's poster frame), snapshot gallery, ID check, answers
+// with the evaluation's per-answer scores, the exam's resume and job listing, every report version,
+// per-warning confirm/dismiss and the session decision. Everything works from the keyboard (see KEYS).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallResponse } from '../../src-preload/contract';
 import type { ConsoleApi } from '../../src-preload/contract-windows';
 import { formatOffset, isTyping, label } from './keys';
+import { AnswersPanel, ExamDocumentsPanel, IdCheckPanel, ReportsPanel } from './ReviewDetails';
+import { Snapshot } from './Snapshot';
 import { useBlobUrl } from './useBlobUrl';
 
 type Review = CallResponse<'reviewLoad'>;
@@ -23,15 +26,6 @@ const KEYS: [string, string][] = [
 ];
 
 const DECISIONS = ['cleared', 'flagged', 'invalidated'] as const;
-
-function Snapshot({ api, sha, alt }: { api: ConsoleApi; sha: string; alt: string }) {
-  const url = useBlobUrl(api, sha);
-  return url ? (
-    <img src={url} alt={alt} className="snapshot" />
-  ) : (
-    <span className="snapshot placeholder">loading…</span>
-  );
-}
 
 function Video({
   api,
@@ -262,6 +256,9 @@ export function SessionReview({
         <section className="panel" aria-labelledby="video-title">
           <h3 id="video-title">Video</h3>
           <Video api={api} warning={current} mergedSha={review.session.videoSha256} />
+          {review.session.posterSha256 && !review.session.videoSha256 && (
+            <Snapshot api={api} sha={review.session.posterSha256} alt="Poster frame of the recording" />
+          )}
           {current?.snapshotSha256 && (
             <Snapshot
               api={api}
@@ -317,53 +314,13 @@ export function SessionReview({
       </section>
 
       <div className="review-grid">
-        <section className="panel" aria-labelledby="id-title">
-          <h3 id="id-title">ID verification</h3>
-          <p>
-            Status: <strong>{review.idVerification.status ?? 'not performed'}</strong>
-          </p>
-          {review.idVerification.imageSha256 && (
-            <Snapshot api={api} sha={review.idVerification.imageSha256} alt="ID card" />
-          )}
-          {review.idVerification.details && (
-            <dl className="details">
-              {Object.entries((review.idVerification.details.fields ?? {}) as Record<string, unknown>).map(
-                ([k, v]) => (
-                  <div key={k}>
-                    <dt>{k}</dt>
-                    <dd>{String(v)}</dd>
-                  </div>
-                ),
-              )}
-              {typeof review.idVerification.details.faceMatchScore === 'number' && (
-                <div>
-                  <dt>Face match</dt>
-                  <dd>{Math.round(review.idVerification.details.faceMatchScore * 100)} %</dd>
-                </div>
-              )}
-            </dl>
-          )}
-        </section>
+        <IdCheckPanel api={api} id={review.idVerification} />
+        <AnswersPanel review={review} />
+      </div>
 
-        <section className="panel" aria-labelledby="answers-title">
-          <h3 id="answers-title">Answers and evaluation</h3>
-          {review.evaluation && (
-            <p>
-              Overall <strong>{review.evaluation.overall}</strong> · professionalism{' '}
-              {review.evaluation.professionalism} · subject {review.evaluation.subjectKnowledge} · clarity{' '}
-              {review.evaluation.clarity} <span className="muted">({review.evaluation.evaluator})</span>
-            </p>
-          )}
-          {review.evaluation?.feedback && <p>{review.evaluation.feedback}</p>}
-          <ol className="answers">
-            {review.answers.map((a) => (
-              <li key={a.ordinal}>
-                <strong>{a.question}</strong>
-                <p>{a.answer ?? <em>no answer</em>}</p>
-              </li>
-            ))}
-          </ol>
-        </section>
+      <div className="review-grid">
+        <ExamDocumentsPanel exam={review.exam} />
+        <ReportsPanel api={api} reports={review.reports} />
       </div>
 
       <section className="panel" aria-labelledby="decision-title">

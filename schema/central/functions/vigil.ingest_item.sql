@@ -28,7 +28,9 @@ AS $function$
         id_verification_status = coalesce(p->>'idVerificationStatus', id_verification_status),
         id_details = coalesce(p->'idDetails', id_details),
         id_image_sha256 = coalesce(decode(p->>'idImageSha256', 'hex'), id_image_sha256),
-        video_sha256 = coalesce(decode(p->>'videoSha256', 'hex'), video_sha256)
+        video_sha256 = coalesce(decode(p->>'videoSha256', 'hex'), video_sha256),
+        video_started_at = coalesce((p->>'videoStartedAt')::timestamptz, video_started_at),
+        poster_sha256 = coalesce(decode(p->>'posterSha256', 'hex'), poster_sha256)
       WHERE id = s.id;
       -- Events of this batch come first: bring the chain up to date before judging it.
       s := vigil.advance_chain(s.id);

@@ -2,7 +2,7 @@
 // analyser (an empty room) and a manual clock: a break pauses proctoring (open warnings end at the
 // break, nothing is analysed or counted during it, lockdown focus losses are the candidate's own
 // time) and resume goes on in the same session; every warning lands with its snapshot and chain
-// event; a warning without a frame of its own can carry the camera's latest JPEG.
+// event; a warning without a frame of its own carries the camera's JPEG from its start.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -198,7 +198,7 @@ describe('SessionProctor', () => {
 });
 
 describe('WarningRecorder', () => {
-  it('updates a warning when it ends and can attach the camera’s latest JPEG to a warning without a frame', async () => {
+  it('updates a warning when it ends and attaches the camera’s JPEG at its start to a warning without a frame', async () => {
     const sessionId = newSession();
     const recorder = new WarningRecorder({
       store,
@@ -220,7 +220,13 @@ describe('WarningRecorder', () => {
         .jpeg()
         .toBuffer(),
     );
-    recorder.noteFrame(jpeg);
+    const later = new Uint8Array(
+      await sharp({ create: { width: 32, height: 24, channels: 3, background: '#654321' } })
+        .jpeg()
+        .toBuffer(),
+    );
+    recorder.noteFrame(jpeg, Date.parse('2027-01-01T10:00:59.500Z'));
+    recorder.noteFrame(later, Date.parse('2027-01-01T10:01:03.000Z'));
     const id = recorder.record({
       ...base,
       key: 'speech-1',
@@ -237,11 +243,30 @@ describe('WarningRecorder', () => {
       endedAt: '2027-01-01T10:01:04.000Z',
     });
     expect(sameId).toBe(id);
+    // A lockdown focus loss arrives when it ends: it shows the camera at its start, not the latest frame.
+    recorder.record({
+      ...base,
+      type: 'focus_lost',
+      startedAt: '2027-01-01T10:01:02.000Z',
+      endedAt: '2027-01-01T10:01:05.000Z',
+      snapshot: 'latest_frame',
+    });
+    // Long after the last frame (the camera was off then): no frame shows that moment.
+    recorder.record({
+      ...base,
+      type: 'focus_lost',
+      startedAt: '2027-01-01T10:05:00.000Z',
+      endedAt: '2027-01-01T10:05:02.000Z',
+      snapshot: 'latest_frame',
+    });
     const rows = warnings(sessionId);
     expect(rows.map((w) => [w.type, w.ended_at, w.snapshot_id === null])).toEqual([
       ['mic_lost', null, true],
       ['speech_detected', '2027-01-01T10:01:04.000Z', false],
+      ['focus_lost', '2027-01-01T10:01:05.000Z', false],
+      ['focus_lost', '2027-01-01T10:05:02.000Z', true],
     ]);
     expect(sha256(snapshotOf(rows[1]!.snapshot_id!))).toBe(sha256(jpeg));
+    expect(sha256(snapshotOf(rows[2]!.snapshot_id!))).toBe(sha256(jpeg));
   });
 });

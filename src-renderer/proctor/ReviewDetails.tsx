@@ -1,0 +1,145 @@
+// The parts of a session's review that come from the candidate's checks and exam rather than its
+// warnings: the ID check (status, reasons, fields, face match, card image), the answers with the
+// evaluation's score and feedback for each, the resume and job listing the exam used, and every
+// report version filed for the session (each PDF loaded on demand).
+import { useState } from 'react';
+import type { CallResponse } from '../../src-preload/contract';
+import type { ConsoleApi } from '../../src-preload/contract-windows';
+import { label } from './keys';
+import { Snapshot } from './Snapshot';
+import { useBlobUrl } from './useBlobUrl';
+
+type Review = CallResponse<'reviewLoad'>;
+
+/** `documentNumber` → `document number`. */
+const fieldLabel = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+export function IdCheckPanel({ api, id }: { api: ConsoleApi; id: Review['idVerification'] }) {
+  const details = id.details ?? {};
+  const fields = (details.fields ?? {}) as Record<string, unknown>;
+  const reasons = Array.isArray(details.reasons) ? details.reasons.map(String) : [];
+  return (
+    <section className="panel" aria-labelledby="id-title" data-testid="id-check">
+      <h3 id="id-title">ID verification</h3>
+      <p>
+        Status: <strong data-testid="id-status">{id.status ? label(id.status) : 'not performed'}</strong>
+      </p>
+      {reasons.length > 0 && (
+        <ul className="reasons" data-testid="id-reasons">
+          {reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      )}
+      {id.imageSha256 && <Snapshot api={api} sha={id.imageSha256} alt="ID card" />}
+      {id.details && (
+        <dl className="details" data-testid="id-fields">
+          {Object.entries(fields)
+            .filter(([, v]) => v !== null && v !== undefined && v !== '')
+            .map(([k, v]) => (
+              <div key={k}>
+                <dt>{fieldLabel(k)}</dt>
+                <dd>{String(v)}</dd>
+              </div>
+            ))}
+          {typeof details.faceMatchScore === 'number' && (
+            <div>
+              <dt>Face match</dt>
+              <dd>{Math.round(details.faceMatchScore * 100)} %</dd>
+            </div>
+          )}
+        </dl>
+      )}
+    </section>
+  );
+}
+
+export function AnswersPanel({ review }: { review: Review }) {
+  const { evaluation } = review;
+  return (
+    <section className="panel" aria-labelledby="answers-title">
+      <h3 id="answers-title">Answers and evaluation</h3>
+      {evaluation && (
+        <p>
+          Overall <strong>{evaluation.overall}</strong> · professionalism {evaluation.professionalism} ·
+          subject {evaluation.subjectKnowledge} · clarity {evaluation.clarity}{' '}
+          <span className="muted">({evaluation.evaluator})</span>
+        </p>
+      )}
+      {evaluation?.feedback && <p>{evaluation.feedback}</p>}
+      <ol className="answers" data-testid="answers">
+        {review.answers.map((a) => (
+          <li key={a.ordinal}>
+            <strong>{a.question}</strong>
+            <p>{a.answer ?? <em>no answer</em>}</p>
+            {a.score !== null && (
+              <p className="answer-score" data-testid={`answer-score-${a.ordinal}`}>
+                Score <strong>{a.score}</strong> of 10{a.feedback ? ` — ${a.feedback}` : ''}
+              </p>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+export function ExamDocumentsPanel({ exam }: { exam: Review['exam'] }) {
+  if (!exam.resume && !exam.jobListing) return null;
+  return (
+    <section className="panel" aria-labelledby="documents-title" data-testid="exam-documents">
+      <h3 id="documents-title">Resume and job listing</h3>
+      {exam.jobListing && (
+        <details>
+          <summary>Job listing: {exam.jobListing.title}</summary>
+          <p className="document-text">{exam.jobListing.description}</p>
+        </details>
+      )}
+      {exam.resume && (
+        <details>
+          <summary>Resume: {exam.resume.fileName}</summary>
+          <p className="document-text">{exam.resume.text}</p>
+        </details>
+      )}
+    </section>
+  );
+}
+
+function ReportLink({ api, report }: { api: ConsoleApi; report: Review['reports'][number] }) {
+  const [wanted, setWanted] = useState(false);
+  const url = useBlobUrl(api, wanted ? report.sha256 : null);
+  const name = `${report.reportId}.pdf`;
+  if (!report.uploaded) return <span className="muted">PDF not uploaded yet</span>;
+  if (url)
+    return (
+      <a href={url} download={name}>
+        Save {name}
+      </a>
+    );
+  return (
+    <button type="button" className="link" onClick={() => setWanted(true)} disabled={wanted}>
+      {wanted ? 'Loading…' : 'Load PDF'}
+    </button>
+  );
+}
+
+export function ReportsPanel({ api, reports }: { api: ConsoleApi; reports: Review['reports'] }) {
+  return (
+    <section className="panel" aria-labelledby="reports-title">
+      <h3 id="reports-title">Report versions ({reports.length})</h3>
+      {reports.length === 0 ? (
+        <p className="muted">No report has been filed for this session yet.</p>
+      ) : (
+        <ol className="reports" data-testid="reports">
+          {reports.map((r) => (
+            <li key={`${r.version}-${r.reportId}`}>
+              v{r.version} · {r.reportId} · {label(r.reason)} ·{' '}
+              {r.filedBy === 'console' ? `console${r.by ? ` (${r.by})` : ''}` : 'device'} ·{' '}
+              {new Date(r.at).toLocaleString()} · <ReportLink api={api} report={r} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
