@@ -275,9 +275,8 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
     const files = await Promise.all(chosen.map(async (a) => ({ a, file: await hashFile(a.file) })));
     const recordingStartedAt =
       (
-        store.raw
-          .prepare('SELECT started_at FROM media_recordings WHERE id = ?')
-          .get(progress.recordingId) as { started_at: string } | undefined
+        store.raw.prepare('SELECT started_at FROM media_recordings WHERE id = ?').get(recording) as
+          { started_at: string } | undefined
       )?.started_at ?? null;
     store.write('recording queued for upload', (tx) => {
       linkRecordingArtifacts(

@@ -29,6 +29,7 @@ import {
 import { lockdownWarningHub } from '../../../src-main/lockdown/port';
 import { resolveMediaBinaries } from '../../../src-main/media/binaries';
 import { ReportArchive } from '../../../src-main/reports/report-archive';
+import { serveBlob } from '../../../src-main/review/blob-route';
 import type { CallName, CallRequest, CallResponse } from '../../../src-preload/contract';
 import { createTestApp, type TestApp } from '../../support/app';
 import { pdfText } from '../../support/pdf-tools';
@@ -218,9 +219,14 @@ async function openConsole(app: VigilApp, proctor: string, sessionId: string) {
     return result.value as CallResponse<C>;
   };
   await call('consoleSignIn', { user: proctor, password: 'pw' });
+  // As the console page loads a file: the contract gives its URL, the blob route serves it.
   const blob = async (sha: string) => {
-    const { contentType, base64 } = await call('reviewBlob', { sha256: sha });
-    return { contentType, data: Buffer.from(base64, 'base64') };
+    const { contentType, url } = await call('reviewBlob', { sha256: sha });
+    const served = await serveBlob(app.context.console.review, { method: 'GET', url, range: undefined });
+    expect(served.status).toBe(200);
+    const parts: Buffer[] = [];
+    for await (const part of served.body!) parts.push(part);
+    return { contentType, data: Buffer.concat(parts) };
   };
   return {
     load: () => call('reviewLoad', { sessionId }),
