@@ -16,6 +16,7 @@ import * as m0200 from './0200_known_app_builds';
 import * as m0201 from './0201_missing_app_build';
 import * as m0300 from './0300_device_profile';
 import * as m0301 from './0301_enrollment_accommodation';
+import * as m0402 from './0402_risk_factors';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -32,4 +33,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0201_missing_app_build': m0201,
   '0300_device_profile': m0300,
   '0301_enrollment_accommodation': m0301,
+  '0402_risk_factors': m0402,
 };

@@ -8,9 +8,8 @@ import type { LockdownWarning, LockdownWarningType } from '../lockdown/types';
 import { decodeImage } from './decode-image';
 import type { FaceAnalyzer } from './face-analyzer';
 import type { ProctoringPolicy } from './policy';
-import { riskScore } from './risk-score';
 import { ProctoringSession } from './session';
-import type { AudioFrame, RiskScore, WarningEvent, WarningType } from './types';
+import type { AudioFrame, WarningEvent, WarningType } from './types';
 import type { WarningRecorder } from './warning-recorder';
 
 /** Lockdown violations that the proctoring rules weigh; the others are stored as they come. */
@@ -130,18 +129,17 @@ export class SessionProctor {
     await this.session?.resume(this.now() - this.originMs);
   }
 
-  /** Ends proctoring: closes open warnings and returns the session's risk score (none if it never ran). */
-  async end(): Promise<RiskScore | undefined> {
-    if (this.ended) return undefined;
+  /**
+   * Ends proctoring: closes and stores open warnings. The risk is then computed from the stored
+   * warnings (src-main/session/session-risk.ts), so it covers every warning the session kept.
+   */
+  async end(): Promise<void> {
+    if (this.ended) return;
     this.ended = true;
     this.unsubscribeLockdown?.();
     this.unsubscribeLockdown = null;
     await this.starting?.catch(() => undefined);
-    const session = this.session;
-    if (!session) return undefined;
-    const endMs = this.now() - this.originMs;
-    const warnings = await session.end(endMs);
-    return riskScore(warnings, this.options.policy, { sessionEndMs: endMs });
+    await this.session?.end(this.now() - this.originMs);
   }
 
   private at(ms: number): string {

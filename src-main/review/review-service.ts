@@ -4,6 +4,7 @@
 // each verdict and decision once (who, what, when, before → after); afterwards the report is rebuilt.
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
+import { centralRisk } from './central-risk';
 import { buildQueueQuery, encodeCursor } from './queue-query';
 import type {
   QueueFilter,
@@ -201,6 +202,7 @@ export class ReviewService {
         startedAt: iso(s.started_at),
         endedAt: isoOrNull(s.ended_at),
         riskScore: s.risk_score === null ? null : Number(s.risk_score),
+        risk: centralRisk(s),
         evidenceVerdict: String(s.evidence_verdict),
         videoSha256: flagsOnly ? null : video,
       },

@@ -26,6 +26,7 @@ import { recordBreak, storeSpokenAnswer, type SpokenAnswerInput } from './interv
 import { toInterviewState } from './interview-state';
 import { noticeFor } from './notices';
 import { beginExamEvidence, type ExamEvidence } from './session-evidence';
+import { sessionRisk } from './session-risk';
 import { runSystemCheck, type SystemCheckInput } from './system-check-step';
 
 export type { CandidatePorts } from './candidate-ports';
@@ -188,7 +189,8 @@ export class CandidateService {
       const live = this.live.get(sessionId);
       await live?.evidence?.close(); // the start's checks belong before the session's end
       if (live?.flow && live.flow.state().status !== 'ended') live.flow.end();
-      const risk = await live?.proctor.end();
+      await live?.proctor.end();
+      const exam = live?.exam ?? this.exam(progress.examId);
       this.ports.store.write('session finished', (tx) => {
         if (recordingError) {
           appendEvent(tx, {
@@ -197,7 +199,10 @@ export class CandidateService {
             data: { recordingId, reason: recordingError },
           });
         }
-        finishSession(tx, { sessionId, status: 'completed', ...(risk ? { riskScore: risk.score } : {}) });
+        const endedAt = new Date().toISOString();
+        // Risk from the stored warnings, whether or not this process saw them raised.
+        const risk = sessionRisk(tx, sessionId, this.ports.policyFor(exam), endedAt);
+        finishSession(tx, { sessionId, status: 'completed', risk, endedAt });
         const recording = recordingId ?? progress.recordingId;
         updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });
         // The session's row and the work after it commit together; the runner picks the jobs up.
