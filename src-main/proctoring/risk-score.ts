@@ -53,7 +53,9 @@ export function riskScore(
     const durationS = Math.max(0, (endMs - startMs) / 1000);
     const durationFactor = Math.min(1.5, Math.max(0.25, Math.log1p(durationS) / ref));
     const confidence = Math.min(1, Math.max(0, warning.confidence ?? 1));
-    return [{ warning, weight, durationS, durationFactor, confidence, raw: weight * confidence * durationFactor }];
+    return [
+      { warning, weight, durationS, durationFactor, confidence, raw: weight * confidence * durationFactor },
+    ];
   });
   const chainFactor = chainFactors[options.chainVerdict ?? 'intact'];
   const rawSum = weighed.reduce((sum, w) => sum + w.raw, 0);

@@ -200,8 +200,8 @@ export function SessionReview({
         </h2>
         <p className="muted">
           Risk {review.session.risk ? Math.round(review.session.risk.score) : 'not scored'} ·{' '}
-          {review.session.status} · started{' '}
-          {new Date(review.session.startedAt).toLocaleString()} · evidence {review.session.evidenceVerdict}
+          {review.session.status} · started {new Date(review.session.startedAt).toLocaleString()} · evidence{' '}
+          {review.session.evidenceVerdict}
           {review.agreementRate !== null &&
             ` · proctor agreement ${Math.round(review.agreementRate * 100)} %`}
         </p>

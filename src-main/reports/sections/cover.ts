@@ -210,7 +210,7 @@ function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
   if (!risk || rows.length === 0) {
     // A score above 0 always has factors (the input is checked), so this is 0 or not scored.
     const why = risk
-      ? 'No warning this exam weighs was raised, so the risk score is 0.'
+      ? 'No factor contributed to the risk score: no warning this exam weighs was raised.'
       : 'This session was not scored: it did not finish on the device.';
     c.font('italic', 9, colors.muted).doc.text(why, x, top + 4, { width: w });
   } else {
