@@ -118,8 +118,18 @@ export class CandidateService {
           data: { accommodation: accommodationRecord(live.exam.policy) },
           at: new Date().toISOString(),
         });
+        // The rate the camera is analysed at for the whole exam, and why (see frameRateFor).
+        appendEvent(tx, {
+          sessionId,
+          kind: 'analysis_rate',
+          data: {
+            fps: progress.analysisFps,
+            configuredFps: this.ports.configuredFps,
+            reason: progress.analysisFps < this.ports.configuredFps ? 'cpu_probe' : 'configured',
+          },
+        });
       });
-      await live.proctor.start(progress.referenceEmbedding);
+      await live.proctor.start(progress.referenceEmbedding, progress.analysisFps);
       // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
       // browser (headless host) the chain records that lockdown was not available. Either way the
       // chain gets the app build, the policy hash and every lockdown check.
@@ -258,6 +268,16 @@ export class CandidateService {
           analyzer: this.ports.analyzer,
           recorder: new WarningRecorder({ store, sessionId, snapshotsDir, logger }),
           onWarning: (event) => this.notify(sessionId, event),
+          onRateChange: (change) => {
+            // Evidence of how the session was analysed; a failed write must not drop the frame.
+            try {
+              store.write('analysis rate', (tx) =>
+                appendEvent(tx, { sessionId, kind: 'analysis_rate', data: change }),
+              );
+            } catch (error) {
+              logger.warn({ err: error, sessionId }, 'could not chain the analysis rate');
+            }
+          },
         }),
       };
       // A finished session is not running: a late frame must not keep it (and the lockdown) alive.

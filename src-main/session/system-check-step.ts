@@ -52,6 +52,7 @@ export async function runSystemCheck(
       data: {
         passed: result.passed,
         items: result.items.map((i) => ({ id: i.id, status: i.status, detail: i.detail })),
+        frameRate: result.frameRate,
       },
       at: new Date().toISOString(),
     });
@@ -59,5 +60,5 @@ export async function runSystemCheck(
       updateProgress(tx, input.sessionId, { stage: 'id_verification', analysisFps: result.analysisFps });
     }
   });
-  return result;
+  return { items: result.items, passed: result.passed, analysisFps: result.analysisFps };
 }
