@@ -1,6 +1,7 @@
 // Contract calls of the proctor and admin console window (issue 9), kept in their own file and spread into
 // `calls` in contract.ts. Pure zod, like the contract itself.
 import { z } from 'zod';
+import { RiskExplanationSchema } from './risk-explanation';
 import { ExamTypeSchema } from './vocabulary';
 
 function call<Req extends z.ZodType, Res extends z.ZodType>(spec: {
@@ -89,6 +90,7 @@ export const SessionReviewSchema = z.object({
     startedAt: Iso,
     endedAt: Iso.nullable(),
     riskScore: z.number().nullable(),
+    risk: RiskExplanationSchema.nullable(),
     evidenceVerdict: z.string(),
     videoSha256: z.string().nullable(),
     posterSha256: z.string().nullable(),

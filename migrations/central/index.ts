@@ -18,6 +18,7 @@ import * as m0300 from './0300_device_profile';
 import * as m0301 from './0301_enrollment_accommodation';
 import * as m0400 from './0400_recordings_of_any_length';
 import * as m0401 from './0401_session_media_links';
+import * as m0402 from './0402_risk_factors';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -36,4 +37,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0301_enrollment_accommodation': m0301,
   '0400_recordings_of_any_length': m0400,
   '0401_session_media_links': m0401,
+  '0402_risk_factors': m0402,
 };

@@ -100,6 +100,8 @@ export interface SessionsTable {
   video_started_at: Timestamp | null;
   poster_sha256: Buffer | null;
   risk_score: Numeric | null;
+  /** The score's explanation (src-preload/risk-explanation.ts); set with the score (migration 0402). */
+  risk_factors: Json<Record<string, unknown>> | null;
   chain_seq: Generated<number>;
   chain_head: Generated<Buffer>;
   max_seq: Generated<number>;

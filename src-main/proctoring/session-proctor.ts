@@ -8,9 +8,8 @@ import type { LockdownWarning, LockdownWarningType } from '../lockdown/types';
 import { decodeImage } from './decode-image';
 import type { FaceAnalyzer } from './face-analyzer';
 import type { ProctoringPolicy } from './policy';
-import { riskScore } from './risk-score';
 import { ProctoringSession } from './session';
-import type { AudioFrame, RiskScore, WarningEvent, WarningType } from './types';
+import type { AudioFrame, WarningEvent, WarningType } from './types';
 import type { WarningRecorder } from './warning-recorder';
 
 /** Lockdown violations that the proctoring rules weigh; the others are stored as they come. */
@@ -35,7 +34,15 @@ export interface SessionProctorOptions {
   /** Where lockdown violations come from (the shell's hub unless a test gives another). */
   subscribeLockdown?: (listener: (warning: LockdownWarning) => void) => () => void;
   now?: () => number;
+  /**
+   * The rate analysis settled on after falling behind (or catching up again), at most once per
+   * RATE_NOTE_MS, for the evidence chain: the exam's own rate is chained at its start.
+   */
+  onRateChange?: (change: { fps: number; reason: 'analysis_behind' | 'caught_up' }) => void;
 }
+
+/** Runtime rate changes are chained at most this often (a borderline machine may oscillate). */
+const RATE_NOTE_MS = 30_000;
 
 export interface FrameResult {
   accepted: boolean;
@@ -54,19 +61,28 @@ export class SessionProctor {
   private readonly direct = new Set<string>();
   /** Wall time of session time 0 (the interview's start). */
   private originMs: number;
+  /** The exam's analysis rate, from the interview's start (the policy's until then). */
+  private fps: number;
+  private chainedRate: { fps: number; atMs: number } | null = null;
 
   constructor(private readonly options: SessionProctorOptions) {
     this.originMs = this.now();
+    this.fps = options.policy.frames.fps;
   }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
 
-  /** Starts proctoring at the interview's start; later calls are no-ops. */
-  start(referenceEmbedding: number[] | null): Promise<void> {
+  /**
+   * Starts proctoring at the interview's start, analysing at `fps` (the system check's rate) for
+   * the whole exam; later calls are no-ops.
+   */
+  start(referenceEmbedding: number[] | null, fps?: number): Promise<void> {
     this.starting ??= (async () => {
       this.originMs = this.now();
+      if (fps !== undefined) this.fps = fps;
+      this.chainedRate = { fps: this.fps, atMs: this.originMs };
       // Subscribed before the analyser loads, so a violation during model start-up is not lost.
       const subscribe = this.options.subscribeLockdown ?? onLockdownWarning;
       this.unsubscribeLockdown = subscribe((warning) => this.onLockdown(warning));
@@ -76,6 +92,7 @@ export class SessionProctor {
         policy: this.options.policy,
         analyzer,
         referenceEmbedding,
+        fps: this.fps,
         sink: (event) => this.onEngineWarning(event),
         onObservation: (observation) => (this.lastFaces = observation.faces.length),
       });
@@ -89,7 +106,7 @@ export class SessionProctor {
 
   /** A captured camera JPEG: analysed by the rules during the interview, for the preview before it. */
   async frame(jpeg: Uint8Array): Promise<FrameResult> {
-    const { fps } = this.options.policy.frames;
+    const fps = this.fps;
     // During a break nothing is analysed: the candidate may leave the camera.
     if (this.paused || this.ended) return { accepted: false, recommendedFps: fps, faces: null };
     const timestampMs = this.now() - this.originMs;
@@ -98,6 +115,7 @@ export class SessionProctor {
     if (session && !session.paused) {
       this.options.recorder.noteFrame(jpeg, this.now());
       const status = session.submitFrame({ ...decoded, jpeg });
+      this.noteRate(status.recommendedFps);
       return { accepted: true, recommendedFps: status.recommendedFps, faces: this.lastFaces };
     }
     // Before the interview (system check): analyse now for the live preview, raise no warnings.
@@ -132,18 +150,27 @@ export class SessionProctor {
     await this.session?.resume(this.now() - this.originMs);
   }
 
-  /** Ends proctoring: closes open warnings and returns the session's risk score (none if it never ran). */
-  async end(): Promise<RiskScore | undefined> {
-    if (this.ended) return undefined;
+  /**
+   * Ends proctoring: closes and stores open warnings. The risk is then computed from the stored
+   * warnings (src-main/session/session-risk.ts), so it covers every warning the session kept.
+   */
+  async end(): Promise<void> {
+    if (this.ended) return;
     this.ended = true;
     this.unsubscribeLockdown?.();
     this.unsubscribeLockdown = null;
     await this.starting?.catch(() => undefined);
-    const session = this.session;
-    if (!session) return undefined;
-    const endMs = this.now() - this.originMs;
-    const warnings = await session.end(endMs);
-    return riskScore(warnings, this.options.policy, { sessionEndMs: endMs });
+    await this.session?.end(this.now() - this.originMs);
+  }
+
+  /** Chains a rate that differs from the last chained one, throttled (see RATE_NOTE_MS). */
+  private noteRate(fps: number): void {
+    const last = this.chainedRate;
+    if (!last || !this.options.onRateChange || fps === last.fps) return;
+    const now = this.now();
+    if (now - last.atMs < RATE_NOTE_MS) return;
+    this.chainedRate = { fps, atMs: now };
+    this.options.onRateChange({ fps, reason: fps < last.fps ? 'analysis_behind' : 'caught_up' });
   }
 
   private at(ms: number): string {

@@ -1,7 +1,7 @@
 // One proctored session's frame flow: frames from the renderer go through a bounded queue (oldest
 // dropped and counted), the shared FaceAnalyzer, and the visual rules; audio frames and lockdown
-// violations join through the same warning emitter. The recommended frame rate drops when analysis
-// falls behind and recovers when it keeps up. A dead worker becomes an `analysis_interrupted`
+// violations join through the same warning emitter. The recommended frame rate is the exam's rate
+// (options.fps); it drops when analysis falls behind and recovers to that rate, never above it. A dead worker becomes an `analysis_interrupted`
 // warning covering the gap, and analysis resumes on the restarted worker. A break pauses the
 // session (open warnings end at the pause, nothing is analysed) and resume goes on with the same
 // rules and warning sequence, so one session covers the whole exam.
@@ -50,6 +50,11 @@ export interface SessionOptions {
    * arms with the first audio frame, so sessions that never send audio (video files) are not flagged.
    */
   expectAudio?: boolean;
+  /**
+   * The exam's analysis rate (the system check's decision). The rate only drops below it while
+   * analysis falls behind and comes back up to it; default: the policy's `frames.fps`.
+   */
+  fps?: number;
 }
 
 /** Wall time and a repeating timer, injectable so the audio watchdog can be tested without waiting. */
@@ -106,7 +111,7 @@ export class ProctoringSession {
     this.schedule = new ModelSchedule(policy);
     this.schedule.setReference(Boolean(options.referenceEmbedding));
     this.audio = new AudioRules(policy, this.emitter);
-    this.recommendedFps = policy.frames.fps;
+    this.recommendedFps = this.ceilingFps;
     this.unsubscribe = options.analyzer.onInterrupted((interruption) => this.onInterrupted(interruption));
     if (options.expectAudio) this.armWatchdog(0);
   }
@@ -276,13 +281,24 @@ export class ProctoringSession {
     };
   }
 
+  /** The rate asked for: never exceeded. */
+  private get ceilingFps(): number {
+    return this.options.fps ?? this.options.policy.frames.fps;
+  }
+
+  /** Backing off never goes below the policy's floor, nor below a lower configured rate. */
+  private get floorFps(): number {
+    return Math.min(this.options.policy.frames.minFps, this.ceilingFps);
+  }
+
   private slowDown(): void {
-    this.recommendedFps = Math.max(this.options.policy.frames.minFps, this.recommendedFps / 2);
+    this.recommendedFps = Math.max(this.floorFps, this.recommendedFps / 2);
   }
 
   private adapt(analysisMs: number): void {
     this.emaMs = this.emaMs === 0 ? analysisMs : this.emaMs * 0.8 + analysisMs * 0.2;
-    const { fps, minFps } = this.options.policy.frames;
+    const fps = this.ceilingFps;
+    const minFps = this.floorFps;
     const budgetMs = 1000 / this.recommendedFps;
     // Behind: analysis takes most of the interval or frames pile up. Ahead: plenty of headroom.
     if (this.emaMs > budgetMs * 0.8 || this.queue.length > 1) this.slowDown();

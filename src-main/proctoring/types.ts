@@ -1,6 +1,6 @@
 // Shared vocabulary of the proctoring engine: what one analysed frame says (observations), what the
-// rules raise (warnings) and how a session's risk is explained. The store, the report and the
-// proctor console import these types so every part speaks about the same facts.
+// rules raise (warnings). The store, the report and the proctor console import these types so every
+// part speaks about the same facts; the risk explanation is src-preload/risk-explanation.ts.
 
 /** A decoded camera frame: tightly packed 8-bit pixels, row-major. */
 export interface RawFrame {
@@ -127,24 +127,6 @@ export interface AudioFrame {
   voiceProbability: number;
   /** False when the microphone track ended or delivers nothing. */
   trackLive: boolean;
-}
-
-export interface RiskContribution {
-  warningId: string;
-  type: WarningType;
-  weight: number;
-  durationS: number;
-  confidence: number;
-  points: number;
-  reason: string;
-}
-
-export interface RiskScore {
-  score: number;
-  contributions: RiskContribution[];
-  /** Multiplier from the evidence-chain verdict (1 = intact). */
-  chainFactor: number;
-  formula: string;
 }
 
 export type IdDecision = 'verified' | 'needs_review' | 'rejected';

@@ -13,6 +13,7 @@ import { drawCover, drawLateDataNotes } from './sections/cover';
 import { drawEvaluator, drawEvidence, drawVersions } from './sections/closing';
 import { ID_CARD_BOX, drawIdVerification } from './sections/id-verification';
 import { drawQuestions } from './sections/questions';
+import { drawRiskFactors } from './sections/risk-factors';
 import { drawScoresChart } from './sections/scores-chart';
 import { drawTimeline } from './sections/timeline';
 import { THUMB, drawWarningsTable } from './sections/warnings-table';
@@ -93,6 +94,7 @@ export async function renderReport(raw: unknown, options: RenderReportOptions = 
   drawTimeline(canvas, ctx);
   for (const [file, image] of await snapshots) images.set(file, image);
   drawWarningsTable(canvas, ctx);
+  drawRiskFactors(canvas, ctx);
   drawEvidence(canvas, ctx);
   drawEvaluator(canvas, ctx);
   drawVersions(canvas, ctx);

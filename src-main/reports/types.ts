@@ -2,6 +2,7 @@
 // report depends only on this schema; whoever owns a session's rows maps them into it (see
 // ReportSource). Validated with zod so a bad mapping fails with the field's path, not a broken PDF.
 import { z } from 'zod';
+import { RiskExplanationSchema } from '../../src-preload/risk-explanation';
 import { ExamTypeSchema, SeveritySchema } from '../../src-preload/vocabulary';
 
 const score100 = z.number().min(0).max(100);
@@ -37,17 +38,8 @@ export const ReportScoresSchema = z.object({
   clarity: score100,
 });
 
-export const RiskContributionSchema = z.object({
-  factor: z.string().min(1),
-  /** Points this factor added to the session risk score. */
-  points: z.number(),
-  detail: z.string().optional(),
-});
-
-export const ReportRiskSchema = z.object({
-  score: score100,
-  contributions: z.array(RiskContributionSchema),
-});
+/** The session's risk score with its factors: the shared explanation, checked on parse. */
+export const ReportRiskSchema = RiskExplanationSchema;
 
 export const ReportDecisionSchema = z.object({
   outcome: z.enum(['accepted', 'rejected', 'needs_follow_up', 'invalidated']),
@@ -125,7 +117,8 @@ export const ReportInputSchema = z.object({
   session: ReportSessionSchema,
   /** Null when the evaluation has not run or failed. */
   scores: ReportScoresSchema.nullable(),
-  risk: ReportRiskSchema,
+  /** Null when the session was never scored (it did not finish on the device). */
+  risk: ReportRiskSchema.nullable(),
   decision: ReportDecisionSchema.nullable().default(null),
   idVerification: ReportIdVerificationSchema.nullable(),
   questions: z.array(ReportQuestionSchema),

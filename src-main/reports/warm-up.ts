@@ -19,7 +19,23 @@ function sampleInput(): ReportInputDraft {
     exam: { title: 'Warm-up', type: 'GEN', difficulty: 5 },
     session: { id: 'warm-up', startedAt: at, endedAt: at, durationSeconds: 600 },
     scores: { overall: 50, professionalism: 50, subjectKnowledge: 50, clarity: 50 },
-    risk: { score: 10, contributions: [{ factor: 'Looking away', points: 10, detail: sample }] },
+    risk: {
+      score: 10,
+      factors: [
+        {
+          warningId: 'warm-up',
+          type: 'looking_away',
+          startedAt: at,
+          weight: 10,
+          durationS: 30,
+          confidence: 1,
+          durationFactor: 1,
+          points: 10,
+        },
+      ],
+      chainFactor: 1,
+      formula: sample,
+    },
     decision: { outcome: 'accepted', reviewer: 'Warm-up', decidedAt: at, comment: sample },
     idVerification: {
       status: 'verified',

@@ -5,6 +5,7 @@ import type { ExamType, Severity } from '../../src-preload/vocabulary';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import type { ReportSource, ReportSourceResult } from '../reports/report-source';
+import { centralRisk } from './central-risk';
 
 const OUTCOME: Record<string, 'accepted' | 'rejected' | 'needs_follow_up' | 'invalidated'> = {
   cleared: 'accepted',
@@ -55,8 +56,6 @@ export function centralReportSource(query: SqlQuery): ReportSource {
       ]);
       const started = new Date(iso(s.started_at)).getTime();
       const ended = s.ended_at ? new Date(iso(s.ended_at)).getTime() : null;
-      const counts = new Map<string, number>();
-      for (const w of warnings) counts.set(String(w.type), (counts.get(String(w.type)) ?? 0) + 1);
       const ev = evaluations[0];
       const d = decisions[0];
       const idDetails = (s.id_details ?? {}) as Record<string, unknown>;
@@ -87,14 +86,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
                 clarity: Number(ev.clarity),
               }
             : null,
-          risk: {
-            score: s.risk_score === null ? 0 : Number(s.risk_score),
-            contributions: [...counts].map(([type, n]) => ({
-              factor: type,
-              points: 0,
-              detail: `${n} warning(s)`,
-            })),
-          },
+          risk: centralRisk(s),
           decision: d
             ? {
                 outcome: OUTCOME[String(d.decision)] ?? 'needs_follow_up',

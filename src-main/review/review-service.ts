@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
+import { centralRisk } from './central-risk';
 import { buildQueueQuery, encodeCursor } from './queue-query';
 import type {
   QueueFilter,
@@ -243,6 +244,7 @@ export class ReviewService {
         startedAt: iso(s.started_at),
         endedAt: isoOrNull(s.ended_at),
         riskScore: s.risk_score === null ? null : Number(s.risk_score),
+        risk: centralRisk(s),
         evidenceVerdict: String(s.evidence_verdict),
         videoSha256: flagsOnly ? null : video,
         posterSha256: hex(s.poster_sha256),

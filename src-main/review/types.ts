@@ -1,5 +1,6 @@
 // Shapes the proctor console reads and writes. They mirror the contract's zod schemas
 // (src-preload/contract-console.ts) so handlers pass service results straight through.
+import type { RiskExplanation } from '../../src-preload/risk-explanation';
 export type ReviewState = 'pending' | 'in_review' | 'decided';
 export type WarningVerdict = 'confirmed' | 'dismissed';
 export type SessionDecision = 'cleared' | 'flagged' | 'invalidated';
@@ -86,6 +87,8 @@ export interface SessionReview {
     startedAt: string;
     endedAt: string | null;
     riskScore: number | null;
+    /** The score's factors; null when the session has no score. */
+    risk: RiskExplanation | null;
     evidenceVerdict: string;
     videoSha256: string | null;
     /** The recording's poster frame (flags_only sessions, where no full video is filed). */

@@ -28,6 +28,7 @@ import { toInterviewState } from './interview-state';
 import { planResume, recordInterruption } from './interview-resume';
 import { noticeFor } from './notices';
 import { beginExamEvidence, type ExamEvidence } from './session-evidence';
+import { sessionRisk } from './session-risk';
 import { runSystemCheck, type SystemCheckInput } from './system-check-step';
 
 export type { CandidatePorts } from './candidate-ports';
@@ -128,6 +129,16 @@ export class CandidateService {
           data: { accommodation: accommodationRecord(live.exam.policy) },
           at: new Date().toISOString(),
         });
+        // The rate the camera is analysed at for the whole exam, and why (see frameRateFor).
+        appendEvent(tx, {
+          sessionId,
+          kind: 'analysis_rate',
+          data: {
+            fps: progress.analysisFps,
+            configuredFps: this.ports.configuredFps,
+            reason: progress.analysisFps < this.ports.configuredFps ? 'cpu_probe' : 'configured',
+          },
+        });
       });
       await this.startProctoring(live, progress, gate);
     }
@@ -136,7 +147,7 @@ export class CandidateService {
 
   /** Proctoring and the exam's lockdown evidence, at the interview's start or its resumption. */
   private async startProctoring(live: Live, progress: Progress, gate: IntegrityGate): Promise<void> {
-    await live.proctor.start(progress.referenceEmbedding);
+    await live.proctor.start(progress.referenceEmbedding, progress.analysisFps);
     // Kiosk, content protection, shortcut and clipboard guards: only the desktop shell can; in the
     // browser (headless host) the chain records that lockdown was not available. Either way the
     // chain gets the app build, the policy hash and every lockdown check.
@@ -255,7 +266,8 @@ export class CandidateService {
       const live = this.live.get(sessionId);
       await live?.evidence?.close(); // the start's checks belong before the session's end
       if (live?.flow && live.flow.state().status !== 'ended') live.flow.end();
-      const risk = await live?.proctor.end();
+      await live?.proctor.end();
+      const exam = live?.exam ?? this.exam(progress.examId);
       this.ports.store.write('session finished', (tx) => {
         if (recordingError) {
           appendEvent(tx, {
@@ -264,7 +276,10 @@ export class CandidateService {
             data: { recordingId, reason: recordingError },
           });
         }
-        finishSession(tx, { sessionId, status, ...(risk ? { riskScore: risk.score } : {}) });
+        const endedAt = new Date().toISOString();
+        // Risk from the stored warnings, whether or not this process saw them raised.
+        const risk = sessionRisk(tx, sessionId, this.ports.policyFor(exam), endedAt);
+        finishSession(tx, { sessionId, status, risk, endedAt });
         // The session's row and the work after it commit together; the runner picks the jobs up.
         const recording = enqueueAfterSession(tx, sessionId, recordingId ?? progress.recordingId);
         updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });
@@ -344,6 +359,16 @@ export class CandidateService {
           analyzer: this.ports.analyzer,
           recorder: new WarningRecorder({ store, sessionId, snapshotsDir, logger }),
           onWarning: (event) => this.notify(sessionId, event),
+          onRateChange: (change) => {
+            // Evidence of how the session was analysed; a failed write must not drop the frame.
+            try {
+              store.write('analysis rate', (tx) =>
+                appendEvent(tx, { sessionId, kind: 'analysis_rate', data: change }),
+              );
+            } catch (error) {
+              logger.warn({ err: error, sessionId }, 'could not chain the analysis rate');
+            }
+          },
         }),
       };
       // A finished session is not running: a late frame must not keep it (and the lockdown) alive.

@@ -2,6 +2,7 @@
 // session and its evidence chain, the ID check, the questions and answers, the evaluation, the
 // warnings with their snapshots, and the token cost. The report is then made offline, right after
 // the session; the proctor console regenerates it centrally after decisions.
+import { RiskExplanationSchema, type RiskExplanation } from '../../src-preload/risk-explanation';
 import { VigilError } from '../errors';
 import { latestEvaluation } from '../evaluation/evaluation-store';
 import type { TokenLedger } from '../evaluation/token-ledger';
@@ -28,6 +29,20 @@ interface WarningRow {
   confidence: number | null;
   details: string;
   path: string | null;
+}
+
+/**
+ * The score with its factors, as the finish stored them in the chain's last session_finished event.
+ * A session that never finished (or finished without proctoring) has no score: 0 and no factors.
+ */
+function storedRisk(store: LocalStore, sessionId: string): RiskExplanation | null {
+  const row = store.raw
+    .prepare(
+      `SELECT json_extract(body, '$.data.risk') AS risk FROM events
+       WHERE session_id = ? AND kind = 'session_finished' ORDER BY seq DESC LIMIT 1`,
+    )
+    .get(sessionId) as { risk: string | null } | undefined;
+  return row?.risk ? RiskExplanationSchema.parse(JSON.parse(row.risk)) : null;
 }
 
 const seconds = (from: string, to: string | null) =>
@@ -99,12 +114,7 @@ export function localReportSource(options: {
         };
       }
 
-      const contributions = warnings
-        .map((w) => {
-          const details = JSON.parse(w.details) as { riskPoints?: number };
-          return { factor: w.type, points: details.riskPoints ?? 0 };
-        })
-        .filter((c) => c.points > 0);
+      const risk = storedRisk(store, sessionId);
       return {
         data: {
           candidate: { name: options.candidateName() },
@@ -127,7 +137,7 @@ export function localReportSource(options: {
                 clarity: evaluation.clarity,
               }
             : null,
-          risk: { score: session.risk_score ?? 0, contributions },
+          risk,
           idVerification,
           questions: questions.map((q) => {
             const answer = answers.get(q.id);

@@ -65,6 +65,7 @@ export async function runSystemCheck(
         items: result.items.map((i) => ({ id: i.id, status: i.status, detail: i.detail })),
         mediaDevices,
         integrity: gate.outcome.entries,
+        frameRate: result.frameRate,
       },
       at: new Date().toISOString(),
     });
@@ -72,5 +73,5 @@ export async function runSystemCheck(
       updateProgress(tx, input.sessionId, { stage: 'id_verification', analysisFps: result.analysisFps });
     }
   });
-  return result;
+  return { items: result.items, passed: result.passed, analysisFps: result.analysisFps };
 }

@@ -20,18 +20,40 @@ export interface SystemFacts {
 
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 
-/** Slower machines analyse fewer frames per second (never fewer than one every two seconds). */
-export function analysisFpsFor(cpuProbeMs: number, configuredFps: number): number {
+/**
+ * The exam's analysis rate: the `proctoring.frameRate` setting, lowered on a slow machine by the
+ * CPU probe (never below one frame every two seconds on its account). The setting is the ceiling
+ * because it is the institution's choice (an IT policy may lock it) and the probe only knows what
+ * this machine can keep up with; a probe that could raise it would analyse more than was asked.
+ */
+export interface FrameRateDecision {
+  fps: number;
+  configuredFps: number;
+  cpuProbeMs: number;
+  /** `configured`: the setting as it is; `cpu_probe`: lowered for this machine. */
+  reason: 'configured' | 'cpu_probe';
+}
+
+export function frameRateFor(cpuProbeMs: number, configuredFps: number): FrameRateDecision {
   const factor = cpuProbeMs <= 60 ? 1 : cpuProbeMs <= 150 ? 0.5 : 0.25;
-  return Math.max(0.5, Math.round(configuredFps * factor * 4) / 4);
+  const lowered = Math.max(0.5, Math.round(configuredFps * factor * 4) / 4);
+  const fps = Math.min(configuredFps, lowered);
+  return {
+    fps,
+    configuredFps,
+    cpuProbeMs: Math.round(cpuProbeMs * 10) / 10,
+    reason: fps < configuredFps ? 'cpu_probe' : 'configured',
+  };
 }
 
 export function systemCheck(facts: SystemFacts): {
   items: CheckItem[];
   passed: boolean;
   analysisFps: number;
+  frameRate: FrameRateDecision;
 } {
-  const analysisFps = analysisFpsFor(facts.cpuProbeMs, facts.configuredFps);
+  const frameRate = frameRateFor(facts.cpuProbeMs, facts.configuredFps);
+  const analysisFps = frameRate.fps;
   const items: CheckItem[] = [
     facts.camera.ok
       ? { id: 'camera', label: 'Camera', status: 'pass', detail: facts.camera.label || 'working' }
@@ -105,5 +127,5 @@ export function systemCheck(facts: SystemFacts): {
           action: 'Reinstall Vigil or ask your IT support.',
         },
   ];
-  return { items, passed: items.every((i) => i.status !== 'fail'), analysisFps };
+  return { items, passed: items.every((i) => i.status !== 'fail'), analysisFps, frameRate };
 }

@@ -1,6 +1,7 @@
 // Session, warning and snapshot writes. Each writes its local row and its outbox item in the same
 // transaction, and records a chained event so the evidence timeline is tamper-evident.
 import { randomUUID } from 'node:crypto';
+import { riskExplanationProblem, type RiskExplanation } from '../../src-preload/risk-explanation';
 import { VigilError } from '../errors';
 import { registerBlob } from './blob-uploads';
 import { appendEvent } from './event-chain';
@@ -22,21 +23,30 @@ export function finishSession(
   input: {
     sessionId: string;
     status: Exclude<SessionStatus, 'in_progress'>;
-    riskScore?: number;
+    /** The score with its factors (src-main/session/session-risk.ts); a bare number is not taken. */
+    risk?: RiskExplanation;
     endedAt?: string;
   },
 ): void {
   const endedAt = input.endedAt ?? new Date().toISOString();
+  const problem = input.risk && riskExplanationProblem(input.risk);
+  if (problem) {
+    throw new VigilError('INTEGRITY', `The session's risk is not stored: ${problem}.`, {
+      sessionId: input.sessionId,
+    });
+  }
+  // The explanation lives in the chain's finishing event: stored with the score in this
+  // transaction, tamper-evident, and carried to central, which files the score from it.
   appendEvent(tx, {
     sessionId: input.sessionId,
     kind: 'session_finished',
-    data: { status: input.status },
+    data: { status: input.status, ...(input.risk ? { risk: input.risk } : {}) },
     at: endedAt,
   });
   const { changes } = tx.run(
     tx.q
       .updateTable('sessions')
-      .set({ status: input.status, ended_at: endedAt, risk_score: input.riskScore ?? null })
+      .set({ status: input.status, ended_at: endedAt, risk_score: input.risk?.score ?? null })
       .where('id', '=', input.sessionId),
   );
   if (changes === 0) throw new VigilError('NOT_FOUND', `No local session ${input.sessionId} to finish.`);
@@ -50,7 +60,7 @@ export function finishSession(
       id: input.sessionId,
       status: input.status,
       endedAt,
-      ...(input.riskScore !== undefined ? { riskScore: input.riskScore } : {}),
+      ...(input.risk ? { riskScore: input.risk.score } : {}),
       finalSeq: head?.chain_seq ?? 0,
       finalHash: Buffer.from(head?.chain_head ?? Buffer.alloc(32)).toString('hex'),
     },

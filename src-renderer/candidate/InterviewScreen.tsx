@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EventPayload, InterviewState } from '../../src-preload/contract';
 import type { CandidateApi } from '../../src-preload/contract-windows';
 import { startAudioMeter, type AudioLevel } from '../capture/audio-meter';
-import { startFrameSampler } from '../capture/frame-sampler';
+import { startAnalysisFrames } from '../capture/analysis-frames';
 import { startRecording, type RecordingHandle, type RecordingStatus } from '../capture/recorder';
 import { ErrorText, Screen } from '../components/Screen';
 import { SpokenAnswerPanel } from './SpokenAnswerPanel';
@@ -94,19 +94,7 @@ export function InterviewScreen({
         setError(`Recording could not start: ${e.message}`);
         return undefined;
       });
-    const sampler = startFrameSampler({
-      video: video.current,
-      fps: analysisFps,
-      onFrame: async (frame) => {
-        const r = await api.candidateFrame({
-          sessionId,
-          jpeg: frame.jpeg,
-          width: frame.width,
-          height: frame.height,
-        });
-        if (r.ok) sampler.setFps(r.value.recommendedFps);
-      },
-    });
+    const sampler = startAnalysisFrames({ api, sessionId, video: video.current, fps: analysisFps });
     let levels: AudioLevel[] = [];
     const stopMeter = startAudioMeter(capture.stream, (level) => levels.push(level));
     const flush = setInterval(() => {

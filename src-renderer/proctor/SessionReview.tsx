@@ -7,6 +7,7 @@ import type { CallResponse } from '../../src-preload/contract';
 import type { ConsoleApi } from '../../src-preload/contract-windows';
 import { formatOffset, isTyping, label } from './keys';
 import { AnswersPanel, ExamDocumentsPanel, IdCheckPanel, ReportsPanel } from './ReviewDetails';
+import { RiskFactors } from './RiskFactors';
 import { Snapshot } from './Snapshot';
 import { useBlobUrl } from './useBlobUrl';
 
@@ -192,8 +193,9 @@ export function SessionReview({
           {review.candidate.name || review.candidate.email} · {review.exam.title}
         </h2>
         <p className="muted">
-          Risk {review.session.riskScore ?? 'not scored'} · {review.session.status} · started{' '}
-          {new Date(review.session.startedAt).toLocaleString()} · evidence {review.session.evidenceVerdict}
+          Risk {review.session.risk ? Math.round(review.session.risk.score) : 'not scored'} ·{' '}
+          {review.session.status} · started {new Date(review.session.startedAt).toLocaleString()} · evidence{' '}
+          {review.session.evidenceVerdict}
           {review.agreementRate !== null &&
             ` · proctor agreement ${Math.round(review.agreementRate * 100)} %`}
         </p>
@@ -201,6 +203,15 @@ export function SessionReview({
           {status}
         </p>
       </section>
+
+      <RiskFactors
+        risk={review.session.risk}
+        offsetOf={(id) => warnings.find((w) => w.id === id)?.offsetS}
+        onPick={(id) => {
+          const i = warnings.findIndex((w) => w.id === id);
+          if (i >= 0) setSelected(i);
+        }}
+      />
 
       <div className="review-grid">
         <section className="panel" aria-labelledby="warnings-title">

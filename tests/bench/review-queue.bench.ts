@@ -79,14 +79,21 @@ async function generate(url: string, adminId: string, proctorId: string): Promis
     await q(
       `CREATE TEMP TABLE bench_users AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM vigil.users WHERE email LIKE '%@bench.example'`,
     );
-    await q(`INSERT INTO vigil.sessions (id, exam_id, candidate_id, status, started_at, ended_at, risk_score, id_verification_status, chain_seq)
+    // Each score with the one factor that explains it (the CHECK of migration 0402).
+    await q(`INSERT INTO vigil.sessions (id, exam_id, candidate_id, status, started_at, ended_at, risk_score, risk_factors,
+                                         id_verification_status, chain_seq)
              SELECT gen_random_uuid(), e.id, u.id,
                     (ARRAY['completed','completed','completed','abandoned','terminated','in_progress'])[1 + g % 6],
                     now() - (g % 365) * interval '1 day' - (g % 1440) * interval '1 minute',
                     now() - (g % 365) * interval '1 day' - (g % 1440) * interval '1 minute' + interval '45 minutes',
-                    CASE WHEN g % 50 = 0 THEN NULL ELSE round((random() * 100)::numeric, 2) END,
+                    r.score,
+                    CASE WHEN r.score IS NULL THEN NULL ELSE jsonb_build_object('score', r.score, 'chainFactor', 1,
+                      'formula', 'bench', 'factors', jsonb_build_array(jsonb_build_object('warningId', gen_random_uuid(),
+                      'type', 'no_face', 'startedAt', now(), 'weight', 20, 'durationS', 30, 'confidence', 1,
+                      'durationFactor', 1, 'points', r.score))) END,
                     (ARRAY['verified','needs_review','rejected'])[1 + g % 3], 3
              FROM generate_series(0, ${SESSIONS - 1}) g
+             CROSS JOIN LATERAL (SELECT CASE WHEN g % 50 = 0 THEN NULL ELSE round((random() * 100)::numeric) END AS score) r
              JOIN bench_exams e ON e.n = g % ${EXAMS}
              JOIN bench_users u ON u.n = g % ${SESSIONS / 2}`);
     await q(

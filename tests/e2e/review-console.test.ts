@@ -17,6 +17,12 @@ import { createTestApp, type TestApp } from '../support/app';
 import { artifactPath, launchChromium } from '../support/chromium';
 import { pdfText } from '../support/pdf-tools';
 import { startPostgres, type PostgresCluster } from '../support/postgres';
+import {
+  formatRiskPoints,
+  riskFactorDetail,
+  riskFactorLabel,
+  type RiskExplanation,
+} from '../../src-preload/risk-explanation';
 import { PASSWORD, seedConsole, type Seed } from '../support/review/seed';
 
 let cluster: PostgresCluster;
@@ -158,6 +164,30 @@ describe('proctor console', () => {
           .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
       )
       .toBe(64);
+
+    // The risk score with each factor as central filed it: warning, inputs and points, which add
+    // up to the score; picking a factor selects its warning and the video follows.
+    const [filed] = await owner.query<{ risk_factors: RiskExplanation }>(
+      `SELECT risk_factors FROM vigil.sessions WHERE id = $1`,
+      [examA()[0]!.id],
+    );
+    const risk = filed!.risk_factors;
+    const panel = page.getByTestId('risk-factors');
+    expect(await panel.getByRole('heading').textContent()).toBe(`Risk ${risk.score} / 100`);
+    const factorRows = panel.getByTestId('risk-factor');
+    await expect.poll(() => factorRows.count()).toBe(risk.factors.length);
+    expect(risk.factors).toHaveLength(3);
+    for (const [i, f] of risk.factors.entries()) {
+      const row = (await factorRows.nth(i).textContent())!.replace(/\s+/g, ' ');
+      expect(row).toContain(riskFactorLabel(f.type));
+      expect(row).toContain(`${riskFactorDetail(f)} ${formatRiskPoints(f.points)}`);
+    }
+    const last = risk.factors.findIndex((f) => f.warningId === examA()[0]!.warningIds[2]);
+    await factorRows.nth(last).getByRole('button').click();
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(180);
+    const first = risk.factors.findIndex((f) => f.warningId === examA()[0]!.warningIds[0]);
+    await factorRows.nth(first).getByRole('button').click();
+    await expect.poll(videoAt, { timeout: 15_000 }).toBe(60);
 
     await page.keyboard.press('m');
     await page.keyboard.type('notes on the desk');

@@ -15,6 +15,12 @@ export async function pdfText(file: string, page?: number): Promise<string> {
   return stdout.replace(/\s+/g, ' ');
 }
 
+/** Lines as laid out on the page (pdftotext -layout), spaces collapsed: text side by side stays on one line. */
+export async function pdfLayoutLines(file: string): Promise<string[]> {
+  const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { maxBuffer: 64 << 20 });
+  return stdout.split(/\n|\f/).map((line) => line.replace(/\s+/g, ' ').trim());
+}
+
 /** Text per page (1-based array index 0 = page 1), split on pdftotext's form feeds. */
 export async function pdfPageTexts(file: string): Promise<string[]> {
   const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', file, '-'], { maxBuffer: 64 << 20 });

@@ -109,12 +109,25 @@ export async function buildReportFixture(
     scores: { overall: 74, professionalism: 82, subjectKnowledge: 69, clarity: 71 },
     risk: {
       score: 38,
-      contributions: [
-        { factor: 'Looking away', points: 14, detail: '6 episodes, 2 min 10 s in total' },
-        { factor: 'Speech detected', points: 11, detail: 'another voice at 12:40 and 31:05' },
-        { factor: 'Focus lost', points: 8 },
-        { factor: 'ID needs review', points: 5 },
-      ],
+      factors: (
+        [
+          ['looking_away', 14, 130, 0.9, 25, 1.4],
+          ['speech_detected', 11, 40, 0.8, 20, 1.1],
+          ['focus_lost', 8, 12, 1, 10, 0.75],
+          ['no_face', 5, 4, 0.7, 20, 0.47],
+        ] as const
+      ).map(([type, points, durationS, confidence, weight, durationFactor], i) => ({
+        warningId: `w-${type}`,
+        type,
+        startedAt: new Date(start + (i + 1) * 300_000).toISOString(),
+        weight,
+        durationS,
+        confidence,
+        durationFactor,
+        points,
+      })),
+      chainFactor: 1,
+      formula: 'score = round(100·(1 − exp(−Σ raw / 100)))',
     },
     decision: {
       outcome: 'needs_follow_up',

@@ -6,11 +6,18 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../../config/load';
 import { VigilError } from '../../errors';
+import {
+  formatRiskPoints,
+  riskFactorDetail,
+  riskFactorLabel,
+  type RiskExplanation,
+} from '../../../src-preload/risk-explanation';
+import { parseReportInput } from '../../reports/parse-report-input';
 import { renderReport } from '../../reports/render-report';
 import { ReportArchive } from '../../reports/report-archive';
 import type { ReportSource } from '../../reports/report-source';
 import { ReportService } from '../../reports/report-service';
-import type { ReportPageSize } from '../../reports/types';
+import { ReportRiskSchema, type ReportPageSize } from '../../reports/types';
 
 export interface ReportCommandDeps {
   /** The store's ReportSource; absent until the store is wired in, then `--session` works. */
@@ -42,6 +49,7 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps 
       const pageSize = pickPageSize(opts.pageSize, loaded.config.report.pageSize);
       let pdf: Buffer;
       let summary: Record<string, unknown>;
+      let risk: RiskExplanation | null;
       if (opts.input) {
         const raw = await readJson(opts.input);
         const sessionId = (raw as { session?: { id?: unknown } })?.session?.id;
@@ -56,6 +64,7 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps 
           assetsDir: path.dirname(path.resolve(opts.input)),
         });
         pdf = rendered.pdf;
+        risk = parseReportInput(raw).risk; // rendered above, so it parses
         summary = { pages: rendered.pageCount, missing: rendered.dataNotes };
       } else if (opts.session) {
         if (!deps.openSource) {
@@ -64,8 +73,9 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps 
             'Reports by session need the local store, which this build does not include yet; use --input FILE.json.',
           );
         }
+        const source = await deps.openSource(loaded);
         const service = new ReportService({
-          source: await deps.openSource(loaded),
+          source,
           archive: new ReportArchive(path.join(loaded.dataDir, 'reports')),
           pageSize: () => pageSize,
         });
@@ -73,6 +83,8 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps 
           ? await service.generate(opts.session, 'manual')
           : await service.latestOrGenerate(opts.session);
         pdf = result.pdf;
+        // The same stored explanation the PDF was made from (the risk is fixed at the finish).
+        risk = ReportRiskSchema.nullable().parse((await source.load(opts.session)).data.risk ?? null);
         summary = { reportId: result.archived.reportId, version: result.archived.version };
       } else {
         throw new VigilError('BAD_REQUEST', 'Say which report to write: --session ID or --input FILE.json.');
@@ -82,9 +94,22 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps 
       await fs.writeFile(tmp, pdf);
       await fs.rename(tmp, out);
       if (opts.json)
-        process.stdout.write(JSON.stringify({ out, bytes: pdf.length, pageSize, ...summary }) + '\n');
-      else process.stdout.write(`wrote ${out} (${pdf.length} bytes, ${pageSize})\n`);
+        process.stdout.write(JSON.stringify({ out, bytes: pdf.length, pageSize, ...summary, risk }) + '\n');
+      else process.stdout.write(`wrote ${out} (${pdf.length} bytes, ${pageSize})\n${riskLines(risk)}`);
     });
+}
+
+/** The risk score and each factor, one line each, as the PDF lists them. */
+function riskLines(risk: RiskExplanation | null): string {
+  if (!risk) return 'Session risk: not scored (the session did not finish on the device)\n';
+  const lines = [`Session risk ${Math.round(risk.score)} / 100`];
+  if (risk.factors.length === 0) lines.push('  no warning this exam weighs was raised');
+  for (const f of risk.factors) {
+    lines.push(
+      `  ${formatRiskPoints(f.points).padStart(6)}  ${riskFactorLabel(f.type)} — ${riskFactorDetail(f)} (warning ${f.warningId})`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 function pickPageSize(option: string | undefined, configured: ReportPageSize): ReportPageSize {

@@ -1,5 +1,6 @@
 // The cover: who, which exam, when and how long, the four scores, the session's risk score with
 // what made it, the reviewer's decision, and what is missing from this report.
+import { formatRiskPoints, riskFactorDetail, riskFactorLabel } from '../../../src-preload/risk-explanation';
 import { colors, type ReportCanvas } from '../canvas';
 import { formatDateTime, formatDuration } from '../format';
 import type { RenderContext } from '../render-context';
@@ -170,8 +171,11 @@ function drawScoreTiles(c: ReportCanvas, ctx: RenderContext): void {
 function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
   const doc = c.doc;
   const risk = ctx.input.risk;
-  const sorted = [...risk.contributions].sort((a, b) => b.points - a.points);
-  // The cover shows the main factors; the rest are summed on one line so the cover stays one page.
+  const sorted = [...(risk?.factors ?? [])]
+    .sort((a, b) => b.points - a.points)
+    .map((f) => ({ factor: riskFactorLabel(f.type), points: f.points, detail: riskFactorDetail(f) }));
+  // The cover shows the main factors; the rest are summed on one line so the cover stays one page
+  // (the "Risk factors" section lists every one).
   const rows = sorted.length > MAX_FACTORS ? sorted.slice(0, MAX_FACTORS - 1) : sorted;
   const rest = sorted.slice(rows.length);
   if (rest.length > 0) {
@@ -188,13 +192,13 @@ function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
     });
   }
   c.subheading('Session risk', 60);
-  const [level, color] = riskLevel(risk.score);
+  const [level, color] = risk ? riskLevel(risk.score) : ['Not scored', colors.muted];
   const top = doc.y;
   const topPage = c.page;
   const boxW = 120;
   doc.roundedRect(c.left, top, boxW, 62, 4).fill(colors.panel);
   doc.rect(c.left, top, 4, 62).fill(color);
-  const riskText = String(Math.round(risk.score));
+  const riskText = risk ? String(Math.round(risk.score)) : '—';
   c.font('bold', 24, color).doc.text(riskText, c.left + 14, top + 8, { lineBreak: false });
   const riskW = doc.widthOfString(riskText);
   c.font('body', 9, colors.muted).doc.text('/ 100', c.left + 18 + riskW, top + 21, { lineBreak: false });
@@ -203,10 +207,12 @@ function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
   const x = c.left + boxW + 16;
   const w = c.right - x;
   doc.y = top;
-  if (rows.length === 0) {
-    c.font('italic', 9, colors.muted).doc.text('No factor contributed to the risk score.', x, top + 4, {
-      width: w,
-    });
+  if (!risk || rows.length === 0) {
+    // A score above 0 always has factors (the input is checked), so this is 0 or not scored.
+    const why = risk
+      ? 'No factor contributed to the risk score: no warning this exam weighs was raised.'
+      : 'This session was not scored: it did not finish on the device.';
+    c.font('italic', 9, colors.muted).doc.text(why, x, top + 4, { width: w });
   } else {
     c.font('bold', 8, colors.muted).doc.text('WHAT CONTRIBUTED', x, top, { width: w, characterSpacing: 0.5 });
     let y = doc.y + 3;
@@ -220,10 +226,10 @@ function drawRisk(c: ReportCanvas, ctx: RenderContext): void {
         y = doc.y;
       }
       doc.text(label, x, y, { width: w - 100 });
-      doc.rect(x + w - 92, y + 3, 60, 5).fill(colors.rule);
-      doc.rect(x + w - 92, y + 3, (60 * Math.max(0, row.points)) / total, 5).fill(color);
-      c.font('bold', 9, colors.ink).doc.text(`+${row.points.toFixed(0)}`, x + w - 28, y, {
-        width: 28,
+      doc.rect(x + w - 92, y + 3, 52, 5).fill(colors.rule);
+      doc.rect(x + w - 92, y + 3, (52 * Math.max(0, row.points)) / total, 5).fill(color);
+      c.font('bold', 9, colors.ink).doc.text(formatRiskPoints(row.points), x + w - 36, y, {
+        width: 36,
         align: 'right',
       });
       y += h;

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VigilError } from '../../../src-main/errors';
 import { renderReport } from '../../../src-main/reports/render-report';
 import type { ReportInputDraft } from '../../../src-main/reports/types';
-import { inkFraction, loadPage, pdfText, qpdfCheck, renderPages } from '../../support/pdf-tools';
+import {
+  inkFraction,
+  loadPage,
+  pdfPageTexts,
+  pdfText,
+  qpdfCheck,
+  renderPages,
+} from '../../support/pdf-tools';
 import { buildReportFixture, makeText } from '../../support/report-fixture';
 
 let dir: string;
@@ -46,7 +53,7 @@ describe('report with bad or missing input', () => {
         decision: null,
         evidence: { verdict: 'unverified', finalHash: null },
         evaluator: null,
-        risk: { score: 0, contributions: [] },
+        risk: { score: 0, factors: [], chainFactor: 1, formula: 'test' },
       },
       'sparse.pdf',
     );
@@ -120,12 +127,21 @@ describe('report with bad or missing input', () => {
   });
 
   it('lists late-found problems at the end when the cover has no room left', async () => {
-    const contributions = Array.from({ length: 45 }, (_, i) => ({ factor: `Factor ${i + 1}`, points: 1 }));
+    const factors = Array.from({ length: 45 }, (_, i) => ({
+      warningId: `w${i + 1}`,
+      type: `factor_${i + 1}`,
+      startedAt: base.session.startedAt,
+      weight: 1,
+      durationS: 30,
+      confidence: 1,
+      durationFactor: 1,
+      points: 1,
+    }));
     const warnings = base.warnings.map((w) => ({ ...w, snapshotPath: 'vanished.jpg' }));
-    const { report, text } = await renderToFile(
+    const { report, file, text } = await renderToFile(
       {
         ...base,
-        risk: { score: 45, contributions },
+        risk: { score: 45, factors, chainFactor: 1, formula: 'test' },
         decision: { ...base.decision!, comment: makeText(700) },
         warnings,
       },
@@ -135,9 +151,18 @@ describe('report with bad or missing input', () => {
     const notes = report.sections.find((s) => s.name === 'data-notes');
     expect(notes?.startPage).toBe(report.pageCount - 1);
     // The cover keeps the main risk factors and sums the rest on one line.
-    expect(text).toContain('Factor 7');
-    expect(text).not.toContain('Factor 45');
-    expect(text).toContain('38 more factors — Factor 8, Factor 9');
+    const cover = (await pdfPageTexts(file))
+      .slice(0, report.sections.find((s) => s.name === 'cover')!.endPage + 1)
+      .join('\n');
+    expect(cover).toContain('Factor 7');
+    expect(cover).not.toContain('Factor 45');
+    expect(cover).toContain('38 more factors — Factor 8, Factor 9');
+    // The "Risk factors" section lists every one of them.
+    const factorsSection = report.sections.find((s) => s.name === 'risk-factors')!;
+    const listed = (await pdfPageTexts(file))
+      .slice(factorsSection.startPage, factorsSection.endPage + 1)
+      .join('\n');
+    for (let i = 1; i <= 45; i++) expect(listed).toMatch(new RegExp(`${i}\\. .*Factor ${i} — 30\\.0 s`));
     expect(text).toContain('5 snapshot files are missing: warning #1 vanished.jpg (file not found)');
   });
 

@@ -25,6 +25,7 @@ import { addSnapshot, finishSession, recordWarning, startSession } from '../../.
 import { localDbPath } from '../../../src-main/store/db-file';
 import { runVigil } from '../../support/cli';
 import { makeTempDir } from '../../support/temp-dir';
+import { explainedRisk } from '../../support/risk';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-22T03:00:00.000Z');
@@ -110,7 +111,12 @@ function makeSession(examId: string, endedDaysAgo: number, sync: Sync): Made {
       contentType: 'application/pdf',
       deleteAfterUpload: false,
     });
-    finishSession(tx, { sessionId: sid, status: 'completed', riskScore: 20, endedAt: ended.toISOString() });
+    finishSession(tx, {
+      sessionId: sid,
+      status: 'completed',
+      risk: explainedRisk(20, randomUUID()),
+      endedAt: ended.toISOString(),
+    });
     return sid;
   });
   // Recording (segments, merged video), interview, evaluation, usage and flow rows.

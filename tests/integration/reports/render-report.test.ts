@@ -4,11 +4,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatOffset, offsetSeconds } from '../../../src-main/reports/format';
 import { renderReport, type RenderedReport } from '../../../src-main/reports/render-report';
+import { formatRiskPoints, riskFactorDetail, riskFactorLabel } from '../../../src-preload/risk-explanation';
 import type { ReportInputDraft } from '../../../src-main/reports/types';
 import {
   inkFraction,
   loadPage,
+  pdfLayoutLines,
   pdfOutline,
   pdfPageSize,
   pdfPageTexts,
@@ -28,6 +31,7 @@ const sectionOrder = [
   'traits',
   'timeline',
   'warnings-table',
+  'risk-factors',
   'evidence',
   'evaluator',
   'versions',
@@ -39,6 +43,7 @@ const headings: Record<string, string> = {
   traits: 'Traits and suggestions',
   timeline: 'Proctoring timeline',
   'warnings-table': 'Warnings',
+  'risk-factors': 'Risk factors',
   evidence: 'Evidence integrity',
   evaluator: 'Evaluation method',
   versions: 'Report versions',
@@ -158,6 +163,28 @@ describe('evaluation report PDF', () => {
     expect(text).toContain(input.evidence.finalHash!);
     expect(text).toContain('gpt-4o-mini');
     expect(text).toContain('$0.0042');
+  });
+
+  it('explains the risk score: each factor on its own line, with its inputs and points', async () => {
+    const risk = input.risk!;
+    const section = report.sections.find((s) => s.name === 'risk-factors')!;
+    const pages = await pdfPageTexts(pdfFile);
+    const listed = pages.slice(section.startPage, section.endPage + 1).join(' ');
+    expect(listed).toContain(`Risk score ${risk.score} / 100, the sum of the points below.`);
+    const byTime = [...risk.factors].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    const lines = await pdfLayoutLines(pdfFile);
+    byTime.forEach((f, i) => {
+      const start = `${i + 1}. ${formatOffset(offsetSeconds(input.session.startedAt, f.startedAt))} ${riskFactorLabel(f.type)} — ${riskFactorDetail(f)}`;
+      expect(listed).toContain(start);
+      // The points are on the factor's own line.
+      expect(lines.find((l) => l.startsWith(start))).toMatch(new RegExp(`\\${formatRiskPoints(f.points)}$`));
+    });
+    // The cover names the same factors with the same points.
+    for (const f of risk.factors) {
+      expect(pages[0]).toContain(`${riskFactorLabel(f.type)} — ${riskFactorDetail(f)}`);
+      expect(pages[0]).toContain(formatRiskPoints(f.points));
+    }
+    expect(pages[0]).not.toContain('No factor contributed');
   });
 
   it('starts each section on the page it reports', async () => {

@@ -10,7 +10,18 @@ import { ReportArchive } from '../../../src-main/reports/report-archive';
 import type { ReportSource, ReportSourceData } from '../../../src-main/reports/report-source';
 import { ReportService } from '../../../src-main/reports/report-service';
 import type { ReportInputDraft } from '../../../src-main/reports/types';
-import { pdfPageSize, pdfText, qpdfCheck } from '../../support/pdf-tools';
+import { defaultPolicy } from '../../../src-main/proctoring/policy';
+import { localStoreFile } from '../../../src-main/session/runtime';
+import { sessionRisk } from '../../../src-main/session/session-risk';
+import { openLocalStore } from '../../../src-main/store/local-store';
+import { finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
+import {
+  formatRiskPoints,
+  riskFactorDetail,
+  riskFactorLabel,
+  type RiskExplanation,
+} from '../../../src-preload/risk-explanation';
+import { pdfLayoutLines, pdfPageSize, pdfText, qpdfCheck } from '../../support/pdf-tools';
 import { buildReportFixture, MULTI_SCRIPT_NAME } from '../../support/report-fixture';
 
 let dir: string;
@@ -101,6 +112,80 @@ describe('vigil report', () => {
     const neither = await runCli(['report', '--out', path.join(dir, 'w.pdf')]);
     expect(neither.code).toBe(1);
     expect(neither.err).toContain('--session ID or --input FILE.json');
+  });
+});
+
+describe('vigil report --session', () => {
+  it("prints every factor of the session's risk and the PDF lists each one, as the finish stored them", async () => {
+    const dataDir = path.join(dir, 'device');
+    await fs.mkdir(dataDir, { recursive: true });
+    const store = await openLocalStore(localStoreFile(dataDir));
+    const t0 = Date.parse('2026-05-04T10:00:00.000Z');
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    const sessionId = store.write('session', (tx) => {
+      const id = startSession(tx, { examId: 'exam-cli', startedAt: at(0) });
+      recordWarning(tx, {
+        sessionId: id,
+        type: 'no_face',
+        severity: 'high',
+        startedAt: at(60),
+        endedAt: at(80),
+        confidence: 0.9,
+      });
+      recordWarning(tx, {
+        sessionId: id,
+        type: 'multiple_faces',
+        severity: 'high',
+        startedAt: at(200),
+        endedAt: at(245),
+        confidence: 0.8,
+      });
+      recordWarning(tx, {
+        sessionId: id,
+        type: 'focus_lost',
+        severity: 'medium',
+        startedAt: at(300),
+        endedAt: at(304),
+        confidence: 1,
+      });
+      finishSession(tx, {
+        sessionId: id,
+        status: 'completed',
+        risk: sessionRisk(tx, id, defaultPolicy, at(600)),
+        endedAt: at(600),
+      });
+      return id;
+    });
+    await store.close();
+    process.env = { ...savedEnv, VIGIL_DATA_DIR: dataDir };
+
+    const out = path.join(dir, 'session.pdf');
+    const text = await runCli(['report', '--session', sessionId, '--out', out]);
+    expect(text.err).toBe('');
+    expect(text.code).toBe(0);
+    const json = await runCli(['report', '--session', sessionId, '--out', out, '--json']);
+    const { risk } = JSON.parse(json.out) as { risk: RiskExplanation };
+    expect(risk.factors.map((f) => f.type)).toEqual(['multiple_faces', 'no_face', 'focus_lost']);
+    expect(risk.score).toBeGreaterThan(0);
+    expect(risk.factors.reduce((s, f) => s + f.points, 0)).toBeCloseTo(risk.score, 6);
+
+    // The terminal: the score, then one line per factor with its points, inputs and warning.
+    const lines = text.out.split('\n');
+    expect(lines[1]).toBe(`Session risk ${risk.score} / 100`);
+    for (const f of risk.factors) {
+      expect(lines).toContain(
+        `  ${formatRiskPoints(f.points).padStart(6)}  ${riskFactorLabel(f.type)} — ${riskFactorDetail(f)} (warning ${f.warningId})`,
+      );
+    }
+    // The PDF: the cover's score and each factor on its own line in "Risk factors".
+    expect(await pdfText(out)).toContain(`Risk score ${risk.score} / 100, the sum of the points below.`);
+    const pdfLines = await pdfLayoutLines(out);
+    for (const f of risk.factors) {
+      const line = pdfLines.find(
+        (l) => l.includes(`${riskFactorLabel(f.type)} — ${riskFactorDetail(f)}`) && /^\d+\./.test(l),
+      );
+      expect(line).toMatch(new RegExp(`\\${formatRiskPoints(f.points)}$`));
+    }
   });
 });
 

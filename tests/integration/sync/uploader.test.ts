@@ -16,6 +16,7 @@ import { enrolledCandidateName, enrolledExam } from '../../../src-main/sync/enro
 import { Uploader, type SyncStatus } from '../../../src-main/sync/uploader';
 import { enrollLocalDevice, startCentral, type CentralFixture } from '../../support/central';
 import { makeTempDir } from '../../support/temp-dir';
+import { explainedRisk } from '../../support/risk';
 
 let central: CentralFixture;
 const temp = makeTempDir();
@@ -94,7 +95,7 @@ describe('uploader against PostgreSQL', () => {
         },
       });
       for (let i = 0; i < 30; i++) appendEvent(tx, { sessionId, kind: 'gaze', data: { i } });
-      finishSession(tx, { sessionId, status: 'completed', riskScore: 42 });
+      finishSession(tx, { sessionId, status: 'completed', risk: explainedRisk(42, randomUUID()) });
     });
     const statuses: SyncStatus[] = [];
     const uploader = new Uploader({
@@ -134,6 +135,8 @@ describe('uploader against PostgreSQL', () => {
     expect(server).toMatchObject({
       status: 'completed',
       risk_score: '42.00',
+      // Filed from the chain's session_finished event, with the factors that make the score.
+      risk_factors: { score: 42, factors: [expect.objectContaining({ points: 42 })] },
       evidence_verdict: 'intact',
       chain_seq: local?.chain_seq,
     });

@@ -5,6 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import type { SqlQuery } from '../../../src-main/central/connect';
 import { AdminService } from '../../../src-main/admin/admin-service';
+import type { RiskExplanation } from '../../../src-preload/risk-explanation';
 
 export const PASSWORD = 'proctor-password-1';
 
@@ -117,7 +118,8 @@ export async function seedConsole(
       ageDays: 2,
       warnings: ['no_face'],
     },
-    { exam: examA, name: 'Carol Calm', risk: 10, ageDays: 1, warnings: [] },
+    // A score always has its factors (migration 0402): Carol's 10 is one short glance away.
+    { exam: examA, name: 'Carol Calm', risk: 10, ageDays: 1, warnings: ['looking_away'] },
     { exam: examB, name: 'Bruno Bexam', risk: 95, ageDays: 40, warnings: ['speech_detected', 'focus_lost'] },
     { exam: examB, name: 'Bianca Bexam', risk: 30, ageDays: 3, warnings: ['focus_lost'] },
   ];
@@ -130,10 +132,12 @@ export async function seedConsole(
     const id = randomUUID();
     const started = new Date(Date.now() - p.ageDays * day);
     const ended = new Date(started.getTime() + 30 * 60_000);
+    const warningIds = p.warnings.map(() => randomUUID());
+    const at = (k: number) => new Date(started.getTime() + (k + 1) * 60_000);
     await q(
       `INSERT INTO vigil.sessions (id, exam_id, candidate_id, status, started_at, ended_at, risk_score,
-         id_verification_status, id_details)
-       VALUES ($1, $2, $3, 'completed', $4, $5, $6, 'verified', $7)`,
+         risk_factors, id_verification_status, id_details)
+       VALUES ($1, $2, $3, 'completed', $4, $5, $6, $7, 'verified', $8)`,
       [
         id,
         p.exam,
@@ -141,6 +145,7 @@ export async function seedConsole(
         started,
         ended,
         p.risk,
+        JSON.stringify(seededRisk(p.risk, p.warnings, warningIds, at)),
         JSON.stringify({ fields: { Name: p.name }, faceMatchScore: 0.91, reasons: [] }),
       ],
     );
@@ -149,16 +154,12 @@ export async function seedConsole(
       const videoSha = await addBlob(q, id, 'video', options.video.data, options.video.contentType);
       await q(`UPDATE vigil.sessions SET video_sha256 = decode($2, 'hex') WHERE id = $1`, [id, videoSha]);
     }
-    const warningIds: string[] = [];
     for (const [k, type] of p.warnings.entries()) {
-      const wid = randomUUID();
-      const at = new Date(started.getTime() + (k + 1) * 60_000);
       await q(
         `INSERT INTO vigil.warnings (id, session_id, type, severity, started_at, ended_at, confidence, snapshot_sha256, details)
          VALUES ($1, $2, $3, 'high', $4, $5, 0.9, decode($6, 'hex'), '{"detector":"test"}')`,
-        [wid, id, type, at, new Date(at.getTime() + 5000), snapshotSha],
+        [warningIds[k], id, type, at(k), new Date(at(k).getTime() + 5000), snapshotSha],
       );
-      warningIds.push(wid);
     }
     await q(
       `INSERT INTO vigil.events (session_id, seq, kind, occurred_at, body, payload, prev_hash, hash, hash_valid)
@@ -185,5 +186,31 @@ export async function seedConsole(
     admin: adminId,
     sessions,
     snapshot: { sha256: snapshotSha, bytes: JPEG },
+  };
+}
+
+/** The seeded score split evenly over the session's warnings (in tenths, the rest on the first). */
+function seededRisk(
+  score: number,
+  types: string[],
+  warningIds: string[],
+  at: (k: number) => Date,
+): RiskExplanation {
+  const tenths = Math.round(score * 10);
+  const each = Math.floor(tenths / types.length);
+  return {
+    score,
+    factors: types.map((type, k) => ({
+      warningId: warningIds[k]!,
+      type,
+      startedAt: at(k).toISOString(),
+      weight: 20,
+      durationS: 5,
+      confidence: 0.9,
+      durationFactor: 0.5,
+      points: (each + (k === 0 ? tenths - each * types.length : 0)) / 10,
+    })),
+    chainFactor: 1,
+    formula: 'seeded for tests',
   };
 }

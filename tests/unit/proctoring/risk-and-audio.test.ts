@@ -2,44 +2,77 @@
 import { describe, expect, it } from 'vitest';
 import { AudioRules } from '../../../src-main/proctoring/audio-rules';
 import { defaultPolicy, resolvePolicy } from '../../../src-main/proctoring/policy';
-import { riskScore } from '../../../src-main/proctoring/risk-score';
-import type { AudioFrame, ProctoringWarning, WarningEvent } from '../../../src-main/proctoring/types';
+import { riskScore, type RiskWarning } from '../../../src-main/proctoring/risk-score';
+import type { AudioFrame, WarningEvent } from '../../../src-main/proctoring/types';
+import { riskExplanationProblem, RiskExplanationSchema } from '../../../src-preload/risk-explanation';
 import { WarningEmitter } from '../../../src-main/proctoring/warning-emitter';
 
-const warning = (
-  type: ProctoringWarning['type'],
-  startMs: number,
-  endMs: number,
-  confidence = 1,
-): ProctoringWarning => ({
+const T0 = Date.parse('2026-03-01T09:00:00.000Z');
+const warning = (type: string, startMs: number, endMs: number, confidence = 1): RiskWarning => ({
   id: `${type}-${startMs}`,
   type,
-  severity: 'medium',
-  startMs,
-  endMs,
+  startedAt: new Date(T0 + startMs).toISOString(),
+  endedAt: new Date(T0 + endMs).toISOString(),
   confidence,
-  detector: 'test',
-  modelVersions: {},
-  thresholds: {},
-  details: {},
 });
 
 describe('riskScore', () => {
   it('is 0 with no warnings', () => {
-    expect(riskScore([], defaultPolicy)).toMatchObject({ score: 0, contributions: [], chainFactor: 1 });
+    expect(riskScore([], defaultPolicy)).toMatchObject({ score: 0, factors: [], chainFactor: 1 });
   });
 
-  it('explains itself: one contribution per warning, largest first, summing to the score', () => {
+  it('explains itself: one factor per weighed warning, largest first, its points summing to the score', () => {
     const ws = [warning('looking_away', 0, 3000, 0.7), warning('multiple_faces', 10_000, 40_000, 0.95)];
     const r = riskScore(ws, defaultPolicy);
-    expect(r.contributions.map((c) => c.type)).toEqual(['multiple_faces', 'looking_away']);
-    const top = r.contributions[0]!;
-    expect(top).toMatchObject({ weight: 25, durationS: 30, confidence: 0.95 });
-    expect(top.points).toBeCloseTo(25 * 0.95 * 1, 1);
-    expect(top.reason).toMatch(/multiple_faces for 30\.0 s/);
-    const raw = r.contributions.reduce((s, c) => s + c.points, 0);
+    expect(r.factors.map((c) => c.type)).toEqual(['multiple_faces', 'looking_away']);
+    const top = r.factors[0]!;
+    expect(top).toMatchObject({
+      warningId: 'multiple_faces-10000',
+      startedAt: '2026-03-01T09:00:10.000Z',
+      weight: 25,
+      durationS: 30,
+      confidence: 0.95,
+      durationFactor: 1,
+    });
+    const raw = r.factors.reduce((s, c) => s + c.weight * c.confidence * c.durationFactor, 0);
     expect(r.score).toBe(Math.round(100 * (1 - Math.exp(-raw / 100))));
+    // Each factor's points are its share of the score.
+    expect(top.points).toBeCloseTo((r.score * 25 * 0.95) / raw, 0);
+    expect(r.factors.reduce((s, c) => s + c.points, 0)).toBeCloseTo(r.score, 6);
     expect(r.formula).toMatch(/durationFactor/);
+  });
+
+  it('never gives a score without factors, and its points always add up to the score', () => {
+    // Many mixes of types, lengths and confidences, with the chain verdicts.
+    const types = ['no_face', 'looking_away', 'speech_detected', 'focus_lost', 'camera_blocked', 'unweighed'];
+    for (let seed = 1; seed <= 300; seed++) {
+      const n = seed % 9;
+      const ws = Array.from({ length: n }, (_, i) => {
+        const start = ((seed * 7919 + i * 104_729) % 600) * 1000;
+        const length = ((seed * 31 + i * 17) % 120) * 500;
+        return warning(types[(seed + i) % types.length]!, start, start + length, ((seed + i) % 10) / 10 + 0.05);
+      });
+      const verdict = (['intact', 'broken', 'unknown'] as const)[seed % 3];
+      const r = riskScore(ws, defaultPolicy, { chainVerdict: verdict });
+      expect(riskExplanationProblem(r), `seed ${seed}`).toBeNull();
+      expect(r.score > 0, `seed ${seed}`).toBe(r.factors.some((f) => f.points > 0));
+      expect(Math.abs(r.factors.reduce((s, f) => s + f.points, 0) - r.score)).toBeLessThan(0.05);
+      // Points are tenths.
+      for (const f of r.factors) expect(Math.round(f.points * 10)).toBeCloseTo(f.points * 10, 6);
+      expect(RiskExplanationSchema.safeParse(r).success).toBe(true);
+    }
+    // A warning the policy does not weigh is no factor.
+    expect(riskScore([warning('unweighed', 0, 60_000)], defaultPolicy)).toMatchObject({ score: 0, factors: [] });
+  });
+
+  it('refuses an explanation whose factors do not explain the score', () => {
+    const good = riskScore([warning('no_face', 0, 20_000)], defaultPolicy);
+    expect(good.score).toBeGreaterThan(0);
+    expect(riskExplanationProblem({ ...good, factors: [] })).toMatch(/with no factor/);
+    expect(RiskExplanationSchema.safeParse({ ...good, factors: [] }).success).toBe(false);
+    const off = { ...good, factors: [{ ...good.factors[0]!, points: good.score - 1 }] };
+    expect(riskExplanationProblem(off)).toMatch(/add up to/);
+    expect(RiskExplanationSchema.safeParse(off).success).toBe(false);
   });
 
   it('grows with duration, confidence and a broken evidence chain, and stays within 0–100', () => {

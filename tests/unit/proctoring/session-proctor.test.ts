@@ -17,6 +17,7 @@ import type { WarningEvent } from '../../../src-main/proctoring/types';
 import { WarningRecorder } from '../../../src-main/proctoring/warning-recorder';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
+import { sessionRisk } from '../../../src-main/session/session-risk';
 import { makeTempDir } from '../../support/temp-dir';
 
 const temp = makeTempDir('vigil-session-proctor-');
@@ -159,8 +160,11 @@ describe('SessionProctor', () => {
     await proctor.resume();
     await frames(10_000, 13_000);
     now = origin + 14_000;
-    const risk = await proctor.end();
+    await proctor.end();
     expect(listener).toBeUndefined();
+    // The risk at the finish is computed from what was stored: every weighed warning is a factor,
+    // under the stored warning's id (screen_locked has no weight in the policy).
+    const risk = sessionRisk(store, sessionId, defaultPolicy, new Date(origin + 14_000).toISOString());
 
     const rows = warnings(sessionId);
     expect(
@@ -177,7 +181,8 @@ describe('SessionProctor', () => {
       const raisedAtMs = (JSON.parse(w.details) as { raisedAtMs: number }).raisedAtMs;
       expect(sha256(snapshotOf(w.snapshot_id!))).toBe(sent.get(raisedAtMs));
     }
-    expect(risk!.contributions.map((c) => c.type).sort()).toEqual(['focus_lost', 'no_face', 'no_face']);
+    expect(risk.factors.map((c) => c.type).sort()).toEqual(['focus_lost', 'no_face', 'no_face']);
+    expect(risk.factors.map((f) => f.warningId).every((id) => rows.some((w) => w.id === id))).toBe(true);
     expect(events.filter((e) => e.warning.type === 'no_face').map((e) => e.kind)).toEqual([
       'raised',
       'ended',

@@ -17,6 +17,7 @@ import type { LocalDatabase } from '../../../src-main/store/schema';
 import { enqueue, outboxCounts, pendingBatch } from '../../../src-main/store/outbox';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
 import { makeTempDir } from '../../support/temp-dir';
+import { explainedRisk } from '../../support/risk';
 
 const temp = makeTempDir();
 afterAll(() => temp.cleanup());
@@ -132,7 +133,7 @@ describe('local store', () => {
         startedAt: new Date().toISOString(),
       });
       addSnapshot(tx, { sessionId, warningId, path: '/tmp/x.jpg', sha256: 'ab'.repeat(32), bytes: 10 });
-      finishSession(tx, { sessionId, status: 'completed', riskScore: 12.5 });
+      finishSession(tx, { sessionId, status: 'completed', risk: explainedRisk(12, warningId) });
     });
     expect(checkDatabase(store)).toMatchObject({
       ok: true,
