@@ -59,7 +59,9 @@ const BLOB_BEGIN_0005 = `CREATE OR REPLACE FUNCTION vigil.blob_begin(p_token tex
     RETURN jsonb_build_object('offset', b.received, 'status', b.status);
   END $$`;
 
-const finish = (wholeCheck: boolean) => `CREATE OR REPLACE FUNCTION vigil.blob_finish(p_token text, p_blob uuid)
+const finish = (
+  wholeCheck: boolean,
+) => `CREATE OR REPLACE FUNCTION vigil.blob_finish(p_token text, p_blob uuid)
   RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); b vigil.blobs; v_hash bytea;
   BEGIN
@@ -96,7 +98,9 @@ const finish = (wholeCheck: boolean) => `CREATE OR REPLACE FUNCTION vigil.blob_f
                               'completedAt', b.completed_at);
   END $$`;
 
-const fetchExam = (withLimit: boolean) => `CREATE OR REPLACE FUNCTION vigil.fetch_exam(p_token text) RETURNS jsonb
+const fetchExam = (
+  withLimit: boolean,
+) => `CREATE OR REPLACE FUNCTION vigil.fetch_exam(p_token text) RETURNS jsonb
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); result jsonb;
   BEGIN

@@ -15,7 +15,10 @@ export async function handleBlobRequest(
   res: ServerResponse,
   options: { port: number; review: () => ReviewService | undefined; logger: Logger },
 ): Promise<void> {
-  if (!isLoopbackAddress(req.socket.remoteAddress) || !allowedHosts(options.port).includes(req.headers.host ?? '')) {
+  if (
+    !isLoopbackAddress(req.socket.remoteAddress) ||
+    !allowedHosts(options.port).includes(req.headers.host ?? '')
+  ) {
     res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('Forbidden');
     return;

@@ -29,7 +29,9 @@ const ALLOWED_TYPES: Record<string, string> = {
 export type BlobServer = (request: BlobRequest) => Promise<BlobResponse>;
 
 function blobResponse(answer: BlobResponse): Response {
-  const body = answer.body ? (Readable.toWeb(Readable.from(answer.body)) as ReadableStream<Uint8Array>) : null;
+  const body = answer.body
+    ? (Readable.toWeb(Readable.from(answer.body)) as ReadableStream<Uint8Array>)
+    : null;
   return new Response(body, { status: answer.status, headers: answer.headers });
 }
 

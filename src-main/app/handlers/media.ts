@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { MediaStartRequestSchema } from '../../../src-preload/contract';
 import { DEFAULT_BITS_PER_SECOND } from '../../media/media-service';
-import { checkRecordingFitsServer } from '../../media/server-limit';
+import { checkRecordingFitsServer } from '../../session/recording-server-limit';
 import type { HandlerGroup } from '../../rpc/dispatcher';
 import { cachedExam } from '../../store/exam-cache';
 import type { AppContext } from '../create-app';
@@ -14,8 +14,7 @@ type MediaStartRequest = z.infer<typeof MediaStartRequestSchema>;
 async function checkServerLimit(ctx: AppContext, request: MediaStartRequest): Promise<void> {
   const store = await ctx.candidate.store();
   const session = store.raw.prepare('SELECT exam_id FROM sessions WHERE id = ?').get(request.sessionId) as
-    | { exam_id: string }
-    | undefined;
+    { exam_id: string } | undefined;
   const exam = session ? cachedExam(store, session.exam_id) : undefined;
   if (!exam) return;
   checkRecordingFitsServer({

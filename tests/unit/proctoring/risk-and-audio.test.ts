@@ -50,7 +50,12 @@ describe('riskScore', () => {
       const ws = Array.from({ length: n }, (_, i) => {
         const start = ((seed * 7919 + i * 104_729) % 600) * 1000;
         const length = ((seed * 31 + i * 17) % 120) * 500;
-        return warning(types[(seed + i) % types.length]!, start, start + length, ((seed + i) % 10) / 10 + 0.05);
+        return warning(
+          types[(seed + i) % types.length]!,
+          start,
+          start + length,
+          ((seed + i) % 10) / 10 + 0.05,
+        );
       });
       const verdict = (['intact', 'broken', 'unknown'] as const)[seed % 3];
       const r = riskScore(ws, defaultPolicy, { chainVerdict: verdict });
@@ -62,7 +67,10 @@ describe('riskScore', () => {
       expect(RiskExplanationSchema.safeParse(r).success).toBe(true);
     }
     // A warning the policy does not weigh is no factor.
-    expect(riskScore([warning('unweighed', 0, 60_000)], defaultPolicy)).toMatchObject({ score: 0, factors: [] });
+    expect(riskScore([warning('unweighed', 0, 60_000)], defaultPolicy)).toMatchObject({
+      score: 0,
+      factors: [],
+    });
   });
 
   it('refuses an explanation whose factors do not explain the score', () => {

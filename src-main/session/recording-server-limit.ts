@@ -4,7 +4,7 @@
 // never reach the proctor. Flags-only exams upload short clips only, so they are not limited here.
 import { VigilError } from '../errors';
 import { extendedLimitS } from '../interview/accommodation';
-import { accommodationOf } from '../session/exam-options';
+import { accommodationOf } from './exam-options';
 import type { CachedExam } from '../store/exam-cache';
 
 /** Matroska/WebM overhead over the encoder's bitrate, as the disk guard assumes. */
@@ -44,7 +44,7 @@ export function checkRecordingFitsServer(input: {
     `This exam's recording could reach ${mb(expected)} MB (${Math.ceil(durationS / 60)} minutes at ` +
       `${(input.bitsPerSecond / 1e6).toFixed(3)} Mbit/s), but the central server accepts files up to ` +
       `${mb(maxBytes)} MB, so the proctor would never receive it. Nothing was recorded. Ask your ` +
-      'institution to raise the server\'s limit (max_blob_bytes) or to shorten the exam, then start again.',
+      "institution to raise the server's limit (max_blob_bytes) or to shorten the exam, then start again.",
     { expectedBytes: expected, maxBlobBytes: maxBytes, durationS, bitsPerSecond: input.bitsPerSecond },
   );
 }
