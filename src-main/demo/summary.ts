@@ -20,6 +20,15 @@ export interface DemoSummary {
   } | null;
   pdf: string | null;
   sync: { pending: number; receipts: number };
+  /** The session as the central store holds it after sync: what the proctor's console reads. */
+  central: { session: CentralSessionSummary | null };
+}
+
+export interface CentralSessionSummary {
+  idVerificationStatus: string | null;
+  videoSha256: string | null;
+  riskFactors: unknown[];
+  reportVersions: { version: number; reportId: string; filedBy: string }[];
 }
 
 /** Rows of the session the central store holds after sync. */
@@ -80,6 +89,23 @@ export async function collectSummary(input: {
     rejectedBlobs: rejected.n,
     serverFlags: serverFlags.map((row) => row.type),
   };
+  const [session] = await input.central.query<{
+    id_verification_status: string | null;
+    video: string | null;
+    risk_factors: { factors?: unknown[] } | string | null;
+  }>(
+    `SELECT id_verification_status, encode(video_sha256, 'hex') AS video, risk_factors
+     FROM vigil.sessions WHERE id = $1`,
+    [sessionId],
+  );
+  const reports = await input.central.query<{ version: number; report_id: string; filed_by: string }>(
+    `SELECT version, report_id, filed_by FROM vigil.report_versions WHERE session_id = $1 ORDER BY created_at, version`,
+    [sessionId],
+  );
+  const explanation =
+    typeof session?.risk_factors === 'string'
+      ? (JSON.parse(session.risk_factors) as { factors?: unknown[] })
+      : session?.risk_factors;
   const summary: DemoSummary = {
     sessionId,
     warnings,
@@ -96,6 +122,20 @@ export async function collectSummary(input: {
       : null,
     pdf: pdf?.path ?? null,
     sync: { pending: input.progress.upload.pendingItems, receipts: input.progress.upload.receipts },
+    central: {
+      session: session
+        ? {
+            idVerificationStatus: session.id_verification_status,
+            videoSha256: session.video,
+            riskFactors: explanation?.factors ?? [],
+            reportVersions: reports.map((r) => ({
+              version: Number(r.version),
+              reportId: r.report_id,
+              filedBy: r.filed_by,
+            })),
+          }
+        : null,
+    },
   };
   return { summary, central };
 }

@@ -1,6 +1,7 @@
 // `vigil demo --json` runs a whole proctored session on the embedded defaults (SQLite, PGlite, the
 // local evaluator, the sample face video): the last line is its JSON summary, and every file and
 // count it names must be real. An AI key and a central URL in the environment must not leak in.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ describe('vigil demo', () => {
       pdf: string;
     };
     expect(Object.keys(summary).sort()).toEqual(
-      ['evaluation', 'pdf', 'recording', 'sessionId', 'snapshots', 'sync', 'warnings'].sort(),
+      ['central', 'evaluation', 'pdf', 'recording', 'sessionId', 'snapshots', 'sync', 'warnings'].sort(),
     );
     expect(summary.sessionId).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -66,6 +67,17 @@ describe('vigil demo', () => {
     // Synced: nothing pending; receipts for the ID image, the snapshots, the video and the PDF.
     expect(summary.sync.pending).toBe(0);
     expect(summary.sync.receipts).toBeGreaterThanOrEqual(5);
+
+    // Central, read back from the central store: the ID result, the merged video's hash (the file
+    // the demo recorded), the risk's factors and the device's report version.
+    const session = summary.central.session!;
+    expect(session.idVerificationStatus).toBe('verified');
+    const video = createHash('sha256').update(fs.readFileSync(summary.recording.path)).digest('hex');
+    expect(session.videoSha256).toBe(video);
+    const points = (session.riskFactors as { points: number }[]).map((f) => f.points);
+    expect(points.length).toBeGreaterThanOrEqual(2); // no_face and multiple_faces at least
+    expect(points.every((p) => p > 0)).toBe(true);
+    expect(session.reportVersions.map((r) => [r.version, r.filedBy])).toContainEqual([1, 'device']);
 
     // The readable part says the same, and the data landed in the scratch data folder.
     expect(run.stdout).toContain(`Session ${summary.sessionId}`);

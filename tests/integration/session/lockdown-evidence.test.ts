@@ -252,16 +252,18 @@ describe('candidate session under exam lockdown', () => {
     // The chain: app build, both policies with their hash, every check result with its evidence.
     const events = chain(sessionId);
     const kinds = events.map((e) => e.kind);
-    expect(kinds.slice(0, 6)).toEqual([
+    expect(kinds.slice(0, 7)).toEqual([
       'session_started',
       'consent_recorded',
       'system_check',
       'interview_started',
+      // The analysis rate of the whole exam and why (issue 17 item 7), in the start's transaction.
+      'analysis_rate',
       'app_build',
       'lockdown_policy',
     ]);
-    expect(events[4]!.data).toEqual(BUILD);
-    const policy = events[5]!.data as {
+    expect(events[5]!.data).toEqual(BUILD);
+    const policy = events[6]!.data as {
       available: boolean;
       policy: { lockdown: unknown; proctoring: unknown };
       policyHash: string;
