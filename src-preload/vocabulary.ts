@@ -55,6 +55,13 @@ export const warningTypes = [
 export type WarningType = (typeof warningTypes)[number];
 export const WarningTypeSchema = z.enum(warningTypes);
 
+/**
+ * Raised by the central server only (its checks of the evidence chain, the app build and the policy
+ * the device applied); the server refuses a device warning of these types (central 0431).
+ */
+export const serverWarningTypes = ['evidence_chain', 'unknown_app_build', 'policy_mismatch'] as const;
+export type ServerWarningType = (typeof serverWarningTypes)[number];
+
 export const severities = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof severities)[number];
 export const SeveritySchema = z.enum(severities);

@@ -20,6 +20,7 @@ import * as m0400 from './0400_recordings_of_any_length';
 import * as m0401 from './0401_session_media_links';
 import * as m0402 from './0402_risk_factors';
 import * as m0430 from './0430_server_time';
+import * as m0431 from './0431_server_owned_flags';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -40,4 +41,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0401_session_media_links': m0401,
   '0402_risk_factors': m0402,
   '0430_server_time': m0430,
+  '0431_server_owned_flags': m0431,
 };

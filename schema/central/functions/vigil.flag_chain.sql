@@ -12,5 +12,6 @@ AS $function$
     SELECT gen_random_uuid(), p_session, 'evidence_chain', 'high', now(),
            p_details || jsonb_build_object('verdict', p_verdict), 'server'
     WHERE NOT EXISTS (SELECT 1 FROM vigil.warnings w WHERE w.session_id = p_session
-                      AND w.type = 'evidence_chain' AND w.details->>'verdict' = p_verdict);
+                      AND w.type = 'evidence_chain' AND w.details->>'verdict' = p_verdict
+                      AND w.source = 'server');
   END $function$
