@@ -150,6 +150,7 @@ export const SessionReviewSchema = z.object({
       uploaded: z.boolean(),
     }),
   ),
+  refusedDeviceWrites: z.array(z.object({ at: Iso, kind: z.string(), reason: z.string() })),
 });
 
 export const AdminListNameSchema = z.enum(['users', 'exams', 'enrollments', 'devices', 'sessions', 'usage']);

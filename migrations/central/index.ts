@@ -21,6 +21,7 @@ import * as m0401 from './0401_session_media_links';
 import * as m0402 from './0402_risk_factors';
 import * as m0430 from './0430_server_time';
 import * as m0431 from './0431_server_owned_flags';
+import * as m0432 from './0432_write_freeze';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -42,4 +43,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0402_risk_factors': m0402,
   '0430_server_time': m0430,
   '0431_server_owned_flags': m0431,
+  '0432_write_freeze': m0432,
 };

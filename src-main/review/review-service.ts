@@ -134,50 +134,56 @@ export class ReviewService {
     if (!s)
       throw new VigilError('NOT_FOUND', `There is no session ${sessionId} among the exams assigned to you.`);
     const [me] = await this.query<{ id: string }>(`SELECT id FROM vigil.users WHERE pg_role = current_user`);
-    const [warnings, reviews, events, questions, evaluations, decisions, reports] = await Promise.all([
-      this.query<Record<string, unknown>>(
-        `SELECT id, type, severity, started_at, ended_at, confidence, details, snapshot_sha256
+    const [warnings, reviews, events, questions, evaluations, decisions, reports, refusals] =
+      await Promise.all([
+        this.query<Record<string, unknown>>(
+          `SELECT id, type, severity, started_at, ended_at, confidence, details, snapshot_sha256
          FROM vigil.warnings WHERE session_id = $1 ORDER BY started_at, id`,
-        [sessionId],
-      ),
-      this.query<Record<string, unknown>>(
-        `SELECT DISTINCT ON (r.warning_id, r.reviewer_id) r.warning_id, r.reviewer_id, r.verdict, r.comment,
+          [sessionId],
+        ),
+        this.query<Record<string, unknown>>(
+          `SELECT DISTINCT ON (r.warning_id, r.reviewer_id) r.warning_id, r.reviewer_id, r.verdict, r.comment,
                 r.created_at, coalesce(u.display_name, 'another proctor') AS reviewer_name
          FROM vigil.reviews r JOIN vigil.warnings w ON w.id = r.warning_id
          LEFT JOIN vigil.users u ON u.id = r.reviewer_id
          WHERE w.session_id = $1
          ORDER BY r.warning_id, r.reviewer_id, r.created_at DESC`,
-        [sessionId],
-      ),
-      this.query<Record<string, unknown>>(
-        `SELECT seq, kind, occurred_at FROM vigil.events WHERE session_id = $1 ORDER BY seq LIMIT 5000`,
-        [sessionId],
-      ),
-      this.query<Record<string, unknown>>(
-        `SELECT ordinal, text, answer_text, asked_at, answered_at FROM vigil.questions
+          [sessionId],
+        ),
+        this.query<Record<string, unknown>>(
+          `SELECT seq, kind, occurred_at FROM vigil.events WHERE session_id = $1 ORDER BY seq LIMIT 5000`,
+          [sessionId],
+        ),
+        this.query<Record<string, unknown>>(
+          `SELECT ordinal, text, answer_text, asked_at, answered_at FROM vigil.questions
          WHERE session_id = $1 ORDER BY ordinal`,
-        [sessionId],
-      ),
-      this.query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [
-        sessionId,
-      ]),
-      this.query<Record<string, unknown>>(
-        `SELECT d.decision, d.reason, d.created_at, coalesce(u.display_name, 'another proctor') AS by
+          [sessionId],
+        ),
+        this.query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [
+          sessionId,
+        ]),
+        this.query<Record<string, unknown>>(
+          `SELECT d.decision, d.reason, d.created_at, coalesce(u.display_name, 'another proctor') AS by
          FROM vigil.session_decisions d LEFT JOIN vigil.users u ON u.id = d.decided_by
          WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
-        [sessionId],
-      ),
-      // Every report version: the device's and those the console filed after decisions.
-      this.query<Record<string, unknown>>(
-        `SELECT rv.report_id, rv.version, rv.reason, encode(rv.sha256, 'hex') AS sha256, rv.filed_by, rv.created_at,
+          [sessionId],
+        ),
+        // Every report version: the device's and those the console filed after decisions.
+        this.query<Record<string, unknown>>(
+          `SELECT rv.report_id, rv.version, rv.reason, encode(rv.sha256, 'hex') AS sha256, rv.filed_by, rv.created_at,
                 CASE WHEN rv.filed_by_user IS NULL THEN NULL ELSE coalesce(u.display_name, 'another proctor') END AS by,
                 EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.session_id = rv.session_id AND b.kind = 'pdf'
                         AND b.status = 'complete' AND b.sha256 = rv.sha256) AS uploaded
          FROM vigil.report_versions rv LEFT JOIN vigil.users u ON u.id = rv.filed_by_user
          WHERE rv.session_id = $1 ORDER BY rv.created_at, rv.version, rv.report_id`,
-        [sessionId],
-      ),
-    ]);
+          [sessionId],
+        ),
+        // What the device tried to change after the finish or the decision, refused (central 0432).
+        this.query<Record<string, unknown>>(
+          `SELECT at, kind, reason FROM vigil.device_refusals WHERE session_id = $1 ORDER BY at, id LIMIT 200`,
+          [sessionId],
+        ),
+      ]);
     const byWarning = new Map<string, Record<string, unknown>[]>();
     for (const r of reviews) {
       const list = byWarning.get(String(r.warning_id)) ?? [];
@@ -320,6 +326,11 @@ export class ReviewService {
         filedBy: r.filed_by === 'console' ? ('console' as const) : ('device' as const),
         by: typeof r.by === 'string' ? r.by : null,
         uploaded: r.uploaded === true,
+      })),
+      refusedDeviceWrites: refusals.map((r) => ({
+        at: iso(r.at),
+        kind: text(r.kind),
+        reason: text(r.reason),
       })),
     };
   }

@@ -138,6 +138,8 @@ export interface SessionReview {
   agreementRate: number | null;
   /** Every report version filed for the session, oldest first; `uploaded` once its PDF arrived. */
   reports: ReportVersion[];
+  /** Device writes the server refused after the finish or a decision, with its reason (central 0432). */
+  refusedDeviceWrites: { at: string; kind: string; reason: string }[];
 }
 
 export interface ReportVersion {

@@ -7,6 +7,7 @@ import type { CallResponse } from '../../src-preload/contract';
 import type { ConsoleApi } from '../../src-preload/contract-windows';
 import { formatOffset, isTyping, label } from './keys';
 import { AnswersPanel, ExamDocumentsPanel, IdCheckPanel, ReportsPanel } from './ReviewDetails';
+import { RefusedWritesPanel } from './RefusedWrites';
 import { RiskFactors } from './RiskFactors';
 import { Snapshot } from './Snapshot';
 import { useBlobUrl } from './useBlobUrl';
@@ -333,6 +334,8 @@ export function SessionReview({
         <ExamDocumentsPanel exam={review.exam} />
         <ReportsPanel api={api} reports={review.reports} />
       </div>
+
+      <RefusedWritesPanel refused={review.refusedDeviceWrites} />
 
       <section className="panel" aria-labelledby="decision-title">
         <h3 id="decision-title">Decision</h3>
