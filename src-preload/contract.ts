@@ -165,6 +165,12 @@ export const CandidateExamSchema = z.object({
   /** Every question and policy is cached on this device: it can be taken with no network. */
   offlineReady: z.boolean(),
   accommodations: z.array(z.string()),
+  /**
+   * Where the candidate stands with this exam on this device: ready to start, a session started
+   * and not finished, a session finished, or the enrollment expired (enroll it again with a new code).
+   */
+  state: z.enum(['ready', 'in_progress', 'finished', 'expired']),
+  enrollmentExpiresAt: z.string().nullable(),
 });
 export type CandidateExam = z.infer<typeof CandidateExamSchema>;
 
@@ -315,7 +321,8 @@ export const calls = {
     response: CandidateOverviewSchema,
   }),
   candidateEnroll: call({
-    description: 'Redeems a one-time enrollment code for a device token and caches the enrolled exam.',
+    description:
+      'Redeems a one-time enrollment code: adds that exam (its own device token, its definition cached) next to the exams already enrolled, or refreshes it if it is one of them.',
     request: z.object({ code: z.string().min(4).max(64) }).strict(),
     response: CandidateOverviewSchema,
   }),
@@ -504,6 +511,15 @@ export const SyncStatusSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   lastError: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
+  /** Exams whose items wait on the device because this device has no usable credential for them. */
+  held: z.array(
+    z.object({
+      examId: z.string().nullable(),
+      items: z.number().int().nonnegative(),
+      blobs: z.number().int().nonnegative(),
+      reason: z.string(),
+    }),
+  ),
 });
 export type SyncStatusPayload = z.infer<typeof SyncStatusSchema>;
 

@@ -3,13 +3,15 @@
 // the candidate's progress (0300). One LocalStore owns the file, so one schema types it.
 import type { Generated } from 'kysely';
 
-export interface DeviceTable {
-  id: 1;
+/** One row per exam this installation is enrolled for (migration 0304). */
+export interface EnrollmentsTable {
+  exam_id: string;
   device_id: string;
   candidate_id: string;
-  exam_id: string;
   central_label: string | null;
   token_storage: 'file' | 'safeStorage';
+  /** The file in the data folder holding this enrollment's token (see device-credentials.ts). */
+  token_file: string;
   enrolled_at: string;
   expires_at: string | null;
 }
@@ -70,6 +72,8 @@ export interface OutboxTable {
   attempts: Generated<number>;
   status: Generated<'pending' | 'rejected'>;
   reason: string | null;
+  /** The exam whose enrollment's credential sends this item (null: no exam, e.g. usage outside a session). */
+  exam_id: string | null;
 }
 export type BlobKind = 'snapshot' | 'id_image' | 'video' | 'audio' | 'pdf' | 'other';
 export interface BlobUploadsTable {
@@ -248,7 +252,7 @@ export interface CandidateProgressTable {
 }
 
 export interface LocalDatabase extends MediaTables {
-  device: DeviceTable;
+  enrollments: EnrollmentsTable;
   cached_exams: CachedExamsTable;
   sessions: LocalSessionsTable;
   events: LocalEventsTable;

@@ -13,7 +13,12 @@ export function startSession(tx: Tx, input: { examId: string; id?: string; start
   const id = input.id ?? randomUUID();
   const startedAt = input.startedAt ?? new Date().toISOString();
   tx.run(tx.q.insertInto('sessions').values({ id, exam_id: input.examId, started_at: startedAt }));
-  enqueue(tx, { kind: 'session.start', idempotencyKey: `session.start:${id}`, payload: { id, startedAt } });
+  enqueue(tx, {
+    kind: 'session.start',
+    idempotencyKey: `session.start:${id}`,
+    payload: { id, startedAt },
+    sessionId: id,
+  });
   appendEvent(tx, { sessionId: id, kind: 'session_started', data: { examId: input.examId }, at: startedAt });
   return id;
 }
@@ -56,6 +61,7 @@ export function finishSession(
   enqueue(tx, {
     kind: 'session.update',
     idempotencyKey: `session.finish:${input.sessionId}`,
+    sessionId: input.sessionId,
     payload: {
       id: input.sessionId,
       status: input.status,
@@ -143,6 +149,7 @@ function enqueueWarning(tx: Tx, id: string, version: string): void {
   enqueue(tx, {
     kind: 'warning',
     idempotencyKey: `warning:${id}:${version}`,
+    sessionId: row.session_id,
     payload: {
       id,
       sessionId: row.session_id,

@@ -21,16 +21,41 @@ type BlobRow = Pick<
   delete_after_upload: number;
 };
 
-export function nextPendingBlobs(store: LocalStore, limit = 20): BlobRow[] {
-  return store.all(
-    store.q
-      .selectFrom('blob_uploads')
-      .select(['id', 'session_id', 'kind', 'path', 'sha256', 'size', 'content_type', 'delete_after_upload'])
-      .where('status', '=', 'pending')
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit),
-  );
+/**
+ * Pending uploads in order; with `exam` (an exam id, or null for files of no local session) only
+ * the files of that exam's sessions, which go with that exam's credential.
+ */
+export function nextPendingBlobs(store: LocalStore, limit = 20, exam?: string | null): BlobRow[] {
+  let query = store.q
+    .selectFrom('blob_uploads as b')
+    .leftJoin('sessions as s', 's.id', 'b.session_id')
+    .select([
+      'b.id',
+      'b.session_id',
+      'b.kind',
+      'b.path',
+      'b.sha256',
+      'b.size',
+      'b.content_type',
+      'b.delete_after_upload',
+    ])
+    .where('b.status', '=', 'pending');
+  if (exam !== undefined) query = query.where('s.exam_id', exam === null ? 'is' : '=', exam);
+  return store.all(query.orderBy('b.created_at').orderBy('b.id').limit(limit));
+}
+
+/** The exams with files pending (null: files of no local session), with how many each has. */
+export function pendingBlobExams(store: LocalStore): { examId: string | null; blobs: number }[] {
+  return store
+    .all(
+      store.q
+        .selectFrom('blob_uploads as b')
+        .leftJoin('sessions as s', 's.id', 'b.session_id')
+        .select((eb) => ['s.exam_id', eb.fn.countAll<number>().as('n')])
+        .where('b.status', '=', 'pending')
+        .groupBy('s.exam_id'),
+    )
+    .map((r) => ({ examId: r.exam_id, blobs: Number(r.n) }));
 }
 
 /**

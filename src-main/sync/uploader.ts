@@ -2,6 +2,10 @@
 // backoff and jitter on failure. Receipts decide each row's fate: applied or duplicate → deleted;
 // rejected → kept with the server's reason and surfaced, without blocking the rows behind it. It is
 // all async and each SQLite step is a short transaction, so it never blocks the UI.
+// Each exam's items and files go with the credential of that exam's enrollment, in batches of that
+// exam only (central files an item under the device row of the token it came with). An exam with
+// no usable credential (not enrolled, expired, refused by the server) has its items held on the
+// device with the reason in the status; it never borrows another exam's token, nor blocks them.
 import type { SyncStatusPayload } from '../../src-preload/contract';
 import type { DeviceChannel, IngestItem, Receipt } from '../central/device-channel';
 import { VigilError, isVigilError } from '../errors';
@@ -12,12 +16,13 @@ import {
   noteAttempt,
   outboxCounts,
   pendingBatch,
+  pendingExams,
   reject,
   rejectedItems,
   type PendingRow,
 } from '../store/outbox';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, uploadBlob } from './blob-uploader';
+import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, pendingBlobExams, uploadBlob } from './blob-uploader';
 
 /** The same shape as the `syncStatus` contract event. */
 export type SyncStatus = SyncStatusPayload;
@@ -30,11 +35,20 @@ export interface SyncRound {
   blobs: number;
 }
 
+/** What sends one exam's items: its enrollment's token, or why they stay on the device. */
+export type Credential = string | { held: string } | undefined;
+
+/** An exam whose items wait on the device, and why (the same shape as the status's `held`). */
+export type HeldExam = SyncStatusPayload['held'][number];
+
 export interface UploaderOptions {
   store: LocalStore;
   channel: DeviceChannel;
-  /** The device token, or undefined when the device is not enrolled. */
-  token: () => string | undefined;
+  /**
+   * The token for an exam's items (null: items of no exam). `token(null)` undefined means the
+   * device is not enrolled at all; undefined or `{ held }` for an exam holds that exam's items.
+   */
+  token: (examId: string | null) => Credential;
   batchSize?: number;
   chunkBytes?: number;
   backoff?: BackoffOptions;
@@ -68,6 +82,7 @@ export function readSyncStatus(
   store: LocalStore,
   state: SyncStatus['state'] = 'idle',
   nextAttemptAt: string | null = null,
+  held: HeldExam[] = [],
 ): SyncStatus {
   const outbox = outboxCounts(store);
   const blobs = blobCounts(store);
@@ -79,7 +94,20 @@ export function readSyncStatus(
     lastSuccessAt: readState(store, 'lastSuccessAt'),
     lastError: readState(store, 'lastError'),
     nextAttemptAt,
+    held,
   };
+}
+
+/** Every exam with items or files pending, in the order its first item was queued. */
+function pendingGroups(store: LocalStore): Omit<HeldExam, 'reason'>[] {
+  const groups = new Map<string | null, Omit<HeldExam, 'reason'>>();
+  for (const { examId, items } of pendingExams(store)) groups.set(examId, { examId, items, blobs: 0 });
+  for (const { examId, blobs } of pendingBlobExams(store)) {
+    const group = groups.get(examId);
+    if (group) group.blobs = blobs;
+    else groups.set(examId, { examId, items: 0, blobs });
+  }
+  return [...groups.values()];
 }
 
 export class Uploader {
@@ -89,6 +117,7 @@ export class Uploader {
   private failures = 0;
   private state: SyncStatus['state'] = 'idle';
   private nextAttemptAt: string | null = null;
+  private held: HeldExam[] = [];
   private readonly batchSize: number;
 
   constructor(private readonly options: UploaderOptions) {
@@ -96,7 +125,7 @@ export class Uploader {
   }
 
   status(): SyncStatus {
-    return readSyncStatus(this.options.store, this.state, this.nextAttemptAt);
+    return readSyncStatus(this.options.store, this.state, this.nextAttemptAt, this.held);
   }
 
   private emit(): void {
@@ -105,19 +134,57 @@ export class Uploader {
 
   /** Sends everything pending once. Throws a VigilError when the server cannot be reached or refuses. */
   async syncOnce(): Promise<SyncRound> {
-    const { store, channel } = this.options;
-    const token = this.options.token();
+    const { store } = this.options;
     const round: SyncRound = { sent: 0, applied: 0, duplicates: 0, rejected: 0, blobs: 0 };
-    if (!token) {
+    if (this.options.token(null) === undefined) {
       this.state = 'not_enrolled';
       this.emit();
       return round;
     }
     this.state = 'syncing';
+    const held: HeldExam[] = [];
+    let refusal: VigilError | undefined;
+    let delivered = false;
+    try {
+      for (const group of pendingGroups(store)) {
+        const credential = this.options.token(group.examId);
+        if (typeof credential !== 'string') {
+          held.push({
+            ...group,
+            reason:
+              credential?.held ??
+              `This device has no enrollment for exam ${group.examId ?? '(none)'}: its data stays here until that exam is enrolled again.`,
+          });
+          continue;
+        }
+        try {
+          await this.sendOutbox(credential, group.examId, round);
+          await this.sendBlobs(credential, group.examId, round);
+          delivered = true;
+        } catch (error) {
+          // The server refused this exam's credential (revoked, expired): hold this exam, go on with the others.
+          if (!(isVigilError(error) && error.code === 'FORBIDDEN' && error.details?.tokenRefused === true))
+            throw error;
+          refusal ??= error;
+          held.push({ ...group, reason: error.message });
+        }
+      }
+    } finally {
+      this.held = held;
+    }
+    if (refusal && !delivered) throw refusal;
+    writeState(store, { lastSuccessAt: new Date().toISOString(), lastError: null });
+    this.state = 'idle';
+    this.emit();
+    return round;
+  }
+
+  /** One exam's outbox rows, in order, with that exam's token. */
+  private async sendOutbox(token: string, exam: string | null, round: SyncRound): Promise<void> {
     // Pipelined: while the server works on batch N, the receipts of batch N-1 are recorded and
     // batch N+1 is read and parsed. Batches still go one at a time and in order (N+1 is sent only
     // after N's receipts arrived); a crash between the two only means N is resent (duplicates).
-    let next = this.prepareBatch(0);
+    let next = this.prepareBatch(0, exam);
     let answered: { batch: PendingRow[]; receipts: Receipt[] } | undefined;
     try {
       while (next) {
@@ -126,7 +193,7 @@ export class Uploader {
         call.catch(() => undefined); // awaited below; this only keeps a local failure from leaving it unhandled
         if (answered) this.recordReceipts(answered.batch, answered.receipts, round);
         answered = undefined;
-        next = this.prepareBatch(sending.batch[sending.batch.length - 1]!.id);
+        next = this.prepareBatch(sending.batch[sending.batch.length - 1]!.id, exam);
         const receipts = await call;
         answered = { batch: sending.batch, receipts };
         if (receipts.length < sending.batch.length) {
@@ -139,8 +206,13 @@ export class Uploader {
     } finally {
       if (answered) this.recordReceipts(answered.batch, answered.receipts, round);
     }
+  }
+
+  /** One exam's pending files, with that exam's token. */
+  private async sendBlobs(token: string, exam: string | null, round: SyncRound): Promise<void> {
+    const { store, channel } = this.options;
     for (;;) {
-      const blobs = nextPendingBlobs(store);
+      const blobs = nextPendingBlobs(store, 20, exam);
       if (blobs.length === 0) break;
       for (const blob of blobs) {
         await uploadBlob(store, channel, token, blob, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
@@ -148,15 +220,14 @@ export class Uploader {
         this.emit();
       }
     }
-    writeState(store, { lastSuccessAt: new Date().toISOString(), lastError: null });
-    this.state = 'idle';
-    this.emit();
-    return round;
   }
 
   /** The next batch after the given outbox id, parsed for sending; undefined when none is left. */
-  private prepareBatch(afterId: number): { batch: PendingRow[]; items: IngestItem[] } | undefined {
-    const batch = pendingBatch(this.options.store, this.batchSize, undefined, afterId);
+  private prepareBatch(
+    afterId: number,
+    exam: string | null,
+  ): { batch: PendingRow[]; items: IngestItem[] } | undefined {
+    const batch = pendingBatch(this.options.store, this.batchSize, undefined, afterId, exam);
     if (batch.length === 0) return undefined;
     const items: IngestItem[] = batch.map((r) => ({
       key: r.idempotency_key,

@@ -29,7 +29,7 @@ import { resolvePolicy, type PolicyOverrides } from '../../../src-main/proctorin
 import { CandidateService } from '../../../src-main/session/candidate-service';
 import { BROWSER_MODE_REASON } from '../../../src-main/session/session-evidence';
 import { createExamLockdown } from '../../../src-main/shell/exam-lockdown';
-import { createTokenVault } from '../../../src-main/store/device-credentials';
+import { createTokenVaults } from '../../../src-main/store/device-credentials';
 import { verifyChain } from '../../../src-main/store/event-chain';
 import { cacheExam, type CachedExam } from '../../../src-main/store/exam-cache';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
@@ -95,7 +95,7 @@ beforeAll(async () => {
   const audioDir = path.join(temp.dir, 'answers');
   service = new CandidateService({
     store,
-    tokens: createTokenVault(temp.dir),
+    tokens: createTokenVaults(temp.dir),
     central: () => Promise.reject(new VigilError('UNAVAILABLE', 'offline in this test')),
     versionGate: () => undefined,
     pingCentral: async () => false,
