@@ -511,10 +511,13 @@ export const SyncStatusSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   lastError: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
-  /** Exams whose items wait on the device because this device has no usable credential for them. */
+  /**
+   * Items and files waiting on the device because the enrollment they belong to (a central device
+   * row) has no usable credential here: expired, refused by the server, or gone. Never sent with another.
+   */
   held: z.array(
     z.object({
-      examId: z.string().nullable(),
+      deviceId: z.string().nullable(),
       items: z.number().int().nonnegative(),
       blobs: z.number().int().nonnegative(),
       reason: z.string(),

@@ -224,8 +224,8 @@ export function createCandidateRuntime(options: {
           blobChunk: async (...a) => (await channel()).blobChunk(...a),
           blobFinish: async (...a) => (await channel()).blobFinish(...a),
         },
-        // Each exam's items with its own enrollment's token (sync/credentials.ts).
-        token: (examId) => enrollmentCredential(store, tokens, examId),
+        // Each item with the token of the enrollment its session started under (sync/credentials.ts).
+        token: (deviceId) => enrollmentCredential(store, tokens, deviceId),
         // Pending items and bytes, last success and last error: the status area and finish screen show them.
         onStatus: (status) => options.emit('syncStatus', status),
       });

@@ -1,7 +1,8 @@
-// The exams this installation is enrolled for: one row per exam, as the central server returned it
-// when that exam's enrollment code was redeemed (each redemption is its own central device row with
-// its own token). The tokens live in the TokenVaults (device-credentials.ts), never in SQLite; a row
-// names the file holding its token. Enrolling an exam again replaces that exam's row, never another's.
+// The enrollments of this installation: one row per redeemed code, as the central server returned
+// it (each redemption is its own central device row with its own token). An exam's latest row is its
+// current enrollment, the one new sessions start under; an earlier row of the same exam stays for
+// the sessions started under it, since central files a session under the device row it began on.
+// Tokens live in the TokenVaults (device-credentials.ts), never in SQLite; a row names its file.
 import type { Tx } from './local-store';
 import type { EnrollmentsTable } from './schema';
 
@@ -10,7 +11,7 @@ export interface Enrollment {
   candidateId: string;
   examId: string;
   tokenStorage: 'file' | 'safeStorage';
-  /** The token's file in the data folder (defaults to the one this exam already has, else a new one). */
+  /** The token's file in the data folder (default: tokenFileFor this device). */
   tokenFile?: string;
   enrolledAt: string;
   expiresAt: string | null;
@@ -21,21 +22,21 @@ export type SavedEnrollment = Enrollment & { tokenFile: string };
 /** The first enrollment's file keeps the name the single-device token always had. */
 export const FIRST_TOKEN_FILE = 'device-token';
 
-/** Where the token of an enrollment for this exam goes: its existing file, else a free name. */
-export function tokenFileFor(tx: Tx, examId: string, deviceId: string): string {
-  const existing = enrollmentFor(tx, examId);
+/** Where the token of this device row goes: its existing file, else a free name. */
+export function tokenFileFor(tx: Tx, deviceId: string): string {
+  const existing = enrollmentOfDevice(tx, deviceId);
   if (existing) return existing.tokenFile;
   const taken = tx.first(
-    tx.q.selectFrom('enrollments').select('exam_id').where('token_file', '=', FIRST_TOKEN_FILE),
+    tx.q.selectFrom('enrollments').select('device_id').where('token_file', '=', FIRST_TOKEN_FILE),
   );
   return taken ? `${FIRST_TOKEN_FILE}-${deviceId.replace(/[^A-Za-z0-9-]/g, '')}` : FIRST_TOKEN_FILE;
 }
 
 export function saveEnrollment(tx: Tx, enrollment: Enrollment): SavedEnrollment {
-  const tokenFile = enrollment.tokenFile ?? tokenFileFor(tx, enrollment.examId, enrollment.deviceId);
+  const tokenFile = enrollment.tokenFile ?? tokenFileFor(tx, enrollment.deviceId);
   const row: EnrollmentsTable = {
-    exam_id: enrollment.examId,
     device_id: enrollment.deviceId,
+    exam_id: enrollment.examId,
     candidate_id: enrollment.candidateId,
     central_label: null,
     token_storage: enrollment.tokenStorage,
@@ -47,7 +48,7 @@ export function saveEnrollment(tx: Tx, enrollment: Enrollment): SavedEnrollment 
     tx.q
       .insertInto('enrollments')
       .values(row)
-      .onConflict((oc) => oc.column('exam_id').doUpdateSet(row)),
+      .onConflict((oc) => oc.column('device_id').doUpdateSet(row)),
   );
   return { ...enrollment, tokenFile };
 }
@@ -64,22 +65,45 @@ function fromRow(row: EnrollmentsTable): SavedEnrollment {
   };
 }
 
-/** Every enrollment, oldest first. */
+/** The current enrollment of every exam (its latest), in the order the exams were first enrolled. */
 export function loadEnrollments(tx: Tx): SavedEnrollment[] {
-  return tx
-    .all(tx.q.selectFrom('enrollments').selectAll().orderBy('enrolled_at').orderBy('exam_id'))
-    .map(fromRow);
+  const rows = tx.all(tx.q.selectFrom('enrollments').selectAll().orderBy('enrolled_at').orderBy('device_id'));
+  const current = new Map<string, SavedEnrollment>(); // a later row replaces, in the first one's place
+  for (const row of rows) current.set(row.exam_id, fromRow(row));
+  return [...current.values()];
 }
 
+/** The exam's current enrollment (its latest), if it is enrolled here. */
 export function enrollmentFor(tx: Tx, examId: string): SavedEnrollment | undefined {
-  const row = tx.first(tx.q.selectFrom('enrollments').selectAll().where('exam_id', '=', examId));
+  const row = tx.first(
+    tx.q
+      .selectFrom('enrollments')
+      .selectAll()
+      .where('exam_id', '=', examId)
+      .orderBy('enrolled_at', 'desc')
+      .orderBy('device_id', 'desc')
+      .limit(1),
+  );
   return row ? fromRow(row) : undefined;
 }
 
-/** The most recent enrollment (what a single-exam caller means by "the device"), if any. */
+/** The enrollment of one central device row (current or earlier). */
+export function enrollmentOfDevice(tx: Tx, deviceId: string): SavedEnrollment | undefined {
+  const row = tx.first(tx.q.selectFrom('enrollments').selectAll().where('device_id', '=', deviceId));
+  return row ? fromRow(row) : undefined;
+}
+
+/** The most recent enrollment of any exam (what a single-exam caller means by "the device"). */
 export function latestEnrollment(tx: Tx): SavedEnrollment | undefined {
-  const all = loadEnrollments(tx);
-  return all[all.length - 1];
+  const row = tx.first(
+    tx.q
+      .selectFrom('enrollments')
+      .selectAll()
+      .orderBy('enrolled_at', 'desc')
+      .orderBy('device_id', 'desc')
+      .limit(1),
+  );
+  return row ? fromRow(row) : undefined;
 }
 
 export function isExpired(enrollment: Enrollment, now: Date = new Date()): boolean {

@@ -19,9 +19,9 @@ export interface OutboxItem {
   /** Unique per logical write: the server applies each key once. A new version needs a new key. */
   idempotencyKey: string;
   payload: Record<string, unknown>;
-  /** The session the item belongs to: the item goes with the credential of that session's exam. */
+  /** The session the item belongs to: it goes with the credential the session was started under. */
   sessionId?: string;
-  /** The exam of an item with no session (a usage row outside a session). */
+  /** The exam of an item with no session (a usage row outside a session): its current enrollment's. */
   examId?: string | null;
 }
 
@@ -36,12 +36,18 @@ export interface PendingRow {
 
 export function enqueue(tx: Tx, item: OutboxItem): void {
   const payload = JSON.stringify(item.payload);
-  // The exam is fixed when the item is written (its session's, looked up in the same statement):
-  // the uploader sends it with that exam's enrollment credential and no other.
-  const examId =
+  // The enrollment is fixed when the item is written (its session's, looked up in the same
+  // statement): the uploader sends the item with that enrollment's token and no other. An item of
+  // no session and no exam goes with the latest enrollment.
+  const deviceId =
     item.sessionId !== undefined
-      ? sql<string | null>`(SELECT exam_id FROM sessions WHERE id = ${item.sessionId})`
-      : (item.examId ?? null);
+      ? sql<string | null>`(SELECT device_id FROM sessions WHERE id = ${item.sessionId})`
+      : item.examId
+        ? sql<string | null>`(SELECT device_id FROM enrollments WHERE exam_id = ${item.examId}
+            ORDER BY enrolled_at DESC, device_id DESC LIMIT 1)`
+        : sql<
+            string | null
+          >`(SELECT device_id FROM enrollments ORDER BY enrolled_at DESC, device_id DESC LIMIT 1)`;
   tx.run(
     tx.q
       .insertInto('outbox')
@@ -51,7 +57,7 @@ export function enqueue(tx: Tx, item: OutboxItem): void {
         payload,
         bytes: Buffer.byteLength(payload),
         created_at: new Date().toISOString(),
-        exam_id: examId,
+        device_id: deviceId,
       })
       // Same key still pending: the newer payload replaces it (one write, latest state).
       .onConflict((oc) =>
@@ -65,22 +71,23 @@ export function enqueue(tx: Tx, item: OutboxItem): void {
 
 /**
  * Pending rows in order; `afterId` skips rows already sent whose receipts are not recorded yet.
- * With `exam` (an exam id, or null for items of no exam) only that exam's rows: one batch never
- * mixes exams, since each exam's items go with its own credential.
+ * With `enrollment` (a central device id, or null for items written before any enrollment) only
+ * that enrollment's rows: one batch never mixes credentials.
  */
 export function pendingBatch(
   tx: Tx,
   limit: number,
   maxBytes = 4 * 1024 * 1024,
   afterId = 0,
-  exam?: string | null,
+  enrollment?: string | null,
 ): PendingRow[] {
   let query = tx.q
     .selectFrom('outbox')
     .select(['id', 'kind', 'idempotency_key', 'payload', 'bytes', 'attempts'])
     .where('status', '=', 'pending')
     .where('id', '>', afterId);
-  if (exam !== undefined) query = query.where('exam_id', exam === null ? 'is' : '=', exam);
+  if (enrollment !== undefined)
+    query = query.where('device_id', enrollment === null ? 'is' : '=', enrollment);
   const rows = tx.all(query.orderBy('id').limit(limit));
   const batch: PendingRow[] = [];
   let bytes = 0;
@@ -111,18 +118,18 @@ export function noteAttempt(tx: Tx, ids: number[]): void {
   );
 }
 
-/** The exams with items pending (null: items of no exam), with how many each has. */
-export function pendingExams(tx: Tx): { examId: string | null; items: number }[] {
+/** The enrollments (central device ids) with items pending, with how many each has. */
+export function pendingEnrollments(tx: Tx): { deviceId: string | null; items: number }[] {
   return tx
     .all(
       tx.q
         .selectFrom('outbox')
-        .select((eb) => ['exam_id', eb.fn.countAll<number>().as('n')])
+        .select((eb) => ['device_id', eb.fn.countAll<number>().as('n')])
         .where('status', '=', 'pending')
-        .groupBy('exam_id')
+        .groupBy('device_id')
         .orderBy((eb) => eb.fn.min('id')),
     )
-    .map((r) => ({ examId: r.exam_id, items: Number(r.n) }));
+    .map((r) => ({ deviceId: r.device_id, items: Number(r.n) }));
 }
 
 export interface OutboxCounts {

@@ -3,10 +3,10 @@
 // the candidate's progress (0300). One LocalStore owns the file, so one schema types it.
 import type { Generated } from 'kysely';
 
-/** One row per exam this installation is enrolled for (migration 0304). */
+/** One row per redeemed enrollment code; an exam's latest is its current one (migration 0304). */
 export interface EnrollmentsTable {
-  exam_id: string;
   device_id: string;
+  exam_id: string;
   candidate_id: string;
   central_label: string | null;
   token_storage: 'file' | 'safeStorage';
@@ -32,6 +32,8 @@ export interface LocalSessionsTable {
   risk_score: number | null;
   chain_seq: Generated<number>;
   chain_head: Generated<Buffer>;
+  /** The enrollment (central device row) the session was started under: its token sends the session. */
+  device_id: string | null;
 }
 export interface LocalEventsTable {
   session_id: string;
@@ -72,8 +74,8 @@ export interface OutboxTable {
   attempts: Generated<number>;
   status: Generated<'pending' | 'rejected'>;
   reason: string | null;
-  /** The exam whose enrollment's credential sends this item (null: no exam, e.g. usage outside a session). */
-  exam_id: string | null;
+  /** The enrollment (central device row) whose token sends this item (null: not enrolled when written). */
+  device_id: string | null;
 }
 export type BlobKind = 'snapshot' | 'id_image' | 'video' | 'audio' | 'pdf' | 'other';
 export interface BlobUploadsTable {

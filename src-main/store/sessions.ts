@@ -1,6 +1,7 @@
 // Session, warning and snapshot writes. Each writes its local row and its outbox item in the same
 // transaction, and records a chained event so the evidence timeline is tamper-evident.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { riskExplanationProblem, type RiskExplanation } from '../../src-preload/risk-explanation';
 import { VigilError } from '../errors';
 import { registerBlob } from './blob-uploads';
@@ -12,7 +13,14 @@ import type { SessionStatus } from './schema';
 export function startSession(tx: Tx, input: { examId: string; id?: string; startedAt?: string }): string {
   const id = input.id ?? randomUUID();
   const startedAt = input.startedAt ?? new Date().toISOString();
-  tx.run(tx.q.insertInto('sessions').values({ id, exam_id: input.examId, started_at: startedAt }));
+  // Started under the exam's current enrollment: that central device row files the whole session.
+  const deviceId = sql<string | null>`(SELECT device_id FROM enrollments WHERE exam_id = ${input.examId}
+    ORDER BY enrolled_at DESC, device_id DESC LIMIT 1)`;
+  tx.run(
+    tx.q
+      .insertInto('sessions')
+      .values({ id, exam_id: input.examId, started_at: startedAt, device_id: deviceId }),
+  );
   enqueue(tx, {
     kind: 'session.start',
     idempotencyKey: `session.start:${id}`,

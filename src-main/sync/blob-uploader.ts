@@ -22,10 +22,10 @@ type BlobRow = Pick<
 };
 
 /**
- * Pending uploads in order; with `exam` (an exam id, or null for files of no local session) only
- * the files of that exam's sessions, which go with that exam's credential.
+ * Pending uploads in order; with `enrollment` (a central device id, or null for files of a session
+ * with none) only the files of the sessions started under it, which go with its token.
  */
-export function nextPendingBlobs(store: LocalStore, limit = 20, exam?: string | null): BlobRow[] {
+export function nextPendingBlobs(store: LocalStore, limit = 20, enrollment?: string | null): BlobRow[] {
   let query = store.q
     .selectFrom('blob_uploads as b')
     .leftJoin('sessions as s', 's.id', 'b.session_id')
@@ -40,22 +40,23 @@ export function nextPendingBlobs(store: LocalStore, limit = 20, exam?: string | 
       'b.delete_after_upload',
     ])
     .where('b.status', '=', 'pending');
-  if (exam !== undefined) query = query.where('s.exam_id', exam === null ? 'is' : '=', exam);
+  if (enrollment !== undefined)
+    query = query.where('s.device_id', enrollment === null ? 'is' : '=', enrollment);
   return store.all(query.orderBy('b.created_at').orderBy('b.id').limit(limit));
 }
 
-/** The exams with files pending (null: files of no local session), with how many each has. */
-export function pendingBlobExams(store: LocalStore): { examId: string | null; blobs: number }[] {
+/** The enrollments with files pending (null: files of no session with one), with how many each has. */
+export function pendingBlobEnrollments(store: LocalStore): { deviceId: string | null; blobs: number }[] {
   return store
     .all(
       store.q
         .selectFrom('blob_uploads as b')
         .leftJoin('sessions as s', 's.id', 'b.session_id')
-        .select((eb) => ['s.exam_id', eb.fn.countAll<number>().as('n')])
+        .select((eb) => ['s.device_id', eb.fn.countAll<number>().as('n')])
         .where('b.status', '=', 'pending')
-        .groupBy('s.exam_id'),
+        .groupBy('s.device_id'),
     )
-    .map((r) => ({ examId: r.exam_id, blobs: Number(r.n) }));
+    .map((r) => ({ deviceId: r.device_id, blobs: Number(r.n) }));
 }
 
 /**

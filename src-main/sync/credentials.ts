@@ -1,44 +1,46 @@
-// Which token sends an exam's items: the token of that exam's own enrollment, and no other. An exam
-// whose enrollment is gone or expired, or whose token is missing, gets the reason its items are
-// held instead (they stay on the device and are sent once the exam is enrolled again).
-import type { Credential } from './uploader';
+// Which token sends an item: the token of the enrollment its session was started under (a central
+// device row), and no other. An enrollment that expired, or whose token is missing, gets the reason
+// its items are held instead: they stay on the device, never sent with another enrollment's token.
 import type { TokenVaults } from '../store/device-credentials';
-import { enrollmentFor, isExpired, loadEnrollments, type SavedEnrollment } from '../store/enrollments';
+import { enrollmentOfDevice, isExpired, latestEnrollment, type SavedEnrollment } from '../store/enrollments';
+import { cachedExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
+import type { Credential } from './uploader';
 
-function tokenOf(vaults: TokenVaults, enrollment: SavedEnrollment, now: Date): Credential {
+function tokenOf(store: LocalStore, vaults: TokenVaults, enrollment: SavedEnrollment, now: Date): Credential {
+  const title = cachedExam(store, enrollment.examId)?.title ?? `exam ${enrollment.examId}`;
   if (isExpired(enrollment, now))
     return {
-      held: `The enrollment for exam ${enrollment.examId} expired on ${enrollment.expiresAt}. Enter a new enrollment code for this exam to send its data.`,
+      held: `The enrollment this data was recorded under (${title}) expired on ${enrollment.expiresAt}. It stays on this device; ask your institution to extend that enrollment so it can be sent.`,
     };
   const token = vaults.forFile(enrollment.tokenFile).load();
   return (
     token ?? {
-      held: `The credential for exam ${enrollment.examId} is missing from this device. Enter a new enrollment code for this exam to send its data.`,
+      held: `The credential of the enrollment for ${title} is missing from this device. Its data stays here; ask your institution for help.`,
     }
   );
 }
 
 /**
- * The credential for an exam's items. `null` asks for items of no exam (a usage row outside any
- * session): they go with the most recent enrollment still valid. Undefined: not enrolled at all.
+ * The credential for one enrollment's items. `null` asks for items written with no enrollment
+ * (only before any existed): the latest enrollment's. Undefined: this device is not enrolled at all.
  */
 export function enrollmentCredential(
   store: LocalStore,
   vaults: TokenVaults,
-  examId: string | null,
+  deviceId: string | null,
   now: Date = new Date(),
 ): Credential {
-  if (examId === null) {
-    const all = loadEnrollments(store);
-    if (all.length === 0) return undefined;
-    const valid = all.filter((e) => !isExpired(e, now));
-    return tokenOf(vaults, valid[valid.length - 1] ?? all[all.length - 1]!, now);
+  if (deviceId === null) {
+    const latest = latestEnrollment(store);
+    return latest ? tokenOf(store, vaults, latest, now) : undefined;
   }
-  const enrollment = enrollmentFor(store, examId);
+  const enrollment = enrollmentOfDevice(store, deviceId);
   if (!enrollment)
-    return {
-      held: `This device is not enrolled for exam ${examId}. Enter the enrollment code for this exam to send its data.`,
-    };
-  return tokenOf(vaults, enrollment, now);
+    return latestEnrollment(store) === undefined
+      ? undefined
+      : {
+          held: `The enrollment this data was recorded under (device ${deviceId}) is no longer on this device. It stays here and is never sent with another enrollment.`,
+        };
+  return tokenOf(store, vaults, enrollment, now);
 }

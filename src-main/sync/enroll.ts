@@ -2,7 +2,8 @@
 // enrollment's vault (OS keychain or 0600 file), record the enrollment and cache the exam so it
 // can run offline. Each code enrolls one exam: enrolling another exam adds an enrollment next to
 // the ones there (each with its own central device row and token); enrolling an exam that is
-// already here refreshes that exam's enrollment and leaves the others alone.
+// already here makes the new one that exam's current enrollment (new sessions start under it; the
+// earlier one keeps sending the sessions started under it) and leaves the other exams alone.
 import type { DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
 import type { TokenVaults } from '../store/device-credentials';
@@ -28,7 +29,7 @@ export async function enrollDevice(input: {
   const profile = await input.channel.profile(redemption.token);
   // The token is on disk before the row that names its file: a crash in between leaves a file
   // no row points to (harmless), never a row without its token.
-  const tokenFile = tokenFileFor(input.store, redemption.examId, redemption.deviceId);
+  const tokenFile = tokenFileFor(input.store, redemption.deviceId);
   input.vaults.forFile(tokenFile).save(redemption.token);
   return input.store.write('saving the enrollment', (tx) => {
     const device = saveEnrollment(tx, {

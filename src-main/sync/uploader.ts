@@ -2,10 +2,11 @@
 // backoff and jitter on failure. Receipts decide each row's fate: applied or duplicate → deleted;
 // rejected → kept with the server's reason and surfaced, without blocking the rows behind it. It is
 // all async and each SQLite step is a short transaction, so it never blocks the UI.
-// Each exam's items and files go with the credential of that exam's enrollment, in batches of that
-// exam only (central files an item under the device row of the token it came with). An exam with
-// no usable credential (not enrolled, expired, refused by the server) has its items held on the
-// device with the reason in the status; it never borrows another exam's token, nor blocks them.
+// Each item and file goes with the token of the enrollment its session was started under, in
+// batches of that enrollment only (central files an item under the device row of the token it came
+// with). An enrollment with no usable credential (expired, refused by the server, gone) has its items
+// held on the device with the reason in the status; they never borrow another one's token, nor
+// block the others.
 import type { SyncStatusPayload } from '../../src-preload/contract';
 import type { DeviceChannel, IngestItem, Receipt } from '../central/device-channel';
 import { VigilError, isVigilError } from '../errors';
@@ -16,13 +17,13 @@ import {
   noteAttempt,
   outboxCounts,
   pendingBatch,
-  pendingExams,
+  pendingEnrollments,
   reject,
   rejectedItems,
   type PendingRow,
 } from '../store/outbox';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, pendingBlobExams, uploadBlob } from './blob-uploader';
+import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, pendingBlobEnrollments, uploadBlob } from './blob-uploader';
 
 /** The same shape as the `syncStatus` contract event. */
 export type SyncStatus = SyncStatusPayload;
@@ -35,20 +36,21 @@ export interface SyncRound {
   blobs: number;
 }
 
-/** What sends one exam's items: its enrollment's token, or why they stay on the device. */
+/** What sends one enrollment's items: its token, or why they stay on the device. */
 export type Credential = string | { held: string } | undefined;
 
-/** An exam whose items wait on the device, and why (the same shape as the status's `held`). */
-export type HeldExam = SyncStatusPayload['held'][number];
+/** Items of one enrollment waiting on the device, and why (the status's `held`). */
+export type HeldItems = SyncStatusPayload['held'][number];
 
 export interface UploaderOptions {
   store: LocalStore;
   channel: DeviceChannel;
   /**
-   * The token for an exam's items (null: items of no exam). `token(null)` undefined means the
-   * device is not enrolled at all; undefined or `{ held }` for an exam holds that exam's items.
+   * The token of an enrollment (a central device id; null: items written with no enrollment, sent
+   * with the latest). `token(null)` undefined means the device is not enrolled at all; undefined
+   * or `{ held }` for an enrollment holds its items.
    */
-  token: (examId: string | null) => Credential;
+  token: (deviceId: string | null) => Credential;
   batchSize?: number;
   chunkBytes?: number;
   backoff?: BackoffOptions;
@@ -82,7 +84,7 @@ export function readSyncStatus(
   store: LocalStore,
   state: SyncStatus['state'] = 'idle',
   nextAttemptAt: string | null = null,
-  held: HeldExam[] = [],
+  held: HeldItems[] = [],
 ): SyncStatus {
   const outbox = outboxCounts(store);
   const blobs = blobCounts(store);
@@ -98,14 +100,15 @@ export function readSyncStatus(
   };
 }
 
-/** Every exam with items or files pending, in the order its first item was queued. */
-function pendingGroups(store: LocalStore): Omit<HeldExam, 'reason'>[] {
-  const groups = new Map<string | null, Omit<HeldExam, 'reason'>>();
-  for (const { examId, items } of pendingExams(store)) groups.set(examId, { examId, items, blobs: 0 });
-  for (const { examId, blobs } of pendingBlobExams(store)) {
-    const group = groups.get(examId);
+/** Every enrollment with items or files pending, in the order its first item was queued. */
+function pendingGroups(store: LocalStore): Omit<HeldItems, 'reason'>[] {
+  const groups = new Map<string | null, Omit<HeldItems, 'reason'>>();
+  for (const { deviceId, items } of pendingEnrollments(store))
+    groups.set(deviceId, { deviceId, items, blobs: 0 });
+  for (const { deviceId, blobs } of pendingBlobEnrollments(store)) {
+    const group = groups.get(deviceId);
     if (group) group.blobs = blobs;
-    else groups.set(examId, { examId, items: 0, blobs });
+    else groups.set(deviceId, { deviceId, items: 0, blobs });
   }
   return [...groups.values()];
 }
@@ -117,7 +120,7 @@ export class Uploader {
   private failures = 0;
   private state: SyncStatus['state'] = 'idle';
   private nextAttemptAt: string | null = null;
-  private held: HeldExam[] = [];
+  private held: HeldItems[] = [];
   private readonly batchSize: number;
 
   constructor(private readonly options: UploaderOptions) {
@@ -142,27 +145,27 @@ export class Uploader {
       return round;
     }
     this.state = 'syncing';
-    const held: HeldExam[] = [];
+    const held: HeldItems[] = [];
     let refusal: VigilError | undefined;
     let delivered = false;
     try {
       for (const group of pendingGroups(store)) {
-        const credential = this.options.token(group.examId);
+        const credential = this.options.token(group.deviceId);
         if (typeof credential !== 'string') {
           held.push({
             ...group,
             reason:
               credential?.held ??
-              `This device has no enrollment for exam ${group.examId ?? '(none)'}: its data stays here until that exam is enrolled again.`,
+              'The enrollment this data belongs to is no longer on this device: it stays here, and is never sent with another enrollment.',
           });
           continue;
         }
         try {
-          await this.sendOutbox(credential, group.examId, round);
-          await this.sendBlobs(credential, group.examId, round);
+          await this.sendOutbox(credential, group.deviceId, round);
+          await this.sendBlobs(credential, group.deviceId, round);
           delivered = true;
         } catch (error) {
-          // The server refused this exam's credential (revoked, expired): hold this exam, go on with the others.
+          // The server refused this enrollment's token (revoked, expired): hold its items, go on with the others.
           if (!(isVigilError(error) && error.code === 'FORBIDDEN' && error.details?.tokenRefused === true))
             throw error;
           refusal ??= error;
@@ -179,12 +182,12 @@ export class Uploader {
     return round;
   }
 
-  /** One exam's outbox rows, in order, with that exam's token. */
-  private async sendOutbox(token: string, exam: string | null, round: SyncRound): Promise<void> {
+  /** One enrollment's outbox rows, in order, with its token. */
+  private async sendOutbox(token: string, enrollment: string | null, round: SyncRound): Promise<void> {
     // Pipelined: while the server works on batch N, the receipts of batch N-1 are recorded and
     // batch N+1 is read and parsed. Batches still go one at a time and in order (N+1 is sent only
     // after N's receipts arrived); a crash between the two only means N is resent (duplicates).
-    let next = this.prepareBatch(0, exam);
+    let next = this.prepareBatch(0, enrollment);
     let answered: { batch: PendingRow[]; receipts: Receipt[] } | undefined;
     try {
       while (next) {
@@ -193,7 +196,7 @@ export class Uploader {
         call.catch(() => undefined); // awaited below; this only keeps a local failure from leaving it unhandled
         if (answered) this.recordReceipts(answered.batch, answered.receipts, round);
         answered = undefined;
-        next = this.prepareBatch(sending.batch[sending.batch.length - 1]!.id, exam);
+        next = this.prepareBatch(sending.batch[sending.batch.length - 1]!.id, enrollment);
         const receipts = await call;
         answered = { batch: sending.batch, receipts };
         if (receipts.length < sending.batch.length) {
@@ -208,11 +211,11 @@ export class Uploader {
     }
   }
 
-  /** One exam's pending files, with that exam's token. */
-  private async sendBlobs(token: string, exam: string | null, round: SyncRound): Promise<void> {
+  /** One enrollment's pending files, with its token. */
+  private async sendBlobs(token: string, enrollment: string | null, round: SyncRound): Promise<void> {
     const { store, channel } = this.options;
     for (;;) {
-      const blobs = nextPendingBlobs(store, 20, exam);
+      const blobs = nextPendingBlobs(store, 20, enrollment);
       if (blobs.length === 0) break;
       for (const blob of blobs) {
         await uploadBlob(store, channel, token, blob, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
@@ -225,9 +228,9 @@ export class Uploader {
   /** The next batch after the given outbox id, parsed for sending; undefined when none is left. */
   private prepareBatch(
     afterId: number,
-    exam: string | null,
+    enrollment: string | null,
   ): { batch: PendingRow[]; items: IngestItem[] } | undefined {
-    const batch = pendingBatch(this.options.store, this.batchSize, undefined, afterId, exam);
+    const batch = pendingBatch(this.options.store, this.batchSize, undefined, afterId, enrollment);
     if (batch.length === 0) return undefined;
     const items: IngestItem[] = batch.map((r) => ({
       key: r.idempotency_key,

@@ -17,16 +17,16 @@ import { scenes } from '../../support/proctoring/scenes';
 const ctx = { transport: 'host' as const, origin: 'test' };
 let central: CentralFixture;
 let t: TestApp;
-let jpeg: Uint8Array;
+let jpeg: Uint8Array<ArrayBuffer>;
 
 beforeAll(async () => {
   central = await startCentral();
-  jpeg = new Uint8Array(
-    await sharp(await scenes.frontal())
-      .resize(320, 240)
-      .jpeg()
-      .toBuffer(),
-  );
+  const encoded = await sharp(await scenes.frontal())
+    .resize(320, 240)
+    .jpeg()
+    .toBuffer();
+  jpeg = new Uint8Array(new ArrayBuffer(encoded.length));
+  jpeg.set(encoded);
   t = createTestApp('host', {
     VIGIL_CENTRAL_URL: central.pg.urlFor(DEVICE_LOGIN),
     VIGIL_CENTRAL_SSL_MODE: 'disable',
@@ -59,7 +59,7 @@ async function takeSession(examId: string, answer: string): Promise<string> {
   expect(check.passed).toBe(true);
   await call('candidateVerifyId', {
     sessionId,
-    card: new Uint8Array(fs.readFileSync(sampleMedia().idCard)),
+    card: Uint8Array.from(fs.readFileSync(sampleMedia().idCard)),
     live: jpeg,
   });
   let state = await call('candidateBeginInterview', { sessionId });
@@ -185,10 +185,11 @@ describe('two exams on one installation, one of them taken offline', () => {
     try {
       sessionB = await takeSession(examB, 'Answer for exam B');
       await settled(sessionB, false);
+      // Queued under B's enrollment only (A's data went before the server stopped).
       const queued = store.raw
-        .prepare(`SELECT exam_id, count(*) AS n FROM outbox WHERE status = 'pending' GROUP BY exam_id`)
-        .all() as { exam_id: string | null; n: number }[];
-      expect(queued.map((r) => r.exam_id)).toEqual([examB]);
+        .prepare(`SELECT device_id, count(*) AS n FROM outbox WHERE status = 'pending' GROUP BY device_id`)
+        .all() as { device_id: string | null; n: number }[];
+      expect(queued.map((r) => r.device_id)).toEqual([deviceB]);
       const overview = await call('candidateOverview', {});
       expect(overview.exams.map((e) => [e.id, e.state])).toEqual([
         [examA, 'finished'],
