@@ -69,12 +69,13 @@ export class CandidateService {
   consent(examId: string): { sessionId: string; consentedAt: string } {
     const exam = this.exam(examId);
     this.ports.versionGate(exam); // before anything is recorded
-    // A session is filed under its exam's enrollment: with none valid its data could never be sent.
+    // A session is filed under its exam's enrollment: with none valid its data could never be sent
+    // (and must never go with another exam's).
     const enrollment = enrollmentFor(this.ports.store, exam.id);
     if (!enrollment || isExpired(enrollment))
       throw new VigilError(
         'NOT_READY',
-        `Your enrollment for ${exam.title} has expired. Ask for a new enrollment code and choose “Enroll another exam” to enter it.`,
+        `${enrollment ? 'Your enrollment for ' + exam.title + ' has expired' : 'This device is not enrolled for ' + exam.title}. Ask for a new enrollment code and choose “Enroll another exam” to enter it.`,
         { examId: exam.id, expiresAt: enrollment?.expiresAt ?? null },
       );
     const sessionId = randomUUID();
