@@ -79,12 +79,18 @@ function writeState(store: LocalStore, values: Record<string, string | null>): v
   });
 }
 
+/** What the last round held back (kept in sync_state, so `vigil sync status` shows it too). */
+function storedHeld(store: LocalStore): HeldItems[] {
+  const value = readState(store, 'held');
+  return value ? (JSON.parse(value) as HeldItems[]) : [];
+}
+
 /** Status from the local database alone (also what `vigil sync status` prints). */
 export function readSyncStatus(
   store: LocalStore,
   state: SyncStatus['state'] = 'idle',
   nextAttemptAt: string | null = null,
-  held: HeldItems[] = [],
+  held: HeldItems[] = storedHeld(store),
 ): SyncStatus {
   const outbox = outboxCounts(store);
   const blobs = blobCounts(store);
@@ -121,6 +127,7 @@ export class Uploader {
   private state: SyncStatus['state'] = 'idle';
   private nextAttemptAt: string | null = null;
   private held: HeldItems[] = [];
+  private storedHeld: string | null | undefined;
   private readonly batchSize: number;
 
   constructor(private readonly options: UploaderOptions) {
@@ -174,6 +181,9 @@ export class Uploader {
       }
     } finally {
       this.held = held;
+      const stored = held.length > 0 ? JSON.stringify(held) : null;
+      if (stored !== this.storedHeld) writeState(store, { held: stored });
+      this.storedHeld = stored;
     }
     if (refusal && !delivered) throw refusal;
     writeState(store, { lastSuccessAt: new Date().toISOString(), lastError: null });

@@ -17,7 +17,7 @@ import { openLocalStore, type LocalStore } from '../../../src-main/store/local-s
 import { recordWarning, startSession } from '../../../src-main/store/sessions';
 import { enrollmentCredential } from '../../../src-main/sync/credentials';
 import { enrollDevice } from '../../../src-main/sync/enroll';
-import { Uploader } from '../../../src-main/sync/uploader';
+import { readSyncStatus, Uploader } from '../../../src-main/sync/uploader';
 import { startCentral, type CentralFixture } from '../../support/central';
 import { makeTempDir } from '../../support/temp-dir';
 
@@ -184,6 +184,7 @@ describe('one installation, several enrollments', () => {
     const held = uploader.status().held;
     expect(held).toEqual([expect.objectContaining({ deviceId: a1.deviceId, items: 5, blobs: 1 }) as unknown]);
     expect(held[0]!.reason).toMatch(/expired/);
+    expect(readSyncStatus(store).held).toEqual(held); // what `vigil sync status` prints
     const bSeq = await central.owner.query<{ chain_seq: number }>(
       'SELECT chain_seq FROM vigil.sessions WHERE id = $1',
       [sessionB],
