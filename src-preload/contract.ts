@@ -248,7 +248,13 @@ export const FinishProgressSchema = z.object({
       detail: z.string(),
     }),
   ),
-  upload: z.object({ pendingItems: z.number().int(), pendingBytes: z.number(), receipts: z.number().int() }),
+  upload: z.object({
+    pendingItems: z.number().int(),
+    pendingBytes: z.number(),
+    receipts: z.number().int(),
+    /** Why this session's data cannot be sent now (its enrollment expired or was refused), if so. */
+    heldReason: z.string().nullable(),
+  }),
   receipt: z
     .object({ sessionId: CandidateSessionIdSchema, chainHash: z.string(), events: z.number().int() })
     .nullable(),

@@ -80,7 +80,7 @@ function writeState(store: LocalStore, values: Record<string, string | null>): v
 }
 
 /** What the last round held back (kept in sync_state, so `vigil sync status` shows it too). */
-function storedHeld(store: LocalStore): HeldItems[] {
+export function storedHeld(store: LocalStore): HeldItems[] {
   const value = readState(store, 'held');
   return value ? (JSON.parse(value) as HeldItems[]) : [];
 }

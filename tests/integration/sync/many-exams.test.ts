@@ -190,6 +190,9 @@ describe('two exams on one installation, one of them taken offline', () => {
         .prepare(`SELECT device_id, count(*) AS n FROM outbox WHERE status = 'pending' GROUP BY device_id`)
         .all() as { device_id: string | null; n: number }[];
       expect(queued.map((r) => r.device_id)).toEqual([deviceB]);
+      // A's finish screen counts only what A is sent with: nothing of A waits.
+      const progressA = await call('candidateFinishProgress', { sessionId: sessionA });
+      expect(progressA.upload).toMatchObject({ pendingItems: 0, heldReason: null });
       const overview = await call('candidateOverview', {});
       expect(overview.exams.map((e) => [e.id, e.state])).toEqual([
         [examA, 'finished'],
