@@ -238,5 +238,25 @@ describe('two exams on one installation, one of them taken offline', () => {
       [deviceA]: 1,
       [deviceB]: 1,
     });
+
+    // A's enrollment runs out: the list says so and no new session of A starts (it could not be sent).
+    store.raw
+      .prepare('UPDATE enrollments SET expires_at = ? WHERE device_id = ?')
+      .run(new Date(Date.now() - 1000).toISOString(), deviceA);
+    const later = await call('candidateOverview', {});
+    expect(later.exams.map((e) => [e.id, e.state])).toEqual([
+      [examA, 'expired'],
+      [examB, 'finished'],
+    ]);
+    const refused = await t.app.dispatcher.dispatch(
+      'candidateConsent',
+      { examId: examA, accepted: true },
+      ctx,
+    );
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('NOT_READY');
+      expect(refused.error.message).toMatch(/expired.*Enroll another exam/);
+    }
   }, 600_000);
 });
