@@ -11,7 +11,7 @@ function tokenOf(store: LocalStore, vaults: TokenVaults, enrollment: SavedEnroll
   const title = cachedExam(store, enrollment.examId)?.title ?? `exam ${enrollment.examId}`;
   if (isExpired(enrollment, now))
     return {
-      held: `The enrollment this data was recorded under (${title}) expired on ${enrollment.expiresAt}. It stays on this device; ask your institution to extend that enrollment so it can be sent.`,
+      held: `The enrollment this data was recorded under (${title}) expired on ${enrollment.expiresAt}. It stays on this device and is not sent with any other enrollment; tell your institution, which decides what happens to it.`,
     };
   const token = vaults.forFile(enrollment.tokenFile).load();
   return (
