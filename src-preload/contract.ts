@@ -165,6 +165,12 @@ export const CandidateExamSchema = z.object({
   /** Every question and policy is cached on this device: it can be taken with no network. */
   offlineReady: z.boolean(),
   accommodations: z.array(z.string()),
+  /**
+   * Where the candidate stands with this exam on this device: ready to start, a session started
+   * and not finished, a session finished, or the enrollment expired (enroll it again with a new code).
+   */
+  state: z.enum(['ready', 'in_progress', 'finished', 'expired']),
+  enrollmentExpiresAt: z.string().nullable(),
 });
 export type CandidateExam = z.infer<typeof CandidateExamSchema>;
 
@@ -242,7 +248,13 @@ export const FinishProgressSchema = z.object({
       detail: z.string(),
     }),
   ),
-  upload: z.object({ pendingItems: z.number().int(), pendingBytes: z.number(), receipts: z.number().int() }),
+  upload: z.object({
+    pendingItems: z.number().int(),
+    pendingBytes: z.number(),
+    receipts: z.number().int(),
+    /** Why this session's data cannot be sent now (its enrollment expired or was refused), if so. */
+    heldReason: z.string().nullable(),
+  }),
   receipt: z
     .object({ sessionId: CandidateSessionIdSchema, chainHash: z.string(), events: z.number().int() })
     .nullable(),
@@ -315,7 +327,8 @@ export const calls = {
     response: CandidateOverviewSchema,
   }),
   candidateEnroll: call({
-    description: 'Redeems a one-time enrollment code for a device token and caches the enrolled exam.',
+    description:
+      'Redeems a one-time enrollment code: adds that exam (its own device token, its definition cached) next to the exams already enrolled, or refreshes it if it is one of them.',
     request: z.object({ code: z.string().min(4).max(64) }).strict(),
     response: CandidateOverviewSchema,
   }),
@@ -504,6 +517,18 @@ export const SyncStatusSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   lastError: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
+  /**
+   * Items and files waiting on the device because the enrollment they belong to (a central device
+   * row) has no usable credential here: expired, refused by the server, or gone. Never sent with another.
+   */
+  held: z.array(
+    z.object({
+      deviceId: z.string().nullable(),
+      items: z.number().int().nonnegative(),
+      blobs: z.number().int().nonnegative(),
+      reason: z.string(),
+    }),
+  ),
 });
 export type SyncStatusPayload = z.infer<typeof SyncStatusSchema>;
 

@@ -333,9 +333,11 @@ export function purgeLocal(options: LocalPurgeOptions & { dryRun: boolean }): Lo
   const at = now.toISOString();
   if (!options.dryRun) finishInterruptedPurges(dataDir);
   const tables = tablesOf(db);
-  const device = tables.has('device')
-    ? (db.prepare(`SELECT device_id, candidate_id FROM device WHERE id = 1`).get() as
-        { device_id: string; candidate_id: string } | undefined)
+  // The receipt names the latest enrollment (one candidate per installation in practice).
+  const device = tables.has('enrollments')
+    ? (db
+        .prepare(`SELECT device_id, candidate_id FROM enrollments ORDER BY enrolled_at DESC LIMIT 1`)
+        .get() as { device_id: string; candidate_id: string } | undefined)
     : undefined;
 
   const only = options.sessionIds ? new Set(options.sessionIds) : undefined;

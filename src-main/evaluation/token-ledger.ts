@@ -86,6 +86,8 @@ export function usageOutboxItem(
   return {
     kind: 'token_usage',
     idempotencyKey: `token_usage:${row.central_id}`,
+    // A usage row of a session goes with that session's exam; one outside a session with its exam's.
+    ...(ownSession && row.session_id !== null ? { sessionId: row.session_id } : { examId: row.exam_id }),
     payload: {
       id: row.central_id,
       ...(ownSession && row.session_id !== null ? { sessionId: row.session_id } : {}),
@@ -130,7 +132,7 @@ export class TokenLedger {
        values (@central_id, @created_at, @model, @request_type, @status, @prompt_tokens, @completion_tokens,
          @total_tokens, @audio_seconds, @cost_nano_usd, @session_id, @exam_id, @user_id, @http_status, @attempt)`,
     );
-    this.enrolled = db.prepare('select 1 from device where id = 1');
+    this.enrolled = db.prepare('select 1 from enrollments limit 1');
     this.ownSession = db.prepare('select 1 from sessions where id = ?');
     // The row and its outbox item, atomically: a savepoint inside a caller's transaction.
     this.commit = db.transaction((row: Omit<UsageRow, 'id'> & { central_id: string }) => {

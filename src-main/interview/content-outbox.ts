@@ -61,6 +61,7 @@ export function questionItem(row: QuestionContentRow, version: string): OutboxIt
   return {
     kind: 'question',
     idempotencyKey: `question:${row.id}:${version}`,
+    sessionId: row.session_id,
     payload: {
       id: row.id,
       sessionId: row.session_id,
@@ -89,6 +90,7 @@ export function messageItem(row: MessageContentRow): OutboxItem {
   return {
     kind: 'message',
     idempotencyKey: `message:${id}`,
+    sessionId: row.session_id,
     payload: {
       id,
       sessionId: row.session_id,
@@ -111,6 +113,7 @@ export function evaluationItem(row: EvaluationContentRow, pdfSha256?: string): O
   return {
     kind: 'evaluation',
     idempotencyKey: pdfSha256 ? `evaluation:${row.id}:pdf:${pdfSha256}` : `evaluation:${row.id}`,
+    sessionId: row.session_id,
     payload: {
       id: row.id,
       sessionId: row.session_id,

@@ -1,8 +1,9 @@
-// What the candidate's start screen shows: enrolment, the exams cached on this device (so they run
-// offline), the session to go back to, and whether the institution's server was reachable.
+// What the candidate's start screen shows: enrolment, every exam this device is enrolled for (each
+// cached, so it runs offline) with where the candidate stands with it, the session to go back to,
+// and whether the institution's server was reachable.
 import type { CallResponse, CandidateExam } from '../../src-preload/contract';
+import { isExpired, loadEnrollments, type SavedEnrollment } from '../store/enrollments';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
-import { loadDevice } from '../store/device';
 import type { LocalStore } from '../store/local-store';
 import { enrolledCandidateName } from '../sync/enroll';
 import { unfinishedProgress } from './candidate-progress';
@@ -15,8 +16,8 @@ export interface Reachability {
 }
 
 export function candidateOverview(store: LocalStore, reachable: Reachability): Overview {
-  const device = loadDevice(store);
-  const exams = device ? cachedExams(store).map(describeExam) : [];
+  const enrollments = loadEnrollments(store);
+  const exams = enrolledExams(store, enrollments);
   const unfinished = unfinishedProgress(store);
   // A finished session whose report is not made yet (its evaluation or report job still queued or
   // running) still shows its finish screen.
@@ -36,21 +37,38 @@ export function candidateOverview(store: LocalStore, reachable: Reachability): O
       ? { sessionId: finishing.session_id, examId: finishing.exam_id, stage: 'finish' as const }
       : null;
   return {
-    enrolled: !!device,
-    candidateName: device ? enrolledCandidateName(store) : null,
+    enrolled: enrollments.length > 0,
+    candidateName: enrollments.length > 0 ? enrolledCandidateName(store) : null,
     exams,
     activeSession: active,
     central: { reachable: reachable.value, checkedAt: reachable.checkedAt },
   };
 }
 
-function cachedExams(store: LocalStore): CachedExam[] {
-  const rows = store.raw.prepare('SELECT id FROM cached_exams ORDER BY fetched_at').all() as { id: string }[];
-  return rows.map((r) => cachedExam(store, r.id)).filter((e): e is CachedExam => !!e);
+/** Each enrolled exam (in the order enrolled) with its state on this device. */
+function enrolledExams(store: LocalStore, enrollments: SavedEnrollment[]): CandidateExam[] {
+  const sessions = store.raw.prepare(
+    `SELECT sum(status = 'in_progress') AS open, sum(status <> 'in_progress') AS closed
+     FROM sessions WHERE exam_id = ?`,
+  );
+  const now = new Date();
+  return enrollments.flatMap((enrollment) => {
+    const exam = cachedExam(store, enrollment.examId);
+    if (!exam) return [];
+    const counts = sessions.get(exam.id) as { open: number | null; closed: number | null };
+    const state: CandidateExam['state'] = isExpired(enrollment, now)
+      ? 'expired'
+      : (counts.open ?? 0) > 0
+        ? 'in_progress'
+        : (counts.closed ?? 0) > 0
+          ? 'finished'
+          : 'ready';
+    return [{ ...describeExam(exam), state, enrollmentExpiresAt: enrollment.expiresAt }];
+  });
 }
 
 /** An exam as the candidate sees it before starting: length, upload mode, retention, accommodations. */
-export function describeExam(exam: CachedExam): CandidateExam {
+function describeExam(exam: CachedExam): Omit<CandidateExam, 'state' | 'enrollmentExpiresAt'> {
   const accommodations = Array.isArray(exam.policy.accommodations)
     ? (exam.policy.accommodations as string[])
     : [];

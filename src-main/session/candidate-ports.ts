@@ -6,7 +6,7 @@ import type { BreakEvent, InterviewSessionFlow, ResumeOptions } from '../intervi
 import type { Logger } from '../log/logger';
 import type { FaceAnalyzer } from '../proctoring/face-analyzer';
 import type { ProctoringPolicy } from '../proctoring/policy';
-import type { TokenVault } from '../store/device-credentials';
+import type { TokenVaults } from '../store/device-credentials';
 import type { CachedExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 import type { IdCheck } from './id-verification';
@@ -16,7 +16,8 @@ import type { SystemCheckDeps } from './system-check-step';
 /** What the candidate service needs from the rest of the app. */
 export interface CandidatePorts extends SystemCheckDeps {
   store: LocalStore;
-  tokens: TokenVault;
+  /** The token vault of each enrollment (one per exam). */
+  tokens: TokenVaults;
   /** The central server as a device sees it; throws UNAVAILABLE when unreachable. */
   central: () => Promise<DeviceChannel>;
   /** Refuses an exam whose central definition requires a newer app (UPDATE_REQUIRED, with how to update). */

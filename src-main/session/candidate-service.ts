@@ -12,6 +12,7 @@ import { SessionProctor } from '../proctoring/session-proctor';
 import type { WarningEvent } from '../proctoring/types';
 import { WarningRecorder } from '../proctoring/warning-recorder';
 import { appendEvent } from '../store/event-chain';
+import { enrollmentFor, isExpired } from '../store/enrollments';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
 import { finishSession, startSession } from '../store/sessions';
 import { enqueueAfterSession } from './after-session-jobs';
@@ -68,6 +69,15 @@ export class CandidateService {
   consent(examId: string): { sessionId: string; consentedAt: string } {
     const exam = this.exam(examId);
     this.ports.versionGate(exam); // before anything is recorded
+    // A session is filed under its exam's enrollment: with none valid its data could never be sent
+    // (and must never go with another exam's).
+    const enrollment = enrollmentFor(this.ports.store, exam.id);
+    if (!enrollment || isExpired(enrollment))
+      throw new VigilError(
+        'NOT_READY',
+        `${enrollment ? 'Your enrollment for ' + exam.title + ' has expired' : 'This device is not enrolled for ' + exam.title}. Ask for a new enrollment code and choose “Enroll another exam” to enter it.`,
+        { examId: exam.id, expiresAt: enrollment?.expiresAt ?? null },
+      );
     const sessionId = randomUUID();
     const consentedAt = new Date().toISOString();
     this.ports.store.write('consent', (tx) => {

@@ -5,7 +5,7 @@ import type { FinishProgress } from '../../src-preload/contract';
 import { verifyChain } from '../store/event-chain';
 import { jobsFor, type JobState } from '../store/jobs';
 import type { LocalStore } from '../store/local-store';
-import { outboxCounts } from '../store/outbox';
+import { storedHeld } from '../sync/uploader';
 import type { Progress } from './candidate-progress';
 
 type Result = Record<string, unknown>;
@@ -39,16 +39,30 @@ export function finishProgress(
 ): FinishProgress {
   const { store } = deps;
   const { sessionId } = progress;
-  const counts = outboxCounts(store);
+  // What waits is counted for the enrollment this session is sent with (other exams' items are not
+  // this session's business), with the reason when that enrollment's items are held back.
+  const deviceId =
+    (
+      store.raw.prepare('SELECT device_id FROM sessions WHERE id = ?').get(sessionId) as
+        { device_id: string | null } | undefined
+    )?.device_id ?? null;
+  const counts = store.raw
+    .prepare(
+      `SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM outbox WHERE status = 'pending' AND device_id IS ?`,
+    )
+    .get(deviceId) as { n: number; bytes: number };
   const chain = verifyChain(store, sessionId);
   const jobs = jobsFor(store, sessionId);
   const last = (kind: JobState['kind']) => jobs.filter((j) => j.kind === kind).at(-1);
   const recording = last('recording_upload');
   const pendingBlobs = store.raw
     .prepare(
-      `SELECT count(*) AS n, coalesce(sum(size - uploaded_bytes), 0) AS bytes FROM blob_uploads WHERE status = 'pending'`,
+      `SELECT count(*) AS n, coalesce(sum(b.size - b.uploaded_bytes), 0) AS bytes
+       FROM blob_uploads b LEFT JOIN sessions s ON s.id = b.session_id
+       WHERE b.status = 'pending' AND s.device_id IS ?`,
     )
-    .get() as { n: number; bytes: number };
+    .get(deviceId) as { n: number; bytes: number };
+  const held = storedHeld(store).find((h) => h.deviceId === deviceId);
   return {
     sessionId,
     items: [
@@ -72,9 +86,10 @@ export function finishProgress(
       ),
     ],
     upload: {
-      pendingItems: counts.pendingItems + pendingBlobs.n,
-      pendingBytes: counts.pendingBytes + pendingBlobs.bytes,
+      pendingItems: counts.n + pendingBlobs.n,
+      pendingBytes: counts.bytes + pendingBlobs.bytes,
       receipts: deps.receiptsFor(sessionId),
+      heldReason: held?.reason ?? null,
     },
     receipt: chain.ok ? { sessionId, chainHash: chainHead(store, sessionId), events: chain.events } : null,
     canClose: true,

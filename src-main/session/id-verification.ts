@@ -86,6 +86,7 @@ export async function verifyIdStep(
     enqueue(tx, {
       kind: 'session.update',
       idempotencyKey: `session.id:${sessionId}:${randomUUID()}`,
+      sessionId,
       payload: {
         id: sessionId,
         idVerificationStatus: result.decision,

@@ -25,6 +25,7 @@ export function linkRecordingArtifacts(
     enqueue(tx, {
       kind: 'session.update',
       idempotencyKey: `session.recording:${sessionId}:${video?.sha256 ?? poster!.sha256}`,
+      sessionId,
       payload: {
         id: sessionId,
         ...(video ? { videoSha256: video.sha256 } : {}),

@@ -31,11 +31,12 @@ import { resolvePolicy } from '../proctoring/policy';
 import { ReportArchive } from '../reports/report-archive';
 import { ReportService } from '../reports/report-service';
 import { warmUpReportRenderer } from '../reports/warm-up';
-import { createTokenVault, type SecretCipher } from '../store/device-credentials';
+import { createTokenVaults, type SecretCipher } from '../store/device-credentials';
 import type { LocalStore } from '../store/local-store';
 import { registerBlob } from '../store/blob-uploads';
 import type { JobRunner } from '../store/job-runner';
 import { appendEvent } from '../store/event-chain';
+import { enrollmentCredential } from '../sync/credentials';
 import { enrolledCandidateName } from '../sync/enroll';
 import { localDbPath } from '../store/db-file';
 import { Uploader } from '../sync/uploader';
@@ -106,7 +107,7 @@ export function createCandidateRuntime(options: {
   const open = () => {
     opened ??= (async () => {
       const store = await options.store();
-      const tokens = createTokenVault(dataDir, options.secretCipher, {
+      const tokens = createTokenVaults(dataDir, options.secretCipher, {
         requireSealed: loaded.config.security.requireKeychain,
       });
       let central: Promise<CentralStore> | undefined;
@@ -223,7 +224,8 @@ export function createCandidateRuntime(options: {
           blobChunk: async (...a) => (await channel()).blobChunk(...a),
           blobFinish: async (...a) => (await channel()).blobFinish(...a),
         },
-        token: () => tokens.load(),
+        // Each item with the token of the enrollment its session started under (sync/credentials.ts).
+        token: (deviceId) => enrollmentCredential(store, tokens, deviceId),
         // Pending items and bytes, last success and last error: the status area and finish screen show them.
         onStatus: (status) => options.emit('syncStatus', status),
       });

@@ -1,4 +1,4 @@
-// Where the device token lives at rest. The shell passes a SecretCipher backed by Electron's
+// Where the device tokens live at rest (one per enrollment; enrollments.ts names each one's file). The shell passes a SecretCipher backed by Electron's
 // safeStorage (OS keychain); the headless host has none and keeps the token in a 0600 file. Only the
 // token is secret: the device row in SQLite records which storage holds it. With `requireSealed`
 // (IT policy security.requireKeychain) a token is never written unsealed; a token written to the
@@ -27,6 +27,25 @@ const MAGIC_SEALED = Buffer.from('vigil-token-sealed:');
 export interface TokenVaultOptions {
   /** Refuse to keep the token unsealed (IT policy security.requireKeychain). */
   requireSealed?: boolean;
+  /** The token's file name in the data folder (default `device-token`, the first enrollment's). */
+  file?: string;
+}
+
+/** The vaults of every enrollment on this installation: one file each, the same sealing for all. */
+export interface TokenVaults {
+  readonly storage: 'file' | 'safeStorage';
+  forFile(file: string): TokenVault;
+}
+
+export function createTokenVaults(
+  dataDir: string,
+  cipher?: SecretCipher,
+  options: Omit<TokenVaultOptions, 'file'> = {},
+): TokenVaults {
+  return {
+    storage: cipher?.isEncryptionAvailable() === true ? 'safeStorage' : 'file',
+    forFile: (file) => createTokenVault(dataDir, cipher, { ...options, file }),
+  };
 }
 
 export function createTokenVault(
@@ -34,7 +53,10 @@ export function createTokenVault(
   cipher?: SecretCipher,
   options: TokenVaultOptions = {},
 ): TokenVault {
-  const file = path.join(dataDir, 'device-token');
+  const name = options.file ?? 'device-token';
+  if (path.basename(name) !== name || !name.startsWith('device-token'))
+    throw new VigilError('INTERNAL', `Not a token file name: ${name}.`);
+  const file = path.join(dataDir, name);
   const sealed = cipher?.isEncryptionAvailable() === true;
   const refuseUnsealed = () => {
     throw new VigilError(

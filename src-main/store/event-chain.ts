@@ -54,6 +54,7 @@ export function appendEvent(
   enqueue(tx, {
     kind: 'event',
     idempotencyKey: `event:${input.sessionId}:${seq}`,
+    sessionId: input.sessionId,
     payload: { body, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') },
   });
   return { sessionId: input.sessionId, seq, kind: input.kind, at, body, prevHash, hash };

@@ -1,6 +1,7 @@
 // The outbox: every item the central server must receive, written in the same SQLite transaction
 // as the domain row it describes. The uploader reads it in order; acknowledged rows are deleted;
 // rejected rows stay with their reason (surfaced in sync status) and never block the queue.
+import { sql } from 'kysely';
 import type { Tx } from './local-store';
 
 export type OutboxKind =
@@ -18,6 +19,10 @@ export interface OutboxItem {
   /** Unique per logical write: the server applies each key once. A new version needs a new key. */
   idempotencyKey: string;
   payload: Record<string, unknown>;
+  /** The session the item belongs to: it goes with the credential the session was started under. */
+  sessionId?: string;
+  /** The exam of an item with no session (a usage row outside a session): its current enrollment's. */
+  examId?: string | null;
 }
 
 export interface PendingRow {
@@ -31,6 +36,18 @@ export interface PendingRow {
 
 export function enqueue(tx: Tx, item: OutboxItem): void {
   const payload = JSON.stringify(item.payload);
+  // The enrollment is fixed when the item is written (its session's, looked up in the same
+  // statement): the uploader sends the item with that enrollment's token and no other. An item of
+  // no session and no exam goes with the latest enrollment.
+  const deviceId =
+    item.sessionId !== undefined
+      ? sql<string | null>`(SELECT device_id FROM sessions WHERE id = ${item.sessionId})`
+      : item.examId
+        ? sql<string | null>`(SELECT device_id FROM enrollments WHERE exam_id = ${item.examId}
+            ORDER BY enrolled_at DESC, device_id DESC LIMIT 1)`
+        : sql<
+            string | null
+          >`(SELECT device_id FROM enrollments ORDER BY enrolled_at DESC, device_id DESC LIMIT 1)`;
   tx.run(
     tx.q
       .insertInto('outbox')
@@ -40,6 +57,7 @@ export function enqueue(tx: Tx, item: OutboxItem): void {
         payload,
         bytes: Buffer.byteLength(payload),
         created_at: new Date().toISOString(),
+        device_id: deviceId,
       })
       // Same key still pending: the newer payload replaces it (one write, latest state).
       .onConflict((oc) =>
@@ -51,17 +69,26 @@ export function enqueue(tx: Tx, item: OutboxItem): void {
   );
 }
 
-/** Pending rows in order; `afterId` skips rows already sent whose receipts are not recorded yet. */
-export function pendingBatch(tx: Tx, limit: number, maxBytes = 4 * 1024 * 1024, afterId = 0): PendingRow[] {
-  const rows = tx.all(
-    tx.q
-      .selectFrom('outbox')
-      .select(['id', 'kind', 'idempotency_key', 'payload', 'bytes', 'attempts'])
-      .where('status', '=', 'pending')
-      .where('id', '>', afterId)
-      .orderBy('id')
-      .limit(limit),
-  );
+/**
+ * Pending rows in order; `afterId` skips rows already sent whose receipts are not recorded yet.
+ * With `enrollment` (a central device id, or null for items written before any enrollment) only
+ * that enrollment's rows: one batch never mixes credentials.
+ */
+export function pendingBatch(
+  tx: Tx,
+  limit: number,
+  maxBytes = 4 * 1024 * 1024,
+  afterId = 0,
+  enrollment?: string | null,
+): PendingRow[] {
+  let query = tx.q
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'idempotency_key', 'payload', 'bytes', 'attempts'])
+    .where('status', '=', 'pending')
+    .where('id', '>', afterId);
+  if (enrollment !== undefined)
+    query = query.where('device_id', enrollment === null ? 'is' : '=', enrollment);
+  const rows = tx.all(query.orderBy('id').limit(limit));
   const batch: PendingRow[] = [];
   let bytes = 0;
   for (const row of rows) {
@@ -89,6 +116,20 @@ export function noteAttempt(tx: Tx, ids: number[]): void {
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
       .where('id', 'in', ids),
   );
+}
+
+/** The enrollments (central device ids) with items pending, with how many each has. */
+export function pendingEnrollments(tx: Tx): { deviceId: string | null; items: number }[] {
+  return tx
+    .all(
+      tx.q
+        .selectFrom('outbox')
+        .select((eb) => ['device_id', eb.fn.countAll<number>().as('n')])
+        .where('status', '=', 'pending')
+        .groupBy('device_id')
+        .orderBy((eb) => eb.fn.min('id')),
+    )
+    .map((r) => ({ deviceId: r.device_id, items: Number(r.n) }));
 }
 
 export interface OutboxCounts {

@@ -3,13 +3,15 @@
 // the candidate's progress (0300). One LocalStore owns the file, so one schema types it.
 import type { Generated } from 'kysely';
 
-export interface DeviceTable {
-  id: 1;
+/** One row per redeemed enrollment code; an exam's latest is its current one (migration 0304). */
+export interface EnrollmentsTable {
   device_id: string;
-  candidate_id: string;
   exam_id: string;
+  candidate_id: string;
   central_label: string | null;
   token_storage: 'file' | 'safeStorage';
+  /** The file in the data folder holding this enrollment's token (see device-credentials.ts). */
+  token_file: string;
   enrolled_at: string;
   expires_at: string | null;
 }
@@ -30,6 +32,8 @@ export interface LocalSessionsTable {
   risk_score: number | null;
   chain_seq: Generated<number>;
   chain_head: Generated<Buffer>;
+  /** The enrollment (central device row) the session was started under: its token sends the session. */
+  device_id: string | null;
 }
 export interface LocalEventsTable {
   session_id: string;
@@ -70,6 +74,8 @@ export interface OutboxTable {
   attempts: Generated<number>;
   status: Generated<'pending' | 'rejected'>;
   reason: string | null;
+  /** The enrollment (central device row) whose token sends this item (null: not enrolled when written). */
+  device_id: string | null;
 }
 export type BlobKind = 'snapshot' | 'id_image' | 'video' | 'audio' | 'pdf' | 'other';
 export interface BlobUploadsTable {
@@ -248,7 +254,7 @@ export interface CandidateProgressTable {
 }
 
 export interface LocalDatabase extends MediaTables {
-  device: DeviceTable;
+  enrollments: EnrollmentsTable;
   cached_exams: CachedExamsTable;
   sessions: LocalSessionsTable;
   events: LocalEventsTable;

@@ -1,6 +1,7 @@
 // Session, warning and snapshot writes. Each writes its local row and its outbox item in the same
 // transaction, and records a chained event so the evidence timeline is tamper-evident.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { riskExplanationProblem, type RiskExplanation } from '../../src-preload/risk-explanation';
 import { VigilError } from '../errors';
 import { registerBlob } from './blob-uploads';
@@ -12,8 +13,20 @@ import type { SessionStatus } from './schema';
 export function startSession(tx: Tx, input: { examId: string; id?: string; startedAt?: string }): string {
   const id = input.id ?? randomUUID();
   const startedAt = input.startedAt ?? new Date().toISOString();
-  tx.run(tx.q.insertInto('sessions').values({ id, exam_id: input.examId, started_at: startedAt }));
-  enqueue(tx, { kind: 'session.start', idempotencyKey: `session.start:${id}`, payload: { id, startedAt } });
+  // Started under the exam's current enrollment: that central device row files the whole session.
+  const deviceId = sql<string | null>`(SELECT device_id FROM enrollments WHERE exam_id = ${input.examId}
+    ORDER BY enrolled_at DESC, device_id DESC LIMIT 1)`;
+  tx.run(
+    tx.q
+      .insertInto('sessions')
+      .values({ id, exam_id: input.examId, started_at: startedAt, device_id: deviceId }),
+  );
+  enqueue(tx, {
+    kind: 'session.start',
+    idempotencyKey: `session.start:${id}`,
+    payload: { id, startedAt },
+    sessionId: id,
+  });
   appendEvent(tx, { sessionId: id, kind: 'session_started', data: { examId: input.examId }, at: startedAt });
   return id;
 }
@@ -56,6 +69,7 @@ export function finishSession(
   enqueue(tx, {
     kind: 'session.update',
     idempotencyKey: `session.finish:${input.sessionId}`,
+    sessionId: input.sessionId,
     payload: {
       id: input.sessionId,
       status: input.status,
@@ -143,6 +157,7 @@ function enqueueWarning(tx: Tx, id: string, version: string): void {
   enqueue(tx, {
     kind: 'warning',
     idempotencyKey: `warning:${id}:${version}`,
+    sessionId: row.session_id,
     payload: {
       id,
       sessionId: row.session_id,

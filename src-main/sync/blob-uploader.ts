@@ -21,16 +21,42 @@ type BlobRow = Pick<
   delete_after_upload: number;
 };
 
-export function nextPendingBlobs(store: LocalStore, limit = 20): BlobRow[] {
-  return store.all(
-    store.q
-      .selectFrom('blob_uploads')
-      .select(['id', 'session_id', 'kind', 'path', 'sha256', 'size', 'content_type', 'delete_after_upload'])
-      .where('status', '=', 'pending')
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit),
-  );
+/**
+ * Pending uploads in order; with `enrollment` (a central device id, or null for files of a session
+ * with none) only the files of the sessions started under it, which go with its token.
+ */
+export function nextPendingBlobs(store: LocalStore, limit = 20, enrollment?: string | null): BlobRow[] {
+  let query = store.q
+    .selectFrom('blob_uploads as b')
+    .leftJoin('sessions as s', 's.id', 'b.session_id')
+    .select([
+      'b.id',
+      'b.session_id',
+      'b.kind',
+      'b.path',
+      'b.sha256',
+      'b.size',
+      'b.content_type',
+      'b.delete_after_upload',
+    ])
+    .where('b.status', '=', 'pending');
+  if (enrollment !== undefined)
+    query = query.where('s.device_id', enrollment === null ? 'is' : '=', enrollment);
+  return store.all(query.orderBy('b.created_at').orderBy('b.id').limit(limit));
+}
+
+/** The enrollments with files pending (null: files of no session with one), with how many each has. */
+export function pendingBlobEnrollments(store: LocalStore): { deviceId: string | null; blobs: number }[] {
+  return store
+    .all(
+      store.q
+        .selectFrom('blob_uploads as b')
+        .leftJoin('sessions as s', 's.id', 'b.session_id')
+        .select((eb) => ['s.device_id', eb.fn.countAll<number>().as('n')])
+        .where('b.status', '=', 'pending')
+        .groupBy('s.device_id'),
+    )
+    .map((r) => ({ deviceId: r.device_id, blobs: Number(r.n) }));
 }
 
 /**

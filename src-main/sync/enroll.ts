@@ -1,33 +1,46 @@
-// Enrollment on the device: redeem the one-time code for a device token, keep the token in the
-// vault (OS keychain or 0600 file), record the device and cache the exam so it can run offline.
+// Enrollment on the device: redeem the one-time code for a device token, keep the token in that
+// enrollment's vault (OS keychain or 0600 file), record the enrollment and cache the exam so it
+// can run offline. Each code enrolls one exam: enrolling another exam adds an enrollment next to
+// the ones there (each with its own central device row and token); enrolling an exam that is
+// already here makes the new one that exam's current enrollment (new sessions start under it; the
+// earlier one keeps sending the sessions started under it) and leaves the other exams alone.
 import type { DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
-import type { TokenVault } from '../store/device-credentials';
-import { loadDevice, saveDevice, type EnrolledDevice } from '../store/device';
+import type { TokenVaults } from '../store/device-credentials';
+import {
+  enrollmentFor,
+  latestEnrollment,
+  saveEnrollment,
+  tokenFileFor,
+  type SavedEnrollment,
+} from '../store/enrollments';
 import { cacheExam, cachedExam, type CachedExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 
 export async function enrollDevice(input: {
   store: LocalStore;
   channel: DeviceChannel;
-  vault: TokenVault;
+  vaults: TokenVaults;
   code: string;
   label: string;
-}): Promise<{ device: EnrolledDevice; exam: CachedExam }> {
+}): Promise<{ device: SavedEnrollment; exam: CachedExam }> {
   const redemption = await input.channel.redeem(input.code, input.label);
-  input.vault.save(redemption.token);
   const examDefinition = await input.channel.fetchExam(redemption.token);
   const profile = await input.channel.profile(redemption.token);
-  const device: EnrolledDevice = {
-    deviceId: redemption.deviceId,
-    candidateId: redemption.candidateId,
-    examId: redemption.examId,
-    tokenStorage: input.vault.storage,
-    enrolledAt: new Date().toISOString(),
-    expiresAt: redemption.expiresAt,
-  };
-  const exam = input.store.write('saving the enrollment', (tx) => {
-    saveDevice(tx, device);
+  // The token is on disk before the row that names its file: a crash in between leaves a file
+  // no row points to (harmless), never a row without its token.
+  const tokenFile = tokenFileFor(input.store, redemption.deviceId);
+  input.vaults.forFile(tokenFile).save(redemption.token);
+  return input.store.write('saving the enrollment', (tx) => {
+    const device = saveEnrollment(tx, {
+      deviceId: redemption.deviceId,
+      candidateId: redemption.candidateId,
+      examId: redemption.examId,
+      tokenStorage: input.vaults.storage,
+      tokenFile,
+      enrolledAt: new Date().toISOString(),
+      expiresAt: redemption.expiresAt,
+    });
     const name = profile.displayName;
     if (name)
       tx.run(
@@ -36,18 +49,26 @@ export async function enrollDevice(input: {
           .values({ key: 'candidate_name', value: name })
           .onConflict((oc) => oc.column('key').doUpdateSet({ value: name })),
       );
-    return cacheExam(tx, examDefinition);
+    return { device, exam: cacheExam(tx, examDefinition) };
   });
-  return { device, exam };
 }
 
-/** The exam this device is enrolled for, from the local cache: works with the server unreachable. */
-export function enrolledExam(store: LocalStore): { device: EnrolledDevice; exam: CachedExam } {
-  const device = loadDevice(store);
+/**
+ * An exam this device is enrolled for (the latest one when no exam is named), from the local
+ * cache: works with the server unreachable.
+ */
+export function enrolledExam(
+  store: LocalStore,
+  examId?: string,
+): { device: SavedEnrollment; exam: CachedExam } {
+  const device = examId === undefined ? latestEnrollment(store) : enrollmentFor(store, examId);
   if (!device)
     throw new VigilError(
       'NOT_READY',
-      'This device is not enrolled yet. Enter the enrollment code you were given.',
+      examId === undefined
+        ? 'This device is not enrolled yet. Enter the enrollment code you were given.'
+        : 'This device is not enrolled for that exam. Enter the enrollment code you were given for it.',
+      examId === undefined ? undefined : { examId },
     );
   const exam = cachedExam(store, device.examId);
   if (!exam)

@@ -2,6 +2,11 @@
 // backoff and jitter on failure. Receipts decide each row's fate: applied or duplicate → deleted;
 // rejected → kept with the server's reason and surfaced, without blocking the rows behind it. It is
 // all async and each SQLite step is a short transaction, so it never blocks the UI.
+// Each item and file goes with the token of the enrollment its session was started under, in
+// batches of that enrollment only (central files an item under the device row of the token it came
+// with). An enrollment with no usable credential (expired, refused by the server, gone) has its items
+// held on the device with the reason in the status; they never borrow another one's token, nor
+// block the others.
 import type { SyncStatusPayload } from '../../src-preload/contract';
 import type { DeviceChannel, IngestItem, Receipt } from '../central/device-channel';
 import { VigilError, isVigilError } from '../errors';
@@ -12,12 +17,13 @@ import {
   noteAttempt,
   outboxCounts,
   pendingBatch,
+  pendingEnrollments,
   reject,
   rejectedItems,
   type PendingRow,
 } from '../store/outbox';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, uploadBlob } from './blob-uploader';
+import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, pendingBlobEnrollments, uploadBlob } from './blob-uploader';
 
 /** The same shape as the `syncStatus` contract event. */
 export type SyncStatus = SyncStatusPayload;
@@ -30,11 +36,21 @@ export interface SyncRound {
   blobs: number;
 }
 
+/** What sends one enrollment's items: its token, or why they stay on the device. */
+export type Credential = string | { held: string } | undefined;
+
+/** Items of one enrollment waiting on the device, and why (the status's `held`). */
+export type HeldItems = SyncStatusPayload['held'][number];
+
 export interface UploaderOptions {
   store: LocalStore;
   channel: DeviceChannel;
-  /** The device token, or undefined when the device is not enrolled. */
-  token: () => string | undefined;
+  /**
+   * The token of an enrollment (a central device id; null: items written with no enrollment, sent
+   * with the latest). `token(null)` undefined means the device is not enrolled at all; undefined
+   * or `{ held }` for an enrollment holds its items.
+   */
+  token: (deviceId: string | null) => Credential;
   batchSize?: number;
   chunkBytes?: number;
   backoff?: BackoffOptions;
@@ -63,11 +79,18 @@ function writeState(store: LocalStore, values: Record<string, string | null>): v
   });
 }
 
+/** What the last round held back (kept in sync_state, so `vigil sync status` shows it too). */
+export function storedHeld(store: LocalStore): HeldItems[] {
+  const value = readState(store, 'held');
+  return value ? (JSON.parse(value) as HeldItems[]) : [];
+}
+
 /** Status from the local database alone (also what `vigil sync status` prints). */
 export function readSyncStatus(
   store: LocalStore,
   state: SyncStatus['state'] = 'idle',
   nextAttemptAt: string | null = null,
+  held: HeldItems[] = storedHeld(store),
 ): SyncStatus {
   const outbox = outboxCounts(store);
   const blobs = blobCounts(store);
@@ -79,7 +102,21 @@ export function readSyncStatus(
     lastSuccessAt: readState(store, 'lastSuccessAt'),
     lastError: readState(store, 'lastError'),
     nextAttemptAt,
+    held,
   };
+}
+
+/** Every enrollment with items or files pending, in the order its first item was queued. */
+function pendingGroups(store: LocalStore): Omit<HeldItems, 'reason'>[] {
+  const groups = new Map<string | null, Omit<HeldItems, 'reason'>>();
+  for (const { deviceId, items } of pendingEnrollments(store))
+    groups.set(deviceId, { deviceId, items, blobs: 0 });
+  for (const { deviceId, blobs } of pendingBlobEnrollments(store)) {
+    const group = groups.get(deviceId);
+    if (group) group.blobs = blobs;
+    else groups.set(deviceId, { deviceId, items: 0, blobs });
+  }
+  return [...groups.values()];
 }
 
 export class Uploader {
@@ -89,6 +126,8 @@ export class Uploader {
   private failures = 0;
   private state: SyncStatus['state'] = 'idle';
   private nextAttemptAt: string | null = null;
+  private held: HeldItems[] = [];
+  private storedHeld: string | null | undefined;
   private readonly batchSize: number;
 
   constructor(private readonly options: UploaderOptions) {
@@ -96,7 +135,7 @@ export class Uploader {
   }
 
   status(): SyncStatus {
-    return readSyncStatus(this.options.store, this.state, this.nextAttemptAt);
+    return readSyncStatus(this.options.store, this.state, this.nextAttemptAt, this.held);
   }
 
   private emit(): void {
@@ -105,19 +144,60 @@ export class Uploader {
 
   /** Sends everything pending once. Throws a VigilError when the server cannot be reached or refuses. */
   async syncOnce(): Promise<SyncRound> {
-    const { store, channel } = this.options;
-    const token = this.options.token();
+    const { store } = this.options;
     const round: SyncRound = { sent: 0, applied: 0, duplicates: 0, rejected: 0, blobs: 0 };
-    if (!token) {
+    if (this.options.token(null) === undefined) {
       this.state = 'not_enrolled';
       this.emit();
       return round;
     }
     this.state = 'syncing';
+    const held: HeldItems[] = [];
+    let refusal: VigilError | undefined;
+    let delivered = false;
+    try {
+      for (const group of pendingGroups(store)) {
+        const credential = this.options.token(group.deviceId);
+        if (typeof credential !== 'string') {
+          held.push({
+            ...group,
+            reason:
+              credential?.held ??
+              'The enrollment this data belongs to is no longer on this device: it stays here, and is never sent with another enrollment.',
+          });
+          continue;
+        }
+        try {
+          await this.sendOutbox(credential, group.deviceId, round);
+          await this.sendBlobs(credential, group.deviceId, round);
+          delivered = true;
+        } catch (error) {
+          // The server refused this enrollment's token (revoked, expired): hold its items, go on with the others.
+          if (!(isVigilError(error) && error.code === 'FORBIDDEN' && error.details?.tokenRefused === true))
+            throw error;
+          refusal ??= error;
+          held.push({ ...group, reason: error.message });
+        }
+      }
+    } finally {
+      this.held = held;
+      const stored = held.length > 0 ? JSON.stringify(held) : null;
+      if (stored !== this.storedHeld) writeState(store, { held: stored });
+      this.storedHeld = stored;
+    }
+    if (refusal && !delivered) throw refusal;
+    writeState(store, { lastSuccessAt: new Date().toISOString(), lastError: null });
+    this.state = 'idle';
+    this.emit();
+    return round;
+  }
+
+  /** One enrollment's outbox rows, in order, with its token. */
+  private async sendOutbox(token: string, enrollment: string | null, round: SyncRound): Promise<void> {
     // Pipelined: while the server works on batch N, the receipts of batch N-1 are recorded and
     // batch N+1 is read and parsed. Batches still go one at a time and in order (N+1 is sent only
     // after N's receipts arrived); a crash between the two only means N is resent (duplicates).
-    let next = this.prepareBatch(0);
+    let next = this.prepareBatch(0, enrollment);
     let answered: { batch: PendingRow[]; receipts: Receipt[] } | undefined;
     try {
       while (next) {
@@ -126,7 +206,7 @@ export class Uploader {
         call.catch(() => undefined); // awaited below; this only keeps a local failure from leaving it unhandled
         if (answered) this.recordReceipts(answered.batch, answered.receipts, round);
         answered = undefined;
-        next = this.prepareBatch(sending.batch[sending.batch.length - 1]!.id);
+        next = this.prepareBatch(sending.batch[sending.batch.length - 1]!.id, enrollment);
         const receipts = await call;
         answered = { batch: sending.batch, receipts };
         if (receipts.length < sending.batch.length) {
@@ -139,8 +219,13 @@ export class Uploader {
     } finally {
       if (answered) this.recordReceipts(answered.batch, answered.receipts, round);
     }
+  }
+
+  /** One enrollment's pending files, with its token. */
+  private async sendBlobs(token: string, enrollment: string | null, round: SyncRound): Promise<void> {
+    const { store, channel } = this.options;
     for (;;) {
-      const blobs = nextPendingBlobs(store);
+      const blobs = nextPendingBlobs(store, 20, enrollment);
       if (blobs.length === 0) break;
       for (const blob of blobs) {
         await uploadBlob(store, channel, token, blob, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
@@ -148,15 +233,14 @@ export class Uploader {
         this.emit();
       }
     }
-    writeState(store, { lastSuccessAt: new Date().toISOString(), lastError: null });
-    this.state = 'idle';
-    this.emit();
-    return round;
   }
 
   /** The next batch after the given outbox id, parsed for sending; undefined when none is left. */
-  private prepareBatch(afterId: number): { batch: PendingRow[]; items: IngestItem[] } | undefined {
-    const batch = pendingBatch(this.options.store, this.batchSize, undefined, afterId);
+  private prepareBatch(
+    afterId: number,
+    enrollment: string | null,
+  ): { batch: PendingRow[]; items: IngestItem[] } | undefined {
+    const batch = pendingBatch(this.options.store, this.batchSize, undefined, afterId, enrollment);
     if (batch.length === 0) return undefined;
     const items: IngestItem[] = batch.map((r) => ({
       key: r.idempotency_key,

@@ -53,7 +53,14 @@ export function CandidateApp({ api }: { api: CandidateApi }) {
 
   if (error) return <ErrorText message={error} />;
   if (stage === 'loading' || !overview) return <p role="status">Loading…</p>;
-  if (stage === 'enroll') return <EnrollScreen api={api} onEnrolled={apply} />;
+  if (stage === 'enroll')
+    return (
+      <EnrollScreen
+        api={api}
+        onEnrolled={apply}
+        {...(overview.enrolled ? { onCancel: () => setStage('exams') } : {})}
+      />
+    );
   if (stage === 'exams' || !active) {
     return (
       <ExamListScreen
@@ -64,6 +71,7 @@ export function CandidateApp({ api }: { api: CandidateApi }) {
           setActive({ exam, resume: false, analysisFps: 2 });
           setStage('consent');
         }}
+        onEnrollAnother={() => setStage('enroll')}
       />
     );
   }

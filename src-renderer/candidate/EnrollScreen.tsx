@@ -5,7 +5,16 @@ import { ErrorText, Screen } from '../components/Screen';
 
 type Overview = CallResponse<'candidateOverview'>;
 
-export function EnrollScreen({ api, onEnrolled }: { api: CandidateApi; onEnrolled: (o: Overview) => void }) {
+export function EnrollScreen({
+  api,
+  onEnrolled,
+  onCancel,
+}: {
+  api: CandidateApi;
+  onEnrolled: (o: Overview) => void;
+  /** Back to the exam list, when this device is already enrolled for an exam. */
+  onCancel?: () => void;
+}) {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -18,8 +27,11 @@ export function EnrollScreen({ api, onEnrolled }: { api: CandidateApi; onEnrolle
     else setError(result.error.message);
   };
   return (
-    <Screen title="Enroll this device" testId="screen-enroll">
-      <p>Enter the enrollment code from your invitation. It can be used once, on one device.</p>
+    <Screen title={onCancel ? 'Enroll another exam' : 'Enroll this device'} testId="screen-enroll">
+      <p>
+        Enter the enrollment code from your invitation. It can be used once, on one device.
+        {onCancel && ' The exams already on this device stay as they are.'}
+      </p>
       <form onSubmit={(e) => void submit(e)}>
         <label htmlFor="enroll-code">Enrollment code</label>
         <input
@@ -35,6 +47,11 @@ export function EnrollScreen({ api, onEnrolled }: { api: CandidateApi; onEnrolle
         <button type="submit" disabled={busy}>
           {busy ? 'Checking…' : 'Enroll'}
         </button>
+        {onCancel && (
+          <button type="button" onClick={onCancel} disabled={busy}>
+            Back to my exams
+          </button>
+        )}
       </form>
       <div id="enroll-error">
         <ErrorText message={error} />

@@ -2,16 +2,27 @@ import type { CandidateExam } from '../../src-preload/contract';
 import { examTypeNames } from '../../src-preload/vocabulary';
 import { Screen } from '../components/Screen';
 
+/** What each exam's state means to the candidate. */
+const STATE_TEXT: Record<CandidateExam['state'], string> = {
+  ready: 'Not started yet.',
+  in_progress: 'Started on this device and not finished.',
+  finished: 'Finished on this device.',
+  expired: 'Your enrollment for this exam has expired: ask for a new code and enroll it again.',
+};
+
 export function ExamListScreen({
   candidateName,
   exams,
   online,
   onStart,
+  onEnrollAnother,
 }: {
   candidateName: string | null;
   exams: CandidateExam[];
   online: boolean;
   onStart: (exam: CandidateExam) => void;
+  /** Opens the enrollment screen for a code of another exam. */
+  onEnrollAnother: () => void;
 }) {
   return (
     <Screen title={candidateName ? `Welcome, ${candidateName}` : 'Your exams'} testId="screen-exams">
@@ -24,7 +35,7 @@ export function ExamListScreen({
       {exams.length === 0 && <p>No exam is assigned to this device yet.</p>}
       <ul className="card-list">
         {exams.map((exam) => (
-          <li key={exam.id} className="card">
+          <li key={exam.id} className="card" data-testid="exam-card" data-exam-state={exam.state}>
             <h3>{exam.title}</h3>
             <p>
               {examTypeNames[exam.type]} · difficulty {exam.difficulty} of 10 · {exam.questionCount} questions
@@ -33,12 +44,22 @@ export function ExamListScreen({
             <p>
               {exam.offlineReady ? 'Saved on this device: works offline.' : 'Needs a connection to start.'}
             </p>
-            <button type="button" onClick={() => onStart(exam)} disabled={!exam.offlineReady && !online}>
+            <p data-testid="exam-state">{STATE_TEXT[exam.state]}</p>
+            <button
+              type="button"
+              onClick={() => onStart(exam)}
+              disabled={exam.state === 'expired' || (!exam.offlineReady && !online)}
+            >
               Start {exam.title}
             </button>
           </li>
         ))}
       </ul>
+      <p>Have an enrollment code for another exam? Each exam keeps its own enrollment on this device.</p>
+      <button type="button" onClick={onEnrollAnother} disabled={!online}>
+        Enroll another exam
+      </button>
+      {!online && <p>Enrolling another exam needs a connection.</p>}
     </Screen>
   );
 }

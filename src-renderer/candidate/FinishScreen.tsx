@@ -58,6 +58,11 @@ export function FinishScreen({
               ? 'Everything has been sent.'
               : `${progress.upload.pendingItems} items (${formatBytes(progress.upload.pendingBytes)}) waiting to be sent.`}
           </p>
+          {progress.upload.heldReason && (
+            <p role="status" className="notice" data-testid="upload-held">
+              {progress.upload.heldReason}
+            </p>
+          )}
           {progress.receipt && (
             <div className="receipt" data-testid="receipt">
               <h3>Your receipt</h3>

@@ -31,7 +31,7 @@ import { StructuredChat } from '../../src-main/evaluation/structured-chat';
 import { TokenLedger } from '../../src-main/evaluation/token-ledger';
 import type { EvaluationResult } from '../../src-main/evaluation/types';
 import { openLocalStore } from '../../src-main/store/local-store';
-import { saveDevice } from '../../src-main/store/device';
+import { saveEnrollment } from '../../src-main/store/enrollments';
 import { startFakeOpenAI, type FakeReply } from '../support/fake-openai';
 import { sampleSession } from './support/interview-sample';
 import { percentile, writeBenchResult } from './support/result';
@@ -71,7 +71,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-openai-'));
 const db = await openLocalStore(path.join(dir, 'vigil.sqlite'));
 // A candidate device: enrolled, with the session its own, so each usage row also queues its outbox
 // item for central in the same commit, as in the app.
-saveDevice(db, {
+saveEnrollment(db, {
   deviceId: 'bench-device',
   candidateId: 'bench-candidate',
   examId: 'bench-exam',

@@ -14,6 +14,7 @@ import {
   startCandidateEnv,
   type CandidateEnv,
 } from '../support/candidate/flow';
+import { createEnrollmentCode, createExam } from '../../src-main/central/admin';
 
 const TITLE = 'Platform engineer interview';
 let env: CandidateEnv;
@@ -42,6 +43,34 @@ describe('candidate interview, end to end', () => {
     await page.getByRole('button', { name: 'Enroll' }).click();
     await page.getByRole('button', { name: `Start ${TITLE}` }).waitFor();
     await shot('02-exams');
+
+    // A second exam on the same installation: "Enroll another exam" takes its code, both are listed.
+    const other = 'Second exam on this laptop';
+    const otherId = await createExam(env.central.owner.db, {
+      title: other,
+      type: 'SKL',
+      difficulty: 3,
+      keyQuestions: [{ question: 'Why?', time_limit_s: 60 }],
+    });
+    const otherCode = await createEnrollmentCode(env.central.owner.db, {
+      candidateId: env.candidateId,
+      examId: otherId,
+    });
+    await page.getByRole('button', { name: 'Enroll another exam' }).click();
+    await page.getByRole('heading', { name: 'Enroll another exam' }).waitFor();
+    await shot('02b-enroll-another');
+    await page.getByLabel('Enrollment code').fill(otherCode.code);
+    await page.getByRole('button', { name: 'Enroll', exact: true }).click();
+    await page.getByRole('button', { name: `Start ${other}` }).waitFor();
+    expect(await page.getByTestId('exam-card').getByRole('heading').allTextContents()).toEqual([
+      TITLE,
+      other,
+    ]);
+    expect(await page.getByTestId('exam-state').allTextContents()).toEqual([
+      'Not started yet.',
+      'Not started yet.',
+    ]);
+    await shot('02c-two-exams');
 
     await passChecks(page, env, TITLE, shot);
     expect(await page.getByTestId('question-text').textContent()).toBe(QUESTIONS[0]!.question);

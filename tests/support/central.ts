@@ -15,7 +15,7 @@ import {
 import { openPostgres, type CentralStore } from '../../src-main/central/connect';
 import { sqlDeviceChannel, type DeviceChannel } from '../../src-main/central/device-channel';
 import { migrateCentral } from '../../src-main/central/migrate';
-import { createTokenVault } from '../../src-main/store/device-credentials';
+import { createTokenVaults } from '../../src-main/store/device-credentials';
 import { openLocalStore } from '../../src-main/store/local-store';
 import { enrollDevice } from '../../src-main/sync/enroll';
 import { startPostgres, type PostgresCluster } from './postgres';
@@ -122,13 +122,14 @@ export async function enrollLocalDevice(
   const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId: input.examId });
   fs.mkdirSync(input.dir, { recursive: true });
   const store = await openLocalStore(path.join(input.dir, 'vigil.db'));
-  const vault = createTokenVault(input.dir);
+  const vaults = createTokenVaults(input.dir);
   const { device, exam } = await enrollDevice({
     store,
     channel: central.channel,
-    vault,
+    vaults,
     code,
     label: input.label,
   });
+  const vault = vaults.forFile(device.tokenFile);
   return { store, vault, device, exam, candidateId, token: () => vault.load() };
 }

@@ -35,6 +35,10 @@ export function registerSyncCommand(program: Command): void {
             `pending: ${status.pendingItems} item(s), ${status.pendingBytes} bytes; ${status.pendingBlobs} file(s), ${status.pendingBlobBytes} bytes`,
             `refused by the server: ${status.rejectedItems} item(s), ${status.rejectedBlobs} file(s)`,
             ...status.rejected.map((r) => `  ${r.kind} ${r.key}: ${r.reason}`),
+            ...status.held.map(
+              (h) =>
+                `held (enrollment ${h.deviceId ?? 'none'}): ${h.items} item(s), ${h.blobs} file(s): ${h.reason}`,
+            ),
             `last success: ${status.lastSuccessAt ?? 'never'}`,
             `last error: ${status.lastError ?? 'none'}`,
           ].join('\n') + '\n',

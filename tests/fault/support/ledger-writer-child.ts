@@ -4,13 +4,13 @@
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { TokenLedger } from '../../../src-main/evaluation/token-ledger';
 import { openLocalStore } from '../../../src-main/store/local-store';
-import { saveDevice } from '../../../src-main/store/device';
+import { saveEnrollment } from '../../../src-main/store/enrollments';
 
 const [file] = process.argv.slice(2) as [string];
 // If the test process is gone before its kill lands, stop rather than write forever.
 const parent = process.ppid;
 const db = await openLocalStore(file);
-saveDevice(db, {
+saveEnrollment(db, {
   deviceId: 'kill9-device',
   candidateId: 'kill9-candidate',
   examId: 'kill9-exam',

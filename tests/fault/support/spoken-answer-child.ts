@@ -9,7 +9,7 @@ import { InterviewSessionFlow } from '../../../src-main/interview/session-flow';
 import { InterviewRepository } from '../../../src-main/interview/session-repository';
 import { ExamSchema } from '../../../src-main/interview/types';
 import { storeSpokenAnswer } from '../../../src-main/session/interview-extras';
-import { loadDevice, saveDevice } from '../../../src-main/store/device';
+import { latestEnrollment, saveEnrollment } from '../../../src-main/store/enrollments';
 import { openLocalStore } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
 
@@ -20,9 +20,9 @@ const parent = process.ppid;
 const lines = readline.createInterface({ input: process.stdin });
 for await (const line of lines) if (line === 'go') break;
 const store = await openLocalStore(file, { migrate: false });
-if (!loadDevice(store))
+if (!latestEnrollment(store))
   store.write('enroll', (tx) =>
-    saveDevice(tx, {
+    saveEnrollment(tx, {
       deviceId: 'kill9-device',
       candidateId: 'kill9-candidate',
       examId: 'kill9-exam',

@@ -11,7 +11,7 @@ import { VigilError } from '../../../src-main/errors';
 import { extendedLimitS } from '../../../src-main/interview/accommodation';
 import { resolvePolicy } from '../../../src-main/proctoring/policy';
 import { accommodationOf } from '../../../src-main/session/exam-options';
-import { createTokenVault } from '../../../src-main/store/device-credentials';
+import { createTokenVaults } from '../../../src-main/store/device-credentials';
 import { openLocalStore } from '../../../src-main/store/local-store';
 import { enrollDevice } from '../../../src-main/sync/enroll';
 import { startCentral, type CentralFixture } from '../../support/central';
@@ -56,7 +56,7 @@ async function deviceFor(code: string, name: string) {
     const { exam } = await enrollDevice({
       store,
       channel: central.channel,
-      vault: createTokenVault(dir),
+      vaults: createTokenVaults(dir),
       code,
       label: name,
     });

@@ -5,7 +5,7 @@
 // the shell's real exam lockdown and monitor; Electron's window/screen/power objects are the small
 // fakes of tests/support/electron-fakes.ts and the detectors read recorded process lists and
 // systeminformation output. The face analyser is never asked (no frames are sent).
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VigilError } from '../../../src-main/errors';
@@ -29,7 +29,8 @@ import { resolvePolicy, type PolicyOverrides } from '../../../src-main/proctorin
 import { CandidateService } from '../../../src-main/session/candidate-service';
 import { BROWSER_MODE_REASON } from '../../../src-main/session/session-evidence';
 import { createExamLockdown } from '../../../src-main/shell/exam-lockdown';
-import { createTokenVault } from '../../../src-main/store/device-credentials';
+import { createTokenVaults } from '../../../src-main/store/device-credentials';
+import { saveEnrollment } from '../../../src-main/store/enrollments';
 import { verifyChain } from '../../../src-main/store/event-chain';
 import { cacheExam, type CachedExam } from '../../../src-main/store/exam-cache';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
@@ -80,7 +81,15 @@ const idleAnalyzer: FaceAnalyzer = {
 
 beforeAll(async () => {
   store = await openLocalStore(path.join(temp.dir, 'vigil.db'));
-  store.write('cache exam', (tx) =>
+  store.write('cache exam', (tx) => {
+    saveEnrollment(tx, {
+      deviceId: randomUUID(),
+      candidateId: randomUUID(),
+      examId: EXAM_ID,
+      tokenStorage: 'file',
+      enrolledAt: new Date().toISOString(),
+      expiresAt: null,
+    });
     cacheExam(tx, {
       id: EXAM_ID,
       title: 'Lockdown exam',
@@ -90,12 +99,12 @@ beforeAll(async () => {
       policy: { lockdown: LOCKDOWN_INPUT },
       retentionDays: 30,
       uploadMode: 'full',
-    }),
-  );
+    });
+  });
   const audioDir = path.join(temp.dir, 'answers');
   service = new CandidateService({
     store,
-    tokens: createTokenVault(temp.dir),
+    tokens: createTokenVaults(temp.dir),
     central: () => Promise.reject(new VigilError('UNAVAILABLE', 'offline in this test')),
     versionGate: () => undefined,
     pingCentral: async () => false,

@@ -11,7 +11,7 @@ import { createEnrollmentCode, createExam, createUser } from '../../../src-main/
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import { sqlDeviceChannel } from '../../../src-main/central/device-channel';
 import { migrateCentral } from '../../../src-main/central/migrate';
-import { createTokenVault } from '../../../src-main/store/device-credentials';
+import { createTokenVault, createTokenVaults } from '../../../src-main/store/device-credentials';
 import { appendEvent } from '../../../src-main/store/event-chain';
 import { openLocalStore } from '../../../src-main/store/local-store';
 import { startSession } from '../../../src-main/store/sessions';
@@ -70,8 +70,14 @@ describe('sync over TLS (sslmode=verify-full)', () => {
     const dir = path.join(temp.dir, 'tls');
     fs.mkdirSync(dir);
     const store = await openLocalStore(path.join(dir, 'vigil.db'));
-    const vault = createTokenVault(dir);
-    await enrollDevice({ store, channel, vault, code, label: 'tls' });
+    const { device: enrolled } = await enrollDevice({
+      store,
+      channel,
+      vaults: createTokenVaults(dir),
+      code,
+      label: 'tls',
+    });
+    const vault = createTokenVault(dir, undefined, { file: enrolled.tokenFile });
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
     store.write('events', (tx) => {
       for (let i = 0; i < 5; i++) appendEvent(tx, { sessionId, kind: 'gaze', data: { i } });

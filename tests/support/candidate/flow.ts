@@ -35,6 +35,8 @@ export interface CandidateEnv {
   host: RunningHost;
   browser: Browser;
   examId: string;
+  /** The candidate the exam's code was made for (another exam's code can be made for them). */
+  candidateId: string;
   code: string;
   idCard: string;
   close(): Promise<void>;
@@ -99,6 +101,7 @@ export async function startCandidateEnv(
     host,
     browser,
     examId,
+    candidateId,
     code,
     idCard,
     close: async () => {

@@ -10,7 +10,7 @@ import { createAiServices } from '../../../src-main/evaluation/ai-services';
 import { Pricing } from '../../../src-main/evaluation/pricing';
 import { nanoUsdToDecimal, TokenLedger, type UsageEntry } from '../../../src-main/evaluation/token-ledger';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
-import { saveDevice } from '../../../src-main/store/device';
+import { saveEnrollment } from '../../../src-main/store/enrollments';
 import { makeTempDir } from '../../support/temp-dir';
 
 const SESSION = '6f1c1b3e-5d7a-4c2e-9a51-0d7c7c9f2a10';
@@ -27,7 +27,7 @@ const entry: UsageEntry = {
 };
 
 function enroll(db: LocalStore): void {
-  saveDevice(db, {
+  saveEnrollment(db, {
     deviceId: 'd1',
     candidateId: 'cand-1',
     examId: 'exam-1',
