@@ -92,6 +92,12 @@ export const SessionReviewSchema = z.object({
     riskScore: z.number().nullable(),
     risk: RiskExplanationSchema.nullable(),
     evidenceVerdict: z.string(),
+    anchoring: z.object({
+      state: z.enum(['anchored', 'partly_offline', 'offline']),
+      anchors: z.number(),
+      offlineS: z.number(),
+      longestGapS: z.number(),
+    }),
     videoSha256: z.string().nullable(),
     posterSha256: z.string().nullable(),
   }),

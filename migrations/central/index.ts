@@ -22,6 +22,7 @@ import * as m0402 from './0402_risk_factors';
 import * as m0430 from './0430_server_time';
 import * as m0431 from './0431_server_owned_flags';
 import * as m0432 from './0432_write_freeze';
+import * as m0433 from './0433_chain_anchors';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -44,4 +45,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0430_server_time': m0430,
   '0431_server_owned_flags': m0431,
   '0432_write_freeze': m0432,
+  '0433_chain_anchors': m0433,
 };

@@ -57,6 +57,11 @@ export interface DeviceChannel {
   fetchExam(token: string): Promise<unknown>;
   profile(token: string): Promise<DeviceProfile>;
   ingest(token: string, items: IngestItem[]): Promise<Receipt[]>;
+  /** Reports the heads of open sessions' chains; the server stores each with its receive time. */
+  anchor(
+    token: string,
+    heads: { sessionId: string; seq: number; hash: string }[],
+  ): Promise<{ anchored: number }>;
   blobBegin(token: string, meta: BlobMeta): Promise<{ offset: number; status: 'uploading' | 'complete' }>;
   blobChunk(
     token: string,
@@ -111,6 +116,13 @@ export function sqlDeviceChannel(query: SqlQuery): DeviceChannel {
         'SELECT vigil.ingest($1, $2::jsonb) AS result',
         [token, JSON.stringify(items)],
         z.array(ReceiptSchema),
+      ),
+    anchor: (token, heads) =>
+      one(
+        'anchoring the evidence chain',
+        'SELECT vigil.anchor_chain($1, $2::jsonb) AS result',
+        [token, JSON.stringify(heads)],
+        z.object({ anchored: z.number() }),
       ),
     blobBegin: (token, meta) =>
       one(

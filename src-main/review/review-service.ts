@@ -2,6 +2,7 @@
 // verdicts and the session decision. Every query runs on the proctor's own PostgreSQL login, so
 // row-level security decides what exists for them; the audit trigger (migration 0102) records
 // each verdict and decision once (who, what, when, before → after); afterwards the report is rebuilt.
+import { chainAnchoring } from './chain-anchoring';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
@@ -134,7 +135,7 @@ export class ReviewService {
     if (!s)
       throw new VigilError('NOT_FOUND', `There is no session ${sessionId} among the exams assigned to you.`);
     const [me] = await this.query<{ id: string }>(`SELECT id FROM vigil.users WHERE pg_role = current_user`);
-    const [warnings, reviews, events, questions, evaluations, decisions, reports, refusals] =
+    const [warnings, reviews, events, questions, evaluations, decisions, reports, refusals, anchors] =
       await Promise.all([
         this.query<Record<string, unknown>>(
           `SELECT id, type, severity, started_at, ended_at, confidence, details, snapshot_sha256
@@ -181,6 +182,11 @@ export class ReviewService {
         // What the device tried to change after the finish or the decision, refused (central 0432).
         this.query<Record<string, unknown>>(
           `SELECT at, kind, reason FROM vigil.device_refusals WHERE session_id = $1 ORDER BY at, id LIMIT 200`,
+          [sessionId],
+        ),
+        // When the server saw the chain's head (central 0433): anchored or written offline.
+        this.query<{ received_at: Date }>(
+          `SELECT received_at FROM vigil.chain_anchors WHERE session_id = $1 ORDER BY received_at`,
           [sessionId],
         ),
       ]);
@@ -252,6 +258,11 @@ export class ReviewService {
         riskScore: s.risk_score === null ? null : Number(s.risk_score),
         risk: centralRisk(s),
         evidenceVerdict: String(s.evidence_verdict),
+        anchoring: chainAnchoring({
+          startedAt: new Date(iso(s.started_at)),
+          endedAt: s.ended_at ? new Date(iso(s.ended_at)) : null,
+          receivedAt: anchors.map((a) => new Date(iso(a.received_at))),
+        }),
         videoSha256: flagsOnly ? null : video,
         posterSha256: hex(s.poster_sha256),
       },

@@ -1,5 +1,6 @@
 // Shapes the proctor console reads and writes. They mirror the contract's zod schemas
 // (src-preload/contract-console.ts) so handlers pass service results straight through.
+import type { ChainAnchoring } from './chain-anchoring';
 import type { RiskExplanation } from '../../src-preload/risk-explanation';
 export type ReviewState = 'pending' | 'in_review' | 'decided';
 export type WarningVerdict = 'confirmed' | 'dismissed';
@@ -90,6 +91,8 @@ export interface SessionReview {
     /** The score's factors; null when the session has no score. */
     risk: RiskExplanation | null;
     evidenceVerdict: string;
+    /** Whether the server saw the chain's head while it was written (central 0433). */
+    anchoring: ChainAnchoring;
     videoSha256: string | null;
     /** The recording's poster frame (flags_only sessions, where no full video is filed). */
     posterSha256: string | null;

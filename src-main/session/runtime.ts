@@ -220,6 +220,7 @@ export function createCandidateRuntime(options: {
           fetchExam: async (...a) => (await channel()).fetchExam(...a),
           profile: async (...a) => (await channel()).profile(...a),
           ingest: async (...a) => (await channel()).ingest(...a),
+          anchor: async (...a) => (await channel()).anchor(...a),
           blobBegin: async (...a) => (await channel()).blobBegin(...a),
           blobChunk: async (...a) => (await channel()).blobChunk(...a),
           blobFinish: async (...a) => (await channel()).blobFinish(...a),

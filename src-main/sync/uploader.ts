@@ -23,6 +23,7 @@ import {
   type PendingRow,
 } from '../store/outbox';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { ANCHOR_EVERY_MS, openChainHeads } from './chain-anchors';
 import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, pendingBlobEnrollments, uploadBlob } from './blob-uploader';
 
 /** The same shape as the `syncStatus` contract event. */
@@ -56,6 +57,9 @@ export interface UploaderOptions {
   backoff?: BackoffOptions;
   /** How often to look for work when nobody nudges. */
   idleMs?: number;
+  /** How often the open sessions' chain heads are reported (at most; default ANCHOR_EVERY_MS). */
+  anchorEveryMs?: number;
+  now?: () => number;
   random?: () => number;
   onStatus?: (status: SyncStatus) => void;
 }
@@ -129,6 +133,8 @@ export class Uploader {
   private held: HeldItems[] = [];
   private storedHeld: string | null | undefined;
   private readonly batchSize: number;
+  /** When each enrollment last reported its open chain heads. */
+  private readonly anchoredAt = new Map<string | null, number>();
 
   constructor(private readonly options: UploaderOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -186,10 +192,27 @@ export class Uploader {
       this.storedHeld = stored;
     }
     if (refusal && !delivered) throw refusal;
+    await this.anchorOpenChains();
     writeState(store, { lastSuccessAt: new Date().toISOString(), lastError: null });
     this.state = 'idle';
     this.emit();
     return round;
+  }
+
+  /**
+   * Reports the chain heads of sessions in progress, after their events went up in this round, and
+   * at most every anchorEveryMs per enrollment. An enrollment without a usable token reports none.
+   */
+  private async anchorOpenChains(): Promise<void> {
+    const now = (this.options.now ?? Date.now)();
+    const every = this.options.anchorEveryMs ?? ANCHOR_EVERY_MS;
+    for (const { deviceId, heads } of openChainHeads(this.options.store)) {
+      if (now - (this.anchoredAt.get(deviceId) ?? -Infinity) < every) continue;
+      const credential = this.options.token(deviceId);
+      if (typeof credential !== 'string') continue;
+      await this.options.channel.anchor(credential, heads);
+      this.anchoredAt.set(deviceId, now);
+    }
   }
 
   /** One enrollment's outbox rows, in order, with its token. */

@@ -196,7 +196,7 @@ export function SessionReview({
         <p className="muted">
           Risk {review.session.risk ? Math.round(review.session.risk.score) : 'not scored'} ·{' '}
           {review.session.status} · started {new Date(review.session.startedAt).toLocaleString()} · evidence{' '}
-          {review.session.evidenceVerdict}
+          {review.session.evidenceVerdict} ({anchoringText(review.session.anchoring)})
           {review.agreementRate !== null &&
             ` · proctor agreement ${Math.round(review.agreementRate * 100)} %`}
         </p>
@@ -386,4 +386,11 @@ export function SessionReview({
       </section>
     </div>
   );
+}
+
+/** How the header names the chain's anchoring: anchored all along, or how long it was written offline. */
+function anchoringText(a: Review['session']['anchoring']): string {
+  if (a.state === 'anchored') return 'continuous and anchored';
+  if (a.state === 'offline') return 'written offline';
+  return `written offline for ${Math.max(1, Math.round(a.offlineS / 60))} min`;
 }

@@ -294,6 +294,7 @@ describe('central schema: catalog audit', () => {
       ).rows.map((r) => r.name),
     );
     expect(executable).toEqual([
+      'vigil.anchor_chain(text,jsonb)',
       'vigil.blob_begin(text,jsonb)',
       'vigil.blob_chunk(text,uuid,bigint,bytea,text)',
       'vigil.blob_finish(text,uuid)',
