@@ -1,0 +1,61 @@
+CREATE OR REPLACE FUNCTION vigil.check_applied_policy()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  DECLARE
+    v_policy jsonb;
+    v_profile jsonb;
+    v_raw jsonb;
+    v_expected jsonb;
+    v_applied jsonb;
+    v_what text;
+    v_problem text;
+  BEGIN
+    SELECT e.policy, a.profile INTO v_policy, v_profile
+    FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id
+    LEFT JOIN vigil.devices d ON d.id = s.device_id
+    LEFT JOIN vigil.enrollments en ON en.id = d.enrollment_id
+    LEFT JOIN LATERAL (
+      SELECT p AS profile FROM jsonb_array_elements(e.accommodation_profiles) p
+      WHERE en.accommodation IS NOT NULL AND p->>'name' = en.accommodation LIMIT 1
+    ) a ON true
+    WHERE s.id = NEW.session_id;
+    IF NOT FOUND THEN RETURN NULL; END IF;
+    IF NEW.kind = 'lockdown_policy' THEN
+      v_what := 'lockdown';
+      v_expected := '{"kiosk":true,"fullscreen":true,"alwaysOnTop":true,"contentProtection":true,"preventSleep":true,"clipboard":"block","maxDisplays":1,"blockedCategories":["screen_recorder","remote_control","virtual_camera","chat","ai_assistant"],"virtualMachine":"warn","remoteSession":"warn","forbiddenPrograms":"warn","extraDisplays":"refuse","virtualCamera":"warn","processScanIntervalS":30}'::jsonb || coalesce(v_policy->'lockdown', '{}');
+      v_applied := NEW.payload->'policy'->'lockdown';
+      IF v_applied IS DISTINCT FROM v_expected THEN
+        v_problem := 'the lockdown applied is not the exam''s';
+      ELSIF coalesce(v_policy->>'requireLockdown', 'false') = 'true' AND NEW.payload->>'available' = 'false' THEN
+        v_what := 'browser_mode';
+        v_problem := 'the exam requires the desktop app''s lockdown and ran without it';
+      END IF;
+    ELSE
+      v_what := 'accommodation';
+      v_raw := coalesce(v_profile, v_policy->'accommodation', 'null'::jsonb);
+      v_expected := CASE jsonb_typeof(v_raw)
+        WHEN 'object' THEN jsonb_build_object('extraTimePercent', coalesce(v_raw->'extraTimePercent', '0'),
+          'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'))
+        WHEN 'string' THEN jsonb_build_object('extraTimePercent', 0, 'breaks', null, 'detectors', v_raw)
+        ELSE jsonb_build_object('extraTimePercent', 0, 'breaks', null, 'detectors', null) END;
+      v_raw := NEW.payload->'accommodation';
+      v_applied := jsonb_build_object('extraTimePercent', v_raw->'extraTimePercent',
+        'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'));
+      IF v_applied IS DISTINCT FROM v_expected THEN
+        v_problem := 'the accommodation applied is not the candidate''s';
+      END IF;
+    END IF;
+    IF v_problem IS NOT NULL THEN
+      INSERT INTO vigil.warnings(id, session_id, type, severity, started_at, ended_at, confidence, details, source)
+      SELECT gen_random_uuid(), NEW.session_id, 'policy_mismatch', 'high', NEW.occurred_at, NEW.occurred_at, 1,
+             jsonb_build_object('what', v_what, 'problem', v_problem, 'expected', v_expected,
+               'applied', v_applied, 'seq', NEW.seq, 'detector', 'server'),
+             'server'
+      WHERE NOT EXISTS (SELECT 1 FROM vigil.warnings w WHERE w.session_id = NEW.session_id
+                        AND w.type = 'policy_mismatch' AND w.source = 'server' AND w.details->>'what' = v_what);
+    END IF;
+    RETURN NULL;
+  END $function$
