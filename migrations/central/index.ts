@@ -19,6 +19,7 @@ import * as m0301 from './0301_enrollment_accommodation';
 import * as m0400 from './0400_recordings_of_any_length';
 import * as m0401 from './0401_session_media_links';
 import * as m0402 from './0402_risk_factors';
+import * as m0410 from './0410_central_worker';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -38,4 +39,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0400_recordings_of_any_length': m0400,
   '0401_session_media_links': m0401,
   '0402_risk_factors': m0402,
+  '0410_central_worker': m0410,
 };

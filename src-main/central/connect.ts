@@ -89,3 +89,28 @@ export async function openCentral(options: CentralOptions): Promise<CentralStore
     ? openPostgres({ ...options, url: options.url })
     : openPglite({ dir: options.embeddedDir });
 }
+
+/**
+ * A dedicated connection that LISTENs on `channel` (a pooled one cannot: it goes back to the pool).
+ * Same URL and TLS rules as openPostgres. Errors (a server restart) go to `onError`; the caller's
+ * periodic sweep covers notifications missed meanwhile.
+ */
+export async function listenPostgres(
+  options: CentralOptions & { url: string },
+  channel: string,
+  onNotify: (payload: string | undefined) => void,
+  onError: (error: Error) => void = () => undefined,
+): Promise<{ close(): Promise<void> }> {
+  const client = new pg.Client({
+    connectionString: stripSslParams(options.url),
+    ssl: sslConfig(options.sslMode ?? 'verify-full', options.caFile),
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', onError);
+  client.on('notification', (message) => {
+    if (message.channel === channel) onNotify(message.payload);
+  });
+  await client.connect();
+  await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  return { close: () => client.end() };
+}
