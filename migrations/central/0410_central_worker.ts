@@ -86,6 +86,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       jsonb_typeof(server_risk_factors->'factors') = 'array'
       AND server_risk_score = (server_risk_factors->>'score')::numeric
       AND (server_risk_score = 0 OR jsonb_path_exists(server_risk_factors, '$.factors[*] ? (@.points > 0)'))))`);
+  // The review queue ranks by the server's risk, the device's until the server has scored: 0100's
+  // keyset indexes on the device's score alone give way to the same on that rank.
+  await run(`DROP INDEX vigil.sessions_queue, vigil.sessions_exam_queue`);
+  await run(`CREATE INDEX sessions_queue_rank ON vigil.sessions
+    ((coalesce(server_risk_score, risk_score, -1)), id)`);
+  await run(`CREATE INDEX sessions_exam_queue_rank ON vigil.sessions
+    (exam_id, (coalesce(server_risk_score, risk_score, -1)), id)`);
   await run(`CREATE TABLE vigil.worker_requests (
     session_id uuid NOT NULL REFERENCES vigil.sessions(id) ON DELETE CASCADE,
     kind text NOT NULL CHECK (kind IN ('evaluate', 'risk')),
@@ -155,6 +162,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP TRIGGER sessions_request_work ON vigil.sessions`);
   await run(`DROP FUNCTION vigil.request_risk_on_warning(), vigil.request_work_on_finish()`);
   await run(`DROP TABLE vigil.worker_requests, vigil.server_evaluations`);
+  await run(`DROP INDEX vigil.sessions_queue_rank, vigil.sessions_exam_queue_rank`);
+  await run(`CREATE INDEX sessions_queue ON vigil.sessions ((coalesce(risk_score, -1)), id)`);
+  await run(`CREATE INDEX sessions_exam_queue ON vigil.sessions (exam_id, (coalesce(risk_score, -1)), id)`);
   await run(`ALTER TABLE vigil.sessions DROP CONSTRAINT sessions_server_risk_explained`);
   await run(`ALTER TABLE vigil.sessions DROP COLUMN server_risk_at, DROP COLUMN server_risk_factors,
     DROP COLUMN server_risk_score`);

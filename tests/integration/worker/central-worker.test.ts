@@ -5,6 +5,7 @@
 // jobs after their expiry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { ReviewService } from '../../../src-main/review/review-service';
 import { startCentral, type CentralFixture, type EnrolledTestDevice } from '../../support/central';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai';
 import {
@@ -122,6 +123,17 @@ describe('vigil worker on one PostgreSQL', () => {
       expect(factors.factors[0]!.type).toBe('no_face');
       expect(s.risk_score).toBeNull();
     }
+    // The proctor's console shows the server's values and says so.
+    const proctor = await central.createProctor('proctor_w', [device.examId]);
+    const console_ = new ReviewService(proctor.store.query);
+    const page = await console_.queue({ examId: device.examId, limit: 5 });
+    expect(page.rows.every((r) => r.riskSource === 'server' && r.riskScore! > 0)).toBe(true);
+    const review = await console_.load(ids[0]!);
+    expect(review.session.riskSource).toBe('server');
+    expect(review.session.risk?.factors[0]?.type).toBe('no_face');
+    expect(review.evaluation).toMatchObject({ source: 'server', evaluator: 'openai', overall: 74 });
+    expect(review.answers.map((a) => a.score)).toEqual([7, 7]);
+
     const { rows: pending } = await sql<{
       n: number;
     }>`SELECT count(*)::int AS n FROM vigil.worker_requests`.execute(central.owner.db);
