@@ -11,11 +11,15 @@ import type { CentralFixture, EnrolledTestDevice } from './central';
 import type { FakeReply, RecordedRequest } from './fake-openai';
 import { makeTempDir } from './temp-dir';
 
-/** Files `count` finished sessions (2 answered questions and one 4 s no_face warning each) for the device. */
+/**
+ * Files `count` finished sessions (2 answered questions and one 4 s no_face warning each) for the
+ * device; with `finish: false` they stay in progress until finishSessions.
+ */
 export async function fileFinishedSessions(
   central: CentralFixture,
   device: EnrolledTestDevice,
   count: number,
+  options: { finish?: boolean } = {},
 ): Promise<string[]> {
   const ids: string[] = [];
   let items: IngestItem[] = [];
@@ -63,15 +67,34 @@ export async function fileFinishedSessions(
         details: { detector: 'test' },
       },
     });
-    items.push({
-      key: `session.update:${id}:finished`,
-      kind: 'session.update',
-      payload: { id, status: 'completed', endedAt: at(140) },
-    });
+    if (options.finish !== false) items.push(finishItem(id, at(140)));
     if (items.length >= 100) await flush();
   }
   if (items.length > 0) await flush();
   return ids;
+}
+
+function finishItem(id: string, endedAt: string): IngestItem {
+  return {
+    key: `session.update:${id}:finished`,
+    kind: 'session.update',
+    payload: { id, status: 'completed', endedAt },
+  };
+}
+
+/** Finishes the sessions in one ingest call: all their work becomes due in one transaction. */
+export async function finishSessions(
+  central: CentralFixture,
+  device: EnrolledTestDevice,
+  ids: string[],
+): Promise<void> {
+  const endedAt = new Date().toISOString();
+  const receipts = await central.channel.ingest(
+    device.token,
+    ids.map((id) => finishItem(id, endedAt)),
+  );
+  const refused = receipts.filter((r) => r.status === 'rejected');
+  if (refused.length > 0) throw new Error(`ingest refused: ${JSON.stringify(refused[0])}`);
 }
 
 /** A valid evaluation for every question the evaluator's prompt lists. */
