@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ReviewService } from '../../../src-main/review/review-service';
+import { openPostgres } from '../../../src-main/central/connect';
 import { startCentral, type CentralFixture, type EnrolledTestDevice } from '../../support/central';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai';
 import {
@@ -179,4 +180,55 @@ describe('vigil worker on one PostgreSQL', () => {
     expect(calls.length).toBeLessThanOrEqual(200 + 4);
     await stopWorker(b);
   }, 90_000);
+
+  it('with --local, the server evaluates with the local evaluator: labelled as such, no AI call, no usage row', async () => {
+    const local = await spawnWorker(central, 'worker_local', { args: [...FAST_TAKEOVER, '--local'] });
+    workers.push(local);
+    await local.started;
+    const before = chatCalls().length;
+    const ids = await fileFinishedSessions(central, device, 5);
+    const evaluations = await waitFor('5 local server evaluations', async () => {
+      const rows = await evaluationsOf(ids);
+      return rows.length === 5 && rows;
+    });
+    expect(evaluations.every((e) => e.evaluator === 'local' && e.evaluated_by === 'worker_local')).toBe(true);
+    const { label } = await central.owner.db
+      .selectFrom('vigil.server_evaluations')
+      .select('label')
+      .where('session_id', '=', ids[0]!)
+      .executeTakeFirstOrThrow();
+    expect(label).toMatch(/^Local heuristic evaluation \(no AI model\)/);
+    expect(chatCalls(before)).toHaveLength(0);
+    expect(await usageRows(ids)).toHaveLength(0);
+    await stopWorker(local);
+  }, 60_000);
+
+  it('a worker login reads what evaluation and risk need and writes only the server columns', async () => {
+    const asWorker = openPostgres({
+      url: central.pg.urlFor('worker_a'),
+      sslMode: 'disable',
+      maxConnections: 1,
+    });
+    try {
+      const [session] = await asWorker.query<{ id: string }>(`SELECT id FROM vigil.sessions LIMIT 1`);
+      expect(session).toBeDefined();
+      const refused = async (text: string) => {
+        const error = await asWorker.query(text, []).then(
+          () => null,
+          (e: Error) => e,
+        );
+        expect(error?.message, text).toMatch(/permission denied/);
+      };
+      await refused(`SELECT * FROM vigil.events LIMIT 1`);
+      await refused(`SELECT * FROM vigil.blob_chunks LIMIT 1`);
+      await refused(`SELECT * FROM vigil.reviews LIMIT 1`);
+      await refused(`UPDATE vigil.sessions SET risk_score = 0 WHERE id = '${session!.id}'`);
+      await refused(`UPDATE vigil.sessions SET status = 'terminated' WHERE id = '${session!.id}'`);
+      await refused(`DELETE FROM vigil.server_evaluations`);
+      await refused(`INSERT INTO vigil.evaluations (id, session_id, professionalism, subject_knowledge, clarity,
+        overall, evaluator) VALUES (gen_random_uuid(), '${session!.id}', 1, 1, 1, 1, 'local')`);
+    } finally {
+      await asWorker.close();
+    }
+  });
 });
