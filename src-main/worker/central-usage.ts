@@ -1,6 +1,6 @@
-// The worker's token ledger: every AI request the worker makes becomes one central `token_usage`
-// row, written as soon as its response is in (StructuredChat records synchronously; the insert runs
-// in the background and `settle` waits for it). A job settles before it files its result, so a
+// The worker's token ledger, one per job: every AI request the job makes becomes one central
+// `token_usage` row, written as soon as its response is in (StructuredChat records synchronously;
+// the insert runs in the background and `settle` waits for it). A job settles before it files its result, so a
 // filed evaluation always has its usage rows; a worker killed mid-request loses at most the row of
 // the request in flight (an under-count, never a request billed twice: each row has a fresh id).
 import { randomUUID } from 'node:crypto';

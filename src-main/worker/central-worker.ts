@@ -76,11 +76,15 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     ...(options.caFile ? { caFile: options.caFile } : {}),
     maxConnections: concurrency * 2 + 3,
   });
-  const usage = new CentralUsageRecorder(store.db, pricingFromConfig(options.ai));
+  const pricing = pricingFromConfig(options.ai);
   const settings: AiSettings | null = options.local ? null : resolveAiSettings(options.ai, options.env);
-  const evaluator: Evaluator = settings
-    ? new OpenAIEvaluator(new StructuredChat({ settings, ledger: usage, retry: options.retry }))
-    : new LocalEvaluator();
+  // One recorder per job, so a job waits for (and answers for) its own usage rows only. The clients
+  // share the process's keep-alive pool (the SDK uses the global fetch).
+  const evaluatorFor = (usage: CentralUsageRecorder): Evaluator =>
+    settings
+      ? new OpenAIEvaluator(new StructuredChat({ settings, ledger: usage, retry: options.retry }))
+      : new LocalEvaluator();
+  const evaluator = evaluatorFor(new CentralUsageRecorder(store.db, pricing));
 
   const boss = new PgBoss({
     db: { executeSql: async (text, values) => ({ rows: await store.query(text, values) }) },
@@ -115,10 +119,11 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       }
     };
     await work(QUEUES.evaluate, async (sessionId, jobId) => {
+      const usage = new CentralUsageRecorder(store.db, pricing);
       const outcome = await evaluateCentralSession({
         db: store.db,
-        evaluator,
         usage,
+        evaluator: evaluatorFor(usage),
         sessionId,
         workerId,
         jobId,
