@@ -170,16 +170,36 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
   const relaySafely = () =>
     void relay().catch((error: unknown) => emit({ kind: 'error', message: (error as Error).message }));
 
-  listener = await listenPostgres(
-    {
-      url: options.url,
-      sslMode: options.sslMode ?? 'verify-full',
-      ...(options.caFile ? { caFile: options.caFile } : {}),
-    },
-    'vigil_worker',
-    relaySafely,
-    (error) => emit({ kind: 'error', message: `listener: ${error.message}` }),
-  );
+  // The LISTEN connection: after a server restart it is opened again (the sweep relays meanwhile).
+  let stopping = false;
+  let relisten: NodeJS.Timeout | null = null;
+  const listen = async (): Promise<void> => {
+    listener = await listenPostgres(
+      {
+        url: options.url,
+        sslMode: options.sslMode ?? 'verify-full',
+        ...(options.caFile ? { caFile: options.caFile } : {}),
+      },
+      'vigil_worker',
+      relaySafely,
+      (error) => {
+        emit({ kind: 'error', message: `listener: ${error.message}` });
+        const dead = listener;
+        listener = null;
+        void dead?.close().catch(() => undefined);
+        if (!stopping && !relisten) relisten = setTimeout(retryListen, 1000);
+      },
+    );
+  };
+  const retryListen = () => {
+    relisten = null;
+    if (stopping) return;
+    listen().then(relaySafely, (error: unknown) => {
+      emit({ kind: 'error', message: `listener: ${(error as Error).message}` });
+      if (!stopping) relisten = setTimeout(retryListen, 1000);
+    });
+  };
+  await listen();
   sweep = setInterval(relaySafely, options.sweepIntervalMs ?? 5000);
   relaySafely();
   emit({ kind: 'started', workerId, evaluator: evaluator.kind, model: evaluator.model });
@@ -189,7 +209,9 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     evaluator,
     relay,
     stop: async () => {
+      stopping = true;
       if (sweep) clearInterval(sweep);
+      if (relisten) clearTimeout(relisten);
       await listener?.close().catch(() => undefined);
       // Graceful: running jobs finish (and complete) before the connections close.
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });

@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import { ReviewService } from '../../../src-main/review/review-service';
 import { openPostgres } from '../../../src-main/central/connect';
 import { startCentral, type CentralFixture, type EnrolledTestDevice } from '../../support/central';
+import { runVigil } from '../../support/cli';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai';
+import { makeTempDir } from '../../support/temp-dir';
 import {
   fileFinishedSessions,
   scoredEvaluation,
@@ -229,6 +231,41 @@ describe('vigil worker on one PostgreSQL', () => {
         overall, evaluator) VALUES (gen_random_uuid(), '${session!.id}', 1, 1, 1, 1, 'local')`);
     } finally {
       await asWorker.close();
+    }
+  });
+
+  it('keeps working across a PostgreSQL restart: sessions finished afterwards are evaluated', async () => {
+    const w = await spawnWorker(central, 'worker_restart', { args: [...FAST_TAKEOVER, '--local'] });
+    workers.push(w);
+    await w.started;
+    await central.pg.pause();
+    await new Promise((r) => setTimeout(r, 1000));
+    await central.pg.resume();
+    const ids = await waitFor(
+      'the device ingest path back',
+      () => fileFinishedSessions(central, device, 3).catch(() => null),
+      20_000,
+    );
+    const evaluations = await waitFor(
+      '3 evaluations after the restart',
+      async () => {
+        const rows = await evaluationsOf(ids);
+        return rows.length === 3 && rows;
+      },
+      30_000,
+    );
+    expect(evaluations.every((e) => e.evaluated_by === 'worker_restart')).toBe(true);
+    await stopWorker(w);
+  }, 60_000);
+
+  it('refuses to start without a central server, saying how to give one', () => {
+    const home = makeTempDir('vigil-worker-cli-');
+    try {
+      const run = runVigil(['worker'], { HOME: home.dir, VIGIL_DATA_DIR: home.dir, VIGIL_CENTRAL_URL: '' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('pass --central postgres://');
+    } finally {
+      home.cleanup();
     }
   });
 });
