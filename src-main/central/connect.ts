@@ -52,6 +52,10 @@ export function openPostgres(options: CentralOptions & { url: string }): Central
   });
   // A server restart kills idle clients; the pool replaces them, so only log-worthy, never fatal.
   pool.on('error', () => undefined);
+  // The pool listens only to idle clients: one checked out between two statements (a transaction,
+  // a kysely query being prepared) would throw an unhandled 'error' event and end the process when
+  // the server goes away. Its next query fails instead, and the pool drops the dead client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<CentralDatabase>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

@@ -135,7 +135,7 @@ export interface WorkerProcess {
 export async function spawnWorker(
   central: CentralFixture,
   name: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; newLogin?: boolean } = {},
+  options: { env?: NodeJS.ProcessEnv; args?: string[]; newLogin?: boolean; password?: string } = {},
 ): Promise<WorkerProcess> {
   if (options.newLogin !== false)
     await createWorkerLogin(central.owner.db, { roleName: name, password: 'pw' });
@@ -147,7 +147,7 @@ export async function spawnWorker(
       path.resolve('bin/vigil.mjs'),
       'worker',
       '--central',
-      central.pg.urlFor(name),
+      central.pg.urlFor(name, options.password ?? 'pw'),
       '--ssl-mode',
       'disable',
       '--id',

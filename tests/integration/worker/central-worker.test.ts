@@ -234,8 +234,28 @@ describe('vigil worker on one PostgreSQL', () => {
     }
   });
 
-  it('keeps working across a PostgreSQL restart: sessions finished afterwards are evaluated', async () => {
-    const w = await spawnWorker(central, 'worker_restart', { args: [...FAST_TAKEOVER, '--local'] });
+  it('a worker added with `vigil admin add-worker` keeps working across a PostgreSQL restart', async () => {
+    // This worker's login is made the way an administrator makes one.
+    const added = runVigil(
+      [
+        'admin',
+        'add-worker',
+        '--db',
+        central.pg.url,
+        '--ssl-mode',
+        'disable',
+        '--login',
+        'worker_restart',
+        '--json',
+      ],
+      { VIGIL_WORKER_PASSWORD: 'worker-restart-pw-1' },
+    );
+    expect(added.status, added.stderr).toBe(0);
+    const w = await spawnWorker(central, 'worker_restart', {
+      args: [...FAST_TAKEOVER, '--local'],
+      newLogin: false,
+      password: 'worker-restart-pw-1',
+    });
     workers.push(w);
     await w.started;
     await central.pg.pause();
