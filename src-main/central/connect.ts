@@ -95,14 +95,14 @@ export async function openCentral(options: CentralOptions): Promise<CentralStore
 }
 
 /**
- * A dedicated connection that LISTENs on `channel` (a pooled one cannot: it goes back to the pool).
+ * A dedicated connection that LISTENs on `channels` (a pooled one cannot: it goes back to the pool).
  * Same URL and TLS rules as openPostgres. Errors (a server restart) go to `onError`; the caller's
  * periodic sweep covers notifications missed meanwhile.
  */
 export async function listenPostgres(
   options: CentralOptions & { url: string },
-  channel: string,
-  onNotify: (payload: string | undefined) => void,
+  channels: readonly string[],
+  onNotify: (channel: string, payload: string | undefined) => void,
   onError: (error: Error) => void = () => undefined,
 ): Promise<{ close(): Promise<void> }> {
   const client = new pg.Client({
@@ -112,9 +112,9 @@ export async function listenPostgres(
   });
   client.on('error', onError);
   client.on('notification', (message) => {
-    if (message.channel === channel) onNotify(message.payload);
+    if (channels.includes(message.channel)) onNotify(message.channel, message.payload);
   });
   await client.connect();
-  await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  for (const channel of channels) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
   return { close: () => client.end() };
 }

@@ -17,7 +17,7 @@ import { StructuredChat, type RetryPolicy } from '../evaluation/structured-chat'
 import type { Evaluator } from '../evaluation/types';
 import { CentralUsageRecorder } from './central-usage';
 import { evaluateCentralSession, type EvaluationOutcome } from './evaluate-session';
-import { QUEUES, relayRequests, type JobPolicy } from './request-relay';
+import { JOBS_CHANNEL, QUEUES, relayRequests, REQUESTS_CHANNEL, type JobPolicy } from './request-relay';
 import { fileServerRisk } from './server-risk';
 
 export interface CentralWorkerOptions {
@@ -180,8 +180,11 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
         sslMode: options.sslMode ?? 'verify-full',
         ...(options.caFile ? { caFile: options.caFile } : {}),
       },
-      'vigil_worker',
-      relaySafely,
+      [REQUESTS_CHANNEL, JOBS_CHANNEL],
+      (channel) => {
+        if (channel === REQUESTS_CHANNEL) relaySafely();
+        else for (const id of workIds) boss.notifyWorker(id);
+      },
       (error) => {
         emit({ kind: 'error', message: `listener: ${error.message}` });
         const dead = listener;

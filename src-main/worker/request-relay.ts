@@ -3,9 +3,14 @@
 // jobs inserted in ONE transaction, so a request becomes exactly one job, even with several workers
 // relaying at once (SKIP LOCKED shares the rows) or one killed in the middle (its transaction rolls
 // back and the requests stay). Woken by the triggers' NOTIFY; a periodic sweep covers a missed one.
+// The commit NOTIFYs the jobs channel, on which every worker wakes its pollers.
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { CentralDatabase } from '../central/schema';
+
+/** NOTIFY channels: work requested (migration 0410's triggers), jobs queued (the relay). */
+export const REQUESTS_CHANNEL = 'vigil_worker';
+export const JOBS_CHANNEL = 'vigil_worker_jobs';
 
 export const QUEUES = { evaluate: 'evaluate-session', risk: 'session-risk' } as const;
 export type RequestKind = keyof typeof QUEUES;
@@ -49,6 +54,9 @@ export async function relayRequests(
         },
       },
     );
+    // Wakes every worker's pollers at commit, not only this process's (the others would wait for
+    // their next poll).
+    await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(trx);
     return rows.length;
   });
 }

@@ -11,6 +11,7 @@
 // Pick-up latency: with the workers idle, sessions are finished one at a time (every 150 ms); the
 // latency is the job's started_on (pg-boss, read as superuser) minus the moment just before the
 // finishing ingest call was sent: trigger + NOTIFY + relay into the queue + a worker taking it.
+import os from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { startCentral, type CentralFixture } from '../support/central';
@@ -29,6 +30,7 @@ import { percentile, writeBenchResult } from './support/result';
 const SESSIONS = Number(process.env.BENCH_WORKER_SESSIONS ?? 240);
 const LATENCY_SAMPLES = 60;
 
+const loadBefore = os.loadavg()[0]!;
 const central: CentralFixture = await startCentral({ maxConnections: 100 });
 const fake = await startFakeOpenAI();
 fake.setDefault('chat', (req) => ({ kind: 'slow', delayMs: 300, then: scoredEvaluation(req) }));
@@ -132,6 +134,8 @@ try {
       pickupP50Ms: Math.round(p50),
       pickupP99Ms: Math.round(p99),
       pickupMaxMs: Math.round(Math.max(...latencies)),
+      loadAverage1mBefore: Math.round(loadBefore * 10) / 10,
+      loadAverage1mAfter: Math.round(os.loadavg()[0]! * 10) / 10,
     },
     goals: {
       twoWorkersOpenai300ms: { target: '≥ 1.8× one worker', met: ratioOpenai >= 1.8 },
