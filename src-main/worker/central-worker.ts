@@ -110,7 +110,16 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
           { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
           async ([job]) => {
             if (!job) return;
-            await handle(job.data.sessionId, job.id);
+            try {
+              await handle(job.data.sessionId, job.id);
+            } catch (error) {
+              // pg-boss fails the job and retries it (retryLimit, retryDelay); the operator sees why.
+              emit({
+                kind: 'error',
+                message: `${queue} for session ${job.data.sessionId} failed: ${(error as Error).message}`,
+              });
+              throw error;
+            }
             // Had a job: look for the next one at once instead of after the polling interval.
             boss.notifyWorker(id);
           },

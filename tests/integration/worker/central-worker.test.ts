@@ -288,4 +288,28 @@ describe('vigil worker on one PostgreSQL', () => {
       home.cleanup();
     }
   });
+
+  it('a refused AI call fails the job, is billed as a call, and the retry evaluates the session once', async () => {
+    fake.script('chat', { kind: 'status', status: 401, message: 'invalid api key' });
+    const w = await spawnWorker(central, 'worker_retry', {
+      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseURL },
+      args: FAST_TAKEOVER,
+    });
+    workers.push(w);
+    await w.started;
+    const before = chatCalls().length;
+    const [id] = await fileFinishedSessions(central, device, 1);
+    const [evaluation] = await waitFor('the retried evaluation', async () => {
+      const rows = await evaluationsOf([id!]);
+      return rows.length === 1 && rows;
+    });
+    expect(evaluation).toMatchObject({ evaluator: 'openai', evaluated_by: 'worker_retry' });
+    const failure = w.events.find((e) => e.kind === 'error');
+    expect(failure?.message).toMatch(/evaluate-session for session .* failed: .*refused the API key/);
+    // Two calls (the refused one and the retry), two usage rows: the refused one with no tokens.
+    expect(chatCalls(before)).toHaveLength(2);
+    const usage = await usageRows([id!]);
+    expect(usage.map((u) => u.prompt_tokens).sort((a, b) => a - b)).toEqual([0, 420]);
+    await stopWorker(w);
+  }, 60_000);
 });
