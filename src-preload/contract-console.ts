@@ -49,6 +49,8 @@ export const QueueRowSchema = z.object({
   startedAt: Iso,
   endedAt: Iso.nullable(),
   riskScore: z.number().nullable(),
+  /** Who computed `riskScore`: the central worker, or (advisory, until the server scores it) the device. */
+  riskSource: z.enum(['server', 'device']).nullable().optional(),
   flags: z.array(z.object({ type: z.string(), count: z.number() })),
   reviewState: z.enum(['pending', 'in_review', 'decided']),
   decision: z.string().nullable(),
@@ -90,7 +92,11 @@ export const SessionReviewSchema = z.object({
     startedAt: Iso,
     endedAt: Iso.nullable(),
     riskScore: z.number().nullable(),
+    /** The server's risk when the central worker has scored the session, else the device's. */
     risk: RiskExplanationSchema.nullable(),
+    riskSource: z.enum(['server', 'device']).nullable().optional(),
+    /** The device's own risk, advisory, shown next to the server's when both exist. */
+    deviceRisk: RiskExplanationSchema.nullable().optional(),
     evidenceVerdict: z.string(),
     anchoring: z.object({
       state: z.enum(['anchored', 'partly_offline', 'offline']),
@@ -140,6 +146,10 @@ export const SessionReviewSchema = z.object({
       suggestions: z.array(z.unknown()),
       questionResponses: z.array(z.unknown()),
       evaluator: z.string(),
+      /** `server`: made by the central worker (it replaces nothing; the device's is kept apart). */
+      source: z.enum(['server', 'device']).optional(),
+      /** What produced the scores, e.g. "AI evaluation by gpt-4o-mini …" (server evaluations). */
+      label: z.string().optional(),
     })
     .nullable(),
   decision: z.object({ decision: z.string(), note: z.string(), by: z.string(), at: Iso }).nullable(),

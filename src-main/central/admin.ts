@@ -193,3 +193,23 @@ export async function assignProctor(db: Db, examId: string, proctorId: string): 
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
+
+/**
+ * The PostgreSQL login a central worker (`vigil worker`) connects with, member of vigil_worker. Its
+ * sessions run as vigil_worker (a role setting), so the job-queue tables pg-boss creates belong to
+ * the group and every worker login, on any machine, shares them. Needs a role with CREATEROLE.
+ */
+export async function createWorkerLogin(
+  db: Db,
+  input: { roleName: string; password: string },
+): Promise<void> {
+  if (!ROLE_NAME.test(input.roleName)) {
+    throw new VigilError('BAD_REQUEST', 'Role names are 3–63 lower-case letters, digits or underscores.', {
+      roleName: input.roleName,
+    });
+  }
+  await sql`CREATE ROLE ${sql.id(input.roleName)} LOGIN PASSWORD ${sql.lit(input.password)} IN ROLE vigil_worker`.execute(
+    db,
+  );
+  await sql`ALTER ROLE ${sql.id(input.roleName)} SET role = 'vigil_worker'`.execute(db);
+}

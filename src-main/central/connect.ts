@@ -52,6 +52,10 @@ export function openPostgres(options: CentralOptions & { url: string }): Central
   });
   // A server restart kills idle clients; the pool replaces them, so only log-worthy, never fatal.
   pool.on('error', () => undefined);
+  // The pool listens only to idle clients: one checked out between two statements (a transaction,
+  // a kysely query being prepared) would throw an unhandled 'error' event and end the process when
+  // the server goes away. Its next query fails instead, and the pool drops the dead client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<CentralDatabase>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -88,4 +92,29 @@ export async function openCentral(options: CentralOptions): Promise<CentralStore
   return options.url
     ? openPostgres({ ...options, url: options.url })
     : openPglite({ dir: options.embeddedDir });
+}
+
+/**
+ * A dedicated connection that LISTENs on `channels` (a pooled one cannot: it goes back to the pool).
+ * Same URL and TLS rules as openPostgres. Errors (a server restart) go to `onError`; the caller's
+ * periodic sweep covers notifications missed meanwhile.
+ */
+export async function listenPostgres(
+  options: CentralOptions & { url: string },
+  channels: readonly string[],
+  onNotify: (channel: string, payload: string | undefined) => void,
+  onError: (error: Error) => void = () => undefined,
+): Promise<{ close(): Promise<void> }> {
+  const client = new pg.Client({
+    connectionString: stripSslParams(options.url),
+    ssl: sslConfig(options.sslMode ?? 'verify-full', options.caFile),
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', onError);
+  client.on('notification', (message) => {
+    if (channels.includes(message.channel)) onNotify(message.channel, message.payload);
+  });
+  await client.connect();
+  for (const channel of channels) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  return { close: () => client.end() };
 }

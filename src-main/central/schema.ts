@@ -102,6 +102,10 @@ export interface SessionsTable {
   risk_score: Numeric | null;
   /** The score's explanation (src-preload/risk-explanation.ts); set with the score (migration 0402). */
   risk_factors: Json<Record<string, unknown>> | null;
+  /** The central worker's risk from the warnings the server holds, with its factors (migration 0410). */
+  server_risk_score: Numeric | null;
+  server_risk_factors: Json<Record<string, unknown>> | null;
+  server_risk_at: Timestamp | null;
   chain_seq: Generated<number>;
   chain_head: Generated<Buffer>;
   max_seq: Generated<number>;
@@ -186,6 +190,32 @@ export interface EvaluationsTable {
   pdf_sha256: Buffer | null;
   created_at: DefaultTimestamp;
 }
+/** The central worker's evaluation of a session (migration 0410); the device's stays in `evaluations`. */
+export interface ServerEvaluationsTable {
+  session_id: string;
+  evaluator: 'openai' | 'local';
+  model: string;
+  label: string;
+  professionalism: number;
+  subject_knowledge: number;
+  clarity: number;
+  overall: number;
+  traits: ColumnType<unknown[], string | undefined, string>;
+  suggestions: ColumnType<unknown[], string | undefined, string>;
+  feedback: Generated<string>;
+  question_responses: ColumnType<unknown[], string | undefined, string>;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** The worker that made it (`vigil worker --id`, default host:pid). */
+  evaluated_by: string;
+  job_id: string | null;
+  created_at: DefaultTimestamp;
+}
+/** Work made due by a finish or a warning, waiting to be moved into the worker's job queue. */
+export interface WorkerRequestsTable {
+  session_id: string;
+  kind: 'evaluate' | 'risk';
+  requested_at: DefaultTimestamp;
+}
 export interface TokenUsageTable {
   id: string;
   user_id: string | null;
@@ -267,6 +297,8 @@ export interface CentralDatabase {
   'vigil.messages': MessagesTable;
   'vigil.evaluations': EvaluationsTable;
   'vigil.token_usage': TokenUsageTable;
+  'vigil.server_evaluations': ServerEvaluationsTable;
+  'vigil.worker_requests': WorkerRequestsTable;
   'vigil.reviews': ReviewsTable;
   'vigil.session_decisions': SessionDecisionsTable;
   'vigil.audit_log': AuditLogTable;

@@ -18,6 +18,7 @@ import { registerAdminCommand } from './commands/admin';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerSyncCommand } from './commands/sync';
 import { registerPurgeCommand } from './commands/purge';
+import { registerWorkerCommand } from './commands/worker';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSyncCommand(program);
   registerDbCommand(program);
   registerPurgeCommand(program);
+  registerWorkerCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -7,7 +7,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, toFile
 import { z } from 'zod';
 import { VigilError } from '../errors';
 import type { AiSettings } from './ai-settings';
-import type { TokenLedger } from './token-ledger';
+import type { UsageRecorder } from './token-ledger';
 import type { RequestType, UsageContext, UsageStatus } from './types';
 
 export interface RetryPolicy {
@@ -31,7 +31,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 
 export interface StructuredChatOptions {
   settings: AiSettings;
-  ledger: TokenLedger;
+  /** Where each request's usage row goes: the device's TokenLedger, or central token_usage in the worker. */
+  ledger: UsageRecorder;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1); injectable so tests are deterministic. */
@@ -80,7 +81,7 @@ export function jsonSchemaFor(schema: z.ZodType): Record<string, unknown> {
 export class StructuredChat {
   readonly client: OpenAI;
   readonly settings: AiSettings;
-  private readonly ledger: TokenLedger;
+  private readonly ledger: UsageRecorder;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;

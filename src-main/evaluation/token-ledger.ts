@@ -108,9 +108,14 @@ export function usageOutboxItem(
   };
 }
 
+/** What StructuredChat needs of a ledger: one row per provider request, recorded after its response. */
+export interface UsageRecorder {
+  record(entry: UsageEntry): unknown;
+}
+
 export type RollupBy = 'exam' | 'month' | 'cumulative';
 
-export class TokenLedger {
+export class TokenLedger implements UsageRecorder {
   private readonly insert;
   private readonly commit;
   private readonly db: Database.Database;

@@ -1,6 +1,7 @@
-// Builds the risk-ranked queue query. Keyset paging on (coalesce(risk_score, -1), id) descending so
-// page N costs the same as page 1 at 100,000 sessions (migration 0100 has the matching indexes);
-// row-level security, not this query, decides which exams the caller sees.
+// Builds the risk-ranked queue query. The rank is the server's risk (central worker, migration 0410)
+// and, until the server has scored a session, the device's (advisory). Keyset paging on
+// (rank, id) descending so page N costs the same as page 1 at 100,000 sessions (migration 0410 has
+// the matching indexes); row-level security, not this query, decides which exams the caller sees.
 import { VigilError } from '../errors';
 import type { QueueFilter } from './types';
 
@@ -27,6 +28,9 @@ export function decodeCursor(cursor: string): { rank: number; id: string } {
 function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** The queue's rank expression; the same text as the index expressions of migration 0410. */
+const RANK = 'coalesce(s.server_risk_score, s.risk_score, -1)';
 
 export function buildQueueQuery(filter: QueueFilter): { text: string; params: unknown[]; limit: number } {
   const params: unknown[] = [];
@@ -59,23 +63,26 @@ export function buildQueueQuery(filter: QueueFilter): { text: string; params: un
   }
   if (filter.cursor) {
     const { rank, id } = decodeCursor(filter.cursor);
-    where.push(`(coalesce(s.risk_score, -1), s.id) < (${p(rank)}::numeric, ${p(id)}::uuid)`);
+    where.push(`(${RANK}, s.id) < (${p(rank)}::numeric, ${p(id)}::uuid)`);
   }
   const limit = Math.min(Math.max(filter.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
   // The page of sessions is chosen first, on sessions alone (walking the keyset index), and only
   // its rows are joined and decorated; MATERIALIZED keeps the planner from merging the two.
   const text = `
     WITH page AS MATERIALIZED (
-      SELECT s.id, s.exam_id, s.candidate_id, s.status, s.started_at, s.ended_at, s.risk_score
+      SELECT s.id, s.exam_id, s.candidate_id, s.status, s.started_at, s.ended_at, s.risk_score,
+             s.server_risk_score
       FROM vigil.sessions s
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY coalesce(s.risk_score, -1) DESC, s.id DESC
+      ORDER BY ${RANK} DESC, s.id DESC
       LIMIT ${p(limit + 1)}
     )
     SELECT s.id, s.exam_id, (SELECT e.title FROM vigil.exams e WHERE e.id = s.exam_id) AS exam_title, s.candidate_id,
            u.display_name, u.email, s.status,
-           s.started_at, s.ended_at, s.risk_score::float8 AS risk_score,
-           coalesce(s.risk_score, -1)::float8 AS rank,
+           s.started_at, s.ended_at, coalesce(s.server_risk_score, s.risk_score)::float8 AS risk_score,
+           CASE WHEN s.server_risk_score IS NOT NULL THEN 'server'
+                WHEN s.risk_score IS NOT NULL THEN 'device' END AS risk_source,
+           ${RANK}::float8 AS rank,
            (SELECT coalesce(jsonb_agg(jsonb_build_object('type', f.type, 'count', f.n) ORDER BY f.n DESC, f.type), '[]')
               FROM (SELECT w.type, count(*)::int AS n FROM vigil.warnings w WHERE w.session_id = s.id GROUP BY w.type) f) AS flags,
            (SELECT d.decision FROM vigil.session_decisions d WHERE d.session_id = s.id
@@ -83,6 +90,6 @@ export function buildQueueQuery(filter: QueueFilter): { text: string; params: un
            ${reviewed} AS reviewed
     FROM page s
     LEFT JOIN LATERAL (SELECT u.display_name, u.email FROM vigil.users u WHERE u.id = s.candidate_id) u ON true
-    ORDER BY coalesce(s.risk_score, -1) DESC, s.id DESC`;
+    ORDER BY ${RANK} DESC, s.id DESC`;
   return { text, params, limit };
 }

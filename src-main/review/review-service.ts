@@ -111,6 +111,7 @@ export class ReviewService {
           startedAt: iso(r.started_at),
           endedAt: isoOrNull(r.ended_at),
           riskScore: r.risk_score === null ? null : Number(r.risk_score),
+          riskSource: r.risk_source === 'server' || r.risk_source === 'device' ? r.risk_source : null,
           flags: r.flags as { type: string; count: number }[],
           reviewState,
           decision,
@@ -135,61 +136,75 @@ export class ReviewService {
     if (!s)
       throw new VigilError('NOT_FOUND', `There is no session ${sessionId} among the exams assigned to you.`);
     const [me] = await this.query<{ id: string }>(`SELECT id FROM vigil.users WHERE pg_role = current_user`);
-    const [warnings, reviews, events, questions, evaluations, decisions, reports, refusals, anchors] =
-      await Promise.all([
-        this.query<Record<string, unknown>>(
-          `SELECT id, type, severity, started_at, ended_at, confidence, details, snapshot_sha256
+    const [
+      warnings,
+      reviews,
+      events,
+      questions,
+      deviceEvaluations,
+      decisions,
+      reports,
+      serverEvaluations,
+      refusals,
+      anchors,
+    ] = await Promise.all([
+      this.query<Record<string, unknown>>(
+        `SELECT id, type, severity, started_at, ended_at, confidence, details, snapshot_sha256
          FROM vigil.warnings WHERE session_id = $1 ORDER BY started_at, id`,
-          [sessionId],
-        ),
-        this.query<Record<string, unknown>>(
-          `SELECT DISTINCT ON (r.warning_id, r.reviewer_id) r.warning_id, r.reviewer_id, r.verdict, r.comment,
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(
+        `SELECT DISTINCT ON (r.warning_id, r.reviewer_id) r.warning_id, r.reviewer_id, r.verdict, r.comment,
                 r.created_at, coalesce(u.display_name, 'another proctor') AS reviewer_name
          FROM vigil.reviews r JOIN vigil.warnings w ON w.id = r.warning_id
          LEFT JOIN vigil.users u ON u.id = r.reviewer_id
          WHERE w.session_id = $1
          ORDER BY r.warning_id, r.reviewer_id, r.created_at DESC`,
-          [sessionId],
-        ),
-        this.query<Record<string, unknown>>(
-          `SELECT seq, kind, occurred_at FROM vigil.events WHERE session_id = $1 ORDER BY seq LIMIT 5000`,
-          [sessionId],
-        ),
-        this.query<Record<string, unknown>>(
-          `SELECT ordinal, text, answer_text, asked_at, answered_at FROM vigil.questions
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(
+        `SELECT seq, kind, occurred_at FROM vigil.events WHERE session_id = $1 ORDER BY seq LIMIT 5000`,
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(
+        `SELECT ordinal, text, answer_text, asked_at, answered_at FROM vigil.questions
          WHERE session_id = $1 ORDER BY ordinal`,
-          [sessionId],
-        ),
-        this.query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [
-          sessionId,
-        ]),
-        this.query<Record<string, unknown>>(
-          `SELECT d.decision, d.reason, d.created_at, coalesce(u.display_name, 'another proctor') AS by
+        [sessionId],
+      ),
+      this.query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [
+        sessionId,
+      ]),
+      this.query<Record<string, unknown>>(
+        `SELECT d.decision, d.reason, d.created_at, coalesce(u.display_name, 'another proctor') AS by
          FROM vigil.session_decisions d LEFT JOIN vigil.users u ON u.id = d.decided_by
          WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
-          [sessionId],
-        ),
-        // Every report version: the device's and those the console filed after decisions.
-        this.query<Record<string, unknown>>(
-          `SELECT rv.report_id, rv.version, rv.reason, encode(rv.sha256, 'hex') AS sha256, rv.filed_by, rv.created_at,
+        [sessionId],
+      ),
+      // Every report version: the device's and those the console filed after decisions.
+      this.query<Record<string, unknown>>(
+        `SELECT rv.report_id, rv.version, rv.reason, encode(rv.sha256, 'hex') AS sha256, rv.filed_by, rv.created_at,
                 CASE WHEN rv.filed_by_user IS NULL THEN NULL ELSE coalesce(u.display_name, 'another proctor') END AS by,
                 EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.session_id = rv.session_id AND b.kind = 'pdf'
                         AND b.status = 'complete' AND b.sha256 = rv.sha256) AS uploaded
          FROM vigil.report_versions rv LEFT JOIN vigil.users u ON u.id = rv.filed_by_user
          WHERE rv.session_id = $1 ORDER BY rv.created_at, rv.version, rv.report_id`,
-          [sessionId],
-        ),
-        // What the device tried to change after the finish or the decision, refused (central 0432).
-        this.query<Record<string, unknown>>(
-          `SELECT at, kind, reason FROM vigil.device_refusals WHERE session_id = $1 ORDER BY at, id LIMIT 200`,
-          [sessionId],
-        ),
-        // When the server saw the chain's head (central 0433): anchored or written offline.
-        this.query<{ received_at: Date }>(
-          `SELECT received_at FROM vigil.chain_anchors WHERE session_id = $1 ORDER BY received_at`,
-          [sessionId],
-        ),
-      ]);
+        [sessionId],
+      ),
+      // The central worker's evaluation (migration 0410): shown instead of the device's when present.
+      this.query<Record<string, unknown>>(`SELECT * FROM vigil.server_evaluations WHERE session_id = $1`, [
+        sessionId,
+      ]),
+      // What the device tried to change after the finish or the decision, refused (central 0432).
+      this.query<Record<string, unknown>>(
+        `SELECT at, kind, reason FROM vigil.device_refusals WHERE session_id = $1 ORDER BY at, id LIMIT 200`,
+        [sessionId],
+      ),
+      // When the server saw the chain's head (central 0433): anchored or written offline.
+      this.query<{ received_at: Date }>(
+        `SELECT received_at FROM vigil.chain_anchors WHERE session_id = $1 ORDER BY received_at`,
+        [sessionId],
+      ),
+    ]);
     const byWarning = new Map<string, Record<string, unknown>[]>();
     for (const r of reviews) {
       const list = byWarning.get(String(r.warning_id)) ?? [];
@@ -246,8 +261,12 @@ export class ReviewService {
         agreement,
       };
     });
-    const ev = evaluations[0];
+    const serverEvaluation = serverEvaluations[0];
+    const ev = serverEvaluation ?? deviceEvaluations[0];
     const decision = decisions[0];
+    // The server's risk when the worker has scored the session; the device's is advisory.
+    const deviceRisk = centralRisk(s);
+    const serverRisk = centralRisk({ id: s.id, risk_factors: s.server_risk_factors });
     const scored = questionScores(ev?.question_responses);
     return {
       session: {
@@ -255,8 +274,10 @@ export class ReviewService {
         status: String(s.status),
         startedAt: iso(s.started_at),
         endedAt: isoOrNull(s.ended_at),
-        riskScore: s.risk_score === null ? null : Number(s.risk_score),
-        risk: centralRisk(s),
+        riskScore: serverRisk?.score ?? (s.risk_score === null ? null : Number(s.risk_score)),
+        risk: serverRisk ?? deviceRisk,
+        riskSource: serverRisk ? 'server' : deviceRisk ? 'device' : null,
+        deviceRisk: serverRisk ? deviceRisk : null,
         evidenceVerdict: String(s.evidence_verdict),
         anchoring: chainAnchoring({
           startedAt: new Date(iso(s.started_at)),
@@ -317,6 +338,8 @@ export class ReviewService {
             suggestions: ev.suggestions as unknown[],
             questionResponses: ev.question_responses as unknown[],
             evaluator: String(ev.evaluator),
+            source: serverEvaluation ? ('server' as const) : ('device' as const),
+            ...(typeof ev.label === 'string' ? { label: ev.label } : {}),
           }
         : null,
       decision: decision

@@ -33,6 +33,8 @@ export interface QueueRow {
   startedAt: string;
   endedAt: string | null;
   riskScore: number | null;
+  /** Who computed `riskScore`: the central worker, or the device (advisory until the server scores it). */
+  riskSource?: 'server' | 'device' | null;
   /** The flags behind the score: warning count per type. */
   flags: { type: string; count: number }[];
   reviewState: ReviewState;
@@ -90,6 +92,9 @@ export interface SessionReview {
     riskScore: number | null;
     /** The score's factors; null when the session has no score. */
     risk: RiskExplanation | null;
+    riskSource?: 'server' | 'device' | null;
+    /** The device's own risk, advisory, when the server's is shown. */
+    deviceRisk?: RiskExplanation | null;
     evidenceVerdict: string;
     /** Whether the server saw the chain's head while it was written (central 0433). */
     anchoring: ChainAnchoring;
@@ -135,6 +140,9 @@ export interface SessionReview {
     suggestions: unknown[];
     questionResponses: unknown[];
     evaluator: string;
+    /** `server`: the central worker's evaluation; `device`: the one the device sent. */
+    source?: 'server' | 'device';
+    label?: string;
   } | null;
   decision: { decision: string; note: string; by: string; at: string } | null;
   /** Share of warnings reviewed by two or more proctors on which they agree (null: none). */

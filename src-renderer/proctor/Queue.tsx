@@ -166,8 +166,17 @@ export function Queue({ api, onOpen }: { api: ConsoleApi; onOpen: (sessionId: st
               onClick={() => onOpen(row.sessionId)}
               onFocus={() => setSelected(i)}
             >
-              <span className="risk" aria-label={`risk ${row.riskScore ?? 'not scored'}`}>
+              <span
+                className={row.riskSource === 'device' ? 'risk advisory' : 'risk'}
+                aria-label={`risk ${row.riskScore ?? 'not scored'}${row.riskSource === 'device' ? ' (device, advisory)' : ''}`}
+                title={
+                  row.riskSource === 'device'
+                    ? 'Computed on the candidate’s device: advisory until the server scores the session'
+                    : undefined
+                }
+              >
                 {row.riskScore === null ? '—' : Math.round(row.riskScore)}
+                {row.riskSource === 'device' && <sup aria-hidden="true">*</sup>}
               </span>
               <span className="who">
                 <strong>{row.candidateName || row.candidateEmail}</strong>

@@ -66,6 +66,13 @@ export function AnswersPanel({ review }: { review: Review }) {
           <span className="muted">({evaluation.evaluator})</span>
         </p>
       )}
+      {evaluation?.source && (
+        <p className="muted" data-testid="evaluation-source">
+          {evaluation.source === 'server'
+            ? `Evaluated by the central server. ${evaluation.label ?? ''}`.trim()
+            : 'Evaluated on the candidate’s device.'}
+        </p>
+      )}
       {evaluation?.feedback && <p>{evaluation.feedback}</p>}
       <ol className="answers" data-testid="answers">
         {review.answers.map((a) => (

@@ -11,10 +11,16 @@ import { formatOffset } from './keys';
 
 export function RiskFactors({
   risk,
+  source,
+  deviceRisk,
   offsetOf,
   onPick,
 }: {
   risk: RiskExplanation | null;
+  /** Who computed `risk`: the server decides; the device's score is advisory. */
+  source?: 'server' | 'device' | null;
+  /** The device's own score when the server's is shown (advisory). */
+  deviceRisk?: RiskExplanation | null;
   /** Seconds into the session of a warning, or undefined when the list does not hold it. */
   offsetOf: (warningId: string) => number | undefined;
   onPick: (warningId: string) => void;
@@ -22,6 +28,16 @@ export function RiskFactors({
   return (
     <section className="panel" aria-labelledby="risk-title" data-testid="risk-factors">
       <h3 id="risk-title">Risk {risk ? `${Math.round(risk.score)} / 100` : 'not scored'}</h3>
+      {risk && source && (
+        <p className="muted" data-testid="risk-source">
+          {source === 'server'
+            ? 'Computed by the central server from the warnings it holds.'
+            : 'Computed on the candidate’s device: advisory until the central server scores this session.'}
+          {source === 'server' &&
+            deviceRisk &&
+            ` The device reported ${Math.round(deviceRisk.score)} (advisory).`}
+        </p>
+      )}
       {!risk ? (
         <p className="muted">This session has no risk score: it did not finish on the candidate's device.</p>
       ) : risk.factors.length === 0 ? (

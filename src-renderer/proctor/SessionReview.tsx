@@ -207,6 +207,8 @@ export function SessionReview({
 
       <RiskFactors
         risk={review.session.risk}
+        source={review.session.riskSource ?? null}
+        deviceRisk={review.session.deviceRisk ?? null}
         offsetOf={(id) => warnings.find((w) => w.id === id)?.offsetS}
         onPick={(id) => {
           const i = warnings.findIndex((w) => w.id === id);

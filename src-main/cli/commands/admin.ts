@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import { AdminService, type ExamInput, type ListName } from '../../admin/admin-service';
 import { parseCandidates } from '../../admin/csv-read';
 import { RetentionService } from '../../admin/retention';
+import { createWorkerLogin } from '../../central/admin';
 import { openPostgres, type CentralStore, type SslMode } from '../../central/connect';
 import { loadConfig } from '../../config/load';
 import { VigilError } from '../../errors';
@@ -129,6 +130,30 @@ export function registerAdminCommand(program: Command): void {
           const id = await a.addStaff({ ...o, password });
           print(o, { id, login: o.login }, `added ${o.role} ${o.email} with login ${o.login}: ${id}`);
         }),
+    );
+
+  common(
+    admin
+      .command('add-worker')
+      .description('Add a PostgreSQL login for a central worker (`vigil worker`), member of vigil_worker.'),
+  )
+    .requiredOption('--login <role>', 'PostgreSQL login name')
+    .option('--password-env <var>', 'environment variable holding the password', 'VIGIL_WORKER_PASSWORD')
+    .action((o: Common & { login: string; passwordEnv: string }) =>
+      withAdmin(o, async (_a, store) => {
+        const password = process.env[o.passwordEnv];
+        if (!password || password.length < 12)
+          throw new VigilError(
+            'BAD_REQUEST',
+            `Put the new login's password (at least 12 characters) in $${o.passwordEnv} (never on the command line).`,
+          );
+        await createWorkerLogin(store.db, { roleName: o.login, password });
+        print(
+          o,
+          { login: o.login },
+          `added worker login ${o.login}: run \`vigil worker --central postgres://${o.login}@…\``,
+        );
+      }),
     );
 
   common(admin.command('assign').description('Assign a proctor to an exam (or --remove).'))

@@ -11,7 +11,9 @@ import {
   listBuildFiles,
   type AppBuildPayload,
 } from '../../../src-main/lockdown/evidence-events';
+import { parseLockdownPolicy } from '../../../src-main/lockdown/policy';
 import { ReviewService } from '../../../src-main/review/review-service';
+import { accommodationRecord } from '../../../src-main/session/exam-options';
 import type { IngestItem } from '../../../src-main/central/device-channel';
 import { appendEvent } from '../../../src-main/store/event-chain';
 import { openLocalStore } from '../../../src-main/store/local-store';
@@ -67,10 +69,20 @@ async function syncSession(
   try {
     const sessionId = store.write('session', (tx) => {
       const id = startSession(tx, { examId });
-      if (interview) appendEvent(tx, { sessionId: id, kind: 'interview_started' });
+      // What the app chains (the server checks both against the exam, central 0434).
+      if (interview)
+        appendEvent(tx, {
+          sessionId: id,
+          kind: 'interview_started',
+          data: { accommodation: accommodationRecord({}) },
+        });
       // Two copies: the app restarted within the session and reported the same build again.
       for (let i = 0; i < copies; i++) appendEvent(tx, { sessionId: id, kind: 'app_build', data: build });
-      appendEvent(tx, { sessionId: id, kind: 'lockdown_policy', data: { available: true } });
+      appendEvent(tx, {
+        sessionId: id,
+        kind: 'lockdown_policy',
+        data: { available: true, policy: { lockdown: parseLockdownPolicy({}) } },
+      });
       finishSession(tx, { sessionId: id, status });
       return id;
     });

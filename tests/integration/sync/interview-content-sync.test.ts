@@ -252,6 +252,8 @@ describe('interview content from a device to central PostgreSQL', () => {
       suggestions: redo.suggestions,
       questionResponses: redo.question_responses,
       evaluator: 'local',
+      // The device's evaluation, shown as such (the central worker's would say `server`).
+      source: 'device',
     });
   });
 });
