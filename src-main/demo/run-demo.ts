@@ -16,6 +16,7 @@ import { defaultRendererDir } from '../host/renderer-dir';
 import { startHost, type RunningHost } from '../host/server';
 import { resolveMediaBinaries } from '../media/binaries';
 import { cameraFrames, encodeRecorderWebm, sampleMedia, sliceTimeslices } from './sample-media';
+import { runWorkerRequestsInProcess } from '../worker/in-process';
 import { DEMO_ANSWERS, DEMO_EXAM, seedDemoCentral } from './seed-central';
 import { collectSummary, describeSummary, type DemoSummary } from './summary';
 
@@ -244,6 +245,13 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
       await sleep(500);
       progress = await call('candidateFinishProgress', { sessionId });
     }
+
+    // The central worker's jobs (server evaluation and risk), run in this process on the embedded
+    // store (src-main/worker/in-process.ts); a real deployment runs `vigil worker --central URL`.
+    const worked = await runWorkerRequestsInProcess(central.db, 'demo (in-process worker)');
+    step(
+      `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s) filed by the server.`,
+    );
 
     const { summary, central: centralCounts } = await collectSummary({
       sessionId,

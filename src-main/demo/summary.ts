@@ -17,6 +17,8 @@ export interface DemoSummary {
     subjectKnowledge: number;
     clarity: number;
     evaluator: string;
+    /** `worker`: the central worker's evaluation (the one a proctor sees); `device`: none filed yet. */
+    evaluatedBy: 'worker' | 'device';
   } | null;
   pdf: string | null;
   sync: { pending: number; receipts: number };
@@ -28,6 +30,8 @@ export interface CentralSessionSummary {
   idVerificationStatus: string | null;
   videoSha256: string | null;
   riskFactors: unknown[];
+  /** The risk the server computed from the warnings it holds (the queue's order); null before it. */
+  serverRiskScore: number | null;
   reportVersions: { version: number; reportId: string; filedBy: string }[];
 }
 
@@ -102,6 +106,19 @@ export async function collectSummary(input: {
     `SELECT version, report_id, filed_by FROM vigil.report_versions WHERE session_id = $1 ORDER BY created_at, version`,
     [sessionId],
   );
+  // The server's evaluation (the central worker's, made in-process for the demo's PGlite store).
+  const [server] = await input.central.query<{
+    overall: number;
+    professionalism: number;
+    subject_knowledge: number;
+    clarity: number;
+    evaluator: string;
+    server_risk_score: number | string | null;
+  }>(
+    `SELECT e.overall, e.professionalism, e.subject_knowledge, e.clarity, e.evaluator, s.server_risk_score
+     FROM vigil.sessions s LEFT JOIN vigil.server_evaluations e ON e.session_id = s.id WHERE s.id = $1`,
+    [sessionId],
+  );
   const explanation =
     typeof session?.risk_factors === 'string'
       ? (JSON.parse(session.risk_factors) as { factors?: unknown[] })
@@ -111,15 +128,26 @@ export async function collectSummary(input: {
     warnings,
     snapshots,
     recording: input.recording,
-    evaluation: evaluation
-      ? {
-          overall: evaluation.overall,
-          professionalism: evaluation.professionalism,
-          subjectKnowledge: evaluation.subject_knowledge,
-          clarity: evaluation.clarity,
-          evaluator: evaluation.evaluator,
-        }
-      : null,
+    evaluation:
+      server?.evaluator != null
+        ? {
+            overall: Number(server.overall),
+            professionalism: Number(server.professionalism),
+            subjectKnowledge: Number(server.subject_knowledge),
+            clarity: Number(server.clarity),
+            evaluator: server.evaluator,
+            evaluatedBy: 'worker',
+          }
+        : evaluation
+          ? {
+              overall: evaluation.overall,
+              professionalism: evaluation.professionalism,
+              subjectKnowledge: evaluation.subject_knowledge,
+              clarity: evaluation.clarity,
+              evaluator: evaluation.evaluator,
+              evaluatedBy: 'device',
+            }
+          : null,
     pdf: pdf?.path ?? null,
     sync: { pending: input.progress.upload.pendingItems, receipts: input.progress.upload.receipts },
     central: {
@@ -128,6 +156,10 @@ export async function collectSummary(input: {
             idVerificationStatus: session.id_verification_status,
             videoSha256: session.video,
             riskFactors: explanation?.factors ?? [],
+            serverRiskScore:
+              server?.server_risk_score === null || server?.server_risk_score === undefined
+                ? null
+                : Number(server.server_risk_score),
             reportVersions: reports.map((r) => ({
               version: Number(r.version),
               reportId: r.report_id,
@@ -154,7 +186,7 @@ export function describeSummary(
     `  Snapshots:  ${summary.snapshots}`,
     `  Recording:  ${summary.recording.durationS.toFixed(1)} s, ${summary.recording.path}`,
     e
-      ? `  Evaluation: overall ${e.overall}/100 (professionalism ${e.professionalism}, subject knowledge ${e.subjectKnowledge}, clarity ${e.clarity}; ${e.evaluator} evaluator)`
+      ? `  Evaluation: overall ${e.overall}/100 (professionalism ${e.professionalism}, subject knowledge ${e.subjectKnowledge}, clarity ${e.clarity}; ${e.evaluator} evaluator, ${e.evaluatedBy === 'worker' ? 'by the central worker' : 'on the device'})`
       : '  Evaluation: not available',
     `  Report:     ${summary.pdf ?? 'not generated'}`,
     `  Sync:       ${summary.sync.pending} item(s) pending, ${summary.sync.receipts} blob receipt(s)`,

@@ -55,6 +55,8 @@ describe('vigil demo', () => {
     expect(fs.statSync(summary.recording.path).size).toBeGreaterThan(10_000);
 
     expect(summary.evaluation.evaluator).toBe('local');
+    // The evaluation shown is the central worker's (its job handlers run in-process on PGlite).
+    expect(summary.evaluation.evaluatedBy).toBe('worker');
     // The scripted answers address their questions: the heuristic scores them well above a blank.
     expect(summary.evaluation.overall).toBeGreaterThan(40);
     for (const key of ['overall', 'professionalism', 'subjectKnowledge', 'clarity'] as const) {
@@ -78,6 +80,8 @@ describe('vigil demo', () => {
     expect(points.length).toBeGreaterThanOrEqual(2); // no_face and multiple_faces at least
     expect(points.every((p) => p > 0)).toBe(true);
     expect(session.reportVersions.map((r) => [r.version, r.filedBy])).toContainEqual([1, 'device']);
+    // The server's own risk, from the warnings it holds.
+    expect(session.serverRiskScore).toBeGreaterThan(0);
 
     // The readable part says the same, and the data landed in the scratch data folder.
     expect(run.stdout).toContain(`Session ${summary.sessionId}`);
