@@ -8,6 +8,7 @@ import type { CallResponse, FinishProgress, InterviewState } from '../../src-pre
 import { VigilError } from '../errors';
 import type { BreakEvent, InterviewSessionFlow } from '../interview/session-flow';
 import { examLockdownPort } from '../lockdown/port';
+import type { ViolationTracker } from '../lockdown/violations';
 import { SessionProctor } from '../proctoring/session-proctor';
 import type { WarningEvent } from '../proctoring/types';
 import { WarningRecorder } from '../proctoring/warning-recorder';
@@ -19,6 +20,7 @@ import { createProgress, getProgress, updateProgress, type Progress } from './ca
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
 import type { CandidatePorts } from './candidate-ports';
 import { enrollDevice } from './enrollment';
+import { browserFocusTracker, pageReportsFocus } from './browser-focus';
 import { accommodationRecord } from './exam-options';
 import { finishProgress } from './finish-progress';
 import { verifyIdStep } from './id-verification';
@@ -41,6 +43,8 @@ interface Live {
   proctor: SessionProctor;
   flow?: InterviewSessionFlow;
   evidence?: ExamEvidence;
+  /** Focus reported by the page (browser host), closed at the session's end. */
+  focus?: ViolationTracker;
 }
 
 export class CandidateService {
@@ -253,6 +257,16 @@ export class CandidateService {
     return this.liveSession(sessionId).proctor.audio(frames);
   }
 
+  /** The exam page lost or regained focus (browser host); see browser-focus.ts. */
+  focus(sessionId: string, focused: boolean): { recorded: boolean } {
+    const live = this.live.get(sessionId);
+    if (!live?.flow || live.flow.state().status === 'ended' || !pageReportsFocus())
+      return { recorded: false };
+    live.focus ??= browserFocusTracker();
+    live.focus.handle({ kind: focused ? 'focus' : 'blur', at: Date.now() });
+    return { recorded: true };
+  }
+
   // ---- Finish --------------------------------------------------------------------------------
 
   async finish(
@@ -265,6 +279,7 @@ export class CandidateService {
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
       await live?.evidence?.close(); // the start's checks belong before the session's end
+      live?.focus?.finish(Date.now()); // a focus loss still open at the end is kept, to the end
       if (live?.flow && live.flow.state().status !== 'ended') live.flow.end();
       await live?.proctor.end();
       const exam = live?.exam ?? this.exam(progress.examId);
@@ -320,6 +335,8 @@ export class CandidateService {
   }
 
   async close(): Promise<void> {
+    // Interviews still open stay open (resumed at the next start), but their timers stop now.
+    for (const live of this.live.values()) live.flow?.detach();
     for (const live of this.live.values()) await live.evidence?.close();
     for (const live of this.live.values()) await live.proctor.end().catch(() => undefined);
     this.live.clear();

@@ -111,6 +111,29 @@ export function InterviewScreen({
     };
   }, [api, capture.stream, sessionId, analysisFps]);
 
+  // Focus: in the browser host the page is the only witness of a switch to another window or tab
+  // (the desktop shell watches its own window, and main then ignores this report). Only changes
+  // are sent; the interview starts focused.
+  useEffect(() => {
+    let reported = true;
+    const send = (focused: boolean) => {
+      if (focused === reported) return;
+      reported = focused;
+      void api.candidateFocus({ sessionId, focused });
+    };
+    const onBlur = () => send(false);
+    const onFocus = () => send(true);
+    const onVisibility = () => send(document.visibilityState === 'visible' && document.hasFocus());
+    window.addEventListener('blur', onBlur);
+    window.addEventListener('focus', onFocus);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('blur', onBlur);
+      window.removeEventListener('focus', onFocus);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [api, sessionId]);
+
   useEffect(() => api.on('syncStatus', setSync), [api]);
 
   useEffect(
