@@ -1,13 +1,14 @@
 // Enrolment of this device with a one-time code: the only step of the candidate's flow that needs
-// the network. The device token goes to the vault, the exam definition to the local cache.
+// the network. The work is sync/enroll.ts (the one enrollment path): the device token to the vault,
+// the exam definition to the local cache, and the candidate's name as the server knows it, which
+// the session's report prints.
 import os from 'node:os';
 import type { DeviceChannel } from '../central/device-channel';
 import { VigilError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { TokenVault } from '../store/device-credentials';
-import { saveDevice } from '../store/device';
-import { cacheExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
+import { enrollDevice as redeemAndCache } from '../sync/enroll';
 
 export async function enrollDevice(
   deps: { store: LocalStore; tokens: TokenVault; central: () => Promise<DeviceChannel>; logger: Logger },
@@ -24,19 +25,12 @@ export async function enrollDevice(
       { cause: error },
     );
   }
-  const redemption = await central.redeem(code, `${os.hostname()} (${process.platform})`);
-  const exam = await central.fetchExam(redemption.token);
-  deps.tokens.save(redemption.token);
-  deps.store.write('enroll', (tx) => {
-    cacheExam(tx, exam);
-    saveDevice(tx, {
-      deviceId: redemption.deviceId,
-      candidateId: redemption.candidateId,
-      examId: redemption.examId,
-      tokenStorage: 'file',
-      enrolledAt: new Date().toISOString(),
-      expiresAt: redemption.expiresAt,
-    });
+  const { device } = await redeemAndCache({
+    store: deps.store,
+    channel: central,
+    vault: deps.tokens,
+    code,
+    label: `${os.hostname()} (${process.platform})`,
   });
-  deps.logger.info({ deviceId: redemption.deviceId, examId: redemption.examId }, 'device enrolled');
+  deps.logger.info({ deviceId: device.deviceId, examId: device.examId }, 'device enrolled');
 }
