@@ -7,6 +7,7 @@
 // the ID check (status, fields, card image), the video playing and seeking to each warning (each
 // warning's clip in flags-only mode), a snapshot on every warning, the risk factors, the answers
 // with their scores, the latest PDF. The proctor decides; central holds the new report version.
+import AxeBuilder from '@axe-core/playwright';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,7 +62,9 @@ async function candidateSession(device: Device, exam: PreparedExam, suite: strin
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(device.host.url);
   await enroll(page, exam.code, exam.title);
-  await passChecks(page, world, exam.title);
+  await passChecks(page, world, exam.title, async (name) => {
+    await page.screenshot({ path: artifactPath('e2e', suite, `candidate-${name}.png`), fullPage: true });
+  });
   await page.getByLabel('Your answer').fill(ANSWERS[0]!);
 
   // The camera's scripted stretches and the speaking microphone reach the candidate as notices.
@@ -140,8 +143,15 @@ async function centralSession(sessionId: string) {
      FROM vigil.report_versions rv WHERE rv.session_id = $1 ORDER BY rv.created_at, rv.version`,
     [sessionId],
   );
-  const warnings = await q<{ type: string; source: string; snapshot: boolean }>(
-    `SELECT type, source, snapshot_sha256 IS NOT NULL AS snapshot FROM vigil.warnings
+  const warnings = await q<{
+    type: string;
+    source: string;
+    snapshot: boolean;
+    clip: string | null;
+    clipAtS: number | null;
+  }>(
+    `SELECT type, source, snapshot_sha256 IS NOT NULL AS snapshot, details->'clip'->>'sha256' AS clip,
+            (details->'clip'->>'atS')::float8 AS "clipAtS" FROM vigil.warnings
      WHERE session_id = $1 ORDER BY started_at, id`,
     [sessionId],
   );
@@ -247,6 +257,13 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   const text = await pdfText(pdfFile);
   expect(text).toContain(exam.candidateName);
   expect(text).toContain(central.reports.at(-1)!.report_id);
+
+  // Every panel filled with real data, as accessible as the seeded console (review-console.test.ts).
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`),
+  ).toEqual([]);
 
   return { page, context, errors, central, count };
 }
@@ -359,7 +376,15 @@ describe('from the candidate device to the proctor console, in Chromium', () => 
           .poll(
             async () => {
               const s = await videoState(page);
-              return s.error === null && s.readyState >= 2 && s.duration > 0;
+              // The clip plays from the warning's moment inside it (about 5 s in, the clip's lead).
+              return (
+                s.error === null &&
+                s.readyState >= 2 &&
+                s.duration > 0 &&
+                s.src.includes(`/review-blob/${central.warnings[i]!.clip}`) &&
+                s.start === central.warnings[i]!.clipAtS &&
+                Math.abs(s.currentTime - s.start) < 0.5
+              );
             },
             { timeout: 15_000 },
           )
