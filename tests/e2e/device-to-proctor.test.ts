@@ -25,6 +25,7 @@ import { ANSWERS, QUESTIONS, answerFrom, enroll, passChecks } from '../support/c
 import { artifactPath } from '../support/chromium';
 import { pdfText } from '../support/pdf-tools';
 import {
+  DOCUMENTS,
   PROCTOR,
   openProctorConsole,
   prepareExam,
@@ -244,6 +245,13 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
       `Score ${response.score} of 10${response.feedback ? ` — ${response.feedback}` : ''}`,
     );
   }
+
+  // The resume and job listing the exam's questions are about.
+  const documents = page.getByTestId('exam-documents');
+  await documents.getByText(`Job listing: ${DOCUMENTS.job.title}`).click();
+  await documents.getByText(`Resume: ${DOCUMENTS.resume.fileName}`).click();
+  expect(await documents.textContent()).toContain(DOCUMENTS.job.description);
+  expect(await documents.textContent()).toContain(DOCUMENTS.resume.text);
 
   // The latest report version's PDF, downloaded from central through the console.
   const reports = page.getByTestId('reports').locator('li');

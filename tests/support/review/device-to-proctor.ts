@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { AdminService } from '../../../src-main/admin/admin-service';
+import { createJobListing, createResume } from '../../../src-main/central/admin';
 import { createApp, type VigilApp } from '../../../src-main/app/create-app';
 import { loadConfig } from '../../../src-main/config/load';
 import { defaultRendererDir } from '../../../src-main/host/renderer-dir';
@@ -20,6 +21,17 @@ import { makeFakeMicrophone } from '../media/fake-devices';
 import { makeIdCard } from '../proctoring/id-card';
 
 export const PROCTOR = { login: 'proctor_petra', password: 'proctor-password-1', name: 'Petra Proctor' };
+/** The resume and job listing the administrator attaches to the exam (what the questions are about). */
+export const DOCUMENTS = {
+  resume: {
+    fileName: 'zoe-lukasiewicz.pdf',
+    text: 'Zoë Łukasiewicz. Site reliability: offline-first sync, video upload.',
+  },
+  job: {
+    title: 'Reliability engineer',
+    description: 'Keeps recorded exams safe from the laptop to the server.',
+  },
+};
 
 export interface ProctorWorld {
   dir: string;
@@ -80,7 +92,11 @@ export async function prepareExam(
   uploadMode: 'full' | 'flags_only',
 ): Promise<PreparedExam> {
   const title = `Reliability interview (${uploadMode})`;
+  const owner = await world.admin.addUser({ email: `hr-${uploadMode}@staff.test`, role: 'admin' });
+  const db = world.central.owner.db;
   const examId = await world.admin.saveExam({
+    resumeId: await createResume(db, { userId: owner, ...DOCUMENTS.resume }),
+    jobListingId: await createJobListing(db, { userId: owner, ...DOCUMENTS.job }),
     title,
     type: 'GEN',
     difficulty: 6,
