@@ -189,8 +189,14 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   expect(await idPanel.getByTestId('id-status').textContent()).toBe(
     label(central.session.id_verification_status),
   );
+  // The candidate faced the camera with the card's own face: verified, with the match score shown
+  // (the live frame is one the camera presented, never the black one a new preview first reports).
+  expect(central.session.id_verification_status).toBe('verified');
   const fields = idPanel.getByTestId('id-fields');
   await expect.poll(() => fields.textContent()).toContain('L898902C3');
+  expect(await fields.textContent()).toContain(
+    `Face match${Math.round(central.session.id_details.faceMatchScore! * 100)} %`,
+  );
   const card = idPanel.getByRole('img', { name: 'ID card' });
   await expect.poll(() => card.evaluate(naturalWidth)).toBeGreaterThan(0);
   const cardUrl = await card.evaluate((img) => (img as unknown as { src: string }).src);
