@@ -260,7 +260,9 @@ export class CandidateService {
   /** The exam page lost or regained focus (browser host); see browser-focus.ts. */
   focus(sessionId: string, focused: boolean): { recorded: boolean } {
     const live = this.live.get(sessionId);
-    if (!live?.flow || live.flow.state().status === 'ended' || !pageReportsFocus())
+    const state = live?.flow?.state();
+    // Not before the interview, nor after it, nor during a break (the candidate may leave then).
+    if (!live || !state || state.status === 'ended' || state.breaks?.active || !pageReportsFocus())
       return { recorded: false };
     live.focus ??= browserFocusTracker();
     live.focus.handle({ kind: focused ? 'focus' : 'blur', at: Date.now() });
@@ -403,6 +405,11 @@ export class CandidateService {
   /** Records the break in the evidence chain; proctoring pauses for it and resumes after it. */
   private onBreak(live: Live, event: BreakEvent): void {
     recordBreak(this.ports.store, live.sessionId, event);
+    // The candidate may leave the window during a break: a focus loss open now ends at the break.
+    if (event.kind === 'started') {
+      live.focus?.finish(Date.now());
+      live.focus = undefined;
+    }
     const step = event.kind === 'started' ? live.proctor.pause() : live.proctor.resume();
     step.catch((error: unknown) =>
       this.ports.logger.warn({ err: error, break: event.kind }, 'proctoring could not follow the break'),
