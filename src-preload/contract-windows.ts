@@ -34,6 +34,7 @@ export const callGroups = {
   candidateEndBreak: 'candidate',
   candidateFrame: 'candidate',
   candidateAudio: 'candidate',
+  candidateFocus: 'candidate',
   candidateFinish: 'candidate',
   candidateFinishProgress: 'candidate',
   // The console window: the proctor's review and the admin screens.
@@ -62,6 +63,7 @@ export const eventGroups = {
   syncStatus: 'candidate',
   mediaMergeProgress: 'candidate',
   mediaDiskLow: 'candidate',
+  reviewReportFiled: 'console',
 } as const satisfies Record<EventName, CallGroup>;
 
 type CallGroups = typeof callGroups;

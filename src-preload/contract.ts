@@ -477,6 +477,13 @@ export const calls = {
       .strict(),
     response: z.object({ accepted: z.number().int() }),
   }),
+  candidateFocus: call({
+    description:
+      'The exam page lost or regained focus (blur, or hidden behind another tab or window). Main times it; ' +
+      'it is the focus evidence only where no desktop lockdown watches the window (the browser host).',
+    request: z.object({ sessionId: CandidateSessionIdSchema, focused: z.boolean() }).strict(),
+    response: z.object({ recorded: z.boolean() }),
+  }),
   candidateFinish: call({
     description: 'Ends the session: evaluation, report and uploads continue in the background.',
     request: z
@@ -542,6 +549,8 @@ export const events = {
     message: z.string(),
   }),
   pong: z.object({ nonce: z.string(), receivedAt: z.string() }),
+  /** The console filed a new report version of a session in central (after a verdict or decision). */
+  reviewReportFiled: z.object({ sessionId: z.string() }),
   syncStatus: SyncStatusSchema,
   mediaMergeProgress: z.object({ recordingId: z.string(), percent: z.number().min(0).max(100) }),
   mediaDiskLow: z.object({

@@ -71,6 +71,7 @@ export function createApp(options: {
     pageSize: () => options.loaded.config.report.pageSize,
     onReportError: (sessionId, error) =>
       options.logger.error({ err: error, sessionId }, 'report regeneration failed'),
+    onReportFiled: (sessionId) => events.emit('reviewReportFiled', { sessionId }),
   });
   const context: AppContext = {
     ...options,

@@ -592,6 +592,15 @@ export class InterviewSessionFlow {
     return this.deps.repo.answer(questionId);
   }
 
+  /**
+   * The app is closing with this interview open: its timers stop, so none fires into a closed
+   * store; the interview is not ended (the next start resumes it from what is saved).
+   */
+  detach(): void {
+    this.active?.cancelTimer();
+    this.onBreak?.cancelTimer();
+  }
+
   /** Ends the interview now: the open question keeps its answer so far; evaluation is only enqueued. */
   end(): SessionState {
     if (this.ended) return this.state();

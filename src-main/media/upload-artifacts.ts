@@ -19,6 +19,8 @@ export interface UploadArtifact {
   /** Clip window in seconds from the recording's start. */
   startS?: number;
   lengthS?: number;
+  /** A clip's warning moment, in seconds from the clip's own start (where the console plays it from). */
+  atS?: number;
 }
 
 export interface WarningMoment {
@@ -95,7 +97,15 @@ export function createMediaUploadSource(options: {
           afterS: clip.afterS,
           durationS,
         });
-        out.push({ ...base, kind: 'clip', file, contentType: 'video/mp4', warningId: warning.id, ...window });
+        out.push({
+          ...base,
+          kind: 'clip',
+          file,
+          contentType: 'video/mp4',
+          warningId: warning.id,
+          ...window,
+          atS: Math.round(Math.max(0, atS - window.startS) * 1000) / 1000,
+        });
       }
       for (const snapshot of snapshots) {
         out.push({

@@ -7,6 +7,14 @@ import type { ProctoringPolicy } from './policy';
 import type { AudioFrame } from './types';
 import type { WarningEmitter } from './warning-emitter';
 
+/**
+ * Speech pauses between syllables and words (a 100 ms frame often falls in one): while a speech
+ * warning is pending, a voiced frame this recent still counts (a voice-activity "hangover"), so
+ * talking raises it after minDurationMs as the policy means; once raised, clearAfterMs bridges
+ * the pauses. Shorter than minDurationMs, so one cough stays below it.
+ */
+export const SPEECH_HANGOVER_MS = 500;
+
 /** Emitter key of the watchdog's warning (its type is mic_lost). */
 const GAP_KEY = 'mic_lost_no_frames';
 
@@ -16,6 +24,8 @@ export class AudioRules {
   private silenceRequired: boolean;
   private lastMs = 0;
   private peakVoice = 0;
+  /** Session time of the last voiced frame (see SPEECH_HANGOVER_MS). */
+  private lastVoicedMs: number | null = null;
   /** Session time of the last audio frame, and whether the watchdog's mic_lost is open. */
   private lastFrameMs: number | null = null;
   private gapOpen = false;
@@ -65,8 +75,16 @@ export class AudioRules {
         frame.trackLive &&
         frame.voiceProbability >= speech.minVoiceProbability &&
         frame.levelDb >= speech.minLevelDb;
-      if (voiced) this.peakVoice = Math.max(this.peakVoice, frame.voiceProbability);
-      const t = this.speech.update(frame.timestampMs, voiced, frame.voiceProbability);
+      if (voiced) {
+        this.peakVoice = Math.max(this.peakVoice, frame.voiceProbability);
+        this.lastVoicedMs = frame.timestampMs;
+      }
+      const bridged =
+        !voiced &&
+        !this.speech.active &&
+        this.lastVoicedMs !== null &&
+        frame.timestampMs - this.lastVoicedMs <= SPEECH_HANGOVER_MS;
+      const t = this.speech.update(frame.timestampMs, voiced || bridged, frame.voiceProbability);
       if (t?.kind === 'raised') {
         this.emitter.raise('speech_detected', {
           type: 'speech_detected',

@@ -22,6 +22,8 @@ export interface ConsoleSessionOptions {
   sessionDirs?: string[];
   pageSize: () => ReportPageSize;
   onReportError?: (sessionId: string, error: unknown) => void;
+  /** A rebuilt report version is filed in central (the console's page then reloads its list). */
+  onReportFiled?: (sessionId: string) => void;
 }
 
 interface Signed {
@@ -41,6 +43,7 @@ export function reportTrigger(
   query: SqlQuery,
   reportsDir: string,
   pageSize: () => ReportPageSize,
+  onFiled?: (sessionId: string) => void,
 ): ReportTrigger {
   const service = new ReportService({
     source: centralReportSource(query),
@@ -60,7 +63,12 @@ export function reportTrigger(
       }
     },
   });
-  return { regenerate: async (sessionId, reason) => void (await service.generate(sessionId, reason)) };
+  return {
+    regenerate: async (sessionId, reason) => {
+      await service.generate(sessionId, reason);
+      onFiled?.(sessionId);
+    },
+  };
 }
 
 export class ConsoleSession {
@@ -91,7 +99,12 @@ export class ConsoleSession {
     try {
       const review = new ReviewService(
         store.query,
-        reportTrigger(store.query, this.options.reportsDir, this.options.pageSize),
+        reportTrigger(
+          store.query,
+          this.options.reportsDir,
+          this.options.pageSize,
+          this.options.onReportFiled,
+        ),
         this.options.onReportError,
       );
       const reviewer = await review.whoAmI();

@@ -227,13 +227,14 @@ export class ReviewService {
         if (agreement === 'agree') agreeing++;
       }
       const details = (w.details ?? {}) as Record<string, unknown>;
-      const clip = details.clip as { sha256?: unknown; startS?: unknown } | undefined;
+      const clip = details.clip as { sha256?: unknown; atS?: unknown } | undefined;
       const offsetS = seconds(s.started_at, w.started_at);
       const clipSha = typeof clip?.sha256 === 'string' ? clip.sha256 : null;
       const media =
         flagsOnly || (!video && clipSha)
           ? clipSha
-            ? { kind: 'clip' as const, sha256: clipSha, startS: 0 }
+            ? // The clip plays from the warning's moment (clips filed before atS: from their start).
+              { kind: 'clip' as const, sha256: clipSha, startS: typeof clip?.atS === 'number' ? clip.atS : 0 }
             : { kind: 'none' as const, sha256: null, startS: 0 }
           : video
             ? { kind: 'merged' as const, sha256: video, startS: seconds(videoStart, w.started_at) }

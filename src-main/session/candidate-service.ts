@@ -8,6 +8,7 @@ import type { CallResponse, FinishProgress, InterviewState } from '../../src-pre
 import { VigilError } from '../errors';
 import type { BreakEvent, InterviewSessionFlow } from '../interview/session-flow';
 import { examLockdownPort } from '../lockdown/port';
+import type { ViolationTracker } from '../lockdown/violations';
 import { SessionProctor } from '../proctoring/session-proctor';
 import type { WarningEvent } from '../proctoring/types';
 import { WarningRecorder } from '../proctoring/warning-recorder';
@@ -20,6 +21,7 @@ import { createProgress, getProgress, updateProgress, type Progress } from './ca
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
 import type { CandidatePorts } from './candidate-ports';
 import { enrollDevice } from './enrollment';
+import { browserFocusTracker, pageReportsFocus } from './browser-focus';
 import { accommodationRecord } from './exam-options';
 import { finishProgress } from './finish-progress';
 import { verifyIdStep } from './id-verification';
@@ -42,6 +44,8 @@ interface Live {
   proctor: SessionProctor;
   flow?: InterviewSessionFlow;
   evidence?: ExamEvidence;
+  /** Focus reported by the page (browser host), closed at the session's end. */
+  focus?: ViolationTracker;
 }
 
 export class CandidateService {
@@ -263,6 +267,18 @@ export class CandidateService {
     return this.liveSession(sessionId).proctor.audio(frames);
   }
 
+  /** The exam page lost or regained focus (browser host); see browser-focus.ts. */
+  focus(sessionId: string, focused: boolean): { recorded: boolean } {
+    const live = this.live.get(sessionId);
+    const state = live?.flow?.state();
+    // Not before the interview, nor after it, nor during a break (the candidate may leave then).
+    if (!live || !state || state.status === 'ended' || state.breaks?.active || !pageReportsFocus())
+      return { recorded: false };
+    live.focus ??= browserFocusTracker();
+    live.focus.handle({ kind: focused ? 'focus' : 'blur', at: Date.now() });
+    return { recorded: true };
+  }
+
   // ---- Finish --------------------------------------------------------------------------------
 
   async finish(
@@ -275,6 +291,7 @@ export class CandidateService {
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
       await live?.evidence?.close(); // the start's checks belong before the session's end
+      live?.focus?.finish(Date.now()); // a focus loss still open at the end is kept, to the end
       if (live?.flow && live.flow.state().status !== 'ended') live.flow.end();
       await live?.proctor.end();
       const exam = live?.exam ?? this.exam(progress.examId);
@@ -330,6 +347,8 @@ export class CandidateService {
   }
 
   async close(): Promise<void> {
+    // Interviews still open stay open (resumed at the next start), but their timers stop now.
+    for (const live of this.live.values()) live.flow?.detach();
     for (const live of this.live.values()) await live.evidence?.close();
     for (const live of this.live.values()) await live.proctor.end().catch(() => undefined);
     this.live.clear();
@@ -396,6 +415,11 @@ export class CandidateService {
   /** Records the break in the evidence chain; proctoring pauses for it and resumes after it. */
   private onBreak(live: Live, event: BreakEvent): void {
     recordBreak(this.ports.store, live.sessionId, event);
+    // The candidate may leave the window during a break: a focus loss open now ends at the break.
+    if (event.kind === 'started') {
+      live.focus?.finish(Date.now());
+      live.focus = undefined;
+    }
     const step = event.kind === 'started' ? live.proctor.pause() : live.proctor.resume();
     step.catch((error: unknown) =>
       this.ports.logger.warn({ err: error, break: event.kind }, 'proctoring could not follow the break'),

@@ -9,7 +9,7 @@ import { enqueue } from '../store/outbox';
 import { linkWarningClip } from '../store/sessions';
 
 export interface RegisteredArtifact {
-  artifact: Pick<UploadArtifact, 'kind' | 'warningId' | 'startS' | 'lengthS'>;
+  artifact: Pick<UploadArtifact, 'kind' | 'warningId' | 'startS' | 'lengthS' | 'atS'>;
   sha256: string;
 }
 
@@ -40,6 +40,7 @@ export function linkRecordingArtifacts(
       sha256,
       ...(artifact.startS !== undefined ? { startS: artifact.startS } : {}),
       ...(artifact.lengthS !== undefined ? { lengthS: artifact.lengthS } : {}),
+      ...(artifact.atS !== undefined ? { atS: artifact.atS } : {}),
     });
   }
 }

@@ -133,7 +133,8 @@ export function recordWarning(tx: Tx, input: WarningInput): string {
 export function linkWarningClip(
   tx: Tx,
   warningId: string,
-  clip: { sha256: string; startS?: number; lengthS?: number },
+  /** startS/lengthS: the window in the recording; atS: the warning's moment in the clip. */
+  clip: { sha256: string; startS?: number; lengthS?: number; atS?: number },
 ): void {
   const row = tx.first(tx.q.selectFrom('warnings').select('details').where('id', '=', warningId));
   if (!row) throw new VigilError('NOT_FOUND', `No local warning ${warningId} to link a clip to.`);

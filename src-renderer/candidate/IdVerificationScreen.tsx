@@ -122,7 +122,8 @@ export function IdVerificationScreen({
             <dt>Face match</dt>
             <dd>
               {result.faceMatch === null
-                ? 'no face found on the card'
+                ? // No comparison ran: the card or the camera frame had no usable face (the reasons say which).
+                  'not compared, see the reasons below'
                 : `${Math.round(result.faceMatch * 100)} %`}
             </dd>
           </dl>

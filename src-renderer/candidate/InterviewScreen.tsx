@@ -111,6 +111,37 @@ export function InterviewScreen({
     };
   }, [api, capture.stream, sessionId, analysisFps]);
 
+  // Focus: in the browser host the page is the only witness of a switch to another window or tab
+  // (the desktop shell watches its own window, and main then ignores this report). Changes are
+  // sent, and the state once on arrival: a reload or restart mid-interview comes back here, and a
+  // loss left open by the page before it must end. Unloading hides the tab too; that is not a
+  // focus loss (pagehide comes first).
+  useEffect(() => {
+    const now = () => document.visibilityState === 'visible' && document.hasFocus();
+    let reported = now();
+    let leaving = false;
+    void api.candidateFocus({ sessionId, focused: reported });
+    const send = (focused: boolean) => {
+      if (leaving || focused === reported) return;
+      reported = focused;
+      void api.candidateFocus({ sessionId, focused });
+    };
+    const onBlur = () => send(false);
+    const onFocus = () => send(true);
+    const onVisibility = () => send(now());
+    const onPageHide = () => (leaving = true);
+    window.addEventListener('blur', onBlur);
+    window.addEventListener('focus', onFocus);
+    window.addEventListener('pagehide', onPageHide);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('blur', onBlur);
+      window.removeEventListener('focus', onFocus);
+      window.removeEventListener('pagehide', onPageHide);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [api, sessionId]);
+
   useEffect(() => api.on('syncStatus', setSync), [api]);
 
   useEffect(

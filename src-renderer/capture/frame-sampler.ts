@@ -26,6 +26,7 @@ export function startFrameSampler(options: {
   let fps = options.fps;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let sawPicture = false;
 
   const ready = (video: HTMLVideoElement) => video.videoWidth > 0 && video.readyState >= 2;
   const grab = async (): Promise<SampledFrame | undefined> => {
@@ -42,6 +43,17 @@ export function startFrameSampler(options: {
     canvas.width = Math.round(video.videoWidth * scale);
     canvas.height = Math.round(video.videoHeight * scale);
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    // A preview just attached to the stream can report a frame and still draw pure black (Chromium
+    // did, and the ID check's live frame then had "no face"): until this element has drawn a real
+    // picture, a frame of exact zeros is not one; try the next frames for up to 2 s. A covered
+    // camera still has sensor noise, so it is never exact zeros.
+    for (let tries = 0; !sawPicture && tries < 20; tries++) {
+      if (!allZero(context, canvas.width, canvas.height)) sawPicture = true;
+      else {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      }
+    }
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
     if (!blob) return undefined;
     return {
@@ -71,4 +83,14 @@ export function startFrameSampler(options: {
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/** Whether every pixel drawn is exact black (checked on a sparse grid: a real picture fails fast). */
+function allZero(context: CanvasRenderingContext2D, width: number, height: number): boolean {
+  const { data } = context.getImageData(0, 0, width, height);
+  const step = 4 * 97; // about 3,000 pixels of a 640×480 frame, spread over every row
+  for (let i = 0; i < data.length; i += step) {
+    if (data[i]! > 0 || data[i + 1]! > 0 || data[i + 2]! > 0) return false;
+  }
+  return true;
 }

@@ -108,6 +108,15 @@ export function SessionReview({
     };
   }, [api, sessionId, version]);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // A verdict or decision rebuilds the report in the background (a second or more): the new
+  // version shows in the list once it is filed in central.
+  useEffect(
+    () =>
+      api.on('reviewReportFiled', (event) => {
+        if (event.sessionId === sessionId) reload();
+      }),
+    [api, sessionId, reload],
+  );
 
   const warnings = review?.warnings ?? [];
   const current = warnings[selected];

@@ -18,6 +18,7 @@ type CandidateCalls =
   | 'candidateEndBreak'
   | 'candidateFrame'
   | 'candidateAudio'
+  | 'candidateFocus'
   | 'candidateFinish'
   | 'candidateFinishProgress';
 
@@ -52,6 +53,7 @@ export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls>
     candidateEndBreak: async (r) => (await service()).endBreak(r.sessionId),
     candidateFrame: async (r) => (await service()).frame(r),
     candidateAudio: async (r) => (await service()).audio(r.sessionId, r.frames),
+    candidateFocus: async (r) => (await service()).focus(r.sessionId, r.focused),
     candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingId, r.recordingError),
     candidateFinishProgress: async (r) => (await service()).finishProgress(r.sessionId),
   };

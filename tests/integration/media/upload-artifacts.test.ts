@@ -80,6 +80,8 @@ describe('upload artifacts by upload mode', () => {
         expect(duration).toBeLessThan(merged.durationS / 2);
       }
       expect(clips[1]).toMatchObject({ startS: 3, lengthS: 4 });
+      // Where the console plays each clip from: the warning's moment inside it.
+      expect(clips.map((c) => c.atS)).toEqual([0.5, 2, 2]);
       expect(clips[0]!.startS).toBe(0);
       expect(clips[2]!.startS! + clips[2]!.lengthS!).toBeCloseTo(merged.durationS, 3);
 

@@ -174,8 +174,16 @@ export async function passChecks(
   await page.getByRole('heading', { name: `Question 1 of ${QUESTIONS.length}` }).waitFor();
 }
 
-/** Answers the current question onward until the finish screen. */
-export async function answerFrom(page: Page, first: number): Promise<void> {
+/**
+ * Answers the current question onward until the finish screen. `recordingFiles`: what the finish
+ * screen says about the recording (one merged file in upload mode full; the poster and a clip per
+ * warning in flags_only).
+ */
+export async function answerFrom(
+  page: Page,
+  first: number,
+  recordingFiles: RegExp = /1 file\(s\) queued for upload/,
+): Promise<void> {
   for (let i = first; i < QUESTIONS.length; i++) {
     await page.getByRole('heading', { name: `Question ${i + 1} of ${QUESTIONS.length}` }).waitFor();
     expect(await page.getByTestId('question-text').textContent()).toBe(QUESTIONS[i]!.question);
@@ -191,7 +199,7 @@ export async function answerFrom(page: Page, first: number): Promise<void> {
     .poll(() => page.getByTestId('finish-report').textContent(), { timeout: 180_000 })
     .toMatch(/report VR-/);
   expect(await page.getByTestId('finish-evaluation').textContent()).toMatch(/\d+ of 100 \(local\)/);
-  expect(await page.getByTestId('finish-recording').textContent()).toMatch(/1 file\(s\) queued for upload/);
+  expect(await page.getByTestId('finish-recording').textContent()).toMatch(recordingFiles);
 }
 
 /** What reached the central PostgreSQL for the exam's session, counted by kind. */

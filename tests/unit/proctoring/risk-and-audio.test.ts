@@ -129,6 +129,35 @@ describe('AudioRules', () => {
     expect(events[0]!.warning.thresholds).toMatchObject({ minVoiceProbability: 0.6 });
   });
 
+  it('raises speech_detected for talk with pauses between words, as a voice-activity meter reads it', async () => {
+    // Measured from espeak-ng speech in Chromium: voiced 100 ms frames with one to three quiet
+    // frames between them; none of those stretches alone lasts the 1.5 s minimum.
+    const { rules, emitter, events } = audioRun();
+    const pattern = [talk, talk, quiet, talk, talk, talk, quiet, quiet, talk, quiet, quiet, quiet, talk];
+    const speech = Array.from({ length: 40 }, (_, i) => ({
+      timestampMs: 1000 + i * 100,
+      ...pattern[i % 13]!,
+    }));
+    for (const f of [...frames(0, 1000, quiet), ...speech, ...frames(5000, 7000, quiet)]) rules.observe(f);
+    await emitter.drain();
+    expect(events.map((e) => `${e.kind}:${e.warning.type}`)).toEqual([
+      'raised:speech_detected',
+      'ended:speech_detected',
+    ]);
+    expect(events[1]!.warning).toMatchObject({ startMs: 1000 });
+    // Two coughs with a pause between them stay below the minimum.
+    const coughs = audioRun();
+    for (const f of [
+      ...frames(0, 300, talk),
+      ...frames(300, 700, quiet),
+      ...frames(700, 900, talk),
+      ...frames(900, 4000, quiet),
+    ])
+      coughs.rules.observe(f);
+    await coughs.emitter.drain();
+    expect(coughs.events).toEqual([]);
+  });
+
   it('ignores a short cough and speech where silence is not required', async () => {
     const { rules, emitter, events } = audioRun();
     for (const f of [...frames(0, 500, talk), ...frames(500, 3000, quiet)]) rules.observe(f);
