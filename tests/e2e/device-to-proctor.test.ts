@@ -7,6 +7,8 @@
 // the ID check (status, fields, card image), the video playing and seeking to each warning (each
 // warning's clip in flags-only mode), a snapshot on every warning, the risk factors, the answers
 // with their scores, the latest PDF. The proctor decides; central holds the new report version.
+// A central worker (`vigil worker --local`, issue 18) runs beside PostgreSQL all along: what the
+// proctor sees of the evaluation and the risk is the server's, the device's risk shown as advisory.
 import AxeBuilder from '@axe-core/playwright';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -36,20 +38,27 @@ import {
   type ProctorWorld,
   type VideoState,
 } from '../support/review/device-to-proctor';
+import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const label = (type: string) => type.replace(/_/g, ' ');
 const naturalWidth = (img: unknown) => (img as { naturalWidth: number }).naturalWidth;
 
 let world: ProctorWorld;
+let worker: WorkerProcess;
 
 beforeAll(async () => {
   if (!fs.existsSync(`${defaultRendererDir()}/index.html`)) {
     throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
   }
   world = await startProctorWorld();
+  worker = await spawnWorker(world.central, 'e2e_worker', { args: ['--local'] });
+  await worker.started;
 }, 120_000);
-afterAll(async () => world?.close());
+afterAll(async () => {
+  if (worker) await stopWorker(worker);
+  await world?.close();
+});
 
 interface CandidateRun {
   sessionId: string;
@@ -123,9 +132,11 @@ async function centralSession(sessionId: string) {
     id_verification_status: string;
     id_details: { fields: Record<string, string | null>; faceMatchScore: number | null };
     risk_factors: RiskExplanation;
+    server_risk_factors: RiskExplanation | null;
     video: string | null;
   }>(
-    `SELECT id_verification_status, id_details, risk_factors, encode(video_sha256, 'hex') AS video
+    `SELECT id_verification_status, id_details, risk_factors, server_risk_factors,
+            encode(video_sha256, 'hex') AS video
      FROM vigil.sessions WHERE id = $1`,
     [sessionId],
   );
@@ -133,8 +144,9 @@ async function centralSession(sessionId: string) {
     `SELECT kind, count(*)::text AS n FROM vigil.blobs WHERE session_id = $1 GROUP BY kind`,
     [sessionId],
   );
+  // The server's evaluation (the worker's), which the console shows instead of the device's.
   const [evaluation] = await q<{ question_responses: { score: number; feedback: string }[] }>(
-    `SELECT question_responses FROM vigil.evaluations WHERE session_id = $1`,
+    `SELECT question_responses FROM vigil.server_evaluations WHERE session_id = $1`,
     [sessionId],
   );
   const reports = await q<{ version: number; filed_by: string; report_id: string; uploaded: boolean }>(
@@ -174,6 +186,21 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The worker evaluates and scores the session once it is finished centrally.
+  await expect
+    .poll(
+      async () =>
+        (
+          await world.central.owner.query<{ ready: boolean }>(
+            `SELECT s.server_risk_score IS NOT NULL AND EXISTS (
+               SELECT 1 FROM vigil.server_evaluations e WHERE e.session_id = s.id) AS ready
+             FROM vigil.sessions s WHERE s.id = $1`,
+            [run.sessionId],
+          )
+        )[0]?.ready,
+      { timeout: 60_000, interval: 250 },
+    )
+    .toBe(true);
   await openProctorConsole(page, device);
   const queue = page.getByTestId('queue');
   const row = queue.getByRole('button', { name: new RegExp(exam.candidateName) });
@@ -227,9 +254,12 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   for (let i = 0; i < withSnapshot; i++)
     await expect.poll(() => gallery.nth(i).evaluate(naturalWidth)).toBeGreaterThan(0);
 
-  // The risk score and each factor as central filed it.
-  const risk = central.session.risk_factors;
+  // The risk score and each factor as the server computed them; the device's is advisory.
+  const risk = central.session.server_risk_factors!;
   const panel = page.getByTestId('risk-factors');
+  expect(await panel.getByTestId('risk-source').textContent()).toContain(
+    'Computed by the central server from the warnings it holds.',
+  );
   expect(await panel.getByRole('heading').textContent()).toBe(`Risk ${Math.round(risk.score)} / 100`);
   expect(risk.factors.length).toBeGreaterThanOrEqual(4);
   const factorRows = panel.getByTestId('risk-factor');
@@ -240,7 +270,10 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
     expect(row).toContain(`${riskFactorDetail(f)} ${formatRiskPoints(f.points)}`);
   }
 
-  // The answers with the evaluation's score for each.
+  // The answers with the server evaluation's score for each.
+  expect(await page.getByTestId('evaluation-source').textContent()).toContain(
+    'Evaluated by the central server.',
+  );
   const answers = page.getByTestId('answers');
   for (const [i, q] of QUESTIONS.entries()) {
     const item = answers.locator('li').nth(i);
