@@ -10,7 +10,8 @@
 // - accommodation: the `interview_started` event's accommodation (extra time, breaks, detector
 //   profile) must be the enrollment's profile, or the exam's own, or none.
 // The proctoring thresholds are derived on the device by code the server does not run; the central
-// worker will check them (see README).
+// worker will check them (see README). `vigil.session_policy` is the one place the server composes a
+// candidate's policy (the central worker's risk reads it too).
 import { sql, type Kysely } from 'kysely';
 
 const LOCKDOWN_DEFAULTS = {
@@ -30,27 +31,33 @@ const LOCKDOWN_DEFAULTS = {
   processScanIntervalS: 30,
 };
 
+// The policy the server gives a session's candidate: the exam's, with the enrollment's
+// accommodation profile in place of the exam's own (what fetch_exam hands the device). The one
+// definition the server's checks (below) and the central worker's risk read.
+const SESSION_POLICY = `CREATE FUNCTION vigil.session_policy(p_session uuid) RETURNS jsonb
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN a.profile IS NULL THEN e.policy
+              ELSE e.policy || jsonb_build_object('accommodation', a.profile) END
+  FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id
+  LEFT JOIN vigil.devices d ON d.id = s.device_id
+  LEFT JOIN vigil.enrollments en ON en.id = d.enrollment_id
+  LEFT JOIN LATERAL (
+    SELECT p AS profile FROM jsonb_array_elements(e.accommodation_profiles) p
+    WHERE en.accommodation IS NOT NULL AND p->>'name' = en.accommodation LIMIT 1
+  ) a ON true
+  WHERE s.id = p_session $$`;
+
 const CHECK = `CREATE FUNCTION vigil.check_applied_policy() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE
-    v_policy jsonb;
-    v_profile jsonb;
+    v_policy jsonb := vigil.session_policy(NEW.session_id);
     v_raw jsonb;
     v_expected jsonb;
     v_applied jsonb;
     v_what text;
     v_problem text;
   BEGIN
-    SELECT e.policy, a.profile INTO v_policy, v_profile
-    FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id
-    LEFT JOIN vigil.devices d ON d.id = s.device_id
-    LEFT JOIN vigil.enrollments en ON en.id = d.enrollment_id
-    LEFT JOIN LATERAL (
-      SELECT p AS profile FROM jsonb_array_elements(e.accommodation_profiles) p
-      WHERE en.accommodation IS NOT NULL AND p->>'name' = en.accommodation LIMIT 1
-    ) a ON true
-    WHERE s.id = NEW.session_id;
-    IF NOT FOUND THEN RETURN NULL; END IF;
+    IF v_policy IS NULL THEN RETURN NULL; END IF;
     IF NEW.kind = 'lockdown_policy' THEN
       v_what := 'lockdown';
       v_expected := '${JSON.stringify(LOCKDOWN_DEFAULTS)}'::jsonb || coalesce(v_policy->'lockdown', '{}');
@@ -63,7 +70,7 @@ const CHECK = `CREATE FUNCTION vigil.check_applied_policy() RETURNS trigger
       END IF;
     ELSE
       v_what := 'accommodation';
-      v_raw := coalesce(v_profile, v_policy->'accommodation', 'null'::jsonb);
+      v_raw := coalesce(v_policy->'accommodation', 'null'::jsonb);
       v_expected := CASE jsonb_typeof(v_raw)
         WHEN 'object' THEN jsonb_build_object('extraTimePercent', coalesce(v_raw->'extraTimePercent', '0'),
           'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'))
@@ -90,8 +97,11 @@ const CHECK = `CREATE FUNCTION vigil.check_applied_policy() RETURNS trigger
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
+  await run(SESSION_POLICY);
   await run(CHECK);
-  await run(`REVOKE EXECUTE ON FUNCTION vigil.check_applied_policy() FROM PUBLIC`);
+  for (const fn of ['session_policy(uuid)', 'check_applied_policy()'])
+    await run(`REVOKE EXECUTE ON FUNCTION vigil.${fn} FROM PUBLIC`);
+  await run(`GRANT EXECUTE ON FUNCTION vigil.session_policy(uuid) TO vigil_worker`);
   await run(`CREATE TRIGGER check_applied_policy AFTER INSERT ON vigil.events FOR EACH ROW
     WHEN (NEW.kind IN ('lockdown_policy', 'interview_started')) EXECUTE FUNCTION vigil.check_applied_policy()`);
 }
@@ -100,4 +110,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   await run(`DROP TRIGGER check_applied_policy ON vigil.events`);
   await run(`DROP FUNCTION vigil.check_applied_policy()`);
+  await run(`DROP FUNCTION vigil.session_policy(uuid)`);
 }

@@ -26,17 +26,8 @@ export async function computeServerRisk(
     policy: Record<string, unknown>;
     ended_at: Date | null;
     evidence_verdict: string;
-  }>`SELECT CASE WHEN a.profile IS NULL THEN e.policy
-                 ELSE e.policy || jsonb_build_object('accommodation', a.profile) END AS policy,
-            s.ended_at, s.evidence_verdict
-     FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id
-     LEFT JOIN vigil.devices d ON d.id = s.device_id
-     LEFT JOIN vigil.enrollments en ON en.id = d.enrollment_id
-     LEFT JOIN LATERAL (
-       SELECT p AS profile FROM jsonb_array_elements(e.accommodation_profiles) p
-       WHERE en.accommodation IS NOT NULL AND p->>'name' = en.accommodation LIMIT 1
-     ) a ON true
-     WHERE s.id = ${sessionId}`.execute(db);
+  }>`SELECT vigil.session_policy(s.id) AS policy, s.ended_at, s.evidence_verdict
+     FROM vigil.sessions s WHERE s.id = ${sessionId}`.execute(db);
   const session = rows[0];
   if (!session)
     throw new VigilError('NOT_FOUND', `The central server holds no session ${sessionId}.`, { sessionId });

@@ -5,24 +5,14 @@ CREATE OR REPLACE FUNCTION vigil.check_applied_policy()
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   DECLARE
-    v_policy jsonb;
-    v_profile jsonb;
+    v_policy jsonb := vigil.session_policy(NEW.session_id);
     v_raw jsonb;
     v_expected jsonb;
     v_applied jsonb;
     v_what text;
     v_problem text;
   BEGIN
-    SELECT e.policy, a.profile INTO v_policy, v_profile
-    FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id
-    LEFT JOIN vigil.devices d ON d.id = s.device_id
-    LEFT JOIN vigil.enrollments en ON en.id = d.enrollment_id
-    LEFT JOIN LATERAL (
-      SELECT p AS profile FROM jsonb_array_elements(e.accommodation_profiles) p
-      WHERE en.accommodation IS NOT NULL AND p->>'name' = en.accommodation LIMIT 1
-    ) a ON true
-    WHERE s.id = NEW.session_id;
-    IF NOT FOUND THEN RETURN NULL; END IF;
+    IF v_policy IS NULL THEN RETURN NULL; END IF;
     IF NEW.kind = 'lockdown_policy' THEN
       v_what := 'lockdown';
       v_expected := '{"kiosk":true,"fullscreen":true,"alwaysOnTop":true,"contentProtection":true,"preventSleep":true,"clipboard":"block","maxDisplays":1,"blockedCategories":["screen_recorder","remote_control","virtual_camera","chat","ai_assistant"],"virtualMachine":"warn","remoteSession":"warn","forbiddenPrograms":"warn","extraDisplays":"refuse","virtualCamera":"warn","processScanIntervalS":30}'::jsonb || coalesce(v_policy->'lockdown', '{}');
@@ -35,7 +25,7 @@ AS $function$
       END IF;
     ELSE
       v_what := 'accommodation';
-      v_raw := coalesce(v_profile, v_policy->'accommodation', 'null'::jsonb);
+      v_raw := coalesce(v_policy->'accommodation', 'null'::jsonb);
       v_expected := CASE jsonb_typeof(v_raw)
         WHEN 'object' THEN jsonb_build_object('extraTimePercent', coalesce(v_raw->'extraTimePercent', '0'),
           'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'))
