@@ -20,6 +20,18 @@ import { evaluateCentralSession, type EvaluationOutcome } from './evaluate-sessi
 import { JOBS_CHANNEL, QUEUES, relayRequests, REQUESTS_CHANNEL, type JobPolicy } from './request-relay';
 import { fileServerRisk } from './server-risk';
 
+/** How often a start that PostgreSQL ended as a deadlock is tried again. */
+const START_ATTEMPTS = 5;
+
+/** PostgreSQL's deadlock_detected (40P01), whether or not a wrapper kept the code. */
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
+  const causeCode = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return (
+    code === '40P01' || causeCode === '40P01' || /deadlock detected/.test(String((error as Error)?.message))
+  );
+}
+
 export interface CentralWorkerOptions {
   /** postgres:// URL of a worker login (createWorkerLogin: member of vigil_worker). */
   url: string;
@@ -86,21 +98,39 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       : new LocalEvaluator();
   const evaluator = evaluatorFor(new CentralUsageRecorder(store.db, pricing));
 
-  const boss = new PgBoss({
-    db: { executeSql: async (text, values) => ({ rows: await store.query(text, values) }) },
-    schema: 'vigil_jobs',
-    schedule: false,
-    supervise: true,
-    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
-    monitorStateIntervalSeconds: 60,
-  });
-  boss.on('error', (error: Error) => emit({ kind: 'error', message: error.message }));
+  const newBoss = () => {
+    const created = new PgBoss({
+      db: { executeSql: async (text, values) => ({ rows: await store.query(text, values) }) },
+      schema: 'vigil_jobs',
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+      monitorStateIntervalSeconds: 60,
+    });
+    created.on('error', (error: Error) => emit({ kind: 'error', message: error.message }));
+    return created;
+  };
+  let boss = newBoss();
   let listener: { close(): Promise<void> } | null = null;
   let sweep: NodeJS.Timeout | null = null;
   const workIds: string[] = [];
   try {
-    await boss.start();
-    for (const name of Object.values(QUEUES)) await boss.createQueue(name);
+    // Workers starting together race on pg-boss's tables (a new queue's partition is attached
+    // while another worker's maintenance reads the job table), which PostgreSQL can end as a
+    // deadlock: start again on a fresh instance instead of exiting.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await boss.start();
+        for (const name of Object.values(QUEUES)) await boss.createQueue(name);
+        break;
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= START_ATTEMPTS) throw error;
+        emit({ kind: 'error', message: `start: ${(error as Error).message}; starting again` });
+        await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+        boss = newBoss();
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt + Math.random() * 250));
+      }
+    }
 
     const work = async <T>(queue: string, handle: (sessionId: string, jobId: string) => Promise<T>) => {
       for (let i = 0; i < concurrency; i++) {
