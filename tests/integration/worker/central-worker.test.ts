@@ -68,7 +68,11 @@ afterAll(async () => {
 });
 
 describe('vigil worker on one PostgreSQL', () => {
+  // One device for every case, enrolled up front so each case stands on its own.
   let device: EnrolledTestDevice;
+  beforeAll(async () => {
+    device = await central.enroll();
+  });
 
   it('two workers evaluate 200 finished sessions exactly once, one usage row per AI call, and file the server risk', async () => {
     fake.setDefault('chat', scoredEvaluation);
@@ -78,7 +82,6 @@ describe('vigil worker on one PostgreSQL', () => {
     workers.push(a, b);
     await Promise.all([a.started, b.started]);
 
-    device = await central.enroll();
     const ids = await fileFinishedSessions(central, device, 200);
     const evaluations = await waitFor('200 server evaluations', async () => {
       const rows = await evaluationsOf(ids);
