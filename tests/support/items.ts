@@ -18,6 +18,8 @@ export function chainedEvents(
   count: number,
   from = 1,
   prev: Buffer = GENESIS,
+  /** Extra event data, and a key suffix so the same positions can be sent again with other content. */
+  variant?: { data: Record<string, unknown>; keySuffix: string },
 ): { items: IngestItem[]; head: Buffer } {
   const items: IngestItem[] = [];
   let head = prev;
@@ -27,11 +29,11 @@ export function chainedEvents(
       seq,
       kind: 'gaze',
       at: new Date(1_700_000_000_000 + seq).toISOString(),
-      data: { seq },
+      data: { seq, ...variant?.data },
     });
     const hash = chainHash(head, body);
     items.push({
-      key: `event:${sessionId}:${seq}`,
+      key: `event:${sessionId}:${seq}${variant ? `:${variant.keySuffix}` : ''}`,
       kind: 'event',
       payload: { body, prevHash: head.toString('hex'), hash: hash.toString('hex') },
     });

@@ -5,10 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestItem } from '../../../src-main/central/device-channel';
 import { ReviewService } from '../../../src-main/review/review-service';
-import { canonicalJson } from '../../../src-main/store/canonical-json';
-import { appendEvent, chainHash } from '../../../src-main/store/event-chain';
+import { appendEvent } from '../../../src-main/store/event-chain';
 import { finishSession, startSession } from '../../../src-main/store/sessions';
 import { Uploader } from '../../../src-main/sync/uploader';
 import { enrollLocalDevice, startCentral, type CentralFixture } from '../../support/central';
@@ -33,29 +31,6 @@ afterAll(async () => {
 
 async function device(name: string) {
   return enrollLocalDevice(central, { dir: path.join(temp.dir, name), examId, label: name });
-}
-
-/** Events 4.. that chain validly from `prev` but say something else than the device first wrote. */
-function rewrittenEvents(sessionId: string, from: number, count: number, prev: Buffer): IngestItem[] {
-  const items: IngestItem[] = [];
-  let head = prev;
-  for (let seq = from; seq < from + count; seq++) {
-    const body = canonicalJson({
-      sessionId,
-      seq,
-      kind: 'gaze',
-      at: new Date(1_700_000_000_000 + seq).toISOString(),
-      data: { seq, rewritten: true },
-    });
-    const hash = chainHash(head, body);
-    items.push({
-      key: `event:${sessionId}:${seq}:rewritten`,
-      kind: 'event',
-      payload: { body, prevHash: head.toString('hex'), hash: hash.toString('hex') },
-    });
-    head = hash;
-  }
-  return items;
 }
 
 describe('chain anchors', () => {
@@ -106,7 +81,10 @@ describe('chain anchors', () => {
     // The device reports head 5 while it holds events 4 and 5 back…
     await central.channel.anchor(token, [{ sessionId, seq: 5, hash: held.head.toString('hex') }]);
     // …then uploads other events 4 and 5 that chain validly from event 3.
-    const receipts = await central.channel.ingest(token, rewrittenEvents(sessionId, 4, 2, first.head));
+    const receipts = await central.channel.ingest(
+      token,
+      chainedEvents(sessionId, 2, 4, first.head, { data: { rewritten: true }, keySuffix: 'rewritten' }).items,
+    );
     expect(receipts.map((r) => r.status)).toEqual(['applied', 'applied']);
     const [session] = await central.owner.query<{ evidence_verdict: string }>(
       `SELECT evidence_verdict FROM vigil.sessions WHERE id = $1`,
