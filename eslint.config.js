@@ -62,6 +62,8 @@ export default tseslint.config(
       'test-artifacts/**',
       'bench-results/**',
       'coverage/**',
+      // `npm start`'s Electron build of the native modules (a copy of node_modules/better-sqlite3).
+      '.electron-native/**',
       // Test inputs, some deliberately insecure (tests/fixtures/electronegativity).
       'tests/fixtures/**',
     ],
@@ -124,7 +126,13 @@ export default tseslint.config(
   },
   {
     // Tool configs must default-export.
-    files: ['eslint.config.js', 'vite.config.ts', 'vitest.config.ts', 'src-main/types/*.d.ts'],
+    files: [
+      'eslint.config.js',
+      'vite.config.ts',
+      'vitest.config.ts',
+      'tests/electron/vitest.config.ts',
+      'src-main/types/*.d.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

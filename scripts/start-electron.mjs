@@ -1,9 +1,15 @@
 // `npm start`: launches the desktop app when the Electron runtime is installed, and otherwise says
-// plainly why it cannot and what to use instead.
+// plainly why it cannot and what to use instead. Before the launch, better-sqlite3 is rebuilt for
+// the installed Electron into .electron-native/ when needed (src-main/release/electron-native.ts):
+// node_modules keeps Node's build for tests and the CLI.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
 
 const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let electronPath;
 try {
   electronPath = require('electron');
@@ -21,8 +27,32 @@ try {
   );
   process.exit(1);
 }
-const built = spawnSync(process.execPath, ['scripts/build-main.mjs'], { stdio: 'inherit' });
-const renderer = spawnSync('npx', ['vite', 'build'], { stdio: 'inherit' });
+
+register();
+const { prepareElectronNative } = await import('../src-main/release/prepare-electron-native.ts');
+const { rebuild } = require('@electron/rebuild');
+const electronVersion = require('electron/package.json').version;
+try {
+  await prepareElectronNative({
+    appRoot: root,
+    electronVersion,
+    rebuild: (options) => rebuild(options),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+} catch (error) {
+  process.stderr.write(
+    [
+      `Vigil could not build better-sqlite3 for Electron ${electronVersion}:`,
+      `  ${error instanceof Error ? error.message : String(error)}`,
+      'It needs a C++ toolchain (python3, make, a C++ compiler) and access to the Electron headers.',
+      'Node’s own build in node_modules is unchanged: `npm test` and `npm run host` still work.',
+      '',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+const built = spawnSync(process.execPath, ['scripts/build-main.mjs'], { stdio: 'inherit', cwd: root });
+const renderer = spawnSync('npx', ['vite', 'build'], { stdio: 'inherit', cwd: root });
 if (built.status !== 0 || renderer.status !== 0) process.exit(1);
-const child = spawn(electronPath, ['.'], { stdio: 'inherit' });
+const child = spawn(electronPath, ['.'], { stdio: 'inherit', cwd: root });
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -14,11 +14,14 @@ import {
   screen,
   session,
 } from 'electron';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bootApp, type BootedApp } from '../app/boot';
 import { serveBlob } from '../review/blob-route';
 import { appBuildEvent, checkEvent, hashBuildFiles, listBuildFiles } from '../lockdown/evidence-events';
 import { createLockdownMonitor } from '../lockdown/monitor';
+import { electronNativePaths } from '../release/electron-native';
+import { useSqliteBinding } from '../store/native-binding';
 import { deviceLockdownProbes } from '../lockdown/device-probes';
 import {
   examLockdownPort,
@@ -51,6 +54,13 @@ const preloadPaths = {
   console: fileURLToPath(new URL('../preload/console.cjs', import.meta.url)),
 };
 const production = app.isPackaged;
+
+// `npm start` runs the app from the repository, whose node_modules/better-sqlite3 is Node's build:
+// load the Electron build the start script made beside it. A packaged app's own is Electron's.
+if (!app.isPackaged) {
+  const native = electronNativePaths(app.getAppPath());
+  if (existsSync(native.binding)) useSqliteBinding(native.binding);
+}
 
 // Every renderer is sandboxed, whatever a window's own options say.
 app.enableSandbox();

@@ -12,6 +12,7 @@ import { localMigrations } from '../../migrations/local/index';
 import { StaticMigrationProvider } from '../../migrations/provider';
 import { VigilError } from '../errors';
 import { storeError } from './errors';
+import { sqliteBinding } from './native-binding';
 import type { LocalDatabase } from './schema';
 
 export interface Tx {
@@ -97,9 +98,11 @@ export async function openLocalStore(file: string, options: LocalStoreOptions = 
   let db: Database.Database;
   try {
     if (!options.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    const nativeBinding = sqliteBinding();
     db = new Database(file, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
+      ...(nativeBinding ? { nativeBinding } : {}),
     });
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
