@@ -215,6 +215,9 @@ export const ExamInputSchema = z
     accommodationProfiles: z.array(AccommodationProfileSchema).max(50).optional(),
     retentionDays: z.number().int().min(1).max(3650).optional(),
     uploadMode: z.enum(['full', 'flags_only']).optional(),
+    /** When the exam's window closes; its devices keep uploading late items for the grace hours. */
+    windowClosesAt: Iso.nullable().optional(),
+    lateUploadGraceHours: z.number().int().min(0).max(720).optional(),
   })
   .strict();
 

@@ -26,6 +26,13 @@ export interface ExamInput {
   accommodationProfiles?: AccommodationProfile[];
   retentionDays?: number;
   uploadMode?: 'full' | 'flags_only';
+  /**
+   * When the exam's window closes (ISO time; null: no window). Its device credentials then work for
+   * `lateUploadGraceHours` more (default 72) so offline devices can send what they recorded before,
+   * and are refused after that (central 0455).
+   */
+  windowClosesAt?: string | null;
+  lateUploadGraceHours?: number;
 }
 
 export interface ListFilter {
@@ -240,21 +247,24 @@ export class AdminService {
       JSON.stringify(profiles),
       input.retentionDays ?? 90,
       input.uploadMode ?? 'full',
+      input.windowClosesAt ?? null,
+      input.lateUploadGraceHours ?? 72,
     ];
     let examId = id;
     if (examId) {
       const [row] = await this.query<{ id: string }>(
         `UPDATE vigil.exams SET title = $1, type = $2, difficulty = $3, key_questions = $4, resume_id = $5,
-           job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10
-         WHERE id = $11 RETURNING id`,
+           job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10,
+           window_closes_at = $11, late_upload_grace_hours = $12
+         WHERE id = $13 RETURNING id`,
         [...values, examId],
       );
       if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${examId}.`);
     } else {
       const [row] = await this.query<{ id: string }>(
         `INSERT INTO vigil.exams (title, type, difficulty, key_questions, resume_id, job_listing_id, policy,
-           accommodation_profiles, retention_days, upload_mode, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+           accommodation_profiles, retention_days, upload_mode, window_closes_at, late_upload_grace_hours, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         [...values, await this.actor()],
       );
       examId = row!.id;
@@ -406,10 +416,10 @@ export class AdminService {
         if (filter.examId) where.push(`d.exam_id = ${p(filter.examId)}`);
         if (filter.kind)
           where.push(
-            `(CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END) = ${p(filter.kind)}`,
+            `(CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.window_closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END) = ${p(filter.kind)}`,
           );
         text = `SELECT d.id, d.label, u.email AS candidate_email, e.title AS exam_title,
-                  CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END AS state,
+                  CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.window_closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END AS state,
                   d.last_seen_at, d.expires_at, d.created_at
                 FROM vigil.devices d JOIN vigil.users u ON u.id = d.candidate_id JOIN vigil.exams e ON e.id = d.exam_id`;
         break;
