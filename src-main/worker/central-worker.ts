@@ -151,6 +151,9 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       schema: 'vigil_jobs',
       // The timekeeper: cron schedules (vigil_jobs.schedule) become jobs, one per tick.
       schedule: true,
+      // How often the workers look for a due tick (one of them claims it): a schedule written at
+      // start is acted on within seconds, not pg-boss's default 30.
+      cronMonitorIntervalSeconds: 10,
       supervise: true,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
       monitorStateIntervalSeconds: 60,
