@@ -35,7 +35,10 @@ interface ExpiryResult {
   devices: unknown[];
 }
 
-export async function runRetentionPurge(db: Kysely<CentralDatabase>, workerId: string): Promise<RetentionRun> {
+export async function runRetentionPurge(
+  db: Kysely<CentralDatabase>,
+  workerId: string,
+): Promise<RetentionRun> {
   const run: RetentionRun = { receipts: [], purgedSessions: 0, blobBytes: 0, expiredDevices: 0 };
   for (;;) {
     const { rows } = await sql<{ result: PurgeResult }>`

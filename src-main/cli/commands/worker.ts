@@ -72,7 +72,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--json', 'one JSON line per event')
     .action(async (opts: WorkerOptions) => {
       const loaded = loadConfig();
-      const aiIssues = loaded.issues.filter((i) => i.key.startsWith('ai.') || i.key.startsWith('central.') || i.key.startsWith('worker.'));
+      const aiIssues = loaded.issues.filter(
+        (i) => i.key.startsWith('ai.') || i.key.startsWith('central.') || i.key.startsWith('worker.'),
+      );
       if (aiIssues.length > 0)
         throw new VigilError(
           'CONFIG_INVALID',
