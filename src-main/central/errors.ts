@@ -69,11 +69,15 @@ export function centralError(error: unknown, action: string): VigilError {
   if (code === '28000' && e.detail === 'window_closed') {
     // Central 0455: the exam's window and its late-upload grace are over. Enrolling again cannot
     // help; what is not uploaded stays here for the institution to collect.
+    const enrolling = message.startsWith('enrollment code refused');
     return new VigilError(
       'FORBIDDEN',
-      `The central server refused this device: the exam's window has closed. ${e.hint ?? ''} ` +
-        'Anything not yet uploaded stays on this device; contact the institution that runs the exam.',
-      { action, reason: 'window_closed', tokenRefused: true },
+      enrolling
+        ? `The enrollment code was refused: the exam's window has closed. ${e.hint ?? ''} ` +
+            'Contact the institution that runs the exam.'
+        : `The central server refused this device: the exam's window has closed. ${e.hint ?? ''} ` +
+            'Anything not yet uploaded stays on this device; contact the institution that runs the exam.',
+      { action, reason: 'window_closed', tokenRefused: !enrolling },
       { cause: error },
     );
   }

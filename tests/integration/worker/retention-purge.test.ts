@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PgBoss from 'pg-boss';
-import { createExam, createStaffLogin, createUser } from '../../../src-main/central/admin';
+import {
+  createEnrollmentCode,
+  createExam,
+  createStaffLogin,
+  createUser,
+} from '../../../src-main/central/admin';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import type { IngestItem } from '../../../src-main/central/device-channel';
 import { AdminService } from '../../../src-main/admin/admin-service';
@@ -232,6 +237,16 @@ describe('retention purge and credential expiry by the central worker', () => {
     expect(await central.owner.query(`SELECT status FROM vigil.sessions WHERE id = $1`, [before])).toEqual([
       { status: 'completed' },
     ]);
+    // No new device enrolls for a closed exam.
+    const { code } = await createEnrollmentCode(central.owner.db, {
+      candidateId: late.candidateId,
+      examId: windowed,
+    });
+    const enrollment = await central.channel.redeem(code, 'too late').then(
+      () => null,
+      (error: unknown) => error as VigilError,
+    );
+    expect(enrollment?.message).toMatch(/enrollment code was refused: the exam's window has closed/);
     // A session claiming to start after the window closed is not taken.
     const after = randomUUID();
     const [refused] = await central.channel.ingest(late.token, [sessionStart(after, new Date())]);
