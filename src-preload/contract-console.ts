@@ -169,7 +169,15 @@ export const SessionReviewSchema = z.object({
   refusedDeviceWrites: z.array(z.object({ at: Iso, kind: z.string(), reason: z.string() })),
 });
 
-export const AdminListNameSchema = z.enum(['users', 'exams', 'enrollments', 'devices', 'sessions', 'usage']);
+export const AdminListNameSchema = z.enum([
+  'users',
+  'exams',
+  'enrollments',
+  'devices',
+  'sessions',
+  'usage',
+  'receipts',
+]);
 const ListRequest = z
   .object({
     list: AdminListNameSchema,

@@ -43,7 +43,7 @@ export interface ListFilter {
   limit?: number;
 }
 
-export type ListName = 'users' | 'exams' | 'enrollments' | 'devices' | 'sessions' | 'usage';
+export type ListName = 'users' | 'exams' | 'enrollments' | 'devices' | 'sessions' | 'usage' | 'receipts';
 
 /** Columns of each list, in CSV order. */
 export const LIST_COLUMNS: Record<ListName, readonly string[]> = {
@@ -99,6 +99,8 @@ export const LIST_COLUMNS: Record<ListName, readonly string[]> = {
     'total_tokens',
     'cost',
   ],
+  // Central retention receipts (purges and credential expiries, central 0455), newest first.
+  receipts: ['id', 'kind', 'at', 'login', 'worker_id', 'sessions', 'devices', 'blob_bytes', 'rows', 'policy'],
 };
 
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -439,9 +441,25 @@ export class AdminService {
                   t.total_tokens::bigint AS total_tokens, t.cost::float8 AS cost
                 FROM vigil.token_usage_by_exam t LEFT JOIN vigil.exams e ON e.id = t.exam_id`;
         break;
+      case 'receipts':
+        if (filter.kind) where.push(`kind = ${p(filter.kind)}`);
+        if (filter.examId)
+          where.push(
+            `(policy->'exams') @> jsonb_build_array(jsonb_build_object('examId', ${p(filter.examId)}::text))`,
+          );
+        text = `SELECT id, kind, at, login, worker_id, jsonb_array_length(sessions) AS sessions,
+                  jsonb_array_length(devices) AS devices, blob_bytes, rows, policy
+                FROM vigil.retention_receipts`;
+        break;
     }
     const order =
-      name === 'usage' ? 'cost DESC' : name === 'sessions' ? 'started_at DESC' : 'created_at DESC';
+      name === 'usage'
+        ? 'cost DESC'
+        : name === 'sessions'
+          ? 'started_at DESC'
+          : name === 'receipts'
+            ? 'at DESC, id DESC'
+            : 'created_at DESC';
     return this.query(
       `${text} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p(limit)}`,
       params,

@@ -11,7 +11,10 @@ import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import { buildTar, sha256Hex, type TarEntry } from './tar';
 
-/** Tables counted in receipts, all reached from a session (directly or through a warning/blob). */
+/**
+ * Tables counted in erasure receipts, all reached from a session (directly or through a warning or
+ * blob); a purge's are counted by vigil.purge_expired (central 0455), over the same tables.
+ */
 const SESSION_TABLES: Record<string, string> = {
   sessions: `SELECT count(*) FROM vigil.sessions WHERE id = ANY($1)`,
   events: `SELECT count(*) FROM vigil.events WHERE session_id = ANY($1)`,

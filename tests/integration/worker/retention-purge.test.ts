@@ -209,9 +209,11 @@ describe('retention purge and credential expiry by the central worker', () => {
       maxConnections: 1,
     });
     stores.push(asAdmin);
-    expect(await asAdmin.query(`SELECT id FROM vigil.retention_receipts WHERE kind = 'purge'`)).toHaveLength(
-      1,
-    );
+    expect(
+      await new AdminService(asAdmin.query).list('receipts', { kind: 'purge', examId: shortExam }),
+    ).toMatchObject([
+      { kind: 'purge', login: 'worker_r', worker_id: 'worker_r', sessions: 2, blob_bytes: '5000' },
+    ]);
     await expect(asAdmin.query(`DELETE FROM vigil.retention_receipts`)).rejects.toThrow(/permission denied/);
     await expect(central.owner.query(`UPDATE vigil.retention_receipts SET blob_bytes = 0`)).rejects.toThrow(
       /append-only/,
