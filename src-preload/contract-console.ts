@@ -169,7 +169,15 @@ export const SessionReviewSchema = z.object({
   refusedDeviceWrites: z.array(z.object({ at: Iso, kind: z.string(), reason: z.string() })),
 });
 
-export const AdminListNameSchema = z.enum(['users', 'exams', 'enrollments', 'devices', 'sessions', 'usage']);
+export const AdminListNameSchema = z.enum([
+  'users',
+  'exams',
+  'enrollments',
+  'devices',
+  'sessions',
+  'usage',
+  'receipts',
+]);
 const ListRequest = z
   .object({
     list: AdminListNameSchema,
@@ -215,6 +223,9 @@ export const ExamInputSchema = z
     accommodationProfiles: z.array(AccommodationProfileSchema).max(50).optional(),
     retentionDays: z.number().int().min(1).max(3650).optional(),
     uploadMode: z.enum(['full', 'flags_only']).optional(),
+    /** When the exam's window closes; its devices keep uploading late items for the grace hours. */
+    windowClosesAt: Iso.nullable().optional(),
+    lateUploadGraceHours: z.number().int().min(0).max(720).optional(),
   })
   .strict();
 

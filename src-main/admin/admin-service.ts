@@ -26,6 +26,13 @@ export interface ExamInput {
   accommodationProfiles?: AccommodationProfile[];
   retentionDays?: number;
   uploadMode?: 'full' | 'flags_only';
+  /**
+   * When the exam's window closes (ISO time; null: no window). Its device credentials then work for
+   * `lateUploadGraceHours` more (default 72) so offline devices can send what they recorded before,
+   * and are refused after that (central 0455).
+   */
+  windowClosesAt?: string | null;
+  lateUploadGraceHours?: number;
 }
 
 export interface ListFilter {
@@ -36,7 +43,7 @@ export interface ListFilter {
   limit?: number;
 }
 
-export type ListName = 'users' | 'exams' | 'enrollments' | 'devices' | 'sessions' | 'usage';
+export type ListName = 'users' | 'exams' | 'enrollments' | 'devices' | 'sessions' | 'usage' | 'receipts';
 
 /** Columns of each list, in CSV order. */
 export const LIST_COLUMNS: Record<ListName, readonly string[]> = {
@@ -92,6 +99,8 @@ export const LIST_COLUMNS: Record<ListName, readonly string[]> = {
     'total_tokens',
     'cost',
   ],
+  // Central retention receipts (purges and credential expiries, central 0455), newest first.
+  receipts: ['id', 'kind', 'at', 'login', 'worker_id', 'sessions', 'devices', 'blob_bytes', 'rows', 'policy'],
 };
 
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -240,21 +249,24 @@ export class AdminService {
       JSON.stringify(profiles),
       input.retentionDays ?? 90,
       input.uploadMode ?? 'full',
+      input.windowClosesAt ?? null,
+      input.lateUploadGraceHours ?? 72,
     ];
     let examId = id;
     if (examId) {
       const [row] = await this.query<{ id: string }>(
         `UPDATE vigil.exams SET title = $1, type = $2, difficulty = $3, key_questions = $4, resume_id = $5,
-           job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10
-         WHERE id = $11 RETURNING id`,
+           job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10,
+           window_closes_at = $11, late_upload_grace_hours = $12
+         WHERE id = $13 RETURNING id`,
         [...values, examId],
       );
       if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${examId}.`);
     } else {
       const [row] = await this.query<{ id: string }>(
         `INSERT INTO vigil.exams (title, type, difficulty, key_questions, resume_id, job_listing_id, policy,
-           accommodation_profiles, retention_days, upload_mode, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+           accommodation_profiles, retention_days, upload_mode, window_closes_at, late_upload_grace_hours, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         [...values, await this.actor()],
       );
       examId = row!.id;
@@ -406,10 +418,10 @@ export class AdminService {
         if (filter.examId) where.push(`d.exam_id = ${p(filter.examId)}`);
         if (filter.kind)
           where.push(
-            `(CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END) = ${p(filter.kind)}`,
+            `(CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.window_closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END) = ${p(filter.kind)}`,
           );
         text = `SELECT d.id, d.label, u.email AS candidate_email, e.title AS exam_title,
-                  CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END AS state,
+                  CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.window_closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END AS state,
                   d.last_seen_at, d.expires_at, d.created_at
                 FROM vigil.devices d JOIN vigil.users u ON u.id = d.candidate_id JOIN vigil.exams e ON e.id = d.exam_id`;
         break;
@@ -429,9 +441,25 @@ export class AdminService {
                   t.total_tokens::bigint AS total_tokens, t.cost::float8 AS cost
                 FROM vigil.token_usage_by_exam t LEFT JOIN vigil.exams e ON e.id = t.exam_id`;
         break;
+      case 'receipts':
+        if (filter.kind) where.push(`kind = ${p(filter.kind)}`);
+        if (filter.examId)
+          where.push(
+            `(policy->'exams') @> jsonb_build_array(jsonb_build_object('examId', ${p(filter.examId)}::text))`,
+          );
+        text = `SELECT id, kind, at, login, worker_id, jsonb_array_length(sessions) AS sessions,
+                  jsonb_array_length(devices) AS devices, blob_bytes, rows, policy
+                FROM vigil.retention_receipts`;
+        break;
     }
     const order =
-      name === 'usage' ? 'cost DESC' : name === 'sessions' ? 'started_at DESC' : 'created_at DESC';
+      name === 'usage'
+        ? 'cost DESC'
+        : name === 'sessions'
+          ? 'started_at DESC'
+          : name === 'receipts'
+            ? 'at DESC, id DESC'
+            : 'created_at DESC';
     return this.query(
       `${text} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p(limit)}`,
       params,

@@ -11,7 +11,10 @@ import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import { buildTar, sha256Hex, type TarEntry } from './tar';
 
-/** Tables counted in receipts, all reached from a session (directly or through a warning/blob). */
+/**
+ * Tables counted in erasure receipts, all reached from a session (directly or through a warning or
+ * blob); a purge's are counted by vigil.purge_expired (central 0455), over the same tables.
+ */
 const SESSION_TABLES: Record<string, string> = {
   sessions: `SELECT count(*) FROM vigil.sessions WHERE id = ANY($1)`,
   events: `SELECT count(*) FROM vigil.events WHERE session_id = ANY($1)`,
@@ -44,6 +47,16 @@ export interface Receipt {
 }
 
 type Trx = Kysely<unknown>;
+
+/** What vigil.purge_expired returns. */
+interface CentralPurge {
+  receiptId: number | null;
+  at: string;
+  policy: Record<string, unknown>;
+  sessions: { id: string; examId: string; endedAt: string | null }[];
+  rows: Record<string, number>;
+  blobBytes: number;
+}
 
 function trxQuery(trx: Trx): SqlQuery {
   return async <R>(text: string, params: unknown[] = []) =>
@@ -96,39 +109,39 @@ export class RetentionService {
     return row?.id ?? null;
   }
 
-  /** Sessions past their exam's retention, measured from their end (or start, if never ended). */
+  /**
+   * Sessions past their exam's retention, measured from their end (or start, if never ended), by
+   * the server's clock. The rows go through vigil.purge_expired (central 0455), the same function the
+   * worker's schedule runs: it deletes them and stores the receipt centrally (vigil.retention_receipts,
+   * its id in `subject.receiptId`) in one transaction; a dry run stores nothing.
+   */
   async purge(options: { dryRun: boolean }): Promise<Receipt> {
-    const at = (this.options.now?.() ?? new Date()).toISOString();
     return this.db.transaction().execute(async (trx) => {
       const q = trxQuery(trx);
-      const expired = await q<{ id: string; exam_id: string; ended_at: Date | null }>(
-        `SELECT s.id, s.exam_id, s.ended_at FROM vigil.sessions s JOIN vigil.exams e ON e.id = s.exam_id
-         WHERE coalesce(s.ended_at, s.started_at) < $1::timestamptz - make_interval(days => e.retention_days)
-         ORDER BY s.exam_id, s.id FOR UPDATE OF s`,
-        [at],
+      const [row] = await q<{ result: CentralPurge }>(
+        `SELECT vigil.purge_expired(NULL, $1, NULL) AS result`,
+        [options.dryRun],
       );
-      const ids = expired.map((s) => s.id);
-      const rows = await this.count(q, ids);
+      const result = row!.result;
+      const ids = result.sessions.map((s) => s.id);
       const folders = this.sessionFolders(ids);
       const files = folders.flatMap(filesUnder);
-      if (!options.dryRun && ids.length) {
-        await q(`DELETE FROM vigil.sessions WHERE id = ANY($1)`, [ids]);
-        await q(
-          `INSERT INTO vigil.audit_log (actor_user_id, action, target_table, target_id, details) VALUES ($1, 'purge', 'sessions', NULL, $2)`,
-          [await this.actor(q), JSON.stringify({ sessions: ids.length, rows })],
-        );
-      }
       const receipt = sealed({
         kind: 'purge',
         dryRun: options.dryRun,
-        at,
-        subject: { rule: 'exams.retention_days' },
-        sessions: expired.map((s) => ({
+        at: new Date(result.at).toISOString(),
+        subject: {
+          rule: 'exams.retention_days',
+          receiptId: result.receiptId === null ? null : String(result.receiptId),
+          blobBytes: Number(result.blobBytes),
+          policy: result.policy,
+        },
+        sessions: result.sessions.map((s) => ({
           id: s.id,
-          examId: s.exam_id,
-          endedAt: s.ended_at ? new Date(s.ended_at).toISOString() : null,
+          examId: s.examId,
+          endedAt: s.endedAt ? new Date(s.endedAt).toISOString() : null,
         })),
-        rows,
+        rows: result.rows,
         files,
       });
       // Disk last, once the rows are gone for sure (the transaction commits after this returns;

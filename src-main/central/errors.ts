@@ -6,6 +6,7 @@ import { VigilError } from '../errors';
 interface PgErrorLike {
   code?: string;
   detail?: string;
+  hint?: string;
   message?: string;
 }
 
@@ -62,6 +63,21 @@ export function centralError(error: unknown, action: string): VigilError {
         'locally and retries; IT must set central.caFile to the CA that signed the server certificate ' +
         'and use the host name the certificate names.',
       { action, tls: code },
+      { cause: error },
+    );
+  }
+  if (code === '28000' && e.detail === 'window_closed') {
+    // Central 0455: the exam's window and its late-upload grace are over. Enrolling again cannot
+    // help; what is not uploaded stays here for the institution to collect.
+    const enrolling = message.startsWith('enrollment code refused');
+    return new VigilError(
+      'FORBIDDEN',
+      enrolling
+        ? `The enrollment code was refused: the exam's window has closed. ${e.hint ?? ''} ` +
+            'Contact the institution that runs the exam.'
+        : `The central server refused this device: the exam's window has closed. ${e.hint ?? ''} ` +
+            'Anything not yet uploaded stays on this device; contact the institution that runs the exam.',
+      { action, reason: 'window_closed', tokenRefused: !enrolling },
       { cause: error },
     );
   }

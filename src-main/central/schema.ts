@@ -49,6 +49,9 @@ export interface ExamsTable {
   policy: ColumnType<Record<string, unknown>, string | undefined, string>;
   retention_days: Generated<number>;
   upload_mode: ColumnType<'full' | 'flags_only', 'full' | 'flags_only' | undefined>;
+  /** When the exam's window closes (central 0455); devices keep uploading for the grace hours after. */
+  window_closes_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  late_upload_grace_hours: Generated<number>;
   created_by: string | null;
   created_at: DefaultTimestamp;
 }
@@ -77,6 +80,8 @@ export interface DevicesTable {
   token_hash: Buffer;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
+  /** Set by the worker's expiry once the exam's window and its grace have passed (central 0455). */
+  window_closed_at: ColumnType<Date | null, never, never>;
   last_seen_at: Timestamp | null;
   created_at: DefaultTimestamp;
 }
@@ -280,6 +285,20 @@ export interface TokenUsageCumulativeView {
   cumulative_cost: string;
 }
 
+/** What a purge or a credential expiry did (central 0455): written only by its definer function. */
+export interface RetentionReceiptsTable {
+  id: ColumnType<string, never, never>;
+  kind: ColumnType<'purge' | 'credential_expiry', never, never>;
+  at: ColumnType<Date, never, never>;
+  login: ColumnType<string, never, never>;
+  worker_id: ColumnType<string | null, never, never>;
+  policy: ColumnType<Record<string, unknown>, never, never>;
+  sessions: ColumnType<{ id: string; examId: string; endedAt: string | null }[], never, never>;
+  devices: ColumnType<{ id: string; examId: string; candidateId: string }[], never, never>;
+  rows: ColumnType<Record<string, number>, never, never>;
+  blob_bytes: ColumnType<string, never, never>;
+}
+
 export interface CentralDatabase {
   'vigil.users': UsersTable;
   'vigil.resumes': ResumesTable;
@@ -303,6 +322,7 @@ export interface CentralDatabase {
   'vigil.session_decisions': SessionDecisionsTable;
   'vigil.audit_log': AuditLogTable;
   'vigil.ingest_receipts': IngestReceiptsTable;
+  'vigil.retention_receipts': RetentionReceiptsTable;
   'vigil.token_usage_by_exam': TokenUsageByExamView;
   'vigil.token_usage_cumulative': TokenUsageCumulativeView;
 }

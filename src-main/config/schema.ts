@@ -2,6 +2,7 @@
 // that each layer (IT policy, user settings, environment) is validated key by key and errors can
 // name the exact key. Generated docs and the policy's JSON Schema come from here.
 import { z } from 'zod';
+import { DEFAULT_RETENTION_CRON } from '../worker/retention-purge';
 
 export const configSchema = z.object({
   central: z.object({
@@ -64,6 +65,16 @@ export const configSchema = z.object({
       .string()
       .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lowercase channel name such as latest or beta')
       .default('latest'),
+  }),
+  worker: z.object({
+    /**
+     * Cron (five fields, UTC) of the central worker's retention purge and device-credential expiry,
+     * or 'off'. One schedule for the deployment: the last `vigil worker` started sets it.
+     */
+    retentionCron: z
+      .string()
+      .regex(/^(off|\S+(\s+\S+){4})$/, "must be a five-field cron expression (UTC) or 'off'")
+      .default(DEFAULT_RETENTION_CRON),
   }),
   security: z.object({
     /** When true, an unsigned or altered IT policy file is refused. */

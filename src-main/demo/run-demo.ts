@@ -16,7 +16,7 @@ import { defaultRendererDir } from '../host/renderer-dir';
 import { startHost, type RunningHost } from '../host/server';
 import { resolveMediaBinaries } from '../media/binaries';
 import { cameraFrames, encodeRecorderWebm, sampleMedia, sliceTimeslices } from './sample-media';
-import { runWorkerRequestsInProcess } from '../worker/in-process';
+import { runRetentionInProcess, runWorkerRequestsInProcess } from '../worker/in-process';
 import { DEMO_ANSWERS, DEMO_EXAM, seedDemoCentral } from './seed-central';
 import { collectSummary, describeSummary, type DemoSummary } from './summary';
 
@@ -251,6 +251,10 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
     const worked = await runWorkerRequestsInProcess(central.db, 'demo (in-process worker)');
     step(
       `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s) filed by the server.`,
+    );
+    const retention = await runRetentionInProcess(central.db, 'demo (in-process worker)');
+    step(
+      `Central worker: retention purged ${retention.purgedSessions} session(s), expired ${retention.expiredDevices} device credential(s).`,
     );
 
     const { summary, central: centralCounts } = await collectSummary({

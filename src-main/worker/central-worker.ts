@@ -5,7 +5,10 @@
 // started, checked every `maintenanceIntervalSeconds` by whichever worker runs maintenance) and
 // retried by another. Jobs: `evaluate-session` (server evaluation + token_usage rows) and
 // `session-risk` (server risk from the warnings the server holds). Both are idempotent, so a job
-// run twice (taken over while its first worker was only slow) files nothing twice.
+// run twice (taken over while its first worker was only slow) files nothing twice. Scheduled:
+// `retention-purge` (retention-purge.ts) on the cron `worker.retentionCron`; pg-boss's timekeeper
+// sends one job per cron tick whichever number of workers run (a tick is claimed in its version
+// table, the job is a singleton per minute), and any one worker runs it.
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import { listenPostgres, openPostgres, type CentralStore, type SslMode } from '../central/connect';
@@ -18,7 +21,9 @@ import type { Evaluator } from '../evaluation/types';
 import { CentralUsageRecorder } from './central-usage';
 import { evaluateCentralSession, type EvaluationOutcome } from './evaluate-session';
 import { JOBS_CHANNEL, QUEUES, relayRequests, REQUESTS_CHANNEL, type JobPolicy } from './request-relay';
+import { DEFAULT_RETENTION_CRON, RETENTION_QUEUE, runRetentionPurge } from './retention-purge';
 import { fileServerRisk } from './server-risk';
+import { VigilError } from '../errors';
 
 /** How often a start that PostgreSQL ended as a deadlock is tried again. */
 const START_ATTEMPTS = 5;
@@ -52,6 +57,11 @@ export interface CentralWorkerOptions {
   sweepIntervalMs?: number;
   jobs?: Partial<JobPolicy>;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Cron (UTC) of the retention purge and credential expiry, shared by every worker of the
+   * deployment (the last worker started sets it); 'off' removes the schedule. Default hourly.
+   */
+  retentionCron?: string;
   onEvent?: (event: WorkerEvent) => void;
 }
 
@@ -60,6 +70,14 @@ export type WorkerEvent =
   | { kind: 'evaluated'; sessionId: string; outcome: EvaluationOutcome; jobId: string }
   | { kind: 'risk'; sessionId: string; score: number; jobId: string }
   | { kind: 'relayed'; jobs: number }
+  | {
+      kind: 'retention';
+      jobId: string;
+      purgedSessions: number;
+      blobBytes: number;
+      expiredDevices: number;
+      receipts: string[];
+    }
   | { kind: 'error'; message: string };
 
 export interface RunningWorker {
@@ -76,6 +94,35 @@ export const DEFAULT_JOB_POLICY: JobPolicy = {
   retryLimit: 5,
   retryDelaySeconds: 30,
 };
+
+async function scheduleRetention(boss: PgBoss, cron: string, policy: JobPolicy): Promise<void> {
+  if (cron.trim() === 'off') {
+    await boss.unschedule(RETENTION_QUEUE);
+    return;
+  }
+  try {
+    await boss.schedule(
+      RETENTION_QUEUE,
+      cron,
+      {},
+      {
+        tz: 'UTC',
+        expireInSeconds: Math.max(policy.expireInSeconds, 3600),
+        retryLimit: policy.retryLimit,
+        retryDelay: policy.retryDelaySeconds,
+      },
+    );
+  } catch (error) {
+    if (isDeadlock(error)) throw error;
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `worker.retentionCron "${cron}" is not a cron expression pg-boss accepts (${(error as Error).message}). ` +
+        "Use five fields in UTC, e.g. '23 * * * *' for hourly, or 'off'.",
+      { key: 'worker.retentionCron' },
+      { cause: error },
+    );
+  }
+}
 
 export async function startCentralWorker(options: CentralWorkerOptions): Promise<RunningWorker> {
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}`;
@@ -102,7 +149,11 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     const created = new PgBoss({
       db: { executeSql: async (text, values) => ({ rows: await store.query(text, values) }) },
       schema: 'vigil_jobs',
-      schedule: false,
+      // The timekeeper: cron schedules (vigil_jobs.schedule) become jobs, one per tick.
+      schedule: true,
+      // How often the workers look for a due tick (one of them claims it): a schedule written at
+      // start is acted on within seconds, not pg-boss's default 30.
+      cronMonitorIntervalSeconds: 10,
       supervise: true,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
       monitorStateIntervalSeconds: 60,
@@ -122,6 +173,10 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       try {
         await boss.start();
         for (const name of Object.values(QUEUES)) await boss.createQueue(name);
+        // stately: one waiting and one running at most, so ticks missed while every worker was
+        // down do not pile up into a row of purges.
+        await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: 'stately' });
+        await scheduleRetention(boss, options.retentionCron ?? DEFAULT_RETENTION_CRON, policy);
         break;
       } catch (error) {
         if (!isDeadlock(error) || attempt >= START_ATTEMPTS) throw error;
@@ -173,6 +228,23 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       const risk = await fileServerRisk(store.db, sessionId);
       emit({ kind: 'risk', sessionId, score: risk.score, jobId });
     });
+    // One poller per process: the job is one at a time for the whole deployment anyway.
+    workIds.push(
+      await boss.work(
+        RETENTION_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+        async ([job]) => {
+          if (!job) return;
+          try {
+            const run = await runRetentionPurge(store.db, workerId);
+            emit({ kind: 'retention', jobId: job.id, ...run });
+          } catch (error) {
+            emit({ kind: 'error', message: `${RETENTION_QUEUE} failed: ${(error as Error).message}` });
+            throw error;
+          }
+        },
+      ),
+    );
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await store.close();

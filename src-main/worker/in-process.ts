@@ -10,6 +10,7 @@ import { Pricing } from '../evaluation/pricing';
 import { CentralUsageRecorder } from './central-usage';
 import { evaluateCentralSession } from './evaluate-session';
 import type { RequestKind } from './request-relay';
+import { runRetentionPurge, type RetentionRun } from './retention-purge';
 import { fileServerRisk } from './server-risk';
 
 export async function runWorkerRequestsInProcess(
@@ -39,4 +40,12 @@ export async function runWorkerRequestsInProcess(
       }
     }
   }
+}
+
+/** The scheduled retention job (purge and credential expiry), once: the demo has no scheduler. */
+export async function runRetentionInProcess(
+  db: Kysely<CentralDatabase>,
+  workerId: string,
+): Promise<RetentionRun> {
+  return runRetentionPurge(db, workerId);
 }

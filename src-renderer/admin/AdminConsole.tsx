@@ -10,7 +10,7 @@ import { parseCandidateLines } from './candidates';
 import { parseProfileLines } from './profiles';
 
 type ListName = CallRequest<'adminList'>['list'];
-const LISTS: ListName[] = ['sessions', 'users', 'exams', 'enrollments', 'devices', 'usage'];
+const LISTS: ListName[] = ['sessions', 'users', 'exams', 'enrollments', 'devices', 'usage', 'receipts'];
 const TABS = ['Lists', 'Exams', 'Enrollment', 'Staff', 'Usage', 'Retention'] as const;
 type Tab = (typeof TABS)[number];
 

@@ -4,7 +4,10 @@ CREATE OR REPLACE FUNCTION vigil.device_auth(p_token text)
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
-  DECLARE d vigil.devices;
+  DECLARE
+    d vigil.devices;
+    v_closes timestamptz;
+    v_grace integer;
   BEGIN
     IF p_token IS NULL OR length(p_token) NOT BETWEEN 32 AND 256 THEN
       RAISE EXCEPTION 'device token refused' USING ERRCODE = '28000', DETAIL = 'unknown';
@@ -14,6 +17,16 @@ AS $function$
       RAISE EXCEPTION 'device token refused' USING ERRCODE = '28000', DETAIL = 'unknown';
     ELSIF d.revoked_at IS NOT NULL THEN
       RAISE EXCEPTION 'device token refused' USING ERRCODE = '28000', DETAIL = 'revoked';
+    END IF;
+    SELECT e.window_closes_at, e.late_upload_grace_hours INTO v_closes, v_grace
+    FROM vigil.exams e WHERE e.id = d.exam_id;
+    IF d.window_closed_at IS NOT NULL
+       OR v_closes + make_interval(hours => v_grace) <= now() THEN
+      RAISE EXCEPTION 'device token refused: the exam''s window has closed' USING ERRCODE = '28000',
+        DETAIL = 'window_closed',
+        HINT = format('The window closed at %s; late uploads were taken until %s.',
+          to_char(v_closes AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+          to_char((v_closes + make_interval(hours => v_grace)) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'));
     ELSIF d.expires_at <= now() THEN
       RAISE EXCEPTION 'device token refused' USING ERRCODE = '28000', DETAIL = 'expired';
     END IF;

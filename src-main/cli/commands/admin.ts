@@ -222,7 +222,9 @@ export function registerAdminCommand(program: Command): void {
   common(
     admin
       .command('list <name>')
-      .description('List users | exams | enrollments | devices | sessions | usage (as CSV with --csv).'),
+      .description(
+        'List users | exams | enrollments | devices | sessions | usage | receipts (as CSV with --csv).',
+      ),
   )
     .option('--search <text>')
     .option('--kind <kind>', 'role / exam type / state / status filter')
@@ -230,10 +232,10 @@ export function registerAdminCommand(program: Command): void {
     .option('--csv <file>', 'write CSV (formula cells neutralised) instead of printing')
     .action((name: string, o: Common & { search?: string; kind?: string; exam?: string; csv?: string }) =>
       withAdmin(o, async (a) => {
-        if (!['users', 'exams', 'enrollments', 'devices', 'sessions', 'usage'].includes(name)) {
+        if (!['users', 'exams', 'enrollments', 'devices', 'sessions', 'usage', 'receipts'].includes(name)) {
           throw new VigilError(
             'BAD_REQUEST',
-            `Unknown list "${name}": users, exams, enrollments, devices, sessions or usage.`,
+            `Unknown list "${name}": users, exams, enrollments, devices, sessions, usage or receipts.`,
           );
         }
         const filter = {

@@ -38,6 +38,11 @@ function describe(event: WorkerEvent): string {
       return `session ${event.sessionId}: server risk ${event.score}`;
     case 'relayed':
       return `queued ${event.jobs} job(s)`;
+    case 'retention':
+      return (
+        `retention: purged ${event.purgedSessions} session(s) (${event.blobBytes} blob bytes), ` +
+        `expired ${event.expiredDevices} device credential(s); receipts ${event.receipts.join(', ') || 'none'}`
+      );
     case 'error':
       return `error: ${event.message}`;
   }
@@ -47,7 +52,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run a central worker: evaluates finished sessions and scores their risk on the server (holds the AI key).',
+      'Run a central worker: evaluates finished sessions and scores their risk on the server (holds the AI key); purges by retention and expires device credentials on the schedule worker.retentionCron.',
     )
     .option(
       '--central <url>',
@@ -67,7 +72,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--json', 'one JSON line per event')
     .action(async (opts: WorkerOptions) => {
       const loaded = loadConfig();
-      const aiIssues = loaded.issues.filter((i) => i.key.startsWith('ai.') || i.key.startsWith('central.'));
+      const aiIssues = loaded.issues.filter(
+        (i) => i.key.startsWith('ai.') || i.key.startsWith('central.') || i.key.startsWith('worker.'),
+      );
       if (aiIssues.length > 0)
         throw new VigilError(
           'CONFIG_INVALID',
@@ -92,6 +99,7 @@ export function registerWorkerCommand(program: Command): void {
         sslMode: opts.sslMode ?? loaded.config.central.sslMode,
         ...(caFile ? { caFile } : {}),
         ai: loaded.config.ai,
+        retentionCron: loaded.config.worker.retentionCron,
         ...(opts.local ? { local: true } : {}),
         ...(opts.id ? { workerId: opts.id } : {}),
         concurrency: positive('--concurrency', opts.concurrency) ?? 4,

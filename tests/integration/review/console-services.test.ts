@@ -324,7 +324,19 @@ describe('retention and erasure', () => {
 
     const real = await retention.purge({ dryRun: false });
     expect(verifyReceipt(real)).toBe(true);
-    expect({ ...real, at: '', sha256: '', dryRun: true }).toEqual({ ...dry, at: '', sha256: '' });
+    const central = { ...real.subject, receiptId: null };
+    expect({ ...real, at: '', sha256: '', dryRun: true, subject: central }).toEqual({
+      ...dry,
+      at: '',
+      sha256: '',
+    });
+    // The same receipt is stored centrally (the worker's schedule writes its receipts there too).
+    const [stored] = await owner.query<{
+      kind: string;
+      sessions: { id: string }[];
+      rows: { warnings: number };
+    }>(`SELECT kind, sessions, rows FROM vigil.retention_receipts WHERE id = $1`, [real.subject.receiptId]);
+    expect(stored).toMatchObject({ kind: 'purge', sessions: [{ id: old.id }], rows: { warnings: 3 } });
     expect(await owner.query(`SELECT id FROM vigil.sessions WHERE id = $1`, [old.id])).toHaveLength(0);
     const after = await owner.query<{ n: string }>(`SELECT count(*) AS n FROM vigil.warnings`);
     expect(Number(before[0]!.n) - Number(after[0]!.n)).toBe(3);
