@@ -25,6 +25,7 @@ import * as m0432 from './0432_write_freeze';
 import * as m0433 from './0433_chain_anchors';
 import * as m0434 from './0434_policy_mismatch';
 import * as m0410 from './0410_central_worker';
+import * as m0500 from './0500_enrollment_code_hardening';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -50,4 +51,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0433_chain_anchors': m0433,
   '0434_policy_mismatch': m0434,
   '0410_central_worker': m0410,
+  '0500_enrollment_code_hardening': m0500,
 };
