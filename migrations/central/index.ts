@@ -26,6 +26,7 @@ import * as m0433 from './0433_chain_anchors';
 import * as m0434 from './0434_policy_mismatch';
 import * as m0410 from './0410_central_worker';
 import * as m0455 from './0455_retention_worker';
+import * as m0500 from './0500_enrollment_code_hardening';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -52,4 +53,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0434_policy_mismatch': m0434,
   '0410_central_worker': m0410,
   '0455_retention_worker': m0455,
+  '0500_enrollment_code_hardening': m0500,
 };

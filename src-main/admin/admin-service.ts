@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { AccommodationProfileSchema, type AccommodationProfile } from '../../src-preload/contract-console';
-import { hashEnrollmentCode } from '../central/admin';
+import { checkEnrollmentTtl, enrollmentCodeColumns } from '../central/admin';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import { accommodationProfiles as detectorProfiles } from '../proctoring/policy';
@@ -313,7 +313,9 @@ export class AdminService {
         );
     }
     const actor = await this.actor();
-    const expiresAt = new Date(Date.now() + (input.ttlHours ?? 72) * 3_600_000);
+    const ttlHours = input.ttlHours ?? 72;
+    checkEnrollmentTtl(ttlHours * 60);
+    const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
     const out: { enrollmentId: string; email: string; name: string; code: string; expiresAt: string }[] = [];
     for (const c of input.candidates) {
       const email = c.email.trim().toLowerCase();
@@ -323,10 +325,21 @@ export class AdminService {
         [email, c.name ?? ''],
       );
       const code = newCode();
+      // Salted, and peppered by the server (migration 0500): the code itself is never stored.
+      const hashed = enrollmentCodeColumns(code);
       const [row] = await this.query<{ id: string }>(
-        `INSERT INTO vigil.enrollments (candidate_id, exam_id, code_hash, expires_at, created_by, accommodation)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [user!.id, input.examId, hashEnrollmentCode(code), expiresAt, actor, c.accommodation?.trim() || null],
+        `INSERT INTO vigil.enrollments (candidate_id, exam_id, code_lookup, code_salt, code_hash, expires_at, created_by, accommodation)
+         VALUES ($1, $2, $3, $4, vigil.enrollment_code_hash($5, $4), $6, $7, $8) RETURNING id`,
+        [
+          user!.id,
+          input.examId,
+          hashed.lookup,
+          hashed.salt,
+          hashed.normalised,
+          expiresAt,
+          actor,
+          c.accommodation?.trim() || null,
+        ],
       );
       out.push({
         enrollmentId: row!.id,

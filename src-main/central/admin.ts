@@ -1,6 +1,6 @@
 // Admin operations on the central store that the admin CLI, the admin screens and the tests share:
 // users, exams, one-time enrollment codes, device revocation, proctor logins and assignments.
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { VigilError } from '../errors';
 import { normaliseEnrollmentCode } from './device-channel';
@@ -87,6 +87,32 @@ export async function createJobListing(
   return row.id;
 }
 
+/** The longest a code may stay redeemable (the server's CHECK enforces it too; migration 0500). */
+export const MAX_ENROLLMENT_TTL_MINUTES = 14 * 24 * 60;
+
+/**
+ * What a new code's row stores (migration 0500): the lookup (first four characters), a random salt,
+ * and the SQL expression that hashes it with the server's pepper, which never leaves the database.
+ */
+export function enrollmentCodeColumns(code: string): {
+  lookup: string;
+  salt: Buffer;
+  normalised: string;
+} {
+  const normalised = normaliseEnrollmentCode(code);
+  return { lookup: normalised.slice(0, 4), salt: randomBytes(16), normalised };
+}
+
+export function checkEnrollmentTtl(minutes: number): void {
+  if (!(minutes <= MAX_ENROLLMENT_TTL_MINUTES))
+    throw new VigilError(
+      'BAD_REQUEST',
+      `An enrollment code may stay valid for at most ${MAX_ENROLLMENT_TTL_MINUTES / 60 / 24} days; issue codes closer to the exam.`,
+      { ttlMinutes: minutes, maxMinutes: MAX_ENROLLMENT_TTL_MINUTES },
+    );
+}
+
+/** The plain hash of codes issued before migration 0500 (still accepted until they expire). */
 export function hashEnrollmentCode(code: string): Buffer {
   return createHash('sha256').update(normaliseEnrollmentCode(code), 'utf8').digest();
 }
@@ -99,13 +125,18 @@ export async function createEnrollmentCode(
   let raw = '';
   for (let i = 0; i < 12; i++) raw += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   const code = `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`;
-  const expiresAt = new Date(Date.now() + (input.ttlMinutes ?? 24 * 60) * 60_000);
+  const ttlMinutes = input.ttlMinutes ?? 24 * 60;
+  checkEnrollmentTtl(ttlMinutes);
+  const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
+  const { lookup, salt, normalised } = enrollmentCodeColumns(code);
   await db
     .insertInto('vigil.enrollments')
     .values({
       candidate_id: input.candidateId,
       exam_id: input.examId,
-      code_hash: hashEnrollmentCode(code),
+      code_lookup: lookup,
+      code_salt: salt,
+      code_hash: sql<Buffer>`vigil.enrollment_code_hash(${normalised}, ${salt})`,
       expires_at: expiresAt,
       created_by: input.createdBy ?? null,
     })

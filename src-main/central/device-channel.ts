@@ -3,6 +3,7 @@
 // tests and benchmarks can run it against a real server or PGlite alike.
 import { z } from 'zod';
 import type { SqlQuery } from './connect';
+import { VigilError } from '../errors';
 import { centralError } from './errors';
 
 export interface IngestItem {
@@ -27,6 +28,34 @@ export const RedemptionSchema = z.object({
   expiresAt: z.string(),
 });
 export type Redemption = z.infer<typeof RedemptionSchema>;
+
+/**
+ * redeem_enrollment's refusal (migration 0500): the same for an unknown, used, expired or locked
+ * code, so a caller without a token learns nothing about codes; `throttled` when this network
+ * address has failed too often lately.
+ */
+const RefusalSchema = z.object({
+  refused: z.literal(true),
+  reason: z.enum(['refused', 'throttled']),
+  retryAfterSeconds: z.number().optional(),
+});
+
+function refusalError(refusal: z.infer<typeof RefusalSchema>): VigilError {
+  if (refusal.reason === 'throttled') {
+    const minutes = Math.max(1, Math.ceil((refusal.retryAfterSeconds ?? 900) / 60));
+    return new VigilError(
+      'FORBIDDEN',
+      `Too many enrollment codes were refused from this network. Wait ${minutes} minute(s), then type the code again carefully.`,
+      { reason: 'throttled', retryAfterSeconds: refusal.retryAfterSeconds ?? null },
+    );
+  }
+  return new VigilError(
+    'FORBIDDEN',
+    'This enrollment code was not accepted. Check it for typos; a code works once and only until it ' +
+      'expires. If it still fails, ask your institution for a new code.',
+    { reason: 'refused' },
+  );
+}
 
 /** Whose device this is: the candidate's name for reports made on the device. */
 export const DeviceProfileSchema = z.object({
@@ -94,13 +123,16 @@ export function sqlDeviceChannel(query: SqlQuery): DeviceChannel {
     return schema.parse(rows[0]?.result);
   };
   return {
-    redeem: (code, label) =>
-      one(
+    redeem: async (code, label) => {
+      const answer = await one(
         'redeeming the enrollment code',
         'SELECT vigil.redeem_enrollment($1, $2) AS result',
         [normaliseEnrollmentCode(code), label],
-        RedemptionSchema,
-      ),
+        z.union([RedemptionSchema, RefusalSchema]),
+      );
+      if ('refused' in answer) throw refusalError(answer);
+      return answer;
+    },
     fetchExam: (token) =>
       one('fetching the exam', 'SELECT vigil.fetch_exam($1) AS result', [token], z.unknown()),
     profile: (token) =>

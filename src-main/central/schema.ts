@@ -65,6 +65,11 @@ export interface EnrollmentsTable {
   candidate_id: string;
   exam_id: string;
   code_hash: Buffer;
+  /** First four characters of the code (0500); null for codes issued before, which use a plain hash. */
+  code_lookup: Generated<string | null>;
+  code_salt: Generated<Buffer | null>;
+  failed_attempts: Generated<number>;
+  locked_at: Generated<Timestamp | null>;
   expires_at: Timestamp;
   redeemed_at: Timestamp | null;
   device_id: string | null;

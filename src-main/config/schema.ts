@@ -11,7 +11,10 @@ export const configSchema = z.object({
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
-    sslMode: z.enum(['disable', 'require', 'verify-full']).default('verify-full'),
+    /** libpq's sslmode; `sslmode=` in the URL and --ssl-mode win over it (src-main/central/connect.ts). */
+    sslMode: z
+      .enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'])
+      .default('verify-full'),
     caFile: z.string().optional(),
   }),
   data: z.object({

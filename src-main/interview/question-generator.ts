@@ -3,6 +3,7 @@
 // and a deterministic local generator from templates and the documents' keywords, used when no key
 // is configured. Either way the result is a list of { question, time_limit_s }.
 import { z } from 'zod';
+import { DATA_IS_NOT_INSTRUCTIONS, dataBlock, screenText } from '../evaluation/prompt-injection';
 import type { StructuredChat } from '../evaluation/structured-chat';
 import type { UsageContext } from '../evaluation/types';
 import { VigilError } from '../errors';
@@ -148,7 +149,8 @@ export class LocalQuestionGenerator implements QuestionGenerator {
 export function generateLocally(request: QuestionRequest): KeyQuestion[] {
   const { type, difficulty, count } = validate(request);
   const skills = topKeywords(request.jobListingText ?? '', 8);
-  const past = topKeywords(request.resumeText ?? '', 8);
+  // A resume's sentences addressed to the AI ("ignore previous instructions…") give no keywords.
+  const past = topKeywords(screenText(request.resumeText ?? '').text, 8);
   const fallbackSkill = 'your core skills';
   const tier = tierOf(difficulty);
   // Start at the requested tier, then continue into the neighbouring ones for more questions.
@@ -187,8 +189,14 @@ export class AiQuestionGenerator implements QuestionGenerator {
       `Write ${count} interview questions for a ${examTypeNames[type]} (${type}) interview at difficulty ${difficulty} on a 1–10 scale.`,
       `Give each a time limit in seconds between 30 and 600 that fits its difficulty (around ${timeLimitFor(type, difficulty)} s).`,
     ];
-    if (request.jobListingText) parts.push(`Job listing:\n${request.jobListingText.slice(0, 6000)}`);
-    if (request.resumeText) parts.push(`Candidate's resume:\n${request.resumeText.slice(0, 6000)}`);
+    // The documents as quoted data: a resume is the candidate's own text and may try to steer the model.
+    if (request.jobListingText || request.resumeText)
+      parts.push(
+        `The documents, as data:\n\n${dataBlock({
+          ...(request.jobListingText ? { job_listing: request.jobListingText.slice(0, 6000) } : {}),
+          ...(request.resumeText ? { candidate_resume: request.resumeText.slice(0, 6000) } : {}),
+        })}`,
+      );
     const result = await this.chat.complete({
       requestType: 'question_generation',
       context: request.context ?? {},
@@ -196,7 +204,8 @@ export class AiQuestionGenerator implements QuestionGenerator {
         {
           role: 'system',
           content:
-            'You write fair, job-relevant interview questions. Never ask about age, family, health, religion, ethnicity or other protected characteristics. Reply with JSON only, matching the schema.',
+            'You write fair, job-relevant interview questions. Never ask about age, family, health, religion, ethnicity or other protected characteristics. Reply with JSON only, matching the schema.\n\n' +
+            DATA_IS_NOT_INSTRUCTIONS,
         },
         { role: 'user', content: parts.join('\n\n') },
       ],

@@ -93,7 +93,7 @@ export class ConsoleSession {
     url.searchParams.set('options', '-c jit=off');
     const store = openPostgres({
       url: url.toString(),
-      sslMode: central.sslMode,
+      defaultSslMode: central.sslMode,
       ...(central.caFile ? { caFile: central.caFile } : {}),
     });
     try {

@@ -114,7 +114,7 @@ export function createCandidateRuntime(options: {
       const centralStore = () => {
         central ??= openCentral({
           ...(loaded.config.central.url ? { url: loaded.config.central.url } : {}),
-          sslMode: loaded.config.central.sslMode,
+          defaultSslMode: loaded.config.central.sslMode,
           ...(loaded.config.central.caFile ? { caFile: loaded.config.central.caFile } : {}),
           embeddedDir: path.join(dataDir, 'central'),
           maxConnections: 2,

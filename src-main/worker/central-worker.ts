@@ -40,7 +40,10 @@ function isDeadlock(error: unknown): boolean {
 export interface CentralWorkerOptions {
   /** postgres:// URL of a worker login (createWorkerLogin: member of vigil_worker). */
   url: string;
+  /** Explicit sslmode (--ssl-mode): wins over `sslmode=` in the URL. */
   sslMode?: SslMode;
+  /** central.sslMode: used when neither --ssl-mode nor the URL says one. */
+  defaultSslMode?: SslMode;
   caFile?: string;
   /** The worker's AI settings: `ai.*` of its own config, with OPENAI_API_KEY/OPENAI_BASE_URL. */
   ai: VigilConfig['ai'];
@@ -129,9 +132,13 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
   const concurrency = options.concurrency ?? 4;
   const policy: JobPolicy = { ...DEFAULT_JOB_POLICY, ...options.jobs };
   const emit = options.onEvent ?? (() => undefined);
+  const sslOptions = {
+    ...(options.sslMode ? { sslMode: options.sslMode } : {}),
+    ...(options.defaultSslMode ? { defaultSslMode: options.defaultSslMode } : {}),
+  };
   const store: CentralStore = openPostgres({
     url: options.url,
-    sslMode: options.sslMode ?? 'verify-full',
+    ...sslOptions,
     ...(options.caFile ? { caFile: options.caFile } : {}),
     maxConnections: concurrency * 2 + 3,
   });
@@ -288,7 +295,7 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     listener = await listenPostgres(
       {
         url: options.url,
-        sslMode: options.sslMode ?? 'verify-full',
+        ...sslOptions,
         ...(options.caFile ? { caFile: options.caFile } : {}),
       },
       [REQUESTS_CHANNEL, JOBS_CHANNEL],

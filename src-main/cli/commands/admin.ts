@@ -2,9 +2,10 @@
 // (users, proctor logins and assignments, exams, enrollment codes, devices, usage, CSV lists,
 // retention purge, candidate export and erasure). Connects with --db or central.url as an admin
 // (or the owner) login.
+import { sslModeOption } from '../ssl-option';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AdminService, type ExamInput, type ListName } from '../../admin/admin-service';
 import { parseCandidates } from '../../admin/csv-read';
 import { RetentionService } from '../../admin/retention';
@@ -17,7 +18,7 @@ import { registerAdminBuildsCommand } from './admin-builds';
 
 interface Common {
   db?: string;
-  sslMode?: string;
+  sslMode?: SslMode;
   json?: boolean;
 }
 
@@ -35,7 +36,8 @@ function open(opts: Common): { store: CentralStore; dataDir: string } {
   return {
     store: openPostgres({
       url: withOptions.toString(),
-      sslMode: (opts.sslMode as SslMode | undefined) ?? sslMode,
+      ...(opts.sslMode ? { sslMode: opts.sslMode } : {}),
+      defaultSslMode: sslMode,
       ...(caFile ? { caFile } : {}),
     }),
     dataDir: loaded.dataDir,
@@ -76,13 +78,7 @@ export function registerAdminCommand(program: Command): void {
   const common = (c: Command) =>
     c
       .option('--db <url>', 'postgres:// URL of an admin login (default: central.url)')
-      .addOption(
-        new Option('--ssl-mode <mode>', 'TLS (default: central.sslMode)').choices([
-          'disable',
-          'require',
-          'verify-full',
-        ]),
-      )
+      .addOption(sslModeOption())
       .option('--json', 'print JSON');
 
   registerAdminBuildsCommand(admin, {

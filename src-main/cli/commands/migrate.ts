@@ -1,5 +1,6 @@
 // `vigil migrate --central URL`: applies the bundled central migrations as the owner role in the URL
 // (or to the embedded PGlite store in the data folder when no URL is given).
+import { sslModeOption } from '../ssl-option';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openCentral, type SslMode } from '../../central/connect';
@@ -16,14 +17,15 @@ export function registerMigrateCommand(program: Command): void {
       '--central <url>',
       'postgres:// URL of the owner role; default: central.url, else embedded PGlite',
     )
-    .option('--ssl-mode <mode>', 'disable | require | verify-full (default: central.sslMode)')
-    .option('--ca-file <file>', 'CA certificate for verify-full')
+    .addOption(sslModeOption())
+    .option('--ca-file <file>', 'CA certificate for verify-ca / verify-full')
     .action(async (opts: { central?: string; sslMode?: SslMode; caFile?: string }) => {
       const loaded = loadConfig();
       const url = opts.central ?? loaded.config.central.url;
       const central = await openCentral({
         url,
-        sslMode: opts.sslMode ?? loaded.config.central.sslMode,
+        ...(opts.sslMode ? { sslMode: opts.sslMode } : {}),
+        defaultSslMode: loaded.config.central.sslMode,
         caFile: opts.caFile ?? loaded.config.central.caFile,
         embeddedDir: path.join(loaded.dataDir, 'central'),
       });

@@ -1,5 +1,6 @@
 // `vigil usage`: the token ledger rolled up cumulatively, per exam or per month, as a table or CSV.
 import type { Command } from 'commander';
+import { toCsv } from '../../admin/csv';
 import { VigilError } from '../../errors';
 import type { RollupBy } from '../../evaluation/token-ledger';
 import type { UsageRollup } from '../../evaluation/types';
@@ -12,8 +13,6 @@ interface UsageOptions {
 }
 
 const usd = (nano: number) => (nano / 1e9).toFixed(6);
-const csvCell = (v: string | number) =>
-  /[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v);
 
 export function formatUsage(rows: UsageRollup[], by: RollupBy, csv: boolean): string {
   const header = [
@@ -34,7 +33,12 @@ export function formatUsage(rows: UsageRollup[], by: RollupBy, csv: boolean): st
     usd(r.costNanoUsd),
     r.unpricedRequests,
   ]);
-  if (csv) return [header, ...body].map((line) => line.map(csvCell).join(',')).join('\n') + '\n';
+  // Through the one CSV writer: an exam key or name that arrived from a device must not become a formula.
+  if (csv)
+    return toCsv(
+      header,
+      body.map((line) => Object.fromEntries(header.map((h, i) => [h, line[i]]))),
+    );
   const table = [header, ...body.map((line) => line.map(String))];
   const widths = header.map((_, i) => Math.max(...table.map((line) => String(line[i]).length)));
   return (

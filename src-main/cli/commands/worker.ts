@@ -1,6 +1,7 @@
 // `vigil worker --central URL`: the trusted central worker (src-main/worker/). Runs until SIGINT or
 // SIGTERM, then lets running jobs finish. Its AI key is this machine's: `ai.apiKey` in its own
 // config, or OPENAI_API_KEY; candidate devices never need one.
+import { sslModeOption } from '../ssl-option';
 import type { Command } from 'commander';
 import type { SslMode } from '../../central/connect';
 import { describeIssue, loadConfig } from '../../config/load';
@@ -58,8 +59,8 @@ export function registerWorkerCommand(program: Command): void {
       '--central <url>',
       'postgres:// URL of a worker login (member of vigil_worker); default: central.url',
     )
-    .option('--ssl-mode <mode>', 'disable | require | verify-full (default: central.sslMode)')
-    .option('--ca-file <file>', 'CA certificate for verify-full')
+    .addOption(sslModeOption())
+    .option('--ca-file <file>', 'CA certificate for verify-ca / verify-full')
     .option('--local', 'evaluate with the local evaluator even when an AI key is configured')
     .option('--id <name>', 'name recorded with each evaluation (default: host:pid)')
     .option('--concurrency <n>', 'jobs run at once per queue', '4')
@@ -96,7 +97,8 @@ export function registerWorkerCommand(program: Command): void {
       const caFile = opts.caFile ?? loaded.config.central.caFile;
       const worker = await startCentralWorker({
         url,
-        sslMode: opts.sslMode ?? loaded.config.central.sslMode,
+        ...(opts.sslMode ? { sslMode: opts.sslMode } : {}),
+        defaultSslMode: loaded.config.central.sslMode,
         ...(caFile ? { caFile } : {}),
         ai: loaded.config.ai,
         retentionCron: loaded.config.worker.retentionCron,

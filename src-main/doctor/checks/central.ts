@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
+import { resolveSsl } from '../../central/connect';
 import type { VigilConfig } from '../../config/schema';
 import type { DoctorCheck } from '../types';
 
@@ -80,6 +81,14 @@ export async function centralCheck(central: VigilConfig['central'], timeoutMs = 
       details: { configured: false },
     };
   const url = new URL(central.url);
+  // The mode a connection will use: sslmode= in the URL wins over central.sslMode, as in connect.ts.
+  const ssl = resolveSsl({
+    url: central.url,
+    defaultSslMode: central.sslMode,
+    ...(central.caFile ? { caFile: central.caFile } : {}),
+  });
+  const sslMode = ssl.mode;
+  const sslSource = ssl.source === 'url' ? 'sslmode in central.url' : 'central.sslMode';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || 5432);
   const where = `${host}:${port}`;
@@ -99,14 +108,15 @@ export async function centralCheck(central: VigilConfig['central'], timeoutMs = 
     host,
     port,
     reachable: true,
-    sslMode: central.sslMode,
+    sslMode,
+    sslModeSource: ssl.source,
   };
   try {
-    if (central.sslMode === 'disable')
+    if (sslMode === 'disable')
       return {
         ...base,
         status: 'warn',
-        summary: `reachable at ${where}; TLS is disabled (central.sslMode = disable)`,
+        summary: `reachable at ${where}; TLS is disabled (${sslSource} = disable)`,
         details,
       };
     socket.write(SSL_REQUEST);
@@ -114,11 +124,12 @@ export async function centralCheck(central: VigilConfig['central'], timeoutMs = 
     if (answer !== 'S')
       return {
         ...base,
-        status: 'fail',
-        summary: `reachable at ${where}, but the server does not offer TLS while central.sslMode is ${central.sslMode}`,
+        // allow/prefer fall back to plaintext: it works, but nothing is encrypted.
+        status: sslMode === 'allow' || sslMode === 'prefer' ? 'warn' : 'fail',
+        summary: `reachable at ${where}, but the server does not offer TLS while ${sslSource} is ${sslMode}`,
         details: { ...details, tls: false },
       };
-    const ca = central.caFile ? fs.readFileSync(central.caFile) : undefined;
+    const ca = ssl.caFile ? fs.readFileSync(ssl.caFile) : undefined;
     const secure = await handshake(socket, host, ca, timeoutMs);
     socket = secure;
     const cert = secure.getPeerCertificate();
@@ -139,9 +150,16 @@ export async function centralCheck(central: VigilConfig['central'], timeoutMs = 
       chainVerified: secure.authorized,
       chainError: secure.authorized ? null : String(secure.authorizationError),
       hostnameVerified: !hostError,
-      caFile: central.caFile ?? null,
+      caFile: ssl.caFile ?? null,
     });
-    if (central.sslMode === 'verify-full' && !verified)
+    if (sslMode === 'verify-ca' && !secure.authorized)
+      return {
+        ...base,
+        status: 'fail',
+        summary: `reachable at ${where} over ${secure.getProtocol()}, but the certificate chain does not verify (${String(secure.authorizationError)}); set central.caFile to your CA or fix the server certificate`,
+        details,
+      };
+    if (sslMode === 'verify-full' && !verified)
       return {
         ...base,
         status: 'fail',
@@ -151,7 +169,7 @@ export async function centralCheck(central: VigilConfig['central'], timeoutMs = 
     return {
       ...base,
       status: 'ok',
-      summary: `reachable at ${where} over ${secure.getProtocol()} (${secure.getCipher().name}), certificate ${verified ? 'verified' : 'not verified (sslMode require)'}`,
+      summary: `reachable at ${where} over ${secure.getProtocol()} (${secure.getCipher().name}), certificate ${verified ? 'verified' : `not verified (sslmode ${sslMode})`}`,
       details,
     };
   } catch (error) {

@@ -248,7 +248,13 @@ describe('retention purge and credential expiry by the central worker', () => {
       () => null,
       (error: unknown) => error as VigilError,
     );
-    expect(enrollment?.message).toMatch(/enrollment code was refused: the exam's window has closed/);
+    // The unauthenticated caller gets the one answer every refusal gets (#19 item 11); the
+    // administrators see why.
+    expect(enrollment).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'refused' } });
+    const [attempt] = await central.owner.query<{ outcome: string }>(
+      `SELECT outcome FROM vigil.enrollment_attempts ORDER BY id DESC LIMIT 1`,
+    );
+    expect(attempt?.outcome).toBe('window_closed');
     // A session claiming to start after the window closed is not taken.
     const after = randomUUID();
     const [refused] = await central.channel.ingest(late.token, [sessionStart(after, new Date())]);

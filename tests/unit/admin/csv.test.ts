@@ -9,7 +9,24 @@ describe('CSV export', () => {
     for (const bad of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', '=HYPERLINK("http://x","y")']) {
       expect(neutraliseCell(bad)).toBe(`'${bad}`);
     }
-    for (const ok of ['Ann', 'a=b', 'x-1', 'mail@example.org', '']) expect(neutraliseCell(ok)).toBe(ok);
+    for (const ok of ['Ann', 'a=b', 'x-1', 'mail@example.org', '', ' Ann', '"quoted"'])
+      expect(neutraliseCell(ok)).toBe(ok);
+  });
+
+  it('neutralises a trigger hidden behind leading spaces or quotes, and full-width triggers', () => {
+    // Spreadsheets skip leading blanks and strip quotes on import, so these still evaluate.
+    for (const bad of [
+      ' =1+1',
+      '   @SUM(A1)',
+      '\u00A0=1',
+      '"=1+1"',
+      "'=1+1",
+      ' "-2+3',
+      '\n=1',
+      '＝1+1',
+      ' ＠x',
+    ])
+      expect(neutraliseCell(bad)).toBe(`'${bad}`);
   });
 
   it('writes numbers as numbers, quotes what needs it and round-trips through the reader', () => {

@@ -92,9 +92,12 @@ describe('token ledger roll-ups', () => {
       },
     ]);
     row('gpt-4o', 'exam,"quoted"', 1000, 0);
+    row('gpt-4o', ' @SUM(A1)', 1000, 0);
+    // RFC 4180 through the one CSV writer: CRLF rows, and a key a spreadsheet would run stays text.
     expect(formatUsage(ledger.rollup('exam'), 'exam', true)).toBe(
-      'exam,requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,unpriced_requests\n' +
-        '"exam,""quoted""",1,1000,0,1000,0.002500,0\n',
+      'exam,requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,unpriced_requests\r\n' +
+        "' @SUM(A1),1,1000,0,1000,0.002500,0\r\n" +
+        '"exam,""quoted""",1,1000,0,1000,0.002500,0\r\n',
     );
   });
 });
