@@ -5,6 +5,7 @@ import {
   app,
   BrowserWindow,
   clipboard,
+  dialog,
   ipcMain,
   Menu,
   powerMonitor,
@@ -31,7 +32,7 @@ import {
 import { applicationMenuTemplate } from './app-menu';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol';
 import { installCspHeaders } from './csp-headers';
-import { forbidDevTools } from './devtools';
+import { debuggingLaunchDecision, forbidDevTools } from './devtools';
 import { createExamLockdown } from './exam-lockdown';
 import { createSafeStorageCipher } from './safe-storage-cipher';
 import { createElectronUpdater } from './auto-updater';
@@ -51,6 +52,14 @@ const preloadPaths = {
   console: fileURLToPath(new URL('../preload/console.cjs', import.meta.url)),
 };
 const production = app.isPackaged;
+
+// A production launch with a debugging switch ends here, before any window or service exists.
+// showErrorBox is usable before 'ready' (it prints to stderr where no dialog can be shown).
+const debugging = debuggingLaunchDecision([...process.execArgv, ...process.argv.slice(1)], production);
+if (!debugging.allowed) {
+  dialog.showErrorBox('Vigil cannot start', debugging.message);
+  app.exit(1);
+}
 
 // Every renderer is sandboxed, whatever a window's own options say.
 app.enableSandbox();
@@ -110,7 +119,8 @@ const windows = createWindowRouter<BrowserWindow>({
 let windowsStarted = false;
 const launchesDuringStart: string[][] = [];
 
-if (!app.requestSingleInstanceLock()) {
+// A refused debugging launch registers nothing, so nothing can start while it exits.
+if (!debugging.allowed || !app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', (_event, argv) => {
