@@ -41,7 +41,7 @@ import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
 import { openProctorWindow } from './proctor-window';
 import { createCandidateWindow } from './window-options';
-import { createWindowRegistry } from './window-registry';
+import { createWindowRegistry, endConsoleLoginOnClose } from './window-registry';
 import { createWindowRouter } from './window-router';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
@@ -162,6 +162,10 @@ if (!debugging.allowed || !app.requestSingleInstanceLock()) {
     installCspHeaders(session.defaultSession.webRequest);
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher, (senderId) => registry.windowOf(senderId));
+    // The console login is its window's: closing that window signs out (the next call needs a login).
+    endConsoleLoginOnClose(registry, consoleSession, (error) =>
+      logger.warn({ err: error }, 'console sign-out on close failed'),
+    );
     forwardEvents(booted.app.events, () => registry.targets());
     // What the server checks against its known releases: version plus a hash of the shipped bundles.
     // If the bundles cannot be read (say, inside an unusual ASAR layout) the hash says so, and the
