@@ -147,7 +147,12 @@ if (!debugging.allowed || !app.requestSingleInstanceLock()) {
         else process.emitWarning(`${message} (${String(details.reason)})`);
       },
     });
-    booted = await bootApp('electron', {}, { secretCipher });
+    // A packaged build reads the IT policy only from its OS-protected location (unless IT allows more).
+    booted = await bootApp(
+      'electron',
+      { buildKind: production ? 'production' : 'development' },
+      { secretCipher },
+    );
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
     const menu = applicationMenuTemplate(process.platform, {
