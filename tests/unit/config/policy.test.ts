@@ -142,7 +142,11 @@ describe('signed policies (Ed25519)', () => {
 
   /** Signed as IT does, stamped with a serial and an expiry unless the value brings its own. */
   function signedPolicy(value: Record<string, unknown>): string {
-    const file = write(path.join(tmp, 'policy.json'), { serial: 1, expiresAt: '2099-01-01T00:00:00Z', ...value });
+    const file = write(path.join(tmp, 'policy.json'), {
+      serial: 1,
+      expiresAt: '2099-01-01T00:00:00Z',
+      ...value,
+    });
     fs.writeFileSync(signatureFileFor(file), signPolicyBytes(fs.readFileSync(file), pair.privateKeyPem));
     return file;
   }
