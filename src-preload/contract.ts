@@ -80,13 +80,12 @@ export const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
 /** Size limit of one media chunk call: a 2 s timeslice at a high bitrate, base64-encoded on the host transport. */
 export const MAX_MEDIA_CHUNK_BYTES = 8 * 1024 * 1024;
 
-export const UploadModeSchema = z.enum(['full', 'flags_only']);
 export const MediaRecordingIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
+// No session and no upload mode: main files the recording under its own current session, with that
+// exam's upload mode (src-main/session/recording-target.ts); `.strict()` refuses a request naming them.
 export const MediaStartRequestSchema = z
   .object({
-    /** The interview session being recorded (client-generated uuid). */
-    sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     /** MediaRecorder's mimeType, e.g. `video/webm;codecs=vp8,opus`. */
     mimeType: z.string().min(1).max(128),
     /** Expected length of the session, for the disk-space check before it starts. */
@@ -97,7 +96,6 @@ export const MediaStartRequestSchema = z
       .max(24 * 3600),
     /** Bitrate the recorder was asked for (video + audio), for the disk-space check. */
     bitsPerSecond: z.number().int().min(10_000).max(50_000_000).optional(),
-    uploadMode: UploadModeSchema.optional(),
     /** H.264/AAC MP4 instead of the default stream-copy WebM when the exam policy asks for it. */
     mp4: z.boolean().optional(),
   })
@@ -489,7 +487,7 @@ export const calls = {
     request: z
       .object({
         sessionId: CandidateSessionIdSchema,
-        recordingId: z.string().max(64).optional(),
+        // No recording id: main uploads the recording it opened for this session, not one named here.
         /** Why the renderer could not stop and merge its recording, when it could not. */
         recordingError: z.string().max(2000).optional(),
       })

@@ -25,9 +25,25 @@ export function policyJsonSchema(): JsonObject {
     $id: POLICY_SCHEMA_ID,
     title: 'Vigil IT policy',
     description:
-      'Machine-wide settings for Vigil. Every key set here is locked: users and environment variables cannot change it. Sign the file with `vigil policy sign` when the app requires signed policies.',
+      'Machine-wide settings for Vigil. Every key set here is locked: users and environment variables cannot change it. Sign the file with `vigil policy sign` when the app requires signed policies; a signed policy carries `serial` and `expiresAt`.',
     type: 'object',
     additionalProperties: false,
-    properties: { $schema: { type: 'string' }, ...sections },
+    properties: {
+      $schema: { type: 'string' },
+      // The stamp of a signed policy (config/policy-signature.ts): required once it is signed.
+      serial: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'Version of this policy, raised on every change. Required in a signed policy: the app refuses one older than the newest it applied.',
+      },
+      expiresAt: {
+        type: 'string',
+        format: 'date-time',
+        description:
+          'Until when this policy holds (ISO date-time). Required in a signed policy: an expired one is refused.',
+      },
+      ...sections,
+    },
   };
 }

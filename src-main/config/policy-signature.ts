@@ -5,6 +5,7 @@
 // read from anything a candidate can edit.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 
 export interface PolicyTrust {
   /** Ed25519 public keys: PEM (SPKI) or base64 of the raw 32 bytes. */
@@ -90,3 +91,62 @@ export function readPolicyTrust(file: string): PolicyTrust {
 }
 
 export const defaultTrustFile = new URL('../../resources/policy-trust.json', import.meta.url);
+
+// ---- Serial and expiry (no replay) ------------------------------------------------------------
+// A signature proves IT wrote the file, not that it is IT's current policy: an old signed policy
+// (say, before IT turned the kiosk on) would verify forever. So a signed policy carries a `serial`
+// (raised by IT on every change) and an `expiresAt`; the app refuses an expired one and one older
+// than the newest serial this device has seen. The last seen serial is kept on this device
+// (`policy-seen.json` in the default data folder): someone who owns the device can delete it, which
+// re-opens a replay of an older signed policy on that device; the policy's expiry still bounds it.
+
+export interface PolicyStamp {
+  serial: number;
+  expiresAt: string;
+}
+
+/** The top-level keys of the policy file that are its stamp, not settings. */
+export const POLICY_STAMP_KEYS = ['serial', 'expiresAt'] as const;
+
+/** The stamp of a parsed policy file, or why it has none a signed policy can be accepted with. */
+export function readPolicyStamp(raw: Record<string, unknown>): { stamp: PolicyStamp } | { problem: string } {
+  const { serial, expiresAt } = raw;
+  if (serial === undefined || expiresAt === undefined)
+    return {
+      problem:
+        'carries no "serial" and "expiresAt": a signed policy must say which version it is and until when it holds, so an old one cannot be replayed',
+    };
+  if (typeof serial !== 'number' || !Number.isSafeInteger(serial) || serial < 1)
+    return { problem: '"serial" must be a whole number from 1, raised on every change' };
+  if (
+    typeof expiresAt !== 'string' ||
+    Number.isNaN(Date.parse(expiresAt)) ||
+    !/^\d{4}-\d{2}-\d{2}T/.test(expiresAt)
+  )
+    return { problem: '"expiresAt" must be an ISO date and time, e.g. 2027-06-30T00:00:00Z' };
+  return { stamp: { serial, expiresAt } };
+}
+
+/** The newest policy serial this device accepted, from its `policy-seen.json`. */
+export function lastSeenPolicySerial(file: string): number | undefined {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { serial?: unknown };
+    return typeof parsed.serial === 'number' ? parsed.serial : undefined;
+  } catch {
+    return undefined; // none yet (or unreadable: the expiry still bounds a replay)
+  }
+}
+
+/** Remembers an accepted serial when it is newer than the one seen before. */
+export function recordSeenPolicySerial(file: string, serial: number): void {
+  const seen = lastSeenPolicySerial(file);
+  if (seen !== undefined && seen >= serial) return;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify({ serial, seenAt: new Date().toISOString() }) + '\n', {
+      mode: 0o600,
+    });
+  } catch {
+    // A read-only data folder cannot remember the serial; the policy itself is valid.
+  }
+}

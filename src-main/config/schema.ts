@@ -83,6 +83,12 @@ export const configSchema = z.object({
     /** When true, an unsigned or altered IT policy file is refused. */
     requireSignedPolicy: z.boolean().default(false),
     /**
+     * Read only from the IT policy in the OS-protected location: when true, VIGIL_POLICY_FILE (or a
+     * ProgramData variable) may point the app at another policy file, e.g. on a test lab machine.
+     * Elsewhere only development builds honour those overrides (config/policy-location.ts).
+     */
+    allowPolicyOverride: z.boolean().default(false),
+    /**
      * When true, the device token is only ever kept sealed by the OS keychain: where none is
      * available, enrollment is refused instead of keeping the token in a 0600 file.
      */

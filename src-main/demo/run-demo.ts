@@ -152,10 +152,8 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
 
     let state = await call('candidateBeginInterview', { sessionId });
     const started = await call('mediaStart', {
-      sessionId,
       mimeType: recording.mimeType,
       expectedDurationS: DEMO_EXAM.keyQuestions.reduce((s, q) => s + q.time_limit_s, 0),
-      uploadMode: 'full',
     });
     const chunks = sliceTimeslices(recording.file, recording.durationMs, started.timesliceMs);
     step(`Interview started; recording ${started.recordingId} in ${started.timesliceMs} ms timeslices.`);
@@ -226,7 +224,7 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
     });
     step(`Recording merged: ${merged.path} (${merged.durationS.toFixed(1)} s, ${merged.sizeBytes} bytes).`);
 
-    let progress = await call('candidateFinish', { sessionId, recordingId: started.recordingId });
+    let progress = await call('candidateFinish', { sessionId });
     step('Session finished; evaluation, report and uploads continue in the background.');
     const deadline = performance.now() + SETTLE_TIMEOUT_MS;
     let last = '';

@@ -27,6 +27,8 @@ export interface ConsoleSessionOptions {
 }
 
 interface Signed {
+  /** The window that signed in (its WebContents id; undefined on the headless host). */
+  owner: number | undefined;
   store: CentralStore;
   reviewer: Reviewer;
   review: ReviewService;
@@ -76,7 +78,11 @@ export class ConsoleSession {
 
   constructor(private readonly options: ConsoleSessionOptions) {}
 
-  async signIn(user: string, password: string): Promise<Reviewer> {
+  /**
+   * Signs in for the window `owner` (the Electron console window's WebContents id): the login is
+   * that window's, refused to any other (`assertCaller`) and ended when it closes (`endWindow`).
+   */
+  async signIn(user: string, password: string, owner?: number): Promise<Reviewer> {
     const central = this.options.central();
     if (!central.url) {
       throw new VigilError(
@@ -109,6 +115,7 @@ export class ConsoleSession {
       );
       const reviewer = await review.whoAmI();
       this.signed = {
+        owner,
         store,
         reviewer,
         review,
@@ -136,8 +143,30 @@ export class ConsoleSession {
     await current?.store.close();
   }
 
-  whoAmI(): Reviewer | null {
-    return this.signed?.reviewer ?? null;
+  /** Who is signed in, as the window `caller` sees it: nobody, when the login is another window's. */
+  whoAmI(caller?: number): Reviewer | null {
+    return this.signed && this.ownedBy(caller) ? this.signed.reviewer : null;
+  }
+
+  /**
+   * Refuses a console call from a window that did not sign in. The candidate window is already
+   * refused every console call by its call group; this also keeps a second console window (or any
+   * contents that were not the signing one) from riding on the login.
+   */
+  assertCaller(caller: number | undefined): void {
+    if (this.signed && !this.ownedBy(caller))
+      throw new VigilError('FORBIDDEN', 'This console login belongs to another window: sign in here.', {
+        reason: 'login_of_another_window',
+      });
+  }
+
+  /** The window `id` closed: its login ends, so the next console call needs a sign-in. */
+  async endWindow(id: number): Promise<void> {
+    if (this.signed && this.signed.owner === id) await this.signOut();
+  }
+
+  private ownedBy(caller: number | undefined): boolean {
+    return this.signed?.owner === undefined || this.signed.owner === caller;
   }
 
   private need(): Signed {

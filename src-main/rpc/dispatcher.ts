@@ -19,6 +19,11 @@ import { estimatePayloadBytes } from './payload-size';
 export interface CallContext {
   transport: 'electron' | 'host';
   origin: string;
+  /**
+   * The sending window's WebContents id (Electron only): the console login belongs to the window
+   * that signed in (console-session.ts), so another window cannot use it.
+   */
+  senderId?: number;
 }
 
 /** Handlers receive the parsed request (zod output type) and return the response. */

@@ -41,7 +41,7 @@ export interface AfterSessionJobDeps {
 
 /**
  * Enqueues the work after the session in the session's final transaction. Returns the session's
- * recording (the one given, or its latest when the renderer could not say).
+ * recording (the one given, or its latest in the media ledger).
  */
 export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: string | null): string | null {
   const recording = recordingId ?? latestRecordingOf(tx, sessionId);
@@ -92,7 +92,8 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   return recording;
 }
 
-function latestRecordingOf(tx: Tx, sessionId: string): string | null {
+/** The session's latest recording in the media ledger (the one main opened for it last). */
+export function latestRecordingOf(tx: Tx, sessionId: string): string | null {
   const row = tx.raw
     .prepare(`SELECT id FROM media_recordings WHERE session_id = ? ORDER BY started_at DESC LIMIT 1`)
     .get(sessionId) as { id: string } | undefined;

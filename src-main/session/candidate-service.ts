@@ -16,7 +16,7 @@ import { appendEvent } from '../store/event-chain';
 import { enrollmentFor, isExpired } from '../store/enrollments';
 import { cachedExam, type CachedExam } from '../store/exam-cache';
 import { finishSession, startSession } from '../store/sessions';
-import { enqueueAfterSession } from './after-session-jobs';
+import { enqueueAfterSession, latestRecordingOf } from './after-session-jobs';
 import { createProgress, getProgress, updateProgress, type Progress } from './candidate-progress';
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
 import type { CandidatePorts } from './candidate-ports';
@@ -212,7 +212,7 @@ export class CandidateService {
     if (!flow || !gate) {
       flow?.end();
       if (flow) live.flow = flow;
-      await this.finish(sessionId, undefined);
+      await this.finish(sessionId);
       if (!flow)
         throw new VigilError('CONFLICT', 'This interview has ended; its answers are saved.', { sessionId });
       return flow;
@@ -281,12 +281,11 @@ export class CandidateService {
 
   // ---- Finish --------------------------------------------------------------------------------
 
-  async finish(
-    sessionId: string,
-    recordingId: string | undefined,
-    recordingError?: string,
-    status: 'completed' | 'abandoned' = 'completed',
-  ) {
+  /**
+   * The recording uploaded with the session is the one main opened for it (candidate_progress, or
+   * the session's latest in the media ledger), never one the renderer names.
+   */
+  async finish(sessionId: string, recordingError?: string, status: 'completed' | 'abandoned' = 'completed') {
     const progress = this.progress(sessionId);
     if (progress.stage !== 'finish') {
       const live = this.live.get(sessionId);
@@ -296,6 +295,7 @@ export class CandidateService {
       await live?.proctor.end();
       const exam = live?.exam ?? this.exam(progress.examId);
       this.ports.store.write('session finished', (tx) => {
+        const recordingId = progress.recordingId ?? latestRecordingOf(tx, sessionId);
         if (recordingError) {
           appendEvent(tx, {
             sessionId,
@@ -308,7 +308,7 @@ export class CandidateService {
         const risk = sessionRisk(tx, sessionId, this.ports.policyFor(exam), endedAt);
         finishSession(tx, { sessionId, status, risk, endedAt });
         // The session's row and the work after it commit together; the runner picks the jobs up.
-        const recording = enqueueAfterSession(tx, sessionId, recordingId ?? progress.recordingId);
+        const recording = enqueueAfterSession(tx, sessionId, recordingId);
         updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });
       });
       this.live.delete(sessionId);
@@ -336,7 +336,7 @@ export class CandidateService {
       const exam = cachedExam(this.ports.store, row.exam_id);
       if (!exam || !planResume(this.ports.store, row.session_id, exam.policy, now).expired) continue;
       if (row.stage === 'interview') await this.resumeAfterRestart(this.liveSession(row.session_id), now);
-      else await this.finish(row.session_id, undefined, undefined, 'abandoned');
+      else await this.finish(row.session_id, undefined, 'abandoned');
       finished.push(row.session_id);
     }
     return finished;

@@ -52,7 +52,11 @@ export function bindContract(
     if (!window) {
       return { ok: false, error: { code: 'FORBIDDEN', message: 'This frame may not call Vigil.' } };
     }
-    return scoped[window].dispatch(call, request, { transport: 'electron', origin: APP_ORIGIN });
+    return scoped[window].dispatch(call, request, {
+      transport: 'electron',
+      origin: APP_ORIGIN,
+      ...(event.sender ? { senderId: event.sender.id } : {}),
+    });
   });
   return () => ipcMain.removeHandler(IPC_CALL_CHANNEL);
 }

@@ -5,6 +5,7 @@ import {
   app,
   BrowserWindow,
   clipboard,
+  dialog,
   ipcMain,
   Menu,
   powerMonitor,
@@ -34,7 +35,7 @@ import {
 import { applicationMenuTemplate } from './app-menu';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-protocol';
 import { installCspHeaders } from './csp-headers';
-import { forbidDevTools } from './devtools';
+import { debuggingLaunchDecision, forbidDevTools } from './devtools';
 import { createExamLockdown } from './exam-lockdown';
 import { createSafeStorageCipher } from './safe-storage-cipher';
 import { createElectronUpdater } from './auto-updater';
@@ -43,7 +44,7 @@ import { installNavigationGuards } from './navigation';
 import { installPermissionHandlers } from './permissions';
 import { openProctorWindow } from './proctor-window';
 import { createCandidateWindow } from './window-options';
-import { createWindowRegistry } from './window-registry';
+import { createWindowRegistry, endConsoleLoginOnClose } from './window-registry';
 import { createWindowRouter } from './window-router';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
@@ -54,6 +55,14 @@ const preloadPaths = {
   console: fileURLToPath(new URL('../preload/console.cjs', import.meta.url)),
 };
 const production = app.isPackaged;
+
+// A production launch with a debugging switch ends here, before any window or service exists.
+// showErrorBox is usable before 'ready' (it prints to stderr where no dialog can be shown).
+const debugging = debuggingLaunchDecision([...process.execArgv, ...process.argv.slice(1)], production);
+if (!debugging.allowed) {
+  dialog.showErrorBox('Vigil cannot start', debugging.message);
+  app.exit(1);
+}
 
 // `npm start` runs the app from the repository, whose node_modules/better-sqlite3 is Node's build:
 // load the Electron build the start script made beside it. A packaged app's own is Electron's.
@@ -120,7 +129,8 @@ const windows = createWindowRouter<BrowserWindow>({
 let windowsStarted = false;
 const launchesDuringStart: string[][] = [];
 
-if (!app.requestSingleInstanceLock()) {
+// A refused debugging launch registers nothing, so nothing can start while it exits.
+if (!debugging.allowed || !app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', (_event, argv) => {
@@ -147,7 +157,12 @@ if (!app.requestSingleInstanceLock()) {
         else process.emitWarning(`${message} (${String(details.reason)})`);
       },
     });
-    booted = await bootApp('electron', {}, { secretCipher });
+    // A packaged build reads the IT policy only from its OS-protected location (unless IT allows more).
+    booted = await bootApp(
+      'electron',
+      { buildKind: production ? 'production' : 'development' },
+      { secretCipher },
+    );
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
     const menu = applicationMenuTemplate(process.platform, {
@@ -162,6 +177,10 @@ if (!app.requestSingleInstanceLock()) {
     installCspHeaders(session.defaultSession.webRequest);
     installPermissionHandlers(session.defaultSession);
     bindContract(ipcMain, booted.app.dispatcher, (senderId) => registry.windowOf(senderId));
+    // The console login is its window's: closing that window signs out (the next call needs a login).
+    endConsoleLoginOnClose(registry, consoleSession, (error) =>
+      logger.warn({ err: error }, 'console sign-out on close failed'),
+    );
     forwardEvents(booted.app.events, () => registry.targets());
     // What the server checks against its known releases: version plus a hash of the shipped bundles.
     // If the bundles cannot be read (say, inside an unusual ASAR layout) the hash says so, and the

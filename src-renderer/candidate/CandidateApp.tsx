@@ -21,7 +21,6 @@ interface Active {
   sessionId?: string;
   resume: boolean;
   analysisFps: number;
-  recordingId?: string;
   recordingError?: string;
 }
 
@@ -146,22 +145,10 @@ function CapturedStages({
           capture={capture}
           analysisFps={active.analysisFps}
           resume={active.resume}
-          onFinished={(recordingId, recordingError) =>
-            onStage('finish', {
-              ...(recordingId ? { recordingId } : {}),
-              ...(recordingError ? { recordingError } : {}),
-            })
-          }
+          onFinished={(recordingError) => onStage('finish', recordingError ? { recordingError } : {})}
         />
       );
     default:
-      return (
-        <FinishScreen
-          api={api}
-          sessionId={sessionId}
-          recordingId={active.recordingId}
-          recordingError={active.recordingError}
-        />
-      );
+      return <FinishScreen api={api} sessionId={sessionId} recordingError={active.recordingError} />;
   }
 }

@@ -12,12 +12,10 @@ function formatBytes(bytes: number): string {
 export function FinishScreen({
   api,
   sessionId,
-  recordingId,
   recordingError,
 }: {
   api: CandidateApi;
   sessionId: string;
-  recordingId: string | undefined;
   recordingError: string | undefined;
 }) {
   const [progress, setProgress] = useState<FinishProgress>();
@@ -28,7 +26,6 @@ export function FinishScreen({
     void api
       .candidateFinish({
         sessionId,
-        ...(recordingId ? { recordingId } : {}),
         ...(recordingError ? { recordingError: recordingError.slice(0, 2000) } : {}),
       })
       .then((r) => {
@@ -39,7 +36,7 @@ export function FinishScreen({
         }, 1000);
       });
     return () => clearInterval(timer);
-  }, [api, sessionId, recordingId, recordingError]);
+  }, [api, sessionId, recordingError]);
 
   return (
     <Screen title="Thank you — you are done" testId="screen-finish">

@@ -27,7 +27,8 @@ export function InterviewScreen({
   capture: Capture;
   analysisFps: number;
   resume: boolean;
-  onFinished: (recordingId: string | undefined, recordingError?: string) => void;
+  /** Main knows which recording is the session's; only why it could not stop comes from here. */
+  onFinished: (recordingError?: string) => void;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<InterviewState>();
@@ -82,7 +83,6 @@ export function InterviewScreen({
     handle.current = startRecording({
       api,
       stream: capture.stream,
-      sessionId,
       expectedDurationS: 3600,
       onStatus: setRecording,
     })
@@ -170,7 +170,7 @@ export function InterviewScreen({
       // The segments are kept on disk; main records why and merges them again after the session.
       recordingError = (error as Error).message;
     }
-    onFinished(recorder?.recordingId, recordingError);
+    onFinished(recordingError);
   }, [onFinished]);
 
   // Submits the answer (the recorded audio of a spoken one, with any notes), optionally followed

@@ -26,12 +26,10 @@ export interface RecordingStatus {
 export interface StartRecordingOptions {
   api: Pick<CandidateApi, 'mediaStart' | 'mediaAppendChunk' | 'mediaStop'>;
   stream: MediaStream;
-  sessionId: string;
   expectedDurationS: number;
   timesliceMs?: number;
   videoBitsPerSecond?: number;
   audioBitsPerSecond?: number;
-  uploadMode?: 'full' | 'flags_only';
   mp4?: boolean;
   onStatus?: (status: RecordingStatus) => void;
   /** Retries of one chunk on a transport failure before the recording is failed. */
@@ -69,11 +67,9 @@ export async function startRecording(options: StartRecordingOptions): Promise<Re
   const videoBitsPerSecond = options.videoBitsPerSecond ?? 1_000_000;
   const audioBitsPerSecond = options.audioBitsPerSecond ?? 64_000;
   const opened = await options.api.mediaStart({
-    sessionId: options.sessionId,
     mimeType: mimeType || 'video/webm',
     expectedDurationS: options.expectedDurationS,
     bitsPerSecond: videoBitsPerSecond + audioBitsPerSecond,
-    ...(options.uploadMode ? { uploadMode: options.uploadMode } : {}),
     ...(options.mp4 ? { mp4: true } : {}),
   });
   if (!opened.ok) throw new CaptureError(opened.error);

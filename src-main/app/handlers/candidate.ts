@@ -54,7 +54,7 @@ export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls>
     candidateFrame: async (r) => (await service()).frame(r),
     candidateAudio: async (r) => (await service()).audio(r.sessionId, r.frames),
     candidateFocus: async (r) => (await service()).focus(r.sessionId, r.focused),
-    candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingId, r.recordingError),
+    candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingError),
     candidateFinishProgress: async (r) => (await service()).finishProgress(r.sessionId),
   };
 }

@@ -16,12 +16,12 @@ export function reviewHandlers(
   | 'reviewBlob'
 > {
   return {
-    consoleSignIn: (request) => ctx.console.signIn(request.user, request.password),
+    consoleSignIn: (request, call) => ctx.console.signIn(request.user, request.password, call.senderId),
     consoleSignOut: async () => {
       await ctx.console.signOut();
       return { ok: true as const };
     },
-    consoleWhoAmI: async () => ctx.console.whoAmI(),
+    consoleWhoAmI: async (_request, call) => ctx.console.whoAmI(call.senderId),
     reviewQueue: (request) => ctx.console.review.queue(request),
     reviewLoad: (request) => ctx.console.review.load(request.sessionId),
     reviewWarning: (request) => ctx.console.review.reviewWarning(request),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import {
   generatePolicyKeyPair,
+  readPolicyStamp,
   signatureFileFor,
   signPolicyBytes,
   verifyPolicySignature,
@@ -35,7 +36,15 @@ export function registerPolicyCommand(program: Command): void {
     .requiredOption('--key <privateKeyFile>', 'PEM private key from `vigil policy keygen`')
     .action((policyFile: string, opts: { key: string }) => {
       const bytes = fs.readFileSync(policyFile);
-      JSON.parse(bytes.toString('utf8')); // refuse to sign something that is not JSON
+      // Refuse to sign something that is not JSON, or a policy the app would refuse once signed.
+      const stamp = readPolicyStamp(JSON.parse(bytes.toString('utf8')) as Record<string, unknown>);
+      if ('problem' in stamp) {
+        process.stderr.write(
+          `${policyFile}: not signed: it ${stamp.problem}. Add e.g. "serial": 1, "expiresAt": "2027-06-30T00:00:00Z" and sign again.\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
       fs.writeFileSync(
         signatureFileFor(policyFile),
         signPolicyBytes(bytes, fs.readFileSync(opts.key, 'utf8')),

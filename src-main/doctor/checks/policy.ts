@@ -18,7 +18,7 @@ export function policyCheck(loaded: LoadedConfig): DoctorCheck {
   const { policy } = loaded;
   const signature =
     policy.signature === 'valid'
-      ? `signed (key ${policy.keyId})`
+      ? `signed (key ${policy.keyId}${policy.stamp ? `, serial ${policy.stamp.serial}, expires ${policy.stamp.expiresAt}` : ''})`
       : policy.signature === 'absent'
         ? 'no policy file'
         : policy.signature;
@@ -38,6 +38,8 @@ export function policyCheck(loaded: LoadedConfig): DoctorCheck {
       signatureKeyId: policy.keyId ?? null,
       signatureRequired: policy.signatureRequired,
       policyRefused: policy.refused,
+      policySerial: policy.stamp?.serial ?? null,
+      policyExpiresAt: policy.stamp?.expiresAt ?? null,
       userSettingsFile: loaded.files.user,
       dataDir: loaded.dataDir,
       values,

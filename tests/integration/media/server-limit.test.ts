@@ -40,7 +40,6 @@ describe('the server file limit before recording', () => {
     const refused = await app.dispatcher.dispatch(
       'mediaStart',
       {
-        sessionId,
         mimeType: 'video/webm',
         expectedDurationS: THREE_HOURS_S,
         bitsPerSecond: DEFAULT_RECORDING_BITS_PER_SECOND,
@@ -68,7 +67,6 @@ describe('the server file limit before recording', () => {
 
     // The demo exam's 3 × 2 minutes fit in 100 MB: recording starts.
     const started = await call('mediaStart', {
-      sessionId,
       mimeType: 'video/webm',
       expectedDurationS: 360,
       bitsPerSecond: DEFAULT_RECORDING_BITS_PER_SECOND,

@@ -101,7 +101,7 @@ async function prepareExam(uploadMode: 'full' | 'flags_only') {
 }
 
 /** The candidate's whole session through the contract, as the renderer drives it. */
-async function candidateSession(app: VigilApp, exam: { examId: string; code: string }, uploadMode: string) {
+async function candidateSession(app: VigilApp, exam: { examId: string; code: string }) {
   const call = async <C extends CallName>(name: C, request: CallRequest<C>) => {
     const result = await app.dispatcher.dispatch(name, request, ctx);
     if (!result.ok) throw new Error(`${name}: ${result.error.code} ${result.error.message}`);
@@ -124,12 +124,7 @@ async function candidateSession(app: VigilApp, exam: { examId: string; code: str
 
   let state = await call('candidateBeginInterview', { sessionId });
   const beforeRecording = Date.now();
-  const started = await call('mediaStart', {
-    sessionId,
-    mimeType: recording.mimeType,
-    expectedDurationS: 240,
-    uploadMode: uploadMode as 'full' | 'flags_only',
-  });
+  const started = await call('mediaStart', { mimeType: recording.mimeType, expectedDurationS: 240 });
   const recordingStarted = { after: beforeRecording, before: Date.now() };
   const chunks = sliceTimeslices(recording.file, recording.durationMs, started.timesliceMs);
   let nextChunk = 0;
@@ -197,7 +192,7 @@ async function candidateSession(app: VigilApp, exam: { examId: string; code: str
     recordingId: started.recordingId,
     recordedMs: recording.durationMs,
   });
-  let progress = await call('candidateFinish', { sessionId, recordingId: started.recordingId });
+  let progress = await call('candidateFinish', { sessionId });
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     const settled =
@@ -340,7 +335,7 @@ describe('a real session from the candidate device to the proctor console', () =
       VIGIL_CENTRAL_URL: central.pg.urlFor(DEVICE_LOGIN),
       VIGIL_CENTRAL_SSL_MODE: 'disable',
     });
-    const device = await candidateSession(t.app, exam, 'full');
+    const device = await candidateSession(t.app, exam);
     const console = await openConsole(t.app, exam.proctor, device.sessionId);
     const review = await settledReview(
       console,
@@ -392,7 +387,7 @@ describe('a real session from the candidate device to the proctor console', () =
       VIGIL_CENTRAL_URL: central.pg.urlFor(DEVICE_LOGIN),
       VIGIL_CENTRAL_SSL_MODE: 'disable',
     });
-    const device = await candidateSession(t.app, exam, 'flags_only');
+    const device = await candidateSession(t.app, exam);
     const console = await openConsole(t.app, exam.proctor, device.sessionId);
     const review = await settledReview(
       console,

@@ -95,7 +95,6 @@ describe('a crash in the middle of the interview', () => {
     });
     const q2 = next.question!;
     const media = await call(first, 'mediaStart', {
-      sessionId,
       mimeType: 'video/webm;codecs=vp8,opus',
       expectedDurationS: 600,
     });
@@ -119,7 +118,6 @@ describe('a crash in the middle of the interview', () => {
     expect(ranBeforeMs).toBeLessThan(1400 + (Date.now() - stoppedAt)); // the downtime is not counted
     // The recording continues in a new segment of the same recording.
     const resumed = await call(second, 'mediaStart', {
-      sessionId,
       mimeType: 'video/webm;codecs=vp8,opus',
       expectedDurationS: 600,
     });
@@ -143,7 +141,7 @@ describe('a crash in the middle of the interview', () => {
       recordedMs: SECONDS * 1000,
     });
     expect(Number(ffprobeJson(merged.path).format.duration)).toBeGreaterThan(SECONDS * 0.5 + SECONDS - 1);
-    await call(second, 'candidateFinish', { sessionId, recordingId: resumed.recordingId });
+    await call(second, 'candidateFinish', { sessionId });
 
     const store = await second.context.candidate.store();
     const resumedEvent = store.raw

@@ -43,6 +43,15 @@ describe('vigil policy', () => {
     expect(loadConfig({ env: {}, home: tmp, policyFile: policy, trust }).policy.refused).toBe(true);
   });
 
+  it('refuses to sign a policy without a serial and an expiry (the app would refuse it)', async () => {
+    const keys = path.join(tmp, 'keys');
+    await vigil('policy', 'keygen', '--out', keys);
+    const policy = path.join(tmp, 'policy.json');
+    fs.writeFileSync(policy, '{ "log": { "level": "warn" } }\n');
+    expect(await vigil('policy', 'sign', policy, '--key', path.join(keys, 'policy-signing.key'))).toBe(1);
+    expect(fs.existsSync(`${policy}.sig`)).toBe(false);
+  });
+
   it('accepts a signature made with plain OpenSSL', async () => {
     const keys = path.join(tmp, 'keys');
     await vigil('policy', 'keygen', '--out', keys);

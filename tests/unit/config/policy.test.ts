@@ -140,8 +140,13 @@ describe('signed policies (Ed25519)', () => {
   const pair = generatePolicyKeyPair();
   const trust: PolicyTrust = { publicKeys: [pair.publicKeyPem], requireSignedPolicy: true };
 
-  function signedPolicy(value: unknown): string {
-    const file = write(path.join(tmp, 'policy.json'), value);
+  /** Signed as IT does, stamped with a serial and an expiry unless the value brings its own. */
+  function signedPolicy(value: Record<string, unknown>): string {
+    const file = write(path.join(tmp, 'policy.json'), {
+      serial: 1,
+      expiresAt: '2099-01-01T00:00:00Z',
+      ...value,
+    });
     fs.writeFileSync(signatureFileFor(file), signPolicyBytes(fs.readFileSync(file), pair.privateKeyPem));
     return file;
   }
@@ -215,7 +220,10 @@ describe('signed policies (Ed25519)', () => {
   });
 
   it('loads the shipped example policy once signed', () => {
-    const example = JSON.parse(fs.readFileSync('resources/policy.example.json', 'utf8')) as unknown;
+    const example = JSON.parse(fs.readFileSync('resources/policy.example.json', 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const policyFile = signedPolicy(example);
     const loaded = loadConfig(base({ policyFile, trust }));
     expect(loaded.issues).toEqual([]);

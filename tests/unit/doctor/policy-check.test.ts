@@ -22,7 +22,12 @@ describe('doctor policy item', () => {
     const file = path.join(tmp, 'policy.json');
     fs.writeFileSync(
       file,
-      JSON.stringify({ central: { url: 'postgresql://db.example.edu/vigil' }, log: { level: 'warn' } }),
+      JSON.stringify({
+        serial: 7,
+        expiresAt: '2099-01-01T00:00:00Z',
+        central: { url: 'postgresql://db.example.edu/vigil' },
+        log: { level: 'warn' },
+      }),
     );
     fs.writeFileSync(`${file}.sig`, signPolicyBytes(fs.readFileSync(file), pair.privateKeyPem));
     return file;
@@ -34,7 +39,9 @@ describe('doctor policy item', () => {
       loadConfig({ env: { VIGIL_PROCTORING_FRAME_RATE: '1' }, home: tmp, policyFile, trust }),
     );
     expect(check.status).toBe('ok');
-    expect(check.summary).toContain(`signed (key ${pair.keyId}), signature required; 2 managed key(s)`);
+    expect(check.summary).toContain(
+      `signed (key ${pair.keyId}, serial 7, expires 2099-01-01T00:00:00Z), signature required; 2 managed key(s)`,
+    );
     const values = check.details?.values as Record<
       string,
       { value: unknown; source: string; locked: boolean }

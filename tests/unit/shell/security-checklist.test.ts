@@ -309,7 +309,7 @@ describe('Electron security checklist', () => {
 
     it('runs a single instance and preloads only the bundled preload of each window', () => {
       expect(shellSource('main.ts')).toMatch(
-        /if \(!app\.requestSingleInstanceLock\(\)\) \{\n\s+app\.quit\(\);/,
+        /if \((?:!debugging\.allowed \|\| )?!app\.requestSingleInstanceLock\(\)\) \{\n\s+app\.quit\(\);/,
       );
       expect(prefs(true).preload).toBe('/app/preload/candidate.cjs');
       expect(shellSource('main.ts')).toMatch(
