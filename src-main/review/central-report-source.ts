@@ -1,6 +1,8 @@
 // The report's ReportSource over the central store: maps a session's rows (with the proctors'
-// latest verdicts and decision) into the report input model, so a decision in the console rebuilds
-// the PDF with the verdicts in it.
+// latest verdicts and decision) into the report input model. The central worker builds every
+// central report version from it (worker/make-report.ts), so the report shows what the server
+// decided: its evaluation and its risk where it has filed them (the device's only until then,
+// as the console does).
 import type { ExamType, Severity } from '../../src-preload/vocabulary';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
@@ -42,7 +44,17 @@ export function centralReportSource(query: SqlQuery): ReportSource {
           `SELECT * FROM vigil.questions WHERE session_id = $1 ORDER BY ordinal`,
           [sessionId],
         ),
-        query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [sessionId]),
+        // The server's evaluation first (migration 0410), the device's while there is none.
+        query<Record<string, unknown>>(
+          `SELECT evaluator, overall, professionalism, subject_knowledge, clarity, traits, suggestions, model
+           FROM (SELECT 0 AS rank, evaluator, overall, professionalism, subject_knowledge, clarity, traits,
+                        suggestions, model FROM vigil.server_evaluations WHERE session_id = $1
+                 UNION ALL
+                 SELECT 1, evaluator, overall, professionalism, subject_knowledge, clarity, traits, suggestions,
+                        NULL FROM vigil.evaluations WHERE session_id = $1) e
+           ORDER BY rank LIMIT 1`,
+          [sessionId],
+        ),
         query<Record<string, unknown>>(
           `SELECT d.*, coalesce(u.display_name, u.email, 'a proctor') AS by FROM vigil.session_decisions d
            LEFT JOIN vigil.users u ON u.id = d.decided_by WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
@@ -86,7 +98,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
                 clarity: Number(ev.clarity),
               }
             : null,
-          risk: centralRisk(s),
+          risk: centralRisk({ id: s.id, risk_factors: s.server_risk_factors }) ?? centralRisk(s),
           decision: d
             ? {
                 outcome: OUTCOME[String(d.decision)] ?? 'needs_follow_up',
@@ -145,7 +157,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
             ? {
                 kind: String(ev.evaluator).startsWith('local') ? 'local' : 'openai',
                 name: String(ev.evaluator),
-                model: String(usage[0]?.model ?? ev.evaluator),
+                model: String(ev.model ?? usage[0]?.model ?? ev.evaluator),
                 promptTokens: Number(usage[0]?.p ?? 0),
                 completionTokens: Number(usage[0]?.c ?? 0),
                 costUsd: Number(usage[0]?.cost ?? 0),

@@ -4,8 +4,9 @@
 // (FOR UPDATE SKIP LOCKED); a job whose worker dies is failed by expiry (`expireInSeconds` after it
 // started, checked every `maintenanceIntervalSeconds` by whichever worker runs maintenance) and
 // retried by another. Jobs: `evaluate-session` (server evaluation + token_usage rows) and
-// `session-risk` (server risk from the warnings the server holds). Both are idempotent, so a job
-// run twice (taken over while its first worker was only slow) files nothing twice.
+// `session-risk` (server risk from the warnings the server holds) and `session-report` (the report of
+// record, make-report.ts). All are idempotent, so a job run twice (taken over while its first
+// worker was only slow) files nothing twice.
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import { listenPostgres, openPostgres, type CentralStore, type SslMode } from '../central/connect';
@@ -18,7 +19,9 @@ import type { Evaluator } from '../evaluation/types';
 import { CentralUsageRecorder } from './central-usage';
 import { evaluateCentralSession, type EvaluationOutcome } from './evaluate-session';
 import { JOBS_CHANNEL, QUEUES, relayRequests, REQUESTS_CHANNEL, type JobPolicy } from './request-relay';
+import { makeCentralReport, type ReportOutcome } from './make-report';
 import { fileServerRisk } from './server-risk';
+import type { ReportPageSize } from '../reports/types';
 
 /** How often a start that PostgreSQL ended as a deadlock is tried again. */
 const START_ATTEMPTS = 5;
@@ -51,6 +54,8 @@ export interface CentralWorkerOptions {
   /** Periodic relay sweep, in case a NOTIFY was missed. */
   sweepIntervalMs?: number;
   jobs?: Partial<JobPolicy>;
+  /** Page size of the reports it makes (`report.pageSize` of its config). */
+  reportPageSize?: ReportPageSize;
   retry?: Partial<RetryPolicy>;
   onEvent?: (event: WorkerEvent) => void;
 }
@@ -59,6 +64,7 @@ export type WorkerEvent =
   | { kind: 'started'; workerId: string; evaluator: string; model: string }
   | { kind: 'evaluated'; sessionId: string; outcome: EvaluationOutcome; jobId: string }
   | { kind: 'risk'; sessionId: string; score: number; jobId: string }
+  | ({ kind: 'report'; sessionId: string; jobId: string } & ReportOutcome)
   | { kind: 'relayed'; jobs: number }
   | { kind: 'error'; message: string };
 
@@ -172,6 +178,16 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     await work(QUEUES.risk, async (sessionId, jobId) => {
       const risk = await fileServerRisk(store.db, sessionId);
       emit({ kind: 'risk', sessionId, score: risk.score, jobId });
+    });
+    await work(QUEUES.report, async (sessionId, jobId) => {
+      const made = await makeCentralReport({
+        db: store.db,
+        sessionId,
+        workerId,
+        jobId,
+        ...(options.reportPageSize ? { pageSize: options.reportPageSize } : {}),
+      });
+      emit({ kind: 'report', sessionId, jobId, ...made });
     });
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);

@@ -36,6 +36,8 @@ function describe(event: WorkerEvent): string {
       return `session ${event.sessionId}: ${event.outcome.replace('_', ' ')}`;
     case 'risk':
       return `session ${event.sessionId}: server risk ${event.score}`;
+    case 'report':
+      return `session ${event.sessionId}: ${event.outcome === 'filed' ? `report version ${event.version} filed (${event.reason})` : 'report unchanged'}`;
     case 'relayed':
       return `queued ${event.jobs} job(s)`;
     case 'error':
@@ -47,7 +49,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run a central worker: evaluates finished sessions and scores their risk on the server (holds the AI key).',
+      'Run a central worker: evaluates finished sessions, scores their risk and makes their reports on the server (holds the AI key).',
     )
     .option(
       '--central <url>',
@@ -92,6 +94,7 @@ export function registerWorkerCommand(program: Command): void {
         sslMode: opts.sslMode ?? loaded.config.central.sslMode,
         ...(caFile ? { caFile } : {}),
         ai: loaded.config.ai,
+        reportPageSize: loaded.config.report.pageSize,
         ...(opts.local ? { local: true } : {}),
         ...(opts.id ? { workerId: opts.id } : {}),
         concurrency: positive('--concurrency', opts.concurrency) ?? 4,
