@@ -8,6 +8,7 @@ import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import type { ReportSource, ReportSourceResult } from '../reports/report-source';
 import { centralRisk } from './central-risk';
+import { questionScores } from './review-service';
 
 const OUTCOME: Record<string, 'accepted' | 'rejected' | 'needs_follow_up' | 'invalidated'> = {
   cleared: 'accepted',
@@ -46,12 +47,13 @@ export function centralReportSource(query: SqlQuery): ReportSource {
         ),
         // The server's evaluation first (migration 0410), the device's while there is none.
         query<Record<string, unknown>>(
-          `SELECT evaluator, overall, professionalism, subject_knowledge, clarity, traits, suggestions, model
+          `SELECT evaluator, overall, professionalism, subject_knowledge, clarity, traits, suggestions,
+                  question_responses, model
            FROM (SELECT 0 AS rank, evaluator, overall, professionalism, subject_knowledge, clarity, traits,
-                        suggestions, model FROM vigil.server_evaluations WHERE session_id = $1
+                        suggestions, question_responses, model FROM vigil.server_evaluations WHERE session_id = $1
                  UNION ALL
                  SELECT 1, evaluator, overall, professionalism, subject_knowledge, clarity, traits, suggestions,
-                        NULL FROM vigil.evaluations WHERE session_id = $1) e
+                        question_responses, NULL FROM vigil.evaluations WHERE session_id = $1) e
            ORDER BY rank LIMIT 1`,
           [sessionId],
         ),
@@ -69,6 +71,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
       const started = new Date(iso(s.started_at)).getTime();
       const ended = s.ended_at ? new Date(iso(s.ended_at)).getTime() : null;
       const ev = evaluations[0];
+      const scored = questionScores(ev?.question_responses);
       const d = decisions[0];
       const idDetails = (s.id_details ?? {}) as Record<string, unknown>;
       const fields = (idDetails.fields ?? {}) as Record<string, unknown>;
@@ -120,12 +123,15 @@ export function centralReportSource(query: SqlQuery): ReportSource {
                 reasons: Array.isArray(idDetails.reasons) ? idDetails.reasons.map(String) : [],
               }
             : null,
-          questions: questions.map((q) => ({
-            question: String(q.text),
-            answer: (q.answer_text as string | null) ?? null,
-            score: null,
-            feedback: null,
-          })),
+          questions: questions.map((q, i) => {
+            const response = scored.byQuestion.get(String(q.text)) ?? scored.inOrder[i];
+            return {
+              question: String(q.text),
+              answer: (q.answer_text as string | null) ?? null,
+              score: response?.score ?? null,
+              feedback: response?.feedback || null,
+            };
+          }),
           traits: ev ? ((ev.traits as unknown[]) ?? []).map(String) : [],
           suggestions: ev ? ((ev.suggestions as unknown[]) ?? []).map(String) : [],
           warnings: warnings.map((w) => {

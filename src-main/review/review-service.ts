@@ -51,7 +51,7 @@ function seconds(from: unknown, to: unknown): number {
 }
 
 /** The evaluation's per-question scores (0–10) and feedback, by question text and in order. */
-function questionScores(value: unknown): {
+export function questionScores(value: unknown): {
   byQuestion: Map<string, { score: number; feedback: string }>;
   inOrder: ({ score: number; feedback: string } | undefined)[];
 } {
