@@ -282,19 +282,17 @@ export class ReviewService {
     const deviceRisk = centralRisk(s);
     const serverRisk = centralRisk({ id: s.id, risk_factors: s.server_risk_factors });
     const scored = questionScores(ev?.question_responses);
-    const reportVersions = reports.map(
-      (r): ReportVersion => ({
-        version: Number(r.version),
-        reportId: text(r.report_id),
-        reason: text(r.reason),
-        sha256: text(r.sha256),
-        at: iso(r.created_at),
-        filedBy: r.filed_by === 'worker' || r.filed_by === 'console' ? r.filed_by : 'device',
-        by: typeof r.by === 'string' ? r.by : null,
-        madeBy: typeof r.made_by === 'string' ? r.made_by : null,
-        uploaded: r.uploaded === true,
-      }),
-    );
+    const reportVersions = reports.map((r): ReportVersion => ({
+      version: Number(r.version),
+      reportId: text(r.report_id),
+      reason: text(r.reason),
+      sha256: text(r.sha256),
+      at: iso(r.created_at),
+      filedBy: r.filed_by === 'worker' || r.filed_by === 'console' ? r.filed_by : 'device',
+      by: typeof r.by === 'string' ? r.by : null,
+      madeBy: typeof r.made_by === 'string' ? r.made_by : null,
+      uploaded: r.uploaded === true,
+    }));
     return {
       session: {
         id: String(s.id),
@@ -379,10 +377,12 @@ export class ReviewService {
         : null,
       agreementRate: pairs ? agreeing / pairs : null,
       reports: reportVersions,
-      latestReport:
-        reportVersions
-          .filter((r) => r.filedBy === 'worker')
-          .reduce<ReportVersion | null>((latest, r) => (!latest || r.version > latest.version ? r : latest), null),
+      latestReport: reportVersions
+        .filter((r) => r.filedBy === 'worker')
+        .reduce<ReportVersion | null>(
+          (latest, r) => (!latest || r.version > latest.version ? r : latest),
+          null,
+        ),
       refusedDeviceWrites: refusals.map((r) => ({
         at: iso(r.at),
         kind: text(r.kind),

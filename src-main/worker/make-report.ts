@@ -77,17 +77,15 @@ export async function makeCentralReport(deps: {
              FROM vigil.report_versions WHERE session_id = $1 AND filed_by = 'worker' ORDER BY version`,
             [sessionId],
           )
-        ).map(
-          (r): ArchivedReport => ({
-            version: Number(r.version),
-            reportId: r.report_id,
-            createdAt: new Date(r.created_at).toISOString(),
-            reason: r.reason,
-            file: '',
-            bytes: 0,
-            sha256: r.sha,
-          }),
-        ),
+        ).map((r): ArchivedReport => ({
+          version: Number(r.version),
+          reportId: r.report_id,
+          createdAt: new Date(r.created_at).toISOString(),
+          reason: r.reason,
+          file: '',
+          bytes: 0,
+          sha256: r.sha,
+        })),
       nextVersion: () => Promise.resolve(version),
       add: async (_session, pdf, meta) => {
         const [row] = await query<{ result: { sha256: string } }>(

@@ -155,8 +155,8 @@ export function ReportsPanel({
       <h3 id="reports-title">Report</h3>
       {latest ? (
         <p data-testid="latest-report">
-          Latest central report: <strong>v{latest.version}</strong> · {latest.reportId} · {label(latest.reason)}{' '}
-          · made by {filedByText(latest)} · {new Date(latest.at).toLocaleString()} ·{' '}
+          Latest central report: <strong>v{latest.version}</strong> · {latest.reportId} ·{' '}
+          {label(latest.reason)} · made by {filedByText(latest)} · {new Date(latest.at).toLocaleString()} ·{' '}
           <ReportLink api={api} report={latest} />
         </p>
       ) : (

@@ -147,10 +147,10 @@ async function centralSession(sessionId: string) {
     [sessionId],
   );
   // The server's evaluation (the worker's), which the console shows instead of the device's.
-  const [evaluation] = await q<{ overall: number; question_responses: { score: number; feedback: string }[] }>(
-    `SELECT overall, question_responses FROM vigil.server_evaluations WHERE session_id = $1`,
-    [sessionId],
-  );
+  const [evaluation] = await q<{
+    overall: number;
+    question_responses: { score: number; feedback: string }[];
+  }>(`SELECT overall, question_responses FROM vigil.server_evaluations WHERE session_id = $1`, [sessionId]);
   const reports = await q<{
     version: number;
     filed_by: string;
@@ -371,7 +371,9 @@ async function decideAndCheckReport(page: Page, sessionId: string, suite: string
       ['worker', 1, 'evaluation', worker.name, true],
       ['worker', 2, 'decision', worker.name, true],
     ]);
-  const v2 = (await centralSession(sessionId)).reports.find((r) => r.filed_by === 'worker' && r.version === 2)!;
+  const v2 = (await centralSession(sessionId)).reports.find(
+    (r) => r.filed_by === 'worker' && r.version === 2,
+  )!;
   const text = await downloadLatestReport(page, `${suite}-v2.pdf`, v2);
   expect(text).toContain(note);
   expect(text).toContain(PROCTOR.name);

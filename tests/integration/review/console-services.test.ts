@@ -134,7 +134,7 @@ describe('queue filters and keyset paging', () => {
 });
 
 describe('verdicts and decisions', () => {
-  it("are audited before → after and ask the central worker for the report with the verdicts", async () => {
+  it('are audited before → after and ask the central worker for the report with the verdicts', async () => {
     const review = new ReviewService(asA.query);
     const s = examASessions()[0]!;
     await owner.query(`DELETE FROM vigil.worker_requests`);
@@ -198,7 +198,12 @@ describe('verdicts and decisions', () => {
 
     // The console rendered nothing: no version until the worker's job makes one from central rows.
     expect(loaded.latestReport).toBeNull();
-    const made = await makeCentralReport({ db: owner.db, sessionId: s.id, workerId: 'test-worker', jobId: null });
+    const made = await makeCentralReport({
+      db: owner.db,
+      sessionId: s.id,
+      workerId: 'test-worker',
+      jobId: null,
+    });
     expect(made).toMatchObject({ outcome: 'filed', version: 1, reason: 'decision' });
     const latest = (await review.load(s.id)).latestReport!;
     expect(latest).toMatchObject({ version: 1, filedBy: 'worker', madeBy: 'test-worker', uploaded: true });

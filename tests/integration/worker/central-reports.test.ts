@@ -160,15 +160,16 @@ describe('the central worker makes the report of record', () => {
 
     // Two jobs at once on another worker login, after a verdict: one files version 2, the other
     // finds it filed.
-    await worker.child.kill('SIGSTOP');
+    worker.child.kill('SIGSTOP');
     try {
       const [warning] = await central.owner.query<{ id: string }>(
         `SELECT id FROM vigil.warnings WHERE session_id = $1`,
         [id],
       );
-      await central.owner.query(`INSERT INTO vigil.reviews(warning_id, verdict, comment) VALUES ($1, 'confirmed', '')`, [
-        warning!.id,
-      ]);
+      await central.owner.query(
+        `INSERT INTO vigil.reviews(warning_id, verdict, comment) VALUES ($1, 'confirmed', '')`,
+        [warning!.id],
+      );
       const outcomes = await Promise.all(
         ['b1', 'b2'].map((jobId) =>
           makeCentralReport({ db: workerLogin.db, sessionId: id, workerId: 'reporter_b', jobId }),
