@@ -9,11 +9,11 @@
 // A burst of these is one request (worker_requests' key is session and kind); the worker builds the
 // report from central rows only and files it as the next central version.
 //
-// Exactly one version per state of the facts: the worker sends the sha256 of the report's input
-// (its `basis`); vigil.next_central_report takes a per-session transaction lock, answers NULL when
-// that basis is already filed (a job run twice, or two workers racing, file one version) and
-// otherwise the next version number, which vigil.file_central_report files in the same
-// transaction. Unique indexes on (session, version) and (session, basis) of the worker's versions
+// Exactly one version per state of the facts: the worker takes a per-session transaction lock
+// (vigil.lock_central_report) before it reads the facts, then sends the sha256 of the report's input
+// (its `basis`); vigil.next_central_report answers NULL when that basis is already filed (a job run
+// twice, or two workers racing, file one version) and otherwise the next version number, which
+// vigil.file_central_report files in the same transaction. Unique indexes on (session, version) and (session, basis) of the worker's versions
 // hold the same rule should anything else try.
 //
 // The worker reads what the report shows (verdicts, decisions, the device's evaluation next to the
@@ -36,11 +36,17 @@ const REQUEST_REPORT = `CREATE FUNCTION vigil.request_report() RETURNS trigger
     RETURN NULL;
   END $$`;
 
+// Held to the end of the caller's transaction, across reading the facts, rendering and filing:
+// a job that read older facts cannot file them after a job that read newer ones.
+const LOCK_REPORT = `CREATE FUNCTION vigil.lock_central_report(p_session uuid) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_advisory_xact_lock(hashtextextended('vigil.central_report:' || p_session::text, 0))
+  $$`;
+
 const NEXT_REPORT = `CREATE FUNCTION vigil.next_central_report(p_session uuid, p_basis bytea) RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   BEGIN
-    -- Held to the end of the caller's transaction, across the rendering and the filing.
-    PERFORM pg_advisory_xact_lock(hashtextextended('vigil.central_report:' || p_session::text, 0));
+    PERFORM vigil.lock_central_report(p_session);
     IF EXISTS (SELECT 1 FROM vigil.report_versions r WHERE r.session_id = p_session
                AND r.filed_by = 'worker' AND r.basis = p_basis) THEN
       RETURN NULL;
@@ -108,11 +114,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     WHERE filed_by = 'worker'`);
 
   await run(REQUEST_REPORT);
+  await run(LOCK_REPORT);
   await run(NEXT_REPORT);
   await run(FILE_REPORT);
-  await run(`REVOKE EXECUTE ON FUNCTION vigil.request_report(), vigil.next_central_report(uuid, bytea),
+  await run(`REVOKE EXECUTE ON FUNCTION vigil.request_report(), vigil.lock_central_report(uuid),
+    vigil.next_central_report(uuid, bytea),
     vigil.file_central_report(uuid, text, integer, text, bytea, text, text, bytea) FROM PUBLIC`);
-  await run(`GRANT EXECUTE ON FUNCTION vigil.next_central_report(uuid, bytea),
+  await run(`GRANT EXECUTE ON FUNCTION vigil.lock_central_report(uuid), vigil.next_central_report(uuid, bytea),
     vigil.file_central_report(uuid, text, integer, text, bytea, text, text, bytea) TO vigil_worker`);
   await run(`CREATE TRIGGER server_evaluations_request_report AFTER INSERT ON vigil.server_evaluations
     FOR EACH ROW EXECUTE FUNCTION vigil.request_report()`);
@@ -136,7 +144,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP TRIGGER session_decisions_request_report ON vigil.session_decisions`);
   await run(`DROP TRIGGER server_evaluations_request_report ON vigil.server_evaluations`);
   await run(`DROP FUNCTION vigil.file_central_report(uuid, text, integer, text, bytea, text, text, bytea),
-    vigil.next_central_report(uuid, bytea), vigil.request_report()`);
+    vigil.next_central_report(uuid, bytea), vigil.lock_central_report(uuid), vigil.request_report()`);
   await run(`DELETE FROM vigil.worker_requests WHERE kind = 'report'`);
   await run(`DELETE FROM vigil.report_versions WHERE filed_by = 'worker'`);
   await run(`DROP INDEX vigil.report_versions_central_basis, vigil.report_versions_central_version`);

@@ -138,8 +138,12 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       }
     }
 
-    const work = async <T>(queue: string, handle: (sessionId: string, jobId: string) => Promise<T>) => {
-      for (let i = 0; i < concurrency; i++) {
+    const work = async <T>(
+      queue: string,
+      handle: (sessionId: string, jobId: string) => Promise<T>,
+      runners = concurrency,
+    ) => {
+      for (let i = 0; i < runners; i++) {
         let id = '';
         id = await boss.work<{ sessionId: string }>(
           queue,
@@ -179,16 +183,22 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       const risk = await fileServerRisk(store.db, sessionId);
       emit({ kind: 'risk', sessionId, score: risk.score, jobId });
     });
-    await work(QUEUES.report, async (sessionId, jobId) => {
-      const made = await makeCentralReport({
-        db: store.db,
-        sessionId,
-        workerId,
-        jobId,
-        ...(options.reportPageSize ? { pageSize: options.reportPageSize } : {}),
-      });
-      emit({ kind: 'report', sessionId, jobId, ...made });
-    });
+    await work(
+      QUEUES.report,
+      async (sessionId, jobId) => {
+        const made = await makeCentralReport({
+          db: store.db,
+          sessionId,
+          workerId,
+          jobId,
+          ...(options.reportPageSize ? { pageSize: options.reportPageSize } : {}),
+        });
+        emit({ kind: 'report', sessionId, jobId, ...made });
+      },
+      // Drawing a PDF is synchronous work on this process's event loop: one at a time, so it never
+      // holds up the evaluation and risk jobs (and their expiry) for long. More workers, more reports.
+      1,
+    );
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await store.close();

@@ -4,9 +4,10 @@
 // the next central version in PostgreSQL, PDF included. No proctor's laptop renders it.
 //
 // Exactly once per state: the whole job is one transaction that first takes the session's report
-// lock (vigil.next_central_report). The lock answers NULL when a version with this input (the sha256
-// of the report's facts, its `basis`) is filed already, so a job run twice, or two workers taking
-// the same session, file one version; otherwise it names the next version, which the PDF prints.
+// lock (vigil.lock_central_report), then reads the facts. vigil.next_central_report answers NULL
+// when a version with this input (the sha256 of the report's facts, its `basis`) is filed already,
+// so a job run twice, or two workers taking the same session, file one version; otherwise it names
+// the next version, which the PDF prints.
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { SqlQuery } from '../central/connect';
@@ -59,6 +60,8 @@ export async function makeCentralReport(deps: {
   return db.transaction().execute(async (trx) => {
     const query: SqlQuery = async <R>(text: string, params: unknown[] = []) =>
       (await trx.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
+    // The lock first, then the facts: of two jobs, the one that files later read the later facts.
+    await query(`SELECT vigil.lock_central_report($1)`, [sessionId]);
     const { data } = await centralReportSource(query).load(sessionId);
     const basis = createHash('sha256').update(canonical(data)).digest();
     const [next] = await query<{ version: number | null }>(

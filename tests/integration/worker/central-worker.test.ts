@@ -229,7 +229,8 @@ describe('vigil worker on one PostgreSQL', () => {
       };
       await refused(`SELECT * FROM vigil.events LIMIT 1`);
       await refused(`SELECT * FROM vigil.blob_chunks LIMIT 1`);
-      await refused(`SELECT * FROM vigil.reviews LIMIT 1`);
+      // Verdicts are read for the report (central 0440), never written.
+      await refused(`UPDATE vigil.reviews SET comment = ''`);
       await refused(`UPDATE vigil.sessions SET risk_score = 0 WHERE id = '${session!.id}'`);
       await refused(`UPDATE vigil.sessions SET status = 'terminated' WHERE id = '${session!.id}'`);
       await refused(`DELETE FROM vigil.server_evaluations`);
