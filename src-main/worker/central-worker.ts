@@ -35,6 +35,16 @@ function isDeadlock(error: unknown): boolean {
   );
 }
 
+/** The server went away (restart, failover, network): the query can be tried again later. */
+function isConnectionLoss(error: unknown): boolean {
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : '';
+  return (
+    /^(57P0[123]|08...)$/.test(code) ||
+    /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET/.test(String((error as Error)?.message))
+  );
+}
+
 export interface CentralWorkerOptions {
   /** postgres:// URL of a worker login (createWorkerLogin: member of vigil_worker). */
   url: string;
@@ -116,6 +126,18 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     created.on('error', (error: Error) => emit({ kind: 'error', message: error.message }));
     return created;
   };
+  // pg-boss 10.4.2 marks a finished job complete or failed without awaiting it (manager.js, its
+  // onFetch): when the server goes away while a job runs, that rejection is unhandled and Node would
+  // end the worker. Such a job stays active and is taken back by expiry like a dead worker's; any
+  // other unhandled rejection still ends the process.
+  const onUnhandled = (reason: unknown) => {
+    if (!isConnectionLoss(reason)) throw reason;
+    emit({
+      kind: 'error',
+      message: `a job's state could not be saved (${(reason as Error).message}); it runs again after its expiry`,
+    });
+  };
+  process.on('unhandledRejection', onUnhandled);
   let boss = newBoss();
   let listener: { close(): Promise<void> } | null = null;
   let sweep: NodeJS.Timeout | null = null;
@@ -202,6 +224,7 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await store.close();
+    process.off('unhandledRejection', onUnhandled);
     throw error;
   }
 
@@ -285,6 +308,7 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
       await relaying?.catch(() => undefined);
       await store.close();
+      process.off('unhandledRejection', onUnhandled);
     },
   };
 }
