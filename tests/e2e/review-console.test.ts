@@ -1,8 +1,8 @@
 // The proctor and admin consoles end to end: real Chromium on the built renderer, the headless host,
 // the real services and a real PostgreSQL. A proctor of exam A signs in with their own login, sees
 // only exam A (UI and contract), reviews a session from the keyboard alone; the audit log and the
-// the report the central worker makes afterwards (in-process here) hold the verdicts; the console renders none
-// and shows the worker's version once filed. axe-core checks every console screen.
+// report the central worker makes afterwards (in-process here) hold the verdicts; the console
+// renders none and shows the worker's version once filed. axe-core checks every console screen.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
