@@ -59,7 +59,11 @@ export function registerWorkerCommand(program: Command): void {
     .option('--ca-file <file>', 'CA certificate for verify-full')
     .option('--local', 'evaluate with the local evaluator even when an AI key is configured')
     .option('--id <name>', 'name recorded with each evaluation (default: host:pid)')
-    .option('--concurrency <n>', 'jobs run at once per queue', '4')
+    .option(
+      '--concurrency <n>',
+      'evaluation and risk jobs run at once per queue (reports: one at a time)',
+      '4',
+    )
     .option(
       '--expire-seconds <n>',
       'a job unfinished this long after it started is retried by another worker',
