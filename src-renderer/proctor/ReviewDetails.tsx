@@ -157,7 +157,7 @@ export function ReportsPanel({
         <p data-testid="latest-report">
           Latest central report: <strong>v{latest.version}</strong> · {latest.reportId} ·{' '}
           {label(latest.reason)} · made by {filedByText(latest)} · {new Date(latest.at).toLocaleString()} ·{' '}
-          <ReportLink api={api} report={latest} />
+          <ReportLink key={latest.sha256} api={api} report={latest} />
         </p>
       ) : (
         <p className="muted" data-testid="latest-report">
