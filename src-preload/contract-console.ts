@@ -85,6 +85,20 @@ const WarningSchema = z.object({
   agreement: z.enum(['agree', 'disagree']).nullable(),
 });
 
+/** One filed report version (the worker's, the device's, or an earlier console's). */
+const ReportVersionSchema = z.object({
+  version: z.number(),
+  reportId: z.string(),
+  reason: z.string(),
+  sha256: z.string(),
+  at: Iso,
+  filedBy: z.enum(['device', 'console', 'worker']),
+  by: z.string().nullable(),
+  /** The worker that made it (worker versions). */
+  madeBy: z.string().nullable(),
+  uploaded: z.boolean(),
+});
+
 export const SessionReviewSchema = z.object({
   session: z.object({
     id: z.string(),
@@ -154,18 +168,9 @@ export const SessionReviewSchema = z.object({
     .nullable(),
   decision: z.object({ decision: z.string(), note: z.string(), by: z.string(), at: Iso }).nullable(),
   agreementRate: z.number().nullable(),
-  reports: z.array(
-    z.object({
-      version: z.number(),
-      reportId: z.string(),
-      reason: z.string(),
-      sha256: z.string(),
-      at: Iso,
-      filedBy: z.enum(['device', 'console']),
-      by: z.string().nullable(),
-      uploaded: z.boolean(),
-    }),
-  ),
+  reports: z.array(ReportVersionSchema),
+  /** The latest version the central worker made (the report of record); null while it makes one. */
+  latestReport: ReportVersionSchema.nullable(),
   refusedDeviceWrites: z.array(z.object({ at: Iso, kind: z.string(), reason: z.string() })),
 });
 

@@ -24,6 +24,7 @@ import * as m0431 from './0431_server_owned_flags';
 import * as m0432 from './0432_write_freeze';
 import * as m0433 from './0433_chain_anchors';
 import * as m0434 from './0434_policy_mismatch';
+import * as m0440 from './0440_central_reports';
 import * as m0410 from './0410_central_worker';
 import * as m0455 from './0455_retention_worker';
 import * as m0500 from './0500_enrollment_code_hardening';
@@ -51,6 +52,7 @@ export const centralMigrations: Record<string, Migration> = {
   '0432_write_freeze': m0432,
   '0433_chain_anchors': m0433,
   '0434_policy_mismatch': m0434,
+  '0440_central_reports': m0440,
   '0410_central_worker': m0410,
   '0455_retention_worker': m0455,
   '0500_enrollment_code_hardening': m0500,

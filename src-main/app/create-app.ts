@@ -68,9 +68,8 @@ export function createApp(options: {
   const consoleSession = new ConsoleSession({
     central: () => options.loaded.config.central,
     reportsDir: ConsoleSession.reportsDirFor(options.loaded.dataDir),
-    pageSize: () => options.loaded.config.report.pageSize,
     onReportError: (sessionId, error) =>
-      options.logger.error({ err: error, sessionId }, 'report regeneration failed'),
+      options.logger.error({ err: error, sessionId }, 'looking for the central report failed'),
     onReportFiled: (sessionId) => events.emit('reviewReportFiled', { sessionId }),
   });
   const context: AppContext = {

@@ -244,11 +244,12 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
       progress = await call('candidateFinishProgress', { sessionId });
     }
 
-    // The central worker's jobs (server evaluation and risk), run in this process on the embedded
-    // store (src-main/worker/in-process.ts); a real deployment runs `vigil worker --central URL`.
+    // The central worker's jobs (server evaluation, risk and the report of record), run in this
+    // process on the embedded store (src-main/worker/in-process.ts); a real deployment runs
+    // `vigil worker --central URL`.
     const worked = await runWorkerRequestsInProcess(central.db, 'demo (in-process worker)');
     step(
-      `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s) filed by the server.`,
+      `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s), ${worked.reports} report version(s) filed by the server.`,
     );
     const retention = await runRetentionInProcess(central.db, 'demo (in-process worker)');
     step(
@@ -261,10 +262,11 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
       central,
       recording: { path: merged.path, durationS: merged.durationS },
       progress,
+      reportsDir: path.join(dataDir, 'central-reports'),
     });
     step('Done.');
     for (const line of describeSummary(summary, centralCounts, progress)) log(line);
-    log(`Everything stays in ${dataDir} (open the PDF report from there).`);
+    log(`Everything stays in ${dataDir} (open the central PDF report from there).`);
     return summary;
   } finally {
     bridge?.close();

@@ -1,5 +1,8 @@
 // What the demo reports at the end, read back from where the data landed: the local store (warnings,
-// snapshots, evaluation, report) and the central store (what sync delivered), plus the readable text.
+// snapshots, the device's PDF) and the central store (what sync delivered, the server's evaluation
+// and the central report the worker made), plus the readable text.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FinishProgress } from '../../src-preload/contract';
 import type { CentralStore } from '../central/connect';
 import { latestEvaluation } from '../evaluation/evaluation-store';
@@ -20,10 +23,30 @@ export interface DemoSummary {
     /** `worker`: the central worker's evaluation (the one a proctor sees); `device`: none filed yet. */
     evaluatedBy: 'worker' | 'device';
   } | null;
+  /** The device's own PDF (advisory; the candidate owns the device). */
   pdf: string | null;
+  /**
+   * The report of record: the latest version the central worker made from central data (its
+   * handlers run in-process on the demo's PGlite), read back from the central store and saved
+   * to `path`. Null if none was filed.
+   */
+  report: CentralReportSummary | null;
   sync: { pending: number; receipts: number };
   /** The session as the central store holds it after sync: what the proctor's console reads. */
   central: { session: CentralSessionSummary | null };
+}
+
+export interface CentralReportSummary {
+  source: 'central';
+  madeBy: 'worker';
+  /** The worker's id (report_versions.made_by). */
+  workerId: string;
+  version: number;
+  reportId: string;
+  reason: string;
+  sha256: string;
+  /** The PDF as downloaded from the central store. */
+  path: string;
 }
 
 export interface CentralSessionSummary {
@@ -52,6 +75,8 @@ export async function collectSummary(input: {
   central: CentralStore;
   recording: { path: string; durationS: number };
   progress: FinishProgress;
+  /** Where the central report's PDF is saved. */
+  reportsDir: string;
 }): Promise<{ summary: DemoSummary; central: CentralCounts }> {
   const { sessionId, store } = input;
   const warnings: Record<string, number> = {};
@@ -106,6 +131,39 @@ export async function collectSummary(input: {
     `SELECT version, report_id, filed_by FROM vigil.report_versions WHERE session_id = $1 ORDER BY created_at, version`,
     [sessionId],
   );
+  const [latest] = await input.central.query<{
+    version: number;
+    report_id: string;
+    reason: string;
+    made_by: string;
+    sha256: string;
+  }>(
+    `SELECT version, report_id, reason, made_by, encode(sha256, 'hex') AS sha256 FROM vigil.report_versions
+     WHERE session_id = $1 AND filed_by = 'worker' ORDER BY version DESC LIMIT 1`,
+    [sessionId],
+  );
+  let report: CentralReportSummary | null = null;
+  if (latest) {
+    // The PDF's bytes as the console downloads them: the chunks of the blob the worker filed.
+    const chunks = await input.central.query<{ data: Buffer | Uint8Array }>(
+      `SELECT c.data FROM vigil.blob_chunks c JOIN vigil.blobs b ON b.id = c.blob_id
+       WHERE b.session_id = $1 AND b.sha256 = decode($2, 'hex') AND b.status = 'complete' ORDER BY c."offset"`,
+      [sessionId, latest.sha256],
+    );
+    const file = path.join(input.reportsDir, `${latest.report_id}.pdf`);
+    fs.mkdirSync(input.reportsDir, { recursive: true });
+    fs.writeFileSync(file, Buffer.concat(chunks.map((c) => Buffer.from(c.data))));
+    report = {
+      source: 'central',
+      madeBy: 'worker',
+      workerId: latest.made_by,
+      version: Number(latest.version),
+      reportId: latest.report_id,
+      reason: latest.reason,
+      sha256: latest.sha256,
+      path: file,
+    };
+  }
   // The server's evaluation (the central worker's, made in-process for the demo's PGlite store).
   const [server] = await input.central.query<{
     overall: number;
@@ -149,6 +207,7 @@ export async function collectSummary(input: {
             }
           : null,
     pdf: pdf?.path ?? null,
+    report,
     sync: { pending: input.progress.upload.pendingItems, receipts: input.progress.upload.receipts },
     central: {
       session: session
@@ -188,7 +247,10 @@ export function describeSummary(
     e
       ? `  Evaluation: overall ${e.overall}/100 (professionalism ${e.professionalism}, subject knowledge ${e.subjectKnowledge}, clarity ${e.clarity}; ${e.evaluator} evaluator, ${e.evaluatedBy === 'worker' ? 'by the central worker' : 'on the device'})`
       : '  Evaluation: not available',
-    `  Report:     ${summary.pdf ?? 'not generated'}`,
+    summary.report
+      ? `  Report:     central v${summary.report.version} (${summary.report.reportId}, ${summary.report.reason.replace(/_/g, ' ')}) made by the central worker (${summary.report.workerId}): ${summary.report.path}`
+      : '  Report:     no central report filed',
+    `  Device PDF: ${summary.pdf ?? 'not generated'} (the device's own copy, advisory)`,
     `  Sync:       ${summary.sync.pending} item(s) pending, ${summary.sync.receipts} blob receipt(s)`,
   ];
   lines.push(

@@ -8,11 +8,21 @@ import type { ArchivedReport, ReportArchive } from './report-archive';
 import type { ReportSource } from './report-source';
 import type { ReportPageSize } from './types';
 
-export type ReportReason = 'session_end' | 'decision' | 'manual';
+/**
+ * Why a version was made: at a session's end (device), after the server's evaluation or a
+ * proctor's verdict or decision (central worker), or on request.
+ */
+export type ReportReason = 'session_end' | 'evaluation' | 'review' | 'decision' | 'manual';
+
+/**
+ * Where versions are kept: the device's folder (ReportArchive) or central PostgreSQL, whose
+ * worker numbers and files versions itself (make-report.ts).
+ */
+export type ReportVersionStore = Pick<ReportArchive, 'list' | 'nextVersion' | 'add' | 'read'>;
 
 export interface ReportServiceDeps {
   source: ReportSource;
-  archive: ReportArchive;
+  archive: ReportVersionStore;
   /** Read at each generation so a changed `report.pageSize` applies to the next report. */
   pageSize: () => ReportPageSize;
   now?: () => Date;

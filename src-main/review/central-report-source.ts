@@ -1,11 +1,14 @@
 // The report's ReportSource over the central store: maps a session's rows (with the proctors'
-// latest verdicts and decision) into the report input model, so a decision in the console rebuilds
-// the PDF with the verdicts in it.
+// latest verdicts and decision) into the report input model. The central worker builds every
+// central report version from it (worker/make-report.ts), so the report shows what the server
+// decided: its evaluation and its risk where it has filed them (the device's only until then,
+// as the console does).
 import type { ExamType, Severity } from '../../src-preload/vocabulary';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import type { ReportSource, ReportSourceResult } from '../reports/report-source';
 import { centralRisk } from './central-risk';
+import { questionScores } from './review-service';
 
 const OUTCOME: Record<string, 'accepted' | 'rejected' | 'needs_follow_up' | 'invalidated'> = {
   cleared: 'accepted',
@@ -42,7 +45,18 @@ export function centralReportSource(query: SqlQuery): ReportSource {
           `SELECT * FROM vigil.questions WHERE session_id = $1 ORDER BY ordinal`,
           [sessionId],
         ),
-        query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [sessionId]),
+        // The server's evaluation first (migration 0410), the device's while there is none.
+        query<Record<string, unknown>>(
+          `SELECT evaluator, overall, professionalism, subject_knowledge, clarity, traits, suggestions,
+                  question_responses, model
+           FROM (SELECT 0 AS rank, evaluator, overall, professionalism, subject_knowledge, clarity, traits,
+                        suggestions, question_responses, model FROM vigil.server_evaluations WHERE session_id = $1
+                 UNION ALL
+                 SELECT 1, evaluator, overall, professionalism, subject_knowledge, clarity, traits, suggestions,
+                        question_responses, NULL FROM vigil.evaluations WHERE session_id = $1) e
+           ORDER BY rank LIMIT 1`,
+          [sessionId],
+        ),
         query<Record<string, unknown>>(
           `SELECT d.*, coalesce(u.display_name, u.email, 'a proctor') AS by FROM vigil.session_decisions d
            LEFT JOIN vigil.users u ON u.id = d.decided_by WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
@@ -57,6 +71,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
       const started = new Date(iso(s.started_at)).getTime();
       const ended = s.ended_at ? new Date(iso(s.ended_at)).getTime() : null;
       const ev = evaluations[0];
+      const scored = questionScores(ev?.question_responses);
       const d = decisions[0];
       const idDetails = (s.id_details ?? {}) as Record<string, unknown>;
       const fields = (idDetails.fields ?? {}) as Record<string, unknown>;
@@ -86,7 +101,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
                 clarity: Number(ev.clarity),
               }
             : null,
-          risk: centralRisk(s),
+          risk: centralRisk({ id: s.id, risk_factors: s.server_risk_factors }) ?? centralRisk(s),
           decision: d
             ? {
                 outcome: OUTCOME[String(d.decision)] ?? 'needs_follow_up',
@@ -108,12 +123,15 @@ export function centralReportSource(query: SqlQuery): ReportSource {
                 reasons: Array.isArray(idDetails.reasons) ? idDetails.reasons.map(String) : [],
               }
             : null,
-          questions: questions.map((q) => ({
-            question: String(q.text),
-            answer: (q.answer_text as string | null) ?? null,
-            score: null,
-            feedback: null,
-          })),
+          questions: questions.map((q, i) => {
+            const response = scored.byQuestion.get(String(q.text)) ?? scored.inOrder[i];
+            return {
+              question: String(q.text),
+              answer: (q.answer_text as string | null) ?? null,
+              score: response?.score ?? null,
+              feedback: response?.feedback || null,
+            };
+          }),
           traits: ev ? ((ev.traits as unknown[]) ?? []).map(String) : [],
           suggestions: ev ? ((ev.suggestions as unknown[]) ?? []).map(String) : [],
           warnings: warnings.map((w) => {
@@ -145,7 +163,7 @@ export function centralReportSource(query: SqlQuery): ReportSource {
             ? {
                 kind: String(ev.evaluator).startsWith('local') ? 'local' : 'openai',
                 name: String(ev.evaluator),
-                model: String(usage[0]?.model ?? ev.evaluator),
+                model: String(ev.model ?? usage[0]?.model ?? ev.evaluator),
                 promptTokens: Number(usage[0]?.p ?? 0),
                 completionTokens: Number(usage[0]?.c ?? 0),
                 costUsd: Number(usage[0]?.cost ?? 0),

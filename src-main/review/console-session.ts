@@ -4,25 +4,25 @@
 import path from 'node:path';
 import { AdminService } from '../admin/admin-service';
 import { RetentionService } from '../admin/retention';
-import { openPostgres, type CentralStore, type SslMode, type SqlQuery } from '../central/connect';
-import { centralError } from '../central/errors';
+import { openPostgres, type CentralStore, type SslMode } from '../central/connect';
 import { VigilError, isVigilError } from '../errors';
-import { ReportArchive } from '../reports/report-archive';
-import { ReportService } from '../reports/report-service';
-import type { ReportPageSize } from '../reports/types';
-import { centralReportSource } from './central-report-source';
-import { ReviewService, type ReportTrigger } from './review-service';
+import { ReviewService } from './review-service';
 import type { Reviewer } from './types';
 
 export interface ConsoleSessionOptions {
   central: () => { url?: string; sslMode: SslMode; caFile?: string };
-  /** Where report versions are filed (one folder per session). */
+  /**
+   * Where consoles kept their report versions before the central worker made them (one folder
+   * per session): purge and erasure still clean it. The console renders no report itself.
+   */
   reportsDir: string;
   /** Other per-session folders that purge and erasure clean (e.g. local recordings). */
   sessionDirs?: string[];
-  pageSize: () => ReportPageSize;
   onReportError?: (sessionId: string, error: unknown) => void;
-  /** A rebuilt report version is filed in central (the console's page then reloads its list). */
+  /**
+   * The central worker filed a new report version after this console's verdict or decision (the
+   * console's page then reloads its list).
+   */
   onReportFiled?: (sessionId: string) => void;
 }
 
@@ -34,43 +34,6 @@ interface Signed {
   review: ReviewService;
   admin: AdminService;
   retention: RetentionService;
-}
-
-/**
- * Rebuilds reports from the signed-in login's view of the session, and files each version in
- * central on that login (vigil.file_report), so every version is where the proctors and the
- * device's versions are, not only on this machine.
- */
-export function reportTrigger(
-  query: SqlQuery,
-  reportsDir: string,
-  pageSize: () => ReportPageSize,
-  onFiled?: (sessionId: string) => void,
-): ReportTrigger {
-  const service = new ReportService({
-    source: centralReportSource(query),
-    archive: new ReportArchive(reportsDir),
-    pageSize,
-    onArchived: async (sessionId, archived, pdf) => {
-      try {
-        await query(`SELECT vigil.file_report($1, $2, $3, $4, $5) AS result`, [
-          sessionId,
-          archived.reportId,
-          archived.version,
-          archived.reason,
-          pdf,
-        ]);
-      } catch (error) {
-        throw centralError(error, 'filing the report');
-      }
-    },
-  });
-  return {
-    regenerate: async (sessionId, reason) => {
-      await service.generate(sessionId, reason);
-      onFiled?.(sessionId);
-    },
-  };
 }
 
 export class ConsoleSession {
@@ -103,16 +66,10 @@ export class ConsoleSession {
       ...(central.caFile ? { caFile: central.caFile } : {}),
     });
     try {
-      const review = new ReviewService(
-        store.query,
-        reportTrigger(
-          store.query,
-          this.options.reportsDir,
-          this.options.pageSize,
-          this.options.onReportFiled,
-        ),
-        this.options.onReportError,
-      );
+      const review = new ReviewService(store.query, {
+        ...(this.options.onReportFiled ? { onReportFiled: this.options.onReportFiled } : {}),
+        ...(this.options.onReportError ? { onReportError: this.options.onReportError } : {}),
+      });
       const reviewer = await review.whoAmI();
       this.signed = {
         owner,
@@ -139,7 +96,7 @@ export class ConsoleSession {
   async signOut(): Promise<void> {
     const current = this.signed;
     this.signed = undefined;
-    await current?.review.idle();
+    await current?.review.close();
     await current?.store.close();
   }
 

@@ -1,7 +1,9 @@
 // What a proctor does in the console: the risk-ranked queue, one session's full review, per-warning
 // verdicts and the session decision. Every query runs on the proctor's own PostgreSQL login, so
 // row-level security decides what exists for them; the audit trigger (migration 0102) records
-// each verdict and decision once (who, what, when, before → after); afterwards the report is rebuilt.
+// each verdict and decision once (who, what, when, before → after). The report is not made here:
+// each verdict and decision asks the central worker for a new version (central migration 0440),
+// and the console shows and downloads the latest version the worker filed in central.
 import { chainAnchoring } from './chain-anchoring';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqlQuery } from '../central/connect';
@@ -12,6 +14,7 @@ import type {
   QueueFilter,
   QueuePage,
   QueueRow,
+  ReportVersion,
   Reviewer,
   ReviewState,
   ReviewWarning,
@@ -20,9 +23,16 @@ import type {
   WarningVerdict,
 } from './types';
 
-/** Rebuilds a session's report after a decision (the report service, or a queue in front of it). */
-export interface ReportTrigger {
-  regenerate(sessionId: string, reason: 'decision'): Promise<void>;
+export interface ReviewServiceOptions {
+  /**
+   * A new central report version of a session was filed after this console's verdict or decision
+   * (the console's page then reloads its list).
+   */
+  onReportFiled?: (sessionId: string) => void;
+  onReportError?: (sessionId: string, error: unknown) => void;
+  /** How long the console looks for the worker's new version after a verdict or decision. */
+  reportWaitMs?: number;
+  reportPollMs?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,7 +51,7 @@ function seconds(from: unknown, to: unknown): number {
 }
 
 /** The evaluation's per-question scores (0–10) and feedback, by question text and in order. */
-function questionScores(value: unknown): {
+export function questionScores(value: unknown): {
   byQuestion: Map<string, { score: number; feedback: string }>;
   inOrder: ({ score: number; feedback: string } | undefined)[];
 } {
@@ -67,14 +77,15 @@ function checkUuid(id: string, what: string): void {
 }
 
 export class ReviewService {
-  private pending: Promise<void> = Promise.resolve();
+  /** Looks for the worker's report after a verdict or decision, until found, timed out or closed. */
+  private readonly watches = new Set<Promise<void>>();
+  private closed = false;
   /** Keys this sign-in's blob URLs (see blobUrl). */
   private readonly urlSecret = randomBytes(32);
 
   constructor(
     private readonly query: SqlQuery,
-    private readonly reports?: ReportTrigger,
-    private readonly onReportError?: (sessionId: string, error: unknown) => void,
+    private readonly options: ReviewServiceOptions = {},
   ) {}
 
   /** The signed-in login as a Vigil user (a proctor or admin with a PostgreSQL role). */
@@ -180,9 +191,11 @@ export class ReviewService {
          WHERE d.session_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
         [sessionId],
       ),
-      // Every report version: the device's and those the console filed after decisions.
+      // Every report version: the central worker's (the report of record), the device's, and those
+      // consoles filed after decisions before the worker made reports (central 0401).
       this.query<Record<string, unknown>>(
         `SELECT rv.report_id, rv.version, rv.reason, encode(rv.sha256, 'hex') AS sha256, rv.filed_by, rv.created_at,
+                rv.made_by,
                 CASE WHEN rv.filed_by_user IS NULL THEN NULL ELSE coalesce(u.display_name, 'another proctor') END AS by,
                 EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.session_id = rv.session_id AND b.kind = 'pdf'
                         AND b.status = 'complete' AND b.sha256 = rv.sha256) AS uploaded
@@ -269,6 +282,17 @@ export class ReviewService {
     const deviceRisk = centralRisk(s);
     const serverRisk = centralRisk({ id: s.id, risk_factors: s.server_risk_factors });
     const scored = questionScores(ev?.question_responses);
+    const reportVersions = reports.map((r): ReportVersion => ({
+      version: Number(r.version),
+      reportId: text(r.report_id),
+      reason: text(r.reason),
+      sha256: text(r.sha256),
+      at: iso(r.created_at),
+      filedBy: r.filed_by === 'worker' || r.filed_by === 'console' ? r.filed_by : 'device',
+      by: typeof r.by === 'string' ? r.by : null,
+      madeBy: typeof r.made_by === 'string' ? r.made_by : null,
+      uploaded: r.uploaded === true,
+    }));
     return {
       session: {
         id: String(s.id),
@@ -352,16 +376,13 @@ export class ReviewService {
           }
         : null,
       agreementRate: pairs ? agreeing / pairs : null,
-      reports: reports.map((r) => ({
-        version: Number(r.version),
-        reportId: text(r.report_id),
-        reason: text(r.reason),
-        sha256: text(r.sha256),
-        at: iso(r.created_at),
-        filedBy: r.filed_by === 'console' ? ('console' as const) : ('device' as const),
-        by: typeof r.by === 'string' ? r.by : null,
-        uploaded: r.uploaded === true,
-      })),
+      reports: reportVersions,
+      latestReport: reportVersions
+        .filter((r) => r.filedBy === 'worker')
+        .reduce<ReportVersion | null>(
+          (latest, r) => (!latest || r.version > latest.version ? r : latest),
+          null,
+        ),
       refusedDeviceWrites: refusals.map((r) => ({
         at: iso(r.at),
         kind: text(r.kind),
@@ -387,11 +408,12 @@ export class ReviewService {
         'NOT_FOUND',
         `There is no warning ${input.warningId} among the exams assigned to you.`,
       );
-    await this.query(
-      `INSERT INTO vigil.reviews (warning_id, reviewer_id, verdict, comment) VALUES ($1, $2, $3, $4)`,
+    const [saved] = await this.query<{ created_at: Date }>(
+      `INSERT INTO vigil.reviews (warning_id, reviewer_id, verdict, comment) VALUES ($1, $2, $3, $4)
+       RETURNING created_at`,
       [input.warningId, me.userId, input.verdict, input.comment ?? ''],
     );
-    await this.regenerate(w.session_id);
+    this.watchReport(w.session_id, saved!.created_at);
     return { sessionId: w.session_id };
   }
 
@@ -404,30 +426,50 @@ export class ReviewService {
         'NOT_FOUND',
         `There is no session ${input.sessionId} among the exams assigned to you.`,
       );
-    await this.query(
-      `INSERT INTO vigil.session_decisions (session_id, decided_by, decision, reason) VALUES ($1, $2, $3, $4)`,
+    const [saved] = await this.query<{ created_at: Date }>(
+      `INSERT INTO vigil.session_decisions (session_id, decided_by, decision, reason) VALUES ($1, $2, $3, $4)
+       RETURNING created_at`,
       [input.sessionId, me.userId, input.decision, input.note ?? ''],
     );
-    await this.regenerate(input.sessionId);
+    this.watchReport(input.sessionId, saved!.created_at);
   }
 
   /**
-   * Reports are rebuilt in the background, one at a time, so a verdict is saved and shown at once
-   * (a PDF takes a second or more). The verdict is stored and audited whatever happens here; a
-   * failed rebuild is reported, not thrown.
+   * The insert raised the worker's report request in its own transaction (central 0440); this looks,
+   * in the background, for the version the worker files after it, and tells the page, so the new
+   * version shows without a reload. The verdict is stored and audited whatever happens here; a
+   * failed look is reported, not thrown. Server times on both sides: the worker's version is
+   * filed in a transaction that starts after this insert committed.
    */
-  private regenerate(sessionId: string): Promise<void> {
-    const reports = this.reports;
-    if (!reports) return Promise.resolve();
-    this.pending = this.pending
-      .then(() => reports.regenerate(sessionId, 'decision'))
-      .catch((error: unknown) => this.onReportError?.(sessionId, error));
-    return Promise.resolve();
+  private watchReport(sessionId: string, since: Date): void {
+    const notify = this.options.onReportFiled;
+    if (!notify || this.closed) return;
+    const deadline = Date.now() + (this.options.reportWaitMs ?? 120_000);
+    const pollMs = this.options.reportPollMs ?? 1000;
+    const look = async (): Promise<void> => {
+      while (!this.closed && Date.now() < deadline) {
+        const [found] = await this.query(
+          `SELECT 1 AS found FROM vigil.report_versions
+           WHERE session_id = $1 AND filed_by = 'worker' AND created_at >= $2 LIMIT 1`,
+          [sessionId, since],
+        );
+        if (found) {
+          notify(sessionId);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+    };
+    const watch: Promise<void> = look()
+      .catch((error: unknown) => this.options.onReportError?.(sessionId, error))
+      .finally(() => this.watches.delete(watch));
+    this.watches.add(watch);
   }
 
-  /** Resolves once every queued report rebuild has finished. */
-  idle(): Promise<void> {
-    return this.pending;
+  /** Stops looking for reports (at sign-out); resolves once no look is running. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.watches]);
   }
 
   /**

@@ -149,6 +149,11 @@ export interface SessionReview {
   agreementRate: number | null;
   /** Every report version filed for the session, oldest first; `uploaded` once its PDF arrived. */
   reports: ReportVersion[];
+  /**
+   * The report of record: the latest version the central worker made (null: none yet, the server
+   * is making it). The console downloads this one from central; it renders none itself.
+   */
+  latestReport: ReportVersion | null;
   /** Device writes the server refused after the finish or a decision, with its reason (central 0432). */
   refusedDeviceWrites: { at: string; kind: string; reason: string }[];
 }
@@ -159,10 +164,16 @@ export interface ReportVersion {
   reason: string;
   sha256: string;
   at: string;
-  /** The candidate's device (at the session's end) or the console (after a proctor's decision). */
-  filedBy: 'device' | 'console';
+  /**
+   * `worker`: made centrally by the worker (after the server's evaluation and every verdict or
+   * decision); `device`: the candidate's device at the session's end; `console`: a proctor's
+   * laptop, before reports were made centrally.
+   */
+  filedBy: 'device' | 'console' | 'worker';
   /** The proctor whose console filed it. */
   by: string | null;
+  /** The worker that made it (its id, as in server_evaluations.evaluated_by). */
+  madeBy: string | null;
   uploaded: boolean;
 }
 

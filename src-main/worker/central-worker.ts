@@ -4,11 +4,12 @@
 // (FOR UPDATE SKIP LOCKED); a job whose worker dies is failed by expiry (`expireInSeconds` after it
 // started, checked every `maintenanceIntervalSeconds` by whichever worker runs maintenance) and
 // retried by another. Jobs: `evaluate-session` (server evaluation + token_usage rows) and
-// `session-risk` (server risk from the warnings the server holds). Both are idempotent, so a job
-// run twice (taken over while its first worker was only slow) files nothing twice. Scheduled:
-// `retention-purge` (retention-purge.ts) on the cron `worker.retentionCron`; pg-boss's timekeeper
-// sends one job per cron tick whichever number of workers run (a tick is claimed in its version
-// table, the job is a singleton per minute), and any one worker runs it.
+// `session-risk` (server risk from the warnings the server holds) and `session-report` (the report of
+// record, make-report.ts). All are idempotent, so a job run twice (taken over while its first
+// worker was only slow) files nothing twice. Scheduled: `retention-purge` (retention-purge.ts) on
+// the cron `worker.retentionCron`; pg-boss's timekeeper sends one job per cron tick whichever number
+// of workers run (a tick is claimed in its version table, the job is a singleton per minute), and
+// any one worker runs it.
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import { listenPostgres, openPostgres, type CentralStore, type SslMode } from '../central/connect';
@@ -21,9 +22,11 @@ import type { Evaluator } from '../evaluation/types';
 import { CentralUsageRecorder } from './central-usage';
 import { evaluateCentralSession, type EvaluationOutcome } from './evaluate-session';
 import { JOBS_CHANNEL, QUEUES, relayRequests, REQUESTS_CHANNEL, type JobPolicy } from './request-relay';
+import { makeCentralReport, type ReportOutcome } from './make-report';
 import { DEFAULT_RETENTION_CRON, RETENTION_QUEUE, runRetentionPurge } from './retention-purge';
 import { fileServerRisk } from './server-risk';
 import { VigilError } from '../errors';
+import type { ReportPageSize } from '../reports/types';
 
 /** How often a start that PostgreSQL ended as a deadlock is tried again. */
 const START_ATTEMPTS = 5;
@@ -34,6 +37,16 @@ function isDeadlock(error: unknown): boolean {
   const causeCode = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   return (
     code === '40P01' || causeCode === '40P01' || /deadlock detected/.test(String((error as Error)?.message))
+  );
+}
+
+/** The server went away (restart, failover, network): the query can be tried again later. */
+function isConnectionLoss(error: unknown): boolean {
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : '';
+  return (
+    /^(57P0[123]|08...)$/.test(code) ||
+    /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET/.test(String((error as Error)?.message))
   );
 }
 
@@ -59,6 +72,8 @@ export interface CentralWorkerOptions {
   /** Periodic relay sweep, in case a NOTIFY was missed. */
   sweepIntervalMs?: number;
   jobs?: Partial<JobPolicy>;
+  /** Page size of the reports it makes (`report.pageSize` of its config). */
+  reportPageSize?: ReportPageSize;
   retry?: Partial<RetryPolicy>;
   /**
    * Cron (UTC) of the retention purge and credential expiry, shared by every worker of the
@@ -72,6 +87,7 @@ export type WorkerEvent =
   | { kind: 'started'; workerId: string; evaluator: string; model: string }
   | { kind: 'evaluated'; sessionId: string; outcome: EvaluationOutcome; jobId: string }
   | { kind: 'risk'; sessionId: string; score: number; jobId: string }
+  | ({ kind: 'report'; sessionId: string; jobId: string } & ReportOutcome)
   | { kind: 'relayed'; jobs: number }
   | {
       kind: 'retention';
@@ -168,6 +184,18 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     created.on('error', (error: Error) => emit({ kind: 'error', message: error.message }));
     return created;
   };
+  // pg-boss 10.4.2 marks a finished job complete or failed without awaiting it (manager.js, its
+  // onFetch): when the server goes away while a job runs, that rejection is unhandled and Node would
+  // end the worker. Such a job stays active and is taken back by expiry like a dead worker's; any
+  // other unhandled rejection still ends the process.
+  const onUnhandled = (reason: unknown) => {
+    if (!isConnectionLoss(reason)) throw reason;
+    emit({
+      kind: 'error',
+      message: `a job's state could not be saved (${(reason as Error).message}); it runs again after its expiry`,
+    });
+  };
+  process.on('unhandledRejection', onUnhandled);
   let boss = newBoss();
   let listener: { close(): Promise<void> } | null = null;
   let sweep: NodeJS.Timeout | null = null;
@@ -194,8 +222,12 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       }
     }
 
-    const work = async <T>(queue: string, handle: (sessionId: string, jobId: string) => Promise<T>) => {
-      for (let i = 0; i < concurrency; i++) {
+    const work = async <T>(
+      queue: string,
+      handle: (sessionId: string, jobId: string) => Promise<T>,
+      runners = concurrency,
+    ) => {
+      for (let i = 0; i < runners; i++) {
         let id = '';
         id = await boss.work<{ sessionId: string }>(
           queue,
@@ -235,6 +267,22 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       const risk = await fileServerRisk(store.db, sessionId);
       emit({ kind: 'risk', sessionId, score: risk.score, jobId });
     });
+    await work(
+      QUEUES.report,
+      async (sessionId, jobId) => {
+        const made = await makeCentralReport({
+          db: store.db,
+          sessionId,
+          workerId,
+          jobId,
+          ...(options.reportPageSize ? { pageSize: options.reportPageSize } : {}),
+        });
+        emit({ kind: 'report', sessionId, jobId, ...made });
+      },
+      // Drawing a PDF is synchronous work on this process's event loop: one at a time, so it never
+      // holds up the evaluation and risk jobs (and their expiry) for long. More workers, more reports.
+      1,
+    );
     // One poller per process: the job is one at a time for the whole deployment anyway.
     workIds.push(
       await boss.work(
@@ -255,6 +303,7 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await store.close();
+    process.off('unhandledRejection', onUnhandled);
     throw error;
   }
 
@@ -338,6 +387,7 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
       await relaying?.catch(() => undefined);
       await store.close();
+      process.off('unhandledRejection', onUnhandled);
     },
   };
 }

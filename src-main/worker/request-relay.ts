@@ -12,7 +12,11 @@ import type { CentralDatabase } from '../central/schema';
 export const REQUESTS_CHANNEL = 'vigil_worker';
 export const JOBS_CHANNEL = 'vigil_worker_jobs';
 
-export const QUEUES = { evaluate: 'evaluate-session', risk: 'session-risk' } as const;
+export const QUEUES = {
+  evaluate: 'evaluate-session',
+  risk: 'session-risk',
+  report: 'session-report',
+} as const;
 export type RequestKind = keyof typeof QUEUES;
 
 export interface JobPolicy {

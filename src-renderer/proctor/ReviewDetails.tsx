@@ -130,22 +130,52 @@ function ReportLink({ api, report }: { api: ConsoleApi; report: Review['reports'
   );
 }
 
-export function ReportsPanel({ api, reports }: { api: ConsoleApi; reports: Review['reports'] }) {
+/** Who filed a version, as the list shows it. */
+function filedByText(r: Review['reports'][number]): string {
+  if (r.filedBy === 'worker') return `central worker${r.madeBy ? ` ${r.madeBy}` : ''}`;
+  if (r.filedBy === 'console') return `console${r.by ? ` (${r.by})` : ''}`;
+  return 'device';
+}
+
+/**
+ * The report of record is the central worker's latest version, downloaded from central; this
+ * laptop renders none. The other versions (the device's, earlier consoles') are listed below it.
+ */
+export function ReportsPanel({
+  api,
+  reports,
+  latest,
+}: {
+  api: ConsoleApi;
+  reports: Review['reports'];
+  latest: Review['latestReport'];
+}) {
   return (
     <section className="panel" aria-labelledby="reports-title">
-      <h3 id="reports-title">Report versions ({reports.length})</h3>
-      {reports.length === 0 ? (
-        <p className="muted">No report has been filed for this session yet.</p>
+      <h3 id="reports-title">Report</h3>
+      {latest ? (
+        <p data-testid="latest-report">
+          Latest central report: <strong>v{latest.version}</strong> · {latest.reportId} ·{' '}
+          {label(latest.reason)} · made by {filedByText(latest)} · {new Date(latest.at).toLocaleString()} ·{' '}
+          <ReportLink key={latest.sha256} api={api} report={latest} />
+        </p>
       ) : (
-        <ol className="reports" data-testid="reports">
-          {reports.map((r) => (
-            <li key={`${r.version}-${r.reportId}`}>
-              v{r.version} · {r.reportId} · {label(r.reason)} ·{' '}
-              {r.filedBy === 'console' ? `console${r.by ? ` (${r.by})` : ''}` : 'device'} ·{' '}
-              {new Date(r.at).toLocaleString()} · <ReportLink api={api} report={r} />
-            </li>
-          ))}
-        </ol>
+        <p className="muted" data-testid="latest-report">
+          No central report yet: the report is being made by the server.
+        </p>
+      )}
+      {reports.length > 0 && (
+        <details>
+          <summary>All report versions ({reports.length})</summary>
+          <ol className="reports" data-testid="reports">
+            {reports.map((r) => (
+              <li key={`${r.filedBy}-${r.version}-${r.reportId}`}>
+                v{r.version} · {r.reportId} · {label(r.reason)} · {filedByText(r)} ·{' '}
+                {new Date(r.at).toLocaleString()} · <ReportLink api={api} report={r} />
+              </li>
+            ))}
+          </ol>
+        </details>
       )}
     </section>
   );

@@ -108,8 +108,8 @@ export function SessionReview({
     };
   }, [api, sessionId, version]);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
-  // A verdict or decision rebuilds the report in the background (a second or more): the new
-  // version shows in the list once it is filed in central.
+  // A verdict or decision asks the central worker for a new report version (a second or more):
+  // it shows once the worker has filed it in central.
   useEffect(
     () =>
       api.on('reviewReportFiled', (event) => {
@@ -343,7 +343,7 @@ export function SessionReview({
 
       <div className="review-grid">
         <ExamDocumentsPanel exam={review.exam} />
-        <ReportsPanel api={api} reports={review.reports} />
+        <ReportsPanel api={api} reports={review.reports} latest={review.latestReport} />
       </div>
 
       <RefusedWritesPanel refused={review.refusedDeviceWrites} />

@@ -8,7 +8,9 @@
 // warning's clip in flags-only mode), a snapshot on every warning, the risk factors, the answers
 // with their scores, the latest PDF. The proctor decides; central holds the new report version.
 // A central worker (`vigil worker --local`, issue 18) runs beside PostgreSQL all along: what the
-// proctor sees of the evaluation and the risk is the server's, the device's risk shown as advisory.
+// proctor sees of the evaluation and the risk is the server's, the device's risk shown as advisory,
+// and the report the proctor downloads is the worker's (version 1 after the server's evaluation,
+// version 2 after the decision), made centrally: the console renders none.
 import AxeBuilder from '@axe-core/playwright';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -145,12 +147,19 @@ async function centralSession(sessionId: string) {
     [sessionId],
   );
   // The server's evaluation (the worker's), which the console shows instead of the device's.
-  const [evaluation] = await q<{ question_responses: { score: number; feedback: string }[] }>(
-    `SELECT question_responses FROM vigil.server_evaluations WHERE session_id = $1`,
-    [sessionId],
-  );
-  const reports = await q<{ version: number; filed_by: string; report_id: string; uploaded: boolean }>(
-    `SELECT rv.version, rv.filed_by, rv.report_id,
+  const [evaluation] = await q<{
+    overall: number;
+    question_responses: { score: number; feedback: string }[];
+  }>(`SELECT overall, question_responses FROM vigil.server_evaluations WHERE session_id = $1`, [sessionId]);
+  const reports = await q<{
+    version: number;
+    filed_by: string;
+    made_by: string | null;
+    reason: string;
+    report_id: string;
+    uploaded: boolean;
+  }>(
+    `SELECT rv.version, rv.filed_by, rv.made_by, rv.reason, rv.report_id,
             EXISTS (SELECT 1 FROM vigil.blobs b WHERE b.sha256 = rv.sha256 AND b.kind = 'pdf'
                     AND b.status = 'complete') AS uploaded
      FROM vigil.report_versions rv WHERE rv.session_id = $1 ORDER BY rv.created_at, rv.version`,
@@ -186,14 +195,15 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  // The worker evaluates and scores the session once it is finished centrally.
+  // The worker evaluates and scores the session once it is finished centrally, then makes its report.
   await expect
     .poll(
       async () =>
         (
           await world.central.owner.query<{ ready: boolean }>(
             `SELECT s.server_risk_score IS NOT NULL AND EXISTS (
-               SELECT 1 FROM vigil.server_evaluations e WHERE e.session_id = s.id) AS ready
+               SELECT 1 FROM vigil.server_evaluations e WHERE e.session_id = s.id) AND EXISTS (
+               SELECT 1 FROM vigil.report_versions r WHERE r.session_id = s.id AND r.filed_by = 'worker') AS ready
              FROM vigil.sessions s WHERE s.id = $1`,
             [run.sessionId],
           )
@@ -292,18 +302,17 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   expect(await documents.textContent()).toContain(DOCUMENTS.job.description);
   expect(await documents.textContent()).toContain(DOCUMENTS.resume.text);
 
-  // The latest report version's PDF, downloaded from central through the console.
-  const reports = page.getByTestId('reports').locator('li');
-  await expect.poll(() => reports.count()).toBe(central.reports.length);
-  const latest = reports.last();
-  await latest.getByRole('button', { name: 'Load PDF' }).click();
-  const save = latest.getByRole('link', { name: /^Save VR-.*\.pdf$/ });
-  const [download] = await Promise.all([page.waitForEvent('download'), save.click()]);
-  const pdfFile = path.join(world.dir, `${suite}-latest.pdf`);
-  await download.saveAs(pdfFile);
-  const text = await pdfText(pdfFile);
+  // The report of record: the worker's version 1 (after the server's evaluation), named as the
+  // latest central one with who made it, its PDF downloaded from central through the console.
+  expect(await page.getByTestId('reports').locator('li').count()).toBe(central.reports.length);
+  const workerReports = central.reports.filter((r) => r.filed_by === 'worker');
+  expect(workerReports).toEqual([
+    expect.objectContaining({ version: 1, made_by: worker.name, reason: 'evaluation', uploaded: true }),
+  ]);
+  const text = await downloadLatestReport(page, `${suite}-v1.pdf`, workerReports[0]!);
   expect(text).toContain(exam.candidateName);
-  expect(text).toContain(central.reports.at(-1)!.report_id);
+  // The server's evaluation is in it.
+  expect(text).toContain(`${central.evaluation.overall} Overall`);
 
   // Every panel filled with real data, as accessible as the seeded console (review-console.test.ts).
   const axe = await new AxeBuilder({ page }).analyze();
@@ -315,22 +324,59 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   return { page, context, errors, central, count };
 }
 
-/** The proctor decides; the console files a new report version in central, shown in the list. */
-async function decideAndCheckReport(page: Page, sessionId: string, before: number) {
-  await page.getByLabel('Note (n)').fill('speaking and a focus loss during question 1');
+/**
+ * The latest central report as the console names it (version, id, the worker that made it) and its
+ * PDF downloaded through the console; returns the PDF's text.
+ */
+async function downloadLatestReport(
+  page: Page,
+  file: string,
+  expected: { version: number; report_id: string; made_by: string | null },
+): Promise<string> {
+  const latest = page.getByTestId('latest-report');
+  await expect
+    .poll(() => latest.textContent(), { timeout: 30_000 })
+    .toContain(`Latest central report: v${expected.version} · ${expected.report_id}`);
+  expect(await latest.textContent()).toContain(`made by central worker ${expected.made_by}`);
+  await latest.getByRole('button', { name: 'Load PDF' }).click();
+  const save = latest.getByRole('link', { name: `Save ${expected.report_id}.pdf` });
+  const [download] = await Promise.all([page.waitForEvent('download'), save.click()]);
+  const pdfFile = path.join(world.dir, file);
+  await download.saveAs(pdfFile);
+  const text = await pdfText(pdfFile);
+  expect(text).toContain(expected.report_id);
+  return text;
+}
+
+/**
+ * The proctor decides; the worker makes version 2 with the decision in central (no console makes
+ * one), and the console shows it as the latest and downloads it.
+ */
+async function decideAndCheckReport(page: Page, sessionId: string, suite: string) {
+  const note = 'speaking and a focus loss during question 1';
+  await page.getByLabel('Note (n)').fill(note);
   await page.getByRole('button', { name: 'Flagged (2)' }).click();
   await expect
     .poll(() => page.getByTestId('decision').textContent(), { timeout: 15_000 })
     .toContain('flagged');
   await expect
-    .poll(async () => (await centralSession(sessionId)).reports.filter((r) => r.filed_by === 'console'), {
-      timeout: 60_000,
-    })
-    .toEqual([expect.objectContaining({ version: before + 1, uploaded: true })]);
-  const reportId = (await centralSession(sessionId)).reports.at(-1)!.report_id;
-  await expect
-    .poll(() => page.getByTestId('reports').locator('li').last().textContent(), { timeout: 30_000 })
-    .toContain(`${reportId} · decision · console (${PROCTOR.name})`);
+    .poll(
+      async () =>
+        (await centralSession(sessionId)).reports
+          .filter((r) => r.filed_by !== 'device')
+          .map((r) => [r.filed_by, r.version, r.reason, r.made_by, r.uploaded]),
+      { timeout: 60_000 },
+    )
+    .toEqual([
+      ['worker', 1, 'evaluation', worker.name, true],
+      ['worker', 2, 'decision', worker.name, true],
+    ]);
+  const v2 = (await centralSession(sessionId)).reports.find(
+    (r) => r.filed_by === 'worker' && r.version === 2,
+  )!;
+  const text = await downloadLatestReport(page, `${suite}-v2.pdf`, v2);
+  expect(text).toContain(note);
+  expect(text).toContain(PROCTOR.name);
 }
 
 describe('from the candidate device to the proctor console, in Chromium', () => {
@@ -372,7 +418,7 @@ describe('from the candidate device to the proctor console, in Chromium', () => 
         fullPage: true,
       });
 
-      await decideAndCheckReport(page, run.sessionId, central.reports.length);
+      await decideAndCheckReport(page, run.sessionId, 'device-to-proctor-full');
       expect(review.errors).toEqual([]);
       await review.context.close();
     } finally {
@@ -444,7 +490,7 @@ describe('from the candidate device to the proctor console, in Chromium', () => 
         path: artifactPath('e2e', 'device-to-proctor-flags-only', 'console.png'),
         fullPage: true,
       });
-      await decideAndCheckReport(page, run.sessionId, central.reports.length);
+      await decideAndCheckReport(page, run.sessionId, 'device-to-proctor-flags-only');
       expect(review.errors).toEqual([]);
       await review.context.close();
     } finally {

@@ -1,7 +1,8 @@
 // The proctor and admin consoles end to end: real Chromium on the built renderer, the headless host,
 // the real services and a real PostgreSQL. A proctor of exam A signs in with their own login, sees
 // only exam A (UI and contract), reviews a session from the keyboard alone; the audit log and the
-// regenerated report hold the verdicts. axe-core checks every console screen.
+// report the central worker makes afterwards (in-process here) hold the verdicts; the console
+// renders none and shows the worker's version once filed. axe-core checks every console screen.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { openPostgres, type CentralStore } from '../../src-main/central/connect'
 import { migrateCentral } from '../../src-main/central/migrate';
 import { defaultRendererDir } from '../../src-main/host/renderer-dir';
 import { startHost, type RunningHost } from '../../src-main/host/server';
+import { makeCentralReport } from '../../src-main/worker/make-report';
 import { createTestApp, type TestApp } from '../support/app';
 import { artifactPath, launchChromium } from '../support/chromium';
 import { pdfText } from '../support/pdf-tools';
@@ -252,24 +254,31 @@ describe('proctor console', () => {
         }) as unknown,
       },
     ]);
-    const reportDir = path.join(t.dir, 'reports', s.id);
-    // Reports are rebuilt in the background, one per change.
+    // The console rendered no report (nothing on this laptop) and says the server is making it.
+    expect(fs.existsSync(path.join(t.dir, 'reports', s.id))).toBe(false);
+    const latest = page.getByTestId('latest-report');
+    expect(await latest.textContent()).toContain('the report is being made by the server');
+    // The central worker's report job (run here in-process, on the owner's login) makes it from
+    // central rows; the console finds the new version and shows it as the latest.
+    const made = await makeCentralReport({
+      db: owner.db,
+      sessionId: s.id,
+      workerId: 'e2e-worker',
+      jobId: null,
+    });
+    expect(made).toMatchObject({ outcome: 'filed', version: 1, reason: 'decision' });
+    const reportId = made.outcome === 'filed' ? made.reportId : '';
     await expect
-      .poll(
-        () =>
-          fs.existsSync(path.join(reportDir, 'index.json')) &&
-          (JSON.parse(fs.readFileSync(path.join(reportDir, 'index.json'), 'utf8')) as unknown[]).length,
-        {
-          timeout: 30_000,
-        },
-      )
-      .toBe(3);
-    const index = JSON.parse(fs.readFileSync(path.join(reportDir, 'index.json'), 'utf8')) as {
-      file: string;
-      reason: string;
-    }[];
-    expect(index.map((v) => v.reason)).toEqual(['decision', 'decision', 'decision']);
-    const text = await pdfText(path.join(reportDir, path.basename(index.at(-1)!.file)));
+      .poll(() => latest.textContent(), { timeout: 30_000 })
+      .toContain(`Latest central report: v1 · ${reportId} · decision · made by central worker e2e-worker`);
+    const chunks = await owner.query<{ data: Buffer }>(
+      `SELECT c.data FROM vigil.blob_chunks c JOIN vigil.blobs b ON b.id = c.blob_id
+       WHERE b.sha256 = (SELECT sha256 FROM vigil.report_versions WHERE report_id = $1) ORDER BY c."offset"`,
+      [reportId],
+    );
+    const pdfFile = path.join(t.dir, 'central-report.pdf');
+    fs.writeFileSync(pdfFile, Buffer.concat(chunks.map((c) => c.data)));
+    const text = await pdfText(pdfFile);
     expect(text).toContain('Session invalidated');
     expect(text).toContain('Confirmed');
     expect(text).toContain('Dismissed');

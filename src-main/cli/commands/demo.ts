@@ -6,7 +6,8 @@ import { runDemo, type DemoSummary } from '../../demo/run-demo';
 function incomplete(summary: DemoSummary): string[] {
   const problems: string[] = [];
   if (!summary.evaluation) problems.push('no evaluation');
-  if (!summary.pdf) problems.push('no PDF report');
+  if (!summary.pdf) problems.push('no PDF report on the device');
+  if (!summary.report) problems.push('no central report made by the worker');
   if (summary.sync.pending > 0) problems.push(`${summary.sync.pending} item(s) still waiting to sync`);
   return problems;
 }

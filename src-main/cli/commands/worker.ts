@@ -37,6 +37,8 @@ function describe(event: WorkerEvent): string {
       return `session ${event.sessionId}: ${event.outcome.replace('_', ' ')}`;
     case 'risk':
       return `session ${event.sessionId}: server risk ${event.score}`;
+    case 'report':
+      return `session ${event.sessionId}: ${event.outcome === 'filed' ? `report version ${event.version} filed (${event.reason})` : 'report unchanged'}`;
     case 'relayed':
       return `queued ${event.jobs} job(s)`;
     case 'retention':
@@ -53,7 +55,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run a central worker: evaluates finished sessions and scores their risk on the server (holds the AI key); purges by retention and expires device credentials on the schedule worker.retentionCron.',
+      'Run a central worker: evaluates finished sessions, scores their risk and makes their reports on the server (holds the AI key); purges by retention and expires device credentials on the schedule worker.retentionCron.',
     )
     .option(
       '--central <url>',
@@ -63,7 +65,11 @@ export function registerWorkerCommand(program: Command): void {
     .option('--ca-file <file>', 'CA certificate for verify-ca / verify-full')
     .option('--local', 'evaluate with the local evaluator even when an AI key is configured')
     .option('--id <name>', 'name recorded with each evaluation (default: host:pid)')
-    .option('--concurrency <n>', 'jobs run at once per queue', '4')
+    .option(
+      '--concurrency <n>',
+      'evaluation and risk jobs run at once per queue (reports: one at a time)',
+      '4',
+    )
     .option(
       '--expire-seconds <n>',
       'a job unfinished this long after it started is retried by another worker',
@@ -102,6 +108,7 @@ export function registerWorkerCommand(program: Command): void {
         ...(caFile ? { caFile } : {}),
         ai: loaded.config.ai,
         retentionCron: loaded.config.worker.retentionCron,
+        reportPageSize: loaded.config.report.pageSize,
         ...(opts.local ? { local: true } : {}),
         ...(opts.id ? { workerId: opts.id } : {}),
         concurrency: positive('--concurrency', opts.concurrency) ?? 4,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../support/app';
 import { runVigil, type CliResult } from '../../support/cli';
+import { pdfText } from '../../support/pdf-tools';
 import type { DemoSummary } from '../../../src-main/demo/summary';
 
 let dir: string;
@@ -31,7 +32,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('vigil demo', () => {
-  it('runs a whole proctored session and ends with one JSON summary line', () => {
+  it('runs a whole proctored session and ends with one JSON summary line', async () => {
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');
     // A successful demo has an evaluation and a PDF (the summary type allows null for a failed one).
@@ -40,7 +41,17 @@ describe('vigil demo', () => {
       pdf: string;
     };
     expect(Object.keys(summary).sort()).toEqual(
-      ['central', 'evaluation', 'pdf', 'recording', 'sessionId', 'snapshots', 'sync', 'warnings'].sort(),
+      [
+        'central',
+        'evaluation',
+        'pdf',
+        'recording',
+        'report',
+        'sessionId',
+        'snapshots',
+        'sync',
+        'warnings',
+      ].sort(),
     );
     expect(summary.sessionId).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -80,6 +91,26 @@ describe('vigil demo', () => {
     expect(points.length).toBeGreaterThanOrEqual(2); // no_face and multiple_faces at least
     expect(points.every((p) => p > 0)).toBe(true);
     expect(session.reportVersions.map((r) => [r.version, r.filedBy])).toContainEqual([1, 'device']);
+    // The report of record came from central: made by the worker (in-process) after the server's
+    // evaluation, its PDF read back from the central store and showing the server's score.
+    expect(summary.report).toMatchObject({
+      source: 'central',
+      madeBy: 'worker',
+      workerId: 'demo (in-process worker)',
+      version: 1,
+      reason: 'evaluation',
+    });
+    expect(session.reportVersions).toContainEqual({
+      version: 1,
+      reportId: summary.report!.reportId,
+      filedBy: 'worker',
+    });
+    const centralPdf = fs.readFileSync(summary.report!.path);
+    expect(createHash('sha256').update(centralPdf).digest('hex')).toBe(summary.report!.sha256);
+    expect(summary.report!.path.startsWith(path.join(dir, 'data'))).toBe(true);
+    const text = await pdfText(summary.report!.path);
+    expect(text).toContain(`${summary.evaluation.overall} Overall`);
+    expect(text).toContain(summary.report!.reportId);
     // The server's own risk, from the warnings it holds.
     expect(session.serverRiskScore).toBeGreaterThan(0);
 

@@ -1,6 +1,6 @@
 // Review and admin services on a real PostgreSQL: row-level security keeps a proctor to their
 // exams (service, raw SQL with their own login), verdicts and decisions are audited before → after
-// and rebuild the report, CSV export neutralises formulas, purge and erasure delete exactly what
+// and ask the central worker for the report (made from central rows, not on the console), CSV export neutralises formulas, purge and erasure delete exactly what
 // their receipts say.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,10 +10,8 @@ import { AdminService, LIST_COLUMNS } from '../../../src-main/admin/admin-servic
 import { RetentionService, verifyReceipt } from '../../../src-main/admin/retention';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import { migrateCentral } from '../../../src-main/central/migrate';
-import { ReportArchive } from '../../../src-main/reports/report-archive';
-import { ReportService } from '../../../src-main/reports/report-service';
-import { centralReportSource } from '../../../src-main/review/central-report-source';
 import { ReviewService } from '../../../src-main/review/review-service';
+import { makeCentralReport } from '../../../src-main/worker/make-report';
 import { makeTempDir } from '../../support/app';
 import { pdfText } from '../../support/pdf-tools';
 import { startPostgres, type PostgresCluster } from '../../support/postgres';
@@ -26,7 +24,6 @@ let asB: CentralStore;
 let asAdmin: CentralStore;
 let seed: Seed;
 let dir: string;
-let reports: ReportService;
 
 beforeAll(async () => {
   cluster = await startPostgres();
@@ -37,11 +34,6 @@ beforeAll(async () => {
   asB = openPostgres({ url: cluster.urlFor('proctor_b', PASSWORD), sslMode: 'disable' });
   asAdmin = openPostgres({ url: cluster.urlFor('admin_al', PASSWORD), sslMode: 'disable' });
   dir = makeTempDir('vigil-review-');
-  reports = new ReportService({
-    source: centralReportSource(owner.query),
-    archive: new ReportArchive(path.join(dir, 'reports')),
-    pageSize: () => 'A4',
-  });
 }, 60_000);
 
 afterAll(async () => {
@@ -142,15 +134,10 @@ describe('queue filters and keyset paging', () => {
 });
 
 describe('verdicts and decisions', () => {
-  it('are audited before → after and rebuild the report with the verdicts', async () => {
-    const regenerated: string[] = [];
-    const review = new ReviewService(asA.query, {
-      regenerate: async (sessionId, reason) => {
-        regenerated.push(sessionId);
-        await reports.generate(sessionId, reason);
-      },
-    });
+  it('are audited before → after and ask the central worker for the report with the verdicts', async () => {
+    const review = new ReviewService(asA.query);
     const s = examASessions()[0]!;
+    await owner.query(`DELETE FROM vigil.worker_requests`);
     await review.reviewWarning({
       warningId: s.warningIds[0]!,
       verdict: 'confirmed',
@@ -163,7 +150,10 @@ describe('verdicts and decisions', () => {
     });
     await review.reviewWarning({ warningId: s.warningIds[1]!, verdict: 'confirmed' });
     await review.decide({ sessionId: s.id, decision: 'invalidated', note: 'second person seen' });
-    await review.idle();
+    // Three verdicts and a decision: one request for the session's report, raised in their transactions.
+    expect(
+      await owner.query(`SELECT session_id, kind FROM vigil.worker_requests WHERE kind = 'report'`),
+    ).toEqual([{ session_id: s.id, kind: 'report' }]);
 
     const audit = await owner.query<{
       action: string;
@@ -206,13 +196,29 @@ describe('verdicts and decisions', () => {
     expect(loaded.timeline[0]).toMatchObject({ kind: 'session_started', offsetS: 0 });
     expect(loaded.warnings[0]!.offsetS).toBe(60);
 
-    expect(regenerated).toEqual([s.id, s.id, s.id, s.id]);
-    const versions = await reports.list(s.id);
-    expect(versions).toHaveLength(4);
-    const text = await pdfText(path.join(dir, 'reports', s.id, path.basename(versions.at(-1)!.file)));
+    // The console rendered nothing: no version until the worker's job makes one from central rows.
+    expect(loaded.latestReport).toBeNull();
+    const made = await makeCentralReport({
+      db: owner.db,
+      sessionId: s.id,
+      workerId: 'test-worker',
+      jobId: null,
+    });
+    expect(made).toMatchObject({ outcome: 'filed', version: 1, reason: 'decision' });
+    const latest = (await review.load(s.id)).latestReport!;
+    expect(latest).toMatchObject({ version: 1, filedBy: 'worker', madeBy: 'test-worker', uploaded: true });
+    const pdfParts: Buffer[] = [];
+    for await (const part of (await review.blob(latest.sha256)).read()) pdfParts.push(part);
+    const file = path.join(dir, 'central-report.pdf');
+    fs.writeFileSync(file, Buffer.concat(pdfParts));
+    const text = await pdfText(file);
     expect(text).toContain('Session invalidated');
     expect(text).toContain('Dismissed');
     expect(text).toContain('Confirmed');
+    // Nothing changed since: a second run files nothing.
+    expect(
+      await makeCentralReport({ db: owner.db, sessionId: s.id, workerId: 'test-worker', jobId: null }),
+    ).toEqual({ outcome: 'unchanged' });
 
     // The blob a proctor sees is the snapshot byte for byte.
     const blob = await review.blob(loaded.warnings[0]!.snapshotSha256!);
@@ -312,8 +318,9 @@ describe('retention and erasure', () => {
     expect(dry.rows).toMatchObject({
       sessions: 1,
       warnings: 3,
-      blobs: 1,
-      blob_chunks: 1,
+      // Its snapshot and the central report the worker filed above.
+      blobs: 2,
+      blob_chunks: 2,
       evaluations: 1,
       questions: 1,
       events: 1,

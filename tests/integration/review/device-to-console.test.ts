@@ -30,6 +30,7 @@ import { lockdownWarningHub } from '../../../src-main/lockdown/port';
 import { resolveMediaBinaries } from '../../../src-main/media/binaries';
 import { ReportArchive } from '../../../src-main/reports/report-archive';
 import { serveBlob } from '../../../src-main/review/blob-route';
+import { runWorkerRequestsInProcess } from '../../../src-main/worker/in-process';
 import type { CallName, CallRequest, CallResponse } from '../../../src-preload/contract';
 import { createTestApp, type TestApp } from '../../support/app';
 import { pdfText } from '../../support/pdf-tools';
@@ -362,14 +363,24 @@ describe('a real session from the candidate device to the proctor console', () =
     expect(review.session.posterSha256).toBeNull();
     await expectCommonReview(review, console, device, t.dir);
 
-    // The proctor decides: the console rebuilds the report and files the new version in central.
+    // The proctor decides: the console renders no report; the central worker (its handlers run
+    // here in-process, on the owner's login) makes one with the decision and files it in central.
     await console.decide('flagged', 'focus loss during question 2');
-    const decided = await settledReview(console, (r) => r.reports.some((x) => x.filedBy === 'console'));
+    await sleep(1000);
+    const undecided = await console.load();
+    expect(undecided.latestReport).toBeNull();
+    expect(undecided.reports).toEqual(review.reports);
+    await runWorkerRequestsInProcess(central.owner.db, 'test-worker');
+    const decided = await settledReview(console, (r) => r.latestReport !== null);
     expect(decided.reports.slice(0, review.reports.length)).toEqual(review.reports);
-    const filed = decided.reports.filter((r) => r.filedBy === 'console');
-    expect(filed).toEqual([
-      expect.objectContaining({ reason: 'decision', by: exam.proctor, uploaded: true }) as unknown,
-    ]);
+    const filed = decided.reports.filter((r) => r.filedBy !== 'device');
+    expect(filed).toEqual([decided.latestReport]);
+    expect(decided.latestReport).toMatchObject({
+      reason: 'decision',
+      filedBy: 'worker',
+      madeBy: 'test-worker',
+      uploaded: true,
+    });
     const pdf = await console.blob(filed[0]!.sha256);
     expect(pdf.contentType).toBe('application/pdf');
     expect(sha256(pdf.data)).toBe(filed[0]!.sha256);

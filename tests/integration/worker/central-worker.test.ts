@@ -140,10 +140,13 @@ describe('vigil worker on one PostgreSQL', () => {
     expect(review.evaluation).toMatchObject({ source: 'server', evaluator: 'openai', overall: 74 });
     expect(review.answers.map((a) => a.score)).toEqual([7, 7]);
 
-    const { rows: pending } = await sql<{
-      n: number;
-    }>`SELECT count(*)::int AS n FROM vigil.worker_requests`.execute(central.owner.db);
-    expect(pending[0]!.n).toBe(0);
+    // Every request became a job (the report requests the last evaluations raised included).
+    await waitFor('every request relayed', async () => {
+      const { rows: pending } = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM vigil.worker_requests`.execute(central.owner.db);
+      return pending[0]!.n === 0;
+    });
   }, 90_000);
 
   it('kill -9 of one worker mid-batch: the other takes over its jobs and every session is evaluated once', async () => {
@@ -226,7 +229,8 @@ describe('vigil worker on one PostgreSQL', () => {
       };
       await refused(`SELECT * FROM vigil.events LIMIT 1`);
       await refused(`SELECT * FROM vigil.blob_chunks LIMIT 1`);
-      await refused(`SELECT * FROM vigil.reviews LIMIT 1`);
+      // Verdicts are read for the report (central 0440), never written.
+      await refused(`UPDATE vigil.reviews SET comment = ''`);
       await refused(`UPDATE vigil.sessions SET risk_score = 0 WHERE id = '${session!.id}'`);
       await refused(`UPDATE vigil.sessions SET status = 'terminated' WHERE id = '${session!.id}'`);
       await refused(`DELETE FROM vigil.server_evaluations`);
