@@ -14,7 +14,7 @@
 //   console shows server_evaluations instead whenever one exists.
 import { sql, type Kysely } from 'kysely';
 
-const DEVICE_LABEL = 'Made on the candidate’s device (practice exam): advisory, not a server evaluation.';
+const DEVICE_LABEL = 'Evaluated on the candidate’s device (practice exam): advisory, never a server evaluation.';
 
 // The one place the server decides where a session's exam is evaluated.
 const EXAM_EVALUATION = `CREATE FUNCTION vigil.exam_evaluation(p_session uuid) RETURNS text
