@@ -14,7 +14,8 @@
 //   console shows server_evaluations instead whenever one exists.
 import { sql, type Kysely } from 'kysely';
 
-const DEVICE_LABEL = 'Evaluated on the candidate’s device (practice exam): advisory, never a server evaluation.';
+const DEVICE_LABEL =
+  'Evaluated on the candidate’s device (practice exam): advisory, never a server evaluation.';
 
 // The one place the server decides where a session's exam is evaluated.
 const EXAM_EVALUATION = `CREATE FUNCTION vigil.exam_evaluation(p_session uuid) RETURNS text
@@ -94,7 +95,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   await run(`ALTER TABLE vigil.exams ADD CONSTRAINT exams_evaluation_check CHECK (
     coalesce(policy->>'evaluation', 'server') IN ('server', 'device')
-    AND (coalesce(policy->>'evaluation', 'server') = 'server' OR policy->'practice' = 'true'::jsonb))`);
+    AND (coalesce(policy->>'evaluation', 'server') = 'server' OR coalesce(policy->'practice' = 'true'::jsonb, false)))`);
   await run(`ALTER TABLE vigil.evaluations ADD COLUMN label text`);
   await run(EXAM_EVALUATION);
   await run(REFUSE_EVALUATION);

@@ -29,8 +29,89 @@ const LOCKDOWN_DEFAULTS = {
 };
 
 // src-main/proctoring/policy.ts of this version: defaultPolicy and the built-in detector profiles.
-const PROCTORING_DEFAULTS = {"minFaceScore":0.5,"minFrames":2,"noFace":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"medium"},"multipleFaces":{"enabled":true,"minDurationMs":1000,"clearAfterMs":1000,"severity":"high"},"lookingAway":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"low","maxYawDeg":25,"maxPitchDeg":25,"gazeEnabled":true,"maxGazeStrength":0.45},"faceMismatch":{"enabled":true,"minDurationMs":3000,"clearAfterMs":2000,"severity":"high","minSimilarity":0.55},"cameraBlocked":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"high","maxBrightness":25,"minContrast":8},"speech":{"enabled":false,"minDurationMs":1500,"clearAfterMs":1000,"severity":"medium","minVoiceProbability":0.6,"minLevelDb":-50},"micLost":{"enabled":true,"minDurationMs":3000,"clearAfterMs":500,"severity":"medium","silentBelowDb":-100,"noFramesAfterMs":5000},"frames":{"fps":2,"minFps":0.5,"queueSize":4,"embeddingEveryMs":10000,"gazeEveryMs":1500,"detectorReuseMs":2000},"risk":{"weights":{"no_face":12,"multiple_faces":25,"looking_away":6,"face_mismatch":35,"camera_blocked":15,"speech_detected":10,"mic_lost":8,"analysis_interrupted":2,"app_interrupted":10,"focus_lost":10,"display_added":20,"blocked_process":25,"vm_detected":30},"referenceDurationS":30}};
-const DETECTOR_PROFILES = {"standard":{},"extended_tolerance":{"noFace":{"minDurationMs":6000,"clearAfterMs":2000},"lookingAway":{"minDurationMs":8000,"maxYawDeg":40,"maxPitchDeg":35},"multipleFaces":{"minDurationMs":3000}},"no_gaze":{"lookingAway":{"enabled":false,"gazeEnabled":false}},"interpreter_present":{"multipleFaces":{"enabled":false}}};
+const PROCTORING_DEFAULTS = {
+  minFaceScore: 0.5,
+  minFrames: 2,
+  noFace: { enabled: true, minDurationMs: 2000, clearAfterMs: 1000, severity: 'medium' },
+  multipleFaces: { enabled: true, minDurationMs: 1000, clearAfterMs: 1000, severity: 'high' },
+  lookingAway: {
+    enabled: true,
+    minDurationMs: 2000,
+    clearAfterMs: 1000,
+    severity: 'low',
+    maxYawDeg: 25,
+    maxPitchDeg: 25,
+    gazeEnabled: true,
+    maxGazeStrength: 0.45,
+  },
+  faceMismatch: {
+    enabled: true,
+    minDurationMs: 3000,
+    clearAfterMs: 2000,
+    severity: 'high',
+    minSimilarity: 0.55,
+  },
+  cameraBlocked: {
+    enabled: true,
+    minDurationMs: 2000,
+    clearAfterMs: 1000,
+    severity: 'high',
+    maxBrightness: 25,
+    minContrast: 8,
+  },
+  speech: {
+    enabled: false,
+    minDurationMs: 1500,
+    clearAfterMs: 1000,
+    severity: 'medium',
+    minVoiceProbability: 0.6,
+    minLevelDb: -50,
+  },
+  micLost: {
+    enabled: true,
+    minDurationMs: 3000,
+    clearAfterMs: 500,
+    severity: 'medium',
+    silentBelowDb: -100,
+    noFramesAfterMs: 5000,
+  },
+  frames: {
+    fps: 2,
+    minFps: 0.5,
+    queueSize: 4,
+    embeddingEveryMs: 10000,
+    gazeEveryMs: 1500,
+    detectorReuseMs: 2000,
+  },
+  risk: {
+    weights: {
+      no_face: 12,
+      multiple_faces: 25,
+      looking_away: 6,
+      face_mismatch: 35,
+      camera_blocked: 15,
+      speech_detected: 10,
+      mic_lost: 8,
+      analysis_interrupted: 2,
+      app_interrupted: 10,
+      focus_lost: 10,
+      display_added: 20,
+      blocked_process: 25,
+      vm_detected: 30,
+    },
+    referenceDurationS: 30,
+  },
+};
+const DETECTOR_PROFILES = {
+  standard: {},
+  extended_tolerance: {
+    noFace: { minDurationMs: 6000, clearAfterMs: 2000 },
+    lookingAway: { minDurationMs: 8000, maxYawDeg: 40, maxPitchDeg: 35 },
+    multipleFaces: { minDurationMs: 3000 },
+  },
+  no_gaze: { lookingAway: { enabled: false, gazeEnabled: false } },
+  interpreter_present: { multipleFaces: { enabled: false } },
+};
 
 // What the app's schema keeps of a merged policy (zod drops other keys): the defaults' shape, with
 // the risk weights a record (any warning type may carry a weight).
@@ -146,7 +227,11 @@ const CHECK = `CREATE OR REPLACE FUNCTION vigil.check_applied_policy() RETURNS t
     RETURN NULL;
   END $$`;
 
-const FUNCTIONS = ['jsonb_merge_deep(jsonb, jsonb)', 'jsonb_keep_shape(jsonb, jsonb)', 'proctoring_policy(jsonb)'];
+const FUNCTIONS = [
+  'jsonb_merge_deep(jsonb, jsonb)',
+  'jsonb_keep_shape(jsonb, jsonb)',
+  'proctoring_policy(jsonb)',
+];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
@@ -162,8 +247,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   // Back to 0434's check: without the proctoring aspect.
-  await run(
-    CHECK.replace(/ {6}v_expected := vigil\.proctoring_policy[\s\S]*?\n {6}END IF;\n/, ''),
-  );
+  await run(CHECK.replace(/ {6}v_expected := vigil\.proctoring_policy[\s\S]*?\n {6}END IF;\n/, ''));
   for (const fn of [...FUNCTIONS].reverse()) await run(`DROP FUNCTION vigil.${fn}`);
 }

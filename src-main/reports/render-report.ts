@@ -181,7 +181,8 @@ export function collectInputNotes(
   const noSnapshot = input.warnings.filter((w) => !w.snapshotPath).length;
   if (noSnapshot > 0) notes.push(`${noSnapshot} warning${noSnapshot === 1 ? ' has' : 's have'} no snapshot.`);
   if (!input.evidence.finalHash) notes.push('The evidence chain has no final hash.');
-  if (!input.evaluator && input.evaluatedBy !== 'server') notes.push('Evaluator details (model, tokens, cost) are missing.');
+  if (!input.evaluator && input.evaluatedBy !== 'server')
+    notes.push('Evaluator details (model, tokens, cost) are missing.');
   return notes;
 }
 

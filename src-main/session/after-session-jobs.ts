@@ -82,7 +82,13 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   const evaluation =
     evaluationPlaceOf(parsePolicy(session?.policy)) === 'device'
       ? enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {}, dependsOn })
-      : enqueueJob(tx, { kind: 'report', sessionId, key: sessionId, payload: { trigger: 'session_end' }, dependsOn });
+      : enqueueJob(tx, {
+          kind: 'report',
+          sessionId,
+          key: sessionId,
+          payload: { trigger: 'session_end' },
+          dependsOn,
+        });
   // Last, the local copy's retention: due when the exam's retention runs out, after the rest.
   if (session)
     enqueueLocalPurge(tx, {

@@ -10,6 +10,6 @@ AS $function$
       RAISE EXCEPTION 'session % is evaluated by the server; its device may not write an evaluation',
         NEW.session_id USING ERRCODE = 'check_violation';
     END IF;
-    NEW.label := 'Made on the candidate’s device (practice exam): advisory, not a server evaluation.';
+    NEW.label := 'Evaluated on the candidate’s device (practice exam): advisory, never a server evaluation.';
     RETURN NEW;
   END $function$
