@@ -32,15 +32,12 @@ const REFUSE_EVALUATION = `CREATE FUNCTION vigil.refuse_device_evaluation() RETU
       RAISE EXCEPTION 'session % is evaluated by the server; its device may not write an evaluation',
         NEW.session_id USING ERRCODE = 'check_violation';
     END IF;
-    NEW.label := '${DEVICE_LABEL.replace(/'/g, "''")}';
+    NEW.label := '${DEVICE_LABEL}';
     RETURN NEW;
   END $$`;
 
-// 0402's function, first refusing a device's risk for a server-evaluated exam.
-const RISK_FROM_CHAIN = `CREATE OR REPLACE FUNCTION vigil.session_risk_from_chain() RETURNS trigger
-  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-  DECLARE v_risk jsonb;
-  BEGIN
+// 0402's function, first refusing a device's risk for a server-evaluated exam (down: without).
+const REFUSE_RISK = `
     IF pg_has_role(session_user, 'vigil_device', 'MEMBER') AND vigil.exam_evaluation(NEW.id) = 'server' THEN
       INSERT INTO vigil.device_refusals(session_id, device_id, idempotency_key, kind, reason)
       SELECT NEW.id, NEW.device_id, 'risk:' || NEW.id, 'risk',
@@ -49,7 +46,13 @@ const RISK_FROM_CHAIN = `CREATE OR REPLACE FUNCTION vigil.session_risk_from_chai
       NEW.risk_score := OLD.risk_score;
       NEW.risk_factors := OLD.risk_factors;
       RETURN NEW;
-    END IF;
+    END IF;`;
+const riskFromChain = (
+  refuse: string,
+) => `CREATE OR REPLACE FUNCTION vigil.session_risk_from_chain() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+  DECLARE v_risk jsonb;
+  BEGIN${refuse}
     -- Factors written with the score (owner tools) are judged by the CHECK as they are.
     IF NEW.risk_factors IS DISTINCT FROM OLD.risk_factors THEN RETURN NEW; END IF;
     SELECT e.payload->'risk' INTO v_risk FROM vigil.events e
@@ -77,13 +80,15 @@ const REQUEST_ON_FINISH = `CREATE OR REPLACE FUNCTION vigil.request_work_on_fini
     RETURN NULL;
   END $$`;
 
-// 0432's function, also filing the refusals above under their session.
-const FILE_REFUSAL = `CREATE OR REPLACE FUNCTION vigil.file_device_refusal() RETURNS trigger
+// 0432's function, also filing the refusals above under their session (down: 0432's reasons).
+const fileRefusal = (
+  reasons: string,
+) => `CREATE OR REPLACE FUNCTION vigil.file_device_refusal() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE v_session uuid;
   BEGIN
     v_session := substring(NEW.reason FROM
-      '^session ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (?:is finished|has a proctor decision|is evaluated by the server)')::uuid;
+      '^session ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (?:${reasons})')::uuid;
     IF v_session IS NOT NULL AND EXISTS (SELECT 1 FROM vigil.sessions s WHERE s.id = v_session) THEN
       INSERT INTO vigil.device_refusals(session_id, device_id, idempotency_key, kind, reason)
       VALUES (v_session, NEW.device_id, NEW.idempotency_key, NEW.kind, NEW.reason);
@@ -99,9 +104,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await run(`ALTER TABLE vigil.evaluations ADD COLUMN label text`);
   await run(EXAM_EVALUATION);
   await run(REFUSE_EVALUATION);
-  await run(RISK_FROM_CHAIN);
+  await run(riskFromChain(REFUSE_RISK));
   await run(REQUEST_ON_FINISH);
-  await run(FILE_REFUSAL);
+  await run(fileRefusal('is finished|has a proctor decision|is evaluated by the server'));
   for (const fn of ['exam_evaluation(uuid)', 'refuse_device_evaluation()'])
     await run(`REVOKE EXECUTE ON FUNCTION vigil.${fn} FROM PUBLIC`);
   await run(`GRANT EXECUTE ON FUNCTION vigil.exam_evaluation(uuid) TO vigil_worker`);
@@ -115,7 +120,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP TRIGGER c_refuse_device_evaluation ON vigil.evaluations`);
   await run(`DROP FUNCTION vigil.refuse_device_evaluation()`);
   // The earlier bodies (0402, 0410, 0432), before exam_evaluation goes.
-  await run(RISK_FROM_CHAIN.replace(/ {4}IF pg_has_role[\s\S]*?RETURN NEW;\n {4}END IF;\n/, ''));
+  await run(riskFromChain(''));
   await run(`CREATE OR REPLACE FUNCTION vigil.request_work_on_finish() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   BEGIN
@@ -124,7 +129,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     PERFORM pg_notify('vigil_worker', NEW.id::text);
     RETURN NULL;
   END $$`);
-  await run(FILE_REFUSAL.replace('|is evaluated by the server', ''));
+  await run(fileRefusal('is finished|has a proctor decision'));
   await run(`DROP FUNCTION vigil.exam_evaluation(uuid)`);
   await run(`ALTER TABLE vigil.evaluations DROP COLUMN label`);
   await run(`ALTER TABLE vigil.exams DROP CONSTRAINT exams_evaluation_check`);

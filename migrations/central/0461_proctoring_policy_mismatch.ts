@@ -117,7 +117,8 @@ const DETECTOR_PROFILES = {
 // the risk weights a record (any warning type may carry a weight).
 const SHAPE = { ...PROCTORING_DEFAULTS, risk: { weights: '*', referenceDurationS: 0 } };
 
-const lit = (value: unknown) => `'${JSON.stringify(value).replace(/'/g, "''")}'::jsonb`;
+// (The frozen values hold no quote character, so they go into SQL as they are.)
+const lit = (value: unknown) => `'${JSON.stringify(value)}'::jsonb`;
 
 // proctoring/policy.ts's merge: objects merge key by key, anything else replaces.
 const MERGE = `CREATE FUNCTION vigil.jsonb_merge_deep(p_base jsonb, p_patch jsonb) RETURNS jsonb
@@ -166,8 +167,26 @@ const PROCTORING_POLICY = `CREATE FUNCTION vigil.proctoring_policy(p_policy json
       ${lit(SHAPE)});
   END $$`;
 
-// 0434's check, with the proctoring aspect; each aspect is flagged once per session.
-const CHECK = `CREATE OR REPLACE FUNCTION vigil.check_applied_policy() RETURNS trigger
+// The proctoring aspect of the check below.
+const PROCTORING_CHECK = `      v_expected := vigil.proctoring_policy(v_policy);
+      v_applied := NEW.payload->'policy'->'proctoring';
+      IF v_applied IS DISTINCT FROM v_expected THEN
+        -- The settings that differ (section.setting), so the proctor need not compare two policies.
+        v_found := v_found || jsonb_build_array(jsonb_build_object('what', 'proctoring',
+          'problem', 'the proctoring thresholds applied are not the exam''s',
+          'expected', v_expected, 'applied', v_applied,
+          'differs', (SELECT coalesce(jsonb_agg(d.path ORDER BY d.path), '[]') FROM (
+            SELECT CASE WHEN s.key IS NULL THEN e.key ELSE e.key || '.' || s.key END AS path
+            FROM jsonb_each(v_expected) e
+            LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(e.value) = 'object' AND e.key <> 'risk'
+                                              THEN e.value ELSE '{}' END) s ON true
+            WHERE CASE WHEN s.key IS NULL THEN (v_applied->e.key) IS DISTINCT FROM e.value
+                       ELSE (v_applied->e.key->s.key) IS DISTINCT FROM s.value END) d)));
+      END IF;
+`;
+
+// 0434's check, with the proctoring aspect (down: without); each aspect is flagged once per session.
+const check = (proctoring: string) => `CREATE OR REPLACE FUNCTION vigil.check_applied_policy() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE
     v_policy jsonb := vigil.session_policy(NEW.session_id);
@@ -188,22 +207,7 @@ const CHECK = `CREATE OR REPLACE FUNCTION vigil.check_applied_policy() RETURNS t
           'problem', 'the exam requires the desktop app''s lockdown and ran without it',
           'expected', v_expected, 'applied', v_applied));
       END IF;
-      v_expected := vigil.proctoring_policy(v_policy);
-      v_applied := NEW.payload->'policy'->'proctoring';
-      IF v_applied IS DISTINCT FROM v_expected THEN
-        -- The settings that differ (section.setting), so the proctor need not compare two policies.
-        v_found := v_found || jsonb_build_array(jsonb_build_object('what', 'proctoring',
-          'problem', 'the proctoring thresholds applied are not the exam''s',
-          'expected', v_expected, 'applied', v_applied,
-          'differs', (SELECT coalesce(jsonb_agg(d.path ORDER BY d.path), '[]') FROM (
-            SELECT CASE WHEN s.key IS NULL THEN e.key ELSE e.key || '.' || s.key END AS path
-            FROM jsonb_each(v_expected) e
-            LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(e.value) = 'object' AND e.key <> 'risk'
-                                              THEN e.value ELSE '{}' END) s ON true
-            WHERE CASE WHEN s.key IS NULL THEN (v_applied->e.key) IS DISTINCT FROM e.value
-                       ELSE (v_applied->e.key->s.key) IS DISTINCT FROM s.value END) d)));
-      END IF;
-    ELSE
+${proctoring}    ELSE
       v_raw := coalesce(v_policy->'accommodation', 'null'::jsonb);
       v_expected := CASE jsonb_typeof(v_raw)
         WHEN 'object' THEN jsonb_build_object('extraTimePercent', coalesce(v_raw->'extraTimePercent', '0'),
@@ -241,12 +245,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const fn of FUNCTIONS) await run(`REVOKE EXECUTE ON FUNCTION vigil.${fn} FROM PUBLIC`);
   // The worker may read the thresholds the server gives a session (its risk reads session_policy).
   await run(`GRANT EXECUTE ON FUNCTION vigil.proctoring_policy(jsonb) TO vigil_worker`);
-  await run(CHECK);
+  await run(check(PROCTORING_CHECK));
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   // Back to 0434's check: without the proctoring aspect.
-  await run(CHECK.replace(/ {6}v_expected := vigil\.proctoring_policy[\s\S]*?\n {6}END IF;\n/, ''));
-  for (const fn of [...FUNCTIONS].reverse()) await run(`DROP FUNCTION vigil.${fn}`);
+  await run(check(''));
 }
