@@ -108,12 +108,14 @@ function parsePolicy(text: string | null | undefined): Record<string, unknown> |
 
 /** Where the session's exam is evaluated, by the policy this device cached for it. */
 export function sessionEvaluationPlace(tx: Tx, sessionId: string): EvaluationPlace {
+  // The interview's own record names the exam too (sessions recorded before the session row).
   const row = tx.raw
     .prepare(
-      `SELECT json_extract(c.definition, '$.policy') AS policy FROM sessions s
-       LEFT JOIN cached_exams c ON c.id = s.exam_id WHERE s.id = ?`,
+      `SELECT json_extract(c.definition, '$.policy') AS policy FROM cached_exams c
+       WHERE c.id = coalesce((SELECT exam_id FROM sessions WHERE id = ?),
+                             (SELECT exam_id FROM session_exams WHERE session_id = ?))`,
     )
-    .get(sessionId) as { policy: string | null } | undefined;
+    .get(sessionId, sessionId) as { policy: string | null } | undefined;
   return evaluationPlaceOf(parsePolicy(row?.policy));
 }
 
@@ -196,14 +198,6 @@ export function registerEvaluationJob(runner: JobRunner, deps: EvaluationJobDeps
 
   runner.register('evaluation', async (_payload, { job, signal }) => {
     const sessionId = job.sessionId!;
-    // A job queued before this version, or `vigil evaluate`: the server evaluates this exam.
-    if (sessionEvaluationPlace(store, sessionId) === 'server') {
-      askForReport(sessionId, sessionId);
-      throw new JobFailure(
-        'CONFLICT',
-        'This exam is evaluated by the central server after the upload; this device does not evaluate it.',
-      );
-    }
     const existing = latestEvaluation(store, sessionId);
     if (existing) {
       askForReport(sessionId, sessionId);
@@ -212,6 +206,12 @@ export function registerEvaluationJob(runner: JobRunner, deps: EvaluationJobDeps
     try {
       // Built from the local database only, so evaluation works offline; NOT_FOUND is permanent.
       const input = buildEvaluationInput(new InterviewRepository(store), sessionId, deps.proctoring);
+      // A job queued before this version, or `vigil evaluate`: the server evaluates this exam.
+      if (sessionEvaluationPlace(store, sessionId) === 'server')
+        throw new JobFailure(
+          'CONFLICT',
+          'This exam is evaluated by the central server after the upload; this device does not evaluate it.',
+        );
       const result = await Promise.race([deps.evaluator.evaluate(input), untilAborted(signal)]);
       // This synchronous=FULL commit also makes the attempt's token_usage rows durable: they were
       // committed without an fsync of their own (see token-ledger.ts).
