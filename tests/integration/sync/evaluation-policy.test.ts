@@ -13,6 +13,7 @@ import { createEnrollmentCode, createExam, createUser } from '../../../src-main/
 import { ReviewService } from '../../../src-main/review/review-service';
 import type { CallName, CallRequest, CallResponse, FinishProgress } from '../../../src-preload/contract';
 import { createTestApp, type TestApp } from '../../support/app';
+import { pdfText } from '../../support/pdf-tools';
 import { DEVICE_LOGIN, startCentral, type CentralFixture } from '../../support/central';
 
 const ctx = { transport: 'host' as const, origin: 'test' };
@@ -146,6 +147,13 @@ describe('where an exam is evaluated', () => {
       )
       .get(honest.sessionId);
     expect(local).toEqual({ risk_score: null, evaluations: 0 });
+    // The device's report: no scores, and it says the server evaluates.
+    const pdf = honest.store.raw
+      .prepare(`SELECT path FROM blob_uploads WHERE session_id = ? AND kind = 'pdf'`)
+      .get(honest.sessionId) as { path: string };
+    const text = (await pdfText(pdf.path)).replace(/\s+/g, ' ');
+    expect(text).toContain('Evaluated by the server');
+    expect(text).not.toContain('No evaluation scores');
     const [row] = await central.owner.query<{
       risk_score: string | null;
       evaluations: string;
