@@ -25,6 +25,8 @@ import * as m0432 from './0432_write_freeze';
 import * as m0433 from './0433_chain_anchors';
 import * as m0434 from './0434_policy_mismatch';
 import * as m0440 from './0440_central_reports';
+import * as m0460 from './0460_evaluation_policy';
+import * as m0461 from './0461_proctoring_policy_mismatch';
 import * as m0410 from './0410_central_worker';
 import * as m0455 from './0455_retention_worker';
 import * as m0500 from './0500_enrollment_code_hardening';
@@ -53,6 +55,8 @@ export const centralMigrations: Record<string, Migration> = {
   '0433_chain_anchors': m0433,
   '0434_policy_mismatch': m0434,
   '0440_central_reports': m0440,
+  '0460_evaluation_policy': m0460,
+  '0461_proctoring_policy_mismatch': m0461,
   '0410_central_worker': m0410,
   '0455_retention_worker': m0455,
   '0500_enrollment_code_hardening': m0500,

@@ -8,6 +8,7 @@ import { AccommodationProfileSchema, type AccommodationProfile } from '../../src
 import { checkEnrollmentTtl, enrollmentCodeColumns } from '../central/admin';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
+import { checkEvaluationPolicy } from '../evaluation/evaluation-policy';
 import { accommodationProfiles as detectorProfiles } from '../proctoring/policy';
 import { toCsv } from './csv';
 
@@ -238,6 +239,7 @@ export class AdminService {
 
   async saveExam(input: ExamInput, id?: string): Promise<string> {
     const profiles = checkProfiles(input.accommodationProfiles);
+    checkEvaluationPolicy(input.policy ?? {});
     const values = [
       input.title,
       input.type,

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { VigilError } from '../errors';
+import { checkEvaluationPolicy } from '../evaluation/evaluation-policy';
 import { normaliseEnrollmentCode } from './device-channel';
 import type { CentralDatabase, ExamType, KeyQuestion } from './schema';
 
@@ -37,6 +38,7 @@ export async function createExam(
     createdBy?: string | null;
   },
 ): Promise<string> {
+  checkEvaluationPolicy(exam.policy ?? {});
   const row = await db
     .insertInto('vigil.exams')
     .values({

@@ -123,7 +123,10 @@ export async function collectSummary(input: {
     video: string | null;
     risk_factors: { factors?: unknown[] } | string | null;
   }>(
-    `SELECT id_verification_status, encode(video_sha256, 'hex') AS video, risk_factors
+    // The server's risk factors (the demo's exam is evaluated by the server, so its device sends
+    // no risk); a practice exam evaluated on the device has the device's.
+    `SELECT id_verification_status, encode(video_sha256, 'hex') AS video,
+            coalesce(server_risk_factors, risk_factors) AS risk_factors
      FROM vigil.sessions WHERE id = $1`,
     [sessionId],
   );

@@ -17,7 +17,7 @@ import { drawRiskFactors } from './sections/risk-factors';
 import { drawScoresChart } from './sections/scores-chart';
 import { drawTimeline } from './sections/timeline';
 import { THUMB, drawWarningsTable } from './sections/warnings-table';
-import type { ReportInput, ReportPageSize } from './types';
+import { missingScoresNotice, type ReportInput, type ReportPageSize } from './types';
 
 export interface RenderReportOptions {
   pageSize?: ReportPageSize;
@@ -163,7 +163,8 @@ export function collectInputNotes(
   const notes: string[] = [];
   if (!input.session.endedAt)
     notes.push('The session did not end normally: its end time was never recorded.');
-  if (!input.scores)
+  if (input.evaluatedBy === 'server') notes.push(missingScoresNotice(input));
+  else if (!input.scores)
     notes.push('Evaluation scores are missing: the evaluation has not run or did not complete.');
   if (input.questions.length === 0) notes.push('No questions or answers were recorded for this session.');
   const unanswered = input.questions.flatMap((q, i) => (q.answer?.trim() ? [] : [i + 1]));
@@ -180,7 +181,8 @@ export function collectInputNotes(
   const noSnapshot = input.warnings.filter((w) => !w.snapshotPath).length;
   if (noSnapshot > 0) notes.push(`${noSnapshot} warning${noSnapshot === 1 ? ' has' : 's have'} no snapshot.`);
   if (!input.evidence.finalHash) notes.push('The evidence chain has no final hash.');
-  if (!input.evaluator) notes.push('Evaluator details (model, tokens, cost) are missing.');
+  if (!input.evaluator && input.evaluatedBy !== 'server')
+    notes.push('Evaluator details (model, tokens, cost) are missing.');
   return notes;
 }
 

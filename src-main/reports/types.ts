@@ -115,8 +115,13 @@ export const ReportInputSchema = z.object({
   candidate: ReportCandidateSchema,
   exam: ReportExamSchema,
   session: ReportSessionSchema,
-  /** Null when the evaluation has not run or failed. */
+  /** Null when the evaluation has not run or failed, and always when the server evaluates. */
   scores: ReportScoresSchema.nullable(),
+  /**
+   * Who scores this exam (its policy's `evaluation`): the server's report on the device has no
+   * scores and no risk, and says so; only a practice exam is scored on the device.
+   */
+  evaluatedBy: z.enum(['device', 'server']).default('device'),
   /** Null when the session was never scored (it did not finish on the device). */
   risk: ReportRiskSchema.nullable(),
   decision: ReportDecisionSchema.nullable().default(null),
@@ -139,3 +144,10 @@ export type ReportWarning = ReportInput['warnings'][number];
 export type ReportQuestion = ReportInput['questions'][number];
 export type ReportVersionRef = z.output<typeof ReportVersionRefSchema>;
 export type ReportPageSize = 'A4' | 'Letter';
+
+/** What a report without scores says instead (the cover, the scores page and the data notes). */
+export function missingScoresNotice(input: Pick<ReportInput, 'evaluatedBy'>): string {
+  return input.evaluatedBy === 'server'
+    ? 'Evaluated by the server: the central server scores this exam and its risk after the upload; this device does not.'
+    : 'No evaluation scores: the evaluation has not run or did not complete for this session.';
+}

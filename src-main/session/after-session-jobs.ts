@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../src-preload/contract';
 import { enqueueLocalPurge, registerLocalPurgeJob } from '../admin/local-purge-job';
 import { VigilError } from '../errors';
+import { evaluationPlaceOf, type EvaluationPlace } from '../evaluation/evaluation-policy';
 import { buildEvaluationInput, type ProctoringStatsSource } from '../evaluation/evaluation-input';
 import { insertEvaluation, latestEvaluation } from '../evaluation/evaluation-store';
 import type { Evaluation, Evaluator } from '../evaluation/types';
@@ -62,26 +63,33 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
     payload: { recordingId: recording },
     ...(merge !== undefined ? { dependsOn: [merge] } : {}),
   });
-  // The evaluation reads the transcripts: it waits until each transcription is done or has failed.
-  // It also comes after the recording is queued (as before the jobs): when the finish screen shows
-  // the report, the recording's line is final too.
+  const session = tx.raw
+    .prepare(
+      `SELECT coalesce(s.ended_at, s.started_at) AS ended_at, json_extract(c.definition, '$.retentionDays') AS days,
+              json_extract(c.definition, '$.policy') AS policy
+       FROM sessions s LEFT JOIN cached_exams c ON c.id = s.exam_id WHERE s.id = ?`,
+    )
+    .get(sessionId) as { ended_at: string; days: number | null; policy: string | null } | undefined;
+  // The evaluation and the report read the transcripts: they wait until each transcription is done
+  // or has failed. They also come after the recording is queued (as before the jobs): when the
+  // finish screen shows the report, the recording's line is final too.
   const transcriptions = jobsFor(tx, sessionId)
     .filter((j) => j.kind === 'transcription')
     .map((j) => j.id);
-  const evaluation = enqueueJob(tx, {
-    kind: 'evaluation',
-    sessionId,
-    key: sessionId,
-    payload: {},
-    dependsOn: [upload, ...transcriptions],
-  });
+  const dependsOn = [upload, ...transcriptions];
+  // Only a practice exam evaluated on the device runs the evaluation here (which then asks for the
+  // report); otherwise the server evaluates, and the report (without scores) is asked for at once.
+  const evaluation =
+    evaluationPlaceOf(parsePolicy(session?.policy)) === 'device'
+      ? enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {}, dependsOn })
+      : enqueueJob(tx, {
+          kind: 'report',
+          sessionId,
+          key: sessionId,
+          payload: { trigger: 'session_end' },
+          dependsOn,
+        });
   // Last, the local copy's retention: due when the exam's retention runs out, after the rest.
-  const session = tx.raw
-    .prepare(
-      `SELECT coalesce(s.ended_at, s.started_at) AS ended_at, json_extract(c.definition, '$.retentionDays') AS days
-       FROM sessions s LEFT JOIN cached_exams c ON c.id = s.exam_id WHERE s.id = ?`,
-    )
-    .get(sessionId) as { ended_at: string; days: number | null } | undefined;
   if (session)
     enqueueLocalPurge(tx, {
       sessionId,
@@ -90,6 +98,25 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
       after: [evaluation, upload, ...transcriptions, ...(merge !== undefined ? [merge] : [])],
     });
   return recording;
+}
+
+function parsePolicy(text: string | null | undefined): Record<string, unknown> | null {
+  if (!text) return null;
+  const value = JSON.parse(text) as unknown;
+  return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+}
+
+/** Where the session's exam is evaluated, by the policy this device cached for it. */
+export function sessionEvaluationPlace(tx: Tx, sessionId: string): EvaluationPlace {
+  // The interview's own record names the exam too (sessions recorded before the session row).
+  const row = tx.raw
+    .prepare(
+      `SELECT json_extract(c.definition, '$.policy') AS policy FROM cached_exams c
+       WHERE c.id = coalesce((SELECT exam_id FROM sessions WHERE id = ?),
+                             (SELECT exam_id FROM session_exams WHERE session_id = ?))`,
+    )
+    .get(sessionId, sessionId) as { policy: string | null } | undefined;
+  return evaluationPlaceOf(parsePolicy(row?.policy));
 }
 
 /** The session's latest recording in the media ledger (the one main opened for it last). */
@@ -180,6 +207,12 @@ export function registerEvaluationJob(runner: JobRunner, deps: EvaluationJobDeps
     try {
       // Built from the local database only, so evaluation works offline; NOT_FOUND is permanent.
       const input = buildEvaluationInput(new InterviewRepository(store), sessionId, deps.proctoring);
+      // A job queued before this version, or `vigil evaluate`: the server evaluates this exam.
+      if (sessionEvaluationPlace(store, sessionId) === 'server')
+        throw new JobFailure(
+          'CONFLICT',
+          'This exam is evaluated by the central server after the upload; this device does not evaluate it.',
+        );
       const result = await Promise.race([deps.evaluator.evaluate(input), untilAborted(signal)]);
       // This synchronous=FULL commit also makes the attempt's token_usage rows durable: they were
       // committed without an fsync of their own (see token-ledger.ts).

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallResponse, FinishProgress, InterviewState } from '../../src-preload/contract';
 import { VigilError } from '../errors';
+import { evaluationPlaceOf } from '../evaluation/evaluation-policy';
 import type { BreakEvent, InterviewSessionFlow } from '../interview/session-flow';
 import { examLockdownPort } from '../lockdown/port';
 import type { ViolationTracker } from '../lockdown/violations';
@@ -304,9 +305,14 @@ export class CandidateService {
           });
         }
         const endedAt = new Date().toISOString();
-        // Risk from the stored warnings, whether or not this process saw them raised.
-        const risk = sessionRisk(tx, sessionId, this.ports.policyFor(exam), endedAt);
-        finishSession(tx, { sessionId, status, risk, endedAt });
+        // Risk from the stored warnings, whether or not this process saw them raised — only for
+        // a practice exam the device evaluates; otherwise the server scores it and the device
+        // sends no risk at all.
+        const risk =
+          evaluationPlaceOf(exam.policy) === 'device'
+            ? sessionRisk(tx, sessionId, this.ports.policyFor(exam), endedAt)
+            : undefined;
+        finishSession(tx, { sessionId, status, ...(risk ? { risk } : {}), endedAt });
         // The session's row and the work after it commit together; the runner picks the jobs up.
         const recording = enqueueAfterSession(tx, sessionId, recordingId);
         updateProgress(tx, sessionId, { stage: 'finish', recordingId: recording });

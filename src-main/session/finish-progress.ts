@@ -6,6 +6,7 @@ import { verifyChain } from '../store/event-chain';
 import { jobsFor, type JobState } from '../store/jobs';
 import type { LocalStore } from '../store/local-store';
 import { storedHeld } from '../sync/uploader';
+import { sessionEvaluationPlace } from './after-session-jobs';
 import type { Progress } from './candidate-progress';
 
 type Result = Record<string, unknown>;
@@ -62,6 +63,7 @@ export function finishProgress(
        WHERE b.status = 'pending' AND s.device_id IS ?`,
     )
     .get(deviceId) as { n: number; bytes: number };
+  const byServer = sessionEvaluationPlace(store, sessionId) === 'server';
   const held = storedHeld(store).find((h) => h.deviceId === deviceId);
   return {
     sessionId,
@@ -70,19 +72,23 @@ export function finishProgress(
       recording?.status === 'done' || recording?.status === 'failed'
         ? item('recording', 'Recording', recording, (r) => `${String(r.files)} file(s) queued for upload`, '')
         : { id: 'recording', label: 'Recording', state: 'working', detail: 'saved on this computer' },
-      item(
-        'evaluation',
-        'Evaluation',
-        last('evaluation'),
-        (r) => `${String(r.overall)} of 100 (${String(r.evaluator)})`,
-        'waiting',
-      ),
+      // The server evaluates every exam but a practice one set to evaluate on the device: no
+      // evaluation job runs here, and the candidate is told where it is made.
+      byServer
+        ? { id: 'evaluation', label: 'Evaluation', state: 'done', detail: 'evaluated by the server' }
+        : item(
+            'evaluation',
+            'Evaluation',
+            last('evaluation'),
+            (r) => `${String(r.overall)} of 100 (${String(r.evaluator)})`,
+            'waiting',
+          ),
       item(
         'report',
         'Report',
         last('report'),
         (r) => `report ${String(r.reportId)}`,
-        'waiting for the evaluation',
+        byServer ? 'waiting for the upload' : 'waiting for the evaluation',
       ),
     ],
     upload: {

@@ -4,6 +4,7 @@
 // the session; the proctor console regenerates it centrally after decisions.
 import { RiskExplanationSchema, type RiskExplanation } from '../../src-preload/risk-explanation';
 import { VigilError } from '../errors';
+import { evaluationPlaceOf } from '../evaluation/evaluation-policy';
 import { latestEvaluation } from '../evaluation/evaluation-store';
 import type { TokenLedger } from '../evaluation/token-ledger';
 import { InterviewRepository } from '../interview/session-repository';
@@ -80,7 +81,10 @@ export function localReportSource(options: {
       const repo = new InterviewRepository(store);
       const questions = repo.questions(sessionId);
       const answers = new Map(repo.answers(sessionId).map((a) => [a.questionId, a]));
-      const evaluation = latestEvaluation(store, sessionId);
+      // A server-evaluated exam's report on the device has no scores and no risk (the server's
+      // are in the console), even if an edited cache made this device evaluate it.
+      const evaluatedBy = evaluationPlaceOf(exam?.policy);
+      const evaluation = evaluatedBy === 'device' ? latestEvaluation(store, sessionId) : null;
       const usage = options.ledger.list({ sessionId });
       const scored = new Map(evaluation?.question_responses.map((r) => [r.question, r]) ?? []);
 
@@ -114,7 +118,7 @@ export function localReportSource(options: {
         };
       }
 
-      const risk = storedRisk(store, sessionId);
+      const risk = evaluatedBy === 'device' ? storedRisk(store, sessionId) : null;
       return {
         data: {
           candidate: { name: options.candidateName() },
@@ -129,6 +133,7 @@ export function localReportSource(options: {
             endedAt: session.ended_at,
             durationSeconds: seconds(session.started_at, session.ended_at),
           },
+          evaluatedBy,
           scores: evaluation
             ? {
                 overall: evaluation.overall,

@@ -70,7 +70,7 @@ export function AnswersPanel({ review }: { review: Review }) {
         <p className="muted" data-testid="evaluation-source">
           {evaluation.source === 'server'
             ? `Evaluated by the central server. ${evaluation.label ?? ''}`.trim()
-            : 'Evaluated on the candidate’s device.'}
+            : (evaluation.label ?? 'Evaluated on the candidate’s device.')}
         </p>
       )}
       {evaluation?.feedback && <p>{evaluation.feedback}</p>}

@@ -54,6 +54,10 @@ beforeAll(async () => {
   env = await startCandidateEnv(TITLE, {
     keyQuestions: KEY_QUESTIONS,
     policy: {
+      // A practice exam evaluated on the device: the device's own evaluation (OpenAI, after the
+      // last transcript) is what this suite checks; an exam that counts is evaluated by the server.
+      practice: true,
+      evaluation: 'device',
       spokenAnswers: true,
       accommodation: {
         name: 'extra time 50% with a break',

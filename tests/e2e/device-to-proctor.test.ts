@@ -8,9 +8,10 @@
 // warning's clip in flags-only mode), a snapshot on every warning, the risk factors, the answers
 // with their scores, the latest PDF. The proctor decides; central holds the new report version.
 // A central worker (`vigil worker --local`, issue 18) runs beside PostgreSQL all along: what the
-// proctor sees of the evaluation and the risk is the server's, the device's risk shown as advisory,
-// and the report the proctor downloads is the worker's (version 1 after the server's evaluation,
-// version 2 after the decision), made centrally: the console renders none.
+// proctor sees of the evaluation and the risk is the server's (the exam counts, so the device sends
+// neither: issue 18, only a practice exam is evaluated on the device), and the report the proctor
+// downloads is the worker's (version 1 after the server's evaluation, version 2 after the decision),
+// made centrally: the console renders none.
 import AxeBuilder from '@axe-core/playwright';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -270,6 +271,8 @@ async function proctorReview(device: Device, exam: PreparedExam, run: CandidateR
   expect(await panel.getByTestId('risk-source').textContent()).toContain(
     'Computed by the central server from the warnings it holds.',
   );
+  // The exam counts, so its device sent no risk of its own (nor an evaluation).
+  expect(await panel.getByTestId('risk-source').textContent()).not.toContain('The device reported');
   expect(await panel.getByRole('heading').textContent()).toBe(`Risk ${Math.round(risk.score)} / 100`);
   expect(risk.factors.length).toBeGreaterThanOrEqual(4);
   const factorRows = panel.getByTestId('risk-factor');

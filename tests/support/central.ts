@@ -36,7 +36,8 @@ export interface CentralFixture {
   /** Connected as the shared device login: may only EXECUTE the ingest functions. */
   device: CentralStore;
   channel: DeviceChannel;
-  createExam(title?: string): Promise<string>;
+  /** A SKL exam; `policy` e.g. a practice exam evaluated on the device. */
+  createExam(title?: string, policy?: Record<string, unknown>): Promise<string>;
   enroll(examId?: string): Promise<EnrolledTestDevice>;
   createProctor(name: string, examIds: string[]): Promise<{ userId: string; store: CentralStore }>;
   close(): Promise<void>;
@@ -62,12 +63,13 @@ export async function startCentral(
     maxConnections: options.devicePoolSize ?? 4,
   });
   const channel = sqlDeviceChannel(device.query);
-  const newExam = (title = 'Exam') =>
+  const newExam = (title = 'Exam', policy?: Record<string, unknown>) =>
     createExam(owner.db, {
       title,
       type: 'SKL',
       difficulty: 5,
       keyQuestions: [{ question: 'Why?', time_limit_s: 60 }],
+      ...(policy ? { policy } : {}),
     });
   return {
     pg,

@@ -6,7 +6,9 @@ CREATE OR REPLACE FUNCTION vigil.request_work_on_finish()
 AS $function$
   BEGIN
     INSERT INTO vigil.worker_requests(session_id, kind)
-    VALUES (NEW.id, 'evaluate'), (NEW.id, 'risk') ON CONFLICT DO NOTHING;
+    SELECT NEW.id, k FROM unnest(CASE WHEN vigil.exam_evaluation(NEW.id) = 'device'
+                                      THEN ARRAY['risk'] ELSE ARRAY['evaluate', 'risk'] END) k
+    ON CONFLICT DO NOTHING;
     PERFORM pg_notify('vigil_worker', NEW.id::text);
     RETURN NULL;
   END $function$

@@ -52,7 +52,11 @@ export function drawEvaluator(c: ReportCanvas, ctx: RenderContext): void {
   c.heading('Evaluation method', 80);
   c.beginSection('evaluator');
   if (!evaluator) {
-    c.notice('No evaluator details were recorded: the answers have not been evaluated.');
+    c.notice(
+      ctx.input.evaluatedBy === 'server'
+        ? 'Evaluated by the server: the central server evaluates this exam; this device does not.'
+        : 'No evaluator details were recorded: the answers have not been evaluated.',
+    );
   } else {
     const total = evaluator.promptTokens + evaluator.completionTokens;
     c.keyValues([

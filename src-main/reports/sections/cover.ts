@@ -4,7 +4,7 @@ import { formatRiskPoints, riskFactorDetail, riskFactorLabel } from '../../../sr
 import { colors, type ReportCanvas } from '../canvas';
 import { formatDateTime, formatDuration } from '../format';
 import type { RenderContext } from '../render-context';
-import { examTypeLabels } from '../types';
+import { examTypeLabels, missingScoresNotice } from '../types';
 
 const outcomeLabels = {
   accepted: ['Accepted', colors.good],
@@ -131,7 +131,7 @@ function drawScoreTiles(c: ReportCanvas, ctx: RenderContext): void {
   const scores = ctx.input.scores;
   c.subheading('Scores', 70);
   if (!scores) {
-    c.notice('No evaluation scores: the evaluation has not run or did not complete for this session.');
+    c.notice(missingScoresNotice(ctx.input));
     doc.moveDown(0.5);
     return;
   }

@@ -2,6 +2,7 @@
 // score (0–10), so strengths and gaps show at a glance.
 import { colors, type ReportCanvas } from '../canvas';
 import type { RenderContext } from '../render-context';
+import { missingScoresNotice } from '../types';
 
 export function drawScoresChart(c: ReportCanvas, ctx: RenderContext): void {
   const doc = c.doc;
@@ -9,7 +10,7 @@ export function drawScoresChart(c: ReportCanvas, ctx: RenderContext): void {
   c.heading('Scores', 170);
   c.beginSection('scores-chart');
   if (!scores) {
-    c.notice('No evaluation scores: the evaluation has not run or did not complete for this session.');
+    c.notice(missingScoresNotice(ctx.input));
   } else {
     const bars: [string, number][] = [
       ['Overall', scores.overall],

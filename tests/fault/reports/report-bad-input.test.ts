@@ -39,6 +39,19 @@ async function renderToFile(input: unknown, name: string) {
 }
 
 describe('report with bad or missing input', () => {
+  it('says the server evaluates an exam that counts, instead of missing scores', async () => {
+    const { text } = await renderToFile(
+      { ...base, evaluatedBy: 'server', scores: null, evaluator: null, risk: null },
+      'server-evaluated.pdf',
+    );
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Evaluated by the server');
+    expect(flat).toContain('this device does not');
+    expect(flat).not.toContain('Evaluation scores are missing');
+    expect(flat).not.toContain('Evaluator details (model, tokens, cost) are missing');
+    expect(flat).not.toContain('No evaluation scores');
+  });
+
   it('renders a session with no answers, no warnings and nothing evaluated, and says so', async () => {
     const { report, text } = await renderToFile(
       {

@@ -259,8 +259,10 @@ describe('device tokens', () => {
 
 describe('proctors', () => {
   it('a proctor of exam A sees nothing of exam B, through any table or view', async () => {
-    const examA = await central.createExam('Exam A');
-    const examB = await central.createExam('Exam B');
+    // Practice exams evaluated on the device, so each device files an evaluation to hide.
+    const practice = { practice: true, evaluation: 'device' };
+    const examA = await central.createExam('Exam A', practice);
+    const examB = await central.createExam('Exam B', practice);
     const proctorA = await central.createProctor('proctor_a', [examA]);
     const proctorB = await central.createProctor('proctor_b', [examB]);
     const fill = async (examId: string) => {

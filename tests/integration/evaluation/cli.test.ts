@@ -64,6 +64,13 @@ beforeAll(async () => {
   );
   second.submit(second.state().current!.id, 'Kafka keeps an ordered, replayable log.');
   second.end();
+  // A practice exam evaluated on the device: the only kind `vigil evaluate` evaluates here.
+  db.raw
+    .prepare(`INSERT INTO cached_exams (id, definition, fetched_at) VALUES ('exam-cli', ?, ?)`)
+    .run(
+      JSON.stringify({ id: 'exam-cli', policy: { practice: true, evaluation: 'device' } }),
+      new Date().toISOString(),
+    );
   await db.close();
 });
 afterAll(async () => {

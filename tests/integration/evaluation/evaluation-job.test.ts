@@ -46,12 +46,23 @@ const aiOutput = {
 };
 
 let db: LocalStore;
+
+function cachePolicy(policy: Record<string, unknown>): void {
+  db.raw
+    .prepare(
+      `INSERT INTO cached_exams (id, definition, fetched_at) VALUES ('exam-1', ?, ?)
+       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition`,
+    )
+    .run(JSON.stringify({ id: 'exam-1', policy }), new Date().toISOString());
+}
 let dir: string;
 let fake: FakeOpenAI;
 let now: number;
 
 beforeEach(async () => {
   db = await openLocalStore(':memory:');
+  // A practice exam evaluated on the device: the only kind the device evaluates.
+  cachePolicy({ practice: true, evaluation: 'device' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-jobs-'));
   fake = await startFakeOpenAI();
   now = Date.UTC(2026, 0, 10, 12);
@@ -195,5 +206,18 @@ describe('the evaluation job', () => {
       code: 'NOT_FOUND',
       message: expect.stringContaining('No interview was recorded') as unknown,
     });
+  });
+
+  it('does not evaluate an exam the server evaluates, even when asked to, and asks for the report', async () => {
+    cachePolicy({ evaluation: 'device' }); // not a practice exam: the server evaluates it
+    runSession().end();
+    await expect(
+      evaluateNow({ store: db, evaluator: new LocalEvaluator(), sessionId: 'sess-1' }),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('evaluated by the central server') as unknown,
+    });
+    expect(latestEvaluation(db, 'sess-1')).toBeNull();
+    expect(jobState(db, 'report', 'sess-1')).toMatchObject({ status: 'queued' });
   });
 });

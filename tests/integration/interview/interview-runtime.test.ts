@@ -184,6 +184,13 @@ describe('the end of an interview', () => {
       difficulty: 1,
       key_questions: [{ question: 'Q?', time_limit_s: 30 }],
     });
+    // A practice exam evaluated on the device (the only kind the device evaluates).
+    store.raw
+      .prepare(`INSERT INTO cached_exams (id, definition, fetched_at) VALUES ('e', ?, ?)`)
+      .run(
+        JSON.stringify({ id: 'e', policy: { practice: true, evaluation: 'device' } }),
+        new Date().toISOString(),
+      );
     // As the session wires it: ending only enqueues; the job runner runs the evaluation later.
     const onEnded = (id: string) =>
       store.write('evaluation queued', (tx) =>

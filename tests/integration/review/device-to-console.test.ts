@@ -89,6 +89,9 @@ async function prepareExam(uploadMode: 'full' | 'flags_only') {
     resumeId: await createResume(db, { userId: admin, fileName: 'ada.pdf', text: RESUME }),
     jobListingId: await createJobListing(db, { userId: admin, ...JOB }),
     uploadMode,
+    // A practice exam evaluated on the device: the console shows the device's evaluation and risk
+    // (no central worker runs here; an exam that counts is evaluated by it, evaluation-policy.test.ts).
+    policy: { practice: true, evaluation: 'device' },
   });
   const candidateId = await createUser(db, {
     email: `candidate-${uploadMode}@candidates.test`,

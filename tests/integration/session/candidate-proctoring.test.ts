@@ -42,7 +42,13 @@ describe('proctoring through the candidate session', () => {
     app.events.attach((event, payload) => {
       if (event === 'candidateNotice') notices.push(payload as EventPayload<'candidateNotice'>);
     });
-    const { examId, code } = await seedDemoCentral(await app.context.candidate.central());
+    const central = await app.context.candidate.central();
+    const { examId, code } = await seedDemoCentral(central);
+    // A practice exam evaluated on the device, so the device scores the session's risk too.
+    await central.query(
+      `UPDATE vigil.exams SET policy = policy || '{"practice": true, "evaluation": "device"}' WHERE id = $1`,
+      [examId],
+    );
     await call('candidateEnroll', { code });
     const { sessionId } = await call('candidateConsent', { examId, accepted: true });
     await call('candidateSystemCheck', {

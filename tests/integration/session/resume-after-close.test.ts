@@ -82,6 +82,11 @@ describe('work after a session, resumed at the next start', () => {
     const first = start();
     const central = await first.context.candidate.central();
     const { examId, code } = await seedDemoCentral(central);
+    // A practice exam evaluated on the device: its evaluation is the device's work to resume.
+    await central.query(
+      `UPDATE vigil.exams SET policy = policy || '{"practice": true, "evaluation": "device"}' WHERE id = $1`,
+      [examId],
+    );
     await call(first, 'candidateEnroll', { code });
     const { sessionId } = await call(first, 'candidateConsent', { examId, accepted: true });
     const check = await call(first, 'candidateSystemCheck', {

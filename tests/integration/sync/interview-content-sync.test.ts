@@ -57,7 +57,8 @@ describe('interview content from a device to central PostgreSQL', () => {
   });
 
   it('arrives once per question, message and evaluation, survives a redelivery, and shows in review', async () => {
-    const examId = await central.createExam('Content exam');
+    // A practice exam evaluated on the device: the only kind whose device evaluation central takes.
+    const examId = await central.createExam('Content exam', { practice: true, evaluation: 'device' });
     const dir = path.join(temp.dir, 'device');
     const enrolled = await enrollLocalDevice(central, { dir, examId, label: 'content device' });
     store = enrolled.store;
@@ -252,8 +253,10 @@ describe('interview content from a device to central PostgreSQL', () => {
       suggestions: redo.suggestions,
       questionResponses: redo.question_responses,
       evaluator: 'local',
-      // The device's evaluation, shown as such (the central worker's would say `server`).
+      // The device's evaluation, shown as such (the central worker's would say `server`), with the
+      // label central gives it.
       source: 'device',
+      label: expect.stringMatching(/Evaluated on the candidate’s device \(practice exam\)/) as unknown,
     });
   });
 });

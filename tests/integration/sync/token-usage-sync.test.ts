@@ -85,7 +85,8 @@ describe('token usage from a device to central PostgreSQL', () => {
 
   it('arrives once per ledger row, survives a redelivery, and shows in the admin roll-ups', async () => {
     // An enrolled device with one session of its own.
-    const examId = await central.createExam('Usage exam');
+    // A practice exam evaluated on the device: the device runs the evaluation job.
+    const examId = await central.createExam('Usage exam', { practice: true, evaluation: 'device' });
     const dir = path.join(temp.dir, 'device');
     const enrolled = await enrollLocalDevice(central, { dir, examId, label: 'usage device' });
     store = enrolled.store;

@@ -28,8 +28,8 @@ afterAll(async () => {
   temp.cleanup();
 });
 
-async function enrolledStore(name: string) {
-  const examId = await central.createExam(`Exam ${name}`);
+async function enrolledStore(name: string, policy?: Record<string, unknown>) {
+  const examId = await central.createExam(`Exam ${name}`, policy);
   const dir = path.join(temp.dir, name);
   const enrolled = await enrollLocalDevice(central, {
     dir,
@@ -71,7 +71,12 @@ describe('uploader against PostgreSQL', () => {
   });
 
   it('sends everything in order once, surfaces a rejected item without blocking, and reports status', async () => {
-    const { store, device, dir, token } = await enrolledStore('flow');
+    // A practice exam evaluated on the device: central files the device's risk (for an exam that
+    // counts it refuses it, evaluation-policy.test.ts).
+    const { store, device, dir, token } = await enrolledStore('flow', {
+      practice: true,
+      evaluation: 'device',
+    });
     const snapshot = writeFile(dir, 'snap.jpg', 3000);
     const { sha256, size } = await hashFile(snapshot);
     const sessionId = store.write('start', (tx) => startSession(tx, { examId: device.examId }));

@@ -61,7 +61,14 @@ const lateWarning = (sessionId: string, startedAt: string): IngestItem => {
 
 describe('write-freeze of a finished session', () => {
   it('refuses rewrites after the finish, takes offline items from before it, and nothing after a decision', async () => {
-    const { token, examId } = await central.enroll();
+    // A practice exam evaluated on the device, so that the device may file an evaluation at all
+    // (a server-evaluated exam refuses every device evaluation: evaluation-policy.test.ts).
+    const practice = await central.createExam('Practice');
+    await central.owner.query(
+      `UPDATE vigil.exams SET policy = '{"practice": true, "evaluation": "device"}' WHERE id = $1`,
+      [practice],
+    );
+    const { token, examId } = await central.enroll(practice);
     const sessionId = randomUUID();
     const questionId = randomUUID();
     const evaluationId = randomUUID();

@@ -1,0 +1,16 @@
+CREATE OR REPLACE FUNCTION vigil.proctoring_policy(p_policy jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  DECLARE v_acc jsonb := p_policy->'accommodation'; v_detectors jsonb;
+  BEGIN
+    v_detectors := CASE jsonb_typeof(v_acc) WHEN 'string' THEN v_acc WHEN 'object' THEN v_acc->'detectors' END;
+    IF jsonb_typeof(v_detectors) = 'string' THEN
+      v_detectors := '{"standard":{},"extended_tolerance":{"noFace":{"minDurationMs":6000,"clearAfterMs":2000},"lookingAway":{"minDurationMs":8000,"maxYawDeg":40,"maxPitchDeg":35},"multipleFaces":{"minDurationMs":3000}},"no_gaze":{"lookingAway":{"enabled":false,"gazeEnabled":false}},"interpreter_present":{"multipleFaces":{"enabled":false}}}'::jsonb->(v_detectors #>> '{}');
+    END IF;
+    RETURN vigil.jsonb_keep_shape(
+      vigil.jsonb_merge_deep(vigil.jsonb_merge_deep('{"minFaceScore":0.5,"minFrames":2,"noFace":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"medium"},"multipleFaces":{"enabled":true,"minDurationMs":1000,"clearAfterMs":1000,"severity":"high"},"lookingAway":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"low","maxYawDeg":25,"maxPitchDeg":25,"gazeEnabled":true,"maxGazeStrength":0.45},"faceMismatch":{"enabled":true,"minDurationMs":3000,"clearAfterMs":2000,"severity":"high","minSimilarity":0.55},"cameraBlocked":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"high","maxBrightness":25,"minContrast":8},"speech":{"enabled":false,"minDurationMs":1500,"clearAfterMs":1000,"severity":"medium","minVoiceProbability":0.6,"minLevelDb":-50},"micLost":{"enabled":true,"minDurationMs":3000,"clearAfterMs":500,"severity":"medium","silentBelowDb":-100,"noFramesAfterMs":5000},"frames":{"fps":2,"minFps":0.5,"queueSize":4,"embeddingEveryMs":10000,"gazeEveryMs":1500,"detectorReuseMs":2000},"risk":{"weights":{"no_face":12,"multiple_faces":25,"looking_away":6,"face_mismatch":35,"camera_blocked":15,"speech_detected":10,"mic_lost":8,"analysis_interrupted":2,"app_interrupted":10,"focus_lost":10,"display_added":20,"blocked_process":25,"vm_detected":30},"referenceDurationS":30}}'::jsonb, p_policy), v_detectors),
+      '{"minFaceScore":0.5,"minFrames":2,"noFace":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"medium"},"multipleFaces":{"enabled":true,"minDurationMs":1000,"clearAfterMs":1000,"severity":"high"},"lookingAway":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"low","maxYawDeg":25,"maxPitchDeg":25,"gazeEnabled":true,"maxGazeStrength":0.45},"faceMismatch":{"enabled":true,"minDurationMs":3000,"clearAfterMs":2000,"severity":"high","minSimilarity":0.55},"cameraBlocked":{"enabled":true,"minDurationMs":2000,"clearAfterMs":1000,"severity":"high","maxBrightness":25,"minContrast":8},"speech":{"enabled":false,"minDurationMs":1500,"clearAfterMs":1000,"severity":"medium","minVoiceProbability":0.6,"minLevelDb":-50},"micLost":{"enabled":true,"minDurationMs":3000,"clearAfterMs":500,"severity":"medium","silentBelowDb":-100,"noFramesAfterMs":5000},"frames":{"fps":2,"minFps":0.5,"queueSize":4,"embeddingEveryMs":10000,"gazeEveryMs":1500,"detectorReuseMs":2000},"risk":{"weights":"*","referenceDurationS":0}}'::jsonb);
+  END $function$
