@@ -25,6 +25,9 @@ import * as m0432 from './0432_write_freeze';
 import * as m0433 from './0433_chain_anchors';
 import * as m0434 from './0434_policy_mismatch';
 import * as m0410 from './0410_central_worker';
+import * as m0450 from './0450_server_transcripts';
+import * as m0451 from './0451_exam_generated_questions';
+import * as m0452 from './0452_fetch_exam_generated_questions';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -50,4 +53,7 @@ export const centralMigrations: Record<string, Migration> = {
   '0433_chain_anchors': m0433,
   '0434_policy_mismatch': m0434,
   '0410_central_worker': m0410,
+  '0450_server_transcripts': m0450,
+  '0451_exam_generated_questions': m0451,
+  '0452_fetch_exam_generated_questions': m0452,
 };

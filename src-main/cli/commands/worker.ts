@@ -33,9 +33,13 @@ function describe(event: WorkerEvent): string {
     case 'started':
       return `worker ${event.workerId} started (evaluator: ${event.evaluator}, model ${event.model})`;
     case 'evaluated':
-      return `session ${event.sessionId}: ${event.outcome.replace('_', ' ')}`;
+      return `session ${event.sessionId}: ${event.outcome.replaceAll('_', ' ')}`;
     case 'risk':
       return `session ${event.sessionId}: server risk ${event.score}`;
+    case 'transcribed':
+      return `session ${event.sessionId}: ${event.outcome.transcribed} answer(s) transcribed, ${event.outcome.failed} not transcribable`;
+    case 'questions':
+      return `exam ${event.examId}: questions ${event.outcome.replaceAll('_', ' ')}`;
     case 'relayed':
       return `queued ${event.jobs} job(s)`;
     case 'error':
@@ -47,7 +51,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run a central worker: evaluates finished sessions and scores their risk on the server (holds the AI key).',
+      'Run a central worker: evaluates finished sessions, scores their risk, transcribes spoken answers and generates exam questions on the server (holds the AI key).',
     )
     .option(
       '--central <url>',
