@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExam, createJobListing, createResume, createUser } from '../../../src-main/central/admin';
 import { loadConfig } from '../../../src-main/config/load';
+import { ReviewService } from '../../../src-main/review/review-service';
 import { createAiServices } from '../../../src-main/evaluation/ai-services';
 import { generatedQuestionCount, planQuestions } from '../../../src-main/interview/plan-questions';
 import { startCentral, enrollLocalDevice, type CentralFixture } from '../../support/central';
@@ -201,6 +202,13 @@ describe('the worker transcribes spoken answers and generates exam questions', (
     ]);
     // Nothing of the key reached the device.
     expect(JSON.stringify(await central.channel.fetchExam(device.token))).not.toContain(KEY);
+
+    // The proctor reads the server's transcript, with the device's text beside it.
+    const proctor = await central.createProctor('proctor_ai', [device.examId]);
+    const review = await new ReviewService(proctor.store.query).load(sessionId);
+    expect(review.answers).toEqual([
+      expect.objectContaining({ serverTranscript: SERVER_TRANSCRIPT, answer: DEVICE_TRANSCRIPT }),
+    ]);
   }, 60_000);
 
   it("an exam's generated questions are made once by the worker and planned by a device without a key", async () => {
