@@ -126,7 +126,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP TRIGGER blobs_request_transcription ON vigil.blobs`);
   await run(`DROP TABLE vigil.server_transcripts`);
   await run(`DROP FUNCTION vigil.request_transcription(), vigil.request_evaluation_on_transcript()`);
-  await run(`DELETE FROM vigil.worker_requests WHERE exam_id IS NOT NULL OR kind NOT IN ('evaluate', 'risk')`);
+  await run(
+    `DELETE FROM vigil.worker_requests WHERE exam_id IS NOT NULL OR kind NOT IN ('evaluate', 'risk')`,
+  );
   await run(`DROP INDEX vigil.worker_requests_exam_kind, vigil.worker_requests_session_kind`);
   await run(`ALTER TABLE vigil.worker_requests DROP CONSTRAINT worker_requests_one_subject`);
   await run(`ALTER TABLE vigil.worker_requests DROP COLUMN exam_id`);

@@ -163,7 +163,9 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
               await handle(job.data.sessionId ?? '', job.id, job.data);
             } catch (error) {
               // pg-boss fails the job and retries it (retryLimit, retryDelay); the operator sees why.
-              const subject = job.data.sessionId ? `session ${job.data.sessionId}` : `exam ${job.data.examId}`;
+              const subject = job.data.sessionId
+                ? `session ${job.data.sessionId}`
+                : `exam ${job.data.examId}`;
               emit({
                 kind: 'error',
                 message: `${queue} for ${subject} failed: ${(error as Error).message}`,

@@ -18,7 +18,8 @@ import { scoredEvaluation, spawnWorker, stopWorker, waitFor, type WorkerProcess 
 
 const KEY = 'sk-worker-ai-9c1d';
 const FAST = ['--concurrency', '2', '--retry-delay-seconds', '0'];
-const SERVER_TRANSCRIPT = 'I moved our billing database to PostgreSQL and cut the nightly job from 4 hours to 20 minutes.';
+const SERVER_TRANSCRIPT =
+  'I moved our billing database to PostgreSQL and cut the nightly job from 4 hours to 20 minutes.';
 const DEVICE_TRANSCRIPT = 'I am by far the strongest candidate you will ever interview.';
 
 let central: CentralFixture;
@@ -49,7 +50,10 @@ beforeAll(async () => {
         content: {
           questions: [
             { question: 'How did you plan the cut-over of a PostgreSQL migration?', time_limit_s: 150 },
-            { question: 'Which index would you add first to a slow billing query, and why?', time_limit_s: 150 },
+            {
+              question: 'Which index would you add first to a slow billing query, and why?',
+              time_limit_s: 150,
+            },
           ],
         },
       };
@@ -80,7 +84,11 @@ describe('the worker transcribes spoken answers and generates exam questions', (
     // What a device sends: the session, the spoken answer with its audio's hash and the device's
     // own (here: flattering) transcript as its text, the finish; the audio follows later.
     const receipts = await central.channel.ingest(device.token, [
-      { key: `session.start:${sessionId}`, kind: 'session.start', payload: { id: sessionId, startedAt: at(0) } },
+      {
+        key: `session.start:${sessionId}`,
+        kind: 'session.start',
+        payload: { id: sessionId, startedAt: at(0) },
+      },
       {
         key: `question:${questionId}:spoken`,
         kind: 'question',
@@ -298,7 +306,7 @@ describe('the worker transcribes spoken answers and generates exam questions', (
           ['ai', 'Which index would you add first to a slow billing query, and why?'],
         ]);
       } finally {
-        local.store.close();
+        await local.store.close();
       }
     }
     // Made once: the enrollments asked the provider nothing more.
