@@ -246,11 +246,11 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
       progress = await call('candidateFinishProgress', { sessionId });
     }
 
-    // The central worker's jobs (server evaluation and risk), run in this process on the embedded
+    // The central worker's jobs (server evaluation, risk and transcripts), run in this process on the embedded
     // store (src-main/worker/in-process.ts); a real deployment runs `vigil worker --central URL`.
     const worked = await runWorkerRequestsInProcess(central.db, 'demo (in-process worker)');
     step(
-      `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s) filed by the server.`,
+      `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s), ${worked.transcribed} transcript(s) filed by the server.`,
     );
 
     const { summary, central: centralCounts } = await collectSummary({
