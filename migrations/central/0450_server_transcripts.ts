@@ -63,11 +63,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ADD COLUMN exam_id uuid REFERENCES vigil.exams(id) ON DELETE CASCADE`);
   await run(`ALTER TABLE vigil.worker_requests ADD CONSTRAINT worker_requests_one_subject
     CHECK ((session_id IS NULL) <> (exam_id IS NULL))`);
-  // The triggers' ON CONFLICT DO NOTHING (no target) answers a violation of either index.
-  await run(`CREATE UNIQUE INDEX worker_requests_session_kind ON vigil.worker_requests (session_id, kind)
-    WHERE session_id IS NOT NULL`);
-  await run(`CREATE UNIQUE INDEX worker_requests_exam_kind ON vigil.worker_requests (exam_id, kind)
-    WHERE exam_id IS NOT NULL`);
+  // One request per subject and kind, as the primary key was (NULLs are distinct, so each index
+  // holds only its own subject's rows); not partial, so ON CONFLICT (session_id, kind) still infers it.
+  await run(`ALTER TABLE vigil.worker_requests
+    ADD CONSTRAINT worker_requests_session_kind UNIQUE (session_id, kind),
+    ADD CONSTRAINT worker_requests_exam_kind UNIQUE (exam_id, kind)`);
 
   await run(`CREATE TABLE vigil.server_transcripts (
     question_id uuid NOT NULL REFERENCES vigil.questions(id) ON DELETE CASCADE,
@@ -129,8 +129,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(
     `DELETE FROM vigil.worker_requests WHERE exam_id IS NOT NULL OR kind NOT IN ('evaluate', 'risk')`,
   );
-  await run(`DROP INDEX vigil.worker_requests_exam_kind, vigil.worker_requests_session_kind`);
-  await run(`ALTER TABLE vigil.worker_requests DROP CONSTRAINT worker_requests_one_subject`);
+  await run(`ALTER TABLE vigil.worker_requests DROP CONSTRAINT worker_requests_exam_kind,
+    DROP CONSTRAINT worker_requests_session_kind, DROP CONSTRAINT worker_requests_one_subject`);
   await run(`ALTER TABLE vigil.worker_requests DROP COLUMN exam_id`);
   await run(`ALTER TABLE vigil.worker_requests ALTER COLUMN session_id SET NOT NULL`);
   await run(`ALTER TABLE vigil.worker_requests ADD PRIMARY KEY (session_id, kind)`);
