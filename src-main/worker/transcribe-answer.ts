@@ -6,7 +6,7 @@
 //
 // An answer that cannot be transcribed (no transcription model on this worker, audio the provider
 // refuses) is filed as `failed` with the reason, so its session's evaluation does not wait for it;
-// an outage of the provider is thrown, and pg-boss retries the job.
+// an outage of the provider or a refused key is thrown, and pg-boss retries the job.
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { CentralDatabase } from '../central/schema';
@@ -34,10 +34,16 @@ function extensionFor(mimeType: string): string {
   return known[base] ?? 'webm';
 }
 
-/** The reason a provider's refusal is final (not retried): the job files the answer as failed. */
+/**
+ * The reason a provider's refusal of this audio is final: the job files the answer as failed. A
+ * refused key (401/403) is the worker's configuration, not the answer's: thrown, so the job is
+ * retried once the operator fixes it, and no answer is marked untranscribable for it.
+ */
 function finalRefusal(error: unknown): string | null {
-  if (error instanceof VigilError && error.details?.retryable === false) return error.message;
-  return null;
+  if (!(error instanceof VigilError) || error.details?.retryable !== false) return null;
+  const status = error.details.httpStatus;
+  if (status === 401 || status === 403) return null;
+  return error.message;
 }
 
 export async function transcribeCentralAnswers(deps: {

@@ -11,7 +11,12 @@ import { loadConfig } from '../../../src-main/config/load';
 import { ReviewService } from '../../../src-main/review/review-service';
 import { createAiServices } from '../../../src-main/evaluation/ai-services';
 import { generatedQuestionCount, planQuestions } from '../../../src-main/interview/plan-questions';
-import { startCentral, enrollLocalDevice, type CentralFixture } from '../../support/central';
+import {
+  enrollLocalDevice,
+  startCentral,
+  type CentralFixture,
+  type EnrolledTestDevice,
+} from '../../support/central';
 import { startFakeOpenAI, type FakeOpenAI, type RecordedRequest } from '../../support/fake-openai';
 import { makeTempDir } from '../../support/temp-dir';
 import { scoredEvaluation, spawnWorker, stopWorker, waitFor, type WorkerProcess } from '../../support/worker';
@@ -33,6 +38,64 @@ const promptOf = (r: RecordedRequest) =>
   ((r.json as { messages?: { role: string; content: string }[] } | null)?.messages ?? [])
     .map((m) => m.content)
     .join('\n');
+
+/**
+ * What a device sends for a finished session with one spoken answer: the session, the answer with
+ * its audio's hash and the device's own (here: flattering) transcript as its text, the finish. The
+ * audio follows later (uploadAudio).
+ */
+async function fileSpokenSession(device: EnrolledTestDevice) {
+  const sessionId = randomUUID();
+  const questionId = randomUUID();
+  const audio = Buffer.from(`OggS fake opus audio of one spoken answer ${randomUUID()}`, 'latin1');
+  const sha256 = createHash('sha256').update(audio).digest('hex');
+  const at = (s: number) => new Date(Date.parse('2026-12-02T10:00:00Z') + s * 1000).toISOString();
+  const receipts = await central.channel.ingest(device.token, [
+    {
+      key: `session.start:${sessionId}`,
+      kind: 'session.start',
+      payload: { id: sessionId, startedAt: at(0) },
+    },
+    {
+      key: `question:${questionId}:spoken`,
+      kind: 'question',
+      payload: {
+        id: questionId,
+        sessionId,
+        ordinal: 0,
+        text: 'Describe a database migration you led.',
+        timeLimitS: 120,
+        askedAt: at(5),
+        answeredAt: at(60),
+        answerText: DEVICE_TRANSCRIPT,
+        answerAudioSha256: sha256,
+      },
+    },
+    {
+      key: `session.update:${sessionId}:finished`,
+      kind: 'session.update',
+      payload: { id: sessionId, status: 'completed', endedAt: at(90) },
+    },
+  ]);
+  expect(receipts.filter((r) => r.status === 'rejected')).toEqual([]);
+  return { sessionId, questionId, audio, sha256 };
+}
+
+/** The device's blob upload of the answer's audio (blob_begin, one chunk, blob_finish). */
+async function uploadAudio(device: EnrolledTestDevice, sessionId: string, audio: Buffer): Promise<void> {
+  const sha256 = createHash('sha256').update(audio).digest('hex');
+  const blobId = randomUUID();
+  await central.channel.blobBegin(device.token, {
+    id: blobId,
+    sessionId,
+    kind: 'audio',
+    sha256,
+    size: audio.length,
+    contentType: 'audio/ogg',
+  });
+  await central.channel.blobChunk(device.token, blobId, 0, audio, sha256);
+  await central.channel.blobFinish(device.token, blobId);
+}
 
 beforeAll(async () => {
   central = await startCentral();
@@ -76,41 +139,7 @@ afterAll(async () => {
 describe('the worker transcribes spoken answers and generates exam questions', () => {
   it('a spoken answer uploaded to central is transcribed by the worker, billed centrally, and the evaluation waits for and reads it', async () => {
     const device = await central.enroll();
-    const sessionId = randomUUID();
-    const questionId = randomUUID();
-    const audio = Buffer.from(`OggS fake opus audio of one spoken answer ${randomUUID()}`, 'latin1');
-    const sha256 = createHash('sha256').update(audio).digest('hex');
-    const at = (s: number) => new Date(Date.parse('2026-12-02T10:00:00Z') + s * 1000).toISOString();
-    // What a device sends: the session, the spoken answer with its audio's hash and the device's
-    // own (here: flattering) transcript as its text, the finish; the audio follows later.
-    const receipts = await central.channel.ingest(device.token, [
-      {
-        key: `session.start:${sessionId}`,
-        kind: 'session.start',
-        payload: { id: sessionId, startedAt: at(0) },
-      },
-      {
-        key: `question:${questionId}:spoken`,
-        kind: 'question',
-        payload: {
-          id: questionId,
-          sessionId,
-          ordinal: 0,
-          text: 'Describe a database migration you led.',
-          timeLimitS: 120,
-          askedAt: at(5),
-          answeredAt: at(60),
-          answerText: DEVICE_TRANSCRIPT,
-          answerAudioSha256: sha256,
-        },
-      },
-      {
-        key: `session.update:${sessionId}:finished`,
-        kind: 'session.update',
-        payload: { id: sessionId, status: 'completed', endedAt: at(90) },
-      },
-    ]);
-    expect(receipts.filter((r) => r.status === 'rejected')).toEqual([]);
+    const { sessionId, questionId, audio, sha256 } = await fileSpokenSession(device);
 
     // Finished, but its spoken answer has no server transcript: the worker files no evaluation.
     await waitFor('the evaluation job to run and wait', async () =>
@@ -127,23 +156,7 @@ describe('the worker transcribes spoken answers and generates exam questions', (
     expect(transcriptionCalls()).toHaveLength(0);
 
     // The device uploads the audio through the blob path.
-    const blobId = randomUUID();
-    await central.channel.blobBegin(device.token, {
-      id: blobId,
-      sessionId,
-      kind: 'audio',
-      sha256,
-      size: audio.length,
-      contentType: 'audio/ogg',
-    });
-    await central.channel.blobChunk(
-      device.token,
-      blobId,
-      0,
-      audio,
-      createHash('sha256').update(audio).digest('hex'),
-    );
-    await central.channel.blobFinish(device.token, blobId);
+    await uploadAudio(device, sessionId, audio);
 
     const transcript = await waitFor('the server transcript', () =>
       central.owner.db
@@ -216,6 +229,41 @@ describe('the worker transcribes spoken answers and generates exam questions', (
     const review = await new ReviewService(proctor.store.query).load(sessionId);
     expect(review.answers).toEqual([
       expect.objectContaining({ serverTranscript: SERVER_TRANSCRIPT, answer: DEVICE_TRANSCRIPT }),
+    ]);
+  }, 60_000);
+
+  it('audio the provider refuses is filed as not transcribable, billed as a call, and the session is evaluated on what the device sent', async () => {
+    fake.script('transcription', { kind: 'status', status: 400, message: 'Invalid file format.' });
+    const device = await central.enroll();
+    const { sessionId, questionId, audio } = await fileSpokenSession(device);
+    await uploadAudio(device, sessionId, audio);
+    const transcript = await waitFor('the failed server transcript', () =>
+      central.owner.db
+        .selectFrom('vigil.server_transcripts')
+        .select(['status', 'text', 'reason'])
+        .where('question_id', '=', questionId)
+        .executeTakeFirst(),
+    );
+    expect(transcript.status).toBe('failed');
+    expect(transcript.text).toBeNull();
+    expect(transcript.reason).toMatch(/HTTP 400/);
+    // The evaluation does not wait for a transcript that cannot come: it reads the device's text.
+    await waitFor('the server evaluation', () =>
+      central.owner.db
+        .selectFrom('vigil.server_evaluations')
+        .select('session_id')
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst(),
+    );
+    const usage = await central.owner.db
+      .selectFrom('vigil.token_usage')
+      .select(['request_type', 'prompt_tokens'])
+      .where('session_id', '=', sessionId)
+      .orderBy('request_type')
+      .execute();
+    expect(usage).toEqual([
+      { request_type: 'evaluation', prompt_tokens: 420 },
+      { request_type: 'transcription', prompt_tokens: 0 },
     ]);
   }, 60_000);
 
