@@ -143,6 +143,8 @@ export const SessionReviewSchema = z.object({
       ordinal: z.number(),
       question: z.string(),
       answer: z.string().nullable(),
+      /** The central worker's transcript of a spoken answer (what the server evaluated). */
+      serverTranscript: z.string().nullable(),
       askedAt: Iso.nullable(),
       answeredAt: Iso.nullable(),
       score: z.number().nullable(),

@@ -222,9 +222,35 @@ export interface ServerEvaluationsTable {
 }
 /** Work made due by a finish or a warning, waiting to be moved into the worker's job queue. */
 export interface WorkerRequestsTable {
-  session_id: string;
-  kind: 'evaluate' | 'risk';
+  /** The session the work is about, or null for work about an exam (exam_id). */
+  session_id: string | null;
+  kind: 'evaluate' | 'risk' | 'transcribe' | 'questions';
   requested_at: DefaultTimestamp;
+  exam_id: string | null;
+}
+/** The worker's transcript of a spoken answer (its audio as the server holds it). */
+export interface ServerTranscriptsTable {
+  question_id: string;
+  audio_sha256: Buffer;
+  session_id: string;
+  status: 'done' | 'failed';
+  text: string | null;
+  reason: string | null;
+  model: string | null;
+  transcribed_by: string;
+  job_id: string | null;
+  created_at: DefaultTimestamp;
+}
+/** An exam's generated questions, made once by the worker from the exam's basis. */
+export interface ExamGeneratedQuestionsTable {
+  exam_id: string;
+  basis: ColumnType<Record<string, unknown>, string, string>;
+  questions: ColumnType<KeyQuestion[], string, string>;
+  generator: 'ai' | 'local';
+  model: string | null;
+  generated_by: string;
+  job_id: string | null;
+  created_at: DefaultTimestamp;
 }
 export interface TokenUsageTable {
   id: string;
@@ -323,6 +349,8 @@ export interface CentralDatabase {
   'vigil.token_usage': TokenUsageTable;
   'vigil.server_evaluations': ServerEvaluationsTable;
   'vigil.worker_requests': WorkerRequestsTable;
+  'vigil.server_transcripts': ServerTranscriptsTable;
+  'vigil.exam_generated_questions': ExamGeneratedQuestionsTable;
   'vigil.reviews': ReviewsTable;
   'vigil.session_decisions': SessionDecisionsTable;
   'vigil.audit_log': AuditLogTable;

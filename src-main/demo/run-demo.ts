@@ -244,12 +244,12 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
       progress = await call('candidateFinishProgress', { sessionId });
     }
 
-    // The central worker's jobs (server evaluation, risk and the report of record), run in this
+    // The central worker's jobs (server evaluation, risk, transcripts and the report of record), run in this
     // process on the embedded store (src-main/worker/in-process.ts); a real deployment runs
     // `vigil worker --central URL`.
     const worked = await runWorkerRequestsInProcess(central.db, 'demo (in-process worker)');
     step(
-      `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s), ${worked.reports} report version(s) filed by the server.`,
+      `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s), ${worked.transcribed} transcript(s), ${worked.reports} report version(s) filed by the server.`,
     );
     const retention = await runRetentionInProcess(central.db, 'demo (in-process worker)');
     step(

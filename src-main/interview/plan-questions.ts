@@ -1,9 +1,11 @@
 // The questions of an interview: the admin's key questions first, then, when the exam asks for
-// them, generated ones (AI with a key, the local generator without). When the AI provider is
-// unreachable at the start of an exam the local generator fills in, so exams run offline.
+// them, generated ones: the central worker's list for the exam when the server handed one over
+// (fetch_exam's generatedQuestions: the device needs no AI key), else the device's own generator
+// (AI with a key, the local generator without). When the AI provider is unreachable at the start of
+// an exam the local generator fills in, so exams run offline.
 import { LocalQuestionGenerator, type QuestionGenerator } from './question-generator';
 import type { PlannedQuestion } from './session-flow';
-import type { Exam } from './types';
+import type { Exam, KeyQuestion } from './types';
 
 export async function planQuestions(
   exam: Exam,
@@ -14,6 +16,8 @@ export async function planQuestions(
     jobListingText?: string | null;
     /** Context of the generation request (token usage is billed to it). */
     sessionId?: string;
+    /** The worker's generated questions for this exam, as fetch_exam returned them. */
+    serverQuestions?: { source: 'ai' | 'local'; questions: KeyQuestion[] } | null;
     onFallback?: (e: unknown) => void;
   },
 ): Promise<PlannedQuestion[]> {
@@ -23,7 +27,12 @@ export async function planQuestions(
     source: 'admin',
   }));
   const count = options.generateCount ?? 0;
-  if (count > 0) {
+  const server = options.serverQuestions?.questions ?? [];
+  if (count > 0 && server.length > 0) {
+    const source = options.serverQuestions?.source ?? 'ai';
+    for (const q of server.slice(0, count))
+      planned.push({ text: q.question, timeLimitS: q.time_limit_s, source });
+  } else if (count > 0) {
     const request = {
       type: exam.type,
       difficulty: exam.difficulty,

@@ -178,8 +178,11 @@ export class ReviewService {
         [sessionId],
       ),
       this.query<Record<string, unknown>>(
-        `SELECT ordinal, text, answer_text, asked_at, answered_at FROM vigil.questions
-         WHERE session_id = $1 ORDER BY ordinal`,
+        // The worker's transcript of a spoken answer's audio as the server holds it (central 0450).
+        `SELECT q.ordinal, q.text, q.answer_text, q.asked_at, q.answered_at, t.text AS server_transcript
+         FROM vigil.questions q LEFT JOIN vigil.server_transcripts t
+           ON t.question_id = q.id AND t.audio_sha256 = q.answer_audio_sha256 AND t.status = 'done'
+         WHERE q.session_id = $1 ORDER BY q.ordinal`,
         [sessionId],
       ),
       this.query<Record<string, unknown>>(`SELECT * FROM vigil.evaluations WHERE session_id = $1`, [
@@ -346,6 +349,7 @@ export class ReviewService {
           ordinal: Number(q.ordinal),
           question: String(q.text),
           answer: (q.answer_text as string | null) ?? null,
+          serverTranscript: (q.server_transcript as string | null) ?? null,
           askedAt: isoOrNull(q.asked_at),
           answeredAt: isoOrNull(q.answered_at),
           score: response?.score ?? null,

@@ -123,7 +123,10 @@ export interface SessionReview {
   answers: {
     ordinal: number;
     question: string;
+    /** The device's text of the answer (its own transcript of a spoken one: advisory). */
     answer: string | null;
+    /** The central worker's transcript of a spoken answer, what the server evaluated; else null. */
+    serverTranscript: string | null;
     askedAt: string | null;
     answeredAt: string | null;
     /** The evaluation's score for this answer (0–10) and its feedback; null before an evaluation. */

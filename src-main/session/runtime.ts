@@ -160,10 +160,12 @@ export function createCandidateRuntime(options: {
         const jobListingText = exam.jobListing
           ? `${exam.jobListing.title}\n${exam.jobListing.description}`
           : null;
-        // The admin's questions, plus generated ones when the exam asks for them (AI with a key,
-        // else or when the provider is unreachable the local generator: the exam runs offline).
+        // The admin's questions, plus generated ones when the exam asks for them: the central
+        // worker's list when the server handed one over, else the device's generator (AI with a
+        // key, else or when the provider is unreachable the local one: the exam runs offline).
         const questions = await planQuestions(snapshot, ai.generator, {
           generateCount: generatedQuestionCount(exam.policy),
+          serverQuestions: exam.generatedQuestions ?? null,
           resumeText,
           jobListingText,
           sessionId,

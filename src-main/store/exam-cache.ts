@@ -18,6 +18,19 @@ export const CachedExamSchema = z.object({
   jobListing: z.object({ title: z.string(), description: z.string() }).nullable().optional(),
   /** The central server's largest accepted file (its `max_blob_bytes`); absent from older servers. */
   maxBlobBytes: z.number().int().positive().optional(),
+  /**
+   * The exam's generated questions, made once by the central worker (fetch_exam, central migration
+   * 0452); null or absent while it has made none (or from an older server): the device then
+   * generates them itself.
+   */
+  generatedQuestions: z
+    .object({
+      source: z.enum(['ai', 'local']),
+      model: z.string().nullable(),
+      questions: z.array(z.object({ question: z.string(), time_limit_s: z.number().int().positive() })),
+    })
+    .nullable()
+    .optional(),
 });
 export type CachedExam = z.infer<typeof CachedExamSchema>;
 

@@ -35,12 +35,18 @@ export async function centralEvaluationInput(
     .executeTakeFirst();
   if (!session)
     throw new VigilError('NOT_FOUND', `The central server holds no session ${sessionId}.`, { sessionId });
+  // A spoken answer's text is the worker's transcript of the audio the server holds (0450); the
+  // device's (answer_text) counts only when the worker could not transcribe it.
   const questions = await db
-    .selectFrom('vigil.questions')
-    .select(['text', 'time_limit_s', 'asked_at', 'answered_at', 'answer_text'])
-    .where('session_id', '=', sessionId)
-    .where('asked_at', 'is not', null)
-    .orderBy('ordinal')
+    .selectFrom('vigil.questions as q')
+    .leftJoin('vigil.server_transcripts as t', (join) =>
+      join.onRef('t.question_id', '=', 'q.id').onRef('t.audio_sha256', '=', 'q.answer_audio_sha256'),
+    )
+    .select(['q.text', 'q.time_limit_s', 'q.asked_at', 'q.answered_at', 'q.answer_text'])
+    .select(['t.status as transcript_status', 't.text as transcript'])
+    .where('q.session_id', '=', sessionId)
+    .where('q.asked_at', 'is not', null)
+    .orderBy('q.ordinal')
     .execute();
   const warnings = await db
     .selectFrom('vigil.warnings')
@@ -66,7 +72,7 @@ export async function centralEvaluationInput(
           : 0;
       return {
         question: q.text,
-        answer: q.answer_text ?? '',
+        answer: (q.transcript_status === 'done' ? q.transcript : q.answer_text) ?? '',
         timeLimitS: limit,
         elapsedMs,
         // The server knows the answer's times, not the device's timer: past the limit means timed out.

@@ -4,12 +4,14 @@
 // (FOR UPDATE SKIP LOCKED); a job whose worker dies is failed by expiry (`expireInSeconds` after it
 // started, checked every `maintenanceIntervalSeconds` by whichever worker runs maintenance) and
 // retried by another. Jobs: `evaluate-session` (server evaluation + token_usage rows) and
-// `session-risk` (server risk from the warnings the server holds) and `session-report` (the report of
-// record, make-report.ts). All are idempotent, so a job run twice (taken over while its first
-// worker was only slow) files nothing twice. Scheduled: `retention-purge` (retention-purge.ts) on
-// the cron `worker.retentionCron`; pg-boss's timekeeper sends one job per cron tick whichever number
-// of workers run (a tick is claimed in its version table, the job is a singleton per minute), and
-// any one worker runs it.
+// `session-risk` (server risk from the warnings the server holds), `session-report` (the report of
+// record, make-report.ts), `transcribe-answers` (server transcripts of spoken answers, from the
+// audio the server holds) and `exam-questions` (an exam's generated questions, handed to devices by
+// fetch_exam). All are idempotent, so a job run twice (taken over while its first worker was only
+// slow) files nothing twice. Scheduled: `retention-purge` (retention-purge.ts) on the cron
+// `worker.retentionCron`; pg-boss's timekeeper sends one job per cron tick whichever number of
+// workers run (a tick is claimed in its version table, the job is a singleton per minute), and any
+// one worker runs it.
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import { listenPostgres, openPostgres, type CentralStore, type SslMode } from '../central/connect';
@@ -19,12 +21,22 @@ import { LocalEvaluator } from '../evaluation/local-evaluator';
 import { OpenAIEvaluator } from '../evaluation/openai-evaluator';
 import { StructuredChat, type RetryPolicy } from '../evaluation/structured-chat';
 import type { Evaluator } from '../evaluation/types';
+import { AiQuestionGenerator, LocalQuestionGenerator } from '../interview/question-generator';
 import { CentralUsageRecorder } from './central-usage';
 import { evaluateCentralSession, type EvaluationOutcome } from './evaluate-session';
-import { JOBS_CHANNEL, QUEUES, relayRequests, REQUESTS_CHANNEL, type JobPolicy } from './request-relay';
+import { generateExamQuestions, type QuestionsOutcome } from './exam-questions';
 import { makeCentralReport, type ReportOutcome } from './make-report';
+import {
+  JOBS_CHANNEL,
+  QUEUES,
+  relayRequests,
+  REQUESTS_CHANNEL,
+  type JobPolicy,
+  type JobSubject,
+} from './request-relay';
 import { DEFAULT_RETENTION_CRON, RETENTION_QUEUE, runRetentionPurge } from './retention-purge';
 import { fileServerRisk } from './server-risk';
+import { transcribeCentralAnswers, type TranscriptionOutcome } from './transcribe-answer';
 import { VigilError } from '../errors';
 import type { ReportPageSize } from '../reports/types';
 
@@ -88,6 +100,8 @@ export type WorkerEvent =
   | { kind: 'evaluated'; sessionId: string; outcome: EvaluationOutcome; jobId: string }
   | { kind: 'risk'; sessionId: string; score: number; jobId: string }
   | ({ kind: 'report'; sessionId: string; jobId: string } & ReportOutcome)
+  | { kind: 'transcribed'; sessionId: string; outcome: TranscriptionOutcome; jobId: string }
+  | { kind: 'questions'; examId: string; outcome: QuestionsOutcome; jobId: string }
   | { kind: 'relayed'; jobs: number }
   | {
       kind: 'retention';
@@ -167,6 +181,8 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       ? new OpenAIEvaluator(new StructuredChat({ settings, ledger: usage, retry: options.retry }))
       : new LocalEvaluator();
   const evaluator = evaluatorFor(new CentralUsageRecorder(store.db, pricing));
+  const chatFor = (usage: CentralUsageRecorder): StructuredChat | null =>
+    settings ? new StructuredChat({ settings, ledger: usage, retry: options.retry }) : null;
 
   const newBoss = () => {
     const created = new PgBoss({
@@ -224,23 +240,26 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
 
     const work = async <T>(
       queue: string,
-      handle: (sessionId: string, jobId: string) => Promise<T>,
+      handle: (sessionId: string, jobId: string, subject: JobSubject) => Promise<T>,
       runners = concurrency,
     ) => {
       for (let i = 0; i < runners; i++) {
         let id = '';
-        id = await boss.work<{ sessionId: string }>(
+        id = await boss.work<JobSubject>(
           queue,
           { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
           async ([job]) => {
             if (!job) return;
             try {
-              await handle(job.data.sessionId, job.id);
+              await handle(job.data.sessionId ?? '', job.id, job.data);
             } catch (error) {
               // pg-boss fails the job and retries it (retryLimit, retryDelay); the operator sees why.
+              const subject = job.data.sessionId
+                ? `session ${job.data.sessionId}`
+                : `exam ${job.data.examId}`;
               emit({
                 kind: 'error',
-                message: `${queue} for session ${job.data.sessionId} failed: ${(error as Error).message}`,
+                message: `${queue} for ${subject} failed: ${(error as Error).message}`,
               });
               throw error;
             }
@@ -266,6 +285,34 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
     await work(QUEUES.risk, async (sessionId, jobId) => {
       const risk = await fileServerRisk(store.db, sessionId);
       emit({ kind: 'risk', sessionId, score: risk.score, jobId });
+    });
+    await work(QUEUES.transcribe, async (sessionId, jobId) => {
+      const usage = new CentralUsageRecorder(store.db, pricing);
+      const chat = settings?.transcriptionModel ? chatFor(usage) : null;
+      const outcome = await transcribeCentralAnswers({
+        db: store.db,
+        transcriber: chat,
+        model: settings?.transcriptionModel ?? null,
+        usage,
+        sessionId,
+        workerId,
+        jobId,
+      });
+      emit({ kind: 'transcribed', sessionId, outcome, jobId });
+    });
+    await work(QUEUES.questions, async (_sessionId, jobId, { examId }) => {
+      const usage = new CentralUsageRecorder(store.db, pricing);
+      const chat = chatFor(usage);
+      const outcome = await generateExamQuestions({
+        db: store.db,
+        generator: chat ? new AiQuestionGenerator(chat) : new LocalQuestionGenerator(),
+        model: chat ? (settings?.model ?? null) : null,
+        usage,
+        examId: examId ?? '',
+        workerId,
+        jobId,
+      });
+      emit({ kind: 'questions', examId: examId ?? '', outcome, jobId });
     });
     await work(
       QUEUES.report,

@@ -3,13 +3,17 @@
 // holds. The primary key of server_evaluations is the exactly-once guarantee: a job that finds one
 // filed does nothing, and of two workers racing on one session (a job taken over after its
 // expiry while the first was still alive) only the first insert is kept.
-import type { Kysely } from 'kysely';
+//
+// A session with a spoken answer the server has no transcript of yet waits: the job files nothing,
+// and the transcript that completes the session's set requests the evaluation again (migration
+// 0450's trigger), so the evaluation reads the server's transcripts, never only the device's.
+import { sql, type Kysely } from 'kysely';
 import type { CentralDatabase } from '../central/schema';
 import type { Evaluator } from '../evaluation/types';
 import { centralEvaluationInput } from './central-evaluation-input';
 import type { CentralUsageRecorder } from './central-usage';
 
-export type EvaluationOutcome = 'filed' | 'already_evaluated' | 'lost_race';
+export type EvaluationOutcome = 'filed' | 'already_evaluated' | 'lost_race' | 'waiting_for_transcripts';
 
 export async function evaluateCentralSession(deps: {
   db: Kysely<CentralDatabase>;
@@ -26,6 +30,12 @@ export async function evaluateCentralSession(deps: {
     .where('session_id', '=', sessionId)
     .executeTakeFirst();
   if (filed) return 'already_evaluated';
+  const { rows } = await sql<{ untranscribed: number }>`
+    SELECT count(*)::int AS untranscribed FROM vigil.questions q
+    WHERE q.session_id = ${sessionId} AND q.asked_at IS NOT NULL AND q.answer_audio_sha256 IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM vigil.server_transcripts t
+                      WHERE t.question_id = q.id AND t.audio_sha256 = q.answer_audio_sha256)`.execute(db);
+  if ((rows[0]?.untranscribed ?? 0) > 0) return 'waiting_for_transcripts';
   const input = await centralEvaluationInput(db, sessionId);
   const result = await deps.evaluator.evaluate(input);
   // Usage rows first: a filed evaluation always has its token_usage rows.

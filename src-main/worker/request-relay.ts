@@ -16,8 +16,27 @@ export const QUEUES = {
   evaluate: 'evaluate-session',
   risk: 'session-risk',
   report: 'session-report',
+  transcribe: 'transcribe-answers',
+  questions: 'exam-questions',
 } as const;
 export type RequestKind = keyof typeof QUEUES;
+
+/** A job's data: the session its work is about, or the exam (`questions`, migration 0451). */
+export interface JobSubject {
+  sessionId?: string;
+  examId?: string;
+}
+
+/** A request row as the relay and the in-process runner take it. */
+export interface WorkerRequest {
+  session_id: string | null;
+  exam_id: string | null;
+  kind: RequestKind;
+}
+
+export function subjectOf(request: WorkerRequest): JobSubject {
+  return request.session_id ? { sessionId: request.session_id } : { examId: request.exam_id ?? '' };
+}
 
 export interface JobPolicy {
   /** A job not completed this long after it started is taken back and retried by any worker. */
@@ -34,17 +53,18 @@ export async function relayRequests(
   limit = 500,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ session_id: string; kind: RequestKind }>`
+    // A request names a session or an exam (migration 0450): picked by its row, not its key.
+    const { rows } = await sql<WorkerRequest>`
       DELETE FROM vigil.worker_requests r USING (
-        SELECT session_id, kind FROM vigil.worker_requests ORDER BY requested_at
+        SELECT ctid FROM vigil.worker_requests ORDER BY requested_at
         LIMIT ${limit} FOR UPDATE SKIP LOCKED) picked
-      WHERE r.session_id = picked.session_id AND r.kind = picked.kind
-      RETURNING r.session_id, r.kind`.execute(trx);
+      WHERE r.ctid = picked.ctid
+      RETURNING r.session_id, r.exam_id, r.kind`.execute(trx);
     if (rows.length === 0) return 0;
     await boss.insert(
       rows.map((r) => ({
         name: QUEUES[r.kind],
-        data: { sessionId: r.session_id },
+        data: subjectOf(r),
         expireInSeconds: policy.expireInSeconds,
         retryLimit: policy.retryLimit,
         retryDelay: policy.retryDelaySeconds,

@@ -78,7 +78,19 @@ export function AnswersPanel({ review }: { review: Review }) {
         {review.answers.map((a) => (
           <li key={a.ordinal}>
             <strong>{a.question}</strong>
-            <p>{a.answer ?? <em>no answer</em>}</p>
+            {a.serverTranscript !== null ? (
+              <>
+                <p data-testid={`server-transcript-${a.ordinal}`}>{a.serverTranscript}</p>
+                <p className="muted">
+                  Transcribed by the central server from the uploaded audio.
+                  {a.answer !== null && a.answer !== a.serverTranscript
+                    ? ` The candidate’s device sent: “${a.answer}”`
+                    : ''}
+                </p>
+              </>
+            ) : (
+              <p>{a.answer ?? <em>no answer</em>}</p>
+            )}
             {a.score !== null && (
               <p className="answer-score" data-testid={`answer-score-${a.ordinal}`}>
                 Score <strong>{a.score}</strong> of 10{a.feedback ? ` — ${a.feedback}` : ''}

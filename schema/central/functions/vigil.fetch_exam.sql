@@ -14,7 +14,11 @@ AS $function$
       'uploadMode', e.upload_mode, 'resumeText', r.content_text,
       'jobListing', CASE WHEN j.id IS NULL THEN NULL
                          ELSE jsonb_build_object('title', j.title, 'description', j.description) END,
-      'maxBlobBytes', (SELECT cs.max_blob_bytes FROM vigil.central_settings cs))
+      'maxBlobBytes', (SELECT cs.max_blob_bytes FROM vigil.central_settings cs),
+      'generatedQuestions', (SELECT jsonb_build_object('source', g.generator, 'model', g.model,
+                                                       'questions', g.questions)
+                             FROM vigil.exam_generated_questions g
+                             WHERE g.exam_id = e.id AND g.basis = vigil.question_basis(e)))
     INTO result
     FROM vigil.exams e LEFT JOIN vigil.resumes r ON r.id = e.resume_id
     LEFT JOIN vigil.job_listings j ON j.id = e.job_listing_id

@@ -34,11 +34,15 @@ function describe(event: WorkerEvent): string {
     case 'started':
       return `worker ${event.workerId} started (evaluator: ${event.evaluator}, model ${event.model})`;
     case 'evaluated':
-      return `session ${event.sessionId}: ${event.outcome.replace('_', ' ')}`;
+      return `session ${event.sessionId}: ${event.outcome.replaceAll('_', ' ')}`;
     case 'risk':
       return `session ${event.sessionId}: server risk ${event.score}`;
     case 'report':
       return `session ${event.sessionId}: ${event.outcome === 'filed' ? `report version ${event.version} filed (${event.reason})` : 'report unchanged'}`;
+    case 'transcribed':
+      return `session ${event.sessionId}: ${event.outcome.transcribed} answer(s) transcribed, ${event.outcome.failed} not transcribable`;
+    case 'questions':
+      return `exam ${event.examId}: questions ${event.outcome.replaceAll('_', ' ')}`;
     case 'relayed':
       return `queued ${event.jobs} job(s)`;
     case 'retention':
@@ -55,7 +59,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run a central worker: evaluates finished sessions, scores their risk and makes their reports on the server (holds the AI key); purges by retention and expires device credentials on the schedule worker.retentionCron.',
+      'Run a central worker: evaluates finished sessions, scores their risk, transcribes spoken answers, generates exam questions and makes reports on the server (holds the AI key); purges by retention and expires device credentials on the schedule worker.retentionCron.',
     )
     .option(
       '--central <url>',

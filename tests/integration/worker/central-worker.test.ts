@@ -228,7 +228,8 @@ describe('vigil worker on one PostgreSQL', () => {
         expect(error?.message, text).toMatch(/permission denied/);
       };
       await refused(`SELECT * FROM vigil.events LIMIT 1`);
-      await refused(`SELECT * FROM vigil.blob_chunks LIMIT 1`);
+      // Audio it transcribes is readable (blobs, migration 0450); the conversation is not.
+      await refused(`SELECT * FROM vigil.messages LIMIT 1`);
       // Verdicts are read for the report (central 0440), never written.
       await refused(`UPDATE vigil.reviews SET comment = ''`);
       await refused(`UPDATE vigil.sessions SET risk_score = 0 WHERE id = '${session!.id}'`);
