@@ -24,6 +24,7 @@ import * as m0431 from './0431_server_owned_flags';
 import * as m0432 from './0432_write_freeze';
 import * as m0433 from './0433_chain_anchors';
 import * as m0434 from './0434_policy_mismatch';
+import * as m0445 from './0445_sealed_exam_content';
 import * as m0410 from './0410_central_worker';
 
 export const centralMigrations: Record<string, Migration> = {
@@ -49,5 +50,6 @@ export const centralMigrations: Record<string, Migration> = {
   '0432_write_freeze': m0432,
   '0433_chain_anchors': m0433,
   '0434_policy_mismatch': m0434,
+  '0445_sealed_exam_content': m0445,
   '0410_central_worker': m0410,
 };

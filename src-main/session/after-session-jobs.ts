@@ -17,7 +17,7 @@ import { markTranscriptionFailed, transcribeAnswer } from '../interview/transcri
 import type { MediaRuntime } from '../media/runtime';
 import type { ReportService } from '../reports/report-service';
 import { hashFile, registerBlob } from '../store/blob-uploads';
-import { cachedExam } from '../store/exam-cache';
+import { cachedExamInfo } from '../store/exam-cache';
 import { JobFailure, JobRunner, PERMANENT_ERROR_CODES } from '../store/job-runner';
 import { enqueueJob, jobId, jobsFor, jobState, runJobNow } from '../store/jobs';
 import type { LocalStore, Tx } from '../store/local-store';
@@ -255,7 +255,7 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
         `The recording could not be merged, so it is not uploaded: ${merge.lastError?.message ?? 'see the log'}`,
       );
     const progress = getProgress(store, sessionId);
-    const exam = progress ? cachedExam(store, progress.examId) : undefined;
+    const exam = progress ? cachedExamInfo(store, progress.examId) : undefined;
     const recording = recordingId ?? progress?.recordingId;
     if (!recording || !exam) throw new JobFailure('NOT_FOUND', 'no recording was made');
     const already = store.raw

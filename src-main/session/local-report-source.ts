@@ -8,7 +8,7 @@ import { latestEvaluation } from '../evaluation/evaluation-store';
 import type { TokenLedger } from '../evaluation/token-ledger';
 import { InterviewRepository } from '../interview/session-repository';
 import type { ReportSource, ReportSourceResult } from '../reports/report-source';
-import { cachedExam } from '../store/exam-cache';
+import { cachedExamInfo } from '../store/exam-cache';
 import { verifyChain } from '../store/event-chain';
 import type { LocalStore } from '../store/local-store';
 
@@ -60,7 +60,7 @@ export function localReportSource(options: {
         SessionRow | undefined;
       if (!session)
         throw new VigilError('NOT_FOUND', `No session ${sessionId} on this device.`, { sessionId });
-      const exam = cachedExam(store, session.exam_id);
+      const exam = cachedExamInfo(store, session.exam_id);
       const chain = verifyChain(store, sessionId);
       const warnings = store.raw
         .prepare(

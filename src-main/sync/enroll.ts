@@ -14,7 +14,7 @@ import {
   tokenFileFor,
   type SavedEnrollment,
 } from '../store/enrollments';
-import { cacheExam, cachedExam, type CachedExam } from '../store/exam-cache';
+import { cacheExam, cachedExamInfo, type CachedExamInfo } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 
 export async function enrollDevice(input: {
@@ -23,7 +23,7 @@ export async function enrollDevice(input: {
   vaults: TokenVaults;
   code: string;
   label: string;
-}): Promise<{ device: SavedEnrollment; exam: CachedExam }> {
+}): Promise<{ device: SavedEnrollment; exam: CachedExamInfo }> {
   const redemption = await input.channel.redeem(input.code, input.label);
   const examDefinition = await input.channel.fetchExam(redemption.token);
   const profile = await input.channel.profile(redemption.token);
@@ -60,7 +60,7 @@ export async function enrollDevice(input: {
 export function enrolledExam(
   store: LocalStore,
   examId?: string,
-): { device: SavedEnrollment; exam: CachedExam } {
+): { device: SavedEnrollment; exam: CachedExamInfo } {
   const device = examId === undefined ? latestEnrollment(store) : enrollmentFor(store, examId);
   if (!device)
     throw new VigilError(
@@ -70,7 +70,7 @@ export function enrolledExam(
         : 'This device is not enrolled for that exam. Enter the enrollment code you were given for it.',
       examId === undefined ? undefined : { examId },
     );
-  const exam = cachedExam(store, device.examId);
+  const exam = cachedExamInfo(store, device.examId);
   if (!exam)
     throw new VigilError('NOT_READY', 'The exam for this device is not cached. Connect once to download it.');
   return { device, exam };
