@@ -8,6 +8,7 @@ import { AccommodationProfileSchema, type AccommodationProfile } from '../../src
 import { hashEnrollmentCode } from '../central/admin';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
+import { newStartCode, wrapWithStartCode } from '../security/exam-seal';
 import { accommodationProfiles as detectorProfiles } from '../proctoring/policy';
 import { toCsv } from './csv';
 
@@ -26,6 +27,12 @@ export interface ExamInput {
   accommodationProfiles?: AccommodationProfile[];
   retentionDays?: number;
   uploadMode?: 'full' | 'flags_only';
+  /**
+   * The exam's window (ISO times, server clock): the server releases the key that opens the
+   * device's sealed copy only inside it. Absent: no bound on that side.
+   */
+  opensAt?: string | null;
+  closesAt?: string | null;
 }
 
 export interface ListFilter {
@@ -240,27 +247,56 @@ export class AdminService {
       JSON.stringify(profiles),
       input.retentionDays ?? 90,
       input.uploadMode ?? 'full',
+      input.opensAt ?? null,
+      input.closesAt ?? null,
     ];
     let examId = id;
     if (examId) {
       const [row] = await this.query<{ id: string }>(
         `UPDATE vigil.exams SET title = $1, type = $2, difficulty = $3, key_questions = $4, resume_id = $5,
-           job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10
-         WHERE id = $11 RETURNING id`,
+           job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10,
+           opens_at = $11, closes_at = $12
+         WHERE id = $13 RETURNING id`,
         [...values, examId],
       );
       if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${examId}.`);
     } else {
       const [row] = await this.query<{ id: string }>(
         `INSERT INTO vigil.exams (title, type, difficulty, key_questions, resume_id, job_listing_id, policy,
-           accommodation_profiles, retention_days, upload_mode, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+           accommodation_profiles, retention_days, upload_mode, opens_at, closes_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         [...values, await this.actor()],
       );
       examId = row!.id;
     }
     await this.audit(id ? 'update_exam' : 'create_exam', 'exams', examId, { title: input.title });
     return examId;
+  }
+
+  /**
+   * A start code for the exam, so it can start in a room without a connection: the proctor reads it
+   * out at the start, and the candidate types it. The device's cache holds the exam's key wrapped
+   * under this code (src-main/security/exam-seal.ts); devices get the wrap with the exam, so issue
+   * the code before candidates enroll (or have them connect once after). A new code replaces the
+   * last one for devices that fetch the exam again. Returned once; only the wrap is stored.
+   */
+  async issueStartCode(examId: string): Promise<{ code: string; issuedAt: string }> {
+    const [row] = await this.query<{ content_key: Buffer }>(
+      `SELECT content_key FROM vigil.exam_keys WHERE exam_id = $1`,
+      [examId],
+    );
+    if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${examId}.`);
+    const code = newStartCode();
+    const { salt, wrappedKey } = await wrapWithStartCode(Buffer.from(row.content_key), code, examId);
+    const [saved] = await this.query<{ issued_at: Date }>(
+      `INSERT INTO vigil.exam_start_codes (exam_id, salt, wrapped_key, issued_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (exam_id) DO UPDATE SET salt = EXCLUDED.salt, wrapped_key = EXCLUDED.wrapped_key,
+         issued_by = EXCLUDED.issued_by, issued_at = now()
+       RETURNING issued_at`,
+      [examId, salt, wrappedKey, await this.actor()],
+    );
+    await this.audit('issue_start_code', 'exams', examId, {});
+    return { code, issuedAt: new Date(saved!.issued_at).toISOString() };
   }
 
   async getExam(id: string): Promise<Record<string, unknown>> {
