@@ -111,6 +111,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     issued_by uuid REFERENCES vigil.users(id) ON DELETE SET NULL,
     issued_at timestamptz NOT NULL DEFAULT now()
   )`);
+  // Like every table in vigil: row-level security, FORCEd; the owner's functions and admins only.
+  for (const table of ['exam_keys', 'exam_start_codes']) {
+    await run(`ALTER TABLE vigil.${table} ENABLE ROW LEVEL SECURITY`);
+    await run(`ALTER TABLE vigil.${table} FORCE ROW LEVEL SECURITY`);
+    await run(`CREATE POLICY privileged ON vigil.${table} FOR ALL TO vigil_owner, vigil_admin
+      USING (true) WITH CHECK (true)`);
+  }
   await run(`GRANT SELECT ON vigil.exam_keys TO vigil_admin`);
   await run(`GRANT SELECT, INSERT, UPDATE, DELETE ON vigil.exam_start_codes TO vigil_admin`);
   await run(NEW_EXAM_KEY);

@@ -73,7 +73,7 @@ export async function openPglite(options: { dir?: string } = {}): Promise<Centra
   if (options.dir) fs.mkdirSync(options.dir, { recursive: true });
   // pgcrypto seals each exam's content in vigil.fetch_exam (central migration 0445).
   const { pgcrypto } = await import('@electric-sql/pglite/contrib/pgcrypto');
-  const lite = new PGlite(options.dir, { extensions: { pgcrypto } });
+  const lite = new PGlite({ ...(options.dir ? { dataDir: options.dir } : {}), extensions: { pgcrypto } });
   await lite.waitReady;
   const db = new Kysely<CentralDatabase>({ dialect: new PGliteDialect(lite) });
   return {
