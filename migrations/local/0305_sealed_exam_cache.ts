@@ -7,7 +7,13 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // SQLite leaves a dropped table's freed pages as they were: the old questions would stay in the
+  // file. secure_delete zeroes what this drop frees; it is a connection flag, set back after.
+  const [was] = (await sql<{ secure_delete: number }>`PRAGMA secure_delete`.execute(db)).rows;
+  await sql`PRAGMA secure_delete = ON`.execute(db);
+  await sql`DELETE FROM cached_exams`.execute(db);
   await sql`DROP TABLE cached_exams`.execute(db);
+  await sql.raw(`PRAGMA secure_delete = ${was?.secure_delete ? 'ON' : 'OFF'}`).execute(db);
   await sql`CREATE TABLE cached_exams (
     id TEXT PRIMARY KEY,
     definition TEXT NOT NULL CHECK (json_valid(definition)),
