@@ -20,6 +20,7 @@ import { enqueueAfterSession } from './after-session-jobs';
 import { createProgress, getProgress, updateProgress, type Progress } from './candidate-progress';
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
 import type { CandidatePorts } from './candidate-ports';
+import { refetchMissingExams } from '../sync/enroll';
 import { enrollDevice } from './enrollment';
 import { openExamForStart } from './exam-start';
 import { browserFocusTracker, pageReportsFocus } from './browser-focus';
@@ -61,6 +62,7 @@ export class CandidateService {
 
   async overview(): Promise<Overview> {
     await this.refreshReachability();
+    if (this.reachable.value) await this.refetchMissing();
     return candidateOverview(this.ports.store, this.reachable);
   }
 
@@ -369,6 +371,16 @@ export class CandidateService {
   }
 
   // ---- Internals -----------------------------------------------------------------------------
+
+  /** An upgrade dropped the plaintext cache: enrolled exams come back sealed when online. */
+  private async refetchMissing(): Promise<void> {
+    try {
+      const { store, tokens } = this.ports;
+      await refetchMissingExams({ store, vaults: tokens, channel: await this.ports.central() });
+    } catch (error) {
+      this.ports.logger.warn({ err: error }, 'could not fetch an enrolled exam again');
+    }
+  }
 
   private async refreshReachability(): Promise<void> {
     const value = await this.ports.pingCentral().catch(() => false);

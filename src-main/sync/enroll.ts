@@ -9,7 +9,9 @@ import { VigilError } from '../errors';
 import type { TokenVaults } from '../store/device-credentials';
 import {
   enrollmentFor,
+  isExpired,
   latestEnrollment,
+  loadEnrollments,
   saveEnrollment,
   tokenFileFor,
   type SavedEnrollment,
@@ -51,6 +53,28 @@ export async function enrollDevice(input: {
       );
     return { device, exam: cacheExam(tx, examDefinition) };
   });
+}
+
+/**
+ * Enrolled exams with no cached copy (a device upgraded from the plaintext cache, which local
+ * migration 0305 dropped) are fetched again, sealed, with each enrollment's own token. Returns the
+ * exam ids fetched; an exam whose fetch fails stays missing until the next try.
+ */
+export async function refetchMissingExams(input: {
+  store: LocalStore;
+  channel: DeviceChannel;
+  vaults: TokenVaults;
+}): Promise<string[]> {
+  const fetched: string[] = [];
+  for (const enrollment of loadEnrollments(input.store)) {
+    if (isExpired(enrollment) || cachedExamInfo(input.store, enrollment.examId)) continue;
+    const token = input.vaults.forFile(enrollment.tokenFile).load();
+    if (!token) continue;
+    const definition = await input.channel.fetchExam(token);
+    input.store.write('caching the exam again', (tx) => cacheExam(tx, definition));
+    fetched.push(enrollment.examId);
+  }
+  return fetched;
 }
 
 /**

@@ -153,6 +153,15 @@ describe('the exam cached on the device', () => {
     });
   }, 120_000);
 
+  it('comes back sealed when online after an upgrade dropped the plaintext cache (local 0305)', async () => {
+    const examId = await newExam('Sealed after upgrade');
+    const { t, call, store } = await enrolledDevice(examId);
+    store.raw.prepare('DELETE FROM cached_exams').run(); // what 0305 leaves
+    expect(await call('candidateOverview', {})).toMatchObject({ ok: true, value: { exams: [{ id: examId }] } });
+    expect(deviceBytes(t).includes(Buffer.from(SECRET))).toBe(false);
+    expect(await call('candidateConsent', { examId, accepted: true })).toMatchObject({ ok: true });
+  }, 120_000);
+
   it('starts offline with the proctor’s start code, and not without it or with a wrong one', async () => {
     const offlineExam = await newExam('Sealed offline room');
     const { code } = await admin.issueStartCode(offlineExam);
