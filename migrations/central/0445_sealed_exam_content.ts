@@ -137,7 +137,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP FUNCTION vigil.new_exam_key()`);
   await run(`DROP TABLE vigil.exam_start_codes`);
   await run(`DROP TABLE vigil.exam_keys`);
-  await run(`ALTER TABLE vigil.exams DROP CONSTRAINT exams_window, DROP COLUMN opens_at, DROP COLUMN closes_at`);
+  await run(
+    `ALTER TABLE vigil.exams DROP CONSTRAINT exams_window, DROP COLUMN opens_at, DROP COLUMN closes_at`,
+  );
   // fetch_exam as 0301 left it: the plaintext definition.
   await run(`CREATE OR REPLACE FUNCTION vigil.fetch_exam(p_token text) RETURNS jsonb
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

@@ -56,7 +56,9 @@ export function openSealed(sealed: Buffer, key: Buffer): unknown {
   if (!timingSafeEqual(mac, expected)) throw new SealBroken('the sealed exam does not authenticate');
   const iv = body.subarray(1, 1 + IV_BYTES);
   const decipher = createDecipheriv('aes-256-cbc', subkey(key, 'vigil exam enc'), iv);
-  const text = Buffer.concat([decipher.update(body.subarray(1 + IV_BYTES)), decipher.final()]).toString('utf8');
+  const text = Buffer.concat([decipher.update(body.subarray(1 + IV_BYTES)), decipher.final()]).toString(
+    'utf8',
+  );
   return JSON.parse(text) as unknown;
 }
 
@@ -68,13 +70,16 @@ export function normaliseStartCode(code: string): string {
 /** A new start code, 12 characters of Crockford-style base32 (60 bits), grouped for reading aloud. */
 export function newStartCode(): string {
   let code = '';
-  for (let i = 0; i < START_CODE_LENGTH; i++) code += START_CODE_ALPHABET[randomInt(START_CODE_ALPHABET.length)];
+  for (let i = 0; i < START_CODE_LENGTH; i++)
+    code += START_CODE_ALPHABET[randomInt(START_CODE_ALPHABET.length)];
   return code.match(/.{4}/g)!.join('-');
 }
 
 function deriveCodeKey(code: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(normaliseStartCode(code), salt, 32, SCRYPT, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(normaliseStartCode(code), salt, 32, SCRYPT, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
   );
 }
 
@@ -100,11 +105,18 @@ export async function unwrapWithStartCode(
 ): Promise<Buffer> {
   const { salt, wrappedKey } = wrap;
   if (wrappedKey.length !== 12 + CONTENT_KEY_BYTES + 16) throw new SealBroken('the offline key is truncated');
-  const decipher = createDecipheriv('aes-256-gcm', await deriveCodeKey(code, salt), wrappedKey.subarray(0, 12));
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    await deriveCodeKey(code, salt),
+    wrappedKey.subarray(0, 12),
+  );
   decipher.setAAD(Buffer.from(examId.toLowerCase(), 'utf8'));
   decipher.setAuthTag(wrappedKey.subarray(12 + CONTENT_KEY_BYTES));
   try {
-    return Buffer.concat([decipher.update(wrappedKey.subarray(12, 12 + CONTENT_KEY_BYTES)), decipher.final()]);
+    return Buffer.concat([
+      decipher.update(wrappedKey.subarray(12, 12 + CONTENT_KEY_BYTES)),
+      decipher.final(),
+    ]);
   } catch {
     throw new SealBroken('the start code does not open this exam');
   }

@@ -7,7 +7,13 @@ import { VigilError } from '../errors';
 import { SealBroken, unwrapWithStartCode } from '../security/exam-seal';
 import type { TokenVaults } from '../store/device-credentials';
 import { enrollmentFor } from '../store/enrollments';
-import { cachedExam, cachedExamInfo, offlineWrap, openCachedExam, type CachedExam } from '../store/exam-cache';
+import {
+  cachedExam,
+  cachedExamInfo,
+  offlineWrap,
+  openCachedExam,
+  type CachedExam,
+} from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 
 export interface ExamStartDeps {

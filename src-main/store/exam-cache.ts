@@ -107,10 +107,7 @@ export function cachedExam(tx: Tx, examId: string): CachedExam | undefined {
 /** The content key wrapped under the exam's start code, when one was issued before the last fetch. */
 export function offlineWrap(tx: Tx, examId: string): OfflineWrap | undefined {
   const row = tx.first(
-    tx.q
-      .selectFrom('cached_exams')
-      .select(['offline_salt', 'offline_wrapped_key'])
-      .where('id', '=', examId),
+    tx.q.selectFrom('cached_exams').select(['offline_salt', 'offline_wrapped_key']).where('id', '=', examId),
   );
   return row?.offline_salt && row.offline_wrapped_key
     ? { salt: row.offline_salt, wrappedKey: row.offline_wrapped_key }
@@ -134,9 +131,13 @@ function tampered(examId: string, why: string): VigilError {
 export function openCachedExam(tx: Tx, examId: string, key: Buffer): CachedExam {
   const row = tx.first(tx.q.selectFrom('cached_exams').selectAll().where('id', '=', examId));
   if (!row)
-    throw new VigilError('NOT_FOUND', 'This exam is not saved on this computer. Connect once to download it.', {
-      examId,
-    });
+    throw new VigilError(
+      'NOT_FOUND',
+      'This exam is not saved on this computer. Connect once to download it.',
+      {
+        examId,
+      },
+    );
   let content: unknown;
   try {
     content = openSealed(Buffer.from(row.sealed), key);
@@ -161,7 +162,7 @@ export function openCachedExam(tx: Tx, examId: string, key: Buffer): CachedExam 
   )
     throw tampered(examId, 'the exam list facts differ from the sealed exam');
   let byExam = opened.get(tx.raw);
-  if (!byExam) opened.set(tx.raw, (byExam = new Map()));
+  if (!byExam) opened.set(tx.raw, (byExam = new Map<string, CachedExam>()));
   byExam.set(examId, exam.data);
   return exam.data;
 }

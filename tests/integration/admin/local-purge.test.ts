@@ -263,7 +263,10 @@ let outsideFile: string;
 
 beforeAll(async () => {
   store = await openLocalStore(localDbPath(dataDir));
-  const sealed = [(await sealedExam(exam(EXAM_30, 30))).fetched, (await sealedExam(exam(EXAM_365, 365))).fetched];
+  const sealed = [
+    (await sealedExam(exam(EXAM_30, 30))).fetched,
+    (await sealedExam(exam(EXAM_365, 365))).fetched,
+  ];
   store.write('exams', (tx) => {
     for (const fetched of sealed) cacheExam(tx, fetched);
   });

@@ -220,7 +220,13 @@ describe('device tokens', () => {
     ).toBe('expired');
     const exam = await central.channel.fetchExam(first.token);
     // The facts are plain; the questions come sealed (opened with release_exam_key at the start).
-    expect(exam).toMatchObject({ id: a.examId, type: 'SKL', difficulty: 5, questionCount: 1, totalTimeS: 60 });
+    expect(exam).toMatchObject({
+      id: a.examId,
+      type: 'SKL',
+      difficulty: 5,
+      questionCount: 1,
+      totalTimeS: 60,
+    });
     expect(JSON.stringify(exam)).not.toContain('Why?');
     const { key } = await central.channel.releaseExamKey(first.token, a.examId);
     expect(openSealed(Buffer.from((exam as { sealed: string }).sealed, 'base64'), key)).toMatchObject({

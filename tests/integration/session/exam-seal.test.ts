@@ -55,7 +55,7 @@ async function enrolledDevice(examId: string) {
   });
   apps.push(t);
   const call = <C extends CallName>(name: C, request: CallRequest<C>) =>
-    t.app.dispatcher.dispatch(name, request, ctx) as Promise<Result<unknown>>;
+    t.app.dispatcher.dispatch(name, request, ctx);
   const [enrollment] = await admin.createEnrollments({
     examId,
     candidates: [{ email: `${randomUUID()}@candidates.test`, name: 'Ada' }],
@@ -105,7 +105,9 @@ describe('the exam cached on the device', () => {
     const begun = await call('candidateBeginInterview', { sessionId });
     expect(begun).toMatchObject({ ok: true, value: { question: { text: `${SECRET} (Sealed online)` } } });
     // Opened in memory only: the file still has no question text outside what the session recorded.
-    const cache = store.raw.prepare('SELECT definition, sealed FROM cached_exams WHERE id = ?').get(examId) as {
+    const cache = store.raw
+      .prepare('SELECT definition, sealed FROM cached_exams WHERE id = ?')
+      .get(examId) as {
       definition: string;
       sealed: Buffer;
     };
@@ -145,7 +147,9 @@ describe('the exam cached on the device', () => {
     // The plain facts are bound to the sealed content too: a shorter-looking exam is refused.
     store.raw.prepare('UPDATE cached_exams SET sealed = ? WHERE id = ?').run(original, examId);
     store.raw
-      .prepare(`UPDATE cached_exams SET definition = json_set(definition, '$.uploadMode', 'flags_only') WHERE id = ?`)
+      .prepare(
+        `UPDATE cached_exams SET definition = json_set(definition, '$.uploadMode', 'flags_only') WHERE id = ?`,
+      )
       .run(examId);
     expect(refusal(await call('candidateConsent', { examId, accepted: true }))).toMatchObject({
       code: 'INTEGRITY',
@@ -157,7 +161,10 @@ describe('the exam cached on the device', () => {
     const examId = await newExam('Sealed after upgrade');
     const { t, call, store } = await enrolledDevice(examId);
     store.raw.prepare('DELETE FROM cached_exams').run(); // what 0305 leaves
-    expect(await call('candidateOverview', {})).toMatchObject({ ok: true, value: { exams: [{ id: examId }] } });
+    expect(await call('candidateOverview', {})).toMatchObject({
+      ok: true,
+      value: { exams: [{ id: examId }] },
+    });
     expect(deviceBytes(t).includes(Buffer.from(SECRET))).toBe(false);
     expect(await call('candidateConsent', { examId, accepted: true })).toMatchObject({ ok: true });
   }, 120_000);
@@ -177,11 +184,17 @@ describe('the exam cached on the device', () => {
 
     await central.pg.pause();
     try {
-      const without = refusal(await offline.call('candidateConsent', { examId: offlineExam, accepted: true }));
+      const without = refusal(
+        await offline.call('candidateConsent', { examId: offlineExam, accepted: true }),
+      );
       expect(without).toMatchObject({ code: 'NOT_READY', details: { reason: 'start_code_required' } });
       expect(without.message).toMatch(/start code your proctor gives out/);
       const wrong = refusal(
-        await offline.call('candidateConsent', { examId: offlineExam, accepted: true, startCode: 'AAAA-BBBB-CCCC' }),
+        await offline.call('candidateConsent', {
+          examId: offlineExam,
+          accepted: true,
+          startCode: 'AAAA-BBBB-CCCC',
+        }),
       );
       expect(wrong).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'wrong_start_code' } });
       expect(offline.store.raw.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 0 });
@@ -191,7 +204,9 @@ describe('the exam cached on the device', () => {
         await offline.call('candidateConsent', { examId: offlineExam, accepted: true, startCode: typed }),
       ).toMatchObject({ ok: true });
       // An exam without a start code cannot start offline at all.
-      expect(refusal(await other.call('candidateConsent', { examId: onlineOnly, accepted: true }))).toMatchObject({
+      expect(
+        refusal(await other.call('candidateConsent', { examId: onlineOnly, accepted: true })),
+      ).toMatchObject({
         code: 'UNAVAILABLE',
         details: { reason: 'online_start_only' },
       });

@@ -10,12 +10,7 @@ import { checkMigrationNames } from '../../../migrations/provider';
 import { VigilError } from '../../../src-main/errors';
 import { canonicalJson } from '../../../src-main/store/canonical-json';
 import { checkDatabase } from '../../../src-main/store/check';
-import {
-  cacheExam,
-  cachedExam,
-  cachedExamInfo,
-  openCachedExam,
-} from '../../../src-main/store/exam-cache';
+import { cacheExam, cachedExam, cachedExamInfo, openCachedExam } from '../../../src-main/store/exam-cache';
 import { sealedExam } from '../../support/sealed-exam';
 import { appendEvent, verifyChain } from '../../../src-main/store/event-chain';
 import { migrateLocal, openLocalStore, type LocalStore } from '../../../src-main/store/local-store';

@@ -21,7 +21,9 @@ describe('upgrade from a plaintext exam cache', () => {
       await migrateLocal(store.kysely, before);
       const question = 'Explain the plaintext question that must not survive';
       // Many exams, many pages: a freed page that nothing reuses would keep its bytes.
-      const insert = store.raw.prepare(`INSERT INTO cached_exams (id, definition, fetched_at) VALUES (?, ?, ?)`);
+      const insert = store.raw.prepare(
+        `INSERT INTO cached_exams (id, definition, fetched_at) VALUES (?, ?, ?)`,
+      );
       for (let i = 0; i < 40; i++)
         insert.run(
           `exam-${i}`,
