@@ -230,8 +230,10 @@ export const ExamInputSchema = z
     accommodationProfiles: z.array(AccommodationProfileSchema).max(50).optional(),
     retentionDays: z.number().int().min(1).max(3650).optional(),
     uploadMode: z.enum(['full', 'flags_only']).optional(),
-    /** When the exam's window closes; its devices keep uploading late items for the grace hours. */
-    windowClosesAt: Iso.nullable().optional(),
+    /** The exam's window (server clock): its key is released only inside it (central 0445); after
+     * it closes its devices keep uploading late items for the grace hours (central 0455). */
+    opensAt: Iso.nullable().optional(),
+    closesAt: Iso.nullable().optional(),
     lateUploadGraceHours: z.number().int().min(0).max(720).optional(),
   })
   .strict();

@@ -160,8 +160,12 @@ export const CandidateExamSchema = z.object({
   totalTimeS: z.number().int(),
   uploadMode: z.enum(['full', 'flags_only']),
   retentionDays: z.number().int(),
-  /** Every question and policy is cached on this device: it can be taken with no network. */
+  /** Every question and policy is cached (sealed) on this device and it can start with no network. */
   offlineReady: z.boolean(),
+  /** The exam can start offline with the start code the proctor hands out (a field asks for it). */
+  offlineStart: z.boolean(),
+  /** When the server releases the exam (ISO time, server clock); null: whenever enrolled. */
+  opensAt: z.string().nullable(),
   accommodations: z.array(z.string()),
   /**
    * Where the candidate stands with this exam on this device: ready to start, a session started
@@ -331,8 +335,15 @@ export const calls = {
     response: CandidateOverviewSchema,
   }),
   candidateConsent: call({
-    description: "Records the candidate's consent (with its time) before any capture; starts the session.",
-    request: z.object({ examId: z.string().min(1).max(64), accepted: z.literal(true) }).strict(),
+    description:
+      "Records the candidate's consent (with its time) before any capture; starts the session. Opens the sealed exam: online with the key the server releases while the exam is open, offline with the proctor's start code (NOT_READY with details.reason start_code_required asks for it).",
+    request: z
+      .object({
+        examId: z.string().min(1).max(64),
+        accepted: z.literal(true),
+        startCode: z.string().max(64).optional(),
+      })
+      .strict(),
     response: z.object({ sessionId: CandidateSessionIdSchema, consentedAt: z.string() }),
   }),
   candidateSystemCheck: call({

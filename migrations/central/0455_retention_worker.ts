@@ -7,7 +7,7 @@
 // rows that are gone. It is the one purge path: the worker's scheduled job and the admin's
 // `vigil admin purge` both call it (the admin's dry run returns the same receipt and writes nothing).
 //
-// Credential expiry. An exam may have a window (`exams.window_closes_at`). Every device row (and its
+// Credential expiry. An exam may have a window (`exams.closes_at`, central 0445). Every device row (and its
 // token) is enrolled for one exam; once that exam's window has closed, its token keeps working for
 // `late_upload_grace_hours` (default 72) so an offline device can still send what it recorded before
 // the finish (the write-freeze of 0432 still judges each item), and then `device_auth` refuses it
@@ -96,25 +96,25 @@ const EXPIRE = `CREATE FUNCTION vigil.expire_closed_devices(p_worker_id text, p_
     v_receipt bigint;
   BEGIN
     WITH due AS (
-      SELECT d.id, d.exam_id, e.window_closes_at, e.late_upload_grace_hours
+      SELECT d.id, d.exam_id, e.closes_at, e.late_upload_grace_hours
       FROM vigil.devices d JOIN vigil.exams e ON e.id = d.exam_id
-      WHERE d.window_closed_at IS NULL AND d.revoked_at IS NULL AND e.window_closes_at IS NOT NULL
-        AND e.window_closes_at + make_interval(hours => e.late_upload_grace_hours) <= v_at
+      WHERE d.window_closed_at IS NULL AND d.revoked_at IS NULL AND e.closes_at IS NOT NULL
+        AND e.closes_at + make_interval(hours => e.late_upload_grace_hours) <= v_at
       ORDER BY d.exam_id, d.id
       LIMIT p_limit
       FOR UPDATE OF d SKIP LOCKED
     ), marked AS (
       UPDATE vigil.devices d SET window_closed_at = v_at FROM due WHERE d.id = due.id
-      RETURNING d.id, d.exam_id, d.candidate_id, due.window_closes_at, due.late_upload_grace_hours
+      RETURNING d.id, d.exam_id, d.candidate_id, due.closes_at, due.late_upload_grace_hours
     )
     SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'examId', exam_id, 'candidateId', candidate_id)
                               ORDER BY exam_id, id), '[]'),
-           coalesce((SELECT jsonb_agg(jsonb_build_object('examId', x.exam_id, 'windowClosesAt', x.window_closes_at,
+           coalesce((SELECT jsonb_agg(jsonb_build_object('examId', x.exam_id, 'closesAt', x.closes_at,
                                         'lateUploadGraceHours', x.late_upload_grace_hours) ORDER BY x.exam_id)
-                     FROM (SELECT DISTINCT exam_id, window_closes_at, late_upload_grace_hours FROM marked) x), '[]')
+                     FROM (SELECT DISTINCT exam_id, closes_at, late_upload_grace_hours FROM marked) x), '[]')
       INTO v_devices, v_policy
     FROM marked;
-    v_policy := jsonb_build_object('rule', 'exams.window_closes_at + late_upload_grace_hours', 'exams', v_policy);
+    v_policy := jsonb_build_object('rule', 'exams.closes_at + late_upload_grace_hours', 'exams', v_policy);
     IF jsonb_array_length(v_devices) > 0 THEN
       INSERT INTO vigil.retention_receipts(kind, worker_id, policy, devices)
       VALUES ('credential_expiry', p_worker_id, v_policy, v_devices) RETURNING id INTO v_receipt;
@@ -140,7 +140,7 @@ const DEVICE_AUTH = `CREATE OR REPLACE FUNCTION vigil.device_auth(p_token text) 
     ELSIF d.revoked_at IS NOT NULL THEN
       RAISE EXCEPTION 'device token refused' USING ERRCODE = '28000', DETAIL = 'revoked';
     END IF;
-    SELECT e.window_closes_at, e.late_upload_grace_hours INTO v_closes, v_grace
+    SELECT e.closes_at, e.late_upload_grace_hours INTO v_closes, v_grace
     FROM vigil.exams e WHERE e.id = d.exam_id;
     IF d.window_closed_at IS NOT NULL
        OR v_closes + make_interval(hours => v_grace) <= now() THEN
@@ -185,7 +185,7 @@ const REDEEM = `CREATE OR REPLACE FUNCTION vigil.redeem_enrollment(p_code text, 
       RAISE EXCEPTION 'enrollment code refused' USING ERRCODE = '28000',
         DETAIL = CASE WHEN NOT FOUND THEN 'unknown' WHEN e.redeemed_at IS NOT NULL THEN 'used' ELSE 'expired' END;
     END IF;
-    SELECT x.window_closes_at INTO v_closes
+    SELECT x.closes_at INTO v_closes
     FROM vigil.exams x WHERE x.id = e.exam_id;
     IF v_closes <= now() THEN
       RAISE EXCEPTION 'enrollment code refused: the exam''s window has closed' USING ERRCODE = '28000',
@@ -237,7 +237,7 @@ const REFUSE_AFTER_WINDOW = `CREATE FUNCTION vigil.refuse_session_after_window()
   DECLARE v_closes timestamptz;
   BEGIN
     IF NOT pg_has_role(session_user, 'vigil_device', 'MEMBER') THEN RETURN NEW; END IF;
-    SELECT e.window_closes_at INTO v_closes FROM vigil.exams e WHERE e.id = NEW.exam_id;
+    SELECT e.closes_at INTO v_closes FROM vigil.exams e WHERE e.id = NEW.exam_id;
     IF v_closes IS NOT NULL AND NEW.started_at > v_closes THEN
       RAISE EXCEPTION 'the exam''s window has closed (at %): session % started after it', v_closes, NEW.id
         USING ERRCODE = 'check_violation';
@@ -249,8 +249,8 @@ const REFUSE_AFTER_WINDOW = `CREATE FUNCTION vigil.refuse_session_after_window()
 const REOPEN = `CREATE FUNCTION vigil.reopen_exam_devices() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   BEGIN
-    IF NEW.window_closes_at IS NULL
-       OR NEW.window_closes_at + make_interval(hours => NEW.late_upload_grace_hours) > now() THEN
+    IF NEW.closes_at IS NULL
+       OR NEW.closes_at + make_interval(hours => NEW.late_upload_grace_hours) > now() THEN
       UPDATE vigil.devices SET window_closed_at = NULL
       WHERE exam_id = NEW.id AND window_closed_at IS NOT NULL;
     END IF;
@@ -265,12 +265,11 @@ const APPEND_ONLY = `CREATE FUNCTION vigil.receipts_append_only() RETURNS trigge
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
-  await run(`ALTER TABLE vigil.exams ADD COLUMN window_closes_at timestamptz`);
   await run(`ALTER TABLE vigil.exams ADD COLUMN late_upload_grace_hours integer NOT NULL DEFAULT 72
     CHECK (late_upload_grace_hours BETWEEN 0 AND 720)`);
   await run(`ALTER TABLE vigil.devices ADD COLUMN window_closed_at timestamptz`);
   await run(
-    `CREATE INDEX exams_window_closes ON vigil.exams (window_closes_at) WHERE window_closes_at IS NOT NULL`,
+    `CREATE INDEX exams_window_closes ON vigil.exams (closes_at) WHERE closes_at IS NOT NULL`,
   );
   await run(`CREATE TABLE vigil.retention_receipts (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -316,7 +315,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // "c_" so it runs after the server's stamping (a_) and the write-freeze (b_).
   await run(`CREATE TRIGGER c_refuse_session_after_window BEFORE INSERT ON vigil.sessions
     FOR EACH ROW EXECUTE FUNCTION vigil.refuse_session_after_window()`);
-  await run(`CREATE TRIGGER reopen_exam_devices AFTER UPDATE OF window_closes_at, late_upload_grace_hours
+  await run(`CREATE TRIGGER reopen_exam_devices AFTER UPDATE OF closes_at, late_upload_grace_hours
     ON vigil.exams FOR EACH ROW EXECUTE FUNCTION vigil.reopen_exam_devices()`);
 }
 
@@ -331,5 +330,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP TABLE vigil.retention_receipts`);
   await run(`DROP FUNCTION vigil.receipts_append_only()`);
   await run(`ALTER TABLE vigil.devices DROP COLUMN window_closed_at`);
-  await run(`ALTER TABLE vigil.exams DROP COLUMN late_upload_grace_hours, DROP COLUMN window_closes_at`);
+  await run(`ALTER TABLE vigil.exams DROP COLUMN late_upload_grace_hours`);
 }

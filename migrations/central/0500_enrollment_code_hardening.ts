@@ -66,7 +66,7 @@ const REDEEM = `CREATE OR REPLACE FUNCTION vigil.redeem_enrollment(p_code text, 
                       WHEN e.expires_at <= now() THEN 'expired'
                       WHEN e.locked_at IS NOT NULL THEN 'locked'
                       -- 0455: a closed exam's code enrolls nothing.
-                      WHEN (SELECT x.window_closes_at <= now() FROM vigil.exams x WHERE x.id = e.exam_id)
+                      WHEN (SELECT x.closes_at <= now() FROM vigil.exams x WHERE x.id = e.exam_id)
                         THEN 'window_closed' END;
     IF v_outcome IS NOT NULL THEN
       INSERT INTO vigil.enrollment_attempts(client, outcome, enrollment_id, label)
@@ -98,7 +98,7 @@ const REDEEM_0455 = `CREATE OR REPLACE FUNCTION vigil.redeem_enrollment(p_code t
       RAISE EXCEPTION 'enrollment code refused' USING ERRCODE = '28000',
         DETAIL = CASE WHEN NOT FOUND THEN 'unknown' WHEN e.redeemed_at IS NOT NULL THEN 'used' ELSE 'expired' END;
     END IF;
-    SELECT x.window_closes_at INTO v_closes
+    SELECT x.closes_at INTO v_closes
     FROM vigil.exams x WHERE x.id = e.exam_id;
     IF v_closes <= now() THEN
       RAISE EXCEPTION 'enrollment code refused: the exam''s window has closed' USING ERRCODE = '28000',

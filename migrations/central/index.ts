@@ -27,6 +27,7 @@ import * as m0434 from './0434_policy_mismatch';
 import * as m0440 from './0440_central_reports';
 import * as m0460 from './0460_evaluation_policy';
 import * as m0461 from './0461_proctoring_policy_mismatch';
+import * as m0445 from './0445_sealed_exam_content';
 import * as m0410 from './0410_central_worker';
 import * as m0455 from './0455_retention_worker';
 import * as m0500 from './0500_enrollment_code_hardening';
@@ -60,6 +61,7 @@ export const centralMigrations: Record<string, Migration> = {
   '0440_central_reports': m0440,
   '0460_evaluation_policy': m0460,
   '0461_proctoring_policy_mismatch': m0461,
+  '0445_sealed_exam_content': m0445,
   '0410_central_worker': m0410,
   '0455_retention_worker': m0455,
   '0500_enrollment_code_hardening': m0500,

@@ -17,6 +17,7 @@ import * as m0300 from './0300_candidate_progress';
 import * as m0302 from './0302_after_session_into_jobs';
 import * as m0303 from './0303_purge_jobs_drop_legacy';
 import * as m0304 from './0304_enrollment_per_exam';
+import * as m0305 from './0305_sealed_exam_cache';
 
 export const localMigrations: Record<string, Migration> = {
   '0001_device_and_exam_cache': m0001,
@@ -33,4 +34,5 @@ export const localMigrations: Record<string, Migration> = {
   '0302_after_session_into_jobs': m0302,
   '0303_purge_jobs_drop_legacy': m0303,
   '0304_enrollment_per_exam': m0304,
+  '0305_sealed_exam_cache': m0305,
 };

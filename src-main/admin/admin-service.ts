@@ -9,6 +9,7 @@ import { checkEnrollmentTtl, enrollmentCodeColumns } from '../central/admin';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import { checkEvaluationPolicy } from '../evaluation/evaluation-policy';
+import { newStartCode, wrapWithStartCode } from '../security/exam-seal';
 import { accommodationProfiles as detectorProfiles } from '../proctoring/policy';
 import { toCsv } from './csv';
 
@@ -28,11 +29,13 @@ export interface ExamInput {
   retentionDays?: number;
   uploadMode?: 'full' | 'flags_only';
   /**
-   * When the exam's window closes (ISO time; null: no window). Its device credentials then work for
-   * `lateUploadGraceHours` more (default 72) so offline devices can send what they recorded before,
-   * and are refused after that (central 0455).
+   * The exam's window (ISO times, server clock): the server releases the key that opens the
+   * device's sealed copy only inside it (central 0445). After it closes its device credentials work
+   * for `lateUploadGraceHours` more (default 72) so offline devices can send what they recorded
+   * before, and are refused after that (central 0455). Absent: no bound on that side.
    */
-  windowClosesAt?: string | null;
+  opensAt?: string | null;
+  closesAt?: string | null;
   lateUploadGraceHours?: number;
 }
 
@@ -251,7 +254,8 @@ export class AdminService {
       JSON.stringify(profiles),
       input.retentionDays ?? 90,
       input.uploadMode ?? 'full',
-      input.windowClosesAt ?? null,
+      input.opensAt ?? null,
+      input.closesAt ?? null,
       input.lateUploadGraceHours ?? 72,
     ];
     let examId = id;
@@ -259,22 +263,48 @@ export class AdminService {
       const [row] = await this.query<{ id: string }>(
         `UPDATE vigil.exams SET title = $1, type = $2, difficulty = $3, key_questions = $4, resume_id = $5,
            job_listing_id = $6, policy = $7, accommodation_profiles = $8, retention_days = $9, upload_mode = $10,
-           window_closes_at = $11, late_upload_grace_hours = $12
-         WHERE id = $13 RETURNING id`,
+           opens_at = $11, closes_at = $12, late_upload_grace_hours = $13
+         WHERE id = $14 RETURNING id`,
         [...values, examId],
       );
       if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${examId}.`);
     } else {
       const [row] = await this.query<{ id: string }>(
         `INSERT INTO vigil.exams (title, type, difficulty, key_questions, resume_id, job_listing_id, policy,
-           accommodation_profiles, retention_days, upload_mode, window_closes_at, late_upload_grace_hours, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+           accommodation_profiles, retention_days, upload_mode, opens_at, closes_at, late_upload_grace_hours, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
         [...values, await this.actor()],
       );
       examId = row!.id;
     }
     await this.audit(id ? 'update_exam' : 'create_exam', 'exams', examId, { title: input.title });
     return examId;
+  }
+
+  /**
+   * A start code for the exam, so it can start in a room without a connection: the proctor reads it
+   * out at the start, and the candidate types it. The device's cache holds the exam's key wrapped
+   * under this code (src-main/security/exam-seal.ts); devices get the wrap with the exam, so issue
+   * the code before candidates enroll (or have them connect once after). A new code replaces the
+   * last one for devices that fetch the exam again. Returned once; only the wrap is stored.
+   */
+  async issueStartCode(examId: string): Promise<{ code: string; issuedAt: string }> {
+    const [row] = await this.query<{ content_key: Buffer }>(
+      `SELECT content_key FROM vigil.exam_keys WHERE exam_id = $1`,
+      [examId],
+    );
+    if (!row) throw new VigilError('NOT_FOUND', `There is no exam ${examId}.`);
+    const code = newStartCode();
+    const { salt, wrappedKey } = await wrapWithStartCode(Buffer.from(row.content_key), code, examId);
+    const [saved] = await this.query<{ issued_at: Date }>(
+      `INSERT INTO vigil.exam_start_codes (exam_id, salt, wrapped_key, issued_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (exam_id) DO UPDATE SET salt = EXCLUDED.salt, wrapped_key = EXCLUDED.wrapped_key,
+         issued_by = EXCLUDED.issued_by, issued_at = now()
+       RETURNING issued_at`,
+      [examId, salt, wrappedKey, await this.actor()],
+    );
+    await this.audit('issue_start_code', 'exams', examId, {});
+    return { code, issuedAt: new Date(saved!.issued_at).toISOString() };
   }
 
   async getExam(id: string): Promise<Record<string, unknown>> {
@@ -433,10 +463,10 @@ export class AdminService {
         if (filter.examId) where.push(`d.exam_id = ${p(filter.examId)}`);
         if (filter.kind)
           where.push(
-            `(CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.window_closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END) = ${p(filter.kind)}`,
+            `(CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END) = ${p(filter.kind)}`,
           );
         text = `SELECT d.id, d.label, u.email AS candidate_email, e.title AS exam_title,
-                  CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.window_closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END AS state,
+                  CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN d.window_closed_at IS NOT NULL OR e.closes_at + make_interval(hours => e.late_upload_grace_hours) <= now() THEN 'window_closed' WHEN d.expires_at <= now() THEN 'expired' ELSE 'active' END AS state,
                   d.last_seen_at, d.expires_at, d.created_at
                 FROM vigil.devices d JOIN vigil.users u ON u.id = d.candidate_id JOIN vigil.exams e ON e.id = d.exam_id`;
         break;

@@ -254,7 +254,9 @@ export async function openPglite(options: { dir?: string } = {}): Promise<Centra
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGliteDialect } = await import('./pglite-dialect');
   if (options.dir) fs.mkdirSync(options.dir, { recursive: true });
-  const lite = options.dir ? new PGlite(options.dir) : new PGlite();
+  // pgcrypto seals each exam's content in vigil.fetch_exam (central migration 0445).
+  const { pgcrypto } = await import('@electric-sql/pglite/contrib/pgcrypto');
+  const lite = new PGlite({ ...(options.dir ? { dataDir: options.dir } : {}), extensions: { pgcrypto } });
   await lite.waitReady;
   const db = new Kysely<CentralDatabase>({ dialect: new PGliteDialect(lite) });
   return {

@@ -83,7 +83,10 @@ export interface BlobMeta {
 
 export interface DeviceChannel {
   redeem(code: string, label: string): Promise<Redemption>;
+  /** The exam with its content sealed (store/exam-cache.ts reads it). */
   fetchExam(token: string): Promise<unknown>;
+  /** The exam's content key, only while its window is open by the server's clock (FORBIDDEN otherwise). */
+  releaseExamKey(token: string, examId: string): Promise<{ key: Buffer; serverTime: string }>;
   profile(token: string): Promise<DeviceProfile>;
   ingest(token: string, items: IngestItem[]): Promise<Receipt[]>;
   /** Reports the heads of open sessions' chains; the server stores each with its receive time. */
@@ -135,6 +138,15 @@ export function sqlDeviceChannel(query: SqlQuery): DeviceChannel {
     },
     fetchExam: (token) =>
       one('fetching the exam', 'SELECT vigil.fetch_exam($1) AS result', [token], z.unknown()),
+    releaseExamKey: async (token, examId) => {
+      const released = await one(
+        'starting the exam',
+        'SELECT vigil.release_exam_key($1, $2) AS result',
+        [token, examId],
+        z.object({ key: z.string(), serverTime: z.string() }),
+      );
+      return { key: Buffer.from(released.key, 'base64'), serverTime: released.serverTime };
+    },
     profile: (token) =>
       one(
         'fetching the candidate profile',

@@ -90,10 +90,12 @@ export function centralError(error: unknown, action: string): VigilError {
     );
   }
   if (code === 'VG403' || code === '42501') {
+    // DETAIL, when given, is a reason word and its fact (release_exam_key: "not_open <time>").
+    const [reason, fact] = (e.detail ?? '').split(' ');
     return new VigilError(
       'FORBIDDEN',
       `The central server refused ${action}: ${message}`,
-      { action },
+      { action, ...(reason ? { reason } : {}), ...(fact ? { at: fact } : {}) },
       { cause: error },
     );
   }

@@ -49,8 +49,9 @@ export interface ExamsTable {
   policy: ColumnType<Record<string, unknown>, string | undefined, string>;
   retention_days: Generated<number>;
   upload_mode: ColumnType<'full' | 'flags_only', 'full' | 'flags_only' | undefined>;
-  /** When the exam's window closes (central 0455); devices keep uploading for the grace hours after. */
-  window_closes_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The exam's window (central 0445): key released only inside it; devices keep uploading for the grace hours after it closes (0455). */
+  opens_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  closes_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   late_upload_grace_hours: Generated<number>;
   created_by: string | null;
   created_at: DefaultTimestamp;

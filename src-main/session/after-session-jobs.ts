@@ -18,7 +18,7 @@ import { markTranscriptionFailed, transcribeAnswer } from '../interview/transcri
 import type { MediaRuntime } from '../media/runtime';
 import type { ReportService } from '../reports/report-service';
 import { hashFile, registerBlob } from '../store/blob-uploads';
-import { cachedExam } from '../store/exam-cache';
+import { cachedExamInfo } from '../store/exam-cache';
 import { JobFailure, JobRunner, PERMANENT_ERROR_CODES } from '../store/job-runner';
 import { enqueueJob, jobId, jobsFor, jobState, runJobNow } from '../store/jobs';
 import type { LocalStore, Tx } from '../store/local-store';
@@ -66,10 +66,10 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   const session = tx.raw
     .prepare(
       `SELECT coalesce(s.ended_at, s.started_at) AS ended_at, json_extract(c.definition, '$.retentionDays') AS days,
-              json_extract(c.definition, '$.policy') AS policy
+              json_extract(c.definition, '$.evaluation') AS evaluation
        FROM sessions s LEFT JOIN cached_exams c ON c.id = s.exam_id WHERE s.id = ?`,
     )
-    .get(sessionId) as { ended_at: string; days: number | null; policy: string | null } | undefined;
+    .get(sessionId) as { ended_at: string; days: number | null; evaluation: string | null } | undefined;
   // The evaluation and the report read the transcripts: they wait until each transcription is done
   // or has failed. They also come after the recording is queued (as before the jobs): when the
   // finish screen shows the report, the recording's line is final too.
@@ -80,7 +80,7 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   // Only a practice exam evaluated on the device runs the evaluation here (which then asks for the
   // report); otherwise the server evaluates, and the report (without scores) is asked for at once.
   const evaluation =
-    evaluationPlaceOf(parsePolicy(session?.policy)) === 'device'
+    evaluationPlaceOf({ evaluation: session?.evaluation, practice: true }) === 'device'
       ? enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {}, dependsOn })
       : enqueueJob(tx, {
           kind: 'report',
@@ -100,23 +100,18 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   return recording;
 }
 
-function parsePolicy(text: string | null | undefined): Record<string, unknown> | null {
-  if (!text) return null;
-  const value = JSON.parse(text) as unknown;
-  return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
-}
-
-/** Where the session's exam is evaluated, by the policy this device cached for it. */
+/** Where the session's exam is evaluated, by the exam facts this device cached (the sealed cache's
+ * plain `evaluation`, central 0452: readable after a restart, before the exam is opened again). */
 export function sessionEvaluationPlace(tx: Tx, sessionId: string): EvaluationPlace {
   // The interview's own record names the exam too (sessions recorded before the session row).
   const row = tx.raw
     .prepare(
-      `SELECT json_extract(c.definition, '$.policy') AS policy FROM cached_exams c
+      `SELECT json_extract(c.definition, '$.evaluation') AS evaluation FROM cached_exams c
        WHERE c.id = coalesce((SELECT exam_id FROM sessions WHERE id = ?),
                              (SELECT exam_id FROM session_exams WHERE session_id = ?))`,
     )
-    .get(sessionId, sessionId) as { policy: string | null } | undefined;
-  return evaluationPlaceOf(parsePolicy(row?.policy));
+    .get(sessionId, sessionId) as { evaluation: string | null } | undefined;
+  return evaluationPlaceOf({ evaluation: row?.evaluation, practice: true });
 }
 
 /** The session's latest recording in the media ledger (the one main opened for it last). */
@@ -289,7 +284,7 @@ export function registerAfterSessionJobs(runner: JobRunner, deps: AfterSessionJo
         `The recording could not be merged, so it is not uploaded: ${merge.lastError?.message ?? 'see the log'}`,
       );
     const progress = getProgress(store, sessionId);
-    const exam = progress ? cachedExam(store, progress.examId) : undefined;
+    const exam = progress ? cachedExamInfo(store, progress.examId) : undefined;
     const recording = recordingId ?? progress?.recordingId;
     if (!recording || !exam) throw new JobFailure('NOT_FOUND', 'no recording was made');
     const already = store.raw

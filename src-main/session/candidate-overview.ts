@@ -3,7 +3,7 @@
 // and whether the institution's server was reachable.
 import type { CallResponse, CandidateExam } from '../../src-preload/contract';
 import { isExpired, loadEnrollments, type SavedEnrollment } from '../store/enrollments';
-import { cachedExam, type CachedExam } from '../store/exam-cache';
+import { cachedExamInfo, type CachedExamInfo } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 import { enrolledCandidateName } from '../sync/enroll';
 import { unfinishedProgress } from './candidate-progress';
@@ -53,7 +53,7 @@ function enrolledExams(store: LocalStore, enrollments: SavedEnrollment[]): Candi
   );
   const now = new Date();
   return enrollments.flatMap((enrollment) => {
-    const exam = cachedExam(store, enrollment.examId);
+    const exam = cachedExamInfo(store, enrollment.examId);
     if (!exam) return [];
     const counts = sessions.get(exam.id) as { open: number | null; closed: number | null };
     const state: CandidateExam['state'] = isExpired(enrollment, now)
@@ -68,20 +68,20 @@ function enrolledExams(store: LocalStore, enrollments: SavedEnrollment[]): Candi
 }
 
 /** An exam as the candidate sees it before starting: length, upload mode, retention, accommodations. */
-function describeExam(exam: CachedExam): Omit<CandidateExam, 'state' | 'enrollmentExpiresAt'> {
-  const accommodations = Array.isArray(exam.policy.accommodations)
-    ? (exam.policy.accommodations as string[])
-    : [];
+function describeExam(exam: CachedExamInfo): Omit<CandidateExam, 'state' | 'enrollmentExpiresAt'> {
   return {
     id: exam.id,
     title: exam.title,
     type: exam.type,
     difficulty: exam.difficulty,
-    questionCount: exam.keyQuestions.length,
-    totalTimeS: exam.keyQuestions.reduce((sum, q) => sum + q.time_limit_s, 0),
+    questionCount: exam.questionCount,
+    totalTimeS: exam.totalTimeS,
     uploadMode: exam.uploadMode,
     retentionDays: exam.retentionDays,
-    offlineReady: exam.keyQuestions.length > 0,
-    accommodations,
+    // The questions are here (sealed); offline, the start needs the proctor's start code.
+    offlineReady: exam.questionCount > 0 && exam.offlineStart,
+    offlineStart: exam.offlineStart,
+    opensAt: exam.opensAt,
+    accommodations: exam.accommodations,
   };
 }

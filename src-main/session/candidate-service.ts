@@ -15,13 +15,15 @@ import type { WarningEvent } from '../proctoring/types';
 import { WarningRecorder } from '../proctoring/warning-recorder';
 import { appendEvent } from '../store/event-chain';
 import { enrollmentFor, isExpired } from '../store/enrollments';
-import { cachedExam, type CachedExam } from '../store/exam-cache';
+import { cachedExam, cachedExamInfo, type CachedExam } from '../store/exam-cache';
 import { finishSession, startSession } from '../store/sessions';
 import { enqueueAfterSession, latestRecordingOf } from './after-session-jobs';
 import { createProgress, getProgress, updateProgress, type Progress } from './candidate-progress';
 import { candidateOverview, type Overview, type Reachability } from './candidate-overview';
 import type { CandidatePorts } from './candidate-ports';
+import { refetchMissingExams } from '../sync/enroll';
 import { enrollDevice } from './enrollment';
+import { openExamForStart } from './exam-start';
 import { browserFocusTracker, pageReportsFocus } from './browser-focus';
 import { accommodationRecord } from './exam-options';
 import { finishProgress } from './finish-progress';
@@ -61,6 +63,7 @@ export class CandidateService {
 
   async overview(): Promise<Overview> {
     await this.refreshReachability();
+    if (this.reachable.value) await this.refetchMissing();
     return candidateOverview(this.ports.store, this.reachable);
   }
 
@@ -71,8 +74,12 @@ export class CandidateService {
 
   // ---- Consent and checks --------------------------------------------------------------------
 
-  consent(examId: string): { sessionId: string; consentedAt: string } {
-    const exam = this.exam(examId);
+  /**
+   * The start: opens the sealed exam (the server's key online, the proctor's start code offline),
+   * then records consent and the session.
+   */
+  async consent(examId: string, startCode?: string): Promise<{ sessionId: string; consentedAt: string }> {
+    const exam = await openExamForStart(this.ports, examId, startCode);
     this.ports.versionGate(exam); // before anything is recorded
     // A session is filed under its exam's enrollment: with none valid its data could never be sent
     // (and must never go with another exam's).
@@ -100,6 +107,7 @@ export class CandidateService {
 
   async systemCheck(input: SystemCheckInput): Promise<CallResponse<'candidateSystemCheck'>> {
     const progress = this.progress(input.sessionId);
+    await this.reopen(progress.examId);
     const exam = this.exam(progress.examId);
     await this.refreshReachability();
     return runSystemCheck(this.ports, { progress, exam, centralReachable: this.reachable.value }, input);
@@ -110,6 +118,7 @@ export class CandidateService {
     if (progress.stage === 'system_check') {
       throw new VigilError('CONFLICT', 'Finish the system check before the ID check.');
     }
+    await this.reopen(progress.examId);
     const checked = await verifyIdStep(this.ports, sessionId, card, live);
     this.live.get(sessionId)?.proctor.setReferenceEmbedding(checked.liveEmbedding);
     return checked.response;
@@ -119,6 +128,7 @@ export class CandidateService {
 
   async beginInterview(sessionId: string): Promise<InterviewState> {
     const progress = this.progress(sessionId);
+    await this.reopen(progress.examId);
     if (progress.stage === 'system_check')
       throw (
         lastGateRefusal(this.ports.store, sessionId) ??
@@ -229,6 +239,7 @@ export class CandidateService {
   }
 
   async interviewState(sessionId: string): Promise<InterviewState> {
+    if (!this.live.has(sessionId)) await this.reopen(this.progress(sessionId).examId);
     const live = this.liveSession(sessionId);
     const flow = live.flow ?? (await this.resumeAfterRestart(live));
     return toInterviewState(sessionId, live.exam, flow.tick());
@@ -289,6 +300,7 @@ export class CandidateService {
   async finish(sessionId: string, recordingError?: string, status: 'completed' | 'abandoned' = 'completed') {
     const progress = this.progress(sessionId);
     if (progress.stage !== 'finish') {
+      await this.reopen(progress.examId);
       const live = this.live.get(sessionId);
       await live?.evidence?.close(); // the start's checks belong before the session's end
       live?.focus?.finish(Date.now()); // a focus loss still open at the end is kept, to the end
@@ -339,7 +351,11 @@ export class CandidateService {
     const finished: string[] = [];
     for (const row of rows) {
       if (this.live.get(row.session_id)?.flow) continue; // running in this process
-      const exam = cachedExam(this.ports.store, row.exam_id);
+      // Sealed until reopened: offline, the session waits for its candidate (and the start code).
+      const exam = await this.reopen(row.exam_id).then(
+        () => cachedExam(this.ports.store, row.exam_id),
+        () => undefined,
+      );
       if (!exam || !planResume(this.ports.store, row.session_id, exam.policy, now).expired) continue;
       if (row.stage === 'interview') await this.resumeAfterRestart(this.liveSession(row.session_id), now);
       else await this.finish(row.session_id, undefined, 'abandoned');
@@ -362,6 +378,16 @@ export class CandidateService {
 
   // ---- Internals -----------------------------------------------------------------------------
 
+  /** An upgrade dropped the plaintext cache: enrolled exams come back sealed when online. */
+  private async refetchMissing(): Promise<void> {
+    try {
+      const { store, tokens } = this.ports;
+      await refetchMissingExams({ store, vaults: tokens, channel: await this.ports.central() });
+    } catch (error) {
+      this.ports.logger.warn({ err: error }, 'could not fetch an enrolled exam again');
+    }
+  }
+
   private async refreshReachability(): Promise<void> {
     const value = await this.ports.pingCentral().catch(() => false);
     this.reachable = { value, checkedAt: new Date().toISOString() };
@@ -369,8 +395,30 @@ export class CandidateService {
 
   private exam(examId: string): CachedExam {
     const exam = cachedExam(this.ports.store, examId);
-    if (!exam) throw new VigilError('NOT_FOUND', 'This exam is not enrolled on this device.', { examId });
-    return exam;
+    if (exam) return exam;
+    if (!cachedExamInfo(this.ports.store, examId))
+      throw new VigilError('NOT_FOUND', 'This exam is not enrolled on this device.', { examId });
+    throw new VigilError(
+      'NOT_READY',
+      'This exam is sealed on this computer until it starts: connect to the internet and open it again, or ask your proctor for the start code.',
+      { examId, reason: 'exam_sealed' },
+    );
+  }
+
+  /**
+   * A session started before this process (a restart, a crash) needs its exam opened again: with
+   * the key the server releases, when it is reachable. Offline the exam stays sealed and the call
+   * that needs it says so (see exam()).
+   */
+  private async reopen(examId: string): Promise<void> {
+    if (cachedExam(this.ports.store, examId)) return;
+    try {
+      await openExamForStart(this.ports, examId);
+    } catch (error) {
+      // A tampered cache is the candidate's to hear about; unreachable leaves exam() to explain.
+      if (error instanceof VigilError && error.code === 'INTEGRITY') throw error;
+      this.ports.logger.warn({ err: error, examId }, 'the exam could not be opened again');
+    }
   }
 
   private progress(sessionId: string): Progress {

@@ -9,7 +9,7 @@ import { latestEvaluation } from '../evaluation/evaluation-store';
 import type { TokenLedger } from '../evaluation/token-ledger';
 import { InterviewRepository } from '../interview/session-repository';
 import type { ReportSource, ReportSourceResult } from '../reports/report-source';
-import { cachedExam } from '../store/exam-cache';
+import { cachedExamInfo } from '../store/exam-cache';
 import { verifyChain } from '../store/event-chain';
 import type { LocalStore } from '../store/local-store';
 
@@ -61,7 +61,7 @@ export function localReportSource(options: {
         SessionRow | undefined;
       if (!session)
         throw new VigilError('NOT_FOUND', `No session ${sessionId} on this device.`, { sessionId });
-      const exam = cachedExam(store, session.exam_id);
+      const exam = cachedExamInfo(store, session.exam_id);
       const chain = verifyChain(store, sessionId);
       const warnings = store.raw
         .prepare(
@@ -83,7 +83,7 @@ export function localReportSource(options: {
       const answers = new Map(repo.answers(sessionId).map((a) => [a.questionId, a]));
       // A server-evaluated exam's report on the device has no scores and no risk (the server's
       // are in the console), even if an edited cache made this device evaluate it.
-      const evaluatedBy = evaluationPlaceOf(exam?.policy);
+      const evaluatedBy = exam?.evaluation ?? 'server';
       const evaluation = evaluatedBy === 'device' ? latestEvaluation(store, sessionId) : null;
       const usage = options.ledger.list({ sessionId });
       const scored = new Map(evaluation?.question_responses.map((r) => [r.question, r]) ?? []);

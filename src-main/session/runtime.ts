@@ -220,6 +220,7 @@ export function createCandidateRuntime(options: {
         channel: {
           redeem: async (...a) => (await channel()).redeem(...a),
           fetchExam: async (...a) => (await channel()).fetchExam(...a),
+          releaseExamKey: async (...a) => (await channel()).releaseExamKey(...a),
           profile: async (...a) => (await channel()).profile(...a),
           ingest: async (...a) => (await channel()).ingest(...a),
           anchor: async (...a) => (await channel()).anchor(...a),

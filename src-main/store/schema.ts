@@ -17,7 +17,11 @@ export interface EnrollmentsTable {
 }
 export interface CachedExamsTable {
   id: string;
+  /** What the exam list shows before the start (CachedExamInfo); the rest is in `sealed`. */
   definition: string;
+  sealed: Buffer;
+  offline_salt: Buffer | null;
+  offline_wrapped_key: Buffer | null;
   fetched_at: string;
 }
 export type SessionStatus = 'in_progress' | 'completed' | 'abandoned' | 'terminated';

@@ -3,12 +3,12 @@
 // its items are held instead: they stay on the device, never sent with another enrollment's token.
 import type { TokenVaults } from '../store/device-credentials';
 import { enrollmentOfDevice, isExpired, latestEnrollment, type SavedEnrollment } from '../store/enrollments';
-import { cachedExam } from '../store/exam-cache';
+import { cachedExamInfo } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 import type { Credential } from './uploader';
 
 function tokenOf(store: LocalStore, vaults: TokenVaults, enrollment: SavedEnrollment, now: Date): Credential {
-  const title = cachedExam(store, enrollment.examId)?.title ?? `exam ${enrollment.examId}`;
+  const title = cachedExamInfo(store, enrollment.examId)?.title ?? `exam ${enrollment.examId}`;
   if (isExpired(enrollment, now))
     return {
       held: `The enrollment this data was recorded under (${title}) expired on ${enrollment.expiresAt}. It stays on this device and is not sent with any other enrollment; tell your institution, which decides what happens to it.`,

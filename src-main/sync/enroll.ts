@@ -9,12 +9,14 @@ import { VigilError } from '../errors';
 import type { TokenVaults } from '../store/device-credentials';
 import {
   enrollmentFor,
+  isExpired,
   latestEnrollment,
+  loadEnrollments,
   saveEnrollment,
   tokenFileFor,
   type SavedEnrollment,
 } from '../store/enrollments';
-import { cacheExam, cachedExam, type CachedExam } from '../store/exam-cache';
+import { cacheExam, cachedExamInfo, type CachedExamInfo } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
 
 export async function enrollDevice(input: {
@@ -23,7 +25,7 @@ export async function enrollDevice(input: {
   vaults: TokenVaults;
   code: string;
   label: string;
-}): Promise<{ device: SavedEnrollment; exam: CachedExam }> {
+}): Promise<{ device: SavedEnrollment; exam: CachedExamInfo }> {
   const redemption = await input.channel.redeem(input.code, input.label);
   const examDefinition = await input.channel.fetchExam(redemption.token);
   const profile = await input.channel.profile(redemption.token);
@@ -54,13 +56,35 @@ export async function enrollDevice(input: {
 }
 
 /**
+ * Enrolled exams with no cached copy (a device upgraded from the plaintext cache, which local
+ * migration 0305 dropped) are fetched again, sealed, with each enrollment's own token. Returns the
+ * exam ids fetched; an exam whose fetch fails stays missing until the next try.
+ */
+export async function refetchMissingExams(input: {
+  store: LocalStore;
+  channel: DeviceChannel;
+  vaults: TokenVaults;
+}): Promise<string[]> {
+  const fetched: string[] = [];
+  for (const enrollment of loadEnrollments(input.store)) {
+    if (isExpired(enrollment) || cachedExamInfo(input.store, enrollment.examId)) continue;
+    const token = input.vaults.forFile(enrollment.tokenFile).load();
+    if (!token) continue;
+    const definition = await input.channel.fetchExam(token);
+    input.store.write('caching the exam again', (tx) => cacheExam(tx, definition));
+    fetched.push(enrollment.examId);
+  }
+  return fetched;
+}
+
+/**
  * An exam this device is enrolled for (the latest one when no exam is named), from the local
  * cache: works with the server unreachable.
  */
 export function enrolledExam(
   store: LocalStore,
   examId?: string,
-): { device: SavedEnrollment; exam: CachedExam } {
+): { device: SavedEnrollment; exam: CachedExamInfo } {
   const device = examId === undefined ? latestEnrollment(store) : enrollmentFor(store, examId);
   if (!device)
     throw new VigilError(
@@ -70,7 +94,7 @@ export function enrolledExam(
         : 'This device is not enrolled for that exam. Enter the enrollment code you were given for it.',
       examId === undefined ? undefined : { examId },
     );
-  const exam = cachedExam(store, device.examId);
+  const exam = cachedExamInfo(store, device.examId);
   if (!exam)
     throw new VigilError('NOT_READY', 'The exam for this device is not cached. Connect once to download it.');
   return { device, exam };

@@ -78,10 +78,19 @@ export function CandidateApp({ api }: { api: CandidateApi }) {
     return (
       <ConsentScreen
         exam={active.exam}
+        online={overview.central.reachable}
         onCancel={() => setStage('exams')}
-        onAccept={async () => {
-          const r = await api.candidateConsent({ examId: active.exam.id, accepted: true });
-          if (!r.ok) return r.error.message;
+        onAccept={async (startCode) => {
+          const r = await api.candidateConsent({
+            examId: active.exam.id,
+            accepted: true,
+            ...(startCode ? { startCode } : {}),
+          });
+          if (!r.ok)
+            return {
+              message: r.error.message,
+              needsStartCode: r.error.details?.reason === 'start_code_required',
+            };
           setActive({ ...active, sessionId: r.value.sessionId });
           setStage('system_check');
           return undefined;

@@ -2,17 +2,25 @@ import { useState } from 'react';
 import type { CandidateExam } from '../../src-preload/contract';
 import { ErrorText, Screen } from '../components/Screen';
 
+/** What consenting can answer: nothing (it started), or why not and whether a start code would do. */
+export type ConsentOutcome = { message: string; needsStartCode: boolean } | undefined;
+
 export function ConsentScreen({
   exam,
+  online,
   onAccept,
   onCancel,
 }: {
   exam: CandidateExam;
-  onAccept: () => Promise<string | undefined>;
+  online: boolean;
+  onAccept: (startCode?: string) => Promise<ConsentOutcome>;
   onCancel: () => void;
 }) {
   const [agreed, setAgreed] = useState(false);
   const [error, setError] = useState<string>();
+  // Offline, an exam that may start offline opens with the code the proctor hands out in the room.
+  const [askCode, setAskCode] = useState(exam.offlineStart && !online);
+  const [startCode, setStartCode] = useState('');
   const leaves =
     exam.uploadMode === 'full'
       ? 'your answers, the warnings with their snapshots, your ID check and the full video recording'
@@ -41,11 +49,27 @@ export function ConsentScreen({
         <input id="consent" type="checkbox" checked={agreed} onChange={(e) => setAgreed(e.target.checked)} />
         <label htmlFor="consent">I have read this and agree to be recorded and analysed for this exam.</label>
       </div>
+      {askCode && (
+        <div className="field">
+          <label htmlFor="start-code">Start code (your proctor gives it out in the room)</label>
+          <input
+            id="start-code"
+            autoComplete="off"
+            value={startCode}
+            onChange={(e) => setStartCode(e.target.value)}
+          />
+        </div>
+      )}
       <div className="actions">
         <button
           type="button"
-          disabled={!agreed}
-          onClick={() => void onAccept().then((message) => setError(message))}
+          disabled={!agreed || (askCode && startCode.trim() === '')}
+          onClick={() =>
+            void onAccept(askCode ? startCode : undefined).then((outcome) => {
+              setError(outcome?.message);
+              if (outcome?.needsStartCode) setAskCode(true);
+            })
+          }
         >
           I agree, continue
         </button>

@@ -18,7 +18,7 @@ AS $function$
     ELSIF d.revoked_at IS NOT NULL THEN
       RAISE EXCEPTION 'device token refused' USING ERRCODE = '28000', DETAIL = 'revoked';
     END IF;
-    SELECT e.window_closes_at, e.late_upload_grace_hours INTO v_closes, v_grace
+    SELECT e.closes_at, e.late_upload_grace_hours INTO v_closes, v_grace
     FROM vigil.exams e WHERE e.id = d.exam_id;
     IF d.window_closed_at IS NOT NULL
        OR v_closes + make_interval(hours => v_grace) <= now() THEN

@@ -53,7 +53,7 @@ AS $function$
                       WHEN e.expires_at <= now() THEN 'expired'
                       WHEN e.locked_at IS NOT NULL THEN 'locked'
                       -- 0455: a closed exam's code enrolls nothing.
-                      WHEN (SELECT x.window_closes_at <= now() FROM vigil.exams x WHERE x.id = e.exam_id)
+                      WHEN (SELECT x.closes_at <= now() FROM vigil.exams x WHERE x.id = e.exam_id)
                         THEN 'window_closed' END;
     IF v_outcome IS NOT NULL THEN
       INSERT INTO vigil.enrollment_attempts(client, outcome, enrollment_id, label)

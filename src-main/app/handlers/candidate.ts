@@ -39,7 +39,7 @@ export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls>
           },
         );
       }
-      return (await service()).consent(r.examId);
+      return (await service()).consent(r.examId, r.startCode);
     },
     candidateSystemCheck: async (r) => (await service()).systemCheck(r),
     candidateVerifyId: async (r) => (await service()).verifyId(r.sessionId, r.card, r.live),

@@ -183,6 +183,25 @@ export function registerAdminCommand(program: Command): void {
 
   common(
     admin
+      .command('start-code')
+      .description(
+        'Issue the start code that lets an exam start offline in the room (the proctor reads it out at the start).',
+      ),
+  )
+    .requiredOption('--exam <id>')
+    .action((o: Common & { exam: string }) =>
+      withAdmin(o, async (a) => {
+        const issued = await a.issueStartCode(o.exam);
+        print(
+          o,
+          issued,
+          `start code for exam ${o.exam}: ${issued.code} (give it out at the start; devices that enroll or connect from now on can start offline with it)`,
+        );
+      }),
+    );
+
+  common(
+    admin
       .command('enroll')
       .description('Create one-time enrollment codes for a CSV of candidates; writes a mail-merge CSV.'),
   )

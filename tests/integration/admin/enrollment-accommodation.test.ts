@@ -13,6 +13,7 @@ import { resolvePolicy } from '../../../src-main/proctoring/policy';
 import { accommodationOf } from '../../../src-main/session/exam-options';
 import { createTokenVaults } from '../../../src-main/store/device-credentials';
 import { openLocalStore } from '../../../src-main/store/local-store';
+import { openExamForStart } from '../../../src-main/session/exam-start';
 import { enrollDevice } from '../../../src-main/sync/enroll';
 import { startCentral, type CentralFixture } from '../../support/central';
 import { makeTempDir } from '../../support/temp-dir';
@@ -53,14 +54,10 @@ async function deviceFor(code: string, name: string) {
   fs.mkdirSync(dir);
   const store = await openLocalStore(path.join(dir, 'vigil.db'));
   try {
-    const { exam } = await enrollDevice({
-      store,
-      channel: central.channel,
-      vaults: createTokenVaults(dir),
-      code,
-      label: name,
-    });
-    return exam;
+    const vaults = createTokenVaults(dir);
+    const { exam } = await enrollDevice({ store, channel: central.channel, vaults, code, label: name });
+    // What the device reads at the start: the sealed exam opened with the key the server releases.
+    return await openExamForStart({ store, tokens: vaults, central: async () => central.channel }, exam.id);
   } finally {
     await store.close();
   }

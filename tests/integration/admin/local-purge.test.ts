@@ -19,7 +19,8 @@ import { JobRunner } from '../../../src-main/store/job-runner';
 import { main } from '../../../src-main/cli/main';
 import { registerBlob } from '../../../src-main/store/blob-uploads';
 import { enqueueJob, jobState } from '../../../src-main/store/jobs';
-import { cacheExam } from '../../../src-main/store/exam-cache';
+import { cacheExam, type CachedExam } from '../../../src-main/store/exam-cache';
+import { sealedExam } from '../../support/sealed-exam';
 import { openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import { addSnapshot, finishSession, recordWarning, startSession } from '../../../src-main/store/sessions';
 import { localDbPath } from '../../../src-main/store/db-file';
@@ -50,7 +51,7 @@ function writeFile(file: string, bytes: number): string {
   return file;
 }
 
-function exam(id: string, retentionDays: number) {
+function exam(id: string, retentionDays: number): CachedExam {
   return {
     id,
     title: `Exam ${retentionDays}`,
@@ -262,9 +263,12 @@ let outsideFile: string;
 
 beforeAll(async () => {
   store = await openLocalStore(localDbPath(dataDir));
+  const sealed = [
+    (await sealedExam(exam(EXAM_30, 30))).fetched,
+    (await sealedExam(exam(EXAM_365, 365))).fetched,
+  ];
   store.write('exams', (tx) => {
-    cacheExam(tx, exam(EXAM_30, 30));
-    cacheExam(tx, exam(EXAM_365, 365));
+    for (const fetched of sealed) cacheExam(tx, fetched);
   });
   old = makeSession(EXAM_30, 40, 'synced');
   pendingOutbox = makeSession(EXAM_30, 45, 'outbox_pending');

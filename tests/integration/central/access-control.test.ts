@@ -12,6 +12,7 @@ import {
 } from '../../../src-main/central/admin';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import { VigilError } from '../../../src-main/errors';
+import { openSealed } from '../../../src-main/security/exam-seal';
 import { startCentral, type CentralFixture, type EnrolledTestDevice } from '../../support/central';
 import { chainedEvents, sessionStart, sha256Hex, warningItem } from '../../support/items';
 
@@ -219,10 +220,17 @@ describe('device tokens', () => {
       (await expectRefused(central.channel.redeem(expired.code, 'late'), 'FORBIDDEN')).details?.reason,
     ).toBe('refused');
     const exam = await central.channel.fetchExam(first.token);
+    // The facts are plain; the questions come sealed (opened with release_exam_key at the start).
     expect(exam).toMatchObject({
       id: a.examId,
       type: 'SKL',
       difficulty: 5,
+      questionCount: 1,
+      totalTimeS: 60,
+    });
+    expect(JSON.stringify(exam)).not.toContain('Why?');
+    const { key } = await central.channel.releaseExamKey(first.token, a.examId);
+    expect(openSealed(Buffer.from((exam as { sealed: string }).sealed, 'base64'), key)).toMatchObject({
       keyQuestions: [{ question: 'Why?', time_limit_s: 60 }],
     });
     const stored = await central.owner.db

@@ -302,6 +302,7 @@ describe('central schema: catalog audit', () => {
       'vigil.fetch_exam(text)',
       'vigil.ingest(text,jsonb)',
       'vigil.redeem_enrollment(text,text)',
+      'vigil.release_exam_key(text,uuid)',
     ]);
   });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt, type Receipt } from '../../../src-main/admin/retention';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
+import { unwrapWithStartCode } from '../../../src-main/security/exam-seal';
 import { migrateCentral } from '../../../src-main/central/migrate';
 import { makeTempDir } from '../../support/app';
 import { runVigil } from '../../support/cli';
@@ -146,6 +147,30 @@ describe('vigil admin', () => {
       0,
     );
   }, 180_000);
+
+  it('issues a start code that opens the exam’s key, and a new code replaces the last', async () => {
+    const { code } = json<{ code: string }>(admin(['start-code', '--exam', seed.examA]));
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const read = () =>
+      owner.query<{ salt: Buffer; wrapped_key: Buffer; content_key: Buffer }>(
+        `SELECT s.salt, s.wrapped_key, k.content_key FROM vigil.exam_start_codes s
+         JOIN vigil.exam_keys k USING (exam_id) WHERE exam_id = $1`,
+        [seed.examA],
+      );
+    const [first] = await read();
+    const wrap = { salt: first!.salt, wrappedKey: first!.wrapped_key };
+    expect(await unwrapWithStartCode(wrap, code, seed.examA)).toEqual(first!.content_key);
+    // Only the wrap is stored: the code itself is nowhere in the database row.
+    expect(Buffer.concat([first!.salt, first!.wrapped_key]).includes(Buffer.from(code))).toBe(false);
+    const { code: next } = json<{ code: string }>(admin(['start-code', '--exam', seed.examA]));
+    const [second] = await read();
+    await expect(
+      unwrapWithStartCode({ salt: second!.salt, wrappedKey: second!.wrapped_key }, code, seed.examA),
+    ).rejects.toThrow(/does not open/);
+    expect(
+      await unwrapWithStartCode({ salt: second!.salt, wrappedKey: second!.wrapped_key }, next, seed.examA),
+    ).toEqual(first!.content_key);
+  });
 
   it('refuses a proctor login and says what to do without a server', () => {
     const asProctor = runVigil(

@@ -44,6 +44,7 @@ import {
 } from '../../support/electron-fakes';
 import { lockdownFixture } from '../../support/lockdown-fixtures';
 import { makeTempDir } from '../../support/temp-dir';
+import { sealedExam } from '../../support/sealed-exam';
 
 const EXAM_ID = '5b0f6c36-3f57-4c43-9d0b-2a7f0d9a51e1';
 const LOCKDOWN_INPUT = { clipboard: 'block', processScanIntervalS: 30 };
@@ -79,8 +80,24 @@ const idleAnalyzer: FaceAnalyzer = {
   close: async () => undefined,
 };
 
+/** The server is unreachable in this suite: the exam starts with its start code (offline start). */
+const START_CODE = 'ROOM-CODE-0001';
+
 beforeAll(async () => {
   store = await openLocalStore(path.join(temp.dir, 'vigil.db'));
+  const { fetched } = await sealedExam(
+    {
+      id: EXAM_ID,
+      title: 'Lockdown exam',
+      type: 'SKL',
+      difficulty: 5,
+      keyQuestions: [{ question: 'What is a hash chain?', time_limit_s: 300 }],
+      policy: { lockdown: LOCKDOWN_INPUT },
+      retentionDays: 30,
+      uploadMode: 'full',
+    },
+    { startCode: START_CODE },
+  );
   store.write('cache exam', (tx) => {
     saveEnrollment(tx, {
       deviceId: randomUUID(),
@@ -90,16 +107,7 @@ beforeAll(async () => {
       enrolledAt: new Date().toISOString(),
       expiresAt: null,
     });
-    cacheExam(tx, {
-      id: EXAM_ID,
-      title: 'Lockdown exam',
-      type: 'SKL',
-      difficulty: 5,
-      keyQuestions: [{ question: 'What is a hash chain?', time_limit_s: 300 }],
-      policy: { lockdown: LOCKDOWN_INPUT },
-      retentionDays: 30,
-      uploadMode: 'full',
-    });
+    cacheExam(tx, fetched);
   });
   const audioDir = path.join(temp.dir, 'answers');
   service = new CandidateService({
@@ -155,7 +163,7 @@ afterAll(async () => {
 
 /** Consent and a passing system check: the session is ready for the interview. */
 async function readySession(): Promise<string> {
-  const { sessionId } = service.consent(EXAM_ID);
+  const { sessionId } = await service.consent(EXAM_ID, START_CODE);
   const check = await service.systemCheck({
     sessionId,
     // Camera permission withheld the labels: the virtual-camera check cannot tell.

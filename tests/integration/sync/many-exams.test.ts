@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { AdminService } from '../../../src-main/admin/admin-service';
 import { createEnrollmentCode, createExam, createUser } from '../../../src-main/central/admin';
 import { sampleMedia } from '../../../src-main/demo/sample-media';
 import { lockdownWarningHub } from '../../../src-main/lockdown/port';
@@ -46,8 +47,12 @@ async function call<C extends CallName>(name: C, request: CallRequest<C>): Promi
 }
 
 /** One whole session of an exam through the contract, as the renderer drives it. */
-async function takeSession(examId: string, answer: string): Promise<string> {
-  const { sessionId } = await call('candidateConsent', { examId, accepted: true });
+async function takeSession(examId: string, answer: string, startCode?: string): Promise<string> {
+  const { sessionId } = await call('candidateConsent', {
+    examId,
+    accepted: true,
+    ...(startCode ? { startCode } : {}),
+  });
   await call('candidateFrame', { sessionId, jpeg, width: 320, height: 240 });
   const check = await call('candidateSystemCheck', {
     sessionId,
@@ -156,6 +161,8 @@ describe('two exams on one installation, one of them taken offline', () => {
       codes.push((await createEnrollmentCode(db, { candidateId, examId })).code);
     }
     const [examA, examB] = examIds as [string, string];
+    // B starts with the server stopped: the proctor's start code opens it (issued before enrollment).
+    const { code: startCodeB } = await new AdminService(central.owner.query).issueStartCode(examB);
 
     // Both codes on the same app: the second adds exam B next to A.
     const first = await call('candidateEnroll', { code: codes[0]! });
@@ -183,7 +190,7 @@ describe('two exams on one installation, one of them taken offline', () => {
     await central.pg.pause();
     let sessionB: string;
     try {
-      sessionB = await takeSession(examB, 'Answer for exam B');
+      sessionB = await takeSession(examB, 'Answer for exam B', startCodeB);
       await settled(sessionB, false);
       // Queued under B's enrollment only (A's data went before the server stopped).
       const queued = store.raw

@@ -1,12 +1,19 @@
 // The server checks what the device applied (issue 18 item 3). The candidate edits the exam cached
 // in the local SQLite before the exam (kiosk off, 300 % extra time) and takes it: the chain carries
 // what was applied, and the central server raises a high `policy_mismatch` flag for the lockdown and
-// for the accommodation. An unedited installation of the same exam raises none, which also proves
+// for the accommodation. The cache is sealed (issue 18 item 4), so the edit here is the one sealing
+// cannot stop: a candidate who has had the exam's key once (it is released to their device at the
+// start) opens the sealed content, edits it and seals it again with the same key. An unedited installation of the same exam raises none, which also proves
 // the server's lockdown defaults (central 0434) are this app's.
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CentralStore } from '../../../src-main/central/connect';
+import { sqlDeviceChannel } from '../../../src-main/central/device-channel';
 import { seedDemoCentral } from '../../../src-main/demo/seed-central';
+import { openSealed, sealContent } from '../../../src-main/security/exam-seal';
+import { createTokenVaults } from '../../../src-main/store/device-credentials';
+import { enrollmentFor } from '../../../src-main/store/enrollments';
+import type { CachedExam } from '../../../src-main/store/exam-cache';
 import type { CallName, CallRequest, CallResponse } from '../../../src-preload/contract';
 import { createTestApp, type TestApp } from '../../support/app';
 import { scenes } from '../../support/proctoring/scenes';
@@ -87,14 +94,22 @@ describe('the server checks the policy the device applied', () => {
   it('flags an edited cached policy and accommodation, and nothing for an unedited one', async () => {
     const edited = await takeExam(async (t, examId) => {
       const store = await t.app.context.candidate.store();
+      const enrollment = enrollmentFor(store, examId)!;
+      const token = createTokenVaults(t.dir).forFile(enrollment.tokenFile).load()!;
+      const channel = sqlDeviceChannel((await t.app.context.candidate.central()).query);
+      const { key } = await channel.releaseExamKey(token, examId);
+      const row = store.raw.prepare('SELECT sealed FROM cached_exams WHERE id = ?').get(examId) as {
+        sealed: Buffer;
+      };
+      const exam = openSealed(Buffer.from(row.sealed), key) as CachedExam;
+      exam.policy = {
+        ...exam.policy,
+        lockdown: { kiosk: false, clipboard: 'allow' },
+        accommodation: { name: 'extra time', extraTimePercent: 300 },
+      };
       store.raw
-        .prepare(
-          `UPDATE cached_exams SET definition = json_set(definition,
-             '$.policy.lockdown', json('{"kiosk": false, "clipboard": "allow"}'),
-             '$.policy.accommodation', json('{"name": "extra time", "extraTimePercent": 300}'))
-           WHERE id = ?`,
-        )
-        .run(examId);
+        .prepare('UPDATE cached_exams SET sealed = ? WHERE id = ?')
+        .run(sealContent(exam, key), examId);
     });
     const flags = await flagsOf(edited.central, edited.sessionId);
     expect(flags.map((f) => [f.what, f.severity, f.source])).toEqual([

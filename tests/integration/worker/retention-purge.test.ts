@@ -226,7 +226,7 @@ describe('retention purge and credential expiry by the central worker', () => {
     const other = await central.enroll(windowed);
     // The window closed an hour ago; the default grace is 72 h.
     await central.owner.query(
-      `UPDATE vigil.exams SET window_closes_at = now() - interval '1 hour' WHERE id = $1`,
+      `UPDATE vigil.exams SET closes_at = now() - interval '1 hour' WHERE id = $1`,
       [windowed],
     );
     const started = new Date(Date.now() - 3 * 3600_000);
@@ -264,7 +264,7 @@ describe('retention purge and credential expiry by the central worker', () => {
     // The grace is over: every call of the exam's devices is refused, with the reason; the device of
     // another exam is not affected.
     await central.owner.query(
-      `UPDATE vigil.exams SET window_closes_at = now() - interval '73 hours' WHERE id = $1`,
+      `UPDATE vigil.exams SET closes_at = now() - interval '73 hours' WHERE id = $1`,
       [windowed],
     );
     const refusal = await central.channel.ingest(late.token, [sessionStart(randomUUID(), started)]).then(
@@ -295,7 +295,7 @@ describe('retention purge and credential expiry by the central worker', () => {
 
     // Moving the window later gives the devices back their use.
     await central.owner.query(
-      `UPDATE vigil.exams SET window_closes_at = now() + interval '1 day' WHERE id = $1`,
+      `UPDATE vigil.exams SET closes_at = now() + interval '1 day' WHERE id = $1`,
       [windowed],
     );
     expect(await central.channel.ingest(late.token, [])).toEqual([]);

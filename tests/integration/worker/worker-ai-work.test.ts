@@ -10,6 +10,7 @@ import { createExam, createJobListing, createResume, createUser } from '../../..
 import { loadConfig } from '../../../src-main/config/load';
 import { ReviewService } from '../../../src-main/review/review-service';
 import { createAiServices } from '../../../src-main/evaluation/ai-services';
+import { openCachedExam } from '../../../src-main/store/exam-cache';
 import { generatedQuestionCount, planQuestions } from '../../../src-main/interview/plan-questions';
 import {
   enrollLocalDevice,
@@ -325,7 +326,10 @@ describe('the worker transcribes spoken answers and generates exam questions', (
         label: `device ${n}`,
       });
       try {
-        expect(local.exam.generatedQuestions?.source).toBe('ai');
+        // The list travels inside the sealed content: readable once the server releases the key.
+        const { key } = await central.channel.releaseExamKey(local.token()!, examId);
+        const exam = openCachedExam(local.store, examId, key);
+        expect(exam.generatedQuestions?.source).toBe('ai');
         // The device's configuration as it loads it: no key anywhere.
         const home = path.join(temp.dir, `home-${n}`);
         const config = loadConfig({ env: {}, home, root: home, platform: 'linux' }).config;
@@ -333,19 +337,19 @@ describe('the worker transcribes spoken answers and generates exam questions', (
         expect(ai.settings).toBeNull();
         const planned = await planQuestions(
           {
-            id: local.exam.id,
-            title: local.exam.title,
-            type: local.exam.type,
-            difficulty: local.exam.difficulty,
-            key_questions: local.exam.keyQuestions,
+            id: exam.id,
+            title: exam.title,
+            type: exam.type,
+            difficulty: exam.difficulty,
+            key_questions: exam.keyQuestions,
             resume_id: null,
             job_listing_id: null,
-            proctoring_policy: local.exam.policy,
+            proctoring_policy: exam.policy,
           },
           ai.generator,
           {
-            generateCount: generatedQuestionCount(local.exam.policy),
-            serverQuestions: local.exam.generatedQuestions ?? null,
+            generateCount: generatedQuestionCount(exam.policy),
+            serverQuestions: exam.generatedQuestions ?? null,
           },
         );
         expect(planned.map((q) => [q.source, q.text])).toEqual([

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { createApp, type VigilApp } from '../../../src-main/app/create-app';
+import { AdminService } from '../../../src-main/admin/admin-service';
 import { createEnrollmentCode, createExam, createUser } from '../../../src-main/central/admin';
 import { loadConfig } from '../../../src-main/config/load';
 import { defaultRendererDir } from '../../../src-main/host/renderer-dir';
@@ -38,6 +39,8 @@ export interface CandidateEnv {
   /** The candidate the exam's code was made for (another exam's code can be made for them). */
   candidateId: string;
   code: string;
+  /** The exam's start code, when it may start offline (options.offlineStart). */
+  startCode?: string;
   idCard: string;
   close(): Promise<void>;
 }
@@ -48,6 +51,8 @@ export interface CandidateEnvOptions {
   keyQuestions?: { question: string; time_limit_s: number }[];
   /** Extra configuration through the environment (e.g. the AI endpoint). */
   env?: Record<string, string>;
+  /** Issue a start code before enrollment, so the exam can start with the server down. */
+  offlineStart?: boolean;
 }
 
 export async function startCandidateEnv(
@@ -70,6 +75,9 @@ export async function startCandidateEnv(
     retentionDays: 90,
     ...(options.policy ? { policy: options.policy } : {}),
   });
+  const startCode = options.offlineStart
+    ? (await new AdminService(central.owner.query).issueStartCode(examId)).code
+    : undefined;
   const { code } = await createEnrollmentCode(central.owner.db, { candidateId, examId });
   const loaded = loadConfig({
     env: {
@@ -103,6 +111,7 @@ export async function startCandidateEnv(
     examId,
     candidateId,
     code,
+    ...(startCode ? { startCode } : {}),
     idCard,
     close: async () => {
       await browser.close();
@@ -137,7 +146,7 @@ export async function enroll(page: Page, code: string, examTitle: string): Promi
 /** Consent, system check and ID check, up to the first question. */
 export async function passChecks(
   page: Page,
-  env: Pick<CandidateEnv, 'idCard'>,
+  env: Pick<CandidateEnv, 'idCard' | 'startCode'>,
   examTitle: string,
   screenshot?: (name: string) => Promise<void>,
 ): Promise<void> {
@@ -145,6 +154,9 @@ export async function passChecks(
   await page.getByRole('heading', { name: 'Before you begin' }).waitFor();
   await screenshot?.('03-consent');
   await page.getByLabel(/I have read this and agree/).check();
+  // Offline, the exam opens with the start code the proctor reads out in the room.
+  const startCode = page.getByLabel(/Start code/);
+  if (env.startCode && (await startCode.count()) > 0) await startCode.fill(env.startCode);
   await page.getByRole('button', { name: 'I agree, continue' }).click();
 
   await page.getByRole('heading', { name: 'System check' }).waitFor();

@@ -21,6 +21,7 @@ describe('upgrade with a session still finishing', () => {
         '0004_jobs': _jobs,
         '0302_after_session_into_jobs': carry,
         '0303_purge_jobs_drop_legacy': _drop,
+        '0305_sealed_exam_cache': _sealed,
         ...before
       } = localMigrations;
       expect(carry).toBeDefined();
@@ -67,6 +68,7 @@ describe('upgrade with a session still finishing', () => {
         '0004_jobs',
         '0302_after_session_into_jobs',
         '0303_purge_jobs_drop_legacy',
+        '0305_sealed_exam_cache',
       ]);
       // 0303: the session's purge is due 30 days after its end; the tables the jobs replaced are gone.
       expect(jobsFor(store, reported)).toMatchObject([

@@ -10,7 +10,8 @@ import { checkMigrationNames } from '../../../migrations/provider';
 import { VigilError } from '../../../src-main/errors';
 import { canonicalJson } from '../../../src-main/store/canonical-json';
 import { checkDatabase } from '../../../src-main/store/check';
-import { cacheExam, cachedExam } from '../../../src-main/store/exam-cache';
+import { cacheExam, cachedExam, cachedExamInfo, openCachedExam } from '../../../src-main/store/exam-cache';
+import { sealedExam } from '../../support/sealed-exam';
 import { appendEvent, verifyChain } from '../../../src-main/store/event-chain';
 import { migrateLocal, openLocalStore, type LocalStore } from '../../../src-main/store/local-store';
 import type { LocalDatabase } from '../../../src-main/store/schema';
@@ -115,10 +116,16 @@ describe('local store', () => {
     expect(() => canonicalJson({ x: NaN })).toThrow(TypeError);
   });
 
-  it('caches exam definitions for offline start and refuses malformed ones', () => {
-    store.write('cache', (tx) => cacheExam(tx, EXAM));
+  it('caches exam definitions sealed for offline start, opens them with the key and refuses malformed ones', async () => {
+    const { fetched, key } = await sealedExam(EXAM);
+    store.write('cache', (tx) => cacheExam(tx, fetched));
+    // Before the start: the list's facts only; the questions are not readable.
+    expect(cachedExamInfo(store, EXAM.id)).toMatchObject({ title: 'Backend interview', questionCount: 1 });
+    expect(cachedExam(store, EXAM.id)).toBeUndefined();
+    expect(() => openCachedExam(store, EXAM.id, Buffer.alloc(32))).toThrow(/has been altered/);
+    expect(openCachedExam(store, EXAM.id, key)).toMatchObject({ keyQuestions: EXAM.keyQuestions });
     expect(cachedExam(store, EXAM.id)).toMatchObject({ title: 'Backend interview', difficulty: 6 });
-    expect(() => store.write('cache', (tx) => cacheExam(tx, { ...EXAM, difficulty: 11 }))).toThrow(
+    expect(() => store.write('cache', (tx) => cacheExam(tx, { ...fetched, difficulty: 11 }))).toThrow(
       /malformed/,
     );
   });
