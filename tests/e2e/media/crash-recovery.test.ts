@@ -35,7 +35,11 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-function startChild(dataDir: string, pageDir: string): Promise<{ url: string; pid: number }> {
+/** The host child, once it has started the device's exam session (main files recordings under it). */
+function startChild(
+  dataDir: string,
+  pageDir: string,
+): Promise<{ url: string; pid: number; sessionId: string }> {
   child = spawn(
     process.execPath,
     ['--import', 'tsx', 'tests/support/media/host-child.ts', dataDir, pageDir],
@@ -46,7 +50,7 @@ function startChild(dataDir: string, pageDir: string): Promise<{ url: string; pi
   );
   const lines = readline.createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
-    lines.once('line', (line) => resolve(JSON.parse(line) as { url: string; pid: number }));
+    lines.once('line', (line) => resolve(JSON.parse(line) as { url: string; pid: number; sessionId: string }));
     child!.once('exit', (code) => reject(new Error(`host child exited early (${code})`)));
   });
 }
@@ -57,7 +61,7 @@ describe('crash recovery', () => {
     const pageDir = await buildCapturePage(path.join(root, 'page'));
     const started = await startChild(dataDir, pageDir);
     const page = await browser.newPage();
-    await page.goto(started.url.replace('/#', '/?seconds=0&session=crash#'));
+    await page.goto(started.url.replace('/#', '/?seconds=0#'));
     await page.waitForFunction(
       () => {
         const state = (globalThis as unknown as { vigilCapture?: CaptureState }).vigilCapture;
@@ -112,7 +116,13 @@ describe('crash recovery', () => {
     const database = await openLocalStore(ledgerFileFor(dataDir));
     try {
       const ledger = new MediaLedger(database);
-      expect((await ledger.recording(state.recordingId))?.state).toBe('recovered');
+      const recording = await ledger.recording(state.recordingId);
+      expect(recording?.state).toBe('recovered');
+      // Filed under the session main started, not one the page named.
+      expect(recording?.session_id).toBe(started.sessionId);
+      expect(
+        database.raw.prepare('SELECT status FROM sessions WHERE id = ?').get(started.sessionId),
+      ).toEqual({ status: 'in_progress' });
       const gap = (await ledger.events(state.recordingId)).find((e) => e.kind === 'recording_gap');
       expect(gap?.payload).toMatchObject({ reason: 'crash' });
       expect(gap?.payload.gapMs).toBeGreaterThanOrEqual(0);
