@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaLedger } from '../../../src-main/media/ledger';
 import { lazyLocalStore } from '../../../src-main/store/lazy-store';
 import { openLocalStore } from '../../../src-main/store/local-store';
+import { finishSession } from '../../../src-main/store/sessions';
 import { createMediaRuntime, ledgerFileFor } from '../../../src-main/media/runtime';
 import { artifactPath, launchChromium } from '../../support/chromium';
 import { buildCapturePage } from '../../support/media/capture-page';
@@ -80,6 +81,25 @@ describe('crash recovery', () => {
     const lastAcked = state.statuses.filter((s) => s.chunksAcked > 0).at(-1)!;
     expect(lastAcked.chunksAcked).toBeGreaterThanOrEqual(3);
 
+    // Main filed the recording under the session it started, not one the page named. A session
+    // still in progress would continue this recording when the candidate is back (the ledger's
+    // unfinishedRecordings); this candidate never comes back, so the session is ended, through the
+    // product's sessions repository, and the recording is the crash's for `vigil media recover`.
+    const local = await openLocalStore(ledgerFileFor(dataDir));
+    try {
+      expect((await new MediaLedger(local).recording(state.recordingId))?.session_id).toBe(
+        started.sessionId,
+      );
+      expect(local.raw.prepare('SELECT status FROM sessions WHERE id = ?').get(started.sessionId)).toEqual({
+        status: 'in_progress',
+      });
+      local.write('session abandoned', (tx) =>
+        finishSession(tx, { sessionId: started.sessionId, status: 'abandoned' }),
+      );
+    } finally {
+      await local.close();
+    }
+
     const recover = spawnSync(process.execPath, ['bin/vigil.mjs', 'media', 'recover', '--json'], {
       env: {
         ...process.env,
@@ -118,11 +138,7 @@ describe('crash recovery', () => {
       const ledger = new MediaLedger(database);
       const recording = await ledger.recording(state.recordingId);
       expect(recording?.state).toBe('recovered');
-      // Filed under the session main started, not one the page named.
       expect(recording?.session_id).toBe(started.sessionId);
-      expect(
-        database.raw.prepare('SELECT status FROM sessions WHERE id = ?').get(started.sessionId),
-      ).toEqual({ status: 'in_progress' });
       const gap = (await ledger.events(state.recordingId)).find((e) => e.kind === 'recording_gap');
       expect(gap?.payload).toMatchObject({ reason: 'crash' });
       expect(gap?.payload.gapMs).toBeGreaterThanOrEqual(0);
