@@ -51,7 +51,9 @@ function startChild(
   );
   const lines = readline.createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
-    lines.once('line', (line) => resolve(JSON.parse(line) as { url: string; pid: number; sessionId: string }));
+    lines.once('line', (line) =>
+      resolve(JSON.parse(line) as { url: string; pid: number; sessionId: string }),
+    );
     child!.once('exit', (code) => reject(new Error(`host child exited early (${code})`)));
   });
 }
@@ -87,9 +89,7 @@ describe('crash recovery', () => {
     // product's sessions repository, and the recording is the crash's for `vigil media recover`.
     const local = await openLocalStore(ledgerFileFor(dataDir));
     try {
-      expect((await new MediaLedger(local).recording(state.recordingId))?.session_id).toBe(
-        started.sessionId,
-      );
+      expect((await new MediaLedger(local).recording(state.recordingId))?.session_id).toBe(started.sessionId);
       expect(local.raw.prepare('SELECT status FROM sessions WHERE id = ?').get(started.sessionId)).toEqual({
         status: 'in_progress',
       });
