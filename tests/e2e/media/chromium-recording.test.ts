@@ -10,6 +10,7 @@ import { buildCapturePage } from '../../support/media/capture-page';
 import { makeFakeCamera, makeFakeMicrophone } from '../../support/media/fake-devices';
 import { ffprobeJson, tempDir } from '../../support/media/fixtures';
 import { startMediaHost, type MediaHost } from '../../support/media/host';
+import { startExamSession } from '../../support/media/session';
 import type { MergedRecording } from '../../../src-preload/contract';
 
 interface CaptureResult {
@@ -42,7 +43,9 @@ describe('recording in Chromium through the contract', () => {
     const detach = media.app.events.attach((event, payload) => {
       if (event === 'mediaMergeProgress') progress.push((payload as { percent: number }).percent);
     });
-    await page.goto(media.host.url.replace('/#', '/?seconds=10&session=e2e-10s#'));
+    // The device's exam session in progress, made by main: the recording is filed under it.
+    const { sessionId } = await startExamSession(media.app);
+    await page.goto(media.host.url.replace('/#', '/?seconds=10#'));
     await page.waitForFunction(() => 'vigilCaptureResult' in globalThis, undefined, { timeout: 45_000 });
     detach();
     const result = await page.evaluate(
@@ -57,6 +60,13 @@ describe('recording in Chromium through the contract', () => {
     const service = await media.app.context.media.service();
     const recording = await service.ledger.recording(result.merged.recordingId);
     expect(recording?.state).toBe('merged');
+    expect(recording?.session_id).toBe(sessionId);
+    const filed = (await media.app.context.candidate.store()).raw
+      .prepare(
+        `SELECT s.status FROM media_recordings r JOIN sessions s ON s.id = r.session_id WHERE r.id = ?`,
+      )
+      .get(result.merged.recordingId);
+    expect(filed).toEqual({ status: 'in_progress' });
     const chunks = await service.ledger.chunks(result.merged.recordingId, 0);
     expect(chunks.length).toBeGreaterThanOrEqual(5);
     expect(chunks.every((c) => /^[0-9a-f]{64}$/.test(c.sha256))).toBe(true);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaLedger } from '../../../src-main/media/ledger';
 import { lazyLocalStore } from '../../../src-main/store/lazy-store';
 import { openLocalStore } from '../../../src-main/store/local-store';
+import { finishSession } from '../../../src-main/store/sessions';
 import { createMediaRuntime, ledgerFileFor } from '../../../src-main/media/runtime';
 import { artifactPath, launchChromium } from '../../support/chromium';
 import { buildCapturePage } from '../../support/media/capture-page';
@@ -35,7 +36,11 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-function startChild(dataDir: string, pageDir: string): Promise<{ url: string; pid: number }> {
+/** The host child, once it has started the device's exam session (main files recordings under it). */
+function startChild(
+  dataDir: string,
+  pageDir: string,
+): Promise<{ url: string; pid: number; sessionId: string }> {
   child = spawn(
     process.execPath,
     ['--import', 'tsx', 'tests/support/media/host-child.ts', dataDir, pageDir],
@@ -46,7 +51,9 @@ function startChild(dataDir: string, pageDir: string): Promise<{ url: string; pi
   );
   const lines = readline.createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
-    lines.once('line', (line) => resolve(JSON.parse(line) as { url: string; pid: number }));
+    lines.once('line', (line) =>
+      resolve(JSON.parse(line) as { url: string; pid: number; sessionId: string }),
+    );
     child!.once('exit', (code) => reject(new Error(`host child exited early (${code})`)));
   });
 }
@@ -57,7 +64,7 @@ describe('crash recovery', () => {
     const pageDir = await buildCapturePage(path.join(root, 'page'));
     const started = await startChild(dataDir, pageDir);
     const page = await browser.newPage();
-    await page.goto(started.url.replace('/#', '/?seconds=0&session=crash#'));
+    await page.goto(started.url.replace('/#', '/?seconds=0#'));
     await page.waitForFunction(
       () => {
         const state = (globalThis as unknown as { vigilCapture?: CaptureState }).vigilCapture;
@@ -75,6 +82,23 @@ describe('crash recovery', () => {
     await page.close();
     const lastAcked = state.statuses.filter((s) => s.chunksAcked > 0).at(-1)!;
     expect(lastAcked.chunksAcked).toBeGreaterThanOrEqual(3);
+
+    // Main filed the recording under the session it started, not one the page named. A session
+    // still in progress would continue this recording when the candidate is back (the ledger's
+    // unfinishedRecordings); this candidate never comes back, so the session is ended, through the
+    // product's sessions repository, and the recording is the crash's for `vigil media recover`.
+    const local = await openLocalStore(ledgerFileFor(dataDir));
+    try {
+      expect((await new MediaLedger(local).recording(state.recordingId))?.session_id).toBe(started.sessionId);
+      expect(local.raw.prepare('SELECT status FROM sessions WHERE id = ?').get(started.sessionId)).toEqual({
+        status: 'in_progress',
+      });
+      local.write('session abandoned', (tx) =>
+        finishSession(tx, { sessionId: started.sessionId, status: 'abandoned' }),
+      );
+    } finally {
+      await local.close();
+    }
 
     const recover = spawnSync(process.execPath, ['bin/vigil.mjs', 'media', 'recover', '--json'], {
       env: {
@@ -112,7 +136,9 @@ describe('crash recovery', () => {
     const database = await openLocalStore(ledgerFileFor(dataDir));
     try {
       const ledger = new MediaLedger(database);
-      expect((await ledger.recording(state.recordingId))?.state).toBe('recovered');
+      const recording = await ledger.recording(state.recordingId);
+      expect(recording?.state).toBe('recovered');
+      expect(recording?.session_id).toBe(started.sessionId);
       const gap = (await ledger.events(state.recordingId)).find((e) => e.kind === 'recording_gap');
       expect(gap?.payload).toMatchObject({ reason: 'crash' });
       expect(gap?.payload.gapMs).toBeGreaterThanOrEqual(0);

@@ -1,6 +1,8 @@
 // Minimal test page served by the headless host: opens the fake camera and microphone through
 // src-renderer/capture, records for ?seconds= (0 = until killed) and sends every chunk to main over
-// the real contract (WebSocket bridge). Results go on window for the test to read.
+// the real contract (WebSocket bridge). The page names no session: main files the recording under
+// the device's current exam session, which the test starts first. Results go on window for the
+// test to read.
 /* global window, location, history */
 import { connectWsBridge, takeHostToken } from '../../../../src-preload/ws-bridge';
 import {
@@ -23,7 +25,6 @@ async function run() {
   const handle = await startRecording({
     api: bridge.api,
     stream,
-    sessionId: params.get('session') ?? 'e2e-session',
     expectedDurationS: 60,
     videoBitsPerSecond: 400_000,
     onStatus: (s) => statuses.push(s),
