@@ -4,7 +4,6 @@
 // the session; the proctor console regenerates it centrally after decisions.
 import { RiskExplanationSchema, type RiskExplanation } from '../../src-preload/risk-explanation';
 import { VigilError } from '../errors';
-import { evaluationPlaceOf } from '../evaluation/evaluation-policy';
 import { latestEvaluation } from '../evaluation/evaluation-store';
 import type { TokenLedger } from '../evaluation/token-ledger';
 import { InterviewRepository } from '../interview/session-repository';
