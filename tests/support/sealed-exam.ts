@@ -26,8 +26,7 @@ export async function sealedExam(
       accommodations: Array.isArray(exam.policy.accommodations) ? exam.policy.accommodations : [],
       opensAt: null,
       closesAt: null,
-      evaluation:
-        exam.policy.evaluation === 'device' && exam.policy.practice === true ? 'device' : 'server',
+      evaluation: exam.policy.evaluation === 'device' && exam.policy.practice === true ? 'device' : 'server',
       offlineStart: wrap
         ? { salt: wrap.salt.toString('base64'), wrappedKey: wrap.wrappedKey.toString('base64') }
         : null,

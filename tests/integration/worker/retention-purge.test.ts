@@ -225,10 +225,9 @@ describe('retention purge and credential expiry by the central worker', () => {
     const late = await central.enroll(windowed);
     const other = await central.enroll(windowed);
     // The window closed an hour ago; the default grace is 72 h.
-    await central.owner.query(
-      `UPDATE vigil.exams SET closes_at = now() - interval '1 hour' WHERE id = $1`,
-      [windowed],
-    );
+    await central.owner.query(`UPDATE vigil.exams SET closes_at = now() - interval '1 hour' WHERE id = $1`, [
+      windowed,
+    ]);
     const started = new Date(Date.now() - 3 * 3600_000);
     const before = randomUUID();
     const accepted = await central.channel.ingest(late.token, [
@@ -294,10 +293,9 @@ describe('retention purge and credential expiry by the central worker', () => {
     expect(listed.map((d) => d.state)).toEqual(['window_closed', 'window_closed']);
 
     // Moving the window later gives the devices back their use.
-    await central.owner.query(
-      `UPDATE vigil.exams SET closes_at = now() + interval '1 day' WHERE id = $1`,
-      [windowed],
-    );
+    await central.owner.query(`UPDATE vigil.exams SET closes_at = now() + interval '1 day' WHERE id = $1`, [
+      windowed,
+    ]);
     expect(await central.channel.ingest(late.token, [])).toEqual([]);
   }, 60_000);
 
