@@ -268,9 +268,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await run(`ALTER TABLE vigil.exams ADD COLUMN late_upload_grace_hours integer NOT NULL DEFAULT 72
     CHECK (late_upload_grace_hours BETWEEN 0 AND 720)`);
   await run(`ALTER TABLE vigil.devices ADD COLUMN window_closed_at timestamptz`);
-  await run(
-    `CREATE INDEX exams_window_closes ON vigil.exams (closes_at) WHERE closes_at IS NOT NULL`,
-  );
+  await run(`CREATE INDEX exams_window_closes ON vigil.exams (closes_at) WHERE closes_at IS NOT NULL`);
   await run(`CREATE TABLE vigil.retention_receipts (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind text NOT NULL CHECK (kind IN ('purge', 'credential_expiry')),
