@@ -252,4 +252,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   // Back to 0434's check: without the proctoring aspect.
   await run(check(''));
+  for (const fn of [...FUNCTIONS].reverse()) await run(`DROP FUNCTION vigil.${fn}`);
 }

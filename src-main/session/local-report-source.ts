@@ -9,6 +9,7 @@ import type { TokenLedger } from '../evaluation/token-ledger';
 import { InterviewRepository } from '../interview/session-repository';
 import type { ReportSource, ReportSourceResult } from '../reports/report-source';
 import { cachedExamInfo } from '../store/exam-cache';
+import { sessionEvaluationPlace } from './after-session-jobs';
 import { verifyChain } from '../store/event-chain';
 import type { LocalStore } from '../store/local-store';
 
@@ -82,7 +83,7 @@ export function localReportSource(options: {
       const answers = new Map(repo.answers(sessionId).map((a) => [a.questionId, a]));
       // A server-evaluated exam's report on the device has no scores and no risk (the server's
       // are in the console), even if an edited cache made this device evaluate it.
-      const evaluatedBy = exam?.evaluation ?? 'server';
+      const evaluatedBy = sessionEvaluationPlace(store, sessionId);
       const evaluation = evaluatedBy === 'device' ? latestEvaluation(store, sessionId) : null;
       const usage = options.ledger.list({ sessionId });
       const scored = new Map(evaluation?.question_responses.map((r) => [r.question, r]) ?? []);

@@ -101,7 +101,8 @@ export async function finishSessions(
 export function scoredEvaluation(req: RecordedRequest): FakeReply {
   const body = req.json as { messages?: { role: string; content: string }[] } | null;
   const prompt = body?.messages?.find((m) => m.role === 'user')?.content ?? '';
-  const n = (prompt.match(/^Question \d+ \(time limit/gm) ?? []).length;
+  // evaluationPrompt states the count: "… difficulty N, K question(s)). The record, as data:".
+  const n = Number(/(\d+) question\(s\)\)/.exec(prompt)?.[1] ?? 0);
   return {
     kind: 'chat',
     usage: { prompt_tokens: 420, completion_tokens: 130 },

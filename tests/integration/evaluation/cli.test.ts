@@ -66,11 +66,8 @@ beforeAll(async () => {
   second.end();
   // A practice exam evaluated on the device: the only kind `vigil evaluate` evaluates here.
   db.raw
-    .prepare(`INSERT INTO cached_exams (id, definition, fetched_at) VALUES ('exam-cli', ?, ?)`)
-    .run(
-      JSON.stringify({ id: 'exam-cli', policy: { practice: true, evaluation: 'device' } }),
-      new Date().toISOString(),
-    );
+    .prepare(`INSERT INTO cached_exams (id, definition, sealed, fetched_at) VALUES ('exam-cli', ?, x'00', ?)`)
+    .run(JSON.stringify({ id: 'exam-cli', evaluation: 'device' }), new Date().toISOString());
   await db.close();
 });
 afterAll(async () => {

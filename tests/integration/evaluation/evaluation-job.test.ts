@@ -50,10 +50,17 @@ let db: LocalStore;
 function cachePolicy(policy: Record<string, unknown>): void {
   db.raw
     .prepare(
-      `INSERT INTO cached_exams (id, definition, fetched_at) VALUES ('exam-1', ?, ?)
+      `INSERT INTO cached_exams (id, definition, sealed, fetched_at) VALUES ('exam-1', ?, x'00', ?)
        ON CONFLICT (id) DO UPDATE SET definition = excluded.definition`,
     )
-    .run(JSON.stringify({ id: 'exam-1', policy }), new Date().toISOString());
+    // The plain facts of the sealed cache (central 0452) say who evaluates; the content stays sealed.
+    .run(
+      JSON.stringify({
+        id: 'exam-1',
+        evaluation: policy.evaluation === 'device' && policy.practice === true ? 'device' : 'server',
+      }),
+      new Date().toISOString(),
+    );
 }
 let dir: string;
 let fake: FakeOpenAI;

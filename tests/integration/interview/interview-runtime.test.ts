@@ -48,6 +48,7 @@ const config = (ai: Record<string, unknown>) =>
     report: {},
     security: {},
     update: {},
+    worker: {},
   });
 
 const platformExam = ExamSchema.parse({
@@ -186,11 +187,8 @@ describe('the end of an interview', () => {
     });
     // A practice exam evaluated on the device (the only kind the device evaluates).
     store.raw
-      .prepare(`INSERT INTO cached_exams (id, definition, fetched_at) VALUES ('e', ?, ?)`)
-      .run(
-        JSON.stringify({ id: 'e', policy: { practice: true, evaluation: 'device' } }),
-        new Date().toISOString(),
-      );
+      .prepare(`INSERT INTO cached_exams (id, definition, sealed, fetched_at) VALUES ('e', ?, x'00', ?)`)
+      .run(JSON.stringify({ id: 'e', evaluation: 'device' }), new Date().toISOString());
     // As the session wires it: ending only enqueues; the job runner runs the evaluation later.
     const onEnded = (id: string) =>
       store.write('evaluation queued', (tx) =>

@@ -122,6 +122,12 @@ describe('vigil report --session', () => {
     const store = await openLocalStore(localStoreFile(dataDir));
     const t0 = Date.parse('2026-05-04T10:00:00.000Z');
     const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    // A practice exam evaluated on the device: the only kind whose risk the device's report shows.
+    store.raw
+      .prepare(
+        `INSERT INTO cached_exams (id, definition, sealed, fetched_at) VALUES ('exam-cli', ?, x'00', ?)`,
+      )
+      .run(JSON.stringify({ id: 'exam-cli', evaluation: 'device' }), at(0));
     const sessionId = store.write('session', (tx) => {
       const id = startSession(tx, { examId: 'exam-cli', startedAt: at(0) });
       recordWarning(tx, {

@@ -8,6 +8,7 @@ import { createEnrollmentCode, createExam, createUser } from '../../../src-main/
 import { openPglite, type CentralStore } from '../../../src-main/central/connect';
 import { sqlDeviceChannel } from '../../../src-main/central/device-channel';
 import { migrateCentral } from '../../../src-main/central/migrate';
+import { openSealed } from '../../../src-main/security/exam-seal';
 import { CachedExamSchema } from '../../../src-main/store/exam-cache';
 import { runWorkerRequestsInProcess } from '../../../src-main/worker/in-process';
 
@@ -35,10 +36,16 @@ describe('the in-process worker of the demo', () => {
     const { code } = await createEnrollmentCode(db, { candidateId, examId });
     const { token } = await channel.redeem(code, 'embedded');
 
+    // The exam arrives sealed (central 0445/0452): opened here with the key the server releases.
+    const { key } = await channel.releaseExamKey(token, examId);
+    const fetchOpened = async () => {
+      const fetched = (await channel.fetchExam(token)) as { sealed: string };
+      return CachedExamSchema.parse(openSealed(Buffer.from(fetched.sealed, 'base64'), key));
+    };
     // Before the worker ran, the device gets no list (it would generate its own at the start).
-    expect(CachedExamSchema.parse(await channel.fetchExam(token)).generatedQuestions).toBeNull();
+    expect((await fetchOpened()).generatedQuestions).toBeNull();
     expect(await runWorkerRequestsInProcess(db, 'demo')).toMatchObject({ questions: 1 });
-    const exam = CachedExamSchema.parse(await channel.fetchExam(token));
+    const exam = await fetchOpened();
     expect(exam.generatedQuestions).toMatchObject({ source: 'local', model: null });
     expect(exam.generatedQuestions?.questions).toHaveLength(3);
     // Once: nothing is due any more.

@@ -149,8 +149,12 @@ describe('retention purge and credential expiry by the central worker', () => {
     expect(receipt!.login).toBe('worker_r');
     expect(receipt!.worker_id).toBe('worker_r');
     expect(receipt!.sessions.map((s) => s.id).sort()).toEqual([...old].sort());
-    expect(receipt!.rows).toMatchObject({ sessions: 2, questions: 4, warnings: 2, blobs: 1, blob_chunks: 1 });
-    expect(Number(receipt!.blob_bytes)).toBe(5000);
+    expect(receipt!.rows).toMatchObject({ sessions: 2, questions: 4, warnings: 2 });
+    // The 5000-byte snapshot, and the central reports the worker may have made of the two sessions
+    // meanwhile (a PDF blob each, central 0440).
+    expect(receipt!.rows.blobs).toBeGreaterThanOrEqual(1);
+    expect(receipt!.rows.blob_chunks).toBe(receipt!.rows.blobs);
+    expect(Number(receipt!.blob_bytes)).toBeGreaterThanOrEqual(5000);
     expect(receipt!.policy).toEqual({
       rule: 'exams.retention_days',
       exams: [{ examId: shortExam, retentionDays: 1 }],

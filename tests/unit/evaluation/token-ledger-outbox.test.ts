@@ -175,6 +175,7 @@ describe('token ledger → outbox (in memory)', () => {
       report: {},
       security: {},
       update: {},
+      worker: {},
     });
     const { ledger: built } = createAiServices({ config, store: db, env: {} });
     const [row] = built.list();
