@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../src-preload/contract';
 import { enqueueLocalPurge, registerLocalPurgeJob } from '../admin/local-purge-job';
 import { VigilError } from '../errors';
-import { evaluationPlaceOf, type EvaluationPlace } from '../evaluation/evaluation-policy';
+import type { EvaluationPlace } from '../evaluation/evaluation-policy';
 import { buildEvaluationInput, type ProctoringStatsSource } from '../evaluation/evaluation-input';
 import { insertEvaluation, latestEvaluation } from '../evaluation/evaluation-store';
 import type { Evaluation, Evaluator } from '../evaluation/types';
@@ -65,11 +65,10 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   });
   const session = tx.raw
     .prepare(
-      `SELECT coalesce(s.ended_at, s.started_at) AS ended_at, json_extract(c.definition, '$.retentionDays') AS days,
-              json_extract(c.definition, '$.evaluation') AS evaluation
+      `SELECT coalesce(s.ended_at, s.started_at) AS ended_at, json_extract(c.definition, '$.retentionDays') AS days
        FROM sessions s LEFT JOIN cached_exams c ON c.id = s.exam_id WHERE s.id = ?`,
     )
-    .get(sessionId) as { ended_at: string; days: number | null; evaluation: string | null } | undefined;
+    .get(sessionId) as { ended_at: string; days: number | null } | undefined;
   // The evaluation and the report read the transcripts: they wait until each transcription is done
   // or has failed. They also come after the recording is queued (as before the jobs): when the
   // finish screen shows the report, the recording's line is final too.
@@ -80,7 +79,7 @@ export function enqueueAfterSession(tx: Tx, sessionId: string, recordingId: stri
   // Only a practice exam evaluated on the device runs the evaluation here (which then asks for the
   // report); otherwise the server evaluates, and the report (without scores) is asked for at once.
   const evaluation =
-    evaluationPlaceOf({ evaluation: session?.evaluation, practice: true }) === 'device'
+    sessionEvaluationPlace(tx, sessionId) === 'device'
       ? enqueueJob(tx, { kind: 'evaluation', sessionId, key: sessionId, payload: {}, dependsOn })
       : enqueueJob(tx, {
           kind: 'report',
@@ -111,7 +110,7 @@ export function sessionEvaluationPlace(tx: Tx, sessionId: string): EvaluationPla
                              (SELECT exam_id FROM session_exams WHERE session_id = ?))`,
     )
     .get(sessionId, sessionId) as { evaluation: string | null } | undefined;
-  return evaluationPlaceOf({ evaluation: row?.evaluation, practice: true });
+  return row?.evaluation === 'device' ? 'device' : 'server';
 }
 
 /** The session's latest recording in the media ledger (the one main opened for it last). */
