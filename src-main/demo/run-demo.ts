@@ -16,7 +16,8 @@ import { defaultRendererDir } from '../host/renderer-dir';
 import { startHost, type RunningHost } from '../host/server';
 import { resolveMediaBinaries } from '../media/binaries';
 import { cameraFrames, encodeRecorderWebm, sampleMedia, sliceTimeslices } from './sample-media';
-import { runRetentionInProcess, runWorkerRequestsInProcess } from '../worker/in-process';
+import { runWorkerRequestsInProcess } from '../worker/in-process';
+import { runRetentionPurge } from '../worker/retention-purge';
 import { DEMO_ANSWERS, DEMO_EXAM, seedDemoCentral } from './seed-central';
 import { collectSummary, describeSummary, type DemoSummary } from './summary';
 
@@ -251,7 +252,8 @@ export async function runDemo(log: (line: string) => void): Promise<DemoSummary>
     step(
       `Central worker: ${worked.evaluated} evaluation(s), ${worked.risks} risk score(s), ${worked.transcribed} transcript(s), ${worked.reports} report version(s) filed by the server.`,
     );
-    const retention = await runRetentionInProcess(central.db, 'demo (in-process worker)');
+    // The worker's scheduled retention job, once (the demo has no scheduler).
+    const retention = await runRetentionPurge(central.db, 'demo (in-process worker)');
     step(
       `Central worker: retention purged ${retention.purgedSessions} session(s), expired ${retention.expiredDevices} device credential(s).`,
     );

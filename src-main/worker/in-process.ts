@@ -15,7 +15,6 @@ import { evaluateCentralSession } from './evaluate-session';
 import { generateExamQuestions } from './exam-questions';
 import { makeCentralReport } from './make-report';
 import type { RequestKind, WorkerRequest } from './request-relay';
-import { runRetentionPurge, type RetentionRun } from './retention-purge';
 import { fileServerRisk } from './server-risk';
 import { transcribeCentralAnswers } from './transcribe-answer';
 
@@ -76,12 +75,4 @@ export async function runWorkerRequestsInProcess(
       }
     }
   }
-}
-
-/** The scheduled retention job (purge and credential expiry), once: the demo has no scheduler. */
-export async function runRetentionInProcess(
-  db: Kysely<CentralDatabase>,
-  workerId: string,
-): Promise<RetentionRun> {
-  return runRetentionPurge(db, workerId);
 }
