@@ -32,12 +32,48 @@ export function loadReportFonts(fontDir = defaultFontDir()): Record<ReportFont, 
     const full = `${fontDir}/${file}`;
     let font = cache.get(full);
     if (!font) {
-      font = withSharedLayoutCache(create(fs.readFileSync(full)));
+      font = withSharedLayoutCache(withGlyphCodePoints(create(fs.readFileSync(full))));
       cache.set(full, font);
     }
     out[name] = font;
   }
   return out;
+}
+
+/** The fields of fontkit's Glyph that depend on the characters it was created for. */
+interface GlyphCharacters {
+  codePoints: number[];
+  isMark: boolean;
+  isLigature: boolean;
+}
+type GetGlyph = (id: number, characters?: number[]) => GlyphCharacters | null;
+
+/**
+ * fontkit keeps one Glyph object per glyph id and font, created with the characters of its first
+ * request. A PDF subset asks for glyphs by id alone (the components of a composite such as "É" are
+ * "E" and the accent), so once a shared font has embedded "É", a later document's "E" came back
+ * with no characters: its ToUnicode entry was empty and copied or extracted text read "valuated"
+ * for "Evaluated". A request that knows the characters fills in a glyph created without them,
+ * with the two flags fontkit derives from them.
+ */
+function withGlyphCodePoints(font: Font): Font {
+  const target = font as unknown as { getGlyph: GetGlyph };
+  const getGlyph = target.getGlyph.bind(font);
+  target.getGlyph = (id, characters = []) => {
+    const glyph = getGlyph(id, characters);
+    if (glyph && glyph.codePoints.length === 0 && characters.length > 0) {
+      glyph.codePoints = characters;
+      glyph.isMark = characters.every(isCombiningMark);
+      glyph.isLigature = characters.length > 1;
+    }
+    return glyph;
+  };
+  return font;
+}
+
+/** fontkit's own test (unicode-properties' isMark): general category M. */
+function isCombiningMark(codePoint: number): boolean {
+  return /^\p{M}$/u.test(String.fromCodePoint(codePoint));
 }
 
 const LAYOUT_CACHE_LIMIT = 50_000;
