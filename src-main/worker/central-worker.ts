@@ -103,6 +103,7 @@ export type WorkerEvent =
   | { kind: 'transcribed'; sessionId: string; outcome: TranscriptionOutcome; jobId: string }
   | { kind: 'questions'; examId: string; outcome: QuestionsOutcome; jobId: string }
   | { kind: 'relayed'; jobs: number }
+  | { kind: 'skipped'; queue: string; sessionId: string; jobId: string; reason: string }
   | {
       kind: 'retention';
       jobId: string;
@@ -238,6 +239,13 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
       }
     }
 
+    const sessionExists = async (sessionId: string): Promise<boolean> =>
+      (
+        await store.query<{ found: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM vigil.sessions WHERE id = $1::uuid) AS found`,
+          [sessionId],
+        )
+      )[0]?.found === true;
     const work = async <T>(
       queue: string,
       handle: (sessionId: string, jobId: string, subject: JobSubject) => Promise<T>,
@@ -253,6 +261,19 @@ export async function startCentralWorker(options: CentralWorkerOptions): Promise
             try {
               await handle(job.data.sessionId ?? '', job.id, job.data);
             } catch (error) {
+              // The retention purge removed the session after its job was queued (its requests go
+              // with it, the queued job does not): nothing is left to do, and a retry would fail
+              // the same way until pg-boss gives up. The job completes and the operator is told.
+              if (job.data.sessionId && !(await sessionExists(job.data.sessionId))) {
+                emit({
+                  kind: 'skipped',
+                  queue,
+                  sessionId: job.data.sessionId,
+                  jobId: job.id,
+                  reason: 'the session is no longer on the central server (purged)',
+                });
+                return;
+              }
               // pg-boss fails the job and retries it (retryLimit, retryDelay); the operator sees why.
               const subject = job.data.sessionId
                 ? `session ${job.data.sessionId}`

@@ -45,6 +45,8 @@ function describe(event: WorkerEvent): string {
       return `exam ${event.examId}: questions ${event.outcome.replaceAll('_', ' ')}`;
     case 'relayed':
       return `queued ${event.jobs} job(s)`;
+    case 'skipped':
+      return `session ${event.sessionId}: ${event.queue} skipped, ${event.reason}`;
     case 'retention':
       return (
         `retention: purged ${event.purgedSessions} session(s) (${event.blobBytes} blob bytes), ` +

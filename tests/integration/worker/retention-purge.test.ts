@@ -15,6 +15,7 @@ import {
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import type { IngestItem } from '../../../src-main/central/device-channel';
 import { AdminService } from '../../../src-main/admin/admin-service';
+import { QUEUES } from '../../../src-main/worker/request-relay';
 import type { VigilError } from '../../../src-main/errors';
 import { startCentral, type CentralFixture, type EnrolledTestDevice } from '../../support/central';
 import {
@@ -225,6 +226,55 @@ describe('retention purge and credential expiry by the central worker', () => {
       /append-only/,
     );
   });
+
+  it('jobs still queued for a purged session complete at once instead of failing through their retries', async () => {
+    const worker = workers[0]!;
+    const purged = old[0]!;
+    // Work that was queued before the purge (a late warning's risk, a decision's report, …).
+    const boss = new PgBoss({
+      connectionString: central.pg.urlFor('worker_r', 'pw'),
+      schema: 'vigil_jobs',
+      schedule: false,
+      supervise: false,
+    });
+    await boss.start();
+    const jobs: string[] = [];
+    try {
+      for (const queue of Object.values(QUEUES).filter((q) => q !== QUEUES.questions)) {
+        jobs.push((await boss.send(queue, { sessionId: purged }, { retryLimit: 5, retryDelay: 30 }))!);
+      }
+    } finally {
+      await boss.stop({ graceful: false, wait: true });
+    }
+    // The job tables belong to the worker group (pg-boss runs as vigil_worker).
+    const asWorker = openPostgres({
+      url: central.pg.urlFor('worker_r', 'pw'),
+      sslMode: 'disable',
+      maxConnections: 1,
+    });
+    stores.push(asWorker);
+    const states = await waitFor('the jobs to end', async () => {
+      const rows = await asWorker.query<{ name: string; state: string; retry_count: number }>(
+        `SELECT name, state, retry_count FROM vigil_jobs.job WHERE id = ANY($1::uuid[]) ORDER BY name`,
+        [jobs],
+      );
+      return rows.every((r) => r.state !== 'created' && r.state !== 'active') && rows;
+    });
+    // Done on their first run: none failed or waits for a retry.
+    expect(states.map((r) => [r.name, r.state, r.retry_count])).toEqual(
+      [QUEUES.evaluate, QUEUES.report, QUEUES.risk, QUEUES.transcribe].sort().map((q) => [q, 'completed', 0]),
+    );
+    // The work that needed the session said why it did nothing; no error was reported for it.
+    const about = worker.events.filter((e) => jobs.includes(e.jobId as string));
+    expect(about.filter((e) => e.kind === 'skipped').length).toBeGreaterThan(0);
+    for (const e of about.filter((e) => e.kind === 'skipped')) {
+      expect(e).toMatchObject({
+        sessionId: purged,
+        reason: expect.stringMatching(/no longer on the central server/) as unknown,
+      });
+    }
+    expect(worker.events.filter((e) => e.kind === 'error' && String(e.message).includes(purged))).toEqual([]);
+  }, 60_000);
 
   it("a device keeps uploading late items during the grace after its exam's window, then is refused with the reason", async () => {
     const windowed = await createExam(central.owner.db, { title: 'Windowed', type: 'GEN', difficulty: 3 });
