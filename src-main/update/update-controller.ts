@@ -182,9 +182,9 @@ export class UpdateController {
     } catch (error) {
       return this.fail(error, version);
     }
-    this.set({ state: 'ready', version });
-    // The exam may have started during the download: the restart is offered only after it.
+    // The exam may have started during the download: look first, so no restart is offered in it.
     await this.readExam(port);
+    this.set({ state: 'ready', version });
   }
 
   private fail(error: unknown, version: string | null): void {
