@@ -539,8 +539,8 @@ export const calls = {
   }),
   candidateUpdateStatus: call({
     description:
-      'Where the app update stands (checking, downloading with its percent, ready, error), looked at afresh: work an exam deferred starts once no exam is in progress.',
-    request: z.object({}).strict(),
+      'Where the app update stands (checking, downloading with its percent, ready, error), looked at afresh: work an exam deferred starts once no exam is in progress. checkNow asks the update server now (after an error), never during an exam.',
+    request: z.object({ checkNow: z.boolean().optional() }).strict(),
     response: UpdateStatusSchema,
   }),
   candidateRestartToUpdate: call({

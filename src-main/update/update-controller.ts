@@ -100,7 +100,10 @@ export class UpdateController {
    * Looks again at whether an exam is running and does what is due (the renderer asks when it shows
    * the exam list, so the work an exam deferred starts as soon as the candidate is back there).
    */
-  async refresh(): Promise<UpdateStatus> {
+  async refresh(options: { checkNow?: boolean } = {}): Promise<UpdateStatus> {
+    // "Check again" after an error or when up to date; a pending download or a ready update stays.
+    const idle = ['idle', 'up-to-date', 'error'].includes(this.phase.state);
+    if (options.checkNow && idle) this.nextCheckAt = this.clock.now();
     await this.wake();
     return this.status();
   }

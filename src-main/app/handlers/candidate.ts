@@ -58,7 +58,7 @@ export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls>
     candidateFocus: async (r) => (await service()).focus(r.sessionId, r.focused),
     candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingError),
     candidateFinishProgress: async (r) => (await service()).finishProgress(r.sessionId),
-    candidateUpdateStatus: async () => ctx.updates.refresh(),
+    candidateUpdateStatus: async (r) => ctx.updates.refresh({ checkNow: r.checkNow === true }),
     candidateRestartToUpdate: async () => {
       await ctx.updates.restartToUpdate(); // CONFLICT during an exam or before a download
       return { restarting: true as const };

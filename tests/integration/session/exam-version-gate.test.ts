@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../../../src-main/app/create-app';
+import type { CallResponse } from '../../../src-preload/contract';
 import { appVersion } from '../../../src-main/config/app-version';
 import { seedDemoCentral } from '../../../src-main/demo/seed-central';
 import { createTestApp, type TestApp } from '../../support/app';
@@ -35,7 +36,7 @@ describe('minimum app version per exam', () => {
     const examId = await enrolledExam('98.0.0');
     const overview = await app.dispatcher.dispatch('candidateOverview', {}, ctx);
     if (!overview.ok) throw new Error(overview.error.message);
-    const exam = overview.value.exams.find((e) => e.id === examId);
+    const exam = (overview.value as CallResponse<'candidateOverview'>).exams.find((e) => e.id === examId);
     expect(exam?.versionBlock).toEqual({
       required: '98.0.0',
       current: appVersion(),
