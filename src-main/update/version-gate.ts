@@ -16,8 +16,8 @@ export interface UpdateHint {
   autoUpdateEnabled: boolean;
   /** A newer version already downloaded and waiting for a restart, if any. */
   downloadedVersion?: string;
-  /** A newer version being downloaded now, with how far it is. */
-  downloading?: { version: string; percent: number };
+  /** A newer version being downloaded now. */
+  downloading?: { version: string };
 }
 
 /** The hint as the update state machine stands now (update-controller.ts). */
@@ -26,7 +26,7 @@ export function updateHintOf(status: UpdateStatus, autoUpdateEnabled: boolean): 
     autoUpdateEnabled: autoUpdateEnabled && status.state !== 'disabled',
     ...(status.state === 'ready' && status.version ? { downloadedVersion: status.version } : {}),
     ...(status.state === 'downloading' && status.version
-      ? { downloading: { version: status.version, percent: status.percent ?? 0 } }
+      ? { downloading: { version: status.version } }
       : {}),
   };
 }
@@ -76,7 +76,8 @@ function howToUpdate(required: string, hint: UpdateHint): string {
   if (hint.downloadedVersion && compareVersions(hint.downloadedVersion, required) >= 0)
     return `Version ${hint.downloadedVersion} is already downloaded: restart Vigil to install it, then start the exam again.`;
   if (hint.downloading && compareVersions(hint.downloading.version, required) >= 0)
-    return `Vigil is downloading version ${hint.downloading.version} (${hint.downloading.percent} %): keep it open and connected, then restart it when it offers to.`;
+    // No percent here: the exam list reads this on state changes only; its progress bar is live.
+    return `Vigil is downloading version ${hint.downloading.version}: keep it open and connected, then restart it when it offers to.`;
   if (hint.autoUpdateEnabled)
     return 'Vigil is downloading updates: keep it open and connected for a few minutes and restart it, or ask your IT team for the current installer.';
   return `Updates on this computer are managed by your IT team: ask them to install Vigil ${required} or later.`;

@@ -46,7 +46,7 @@ describe('minimum app version per exam', () => {
       required: '1.4.0',
       current: '1.2.0',
       message:
-        '"Data Engineer screening" needs Vigil 1.4.0 or later; this computer has 1.2.0. Vigil is downloading version 1.4.0 (40 %): keep it open and connected, then restart it when it offers to.',
+        '"Data Engineer screening" needs Vigil 1.4.0 or later; this computer has 1.2.0. Vigil is downloading version 1.4.0: keep it open and connected, then restart it when it offers to.',
     });
     expect(examVersionBlock(exam, '1.4.0', updateHintOf(status, true))).toBeNull();
     // Updates off on this build: the advice is IT's, not a download that will never come.
