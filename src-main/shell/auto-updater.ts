@@ -5,7 +5,10 @@
 import electronUpdater from 'electron-updater';
 import type { UpdateSettings, UpdaterPort } from '../update/updater';
 
-export function createElectronUpdater(settings: UpdateSettings, isPackaged: boolean): UpdaterPort | { disabled: string } {
+export function createElectronUpdater(
+  settings: UpdateSettings,
+  isPackaged: boolean,
+): UpdaterPort | { disabled: string } {
   if (!settings.enabled) return { disabled: 'Updates on this computer are managed by your IT team.' };
   if (!isPackaged) return { disabled: 'This is a development build: it is not updated automatically.' };
   const { autoUpdater } = electronUpdater;

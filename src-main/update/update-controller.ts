@@ -7,7 +7,12 @@
 // installed version keeps running and the next scheduled check tries again. Pure: no electron.
 import type { UpdateStatus } from '../../src-preload/contract';
 import { VigilError } from '../errors';
-import { classifyUpdateFailure, type UpdateFailureReason, type UpdaterFailure, type UpdaterPort } from './updater';
+import {
+  classifyUpdateFailure,
+  type UpdateFailureReason,
+  type UpdaterFailure,
+  type UpdaterPort,
+} from './updater';
 
 export interface UpdateClock {
   now(): number;
@@ -63,7 +68,8 @@ export class UpdateController {
     this.clock = deps.clock ?? systemUpdateClock;
     this.intervalMs = Math.max(1, deps.checkIntervalHours) * HOUR_MS;
     this.deferRetryMs = deps.deferRetryMs ?? 60_000;
-    this.phase = 'disabled' in deps.port ? { state: 'disabled', reason: deps.port.disabled } : { state: 'idle' };
+    this.phase =
+      'disabled' in deps.port ? { state: 'disabled', reason: deps.port.disabled } : { state: 'idle' };
   }
 
   /** The first check is due now (the app has just started). */
@@ -112,7 +118,10 @@ export class UpdateController {
   async restartToUpdate(): Promise<void> {
     await this.wake();
     if (this.phase.state !== 'ready')
-      throw new VigilError('CONFLICT', 'No update is ready to install yet. Vigil will offer the restart once it is downloaded.');
+      throw new VigilError(
+        'CONFLICT',
+        'No update is ready to install yet. Vigil will offer the restart once it is downloaded.',
+      );
     if (this.exam)
       throw new VigilError(
         'CONFLICT',
@@ -193,10 +202,17 @@ export class UpdateController {
   private fail(error: unknown, version: string | null): void {
     const failure: UpdaterFailure = {
       message: error instanceof Error ? error.message : String(error),
-      ...(typeof (error as { code?: unknown })?.code === 'string' ? { code: (error as { code: string }).code } : {}),
+      ...(typeof (error as { code?: unknown })?.code === 'string'
+        ? { code: (error as { code: string }).code }
+        : {}),
     };
     const reason = classifyUpdateFailure(failure);
-    this.set({ state: 'error', reason, message: failureMessage(reason, version, this.deps.currentVersion), version });
+    this.set({
+      state: 'error',
+      reason,
+      message: failureMessage(reason, version, this.deps.currentVersion),
+      version,
+    });
     this.deps.onError?.(error);
   }
 

@@ -44,11 +44,15 @@ export type UpdateFailureReason = 'unsigned' | 'corrupt' | 'offline' | 'failed';
  */
 export function classifyUpdateFailure(failure: UpdaterFailure): UpdateFailureReason {
   const { code, message } = failure;
-  if (code === 'ERR_UPDATER_INVALID_SIGNATURE' || /not signed by the application owner|code signature/i.test(message))
+  if (
+    code === 'ERR_UPDATER_INVALID_SIGNATURE' ||
+    /not signed by the application owner|code signature/i.test(message)
+  )
     return 'unsigned';
   if (code === 'ERR_CHECKSUM_MISMATCH' || /checksum mismatch/i.test(message)) return 'corrupt';
   if (
-    (code !== undefined && /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH)$/.test(code)) ||
+    (code !== undefined &&
+      /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH)$/.test(code)) ||
     /net::ERR_|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ENETUNREACH/.test(message)
   )
     return 'offline';

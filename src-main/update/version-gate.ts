@@ -25,9 +25,7 @@ export function updateHintOf(status: UpdateStatus, autoUpdateEnabled: boolean): 
   return {
     autoUpdateEnabled: autoUpdateEnabled && status.state !== 'disabled',
     ...(status.state === 'ready' && status.version ? { downloadedVersion: status.version } : {}),
-    ...(status.state === 'downloading' && status.version
-      ? { downloading: { version: status.version } }
-      : {}),
+    ...(status.state === 'downloading' && status.version ? { downloading: { version: status.version } } : {}),
   };
 }
 
@@ -112,7 +110,9 @@ export function examVersionBlock(
     // A minimum that is not a version blocks nothing here; the server's own check still applies.
     return null;
   }
-  return verdict.allowed ? null : { required: verdict.required, current: verdict.current, message: verdict.message };
+  return verdict.allowed
+    ? null
+    : { required: verdict.required, current: verdict.current, message: verdict.message };
 }
 
 /** Throws UPDATE_REQUIRED when this app is too old for the exam; call before starting it. */

@@ -62,7 +62,9 @@ export function ExamListScreen({
             <button
               type="button"
               onClick={() => onStart(exam)}
-              disabled={exam.state === 'expired' || exam.versionBlock !== null || (!exam.offlineReady && !online)}
+              disabled={
+                exam.state === 'expired' || exam.versionBlock !== null || (!exam.offlineReady && !online)
+              }
               {...(exam.versionBlock ? { 'aria-describedby': `version-block-${exam.id}` } : {})}
             >
               Start {exam.title}

@@ -73,8 +73,8 @@ export function UpdateNotice({ controls }: { controls: UpdateControls }) {
       return (
         <div className="update-notice" data-testid="update-notice" role="status">
           <p>
-            {version} is downloaded. Restart Vigil to install it; your exams and answers on this
-            device are kept.
+            {version} is downloaded. Restart Vigil to install it; your exams and answers on this device are
+            kept.
           </p>
           <RestartToUpdateButton controls={controls} />
           {restartError && (

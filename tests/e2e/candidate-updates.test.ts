@@ -133,7 +133,10 @@ describe('updates a candidate can see', () => {
     expect(updater.installs).toBe(1);
     expect(updater.installOnQuit).toBe(false);
     const status = await env.app.dispatcher.dispatch('candidateUpdateStatus', { checkNow: true }, ctx);
-    expect(status).toMatchObject({ ok: true, value: { state: 'ready', examInProgress: true, canRestart: false } });
+    expect(status).toMatchObject({
+      ok: true,
+      value: { state: 'ready', examInProgress: true, canRestart: false },
+    });
     expect(updater.checks).toBe(2);
     expect(errors).toEqual([]);
     await context.close();

@@ -41,7 +41,9 @@ describe('minimum app version per exam', () => {
       required: '98.0.0',
       current: appVersion(),
       message: expect.stringMatching(
-        new RegExp(`needs Vigil 98\\.0\\.0 or later; this computer has ${appVersion().replaceAll('.', '\\.')}\\.`),
+        new RegExp(
+          `needs Vigil 98\\.0\\.0 or later; this computer has ${appVersion().replaceAll('.', '\\.')}\\.`,
+        ),
       ) as unknown,
     });
     // This host has no updater: the advice is to ask IT, not to wait for a download.

@@ -102,7 +102,11 @@ describe('update schedule', () => {
     updates.start();
     await clock.advance(0);
     expect(port.checks).toBe(1);
-    expect(updates.status()).toMatchObject({ state: 'up-to-date', currentVersion: '1.2.0', canRestart: false });
+    expect(updates.status()).toMatchObject({
+      state: 'up-to-date',
+      currentVersion: '1.2.0',
+      canRestart: false,
+    });
     expect(updates.status().nextCheckAt).toBe(new Date(clock.at + 4 * HOUR).toISOString());
     await clock.advance(4 * HOUR - 1);
     expect(port.checks).toBe(1);
@@ -118,7 +122,15 @@ describe('update schedule', () => {
     await clock.advance(0);
     expect(port.downloads).toBe(1);
     const states = seen.map((s) => (s.state === 'downloading' ? `downloading ${s.percent}` : s.state));
-    expect(states).toEqual(['checking', 'available', 'downloading 0', 'downloading 25', 'downloading 50', 'downloading 100', 'ready']);
+    expect(states).toEqual([
+      'checking',
+      'available',
+      'downloading 0',
+      'downloading 25',
+      'downloading 50',
+      'downloading 100',
+      'ready',
+    ]);
     expect(updates.status()).toMatchObject({ state: 'ready', version: '1.4.0', canRestart: true });
     expect(port.installOnQuit).toBe(true);
     await updates.restartToUpdate();
@@ -211,7 +223,12 @@ describe('failed and unsigned updates', () => {
     updates.start();
     await clock.advance(0);
     const status = updates.status();
-    expect(status).toMatchObject({ state: 'error', version: '1.4.0', canRestart: false, error: { reason: 'unsigned' } });
+    expect(status).toMatchObject({
+      state: 'error',
+      version: '1.4.0',
+      canRestart: false,
+      error: { reason: 'unsigned' },
+    });
     expect(status.error?.message).toMatch(/not signed by Vigil's publisher.*Vigil 1\.2\.0 keeps working/);
     await expect(updates.restartToUpdate()).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(port.installs).toBe(0);
@@ -227,21 +244,32 @@ describe('failed and unsigned updates', () => {
     updates.start();
     await clock.advance(0);
     expect(updates.status()).toMatchObject({ state: 'error', error: { reason: 'offline' } });
-    expect(updates.status().error?.message).toMatch(/could not reach the update server\. Vigil 1\.2\.0 keeps working/);
+    expect(updates.status().error?.message).toMatch(
+      /could not reach the update server\. Vigil 1\.2\.0 keeps working/,
+    );
   });
 
   it('classifies electron-updater errors by their codes and messages', () => {
     expect(classifyUpdateFailure({ message: 'x', code: 'ERR_UPDATER_INVALID_SIGNATURE' })).toBe('unsigned');
     expect(
-      classifyUpdateFailure({ message: 'Code signature at URL file:///… did not pass validation: code failed to satisfy specified code requirement(s)' }),
+      classifyUpdateFailure({
+        message:
+          'Code signature at URL file:///… did not pass validation: code failed to satisfy specified code requirement(s)',
+      }),
     ).toBe('unsigned');
     expect(
-      classifyUpdateFailure({ message: 'sha512 checksum mismatch, expected a, got b', code: 'ERR_CHECKSUM_MISMATCH' }),
+      classifyUpdateFailure({
+        message: 'sha512 checksum mismatch, expected a, got b',
+        code: 'ERR_CHECKSUM_MISMATCH',
+      }),
     ).toBe('corrupt');
     expect(classifyUpdateFailure({ message: 'net::ERR_INTERNET_DISCONNECTED' })).toBe('offline');
-    expect(classifyUpdateFailure({ message: 'Cannot find latest.yml', code: 'ERR_UPDATER_CHANNEL_FILE_NOT_FOUND' })).toBe(
-      'failed',
-    );
+    expect(
+      classifyUpdateFailure({
+        message: 'Cannot find latest.yml',
+        code: 'ERR_UPDATER_CHANNEL_FILE_NOT_FOUND',
+      }),
+    ).toBe('failed');
   });
 });
 
@@ -257,6 +285,11 @@ describe('updates off', () => {
     });
     updates.start();
     await clock.advance(10 * HOUR);
-    expect(updates.status()).toMatchObject({ state: 'disabled', detail: /IT team/, canRestart: false, nextCheckAt: null });
+    expect(updates.status()).toMatchObject({
+      state: 'disabled',
+      detail: /IT team/,
+      canRestart: false,
+      nextCheckAt: null,
+    });
   });
 });

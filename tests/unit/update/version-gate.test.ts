@@ -51,8 +51,12 @@ describe('minimum app version per exam', () => {
     expect(examVersionBlock(exam, '1.4.0', updateHintOf(status, true))).toBeNull();
     // Updates off on this build: the advice is IT's, not a download that will never come.
     const off = { ...status, state: 'disabled' as const, version: null, percent: null };
-    expect(examVersionBlock(exam, '1.2.0', updateHintOf(off, true))?.message).toMatch(/managed by your IT team/);
-    expect(examVersionBlock({ ...exam, minAppVersion: 'soon' }, '1.2.0', { autoUpdateEnabled: true })).toBeNull();
+    expect(examVersionBlock(exam, '1.2.0', updateHintOf(off, true))?.message).toMatch(
+      /managed by your IT team/,
+    );
+    expect(
+      examVersionBlock({ ...exam, minAppVersion: 'soon' }, '1.2.0', { autoUpdateEnabled: true }),
+    ).toBeNull();
   });
 
   it('points to IT when IT pinned the version', () => {
