@@ -18,10 +18,8 @@ export function createElectronUpdater(
   autoUpdater.channel = settings.channel;
   if (settings.url)
     autoUpdater.setFeedURL({ provider: 'generic', url: settings.url, channel: settings.channel });
-  // electron-updater also emits 'error' for failures its promises reject with; the controller learns
-  // of them from the rejected promise, so the event needs no handler beyond not being unhandled.
-  autoUpdater.on('error', () => undefined);
-
+  // Failures reach the controller as rejected promises; electron-updater's own 'error' listener
+  // (AppUpdater's constructor) logs the event, so emitting it never throws.
   return {
     check: async () => {
       const result = await autoUpdater.checkForUpdates();

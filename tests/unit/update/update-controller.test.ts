@@ -196,6 +196,22 @@ describe('never during an exam', () => {
     expect(port.installOnQuit).toBe(true);
   });
 
+  it('"check again" asks at once outside an exam, and waits for its end during one', async () => {
+    const { clock, port, exam, updates } = setup();
+    updates.start();
+    await clock.advance(0);
+    expect(port.checks).toBe(1);
+    await updates.refresh({ checkNow: true });
+    expect(port.checks).toBe(2);
+    exam.running = true;
+    await updates.refresh({ checkNow: true });
+    await clock.advance(10 * 60_000);
+    expect(port.checks).toBe(2);
+    exam.running = false;
+    await clock.advance(60_000);
+    expect(port.checks).toBe(3);
+  });
+
   it('treats an unknown exam state as an exam (a wrong restart costs more than a late update)', async () => {
     const { clock, port } = setup({ latest: '1.4.0' });
     const updates = new UpdateController({
