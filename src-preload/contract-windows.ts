@@ -37,6 +37,8 @@ export const callGroups = {
   candidateFocus: 'candidate',
   candidateFinish: 'candidate',
   candidateFinishProgress: 'candidate',
+  candidateUpdateStatus: 'candidate',
+  candidateRestartToUpdate: 'candidate',
   // The console window: the proctor's review and the admin screens.
   consoleSignIn: 'console',
   consoleSignOut: 'console',
@@ -61,6 +63,7 @@ export const eventGroups = {
   pong: 'app',
   candidateNotice: 'candidate',
   syncStatus: 'candidate',
+  updateStatus: 'candidate',
   mediaMergeProgress: 'candidate',
   mediaDiskLow: 'candidate',
   reviewReportFiled: 'console',

@@ -173,6 +173,11 @@ export const CandidateExamSchema = z.object({
    */
   state: z.enum(['ready', 'in_progress', 'finished', 'expired']),
   enrollmentExpiresAt: z.string().nullable(),
+  /**
+   * The exam needs a newer Vigil than this one (its `minAppVersion`): why it cannot start and how to
+   * update, shown at the exam list before consent. Null when this version may run it.
+   */
+  versionBlock: z.object({ required: z.string(), current: z.string(), message: z.string() }).nullable(),
 });
 export type CandidateExam = z.infer<typeof CandidateExamSchema>;
 
@@ -267,6 +272,28 @@ export type FinishProgress = z.infer<typeof FinishProgressSchema>;
 
 /** A camera frame for analysis: a small JPEG, at most a few tens of kilobytes. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/** The app update as the candidate sees it (src-main/update/update-controller.ts). */
+export const UpdateStatusSchema = z.object({
+  state: z.enum(['disabled', 'idle', 'checking', 'up-to-date', 'available', 'downloading', 'ready', 'error']),
+  currentVersion: z.string(),
+  /** The newer version found, downloading or downloaded. */
+  version: z.string().nullable(),
+  percent: z.number().min(0).max(100).nullable(),
+  /** unsigned: refused by the publisher-signature check; corrupt: checksum mismatch; offline: no server. */
+  error: z
+    .object({ reason: z.enum(['unsigned', 'corrupt', 'offline', 'failed']), message: z.string() })
+    .nullable(),
+  /** Why updates are off (state disabled): IT pins the version, a development build, the host. */
+  detail: z.string().nullable(),
+  /** Nothing starts and no restart is offered while an exam is in progress on this device. */
+  examInProgress: z.boolean(),
+  /** "Restart to update" may be offered: an update is ready and no exam is in progress. */
+  canRestart: z.boolean(),
+  lastCheckedAt: z.string().nullable(),
+  nextCheckAt: z.string().nullable(),
+});
+export type UpdateStatus = z.infer<typeof UpdateStatusSchema>;
 
 export const calls = {
   getAppInfo: call({
@@ -510,6 +537,18 @@ export const calls = {
     request: z.object({ sessionId: CandidateSessionIdSchema }).strict(),
     response: FinishProgressSchema,
   }),
+  candidateUpdateStatus: call({
+    description:
+      'Where the app update stands (checking, downloading with its percent, ready, error), looked at afresh: work an exam deferred starts once no exam is in progress. checkNow asks the update server now (after an error), never during an exam.',
+    request: z.object({ checkNow: z.boolean().optional() }).strict(),
+    response: UpdateStatusSchema,
+  }),
+  candidateRestartToUpdate: call({
+    description:
+      'Restarts into the downloaded update. Refused (CONFLICT) while an exam is in progress or before an update is ready.',
+    request: z.object({}).strict(),
+    response: z.object({ restarting: z.literal(true) }),
+  }),
   runDoctor: call({
     description:
       'The `vigil doctor` report for the About screen: versions, policy and where each value came from, files with hashes, ffmpeg, database, central server, pending sync.',
@@ -561,6 +600,8 @@ export const events = {
   /** The console filed a new report version of a session in central (after a verdict or decision). */
   reviewReportFiled: z.object({ sessionId: z.string() }),
   syncStatus: SyncStatusSchema,
+  /** The app update's state changed (src-main/update/update-controller.ts). */
+  updateStatus: UpdateStatusSchema,
   mediaMergeProgress: z.object({ recordingId: z.string(), percent: z.number().min(0).max(100) }),
   mediaDiskLow: z.object({
     recordingId: z.string(),

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type LoadConfigOptions } from '../config/load';
 import { createFileLogger } from '../log/logger';
-import type { SecretCipher } from '../store/device-credentials';
 import { createApp, type VigilApp } from './create-app';
 
 export interface BootedApp {
@@ -16,7 +15,7 @@ export interface BootedApp {
 export async function bootApp(
   mode: 'electron' | 'host',
   configOptions: LoadConfigOptions = {},
-  shell: { secretCipher?: SecretCipher } = {},
+  shell: Pick<Parameters<typeof createApp>[0], 'secretCipher' | 'updater'> = {},
 ): Promise<BootedApp> {
   const loaded = loadConfig(configOptions);
   fs.mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });

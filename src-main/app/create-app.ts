@@ -12,6 +12,9 @@ import { ConsoleSession } from '../review/console-session';
 import { createDispatcher, type Dispatcher } from '../rpc/dispatcher';
 import { EventBus } from '../rpc/event-bus';
 import { createHandlers } from './handlers/index';
+import { unfinishedProgress } from '../session/candidate-progress';
+import { UpdateController } from '../update/update-controller';
+import type { UpdateSettings, UpdaterPort } from '../update/updater';
 
 export interface AppContext {
   loaded: LoadedConfig;
@@ -23,6 +26,8 @@ export interface AppContext {
   candidate: CandidateRuntime;
   /** The proctor/admin console's own PostgreSQL login (issue 9). */
   console: ConsoleSession;
+  /** The app update's state machine (checks, downloads and restarts kept out of exams). */
+  updates: UpdateController;
 }
 
 export interface VigilApp {
@@ -38,6 +43,8 @@ export function createApp(options: {
   mode: 'electron' | 'host';
   /** The shell's OS-keychain cipher for the device token; host mode has none (0600 file). */
   secretCipher?: SecretCipher;
+  /** The shell's updater (electron-updater); without one, updates are off (the browser host). */
+  updater?: (settings: UpdateSettings) => UpdaterPort | { disabled: string };
 }): VigilApp {
   const events = new EventBus();
   // The one local store of the data folder, shared by the media ledger and the candidate session.
@@ -56,6 +63,20 @@ export function createApp(options: {
     logger: options.logger,
     emit: (event, payload) => events.emit(event, payload),
   });
+  const updates = new UpdateController({
+    port: options.updater
+      ? options.updater(options.loaded.config.update)
+      : { disabled: 'This host is not updated automatically: install the new version yourself.' },
+    currentVersion: appVersion(),
+    // An exam is in progress from consent to finish (a stranded one is finished at start).
+    examInProgress: async () => unfinishedProgress(await localStore.get()) !== undefined,
+    checkIntervalHours: options.loaded.config.update.checkIntervalHours,
+    onChange: (status) => {
+      options.logger.info({ update: status }, 'update state');
+      events.emit('updateStatus', status);
+    },
+    onError: (error) => options.logger.warn({ err: error }, 'update failed'),
+  });
   const candidate = createCandidateRuntime({
     loaded: options.loaded,
     logger: options.logger,
@@ -64,6 +85,7 @@ export function createApp(options: {
     store: localStore.get,
     jobs: localStore.jobs,
     emit: (event, payload) => events.emit(event, payload),
+    updateStatus: () => updates.status(),
   });
   const consoleSession = new ConsoleSession({
     central: () => options.loaded.config.central,
@@ -79,14 +101,17 @@ export function createApp(options: {
     media,
     candidate,
     console: consoleSession,
+    updates,
   };
   for (const issue of options.loaded.issues) options.logger.warn({ issue }, 'configuration problem');
   const dispatcher = createDispatcher(createHandlers(context), options.logger);
+  updates.start();
   return {
     context,
     dispatcher,
     events,
     close: async () => {
+      updates.stop();
       // Jobs first: a running merge or evaluation is stopped (and re-queued) before its service goes.
       await localStore.stopJobs();
       await candidate.close();

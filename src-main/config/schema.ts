@@ -68,6 +68,11 @@ export const configSchema = z.object({
       .string()
       .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lowercase channel name such as latest or beta')
       .default('latest'),
+    /**
+     * Hours between background update checks after the one at start. Checks, downloads and the
+     * restart offer never happen during an exam: they wait for its end.
+     */
+    checkIntervalHours: z.number().int().min(1).max(168).default(4),
   }),
   worker: z.object({
     /**

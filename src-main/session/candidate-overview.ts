@@ -15,9 +15,16 @@ export interface Reachability {
   checkedAt: string;
 }
 
-export function candidateOverview(store: LocalStore, reachable: Reachability): Overview {
+/** Why an exam cannot start on this app version (the exam list shows it before consent), or null. */
+export type VersionBlockOf = (exam: CachedExamInfo) => CandidateExam['versionBlock'];
+
+export function candidateOverview(
+  store: LocalStore,
+  reachable: Reachability,
+  versionBlock: VersionBlockOf,
+): Overview {
   const enrollments = loadEnrollments(store);
-  const exams = enrolledExams(store, enrollments);
+  const exams = enrolledExams(store, enrollments, versionBlock);
   const unfinished = unfinishedProgress(store);
   // A finished session whose report is not made yet (its evaluation or report job still queued or
   // running) still shows its finish screen.
@@ -46,7 +53,11 @@ export function candidateOverview(store: LocalStore, reachable: Reachability): O
 }
 
 /** Each enrolled exam (in the order enrolled) with its state on this device. */
-function enrolledExams(store: LocalStore, enrollments: SavedEnrollment[]): CandidateExam[] {
+function enrolledExams(
+  store: LocalStore,
+  enrollments: SavedEnrollment[],
+  versionBlock: VersionBlockOf,
+): CandidateExam[] {
   const sessions = store.raw.prepare(
     `SELECT sum(status = 'in_progress') AS open, sum(status <> 'in_progress') AS closed
      FROM sessions WHERE exam_id = ?`,
@@ -63,12 +74,21 @@ function enrolledExams(store: LocalStore, enrollments: SavedEnrollment[]): Candi
         : (counts.closed ?? 0) > 0
           ? 'finished'
           : 'ready';
-    return [{ ...describeExam(exam), state, enrollmentExpiresAt: enrollment.expiresAt }];
+    return [
+      {
+        ...describeExam(exam),
+        state,
+        enrollmentExpiresAt: enrollment.expiresAt,
+        versionBlock: state === 'ready' ? versionBlock(exam) : null,
+      },
+    ];
   });
 }
 
 /** An exam as the candidate sees it before starting: length, upload mode, retention, accommodations. */
-function describeExam(exam: CachedExamInfo): Omit<CandidateExam, 'state' | 'enrollmentExpiresAt'> {
+function describeExam(
+  exam: CachedExamInfo,
+): Omit<CandidateExam, 'state' | 'enrollmentExpiresAt' | 'versionBlock'> {
   return {
     id: exam.id,
     title: exam.title,

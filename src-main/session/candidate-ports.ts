@@ -9,6 +9,7 @@ import type { ProctoringPolicy } from '../proctoring/policy';
 import type { TokenVaults } from '../store/device-credentials';
 import type { CachedExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
+import type { VersionBlockOf } from './candidate-overview';
 import type { IdCheck } from './id-verification';
 import type { ExamEvidencePorts } from './session-evidence';
 import type { SystemCheckDeps } from './system-check-step';
@@ -22,6 +23,8 @@ export interface CandidatePorts extends SystemCheckDeps {
   central: () => Promise<DeviceChannel>;
   /** Refuses an exam whose central definition requires a newer app (UPDATE_REQUIRED, with how to update). */
   versionGate: (exam: CachedExam) => void;
+  /** The same rule for the exam list, before consent: why this app cannot start the exam, or null. */
+  versionBlock: VersionBlockOf;
   /** Quick reachability check of the central server (bounded in time). */
   pingCentral: () => Promise<boolean>;
   analyzer: () => Promise<FaceAnalyzer>;

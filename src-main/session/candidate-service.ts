@@ -64,7 +64,7 @@ export class CandidateService {
   async overview(): Promise<Overview> {
     await this.refreshReachability();
     if (this.reachable.value) await this.refetchMissing();
-    return candidateOverview(this.ports.store, this.reachable);
+    return candidateOverview(this.ports.store, this.reachable, this.ports.versionBlock);
   }
 
   async enroll(code: string): Promise<Overview> {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EventName, EventPayload } from '../../src-preload/contract';
+import type { EventName, EventPayload, UpdateStatus } from '../../src-preload/contract';
 import type { LoadedConfig } from '../config/load';
 import { openCentral, type CentralStore } from '../central/connect';
 import { migrateCentral } from '../central/migrate';
@@ -41,7 +41,7 @@ import { enrolledCandidateName } from '../sync/enroll';
 import { localDbPath } from '../store/db-file';
 import { Uploader } from '../sync/uploader';
 import { appVersion } from '../config/app-version';
-import { assertExamVersion } from '../update/version-gate';
+import { assertExamVersion, examVersionBlock, updateHintOf } from '../update/version-gate';
 import { registerAfterSessionJobs } from './after-session-jobs';
 import { CandidateService } from './candidate-service';
 import { accommodationOf } from './exam-options';
@@ -85,6 +85,8 @@ export function createCandidateRuntime(options: {
   /** That store's job runner (lazy-store.ts); its owner stops it before closing this runtime. */
   jobs: () => Promise<JobRunner>;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** Where the app update stands: the version gate's advice on how to update depends on it. */
+  updateStatus: () => UpdateStatus;
   /** The shell's OS-keychain cipher for the device token (absent in host mode: 0600 file). */
   secretCipher?: SecretCipher;
 }): CandidateRuntime {
@@ -255,7 +257,13 @@ export function createCandidateRuntime(options: {
               minAppVersion: typeof exam.policy.minAppVersion === 'string' ? exam.policy.minAppVersion : null,
             },
             appVersion(),
-            { autoUpdateEnabled: loaded.config.update.enabled },
+            updateHintOf(options.updateStatus(), loaded.config.update.enabled),
+          ),
+        versionBlock: (exam) =>
+          examVersionBlock(
+            { examId: exam.id, examTitle: exam.title, minAppVersion: exam.minAppVersion ?? null },
+            appVersion(),
+            updateHintOf(options.updateStatus(), loaded.config.update.enabled),
           ),
         pingCentral: async () => {
           const ping = (async () => {

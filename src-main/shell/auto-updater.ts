@@ -1,54 +1,43 @@
-// The Updater interface on electron-updater, against the generic update server configured at build
-// time (app-update.yml) or overridden by the IT policy (update.url, update.channel). Downgrades are
-// never allowed; with update.enabled = false IT pins the version and nothing is fetched.
+// The UpdaterPort on electron-updater, against the generic update server configured at build time
+// (app-update.yml) or overridden by the IT policy (update.url, update.channel). Downgrades are never
+// allowed; with update.enabled = false IT pins the version and nothing is fetched. Downloads are
+// started by UpdateController (autoDownload off), which keeps them and the restart out of exams.
 import electronUpdater from 'electron-updater';
-import type { UpdateSettings, UpdateState, Updater } from '../update/updater';
-import { noUpdater } from '../update/updater';
+import type { UpdateSettings, UpdaterPort } from '../update/updater';
 
-export function createElectronUpdater(settings: UpdateSettings, isPackaged: boolean): Updater {
-  if (!settings.enabled) return noUpdater('updates are managed by IT (update.enabled is false)');
-  if (!isPackaged) return noUpdater('development build');
+export function createElectronUpdater(
+  settings: UpdateSettings,
+  isPackaged: boolean,
+): UpdaterPort | { disabled: string } {
+  if (!settings.enabled) return { disabled: 'Updates on this computer are managed by your IT team.' };
+  if (!isPackaged) return { disabled: 'This is a development build: it is not updated automatically.' };
   const { autoUpdater } = electronUpdater;
-  autoUpdater.autoDownload = true;
-  autoUpdater.autoInstallOnAppQuit = true;
+  autoUpdater.autoDownload = false;
+  autoUpdater.autoInstallOnAppQuit = false;
   autoUpdater.allowDowngrade = false;
   autoUpdater.channel = settings.channel;
   if (settings.url)
     autoUpdater.setFeedURL({ provider: 'generic', url: settings.url, channel: settings.channel });
-
-  let state: UpdateState = { state: 'idle' };
-  const listeners = new Set<(state: UpdateState) => void>();
-  const set = (next: UpdateState) => {
-    state = next;
-    for (const listener of listeners) listener(next);
-  };
-  autoUpdater.on('checking-for-update', () => set({ state: 'checking' }));
-  autoUpdater.on('update-not-available', (info) => set({ state: 'up-to-date', version: info.version }));
-  autoUpdater.on('update-available', (info) =>
-    set({ state: 'downloading', version: info.version, percent: 0 }),
-  );
-  autoUpdater.on('download-progress', (progress) => {
-    if (state.state === 'downloading') set({ ...state, percent: Math.round(progress.percent) });
-  });
-  autoUpdater.on('update-downloaded', (info) => set({ state: 'downloaded', version: info.version }));
-  autoUpdater.on('error', (error) => set({ state: 'error', message: error.message }));
-
+  // Failures reach the controller as rejected promises; electron-updater's own 'error' listener
+  // (AppUpdater's constructor) logs the event, so emitting it never throws.
   return {
     check: async () => {
+      const result = await autoUpdater.checkForUpdates();
+      return result?.isUpdateAvailable ? { version: result.updateInfo.version } : null;
+    },
+    download: async (onProgress) => {
+      const listener = (progress: { percent: number }) => onProgress(progress.percent);
+      autoUpdater.on('download-progress', listener);
       try {
-        await autoUpdater.checkForUpdates();
-      } catch (error) {
-        set({ state: 'error', message: (error as Error).message });
+        // Rejects with ERR_UPDATER_INVALID_SIGNATURE / ERR_CHECKSUM_MISMATCH (see classifyUpdateFailure).
+        await autoUpdater.downloadUpdate();
+      } finally {
+        autoUpdater.off('download-progress', listener);
       }
-      return state;
     },
-    status: () => state,
-    installAndRestart: () => {
-      if (state.state === 'downloaded') autoUpdater.quitAndInstall(true, true);
+    setInstallOnQuit: (allowed) => {
+      autoUpdater.autoInstallOnAppQuit = allowed;
     },
-    onChange: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    quitAndInstall: () => autoUpdater.quitAndInstall(true, true),
   };
 }

@@ -161,7 +161,11 @@ if (!debugging.allowed || !app.requestSingleInstanceLock()) {
     booted = await bootApp(
       'electron',
       { buildKind: production ? 'production' : 'development' },
-      { secretCipher },
+      {
+        secretCipher,
+        // Checks at start and every update.checkIntervalHours, never during an exam (UpdateController).
+        updater: (settings) => createElectronUpdater(settings, app.isPackaged),
+      },
     );
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
@@ -205,10 +209,6 @@ if (!debugging.allowed || !app.requestSingleInstanceLock()) {
     windows.start(process.argv);
     windowsStarted = true;
     for (const argv of launchesDuringStart.splice(0)) windows.secondInstance(argv);
-    // Background update check (generic server, staged rollout, never a downgrade; off when IT pins).
-    const updater = createElectronUpdater(booted.app.context.loaded.config.update, app.isPackaged);
-    updater.onChange((state) => booted?.app.context.logger.info({ update: state }, 'update state'));
-    void updater.check();
   });
 
   app.on('window-all-closed', () => {

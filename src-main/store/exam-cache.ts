@@ -63,6 +63,12 @@ export const CachedExamInfoSchema = z.object({
    * evaluates, whatever this copy says.
    */
   evaluation: z.enum(['server', 'device']).default('server'),
+  /**
+   * The lowest Vigil version allowed to run the exam (its policy's minAppVersion, central 0530;
+   * absent from older servers): the exam list says why an older app cannot start it. The sealed
+   * policy's value is what consent checks.
+   */
+  minAppVersion: z.string().nullable().optional(),
 });
 export type CachedExamInfo = z.infer<typeof CachedExamInfoSchema>;
 

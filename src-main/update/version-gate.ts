@@ -1,6 +1,7 @@
 // The minimum-version gate: the central server stores, per exam, the lowest app version allowed to
 // run it (a release may fix a proctoring rule or a lockdown hole). A client below it is refused the
 // exam with a message that says how to update. Pure Node: no electron, no network.
+import type { UpdateStatus } from '../../src-preload/contract';
 import { VigilError } from '../errors';
 
 export interface ExamVersionRequirement {
@@ -15,6 +16,17 @@ export interface UpdateHint {
   autoUpdateEnabled: boolean;
   /** A newer version already downloaded and waiting for a restart, if any. */
   downloadedVersion?: string;
+  /** A newer version being downloaded now. */
+  downloading?: { version: string };
+}
+
+/** The hint as the update state machine stands now (update-controller.ts). */
+export function updateHintOf(status: UpdateStatus, autoUpdateEnabled: boolean): UpdateHint {
+  return {
+    autoUpdateEnabled: autoUpdateEnabled && status.state !== 'disabled',
+    ...(status.state === 'ready' && status.version ? { downloadedVersion: status.version } : {}),
+    ...(status.state === 'downloading' && status.version ? { downloading: { version: status.version } } : {}),
+  };
 }
 
 export type VersionVerdict =
@@ -61,6 +73,9 @@ export function compareVersions(a: string, b: string): number {
 function howToUpdate(required: string, hint: UpdateHint): string {
   if (hint.downloadedVersion && compareVersions(hint.downloadedVersion, required) >= 0)
     return `Version ${hint.downloadedVersion} is already downloaded: restart Vigil to install it, then start the exam again.`;
+  if (hint.downloading && compareVersions(hint.downloading.version, required) >= 0)
+    // No percent here: the exam list reads this on state changes only; its progress bar is live.
+    return `Vigil is downloading version ${hint.downloading.version}: keep it open and connected, then restart it when it offers to.`;
   if (hint.autoUpdateEnabled)
     return 'Vigil is downloading updates: keep it open and connected for a few minutes and restart it, or ask your IT team for the current installer.';
   return `Updates on this computer are managed by your IT team: ask them to install Vigil ${required} or later.`;
@@ -80,6 +95,24 @@ export function checkExamVersion(
     current: currentVersion,
     message: `"${requirement.examTitle}" needs Vigil ${required} or later; this computer has ${currentVersion}. ${howToUpdate(required, hint)}`,
   };
+}
+
+/** Why the exam list cannot start this exam, or null when this version may run it. */
+export function examVersionBlock(
+  requirement: ExamVersionRequirement,
+  currentVersion: string,
+  hint: UpdateHint,
+): { required: string; current: string; message: string } | null {
+  let verdict: VersionVerdict;
+  try {
+    verdict = checkExamVersion(requirement, currentVersion, hint);
+  } catch {
+    // A minimum that is not a version blocks nothing here; the server's own check still applies.
+    return null;
+  }
+  return verdict.allowed
+    ? null
+    : { required: verdict.required, current: verdict.current, message: verdict.message };
 }
 
 /** Throws UPDATE_REQUIRED when this app is too old for the exam; call before starting it. */

@@ -11,6 +11,7 @@ import { FinishScreen } from './FinishScreen';
 import { IdVerificationScreen } from './IdVerificationScreen';
 import { InterviewScreen } from './InterviewScreen';
 import { SystemCheckScreen } from './SystemCheckScreen';
+import { useUpdateStatus } from './UpdateNotice';
 import { useCapture } from './useCapture';
 
 type Overview = CallResponse<'candidateOverview'>;
@@ -29,6 +30,8 @@ export function CandidateApp({ api }: { api: CandidateApi }) {
   const [stage, setStage] = useState<Stage>('loading');
   const [active, setActive] = useState<Active>();
   const [error, setError] = useState<string>();
+  const update = useUpdateStatus(api);
+  const updateState = update.status?.state;
 
   const apply = (o: Overview) => {
     setOverview(o);
@@ -49,6 +52,13 @@ export function CandidateApp({ api }: { api: CandidateApi }) {
   useEffect(() => {
     void api.candidateOverview({}).then((r) => (r.ok ? apply(r.value) : setError(r.error.message)));
   }, [api]);
+  // An exam's "needs a newer Vigil" advice depends on the update (downloading, ready): read it again
+  // when the update moves on, while the exam list shows it.
+  useEffect(() => {
+    if (stage !== 'exams' || !updateState) return;
+    void api.candidateOverview({}).then((r) => r.ok && setOverview(r.value));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of update state re-reads
+  }, [api, updateState]);
 
   if (error) return <ErrorText message={error} />;
   if (stage === 'loading' || !overview) return <p role="status">Loading…</p>;
@@ -71,6 +81,7 @@ export function CandidateApp({ api }: { api: CandidateApi }) {
           setStage('consent');
         }}
         onEnrollAnother={() => setStage('enroll')}
+        update={update}
       />
     );
   }

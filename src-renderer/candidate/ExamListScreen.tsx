@@ -1,6 +1,7 @@
 import type { CandidateExam } from '../../src-preload/contract';
 import { examTypeNames } from '../../src-preload/vocabulary';
 import { Screen } from '../components/Screen';
+import { RestartToUpdateButton, UpdateNotice, type UpdateControls } from './UpdateNotice';
 
 /** What each exam's state means to the candidate. */
 const STATE_TEXT: Record<CandidateExam['state'], string> = {
@@ -16,6 +17,7 @@ export function ExamListScreen({
   online,
   onStart,
   onEnrollAnother,
+  update,
 }: {
   candidateName: string | null;
   exams: CandidateExam[];
@@ -23,6 +25,8 @@ export function ExamListScreen({
   onStart: (exam: CandidateExam) => void;
   /** Opens the enrollment screen for a code of another exam. */
   onEnrollAnother: () => void;
+  /** The app update (its notice sits here, outside any exam). */
+  update: UpdateControls;
 }) {
   return (
     <Screen title={candidateName ? `Welcome, ${candidateName}` : 'Your exams'} testId="screen-exams">
@@ -32,6 +36,7 @@ export function ExamListScreen({
           connection returns.
         </p>
       )}
+      <UpdateNotice controls={update} />
       {exams.length === 0 && <p>No exam is assigned to this device yet.</p>}
       <ul className="card-list">
         {exams.map((exam) => (
@@ -45,10 +50,22 @@ export function ExamListScreen({
               {exam.offlineReady ? 'Saved on this device: works offline.' : 'Needs a connection to start.'}
             </p>
             <p data-testid="exam-state">{STATE_TEXT[exam.state]}</p>
+            {exam.versionBlock && (
+              // Before consent: why this Vigil cannot start the exam, and the update if one is ready.
+              <div data-testid="exam-version-block">
+                <p className="version-block" id={`version-block-${exam.id}`}>
+                  {exam.versionBlock.message}
+                </p>
+                <RestartToUpdateButton controls={update} />
+              </div>
+            )}
             <button
               type="button"
               onClick={() => onStart(exam)}
-              disabled={exam.state === 'expired' || (!exam.offlineReady && !online)}
+              disabled={
+                exam.state === 'expired' || exam.versionBlock !== null || (!exam.offlineReady && !online)
+              }
+              {...(exam.versionBlock ? { 'aria-describedby': `version-block-${exam.id}` } : {})}
             >
               Start {exam.title}
             </button>

@@ -29,6 +29,7 @@ AS $function$
       'accommodations', coalesce(e.policy->'accommodations', '[]'::jsonb),
       'opensAt', e.opens_at, 'closesAt', e.closes_at,
       'evaluation', CASE WHEN e.policy->>'evaluation' = 'device' THEN 'device' ELSE 'server' END,
+      'minAppVersion', e.policy->>'minAppVersion',
       'offlineStart', (SELECT jsonb_build_object('salt', encode(sc.salt, 'base64'),
                          'wrappedKey', encode(sc.wrapped_key, 'base64'))
                        FROM vigil.exam_start_codes sc WHERE sc.exam_id = e.id)),

@@ -20,7 +20,9 @@ type CandidateCalls =
   | 'candidateAudio'
   | 'candidateFocus'
   | 'candidateFinish'
-  | 'candidateFinishProgress';
+  | 'candidateFinishProgress'
+  | 'candidateUpdateStatus'
+  | 'candidateRestartToUpdate';
 
 export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls> {
   const service = () => ctx.candidate.service();
@@ -56,5 +58,10 @@ export function candidateHandlers(ctx: AppContext): HandlerGroup<CandidateCalls>
     candidateFocus: async (r) => (await service()).focus(r.sessionId, r.focused),
     candidateFinish: async (r) => (await service()).finish(r.sessionId, r.recordingError),
     candidateFinishProgress: async (r) => (await service()).finishProgress(r.sessionId),
+    candidateUpdateStatus: async (r) => ctx.updates.refresh({ checkNow: r.checkNow === true }),
+    candidateRestartToUpdate: async () => {
+      await ctx.updates.restartToUpdate(); // CONFLICT during an exam or before a download
+      return { restarting: true as const };
+    },
   };
 }

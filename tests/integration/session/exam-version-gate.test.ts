@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../../../src-main/app/create-app';
+import type { CallResponse } from '../../../src-preload/contract';
 import { appVersion } from '../../../src-main/config/app-version';
 import { seedDemoCentral } from '../../../src-main/demo/seed-central';
 import { createTestApp, type TestApp } from '../../support/app';
@@ -31,6 +32,24 @@ afterAll(async () => {
 });
 
 describe('minimum app version per exam', () => {
+  it('says at the exam list, before consent, why the exam cannot start on this version', async () => {
+    const examId = await enrolledExam('98.0.0');
+    const overview = await app.dispatcher.dispatch('candidateOverview', {}, ctx);
+    if (!overview.ok) throw new Error(overview.error.message);
+    const exam = (overview.value as CallResponse<'candidateOverview'>).exams.find((e) => e.id === examId);
+    expect(exam?.versionBlock).toEqual({
+      required: '98.0.0',
+      current: appVersion(),
+      message: expect.stringMatching(
+        new RegExp(
+          `needs Vigil 98\\.0\\.0 or later; this computer has ${appVersion().replaceAll('.', '\\.')}\\.`,
+        ),
+      ) as unknown,
+    });
+    // This host has no updater: the advice is to ask IT, not to wait for a download.
+    expect(exam?.versionBlock?.message).toMatch(/ask them to install Vigil 98\.0\.0/);
+  }, 300_000);
+
   it('refuses an exam that needs a newer app, says how to update, and records nothing', async () => {
     const examId = await enrolledExam('99.0.0');
     const consent = await app.dispatcher.dispatch('candidateConsent', { examId, accepted: true }, ctx);

@@ -115,6 +115,7 @@ beforeAll(async () => {
     tokens: createTokenVaults(temp.dir),
     central: () => Promise.reject(new VigilError('UNAVAILABLE', 'offline in this test')),
     versionGate: () => undefined,
+    versionBlock: () => null,
     pingCentral: async () => false,
     analyzer: async () => idleAnalyzer,
     analysisReady: () => ({ ok: true, detail: 'face models present' }),

@@ -53,6 +53,8 @@ export interface CandidateEnvOptions {
   env?: Record<string, string>;
   /** Issue a start code before enrollment, so the exam can start with the server down. */
   offlineStart?: boolean;
+  /** The shell's updater (electron-updater in the app): a scripted one for the update suite. */
+  updater?: Parameters<typeof createApp>[0]['updater'];
 }
 
 export async function startCandidateEnv(
@@ -92,7 +94,12 @@ export async function startCandidateEnv(
   expect(loaded.issues).toEqual([]);
   fs.mkdirSync(loaded.dataDir, { recursive: true });
   const logLines: string[] = [];
-  const app = createApp({ loaded, logger: memoryLogger(logLines), mode: 'host' });
+  const app = createApp({
+    loaded,
+    logger: memoryLogger(logLines),
+    mode: 'host',
+    ...(options.updater ? { updater: options.updater } : {}),
+  });
   const host = await startHost({ app, rendererDir: defaultRendererDir(), logger: app.context.logger });
   const media = path.join(dir, 'media');
   fs.mkdirSync(media);

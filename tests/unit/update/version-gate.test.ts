@@ -1,7 +1,13 @@
 // The per-exam minimum app version: an older client is refused with how to update; a current one
 // passes. Also the semver order it relies on and the staged-rollout file edit.
 import { describe, expect, it } from 'vitest';
-import { assertExamVersion, checkExamVersion, compareVersions } from '../../../src-main/update/version-gate';
+import {
+  assertExamVersion,
+  checkExamVersion,
+  compareVersions,
+  examVersionBlock,
+  updateHintOf,
+} from '../../../src-main/update/version-gate';
 import { setStagingPercentage, stagingPercentageOf } from '../../../src-main/release/staged-rollout';
 import { isVigilError } from '../../../src-main/errors';
 
@@ -21,6 +27,36 @@ describe('minimum app version per exam', () => {
   it('tells the candidate to restart when the update is already downloaded', () => {
     const verdict = checkExamVersion(exam, '1.3.9', { autoUpdateEnabled: true, downloadedVersion: '1.4.1' });
     expect(!verdict.allowed && verdict.message).toMatch(/1\.4\.1 is already downloaded: restart Vigil/);
+  });
+
+  it('at the exam list, says how far the download of a new enough version is', () => {
+    const status = {
+      state: 'downloading' as const,
+      currentVersion: '1.2.0',
+      version: '1.4.0',
+      percent: 40,
+      error: null,
+      detail: null,
+      examInProgress: false,
+      canRestart: false,
+      lastCheckedAt: null,
+      nextCheckAt: null,
+    };
+    expect(examVersionBlock(exam, '1.2.0', updateHintOf(status, true))).toEqual({
+      required: '1.4.0',
+      current: '1.2.0',
+      message:
+        '"Data Engineer screening" needs Vigil 1.4.0 or later; this computer has 1.2.0. Vigil is downloading version 1.4.0: keep it open and connected, then restart it when it offers to.',
+    });
+    expect(examVersionBlock(exam, '1.4.0', updateHintOf(status, true))).toBeNull();
+    // Updates off on this build: the advice is IT's, not a download that will never come.
+    const off = { ...status, state: 'disabled' as const, version: null, percent: null };
+    expect(examVersionBlock(exam, '1.2.0', updateHintOf(off, true))?.message).toMatch(
+      /managed by your IT team/,
+    );
+    expect(
+      examVersionBlock({ ...exam, minAppVersion: 'soon' }, '1.2.0', { autoUpdateEnabled: true }),
+    ).toBeNull();
   });
 
   it('points to IT when IT pinned the version', () => {
