@@ -161,6 +161,14 @@ export function SystemCheckScreen({
           ))}
         </ul>
       )}
+      {result && items && (
+        // The results appear below the button: a short summary is announced, the list is there to read.
+        <p role="status" data-testid="check-summary">
+          {result.passed
+            ? 'The system check passed. Continue to the ID check.'
+            : `${items.filter((i) => i.status === 'fail').length} check(s) need your attention before you can continue.`}
+        </p>
+      )}
       <ErrorText message={error} />
       {result && (
         <button type="button" disabled={!result.passed} onClick={() => onPassed(result.analysisFps)}>
