@@ -137,7 +137,13 @@ export function SystemCheckScreen({
           ))}
         </select>
       </div>
-      <button type="button" onClick={() => void run()} disabled={running || !capture.stream}>
+      {/* aria-disabled while it runs, not disabled: a disabled button drops the keyboard focus. */}
+      <button
+        type="button"
+        onClick={() => void (running ? undefined : run())}
+        aria-disabled={running}
+        disabled={!capture.stream}
+      >
         {running ? 'Checking…' : items ? 'Check again' : 'Check my computer'}
       </button>
       {items && (
