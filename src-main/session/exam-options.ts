@@ -61,7 +61,7 @@ export function examLockdownInput(policy: Record<string, unknown>): unknown {
   const own = (lockdown as { allowedApps?: unknown }).allowedApps ?? [];
   if (!Array.isArray(own)) return lockdown;
   // An invalid accommodation stops the interview with its own error (accommodationOf); here it adds nothing.
-  let extra: string[] = [];
+  let extra: string[];
   try {
     extra = accommodationOf(policy).allowedApps;
   } catch {
