@@ -27,7 +27,15 @@ const ANSWERS = [
 
 let env: CandidateEnv;
 beforeAll(async () => {
-  env = await startCandidateEnv(TITLE, { keyQuestions: QUESTIONS });
+  // The exam allows a calculator for everyone and an interpreter's Zoom through its accommodation:
+  // the real PostgreSQL must find the lists the device applied to be the exam's (central 0525).
+  env = await startCandidateEnv(TITLE, {
+    keyQuestions: QUESTIONS,
+    policy: {
+      lockdown: { allowedApps: ['calc', 'gnome-calculator'] },
+      accommodation: { name: 'interpreter', allowedApps: ['zoom'] },
+    },
+  });
 }, 180_000);
 afterAll(async () => env?.close());
 
@@ -234,6 +242,9 @@ describe('the candidate journey with the keyboard only', () => {
     ]);
     expect(errors).toEqual([]);
 
+    await expect
+      .poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 180_000 })
+      .toBe('Everything has been sent.');
     // The journey counted: both typed answers reached the central server on their questions.
     await expect
       .poll(
@@ -241,5 +252,9 @@ describe('the candidate journey with the keyboard only', () => {
         { timeout: 180_000, interval: 1000 },
       )
       .toEqual(QUESTIONS.map((q, i) => [q.question, ANSWERS[i], true]));
+    // An honest device with both allow-lists: the server raised no policy_mismatch.
+    const central = await centralCounts(env);
+    expect(central?.warnings.policy_mismatch).toBeUndefined();
+    expect(central?.warnings.no_face).toBeGreaterThanOrEqual(1);
   }, 900_000);
 });
