@@ -8,8 +8,10 @@
 //
 // Names are the executables' (compared like the blocklist's: lower case, without `.exe`/`.app`).
 // Where they come from:
-// - NVDA: nvda.exe, nvda_slave.exe and nvda_eoaProxy.exe are the executables NV Access's build
-//   produces (github.com/nvaccess/nvda, source/setup.py and nvdaHelper/).
+// - NVDA: nvda.exe, nvda_uiAccess.exe and nvda_noUIAccess.exe (setup.py's `dest_base` copies),
+//   nvda_slave.exe, nvda_eoaProxy.exe (Ease of Access proxy, registered as the `ATExe`) and
+//   nvdaHelperRemoteLoader.exe are the executables NV Access's build and installer name
+//   (github.com/nvaccess/nvda: source/setup.py, source/installer.py).
 // - JAWS: jfw.exe is the JAWS for Windows executable (Freedom Scientific's documentation); fsSynth
 //   and jhookldr run with it. ZoomText/Fusion: zt.exe and fusion.exe.
 // - Windows: Narrator.exe, Magnify.exe, osk.exe (On-Screen Keyboard), TabTip.exe and
@@ -41,7 +43,14 @@ const app = (product: string, kind: AssistiveKind, names: string[]): AssistiveAp
 });
 
 export const defaultAssistiveApps: readonly AssistiveApp[] = [
-  app('NVDA', 'screen_reader', ['nvda', 'nvda_slave', 'nvda_eoaproxy']),
+  app('NVDA', 'screen_reader', [
+    'nvda',
+    'nvda_uiaccess',
+    'nvda_nouiaccess',
+    'nvda_slave',
+    'nvda_eoaproxy',
+    'nvdahelperremoteloader',
+  ]),
   app('JAWS', 'screen_reader', ['jfw', 'fssynth', 'jhookldr']),
   app('Windows Narrator', 'screen_reader', ['narrator']),
   app('VoiceOver', 'screen_reader', ['voiceover']),
