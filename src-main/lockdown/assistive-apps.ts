@@ -12,16 +12,20 @@
 //   nvda_slave.exe, nvda_eoaProxy.exe (Ease of Access proxy, registered as the `ATExe`) and
 //   nvdaHelperRemoteLoader.exe are the executables NV Access's build and installer name
 //   (github.com/nvaccess/nvda: source/setup.py, source/installer.py).
-// - JAWS: jfw.exe is the JAWS for Windows executable (Freedom Scientific's documentation); fsSynth
-//   and jhookldr run with it. ZoomText/Fusion: zt.exe and fusion.exe.
+// - JAWS: jfw.exe (JAWS for Windows) with jhookldr.exe (its keyboard hook loader), fsSynth32.exe,
+//   fsbrldsp.exe, FSOcr.exe/FSOcrServer.exe; Freedom Scientific's FSReader: fsreader.exe. ZoomText:
+//   Zt.exe, ZtUac.exe, AiSquared.ZoomText.UI.exe, AiSquared.Magnification.Service.exe. (The names
+//   accessibility tooling on GitHub watches for, e.g. the GPII's conflicting-apps handlers.)
 // - Windows: Narrator.exe, Magnify.exe, osk.exe (On-Screen Keyboard), TabTip.exe and
 //   TextInputHost.exe (touch keyboard and IME candidate window), ctfmon.exe (Text Services Framework,
-//   which hosts every IME), ChsIME.exe (Microsoft Pinyin/Wubi), sapisvr.exe (Windows Speech
-//   Recognition), VoiceAccess.exe (Voice access) — all under C:\Windows\System32 or SystemApps, as
-//   Microsoft's accessibility and input documentation names them. Dragon: natspeak.exe.
+//   which hosts every IME), ChsIME.exe (Microsoft Pinyin/Wubi, C:\Windows\System32\InputMethod\CHS),
+//   sapisvr.exe (Windows Speech Recognition), VoiceAccess.exe (Voice access) — all under
+//   C:\Windows\System32 or SystemApps, as Microsoft's accessibility and input documentation names
+//   them. Dragon: natspeak.exe. WeType (Tencent's Chinese IME): wetype*.exe.
 // - macOS: VoiceOver.app and AssistiveControl.app (the Accessibility Keyboard) in
 //   /System/Library/CoreServices; TextInputMenuAgent and TextInputSwitcher (the input menu);
-//   the system IMEs in /System/Library/Input Methods (JapaneseIM, KoreanIM, SCIM, TCIM).
+//   the system IMEs in /System/Library/Input Methods (JapaneseIM, since macOS 11 also as
+//   JapaneseIM-RomajiTyping and JapaneseIM-KanaTyping, KoreanIM, SCIM, TCIM).
 // - Linux: orca (GNOME's screen reader) and speech-dispatcher (its speech), at-spi-bus-launcher and
 //   at-spi2-registryd (the accessibility bus), onboard, florence and caribou (on-screen keyboards),
 //   ibus-daemon / ibus-x11 / ibus-ui-gtk3 and the ibus-engine-* of libpinyin, anthy, mozc and
@@ -51,21 +55,38 @@ export const defaultAssistiveApps: readonly AssistiveApp[] = [
     'nvda_eoaproxy',
     'nvdahelperremoteloader',
   ]),
-  app('JAWS', 'screen_reader', ['jfw', 'fssynth', 'jhookldr']),
+  app('JAWS', 'screen_reader', [
+    'jfw',
+    'jhookldr',
+    'fssynth32',
+    'fsbrldsp',
+    'fsocr',
+    'fsocrserver',
+    'fsreader',
+  ]),
   app('Windows Narrator', 'screen_reader', ['narrator']),
   app('VoiceOver', 'screen_reader', ['voiceover']),
   app('Orca', 'screen_reader', ['orca', 'speech-dispatcher', 'at-spi-bus-launcher', 'at-spi2-registryd']),
   app('Windows Magnifier', 'magnifier', ['magnify']),
-  app('ZoomText / Fusion', 'magnifier', ['zt', 'fusion']),
+  app('ZoomText', 'magnifier', ['zt', 'ztuac', 'aisquared.zoomtext.ui', 'aisquared.magnification.service']),
   app('Windows On-Screen Keyboard', 'on_screen_keyboard', ['osk', 'tabtip', 'textinputhost']),
   app('macOS Accessibility Keyboard', 'on_screen_keyboard', ['assistivecontrol']),
   app('Linux on-screen keyboard', 'on_screen_keyboard', ['onboard', 'florence', 'caribou']),
   app('Speech recognition', 'speech_input', ['sapisvr', 'voiceaccess', 'natspeak']),
-  app('Windows input methods', 'input_method', ['ctfmon', 'chsime']),
+  app('Windows input methods', 'input_method', [
+    'ctfmon',
+    'chsime',
+    'wetype',
+    'wetype_renderer',
+    'wetype_server',
+    'wetype_service',
+  ]),
   app('macOS input methods', 'input_method', [
     'textinputmenuagent',
     'textinputswitcher',
     'japaneseim',
+    'japaneseim-romajityping',
+    'japaneseim-kanatyping',
     'koreanim',
     'scim',
     'tcim',
