@@ -40,6 +40,11 @@ const linuxAssistive: ProcessInfo[] = [
 ];
 const macAssistive: ProcessInfo[] = [
   {
+    pid: 302,
+    name: 'JapaneseIM-RomajiTyping',
+    path: '/System/Library/Input Methods/JapaneseIM-RomajiTyping.app/Contents/MacOS/JapaneseIM-RomajiTyping',
+  },
+  {
     pid: 300,
     name: 'VoiceOver',
     path: '/System/Library/CoreServices/VoiceOver.app/Contents/MacOS/VoiceOver',
@@ -66,7 +71,17 @@ const broadBlocklist: BlocklistEntry[] = [
     id: 'keyboards',
     product: 'Input injection',
     category: 'remote_control',
-    names: ['osk', 'tabtip', 'onboard', 'ibus-daemon', 'fcitx5', 'ctfmon', 'chsime', 'assistivecontrol'],
+    names: [
+      'osk',
+      'tabtip',
+      'onboard',
+      'ibus-daemon',
+      'fcitx5',
+      'ctfmon',
+      'chsime',
+      'assistivecontrol',
+      'japaneseim-romajityping',
+    ],
     pathSegments: [],
   },
 ];
