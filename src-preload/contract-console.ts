@@ -211,6 +211,8 @@ export const AccommodationProfileSchema = z
       .nullable()
       .optional(),
     detectors: z.string().min(1).max(64).optional(),
+    /** Applications this candidate may run besides the assistive ones (e.g. a calculator). */
+    allowedApps: z.array(z.string().min(1).max(100)).max(50).optional(),
     notes: z.string().max(2000).optional(),
   })
   .strict();

@@ -136,6 +136,7 @@ export function createLockdownMonitor(options: LockdownMonitorOptions): Lockdown
     const result = await runGuarded('process_scan', async () =>
       scanProcesses(await options.probes.listProcesses(), {
         categories: options.policy.blockedCategories as ProcessCategory[],
+        allowedApps: options.policy.allowedApps,
         ownPids,
       }),
     );

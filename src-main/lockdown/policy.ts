@@ -26,6 +26,11 @@ export const lockdownPolicySchema = z
     blockedCategories: z
       .array(z.enum(processCategories as [string, ...string[]]))
       .default([...processCategories]),
+    // Programs never reported by the process scan, beyond the default assistive apps and input
+    // methods of assistive-apps.ts (executable names, e.g. "zoom" for a remote sign-language
+    // interpreter). The device adds the candidate's accommodation `allowedApps` here before applying
+    // it (session/exam-options.ts), and the server composes the same list to check it (central 0525).
+    allowedApps: z.array(z.string().min(1).max(100)).max(100).default([]),
     // The integrity gate, one key per check (see gate.ts). Extra displays refuse by default, as the
     // system check always did; the others warn, as the exam-time detectors always did.
     virtualMachine: z.enum(gateActions).default('warn'),

@@ -1,6 +1,7 @@
 // Matches the running processes against the blocklist by executable name and by path, so that a
 // renamed copy is still caught when its folder or app bundle gives it away. Works on the plain
 // process descriptors ps-list returns, which makes it testable with recorded lists.
+import { allowedAppNames, normalizeAppName } from './assistive-apps';
 import { verdict } from './check-result';
 import { round3 } from './evidence-math';
 import { processBlocklist, type BlocklistEntry, type ProcessCategory } from './process-blocklist';
@@ -31,13 +32,7 @@ export interface ProcessFinding {
 const NAME_WEIGHT = 0.9;
 const PATH_WEIGHT = 0.85;
 
-export function normalizeName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? name;
-  return base
-    .trim()
-    .toLowerCase()
-    .replace(/\.(exe|app|appimage)$/, '');
-}
+export const normalizeName = normalizeAppName;
 
 function pathSegments(path: string): string[] {
   return path
@@ -84,7 +79,38 @@ export interface ProcessScanOptions {
   blocklist?: readonly BlocklistEntry[];
   /** Our own process ids (Vigil and its helpers) are never reported. */
   ownPids?: readonly number[];
+  /**
+   * Names the exam allows beyond the default assistive apps (policy `allowedApps`, with the
+   * accommodation's); see assistive-apps.ts. Allowed programs are never reported.
+   */
+  allowedApps?: readonly string[];
   now?: Date;
+}
+
+/** A finding the allow-list exempted: kept in the result's details as evidence, never a violation. */
+export interface AllowedFinding {
+  pid: number;
+  name: string;
+  product: string;
+  category: ProcessCategory;
+}
+
+/**
+ * Whether the allow-list exempts this finding. The process must carry an allowed name, and its path
+ * must not give away a different blocked product: AnyDesk copied into its own folder as `nvda.exe`
+ * is still AnyDesk (the path matched an entry whose names do not include the allowed one).
+ */
+function isAllowed(
+  proc: ProcessInfo,
+  finding: ProcessFinding,
+  allowed: Set<string>,
+  blocklist: readonly BlocklistEntry[],
+): boolean {
+  const names = [normalizeName(proc.name), ...(proc.path ? [normalizeName(proc.path)] : [])];
+  const allowedName = names.find((n) => allowed.has(n));
+  if (allowedName === undefined) return false;
+  if (!finding.matchedBy.includes('path')) return true;
+  return blocklist.find((e) => e.id === finding.entryId)?.names.includes(allowedName) ?? false;
 }
 
 export function scanProcesses(
@@ -93,10 +119,24 @@ export function scanProcesses(
 ): CheckResult {
   const categories = new Set(options.categories ?? processBlocklist.map((e) => e.category));
   const own = new Set(options.ownPids ?? []);
+  const blocklist = options.blocklist ?? processBlocklist;
+  const allowed = allowedAppNames(options.allowedApps);
+  const exempted: AllowedFinding[] = [];
   const findings = processes
     .filter((proc) => !own.has(proc.pid))
-    .flatMap((proc) => matchProcess(proc, options.blocklist))
-    .filter((finding) => categories.has(finding.category));
+    .flatMap((proc) =>
+      matchProcess(proc, blocklist).filter((finding) => {
+        if (!categories.has(finding.category)) return false;
+        if (!isAllowed(proc, finding, allowed, blocklist)) return true;
+        exempted.push({
+          pid: proc.pid,
+          name: proc.name,
+          product: finding.product,
+          category: finding.category,
+        });
+        return false;
+      }),
+    );
   const evidence: Evidence[] = findings.flatMap((finding) =>
     finding.matchedBy.map((by) => ({
       source: by === 'name' ? `process[${finding.pid}].name` : `process[${finding.pid}].path`,
@@ -115,7 +155,14 @@ export function scanProcesses(
     findings.length
       ? `Blocked programs running: ${products.join(', ')}`
       : `No blocked program among ${processes.length} processes`,
-    { findings, processCount: processes.length, categories: [...categories] },
+    {
+      findings,
+      processCount: processes.length,
+      categories: [...categories],
+      // Only what a blocked category matched and the allow-list let run: which assistive apps a
+      // candidate uses otherwise stays out of the evidence.
+      ...(exempted.length ? { allowed: exempted } : {}),
+    },
     options.now,
   );
 }

@@ -21,7 +21,7 @@ export interface LockdownProbes {
 
 export async function runLockdownChecks(
   probes: LockdownProbes,
-  policy: Pick<LockdownPolicy, 'blockedCategories' | 'maxDisplays'>,
+  policy: Pick<LockdownPolicy, 'blockedCategories' | 'maxDisplays' | 'allowedApps'>,
   options: { ownPids?: number[] } = {},
 ): Promise<CheckResult[]> {
   const snapshot = probes.systemSnapshot().then(
@@ -35,6 +35,7 @@ export async function runLockdownChecks(
     runGuarded('process_scan', async () =>
       scanProcesses(await probes.listProcesses(), {
         categories: policy.blockedCategories as ProcessCategory[],
+        allowedApps: policy.allowedApps,
         ownPids: options.ownPids ?? [process.pid, process.ppid],
       }),
     ),

@@ -25,7 +25,7 @@ import { refetchMissingExams } from '../sync/enroll';
 import { enrollDevice } from './enrollment';
 import { openExamForStart } from './exam-start';
 import { browserFocusTracker, pageReportsFocus } from './browser-focus';
-import { accommodationRecord } from './exam-options';
+import { accommodationRecord, examLockdownInput } from './exam-options';
 import { finishProgress } from './finish-progress';
 import { verifyIdStep } from './id-verification';
 import { enforceIntegrityGate, lastGateRefusal, type IntegrityGate } from './integrity-gate';
@@ -179,7 +179,7 @@ export class CandidateService {
     live.evidence = await beginExamEvidence({
       store: this.ports.store,
       sessionId: live.sessionId,
-      lockdownInput: live.exam.policy.lockdown,
+      lockdownInput: examLockdownInput(live.exam.policy),
       proctoringPolicy: this.ports.policyFor(live.exam),
       ports: this.ports.evidence,
       logger: this.ports.logger,

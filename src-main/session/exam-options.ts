@@ -8,9 +8,17 @@ import { TimingAccommodationSchema, type TimingAccommodation } from '../intervie
 export interface Accommodation extends TimingAccommodation {
   /** A detector profile of proctoring/policy.ts (e.g. no_gaze), or none. */
   detectors: string | undefined;
+  /**
+   * Named applications this candidate may run besides the default assistive apps (a calculator:
+   * calc, calculatorapp, calculator, gnome-calculator), added to the lockdown's allow-list.
+   */
+  allowedApps: string[];
 }
 
-const ProfileSchema = TimingAccommodationSchema.extend({ detectors: z.string().min(1).optional() });
+const ProfileSchema = TimingAccommodationSchema.extend({
+  detectors: z.string().min(1).optional(),
+  allowedApps: z.array(z.string().min(1).max(100)).max(50).default([]),
+});
 
 /**
  * `policy.accommodation` is either a detector profile name (e.g. "no_gaze") or a profile object
@@ -37,7 +45,29 @@ export function accommodationRecord(policy: Record<string, unknown>) {
     extraTimePercent: a.extraTimePercent,
     breaks: a.breaks,
     detectors: a.detectors ?? null,
+    allowedApps: a.allowedApps,
   };
+}
+
+/**
+ * The exam's `policy.lockdown` as the device applies it: the accommodation's `allowedApps` appended
+ * to the exam's own (in that order, duplicates kept: the server composes the same list, central 0525,
+ * and compares it with the chain's `lockdown_policy`). A lockdown part that is not an object, or an
+ * `allowedApps` that is not a list, is left as it is for the policy's schema to refuse.
+ */
+export function examLockdownInput(policy: Record<string, unknown>): unknown {
+  const lockdown = policy.lockdown ?? {};
+  if (typeof lockdown !== 'object' || lockdown === null || Array.isArray(lockdown)) return lockdown;
+  const own = (lockdown as { allowedApps?: unknown }).allowedApps ?? [];
+  if (!Array.isArray(own)) return lockdown;
+  // An invalid accommodation stops the interview with its own error (accommodationOf); here it adds nothing.
+  let extra: string[];
+  try {
+    extra = accommodationOf(policy).allowedApps;
+  } catch {
+    extra = [];
+  }
+  return { ...lockdown, allowedApps: [...(own as unknown[]), ...extra] };
 }
 
 export type AnswerMode = 'text' | 'spoken';

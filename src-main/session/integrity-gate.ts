@@ -15,6 +15,7 @@ import type { MediaDeviceLabel } from '../lockdown/virtual-camera';
 import { appendEvent } from '../store/event-chain';
 import type { CachedExam } from '../store/exam-cache';
 import type { LocalStore } from '../store/local-store';
+import { examLockdownInput } from './exam-options';
 import type { ExamEvidencePorts } from './session-evidence';
 
 export interface IntegrityGateDeps {
@@ -30,7 +31,7 @@ export interface IntegrityGate {
 
 /** The exam's lockdown policy; one that does not parse gets the strict defaults (the chain says why). */
 export function examLockdownPolicy(exam: CachedExam): LockdownPolicy {
-  const parsed = lockdownPolicySchema.safeParse(exam.policy.lockdown ?? {});
+  const parsed = lockdownPolicySchema.safeParse(examLockdownInput(exam.policy));
   return parsed.success ? parsed.data : parseLockdownPolicy({});
 }
 

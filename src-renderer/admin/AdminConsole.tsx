@@ -237,8 +237,8 @@ function Exams({ api }: { api: ConsoleApi }) {
         <label htmlFor="exam-questions">Key questions (one per line: question | seconds)</label>
         <textarea id="exam-questions" name="questions" rows={3} />
         <label htmlFor="exam-accommodations">
-          Accommodation profiles (one per line: name | extra time % | breaks × minutes | detectors, e.g.
-          &quot;extra time 50% | 50 | 1x5 | no_gaze&quot;)
+          Accommodation profiles (one per line: name | extra time % | breaks × minutes | detectors | allowed
+          apps, e.g. &quot;extra time 50% | 50 | 1x5 | no_gaze | calc, gnome-calculator&quot;)
         </label>
         <textarea id="exam-accommodations" name="accommodations" rows={2} />
         <label htmlFor="exam-retention">Retention (days)</label>

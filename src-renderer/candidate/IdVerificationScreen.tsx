@@ -31,6 +31,12 @@ export function IdVerificationScreen({
   const [result, setResult] = useState<IdResult>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // The result replaces the button that had focus: focus goes to the decision, so a keyboard or
+  // screen-reader user hears it and continues from there instead of from the top of the page.
+  const decision = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (result) decision.current?.focus();
+  }, [result]);
 
   useEffect(() => {
     if (!capture.stream || !video.current) return;
@@ -107,7 +113,7 @@ export function IdVerificationScreen({
       )}
       {result && (
         <div data-testid="id-result">
-          <p role="status" className={`decision ${result.decision}`}>
+          <p role="status" className={`decision ${result.decision}`} tabIndex={-1} ref={decision}>
             {decisionText[result.decision]}
           </p>
           <dl className="fields">

@@ -6,6 +6,7 @@ import { startAnalysisFrames } from '../capture/analysis-frames';
 import { startRecording, type RecordingHandle, type RecordingStatus } from '../capture/recorder';
 import { ErrorText, Screen } from '../components/Screen';
 import { SpokenAnswerPanel } from './SpokenAnswerPanel';
+import { timeAnnouncement } from './time-announcements';
 import type { Capture } from './useCapture';
 import { useSpokenAnswer } from './useSpokenAnswer';
 
@@ -43,6 +44,9 @@ export function InterviewScreen({
   const deadline = useRef(0);
   const breakDeadline = useRef(0);
   const [breakLeftMs, setBreakLeftMs] = useState(0);
+  // The time left as the screen reader hears it (time-announcements.ts), and the last reading.
+  const [announcement, setAnnouncement] = useState('');
+  const lastLeft = useRef(0);
   const textRef = useRef('');
   const finished = useRef(false);
   const busy = useRef(false);
@@ -60,11 +64,13 @@ export function InterviewScreen({
       textRef.current = next.question.draft;
       deadline.current = performance.now() + next.question.remainingMs;
       setRemainingMs(next.question.remainingMs);
+      lastLeft.current = next.question.remainingMs;
     }
     const pause = next.breaks?.active;
     if (pause) {
       breakDeadline.current = performance.now() + pause.remainingMs;
       setBreakLeftMs(pause.remainingMs);
+      lastLeft.current = pause.remainingMs;
     }
   }, []);
 
@@ -219,6 +225,9 @@ export function InterviewScreen({
     const timer = setInterval(() => {
       const left = breakDeadline.current - performance.now();
       setBreakLeftMs(left);
+      const said = timeAnnouncement(lastLeft.current, left, 'your break');
+      lastLeft.current = left;
+      if (said) setAnnouncement(said);
       if (left <= 0) {
         clearInterval(timer);
         void api
@@ -235,6 +244,10 @@ export function InterviewScreen({
     const timer = setInterval(() => {
       const left = deadline.current - performance.now();
       setRemainingMs(left);
+      // Named by its number: the same words for the next question would not be announced again.
+      const said = timeAnnouncement(lastLeft.current, left, `question ${(state.question?.index ?? 0) + 1}`);
+      lastLeft.current = left;
+      if (said) setAnnouncement(said);
       if (left <= 0) {
         clearInterval(timer);
         void submit();
@@ -350,6 +363,10 @@ export function InterviewScreen({
             {sync && sync.pendingItems + sync.pendingBlobs > 0
               ? ` · ${sync.pendingItems + sync.pendingBlobs} items waiting to be sent`
               : ''}
+          </p>
+          {/* Polite: read out when the candidate pauses, never interrupting what they are typing. */}
+          <p className="visually-hidden" aria-live="polite" data-testid="timer-announcement">
+            {announcement}
           </p>
           <div aria-live="polite" data-testid="notices">
             {noticeList.map(([key, message]) => (

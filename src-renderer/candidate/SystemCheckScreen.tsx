@@ -137,7 +137,13 @@ export function SystemCheckScreen({
           ))}
         </select>
       </div>
-      <button type="button" onClick={() => void run()} disabled={running || !capture.stream}>
+      {/* aria-disabled while it runs, not disabled: a disabled button drops the keyboard focus. */}
+      <button
+        type="button"
+        onClick={() => void (running ? undefined : run())}
+        aria-disabled={running}
+        disabled={!capture.stream}
+      >
         {running ? 'Checking…' : items ? 'Check again' : 'Check my computer'}
       </button>
       {items && (
@@ -160,6 +166,14 @@ export function SystemCheckScreen({
             </li>
           ))}
         </ul>
+      )}
+      {result && items && (
+        // The results appear below the button: a short summary is announced, the list is there to read.
+        <p role="status" data-testid="check-summary">
+          {result.passed
+            ? 'The system check passed. Continue to the ID check.'
+            : `${items.filter((i) => i.status === 'fail').length} check(s) need your attention before you can continue.`}
+        </p>
       )}
       <ErrorText message={error} />
       {result && (

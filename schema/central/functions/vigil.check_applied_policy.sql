@@ -13,8 +13,21 @@ AS $function$
   BEGIN
     IF v_policy IS NULL THEN RETURN NULL; END IF;
     IF NEW.kind = 'lockdown_policy' THEN
-      v_expected := '{"kiosk":true,"fullscreen":true,"alwaysOnTop":true,"contentProtection":true,"preventSleep":true,"clipboard":"block","maxDisplays":1,"blockedCategories":["screen_recorder","remote_control","virtual_camera","chat","ai_assistant"],"virtualMachine":"warn","remoteSession":"warn","forbiddenPrograms":"warn","extraDisplays":"refuse","virtualCamera":"warn","processScanIntervalS":30}'::jsonb || coalesce(v_policy->'lockdown', '{}');
+      v_raw := coalesce(v_policy->'lockdown', '{}');
+      -- The exam's list, then the accommodation's (examLockdownInput); a lockdown part that is not an
+      -- object, or a list that is not an array, is compared as it is (the device refuses it too).
+      IF jsonb_typeof(v_raw) = 'object' AND jsonb_typeof(coalesce(v_raw->'allowedApps', '[]')) = 'array' THEN
+        v_raw := v_raw || jsonb_build_object('allowedApps', coalesce(v_raw->'allowedApps', '[]') ||
+          CASE WHEN jsonb_typeof(v_policy->'accommodation') = 'object'
+                AND jsonb_typeof(v_policy->'accommodation'->'allowedApps') = 'array'
+               THEN v_policy->'accommodation'->'allowedApps' ELSE '[]'::jsonb END);
+      END IF;
+      v_expected := '{"kiosk":true,"fullscreen":true,"alwaysOnTop":true,"contentProtection":true,"preventSleep":true,"clipboard":"block","maxDisplays":1,"blockedCategories":["screen_recorder","remote_control","virtual_camera","chat","ai_assistant"],"virtualMachine":"warn","remoteSession":"warn","forbiddenPrograms":"warn","extraDisplays":"refuse","virtualCamera":"warn","processScanIntervalS":30,"allowedApps":[]}'::jsonb || v_raw;
       v_applied := NEW.payload->'policy'->'lockdown';
+      -- An app from before the allow-list applied none.
+      IF jsonb_typeof(v_applied) = 'object' AND NOT v_applied ? 'allowedApps' THEN
+        v_applied := v_applied || '{"allowedApps": []}'::jsonb;
+      END IF;
       IF v_applied IS DISTINCT FROM v_expected THEN
         v_found := v_found || jsonb_build_array(jsonb_build_object('what', 'lockdown',
           'problem', 'the lockdown applied is not the exam''s', 'expected', v_expected, 'applied', v_applied));
@@ -42,12 +55,12 @@ AS $function$
       v_raw := coalesce(v_policy->'accommodation', 'null'::jsonb);
       v_expected := CASE jsonb_typeof(v_raw)
         WHEN 'object' THEN jsonb_build_object('extraTimePercent', coalesce(v_raw->'extraTimePercent', '0'),
-          'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'))
-        WHEN 'string' THEN jsonb_build_object('extraTimePercent', 0, 'breaks', null, 'detectors', v_raw)
-        ELSE jsonb_build_object('extraTimePercent', 0, 'breaks', null, 'detectors', null) END;
+          'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'), 'allowedApps', coalesce(v_raw->'allowedApps', '[]'))
+        WHEN 'string' THEN jsonb_build_object('extraTimePercent', 0, 'breaks', null, 'detectors', v_raw, 'allowedApps', '[]'::jsonb)
+        ELSE jsonb_build_object('extraTimePercent', 0, 'breaks', null, 'detectors', null, 'allowedApps', '[]'::jsonb) END;
       v_raw := NEW.payload->'accommodation';
       v_applied := jsonb_build_object('extraTimePercent', v_raw->'extraTimePercent',
-        'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'));
+        'breaks', coalesce(v_raw->'breaks', 'null'), 'detectors', coalesce(v_raw->'detectors', 'null'), 'allowedApps', coalesce(v_raw->'allowedApps', '[]'));
       IF v_applied IS DISTINCT FROM v_expected THEN
         v_found := v_found || jsonb_build_array(jsonb_build_object('what', 'accommodation',
           'problem', 'the accommodation applied is not the candidate''s', 'expected', v_expected, 'applied', v_applied));

@@ -107,6 +107,7 @@ describe('accommodation per candidate', () => {
       extraTimePercent: 0,
       breaks: null,
       detectors: undefined,
+      allowedApps: [],
     });
     // Same exam, same everything else.
     expect({ ...adaExam, policy: null }).toEqual({ ...benExam, policy: null });

@@ -165,6 +165,7 @@ describe('accommodation profile in the exam policy', () => {
       extraTimePercent: 50,
       breaks: { count: 2, maxMinutes: 5 },
       detectors: 'no_gaze',
+      allowedApps: [],
     });
     // The same profile turns the gaze checks off (the detectors follow it).
     expect(resolvePolicy({}, profile.detectors).lookingAway.enabled).toBe(false);

@@ -111,7 +111,9 @@ describe('a break between questions', () => {
       .all(sessionId) as { kind: string; body: string }[];
     const data = (kind: string) =>
       (JSON.parse(events.find((e) => e.kind === kind)!.body) as { data: Record<string, unknown> }).data;
-    expect(data('interview_started')).toEqual({ accommodation: { ...accommodation, detectors: null } });
+    expect(data('interview_started')).toEqual({
+      accommodation: { ...accommodation, detectors: null, allowedApps: [] },
+    });
     expect(data('break_started')).toEqual({ afterQuestion: 1, maxMs: 600_000, number: 1 });
     expect(data('break_ended')).toMatchObject({ afterQuestion: 1, reason: 'resumed' });
     const kinds = events.map((e) => e.kind);

@@ -12,6 +12,7 @@ describe('accommodation profile shape', () => {
       extraTimePercent: 50,
       breaks: { count: 1, maxMinutes: 5 },
       detectors: 'no_gaze',
+      allowedApps: ['calc', 'gnome-calculator'],
       notes: 'for the admins only',
     });
     expect(accommodationOf({ accommodation: saved })).toEqual({
@@ -19,6 +20,7 @@ describe('accommodation profile shape', () => {
       extraTimePercent: 50,
       breaks: { count: 1, maxMinutes: 5 },
       detectors: 'no_gaze',
+      allowedApps: ['calc', 'gnome-calculator'],
     });
     // A profile that only names itself is standard timing.
     expect(
@@ -28,6 +30,7 @@ describe('accommodation profile shape', () => {
       extraTimePercent: 0,
       breaks: null,
       detectors: undefined,
+      allowedApps: [],
     });
   });
 
@@ -38,6 +41,7 @@ describe('accommodation profile shape', () => {
       { name: 'x', breaks: { count: 0, maxMinutes: 5 } },
       { name: '' },
       { name: 'x', extra: true },
+      { name: 'x', allowedApps: [''] },
     ]) {
       expect(AccommodationProfileSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
@@ -46,7 +50,7 @@ describe('accommodation profile shape', () => {
   it('parses the exam form lines: name | extra time % | breaks × minutes | detectors', () => {
     expect(
       parseProfileLines(
-        'extra time 50% | 50 | 1x5 | no_gaze\nquiet room\n\n interpreter | 0 | | interpreter_present',
+        'extra time 50% | 50 | 1x5 | no_gaze | calc, gnome-calculator\nquiet room\n\n interpreter | 0 | | interpreter_present',
       ),
     ).toEqual([
       {
@@ -54,6 +58,7 @@ describe('accommodation profile shape', () => {
         extraTimePercent: 50,
         breaks: { count: 1, maxMinutes: 5 },
         detectors: 'no_gaze',
+        allowedApps: ['calc', 'gnome-calculator'],
       },
       { name: 'quiet room', extraTimePercent: 0 },
       { name: 'interpreter', extraTimePercent: 0, detectors: 'interpreter_present' },
