@@ -1,6 +1,7 @@
 // Bundles the Electron main process (ESM, node_modules left external so native modules and model
-// files load from the packaged app), its worker_threads (face analysis, upload parsing) next to it, and the sandboxed preloads
-// (CommonJS, self-contained, one per window). `--out DIR` builds into DIR instead of dist/ (used by a test).
+// files load from the packaged app), its worker_threads (face analysis, upload parsing) next to it,
+// and the sandboxed preloads (CommonJS, self-contained, one per window). `--out DIR` builds into DIR
+// instead of dist/ (used by a test).
 import path from 'node:path';
 import { build } from 'esbuild';
 
