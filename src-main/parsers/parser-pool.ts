@@ -73,11 +73,22 @@ export class UntrustedParser {
     return run;
   }
 
+  /** Stops the worker; a job still running is answered UNAVAILABLE. */
   async close(): Promise<void> {
     this.clearIdle();
     const worker = this.worker;
     this.worker = null;
     this.ready = null;
+    const running = this.running;
+    if (running) {
+      clearTimeout(running.timer);
+      running.reject(
+        new VigilError(
+          'UNAVAILABLE',
+          `Vigil stopped reading ${running.name} because it is closing. Try again.`,
+        ),
+      );
+    }
     if (worker) await worker.terminate();
   }
 
@@ -116,6 +127,8 @@ export class UntrustedParser {
       );
       worker.on('message', (message: FromParser) => {
         if (message.type === 'ready') {
+          // Closed while it started: this worker is not wanted any more.
+          if (this.ready !== ready) return fail(new Error('Vigil is closing'));
           clearTimeout(startup);
           up = true;
           this.worker = worker;
