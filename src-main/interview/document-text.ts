@@ -1,17 +1,19 @@
 // Text extraction from resumes and job listings: PDF (unpdf, a maintained pdf.js build), DOCX
 // (mammoth) or pasted text. The type is decided from the file's bytes, not its name, and each way a
-// file can be unusable (too big, encrypted, corrupt, empty, unsupported) is a typed error that says
-// what the user should do.
-import mammoth from 'mammoth';
-import { extractText, getDocumentProxy } from 'unpdf';
-import { VigilError } from '../errors';
+// file can be unusable (too big, encrypted, corrupt, empty, unsupported, a zip bomb, parsing that
+// runs out of time or memory) is a typed error that says what the user should do. PDF and DOCX are
+// parsed in the parser worker (src-main/parsers/), under time and memory limits, after the size
+// checks here: the file's bytes, and for DOCX its zip directory's declared sizes.
+import { documentProblem } from '../parsers/document-problem';
+import { sharedParser, type UntrustedParser } from '../parsers/parser-pool';
+import { checkZipDirectory } from '../parsers/zip-directory';
 import type { DocumentFormat } from './types';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 /** Extracted text beyond this is cut: no resume or listing needs more, and prompts stay bounded. */
 export const MAX_DOCUMENT_CHARS = 100_000;
 
-export type DocumentProblem = 'too_large' | 'encrypted' | 'corrupt' | 'empty' | 'unsupported_type';
+export type { DocumentProblem } from '../parsers/document-problem';
 
 export interface ExtractedText {
   format: DocumentFormat;
@@ -19,18 +21,7 @@ export interface ExtractedText {
   truncated: boolean;
 }
 
-function problem(
-  kind: DocumentProblem,
-  fileName: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): VigilError {
-  return new VigilError(kind === 'too_large' ? 'PAYLOAD_TOO_LARGE' : 'INVALID_DOCUMENT', message, {
-    problem: kind,
-    fileName,
-    ...extra,
-  });
-}
+const problem = documentProblem;
 
 const startsWith = (bytes: Uint8Array, signature: number[]) => signature.every((b, i) => bytes[i] === b);
 const PDF = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
@@ -57,57 +48,9 @@ export function normaliseText(text: string): string {
     .trim();
 }
 
-async function pdfText(bytes: Uint8Array, fileName: string): Promise<string> {
-  let pdf;
-  try {
-    // pdf.js takes ownership of the buffer: give it a copy.
-    pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'PasswordException')
-      throw problem(
-        'encrypted',
-        fileName,
-        `${fileName} is password-protected. Remove the password and upload it again.`,
-      );
-    throw problem(
-      'corrupt',
-      fileName,
-      `${fileName} could not be read as a PDF (${(error as Error).message}). Export it again or paste the text instead.`,
-    );
-  }
-  try {
-    const { text } = await extractText(pdf, { mergePages: true });
-    return text;
-  } catch (error) {
-    throw problem(
-      'corrupt',
-      fileName,
-      `The text of ${fileName} could not be read (${(error as Error).message}).`,
-    );
-  } finally {
-    await pdf.destroy();
-  }
-}
-
-async function docxText(bytes: Uint8Array, fileName: string): Promise<string> {
-  try {
-    const result = await mammoth.extractRawText({
-      buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    });
-    return result.value;
-  } catch (error) {
-    throw problem(
-      'corrupt',
-      fileName,
-      `${fileName} could not be read as a Word document (${(error as Error).message}). Save it again as .docx or paste the text instead.`,
-    );
-  }
-}
-
 export async function extractDocumentText(
   input: { bytes: Uint8Array; fileName: string },
-  options: { maxBytes?: number } = {},
+  options: { maxBytes?: number; parser?: UntrustedParser } = {},
 ): Promise<ExtractedText> {
   const { bytes, fileName } = input;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
@@ -131,9 +74,12 @@ export async function extractDocumentText(
       accepted: ['pdf', 'docx', 'txt'],
     });
   let raw: string;
-  if (format === 'pdf') raw = await pdfText(bytes, fileName);
-  else if (format === 'docx') raw = await docxText(bytes, fileName);
-  else {
+  if (format === 'pdf' || format === 'docx') {
+    if (format === 'docx') checkZipDirectory(bytes, fileName);
+    const parser = options.parser ?? sharedParser('document');
+    const result = await parser.parse({ kind: 'document', format, bytes, fileName });
+    raw = result.kind === 'document' ? result.text : '';
+  } else {
     try {
       raw = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {

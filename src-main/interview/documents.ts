@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { VigilError } from '../errors';
 import { extractDocumentText, extractPastedText, type ExtractedText } from './document-text';
+import type { UntrustedParser } from '../parsers/parser-pool';
 import type Database from 'better-sqlite3';
 import type { Tx } from '../store/local-store';
 import type { DocumentKind, InterviewDocument } from './types';
@@ -34,6 +35,8 @@ const toDocument = (kind: DocumentKind, r: DocumentRow): InterviewDocument => ({
 
 export interface DocumentStoreOptions {
   maxBytes?: number;
+  /** The worker PDF and DOCX files are parsed in (default: the process's shared one). */
+  parser?: UntrustedParser;
   now?: () => Date;
   newId?: () => string;
 }
@@ -68,7 +71,10 @@ export class DocumentStore {
     input: { title: string; fileName: string; bytes: Uint8Array },
   ): Promise<InterviewDocument> {
     const title = this.title(kind, input.title);
-    const extracted = await extractDocumentText(input, { maxBytes: this.options.maxBytes });
+    const extracted = await extractDocumentText(input, {
+      maxBytes: this.options.maxBytes,
+      parser: this.options.parser,
+    });
     return this.insert(kind, title, input.fileName, input.bytes, extracted);
   }
 

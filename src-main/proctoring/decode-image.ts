@@ -1,34 +1,64 @@
-// Decodes an image (file path or bytes: JPEG, PNG, WebP …) into a RawFrame with sharp, downscaling
-// so the longer side fits the analyser's limit. Unreadable input becomes a typed error.
+// Decodes an image (file path or bytes: JPEG, PNG, WebP …) into a RawFrame, downscaling so the longer
+// side fits the analyser's limit. Camera frames and ID card photos come from the renderer, so sharp
+// decodes them in the parser worker (src-main/parsers/), after a byte limit here and a pixel limit
+// read from the header there; anything unreadable, too big or too slow is INVALID_DOCUMENT.
+import fs from 'node:fs';
+import path from 'node:path';
+// sharp stays loaded in main too: on glibc Linux the main thread must load it before a worker does.
 import sharp from 'sharp';
 import { VigilError } from '../errors';
+import { documentProblem } from '../parsers/document-problem';
+import { sharedParser, type UntrustedParser } from '../parsers/parser-pool';
 import type { RawFrame } from './types';
+
+/** Pixels beyond this are refused before decoding: 40 MP is more than any phone camera's photo. */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+/** File size beyond this is refused before anything reads it. */
+export const MAX_IMAGE_BYTES = 50 * 2 ** 20;
 
 export async function decodeImage(
   input: string | Uint8Array,
-  options: { maxSide?: number; timestampMs?: number } = {},
+  options: { maxSide?: number; timestampMs?: number; maxPixels?: number; parser?: UntrustedParser } = {},
 ): Promise<RawFrame> {
-  const maxSide = options.maxSide ?? 1280;
+  const name = typeof input === 'string' ? path.basename(input) : 'the image';
+  const bytes = typeof input === 'string' ? await readImageFile(input) : input;
+  if (bytes.byteLength > MAX_IMAGE_BYTES)
+    throw documentProblem(
+      'too_large',
+      name,
+      `The image ${name} is ${(bytes.byteLength / 2 ** 20).toFixed(1)} MB; the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB. Take the photo again at a lower resolution.`,
+      { sizeBytes: bytes.byteLength, limitBytes: MAX_IMAGE_BYTES },
+    );
+  const parser = options.parser ?? sharedParser('image');
+  const result = await parser.parse({
+    kind: 'image',
+    bytes,
+    name,
+    maxSide: options.maxSide ?? 1280,
+    maxPixels: options.maxPixels ?? MAX_IMAGE_PIXELS,
+  });
+  if (result.kind !== 'image') throw new VigilError('INTERNAL', 'The image reader answered with a document.');
+  return { ...result.pixels, timestampMs: options.timestampMs ?? 0 };
+}
+
+async function readImageFile(file: string): Promise<Uint8Array> {
   try {
-    const { data, info } = await sharp(input, { failOn: 'error' })
-      .rotate()
-      .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return {
-      width: info.width,
-      height: info.height,
-      channels: 3,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      timestampMs: options.timestampMs ?? 0,
-    };
+    const stat = await fs.promises.stat(file);
+    if (stat.size > MAX_IMAGE_BYTES)
+      throw documentProblem(
+        'too_large',
+        path.basename(file),
+        `The image ${file} is ${(stat.size / 2 ** 20).toFixed(1)} MB; the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB.`,
+        { sizeBytes: stat.size, limitBytes: MAX_IMAGE_BYTES },
+      );
+    return await fs.promises.readFile(file);
   } catch (error) {
-    const name = typeof input === 'string' ? input : `${input.byteLength} bytes`;
-    throw new VigilError('BAD_REQUEST', `This is not a readable image: ${name}.`, {
-      reason: (error as Error).message,
-    });
+    if (error instanceof VigilError) throw error;
+    throw documentProblem(
+      'corrupt',
+      path.basename(file),
+      `This is not a readable image: ${file} (${(error as Error).message}).`,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // FaceAnalyzer: the detector behind an interface, and its implementation in a worker_thread.
 // The worker is restarted when it dies; callers learn about the gap through `onInterrupted`.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../config/worker-threads';
 import { VigilError } from '../errors';
 import type { ErrorCode } from '../../src-preload/contract';
 import type { AnalyzeOptions } from './analyzer-core';
@@ -27,19 +28,7 @@ export interface Interruption {
 
 type Pending = { resolve: (value: never) => void; reject: (error: Error) => void; kind: string };
 
-/** Spawns the worker: the compiled .js next to the bundle, or the .ts source through tsx. */
-function spawnWorker(): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./analysis-worker.ts', here).href;
-    const boot =
-      `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })` +
-      `.catch((e) => { console.error(e); process.exit(1); });`;
-    return new Worker(boot, { eval: true });
-  }
-  // Bundled build: scripts/build-main.mjs emits analysis-worker.js next to the main bundle.
-  return new Worker(new URL('./analysis-worker.js', here));
-}
+const spawnWorker = () => startWorkerThread('analysis-worker');
 
 function waitReady(worker: Worker): Promise<ModelVersions> {
   return new Promise((resolve, reject) => {

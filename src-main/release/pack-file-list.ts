@@ -59,6 +59,9 @@ export async function captureFileList(options: {
     );
     for (const rel of [
       'dist/main/main.js',
+      // The worker_threads build-main.mjs emits next to main.js (src-main/config/worker-threads.ts).
+      'dist/main/analysis-worker.js',
+      'dist/main/parser-worker.js',
       'dist/preload/candidate.cjs',
       'dist/preload/console.cjs',
       'dist/renderer/index.html',

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { MAX_IMAGE_PIXELS } from '../proctoring/decode-image';
 
 export type LoadedImage =
   | { ok: true; jpeg: Buffer; width: number; height: number }
@@ -37,7 +38,9 @@ export function loadImage(request: ImageRequest): Promise<LoadedImage> {
       message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? 'error'})`,
     });
   }
-  return sharp(data, { failOn: 'truncated' })
+  // An ID card photo is kept as evidence even when the check refused it for its size: the report
+  // refuses to decode it too (sharp reads the header first), as the parser worker did.
+  return sharp(data, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS })
     .rotate()
     .resize(request.maxWidth, request.maxHeight, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })

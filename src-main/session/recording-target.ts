@@ -35,3 +35,22 @@ export function currentRecordingTarget(tx: Tx): RecordingTarget {
     );
   return { sessionId: progress.sessionId, exam, uploadMode: exam.uploadMode };
 }
+
+/**
+ * A recording id the renderer names in a chunk or a stop: accepted only when it is a recording main
+ * opened for the session it runs now. Any other recording of this device (another session's, one
+ * the candidate wrote into the database) is refused before the media service touches it, so a
+ * renderer cannot add chunks to, or stop and merge, a recording main did not start for this session.
+ */
+export function checkCurrentSessionRecording(tx: Tx, recordingId: string): RecordingTarget {
+  const target = currentRecordingTarget(tx);
+  const row = tx.raw.prepare(`SELECT session_id FROM media_recordings WHERE id = ?`).get(recordingId) as
+    { session_id: string } | undefined;
+  if (row?.session_id !== target.sessionId)
+    throw new VigilError(
+      'CONFLICT',
+      'This recording is not the one Vigil opened for the exam in progress, so nothing was stored. Reload the exam screen: recording starts again for this session.',
+      { reason: 'not_current_recording', recordingId, sessionId: target.sessionId },
+    );
+  return target;
+}

@@ -22,6 +22,7 @@ import type { Exam } from '../interview/types';
 import type { Logger } from '../log/logger';
 import { realDiskIo } from '../media/disk-io';
 import type { MediaRuntime } from '../media/runtime';
+import { closeSharedParsers } from '../parsers/parser-pool';
 import { decodeImage } from '../proctoring/decode-image';
 import { WorkerFaceAnalyzer } from '../proctoring/face-analyzer';
 import { TesseractIdOcr } from '../proctoring/id/ocr';
@@ -368,6 +369,8 @@ export function createCandidateRuntime(options: {
       await o.uploader.stop();
       await o.ocr.close();
       await o.closeAnalyzer();
+      // The parser workers (camera frames, ID photos) stop with the app, not 30 s later.
+      await closeSharedParsers();
       await o.closeCentral();
     },
   };

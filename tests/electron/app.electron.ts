@@ -113,4 +113,42 @@ describe('desktop app under Electron', () => {
     });
     expect(answer).toMatchObject({ type: 'result', observation: { faces: [] } });
   });
+
+  it('the parser worker, started from the bundle as the app starts it, reads an image', async () => {
+    const answer = await app.evaluate(async ({ app: electronApp }) => {
+      const node = process as unknown as { getBuiltinModule: (id: string) => unknown };
+      const { Worker } = node.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
+      const { pathToFileURL } = node.getBuiltinModule('node:url') as typeof NodeUrl;
+      const file = `${electronApp.getAppPath()}/dist/main/parser-worker.js`;
+      const worker = new Worker(pathToFileURL(file), { workerData: { kind: 'image' } });
+      try {
+        const next = () =>
+          new Promise<{ type: string; result?: unknown }>((resolve, reject) => {
+            worker.once('message', resolve);
+            worker.once('error', reject);
+          });
+        const ready = await next();
+        if (ready.type !== 'ready') return ready;
+        // A 1 × 1 PNG.
+        const png = Uint8Array.from(
+          atob(
+            'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
+          ),
+          (c) => c.charCodeAt(0),
+        );
+        worker.postMessage({
+          type: 'parse',
+          id: 1,
+          job: { kind: 'image', name: 'dot.png', bytes: png, maxSide: 1280, maxPixels: 40_000_000 },
+        });
+        return await next();
+      } finally {
+        await worker.terminate();
+      }
+    });
+    expect(answer).toMatchObject({
+      type: 'done',
+      result: { kind: 'image', pixels: { width: 1, height: 1 } },
+    });
+  });
 });

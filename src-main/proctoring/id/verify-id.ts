@@ -1,6 +1,7 @@
 // ID verification: OCR the card (printed fields + MRZ), find the face on the card and the live
 // face, compare their embeddings, and decide Verified / Needs review / Rejected with every reason
 // and score. A bad card (unreadable, blurred, faceless, blank) is Needs review, never a crash.
+import { VigilError } from '../../errors';
 import { decodeImage } from '../decode-image';
 import type { FaceAnalyzer } from '../face-analyzer';
 import { faceSimilarity } from '../face-similarity';
@@ -72,8 +73,14 @@ export async function verifyId(input: VerifyIdInput): Promise<IdVerification> {
   let card: RawFrame;
   try {
     card = await decodeImage(input.card, { maxSide: 1280 });
-  } catch {
-    reasons.push('The ID card image cannot be read; take the photo again.');
+  } catch (error) {
+    // Too many pixels, too slow, too big: the parser's own message says what to do; garbage is plain.
+    const problem = error instanceof VigilError ? error.details?.problem : undefined;
+    reasons.push(
+      problem && problem !== 'corrupt'
+        ? (error as VigilError).message
+        : 'The ID card image cannot be read; take the photo again.',
+    );
     return result;
   }
 

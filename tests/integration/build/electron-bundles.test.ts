@@ -56,7 +56,7 @@ describe('main process bundle (ESM under Electron)', () => {
 
   it('imports only electron, Node built-ins and production dependencies, each resolvable', async () => {
     const require = createRequire(path.join(ROOT, 'package.json'));
-    for (const bundle of ['main.js', 'analysis-worker.js']) {
+    for (const bundle of ['main.js', 'analysis-worker.js', 'parser-worker.js']) {
       const specifiers = importedPackages(await readFile(path.join(out, 'main', bundle), 'utf8'));
       expect(specifiers.length).toBeGreaterThan(3);
       const packages = specifiers.filter((s) => !isBuiltin(s) && s !== 'electron');
@@ -69,10 +69,13 @@ describe('main process bundle (ESM under Electron)', () => {
     }
   });
 
-  it('the analysis worker runs in a worker thread, where the electron module does not exist', async () => {
-    const source = await readFile(path.join(out, 'main', 'analysis-worker.js'), 'utf8');
-    expect(importedPackages(source)).not.toContain('electron');
-  });
+  it.each(['analysis-worker.js', 'parser-worker.js'])(
+    '%s runs in a worker thread, where the electron module does not exist',
+    async (bundle) => {
+      const source = await readFile(path.join(out, 'main', bundle), 'utf8');
+      expect(importedPackages(source)).not.toContain('electron');
+    },
+  );
 });
 
 describe('sandboxed preloads', () => {

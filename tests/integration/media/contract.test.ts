@@ -49,10 +49,9 @@ describe('media contract calls', () => {
       { recordingId: 'rec_missing', segment: 0, seq: 0, elapsedMs: 2000, bytes: new Uint8Array(10) },
       ctx,
     );
-    expect(unknown).toMatchObject({
-      ok: false,
-      error: { code: 'NOT_FOUND', details: { reason: 'not_found' } },
-    });
+    // No session in progress: no recording of this device takes chunks (the current session's own
+    // recording only: recording-session.test.ts).
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
 
     // With no exam session in progress main has nothing to file a recording under (the disk check
     // with a session: recording-session.test.ts).

@@ -1,7 +1,8 @@
 // The renderer cannot choose what is filed: mediaStart names no session and no upload mode (its
 // schema refuses both), main files the recording under its own current session with that exam's
 // upload mode, and candidateFinish uploads the recording main opened for the session, not one the
-// renderer names.
+// renderer names. Chunks and stops are accepted only for the recording main opened for its current
+// session: another session's recording id is refused and that recording stays as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../../../src-main/app/create-app';
 import { createEnrollmentCode, createExam, createUser } from '../../../src-main/central/admin';
@@ -126,5 +127,88 @@ describe('what a recording is filed under', () => {
         .prepare('SELECT recording_id FROM candidate_progress WHERE session_id = ?')
         .get(current.sessionId),
     ).toEqual({ recording_id: started.recordingId });
+  });
+});
+
+describe('which recording a chunk or a stop may name', () => {
+  it('only the current session’s own: another session’s recording is refused and unchanged', async () => {
+    const store = await app.context.candidate.store();
+    const central = await app.context.candidate.central();
+    const candidateId = await createUser(central.db, {
+      email: 'chunks@candidates.test',
+      role: 'candidate',
+      displayName: 'Chunk Candidate',
+    });
+    const enrolledExam = async (title: string) => {
+      const examId = await createExam(central.db, { ...DEMO_EXAM, title, retentionDays: 30 });
+      const { code } = await createEnrollmentCode(central.db, { candidateId, examId, ttlMinutes: 30 });
+      await call('candidateEnroll', { code });
+      return examId;
+    };
+    const firstExam = await enrolledExam('Chunks (first)');
+    const secondExam = await enrolledExam('Chunks (second)');
+    // The first session records while it is current, with one chunk stored.
+    await call('candidateConsent', { examId: firstExam, accepted: true });
+    const first = await call('mediaStart', { mimeType: 'video/webm', expectedDurationS: 60 });
+    await call('mediaAppendChunk', {
+      recordingId: first.recordingId,
+      segment: first.segment,
+      seq: 0,
+      elapsedMs: 1000,
+      bytes: new Uint8Array(512).fill(1),
+    });
+    const stateOf = (recordingId: string) => ({
+      recording: store.raw
+        .prepare('SELECT state, ended_at, stop_reason FROM media_recordings WHERE id = ?')
+        .get(recordingId),
+      chunks: store.raw
+        .prepare('SELECT segment, seq, sha256 FROM media_chunks WHERE recording_id = ? ORDER BY segment, seq')
+        .all(recordingId),
+      segments: store.raw
+        .prepare('SELECT segment, durable_bytes, chunks FROM media_segments WHERE recording_id = ?')
+        .all(recordingId),
+    });
+    const before = stateOf(first.recordingId);
+    expect(before.chunks).toHaveLength(1);
+
+    // Then another session becomes the one main runs; its renderer names the first session's recording.
+    await new Promise((resolve) => setTimeout(resolve, 5)); // consent times order the sessions
+    await call('candidateConsent', { examId: secondExam, accepted: true });
+    const append = await dispatchRaw('mediaAppendChunk', {
+      recordingId: first.recordingId,
+      segment: first.segment,
+      seq: 1,
+      elapsedMs: 2000,
+      bytes: new Uint8Array(512).fill(2),
+    });
+    expect(append).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', details: { reason: 'not_current_recording' } },
+    });
+    if (append.ok) throw new Error('unreachable');
+    expect(append.error.message).toContain('Reload the exam screen');
+    const stop = await dispatchRaw('mediaStop', { recordingId: first.recordingId, recordedMs: 2000 });
+    expect(stop).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', details: { reason: 'not_current_recording' } },
+    });
+    // A recording id main never opened is refused the same way.
+    const unknown = await dispatchRaw('mediaStop', { recordingId: 'rec_never_opened', recordedMs: 1 });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    // Nothing was filed: the first recording is still recording, with its one chunk.
+    expect(stateOf(first.recordingId)).toEqual(before);
+    expect(before.recording).toMatchObject({ state: 'recording', ended_at: null });
+
+    // The current session's own recording takes chunks as before.
+    const second = await call('mediaStart', { mimeType: 'video/webm', expectedDurationS: 60 });
+    expect(second.recordingId).not.toBe(first.recordingId);
+    const ack = await call('mediaAppendChunk', {
+      recordingId: second.recordingId,
+      segment: second.segment,
+      seq: 0,
+      elapsedMs: 1000,
+      bytes: new Uint8Array(512).fill(3),
+    });
+    expect(ack).toMatchObject({ segment: second.segment, seq: 0, durableBytes: 512 });
   });
 });

@@ -201,9 +201,10 @@ describe('FaceAnalyzer (worker, Human on tfjs wasm, shipped models)', { timeout:
     const notImage = await decodeImage(new TextEncoder().encode('definitely not an image')).catch(
       (e: unknown) => e,
     );
-    expect(isVigilError(notImage) && notImage.code).toBe('BAD_REQUEST');
+    // Bytes that are no image are an unusable upload (decoded in the parser worker), not a bad frame.
+    expect(isVigilError(notImage) && notImage.code).toBe('INVALID_DOCUMENT');
     const empty = await decodeImage(new Uint8Array(0)).catch((e: unknown) => e);
-    expect(isVigilError(empty) && empty.code).toBe('BAD_REQUEST');
+    expect(isVigilError(empty) && empty.code).toBe('INVALID_DOCUMENT');
     // Still alive and correct after the refusals.
     expect((await analyse(fixture('astronaut.jpg'))).faces).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 // ID verification end to end: tesseract.js with the shipped English data, MRZ parsing, and the card
 // face against the live face through the real analyser.
 import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../src-main/proctoring/decode-image';
 import { WorkerFaceAnalyzer } from '../../../src-main/proctoring/face-analyzer';
@@ -92,5 +93,21 @@ describe('ID verification', { timeout: 180_000 }, () => {
     });
     expect(later.decision).toBe('needs_review');
     expect(later.reasons).toContain(`The ID card expired on ${CARD_PERSON.expiry}.`);
+  });
+
+  it('sends a 100-megapixel card photo to review with the pixel limit, without decoding it', async () => {
+    const huge = await sharp({
+      create: { width: 10_000, height: 10_000, channels: 3, background: '#ffffff' },
+      limitInputPixels: false,
+    })
+      .png()
+      .toBuffer();
+    const started = Date.now();
+    const result = await verifyId({ card: huge, live: liveAstronaut, analyzer, ocr, now });
+    expect(result.decision).toBe('needs_review');
+    expect(result.reasons).toEqual([
+      expect.stringContaining('is 10000 × 10000 pixels (100 megapixels); the limit is 40 megapixels'),
+    ]);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -95,7 +95,11 @@ describe('proctoring through the candidate session', () => {
       { sessionId, jpeg: new Uint8Array(Buffer.from('not an image')), width: 320, height: 240 },
       ctx,
     );
-    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // Camera frames are decoded in the parser worker: an unreadable one is INVALID_DOCUMENT.
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_DOCUMENT', details: { problem: 'corrupt' } },
+    });
     const unknown = await app.dispatcher.dispatch(
       'candidateFrame',
       { sessionId: randomUUID(), jpeg: new Uint8Array(room), width: 320, height: 240 },

@@ -27,6 +27,10 @@ describe('packing file-list check', () => {
     expect(paths.has('dist/preload/candidate.cjs')).toBe(true);
     expect(paths.has('dist/preload/console.cjs')).toBe(true);
     expect(paths.has('dist/main/main.js.map')).toBe(false);
+    // The workers sit next to main.js inside the asar, like main.js (Electron loads worker_threads
+    // from it), so their imports resolve from the asar's node_modules; sharp's native code is unpacked.
+    for (const worker of ['dist/main/analysis-worker.js', 'dist/main/parser-worker.js'])
+      expect(report.entries.find((e) => e.path === worker)).toMatchObject({ unpacked: false });
     const unpacked = report.entries.filter((e) => e.unpacked).map((e) => e.path);
     expect(unpacked).toContain('node_modules/better-sqlite3/build/Release/better_sqlite3.node');
     expect(
