@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type LoadConfigOptions } from '../config/load';
 import { createFileLogger } from '../log/logger';
+import type { ChooseDiagnosticsFile } from '../doctor/diagnostics-archive';
 import type { SecretCipher } from '../store/device-credentials';
 import { createApp, type VigilApp } from './create-app';
 
@@ -16,7 +17,7 @@ export interface BootedApp {
 export async function bootApp(
   mode: 'electron' | 'host',
   configOptions: LoadConfigOptions = {},
-  shell: { secretCipher?: SecretCipher } = {},
+  shell: { secretCipher?: SecretCipher; chooseDiagnosticsFile?: ChooseDiagnosticsFile } = {},
 ): Promise<BootedApp> {
   const loaded = loadConfig(configOptions);
   fs.mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });

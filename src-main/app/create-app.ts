@@ -2,6 +2,7 @@
 // headless host both call createApp, so the two run exactly the same code behind the contract.
 import { appVersion } from '../config/app-version';
 import type { LoadedConfig } from '../config/load';
+import type { ChooseDiagnosticsFile } from '../doctor/diagnostics-archive';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
@@ -23,6 +24,8 @@ export interface AppContext {
   candidate: CandidateRuntime;
   /** The proctor/admin console's own PostgreSQL login (issue 9). */
   console: ConsoleSession;
+  /** The desktop app's save dialog for "Save diagnostics"; none: the data folder's diagnostics/. */
+  chooseDiagnosticsFile?: ChooseDiagnosticsFile;
 }
 
 export interface VigilApp {
@@ -38,6 +41,7 @@ export function createApp(options: {
   mode: 'electron' | 'host';
   /** The shell's OS-keychain cipher for the device token; host mode has none (0600 file). */
   secretCipher?: SecretCipher;
+  chooseDiagnosticsFile?: ChooseDiagnosticsFile;
 }): VigilApp {
   const events = new EventBus();
   // The one local store of the data folder, shared by the media ledger and the candidate session.

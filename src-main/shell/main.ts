@@ -37,6 +37,7 @@ import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-proto
 import { installCspHeaders } from './csp-headers';
 import { debuggingLaunchDecision, forbidDevTools } from './devtools';
 import { createExamLockdown } from './exam-lockdown';
+import { createDiagnosticsSaveDialog } from './diagnostics-dialog';
 import { createSafeStorageCipher } from './safe-storage-cipher';
 import { createElectronUpdater } from './auto-updater';
 import { bindContract, forwardEvents } from './ipc-binding';
@@ -161,7 +162,14 @@ if (!debugging.allowed || !app.requestSingleInstanceLock()) {
     booted = await bootApp(
       'electron',
       { buildKind: production ? 'production' : 'development' },
-      { secretCipher },
+      {
+        secretCipher,
+        chooseDiagnosticsFile: createDiagnosticsSaveDialog({
+          dialog,
+          parentWindow: () => BrowserWindow.getFocusedWindow(),
+          defaultDir: () => app.getPath('desktop'),
+        }),
+      },
     );
     const logger = booted.app.context.logger;
     onLockdownWarning((warning) => logger.warn({ warning }, 'lockdown warning'));
