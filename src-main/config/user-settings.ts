@@ -78,15 +78,17 @@ export function describeSettings(loaded: LoadedConfig): SettingView[] {
   return shownKeys.map(({ key, label }) => {
     const editableKey = (candidateEditableKeys as readonly string[]).includes(key);
     const lockedReason = lockedReasonOf(loaded, key);
+    const managed = loaded.lockedKeys.includes(key);
     const ignored = loaded.ignoredOverrides.filter((o) => o.key === key).map((o) => o.source);
     return {
       key,
       label,
       value: displayValue(key, valueOf(loaded, key)),
       source: loaded.sources[key] ?? 'default',
-      managed: loaded.lockedKeys.includes(key),
+      managed,
       editable: editableKey && lockedReason === null,
-      lockedReason,
+      // Why the environment's value cannot be changed here matters only for what could be.
+      lockedReason: managed || editableKey ? lockedReason : null,
       choices: editableKey ? choicesOf(key) : null,
       ignoredOverride: ignored.length > 0 ? ignored.join(', ') : null,
     };
@@ -125,11 +127,10 @@ export function changeUserSetting(
   const [section, name] = key.split('.') as [string, string];
   const parsed = value === null ? leaf.schema.safeParse(undefined) : leaf.schema.safeParse(value);
   if (!parsed.success)
-    throw new VigilError(
-      'BAD_REQUEST',
-      `"${key}" ${parsed.error.issues.map((i) => i.message).join('; ')}.`,
-      { key, choices: choicesOf(key) },
-    );
+    throw new VigilError('BAD_REQUEST', `"${key}" ${parsed.error.issues.map((i) => i.message).join('; ')}.`, {
+      key,
+      choices: choicesOf(key),
+    });
 
   const file = loaded.files.user;
   const current = readSettingsObject(file);

@@ -160,15 +160,15 @@ export function buildDiagnosticsArchive(input: DiagnosticsInput): DiagnosticsArc
     }
     add(`logs/${file}`, lines.join('\n'));
   }
-  const byTime = (line: unknown) => String((line as { time?: unknown }).time ?? '');
+  const byTime = (line: unknown) => {
+    const time = (line as { time?: unknown }).time;
+    return typeof time === 'string' ? time : '';
+  };
   recentErrors.sort((a, b) => byTime(a).localeCompare(byTime(b)));
   add(
     'recent-errors.json',
-    JSON.stringify(
-      { truncatedLogs: truncated, errors: recentErrors.slice(-MAX_RECENT_ERRORS) },
-      null,
-      2,
-    ) + '\n',
+    JSON.stringify({ truncatedLogs: truncated, errors: recentErrors.slice(-MAX_RECENT_ERRORS) }, null, 2) +
+      '\n',
   );
 
   return {

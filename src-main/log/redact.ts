@@ -7,7 +7,8 @@ const TOKEN_PAIR = /\b(token|api[-_]?key|password|secret)=([^&\s"']+)/gi;
 const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g;
 // An enrollment or start code as handed out (XXXX-XXXX-XXXX, Crockford base32): whoever holds one can
 // enroll a device. Upper case and standalone, so a UUID's groups never match.
-const HANDED_OUT_CODE = /(?<![\w-])[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}(?![\w-])/g;
+const HANDED_OUT_CODE =
+  /(?<![\w-])[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}(?![\w-])/g;
 /** A code as a person may type it (any case, spaces or dashes): 12 Crockford base32 characters. */
 const TYPED_CODE = /^[0-9A-HJKMNP-TV-Z]{12}$/;
 export const REDACTED = '[redacted]';

@@ -60,7 +60,11 @@ export function AboutSettings({ api }: { api: AppApi }) {
       {view && (
         <dl className="settings" aria-label="Settings">
           {view.settings.map((s) => (
-            <div key={s.key} data-testid={`setting-${s.key}`} className={s.managed ? 'setting managed' : 'setting'}>
+            <div
+              key={s.key}
+              data-testid={`setting-${s.key}`}
+              className={s.managed ? 'setting managed' : 'setting'}
+            >
               <dt>
                 <label htmlFor={`setting-input-${s.key}`}>{s.label}</label>
               </dt>
@@ -83,7 +87,9 @@ export function AboutSettings({ api }: { api: AppApi }) {
                   </output>
                 )}{' '}
                 {s.managed ? (
-                  <strong className="managed-badge">managed by your organisation</strong>
+                  <strong className="managed-badge" title={s.lockedReason ?? undefined}>
+                    managed by your organisation
+                  </strong>
                 ) : (
                   <small>({sourceLabel[s.source]})</small>
                 )}
@@ -96,9 +102,9 @@ export function AboutSettings({ api }: { api: AppApi }) {
       )}
       <h3>Help from IT</h3>
       <p>
-        Saves one file with the diagnostics report, the app’s logs (passwords, tokens and codes removed),
-        the IT policy in effect and the versions, for you to send to IT. It never holds your answers,
-        recordings or camera pictures.
+        Saves one file with the diagnostics report, the app’s logs (passwords, tokens and codes removed), the
+        IT policy in effect and the versions, for you to send to IT. It never holds your answers, recordings
+        or camera pictures.
       </p>
       <button type="button" onClick={() => void saveDiagnostics()} disabled={saving}>
         {saving ? 'Saving…' : 'Save diagnostics'}

@@ -81,7 +81,9 @@ describe('About: managed settings and Save diagnostics', () => {
       const reply = new Promise<string>((resolve) =>
         socket.addEventListener('message', (event) => resolve(String(event.data)), { once: true }),
       );
-      socket.send(JSON.stringify({ id: 1, call: 'changeSetting', request: { key: 'log.level', value: 'trace' } }));
+      socket.send(
+        JSON.stringify({ id: 1, call: 'changeSetting', request: { key: 'log.level', value: 'trace' } }),
+      );
       const text = await reply;
       socket.close();
       return JSON.parse(text) as { result: { ok: boolean; error?: { code: string; message: string } } };

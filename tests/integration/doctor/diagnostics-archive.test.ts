@@ -34,7 +34,10 @@ beforeAll(async () => {
   fs.writeFileSync(
     policyFile,
     JSON.stringify({
-      central: { url: `postgres://vigil_device:${secrets.centralPassword}@127.0.0.1:1/vigil`, sslMode: 'disable' },
+      central: {
+        url: `postgres://vigil_device:${secrets.centralPassword}@127.0.0.1:1/vigil`,
+        sslMode: 'disable',
+      },
       log: { level: 'info' },
     }),
   );
@@ -43,15 +46,29 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(dataDir, 'logs', 'vigil.0.log'),
     [
-      JSON.stringify({ level: 30, time: '2026-12-01T10:00:00.000Z', deviceToken: secrets.deviceToken, msg: 'enrolled' }),
-      JSON.stringify({ level: 30, time: '2026-12-01T10:00:01.000Z', request: { code: secrets.typedCode }, msg: 'enroll' }),
+      JSON.stringify({
+        level: 30,
+        time: '2026-12-01T10:00:00.000Z',
+        deviceToken: secrets.deviceToken,
+        msg: 'enrolled',
+      }),
+      JSON.stringify({
+        level: 30,
+        time: '2026-12-01T10:00:01.000Z',
+        request: { code: secrets.typedCode },
+        msg: 'enroll',
+      }),
       JSON.stringify({
         level: 50,
         time: '2026-12-01T10:00:02.000Z',
         msg: `connect postgres://vigil_device:${secrets.centralPassword}@db.example/vigil failed, code ${secrets.enrollmentCode}`,
         err: { code: 'ECONNREFUSED' },
       }),
-      JSON.stringify({ level: 60, time: '2026-12-01T10:00:03.000Z', msg: `crash: Bearer ${secrets.bearer} password=${secrets.password}` }),
+      JSON.stringify({
+        level: 60,
+        time: '2026-12-01T10:00:03.000Z',
+        msg: `crash: Bearer ${secrets.bearer} password=${secrets.password}`,
+      }),
       `plain text line token=${secrets.deviceToken}`,
     ].join('\n') + '\n',
   );
@@ -132,7 +149,11 @@ describe('Save diagnostics', () => {
   }, 60_000);
 
   it('refuses, through the contract, to change a value the IT policy manages', async () => {
-    const refused = await booted.app.dispatcher.dispatch('changeSetting', { key: 'log.level', value: 'trace' }, host);
+    const refused = await booted.app.dispatcher.dispatch(
+      'changeSetting',
+      { key: 'log.level', value: 'trace' },
+      host,
+    );
     expect(refused).toMatchObject({ ok: false, error: { code: 'MANAGED', details: { key: 'log.level' } } });
     if (refused.ok) return;
     expect(refused.error.message).toContain('managed by your organisation');
@@ -140,11 +161,16 @@ describe('Save diagnostics', () => {
 
     const view = await booted.app.dispatcher.dispatch('getSettings', {}, host);
     if (!view.ok) throw new Error(view.error.message);
-    const settings = (view.value as { settings: { key: string; managed: boolean; value: unknown }[] }).settings;
+    const settings = (view.value as { settings: { key: string; managed: boolean; value: unknown }[] })
+      .settings;
     expect(settings.find((s) => s.key === 'log.level')).toMatchObject({ managed: true, value: 'info' });
     expect(settings.find((s) => s.key === 'central.url')).toMatchObject({ managed: true, value: '(set)' });
 
-    const allowed = await booted.app.dispatcher.dispatch('changeSetting', { key: 'report.pageSize', value: 'Letter' }, host);
+    const allowed = await booted.app.dispatcher.dispatch(
+      'changeSetting',
+      { key: 'report.pageSize', value: 'Letter' },
+      host,
+    );
     expect(allowed.ok).toBe(true);
     expect(booted.app.context.loaded.config.report.pageSize).toBe('Letter');
   });

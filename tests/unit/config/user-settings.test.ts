@@ -49,7 +49,11 @@ describe('settings in About', () => {
     expect(managed.lockedReason).toContain(policyFile);
     // The candidate's own value for a managed key is named as ignored, not silently dropped.
     expect(managed.ignoredOverride).toBe(userFile);
-    expect(setting(loaded, 'update.enabled')).toMatchObject({ value: false, source: 'policy', managed: true });
+    expect(setting(loaded, 'update.enabled')).toMatchObject({
+      value: false,
+      source: 'policy',
+      managed: true,
+    });
 
     expect(setting(loaded, 'report.pageSize')).toMatchObject({
       value: 'Letter',
@@ -61,12 +65,18 @@ describe('settings in About', () => {
     });
     const fromEnv = setting(loaded, 'proctoring.frameRate');
     expect(fromEnv).toMatchObject({ value: 3, source: 'env', managed: false, editable: false });
-    expect(fromEnv.lockedReason).toContain('VIGIL_PROCTORING_FRAME_RATE');
-    expect(setting(loaded, 'update.channel')).toMatchObject({ value: 'latest', source: 'default', managed: false });
+    expect(setting(loaded, 'update.channel')).toMatchObject({
+      value: 'latest',
+      source: 'default',
+      managed: false,
+    });
   });
 
   it('shows a secret only as set, and nothing is managed when the policy was refused', () => {
-    write(policyFile, { central: { url: 'postgres://device:hunter2@db.example/vigil' }, log: { level: 'warn' } });
+    write(policyFile, {
+      central: { url: 'postgres://device:hunter2@db.example/vigil' },
+      log: { level: 'warn' },
+    });
     const loaded = load();
     const url = setting(loaded, 'central.url');
     expect(url).toMatchObject({ value: '(set)', source: 'policy', managed: true });
@@ -94,6 +104,8 @@ describe('settings in About', () => {
 
   it('refuses a key set by the environment, one not offered, and a bad value', () => {
     const loaded = load({ VIGIL_LOG_LEVEL: 'error' });
+    expect(setting(loaded, 'log.level')).toMatchObject({ source: 'env', managed: false, editable: false });
+    expect(setting(loaded, 'log.level').lockedReason).toContain('VIGIL_LOG_LEVEL');
     expect(refusal(() => changeUserSetting(loaded, 'log.level', 'debug')).code).toBe('CONFLICT');
     expect(refusal(() => changeUserSetting(loaded, 'proctoring.frameRate', 0.2)).code).toBe('BAD_REQUEST');
     expect(refusal(() => changeUserSetting(loaded, 'report.pageSize', 'A3')).code).toBe('BAD_REQUEST');
