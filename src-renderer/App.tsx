@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { windowOfRoute, type WindowKind } from '../src-preload/contract-windows';
 import { AdminConsole } from './admin/AdminConsole';
 import { resolveBridge, type BridgeState } from './bridge';
-import { AboutSettings } from './candidate/AboutSettings';
 import { CandidateApp } from './candidate/CandidateApp';
 import { StartScreen } from './candidate/StartScreen';
 import { ProctorConsole } from './proctor/ProctorConsole';
@@ -74,7 +73,6 @@ export function App() {
         </p>
       )}
       {api && route === 'about' && <StartScreen api={api} />}
-      {api && route === 'about' && <AboutSettings api={api} />}
       {api?.window === 'candidate' && route === 'candidate' && <CandidateApp api={api} />}
       {api?.window === 'console' && route === 'proctor' && <ProctorConsole api={api} />}
       {api?.window === 'console' && route === 'admin' && <AdminConsole api={api} />}
