@@ -17,6 +17,9 @@ export const callGroups = {
   ping: 'app',
   checkExamReadiness: 'app',
   runDoctor: 'app',
+  getSettings: 'app',
+  changeSetting: 'app',
+  saveDiagnostics: 'app',
   // The candidate window: the session from enrollment to finish, and its recording.
   mediaStart: 'candidate',
   mediaAppendChunk: 'candidate',

@@ -7,6 +7,7 @@ import {
   MAX_SPOKEN_ANSWER_BYTES,
   SPOKEN_ANSWER_REQUEST_BYTES,
 } from './contract-interview';
+import { aboutSettingsCalls } from './contract-about';
 import { consoleCalls } from './contract-console';
 import { ExamTypeSchema } from './vocabulary';
 
@@ -30,6 +31,7 @@ export const errorCodes = [
   'INTEGRITY', // data failed a hash or integrity check (chunk, blob, event chain, database file)
   'INVALID_DOCUMENT', // an uploaded resume or job listing is encrypted, corrupt, empty or of an unsupported type
   'REFUSED', // the exam's integrity gate refused this computer (details.checks: what was found, its evidence, what to do)
+  'MANAGED', // the setting is managed by the organisation's IT policy (details.key): nobody on this computer can change it
 ] as const;
 export const ErrorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -555,6 +557,7 @@ export const calls = {
     request: z.object({}).strict(),
     response: DoctorReportSchema,
   }),
+  ...aboutSettingsCalls,
   ...consoleCalls,
 } as const;
 

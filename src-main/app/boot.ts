@@ -15,7 +15,7 @@ export interface BootedApp {
 export async function bootApp(
   mode: 'electron' | 'host',
   configOptions: LoadConfigOptions = {},
-  shell: Pick<Parameters<typeof createApp>[0], 'secretCipher' | 'updater'> = {},
+  shell: Pick<Parameters<typeof createApp>[0], 'secretCipher' | 'updater' | 'chooseDiagnosticsFile'> = {},
 ): Promise<BootedApp> {
   const loaded = loadConfig(configOptions);
   fs.mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });

@@ -2,6 +2,7 @@
 // headless host both call createApp, so the two run exactly the same code behind the contract.
 import { appVersion } from '../config/app-version';
 import type { LoadedConfig } from '../config/load';
+import type { ChooseDiagnosticsFile } from '../doctor/diagnostics-archive';
 import type { Logger } from '../log/logger';
 import { createMediaRuntime, type MediaRuntime } from '../media/runtime';
 import { createCandidateRuntime, type CandidateRuntime } from '../session/runtime';
@@ -28,6 +29,8 @@ export interface AppContext {
   console: ConsoleSession;
   /** The app update's state machine (checks, downloads and restarts kept out of exams). */
   updates: UpdateController;
+  /** The desktop app's save dialog for "Save diagnostics"; none: the data folder's diagnostics/. */
+  chooseDiagnosticsFile?: ChooseDiagnosticsFile;
 }
 
 export interface VigilApp {
@@ -45,6 +48,7 @@ export function createApp(options: {
   secretCipher?: SecretCipher;
   /** The shell's updater (electron-updater); without one, updates are off (the browser host). */
   updater?: (settings: UpdateSettings) => UpdaterPort | { disabled: string };
+  chooseDiagnosticsFile?: ChooseDiagnosticsFile;
 }): VigilApp {
   const events = new EventBus();
   // The one local store of the data folder, shared by the media ledger and the candidate session.

@@ -37,6 +37,7 @@ import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler } from './app-proto
 import { installCspHeaders } from './csp-headers';
 import { debuggingLaunchDecision, forbidDevTools } from './devtools';
 import { createExamLockdown } from './exam-lockdown';
+import { createDiagnosticsSaveDialog } from './diagnostics-dialog';
 import { createSafeStorageCipher } from './safe-storage-cipher';
 import { createElectronUpdater } from './auto-updater';
 import { bindContract, forwardEvents } from './ipc-binding';
@@ -165,6 +166,11 @@ if (!debugging.allowed || !app.requestSingleInstanceLock()) {
         secretCipher,
         // Checks at start and every update.checkIntervalHours, never during an exam (UpdateController).
         updater: (settings) => createElectronUpdater(settings, app.isPackaged),
+        chooseDiagnosticsFile: createDiagnosticsSaveDialog({
+          dialog,
+          parentWindow: () => BrowserWindow.getFocusedWindow(),
+          defaultDir: () => app.getPath('desktop'),
+        }),
       },
     );
     const logger = booted.app.context.logger;

@@ -4,6 +4,7 @@ import { callGroups } from '../../../src-preload/contract-windows';
 import type { CallName } from '../../../src-preload/contract';
 import type { CallContext, Handlers } from '../../rpc/dispatcher';
 import type { AppContext } from '../create-app';
+import { aboutHandlers } from './about';
 import { appHandlers } from './app';
 import { candidateHandlers } from './candidate';
 import { mediaHandlers } from './media';
@@ -17,6 +18,7 @@ const OPEN_CONSOLE_CALLS: readonly CallName[] = ['consoleSignIn', 'consoleSignOu
 export function createHandlers(ctx: AppContext): Handlers {
   const handlers: Handlers = {
     ...appHandlers(ctx),
+    ...aboutHandlers(ctx),
     ...candidateHandlers(ctx),
     ...mediaHandlers(ctx),
     ...doctorHandlers(ctx),

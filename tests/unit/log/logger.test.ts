@@ -50,3 +50,17 @@ describe('logging', () => {
     expect(JSON.parse(last)).toMatchObject({ msg: 'line', i: 3499, app: 'vigil' });
   });
 });
+
+describe('redaction of handed-out codes', () => {
+  it('hides enrollment and start codes, keeps error codes and UUIDs', () => {
+    const lines: string[] = [];
+    const log = memoryLogger(lines);
+    log.info({ request: { code: 'k7qd 9wxm 4pzt' }, startCode: 'ABCDEFGH1234' }, 'enroll');
+    log.warn('redeeming R8TB-3VHN-2CJ6 failed');
+    log.error({ err: { code: 'ECONNREFUSED' }, sessionId: '1234ABCD-5678-9ABC-DEF0-123456789ABC' }, 'sync');
+    const text = lines.join('\n');
+    for (const code of ['k7qd 9wxm 4pzt', 'ABCDEFGH1234', 'R8TB-3VHN-2CJ6']) expect(text).not.toContain(code);
+    expect(text).toContain('ECONNREFUSED');
+    expect(text).toContain('1234ABCD-5678-9ABC-DEF0-123456789ABC');
+  });
+});

@@ -34,8 +34,10 @@ const windowSources: Record<WindowKind, Map<string, string>> = {
   candidate: sourcesUnder('src-renderer/candidate', 'src-renderer/capture'),
   console: sourcesUnder('src-renderer/proctor', 'src-renderer/admin'),
 };
-/** The About screen, the one screen both windows show (`#/about`). */
-const aboutScreen = fs.readFileSync('src-renderer/candidate/StartScreen.tsx', 'utf8');
+/** The About screen, the one screen both windows show (`#/about`), with its settings part. */
+const aboutScreen = ['StartScreen.tsx', 'AboutSettings.tsx']
+  .map((file) => fs.readFileSync(`src-renderer/candidate/${file}`, 'utf8'))
+  .join('\n');
 /** The CLI: its commands and `vigil demo`, which drives the contract as the candidate window. */
 const cliSources = sourcesUnder('src-main/cli', 'src-main/demo');
 
