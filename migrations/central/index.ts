@@ -34,6 +34,7 @@ import * as m0500 from './0500_enrollment_code_hardening';
 import * as m0450 from './0450_server_transcripts';
 import * as m0451 from './0451_exam_generated_questions';
 import * as m0452 from './0452_fetch_exam_generated_questions';
+import * as m0510 from './0510_append_only_audit_and_logins';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -68,4 +69,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0450_server_transcripts': m0450,
   '0451_exam_generated_questions': m0451,
   '0452_fetch_exam_generated_questions': m0452,
+  '0510_append_only_audit_and_logins': m0510,
 };
