@@ -18,7 +18,7 @@
 // Logins. `vigil.create_login` is the only path that creates a PostgreSQL login: it takes a
 // pre-hashed SCRAM-SHA-256 verifier (never a password), grants exactly one of vigil_admin,
 // vigil_proctor, vigil_worker or vigil_device and refuses anything else, sets the group's role
-// settings (a device's statement timeout, a worker's `role`), a connection limit, links a staff
+// settings (a device's statement timeout), a connection limit, links a staff
 // login to its user and audits the creation. It runs as the migration owner, the only role that needs
 // CREATEROLE: admin logins lose CREATEROLE (PostgreSQL 15 lets a CREATEROLE role grant itself or
 // anyone any non-superuser role, pg_signal_backend and the migration owner's vigil_owner included).
@@ -40,6 +40,54 @@ const APPEND_ONLY = `CREATE FUNCTION vigil.audit_log_append_only() RETURNS trigg
             HINT = 'Audit rows are never changed or deleted; add a new row that corrects the record.';
   END $$`;
 
+/**
+ * 0430's stamping, with the audit row's actor set on INSERT only: the one UPDATE the append-only
+ * trigger lets through (a foreign key nulling actor_user_id / device_id) must not rename the actor
+ * to whoever deleted the user.
+ */
+const SERVER_TIME = `CREATE OR REPLACE FUNCTION vigil.server_time() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  DECLARE
+    v_column text := TG_ARGV[0];
+    v_stamp jsonb;
+    v_user uuid;
+  BEGIN
+    IF TG_OP = 'INSERT' OR TG_ARGV[1] = 'on_update' THEN
+      v_stamp := jsonb_build_object(v_column, clock_timestamp());
+    ELSE
+      v_stamp := jsonb_build_object(v_column, to_jsonb(OLD) -> v_column);
+    END IF;
+    IF TG_TABLE_NAME = 'audit_log' AND TG_OP = 'INSERT' THEN
+      SELECT u.id INTO v_user FROM vigil.users u WHERE u.pg_role = session_user;
+      v_stamp := v_stamp || jsonb_build_object('actor_role', session_user::text);
+      IF v_user IS NOT NULL THEN v_stamp := v_stamp || jsonb_build_object('actor_user_id', v_user); END IF;
+    END IF;
+    NEW := jsonb_populate_record(NEW, v_stamp);
+    RETURN NEW;
+  END $$`;
+
+/** 0430's text, for down(). */
+const OLD_SERVER_TIME = `CREATE OR REPLACE FUNCTION vigil.server_time() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  DECLARE
+    v_column text := TG_ARGV[0];
+    v_stamp jsonb;
+    v_user uuid;
+  BEGIN
+    IF TG_OP = 'INSERT' OR TG_ARGV[1] = 'on_update' THEN
+      v_stamp := jsonb_build_object(v_column, clock_timestamp());
+    ELSE
+      v_stamp := jsonb_build_object(v_column, to_jsonb(OLD) -> v_column);
+    END IF;
+    IF TG_TABLE_NAME = 'audit_log' THEN
+      SELECT u.id INTO v_user FROM vigil.users u WHERE u.pg_role = session_user;
+      v_stamp := v_stamp || jsonb_build_object('actor_role', session_user::text);
+      IF v_user IS NOT NULL THEN v_stamp := v_stamp || jsonb_build_object('actor_user_id', v_user); END IF;
+    END IF;
+    NEW := jsonb_populate_record(NEW, v_stamp);
+    RETURN NEW;
+  END $$`;
+
 /** 0102's trigger function, plus deletions. */
 const AUDIT_VERDICT = `CREATE OR REPLACE FUNCTION vigil.audit_verdict() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -51,12 +99,13 @@ const AUDIT_VERDICT = `CREATE OR REPLACE FUNCTION vigil.audit_verdict() RETURNS 
       SELECT u.id INTO actor FROM vigil.users u WHERE u.pg_role = session_user;
       IF TG_OP = 'DELETE' THEN
         IF TG_TABLE_NAME = 'reviews' THEN
-          -- NULL when the warning went in the same statement (a purge or an erasure).
+          -- The warning gone too: the review went with it (a warning or session deleted, a purge, an
+          -- erasure), and its session is not known any more.
           SELECT w.session_id INTO sid FROM vigil.warnings w WHERE w.id = OLD.warning_id;
           INSERT INTO vigil.audit_log(actor_role, actor_user_id, action, target_table, target_id, details)
           VALUES (session_user, actor, 'delete_review', 'warnings', OLD.warning_id::text,
             pg_catalog.jsonb_build_object('op', 'delete', 'session_id', sid, 'review_id', OLD.id,
-              'cascade', pg_catalog.pg_trigger_depth() > 1,
+              'cascade', NOT FOUND,
               'before', pg_catalog.jsonb_build_object('verdict', OLD.verdict, 'comment', OLD.comment,
                 'reviewer_id', OLD.reviewer_id, 'at', OLD.created_at),
               'after', NULL));
@@ -64,7 +113,7 @@ const AUDIT_VERDICT = `CREATE OR REPLACE FUNCTION vigil.audit_verdict() RETURNS 
           INSERT INTO vigil.audit_log(actor_role, actor_user_id, action, target_table, target_id, details)
           VALUES (session_user, actor, 'delete_decision', 'sessions', OLD.session_id::text,
             pg_catalog.jsonb_build_object('op', 'delete', 'session_id', OLD.session_id, 'decision_id', OLD.id,
-              'cascade', pg_catalog.pg_trigger_depth() > 1,
+              'cascade', NOT EXISTS (SELECT FROM vigil.sessions s WHERE s.id = OLD.session_id),
               'before', pg_catalog.jsonb_build_object('decision', OLD.decision, 'note', OLD.reason,
                 'decided_by', OLD.decided_by, 'at', OLD.created_at),
               'after', NULL));
@@ -194,10 +243,9 @@ const CREATE_LOGIN = `CREATE FUNCTION vigil.create_login(p_login text, p_group t
         RAISE EXCEPTION 'the statement timeout must be between 100 ms and 10 minutes' USING ERRCODE = 'invalid_parameter_value';
       END IF;
       EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', p_login, p_statement_timeout_ms || 'ms');
-    ELSIF p_group = 'vigil_worker' THEN
-      -- Every worker login's sessions run as vigil_worker, so they share the job-queue tables.
-      EXECUTE format('ALTER ROLE %I SET role = %L', p_login, 'vigil_worker');
     END IF;
+    -- A worker login gets its role = vigil_worker setting from the caller (createWorkerLogin):
+    -- PostgreSQL refuses a role setting inside a definer function.
     IF p_user_id IS NOT NULL THEN
       UPDATE vigil.users SET pg_role = p_login
       WHERE id = p_user_id AND role = CASE p_group WHEN 'vigil_admin' THEN 'admin' ELSE 'proctor' END;
@@ -224,6 +272,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       REVOKE UPDATE, DELETE, TRUNCATE ON vigil.audit_log FROM vigil_worker;
     END IF;
   END $$`);
+  await run(SERVER_TIME);
   await run(APPEND_ONLY);
   await run(`REVOKE EXECUTE ON FUNCTION vigil.audit_log_append_only() FROM PUBLIC`);
   await run(`CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON vigil.audit_log
@@ -268,5 +317,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await run(`DROP TRIGGER append_only_truncate ON vigil.audit_log`);
   await run(`DROP TRIGGER append_only ON vigil.audit_log`);
   await run(`DROP FUNCTION vigil.audit_log_append_only()`);
+  await run(OLD_SERVER_TIME);
   await run(`GRANT UPDATE, DELETE ON vigil.audit_log TO vigil_admin`);
 }

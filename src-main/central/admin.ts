@@ -296,5 +296,20 @@ export async function createWorkerLogin(
   db: Db,
   input: { roleName: string; password: string },
 ): Promise<void> {
-  await createLogin(db, { roleName: input.roleName, password: input.password, group: 'vigil_worker' });
+  // PostgreSQL refuses a `role` setting inside a definer function, so the caller sets it, in the
+  // same transaction: the migration owner (CREATEROLE) can, an admin login cannot.
+  await db.transaction().execute(async (trx) => {
+    await createLogin(trx, { roleName: input.roleName, password: input.password, group: 'vigil_worker' });
+    try {
+      await sql`ALTER ROLE ${sql.id(input.roleName)} SET role = 'vigil_worker'`.execute(trx);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501') throw error;
+      throw new VigilError(
+        'FORBIDDEN',
+        "Worker logins are added with the migration owner's login (it has CREATEROLE): run `vigil admin add-worker --db <owner URL>`.",
+        { roleName: input.roleName },
+        { cause: error },
+      );
+    }
+  });
 }

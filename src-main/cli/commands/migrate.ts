@@ -58,7 +58,7 @@ export function registerMigrateCommand(program: Command): void {
             const database = new URL(url ?? 'postgres://x/').pathname.slice(1) || 'the central database';
             if (opts.requireClosedSurface) assertSurfaceClosed(surface, database);
             if (surface.open.length > 0)
-              process.stderr.write(
+              process.stdout.write(
                 `warning: every login (devices included) can still do ${surface.open.length} thing(s) Vigil closes ` +
                   `(signal other backends, large objects, advisory locks, temporary tables…). Run as a superuser ` +
                   `on ${database}:\n${surfaceFixSql(surface.open)}\n`,
