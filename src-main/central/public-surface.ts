@@ -158,7 +158,7 @@ export function assertSurfaceClosed(report: SurfaceReport, database: string): vo
     `The central database still lets every login (devices included) do ${report.open.length} thing(s) ` +
       `Vigil closes: ${report.open.map((f) => f.what).join('; ')}. The migration role may not revoke ` +
       `them. Run this as a superuser on database ${database} (psql -d ${database}), or run ` +
-      `\`vigil migrate\` once as a superuser:\n${surfaceFixSql(report.open)}`,
+      `\`vigil migrate --surface-only\` once with a superuser URL:\n${surfaceFixSql(report.open)}`,
     { open: report.open.map((f) => f.what), sql: surfaceFixSql(report.open) },
   );
 }

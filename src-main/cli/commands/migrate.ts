@@ -21,6 +21,10 @@ export function registerMigrateCommand(program: Command): void {
     .addOption(sslModeOption())
     .option('--ca-file <file>', 'CA certificate for verify-ca / verify-full')
     .option(
+      '--surface-only',
+      'apply no migration, only close the PUBLIC surface (for a superuser URL: objects stay owned by the owner role)',
+    )
+    .option(
       '--require-closed-surface',
       'fail (exit 1) while PUBLIC can still signal backends, use large objects, temporary tables… (run once as a superuser to close it)',
     )
@@ -30,6 +34,7 @@ export function registerMigrateCommand(program: Command): void {
         sslMode?: SslMode;
         caFile?: string;
         requireClosedSurface?: boolean;
+        surfaceOnly?: boolean;
       }) => {
         const loaded = loadConfig();
         const url = opts.central ?? loaded.config.central.url;
@@ -41,15 +46,18 @@ export function registerMigrateCommand(program: Command): void {
           embeddedDir: path.join(loaded.dataDir, 'central'),
         });
         try {
-          const report = await migrateCentral(central.db);
-          const where = url
-            ? new URL(url).host
-            : `embedded PGlite in ${path.join(loaded.dataDir, 'central')}`;
-          process.stdout.write(
-            report.applied.length > 0
-              ? `applied ${report.applied.length} migration(s) on ${where}: ${report.applied.join(', ')}\n`
-              : `${where} is up to date (${report.current.length} migrations)\n`,
-          );
+          // A superuser must not apply migrations: every object and definer function would be its.
+          if (!opts.surfaceOnly) {
+            const report = await migrateCentral(central.db);
+            const where = url
+              ? new URL(url).host
+              : `embedded PGlite in ${path.join(loaded.dataDir, 'central')}`;
+            process.stdout.write(
+              report.applied.length > 0
+                ? `applied ${report.applied.length} migration(s) on ${where}: ${report.applied.join(', ')}\n`
+                : `${where} is up to date (${report.current.length} migrations)\n`,
+            );
+          }
           // PGlite is one process with one user: there is no PUBLIC surface to close.
           if (central.kind === 'postgres') {
             const surface = await hardenPublicSurface(central.query);
@@ -61,7 +69,8 @@ export function registerMigrateCommand(program: Command): void {
               process.stdout.write(
                 `warning: every login (devices included) can still do ${surface.open.length} thing(s) Vigil closes ` +
                   `(signal other backends, large objects, advisory locks, temporary tables…). Run as a superuser ` +
-                  `on ${database}:\n${surfaceFixSql(surface.open)}\n`,
+                  `on ${database} (or run \`vigil migrate --surface-only\` with a superuser URL):\n` +
+                  `${surfaceFixSql(surface.open)}\n`,
               );
           }
         } finally {
