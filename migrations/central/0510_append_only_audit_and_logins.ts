@@ -10,6 +10,8 @@
 // audit rows: its own row (action 'purge') names the receipt, and the rows of purged sessions stay
 // (their target_id is text, not a foreign key). The table's owner can still drop the trigger: that
 // is what owning a table means in PostgreSQL, and why the owner login is kept for migrations.
+// 0430's server_time stamped the actor on UPDATE as well; it now does so on INSERT only, so the
+// foreign key's SET NULL does not rename a row's actor to whoever erased the candidate.
 //
 // Deleting a review or a decision writes an audit row ('delete_review', 'delete_decision') with the
 // verdict as it was, whoever deletes it and however (directly, or cascading from a warning, a session
