@@ -358,6 +358,31 @@ describe('migrating, closing the surface, creating logins (a bare cluster)', () 
     );
     expect(none!.n).toBe('0');
   });
+
+  it("scramVerifier computes exactly PostgreSQL's own verifier (same salt and iterations), SASLprep included", async () => {
+    const su = await client(cluster.adminUrl);
+    try {
+      // PostgreSQL hashing a password itself (only here, to compare): ASCII and one NFKC-mapped.
+      for (const [role, password] of [
+        ['kat_ascii', 'correct horse battery staple'],
+        ['kat_unicode', 'Pässwörd ﬁne'],
+      ] as const) {
+        await su.query(`SET password_encryption = 'scram-sha-256'`);
+        await su.query(`CREATE ROLE ${role} PASSWORD '${password}'`);
+        const { rows } = await su.query<{ v: string }>(
+          `SELECT rolpassword AS v FROM pg_authid WHERE rolname = $1`,
+          [role],
+        );
+        const stored = rows[0]!.v;
+        const [, iterations, salt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(stored)!;
+        expect(
+          scramVerifier(password, { iterations: Number(iterations), salt: Buffer.from(salt!, 'base64') }),
+        ).toBe(stored);
+      }
+    } finally {
+      await su.end();
+    }
+  });
 });
 
 describe('the audit log is append-only', () => {
