@@ -36,6 +36,7 @@ import * as m0451 from './0451_exam_generated_questions';
 import * as m0452 from './0452_fetch_exam_generated_questions';
 import * as m0530 from './0530_fetch_exam_min_app_version';
 import * as m0525 from './0525_assistive_allowed_apps';
+import * as m0510 from './0510_append_only_audit_and_logins';
 
 export const centralMigrations: Record<string, Migration> = {
   '0001_roles_and_schema': m0001,
@@ -72,4 +73,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0452_fetch_exam_generated_questions': m0452,
   '0530_fetch_exam_min_app_version': m0530,
   '0525_assistive_allowed_apps': m0525,
+  '0510_append_only_audit_and_logins': m0510,
 };

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { AccommodationProfileSchema, type AccommodationProfile } from '../../src-preload/contract-console';
-import { checkEnrollmentTtl, enrollmentCodeColumns } from '../central/admin';
+import { checkEnrollmentTtl, createLogin, enrollmentCodeColumns } from '../central/admin';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
 import { checkEvaluationPolicy } from '../evaluation/evaluation-policy';
@@ -185,8 +185,9 @@ export class AdminService {
   }
 
   /**
-   * A proctor or admin with their own PostgreSQL login (member of vigil_proctor / vigil_admin).
-   * Admin logins get CREATEROLE so that they can add staff in turn; needs a CREATEROLE caller.
+   * A proctor or admin with their own PostgreSQL login (member of vigil_proctor / vigil_admin),
+   * created by vigil.create_login (createLogin): admin logins have no CREATEROLE, and the password
+   * reaches the server only as a SCRAM verifier. The function audits the login ('create_login').
    */
   async addStaff(input: {
     email: string;
@@ -208,12 +209,7 @@ export class AdminService {
       throw new VigilError('BAD_REQUEST', 'Use a password of at least 12 characters.');
     const id = await this.addUser(input);
     const group = input.role === 'admin' ? 'vigil_admin' : 'vigil_proctor';
-    const [ddl] = await this.query<{ text: string }>(
-      `SELECT format('CREATE ROLE %I LOGIN ${input.role === 'admin' ? 'CREATEROLE ' : ''}PASSWORD %L IN ROLE %I', $1::text, $2::text, $3::text) AS text`,
-      [input.login, input.password, group],
-    );
-    await this.query(ddl!.text);
-    await this.query(`UPDATE vigil.users SET pg_role = $1 WHERE id = $2`, [input.login, id]);
+    await createLogin(this.query, { roleName: input.login, password: input.password, group, userId: id });
     await this.audit('add_staff_login', 'users', id, { login: input.login, group });
     return id;
   }

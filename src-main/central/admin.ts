@@ -1,10 +1,12 @@
 // Admin operations on the central store that the admin CLI, the admin screens and the tests share:
 // users, exams, one-time enrollment codes, device revocation, proctor logins and assignments.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { VigilError } from '../errors';
 import { checkEvaluationPolicy } from '../evaluation/evaluation-policy';
 import { normaliseEnrollmentCode } from './device-channel';
+import type { SqlQuery } from './connect';
+import { scramVerifier } from './scram';
 import type { CentralDatabase, ExamType, KeyQuestion } from './schema';
 
 type Db = Kysely<CentralDatabase>;
@@ -167,56 +169,114 @@ export async function revokeDevice(db: Db, deviceId: string): Promise<void> {
 
 const ROLE_NAME = /^[a-z][a-z0-9_]{2,62}$/;
 
+/** What a device login may hold open at once when the caller does not say (see createDeviceLogin). */
+export const DEFAULT_DEVICE_CONNECTION_LIMIT = 4;
+
+export type LoginGroup = 'vigil_admin' | 'vigil_proctor' | 'vigil_worker' | 'vigil_device';
+
 /**
- * A PostgreSQL login for a proctor or admin user, member of vigil_proctor / vigil_admin. Needs a
- * role with CREATEROLE (the migration owner).
+ * The one path that creates a PostgreSQL login: `vigil.create_login` (migration 0510), a definer
+ * function of the migration owner that grants only the Vigil group roles. The password is turned
+ * into a SCRAM-SHA-256 verifier here, so no SQL text (server log, pg_stat_statements) ever holds
+ * it. Callable by the owner and by admin logins (which have no CREATEROLE of their own).
+ */
+export async function createLogin(
+  db: Db | SqlQuery,
+  input: {
+    roleName: string;
+    password: string;
+    group: LoginGroup;
+    connectionLimit?: number;
+    statementTimeoutMs?: number;
+    userId?: string;
+  },
+): Promise<void> {
+  if (!ROLE_NAME.test(input.roleName)) {
+    throw new VigilError('BAD_REQUEST', 'Role names are 3–63 lower-case letters, digits or underscores.', {
+      roleName: input.roleName,
+    });
+  }
+  const query: SqlQuery =
+    typeof db === 'function'
+      ? db
+      : async <R>(text: string, params: unknown[] = []) =>
+          (await db.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
+  try {
+    await query(`SELECT vigil.create_login($1, $2, $3, $4::integer, $5::integer, $6::uuid)`, [
+      input.roleName,
+      input.group,
+      scramVerifier(input.password),
+      input.connectionLimit ?? null,
+      input.statementTimeoutMs ?? null,
+      input.userId ?? null,
+    ]);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '22023' || code === '42710')
+      throw new VigilError(
+        'BAD_REQUEST',
+        (error as Error).message,
+        { roleName: input.roleName },
+        { cause: error },
+      );
+    if (code === '42501')
+      throw new VigilError(
+        'FORBIDDEN',
+        `${(error as Error).message}. Logins are created by an admin login or the migration owner (which needs CREATEROLE).`,
+        { roleName: input.roleName },
+        { cause: error },
+      );
+    throw error;
+  }
+}
+
+/**
+ * A PostgreSQL login for a proctor or admin user, member of vigil_proctor / vigil_admin, linked to
+ * the user (users.pg_role). Admin logins get no CREATEROLE: they add staff through the same function.
  */
 export async function createStaffLogin(
   db: Db,
   input: { userId: string; roleName: string; password: string; group: 'vigil_proctor' | 'vigil_admin' },
 ): Promise<void> {
-  if (!ROLE_NAME.test(input.roleName)) {
-    throw new VigilError('BAD_REQUEST', 'Role names are 3–63 lower-case letters, digits or underscores.', {
-      roleName: input.roleName,
-    });
-  }
-  await sql`CREATE ROLE ${sql.id(input.roleName)} LOGIN PASSWORD ${sql.lit(input.password)} IN ROLE ${sql.id(input.group)}`.execute(
-    db,
-  );
-  await db
-    .updateTable('vigil.users')
-    .set({ pg_role: input.roleName })
-    .where('id', '=', input.userId)
-    .execute();
+  await createLogin(db, {
+    roleName: input.roleName,
+    password: input.password,
+    group: input.group,
+    userId: input.userId,
+  });
 }
 
 /**
  * The PostgreSQL login devices connect with, member of vigil_device, carrying its own statement
- * timeout. Role settings are not inherited from a group role, and a SET clause on a function does
- * not bound the statement already running, so the login is where the timeout has to live. Needs a
- * role with CREATEROLE (the migration owner).
+ * timeout and connection limit. Role settings are not inherited from a group role, and a SET clause
+ * on a function does not bound the statement already running, so the login is where the timeout has
+ * to live. The connection limit (default 4, a device's pool) bounds what one login can take from
+ * the server's max_connections; a login shared by many devices, or the login a connection pooler
+ * uses, needs a limit sized for all of them (e.g. devices × pool size, or the pooler's pool size).
  */
 export async function createDeviceLogin(
   db: Db,
-  input: { roleName: string; password: string; statementTimeoutMs?: number },
+  input: { roleName: string; password: string; statementTimeoutMs?: number; connectionLimit?: number },
 ): Promise<void> {
-  if (!ROLE_NAME.test(input.roleName)) {
-    throw new VigilError('BAD_REQUEST', 'Role names are 3–63 lower-case letters, digits or underscores.', {
-      roleName: input.roleName,
-    });
-  }
   const timeout = Math.round(input.statementTimeoutMs ?? 15_000);
   if (!(timeout >= 100 && timeout <= 600_000)) {
     throw new VigilError('BAD_REQUEST', 'The statement timeout must be between 100 ms and 10 minutes.', {
       statementTimeoutMs: input.statementTimeoutMs,
     });
   }
-  await sql`CREATE ROLE ${sql.id(input.roleName)} LOGIN PASSWORD ${sql.lit(input.password)} IN ROLE vigil_device`.execute(
-    db,
-  );
-  await sql`ALTER ROLE ${sql.id(input.roleName)} SET statement_timeout = ${sql.lit(`${timeout}ms`)}`.execute(
-    db,
-  );
+  const limit = input.connectionLimit ?? DEFAULT_DEVICE_CONNECTION_LIMIT;
+  if (!(Number.isInteger(limit) && limit >= 1 && limit <= 10_000)) {
+    throw new VigilError('BAD_REQUEST', 'A device login needs a connection limit between 1 and 10000.', {
+      connectionLimit: input.connectionLimit,
+    });
+  }
+  await createLogin(db, {
+    roleName: input.roleName,
+    password: input.password,
+    group: 'vigil_device',
+    statementTimeoutMs: timeout,
+    connectionLimit: limit,
+  });
 }
 
 export async function assignProctor(db: Db, examId: string, proctorId: string): Promise<void> {
@@ -230,19 +290,26 @@ export async function assignProctor(db: Db, examId: string, proctorId: string): 
 /**
  * The PostgreSQL login a central worker (`vigil worker`) connects with, member of vigil_worker. Its
  * sessions run as vigil_worker (a role setting), so the job-queue tables pg-boss creates belong to
- * the group and every worker login, on any machine, shares them. Needs a role with CREATEROLE.
+ * the group and every worker login, on any machine, shares them.
  */
 export async function createWorkerLogin(
   db: Db,
   input: { roleName: string; password: string },
 ): Promise<void> {
-  if (!ROLE_NAME.test(input.roleName)) {
-    throw new VigilError('BAD_REQUEST', 'Role names are 3–63 lower-case letters, digits or underscores.', {
-      roleName: input.roleName,
-    });
-  }
-  await sql`CREATE ROLE ${sql.id(input.roleName)} LOGIN PASSWORD ${sql.lit(input.password)} IN ROLE vigil_worker`.execute(
-    db,
-  );
-  await sql`ALTER ROLE ${sql.id(input.roleName)} SET role = 'vigil_worker'`.execute(db);
+  // PostgreSQL refuses a `role` setting inside a definer function, so the caller sets it, in the
+  // same transaction: the migration owner (CREATEROLE) can, an admin login cannot.
+  await db.transaction().execute(async (trx) => {
+    await createLogin(trx, { roleName: input.roleName, password: input.password, group: 'vigil_worker' });
+    try {
+      await sql`ALTER ROLE ${sql.id(input.roleName)} SET role = 'vigil_worker'`.execute(trx);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501') throw error;
+      throw new VigilError(
+        'FORBIDDEN',
+        "Worker logins are added with the migration owner's login (it has CREATEROLE): run `vigil admin add-worker --db <owner URL>`.",
+        { roleName: input.roleName },
+        { cause: error },
+      );
+    }
+  });
 }

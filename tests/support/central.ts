@@ -15,6 +15,7 @@ import {
 import { openPostgres, type CentralStore } from '../../src-main/central/connect';
 import { sqlDeviceChannel, type DeviceChannel } from '../../src-main/central/device-channel';
 import { migrateCentral } from '../../src-main/central/migrate';
+import { hardenPublicSurface } from '../../src-main/central/public-surface';
 import { createTokenVaults } from '../../src-main/store/device-credentials';
 import { openLocalStore } from '../../src-main/store/local-store';
 import { enrollDevice } from '../../src-main/sync/enroll';
@@ -43,6 +44,9 @@ export interface CentralFixture {
   close(): Promise<void>;
 }
 
+/** The shared device login's connection limit: every test device and app process uses it. */
+export const DEVICE_LOGIN_CONNECTION_LIMIT = 50;
+
 export async function startCentral(
   options: { maxConnections?: number; devicePoolSize?: number } = {},
 ): Promise<CentralFixture> {
@@ -51,7 +55,18 @@ export async function startCentral(
   const extra: CentralStore[] = [];
   try {
     await migrateCentral(owner.db);
-    await createDeviceLogin(owner.db, { roleName: DEVICE_LOGIN, password: 'pw' });
+    // As in production after a DBA ran `vigil migrate` once as superuser: PUBLIC's surface closed.
+    const superuser = openPostgres({ url: pg.adminUrl, sslMode: 'disable', maxConnections: 1 });
+    try {
+      await hardenPublicSurface(superuser.query);
+    } finally {
+      await superuser.close();
+    }
+    await createDeviceLogin(owner.db, {
+      roleName: DEVICE_LOGIN,
+      password: 'pw',
+      connectionLimit: Math.max(DEVICE_LOGIN_CONNECTION_LIMIT, (options.devicePoolSize ?? 4) + 10),
+    });
   } catch (error) {
     await owner.close();
     await pg.stop();

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { scramVerifier } from '../../src-main/central/scram';
 
 export const PG_BIN = process.env.VIGIL_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -126,7 +127,8 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE ROLE ${OWNER} LOGIN CREATEROLE PASSWORD '${OWNER_PASSWORD}'`);
+  // A verifier, not the password, in the DDL (as every Vigil login: src-main/central/scram.ts).
+  await admin.query(`CREATE ROLE ${OWNER} LOGIN CREATEROLE PASSWORD '${scramVerifier(OWNER_PASSWORD)}'`);
   await admin.query(`CREATE DATABASE vigil OWNER ${OWNER}`);
   await admin.end();
 

@@ -10,6 +10,29 @@ AS $function$
       actor uuid;
     BEGIN
       SELECT u.id INTO actor FROM vigil.users u WHERE u.pg_role = session_user;
+      IF TG_OP = 'DELETE' THEN
+        IF TG_TABLE_NAME = 'reviews' THEN
+          -- The warning gone too: the review went with it (a warning or session deleted, a purge, an
+          -- erasure), and its session is not known any more.
+          SELECT w.session_id INTO sid FROM vigil.warnings w WHERE w.id = OLD.warning_id;
+          INSERT INTO vigil.audit_log(actor_role, actor_user_id, action, target_table, target_id, details)
+          VALUES (session_user, actor, 'delete_review', 'warnings', OLD.warning_id::text,
+            pg_catalog.jsonb_build_object('op', 'delete', 'session_id', sid, 'review_id', OLD.id,
+              'cascade', NOT FOUND,
+              'before', pg_catalog.jsonb_build_object('verdict', OLD.verdict, 'comment', OLD.comment,
+                'reviewer_id', OLD.reviewer_id, 'at', OLD.created_at),
+              'after', NULL));
+        ELSE
+          INSERT INTO vigil.audit_log(actor_role, actor_user_id, action, target_table, target_id, details)
+          VALUES (session_user, actor, 'delete_decision', 'sessions', OLD.session_id::text,
+            pg_catalog.jsonb_build_object('op', 'delete', 'session_id', OLD.session_id, 'decision_id', OLD.id,
+              'cascade', NOT EXISTS (SELECT FROM vigil.sessions s WHERE s.id = OLD.session_id),
+              'before', pg_catalog.jsonb_build_object('decision', OLD.decision, 'note', OLD.reason,
+                'decided_by', OLD.decided_by, 'at', OLD.created_at),
+              'after', NULL));
+        END IF;
+        RETURN OLD;
+      END IF;
       IF TG_TABLE_NAME = 'reviews' THEN
         IF TG_OP = 'UPDATE' THEN
           prior := pg_catalog.jsonb_build_object('verdict', OLD.verdict, 'comment', OLD.comment, 'at', OLD.created_at);

@@ -14,7 +14,7 @@ AS $function$
     ELSE
       v_stamp := jsonb_build_object(v_column, to_jsonb(OLD) -> v_column);
     END IF;
-    IF TG_TABLE_NAME = 'audit_log' THEN
+    IF TG_TABLE_NAME = 'audit_log' AND TG_OP = 'INSERT' THEN
       SELECT u.id INTO v_user FROM vigil.users u WHERE u.pg_role = session_user;
       v_stamp := v_stamp || jsonb_build_object('actor_role', session_user::text);
       IF v_user IS NOT NULL THEN v_stamp := v_stamp || jsonb_build_object('actor_user_id', v_user); END IF;

@@ -7,7 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnrollmentCode, createExam, createUser } from '../../../src-main/central/admin';
+import {
+  createDeviceLogin,
+  createEnrollmentCode,
+  createExam,
+  createUser,
+} from '../../../src-main/central/admin';
 import { openPostgres, type CentralStore } from '../../../src-main/central/connect';
 import { sqlDeviceChannel } from '../../../src-main/central/device-channel';
 import { migrateCentral } from '../../../src-main/central/migrate';
@@ -35,7 +40,8 @@ beforeAll(async () => {
     caFile: cluster.caFile,
   });
   await migrateCentral(owner.db);
-  await sql`CREATE ROLE ${sql.id(DEVICE_LOGIN)} LOGIN IN ROLE vigil_device`.execute(owner.db);
+  // The one path that makes logins (vigil.create_login); the password is unused under trust auth.
+  await createDeviceLogin(owner.db, { roleName: DEVICE_LOGIN, password: 'unused' });
 });
 afterAll(async () => {
   for (const store of stores) await store.close();
