@@ -25,6 +25,8 @@ export interface DeviceLoadOptions {
   chunkIntervalMs: number;
   /** Each device its own connection to this URL (e.g. through PgBouncer); else the fixture's pool. */
   perDeviceConnection?: { url: string };
+  /** The shared channel when not per device (default: the fixture's device login). */
+  channel?: DeviceChannel;
   /** Label prefix of the enrolled devices (several runs can share one server). */
   label: string;
 }
@@ -48,6 +50,8 @@ export interface DeviceLoadResult {
   blobsComplete: number;
   /** Peak of PostgreSQL client backends of the device login (pg_stat_activity, sampled). */
   peakDeviceBackends: number;
+  /** Peak of all PostgreSQL login sessions (device login, PgBouncer's auth user, the owner's). */
+  peakAllBackends: number;
   peakLoadAverage1m: number;
   totalSeconds: number;
   firstError?: string;
@@ -130,13 +134,15 @@ export async function runDeviceLoad(
   };
 
   let peakBackends = 0;
+  let peakAll = 0;
   let peakLoad = os.loadavg()[0]!;
   const countBackends = async () => {
-    const [row] = await central.owner.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`,
+    const [row] = await central.owner.query<{ n: number; all: number }>(
+      `SELECT count(*) FILTER (WHERE usename = $1)::int AS n, count(usename)::int AS all FROM pg_stat_activity`,
       [DEVICE_LOGIN],
     );
     peakBackends = Math.max(peakBackends, row?.n ?? 0);
+    peakAll = Math.max(peakAll, row?.all ?? 0);
     peakLoad = Math.max(peakLoad, os.loadavg()[0]!);
   };
   let sampling = true;
@@ -153,7 +159,7 @@ export async function runDeviceLoad(
     await Promise.all(
       tokens.map(async (token, i) => {
         await sleep((i / tokens.length) * options.arrivalWindowMs);
-        let channel = central.channel;
+        let channel = options.channel ?? central.channel;
         if (options.perDeviceConnection) {
           // A device's own connection, as the app opens it (one at a time is all a device uses).
           const store = openPostgres({
@@ -263,6 +269,7 @@ export async function runDeviceLoad(
     eventsStored,
     blobsComplete,
     peakDeviceBackends: peakBackends,
+    peakAllBackends: peakAll,
     peakLoadAverage1m: round(peakLoad),
     totalSeconds: round(totalSeconds),
     ...(firstError ? { firstError } : {}),
