@@ -170,6 +170,30 @@ describe('PgBouncer (pool_mode = transaction) in front of PostgreSQL', () => {
     expect(refused.summary).toMatch(/could not log in .* to tell whether a pooler is in the path/);
   });
 
+  it('enrollment behind the pooler: mistyped codes of a few devices do not refuse everyone once the pooler is named', async () => {
+    // Every device reaches PostgreSQL from the pooler's address: 30 refused codes from anywhere
+    // exhaust the allowance per network address, and the next honest device is refused with them.
+    for (let i = 0; i < 30; i++)
+      await expect(central.channel.redeem(`TYPO${String(i).padStart(8, '0')}`, 'typo')).rejects.toMatchObject(
+        {
+          details: { reason: 'refused' },
+        },
+      );
+    await expect(central.enroll()).rejects.toMatchObject({ details: { reason: 'throttled' } });
+    // Naming the pooler (0505): its devices share a pooler's allowance, and the honest one enrolls.
+    await central.owner.query(`UPDATE vigil.central_settings SET enroll_pooler_addresses = '{127.0.0.1/32}'`);
+    const honest = await central.enroll();
+    expect(honest.token).toMatch(/^[0-9a-f]{64}$/);
+    // The pooler's allowance is still a limit.
+    await central.owner.query(`UPDATE vigil.central_settings SET enroll_max_failures_per_pooler = 31`);
+    await expect(central.channel.redeem('TYPO99999999', 'typo')).rejects.toMatchObject({
+      details: { reason: 'refused' },
+    });
+    await expect(central.enroll()).rejects.toMatchObject({ details: { reason: 'throttled' } });
+    await central.owner.query(`UPDATE vigil.central_settings SET enroll_max_failures_per_pooler = DEFAULT`);
+    await central.owner.query(`DELETE FROM vigil.enrollment_attempts`);
+  });
+
   it(`${DEVICES} devices, each with its own connection, share ${POOL} server connections: no error, no lost row`, async () => {
     const tokens = await enrollMany(central, DEVICES, 'ci');
     const result = await runDeviceLoad(central, tokens, {
