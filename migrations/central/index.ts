@@ -31,6 +31,7 @@ import * as m0445 from './0445_sealed_exam_content';
 import * as m0410 from './0410_central_worker';
 import * as m0455 from './0455_retention_worker';
 import * as m0500 from './0500_enrollment_code_hardening';
+import * as m0505 from './0505_pooler_enrollment_allowance';
 import * as m0450 from './0450_server_transcripts';
 import * as m0451 from './0451_exam_generated_questions';
 import * as m0452 from './0452_fetch_exam_generated_questions';
@@ -68,6 +69,7 @@ export const centralMigrations: Record<string, Migration> = {
   '0410_central_worker': m0410,
   '0455_retention_worker': m0455,
   '0500_enrollment_code_hardening': m0500,
+  '0505_pooler_enrollment_allowance': m0505,
   '0450_server_transcripts': m0450,
   '0451_exam_generated_questions': m0451,
   '0452_fetch_exam_generated_questions': m0452,

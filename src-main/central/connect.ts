@@ -280,9 +280,26 @@ export async function openCentral(options: CentralOptions): Promise<CentralStore
 }
 
 /**
+ * One dedicated, not yet connected client with the same URL and TLS rules as openPostgres: for what a
+ * pooled connection cannot do (LISTEN, below) or must not hide (doctor's pooler check).
+ */
+export async function postgresClient(
+  options: CentralOptions & { url: string; timeoutMs?: number },
+): Promise<pg.Client> {
+  const resolved = resolveSsl(options);
+  const Client = explainingClient(resolved);
+  return new Client({
+    connectionString: resolved.url,
+    ssl: await sslChooser(resolved)(),
+    connectionTimeoutMillis: options.timeoutMs ?? 5000,
+  });
+}
+
+/**
  * A dedicated connection that LISTENs on `channels` (a pooled one cannot: it goes back to the pool).
  * Same URL and TLS rules as openPostgres. Errors (a server restart) go to `onError`; the caller's
- * periodic sweep covers notifications missed meanwhile.
+ * periodic sweep covers notifications missed meanwhile. Not through a transaction-pooling PgBouncer
+ * (LISTEN needs its session): the worker connects to PostgreSQL directly.
  */
 export async function listenPostgres(
   options: CentralOptions & { url: string },
@@ -290,13 +307,7 @@ export async function listenPostgres(
   onNotify: (channel: string, payload: string | undefined) => void,
   onError: (error: Error) => void = () => undefined,
 ): Promise<{ close(): Promise<void> }> {
-  const resolved = resolveSsl(options);
-  const Client = explainingClient(resolved);
-  const client = new Client({
-    connectionString: resolved.url,
-    ssl: await sslChooser(resolved)(),
-    connectionTimeoutMillis: 5000,
-  });
+  const client = await postgresClient(options);
   client.on('error', onError);
   client.on('notification', (message) => {
     if (channels.includes(message.channel)) onNotify(message.channel, message.payload);

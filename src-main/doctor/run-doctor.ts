@@ -7,6 +7,7 @@ import { centralCheck } from './checks/central';
 import { databaseCheck } from './checks/database';
 import { filesCheck } from './checks/files';
 import { policyCheck } from './checks/policy';
+import { poolerCheck } from './checks/pooler';
 import { syncCheck } from './checks/sync';
 import { versionsCheck } from './checks/versions';
 import type { DoctorCheck, DoctorReport, PendingSyncSource } from './types';
@@ -50,6 +51,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     guarded('database', 'Local database', () => databaseCheck(loaded.dataDir)),
     guarded('central', 'Central server', () =>
       centralCheck(loaded.config.central, options.timeoutMs ?? 5_000),
+    ),
+    guarded('pooler', 'Connection pooler', () =>
+      poolerCheck(loaded.config.central, options.timeoutMs ?? 5_000),
     ),
     guarded('sync', 'Pending sync', () => syncCheck(options.pendingSync)),
   ]);

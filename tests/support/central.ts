@@ -19,6 +19,7 @@ import { hardenPublicSurface } from '../../src-main/central/public-surface';
 import { createTokenVaults } from '../../src-main/store/device-credentials';
 import { openLocalStore } from '../../src-main/store/local-store';
 import { enrollDevice } from '../../src-main/sync/enroll';
+import { startPgBouncer, type PgBouncer } from './pgbouncer';
 import { startPostgres, type PostgresCluster } from './postgres';
 
 export const DEVICE_LOGIN = 'vigil_device_login';
@@ -32,6 +33,8 @@ export interface EnrolledTestDevice {
 
 export interface CentralFixture {
   pg: PostgresCluster;
+  /** The PgBouncer (transaction pooling) the device login goes through, when asked for. */
+  pooler?: PgBouncer;
   /** Connected as the migration owner (member of vigil_owner). */
   owner: CentralStore;
   /** Connected as the shared device login: may only EXECUTE the ingest functions. */
@@ -48,11 +51,17 @@ export interface CentralFixture {
 export const DEVICE_LOGIN_CONNECTION_LIMIT = 50;
 
 export async function startCentral(
-  options: { maxConnections?: number; devicePoolSize?: number } = {},
+  options: {
+    maxConnections?: number;
+    devicePoolSize?: number;
+    /** Devices connect through PgBouncer in transaction-pooling mode (staff and owner directly). */
+    pooler?: { poolSize?: number; maxClientConn?: number };
+  } = {},
 ): Promise<CentralFixture> {
   const pg = await startPostgres({ maxConnections: options.maxConnections });
   const owner = openPostgres({ url: pg.url, sslMode: 'disable' });
   const extra: CentralStore[] = [];
+  let pooler: PgBouncer | undefined;
   try {
     await migrateCentral(owner.db);
     // As in production after a DBA ran `vigil migrate` once as superuser: PUBLIC's surface closed.
@@ -67,13 +76,14 @@ export async function startCentral(
       password: 'pw',
       connectionLimit: Math.max(DEVICE_LOGIN_CONNECTION_LIMIT, (options.devicePoolSize ?? 4) + 10),
     });
+    if (options.pooler) pooler = await startPgBouncer(pg, options.pooler);
   } catch (error) {
     await owner.close();
     await pg.stop();
     throw error;
   }
   const device = openPostgres({
-    url: pg.urlFor(DEVICE_LOGIN),
+    url: (pooler ?? pg).urlFor(DEVICE_LOGIN),
     sslMode: 'disable',
     maxConnections: options.devicePoolSize ?? 4,
   });
@@ -88,6 +98,7 @@ export async function startCentral(
     });
   return {
     pg,
+    ...(pooler ? { pooler } : {}),
     owner,
     device,
     channel,
@@ -117,6 +128,7 @@ export async function startCentral(
     close: async () => {
       for (const store of extra) await store.close();
       await device.close();
+      await pooler?.stop();
       await owner.close();
       await pg.stop();
     },

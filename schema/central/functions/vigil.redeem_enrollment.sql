@@ -8,6 +8,7 @@ AS $function$
     e vigil.enrollments; r vigil.enrollments; found_code boolean := false;
     v_norm text := upper(regexp_replace(coalesce(p_code, ''), '[^0-9A-Za-z]', '', 'g'));
     v_client text := coalesce(host(inet_client_addr()), 'local');
+    v_limit integer;
     v_pepper bytea := (SELECT pepper FROM vigil.enrollment_pepper);
     s vigil.central_settings;
     v_failures integer; v_wrong integer; v_outcome text;
@@ -17,7 +18,11 @@ AS $function$
     SELECT * INTO s FROM vigil.central_settings;
     SELECT count(*) INTO v_failures FROM vigil.enrollment_attempts
     WHERE client = v_client AND at > now() - s.enroll_failure_window;
-    IF v_failures >= s.enroll_max_failures_per_client THEN
+    -- 0505: behind a connection pooler every device has the pooler's address; they share its larger
+    -- allowance instead of exhausting one meant for a single machine.
+    v_limit := CASE WHEN inet_client_addr() <<= ANY (s.enroll_pooler_addresses)
+                    THEN s.enroll_max_failures_per_pooler ELSE s.enroll_max_failures_per_client END;
+    IF v_failures >= v_limit THEN
       RETURN jsonb_build_object('refused', true, 'reason', 'throttled',
         'retryAfterSeconds', ceil(extract(epoch FROM s.enroll_failure_window))::int);
     END IF;

@@ -40,7 +40,8 @@ function machine(name: string, env: Record<string, string> = {}): Record<string,
   return {
     VIGIL_POLICY_FILE: path.join(tmp, name, 'no-policy.json'),
     VIGIL_DATA_DIR: dataDir,
-    VIGIL_CENTRAL_URL: cluster.url,
+    // A login that exists (trust auth): the pooler check logs in to tell a pooler from PostgreSQL.
+    VIGIL_CENTRAL_URL: cluster.url.replace('//vigil@', '//postgres@'),
     VIGIL_CENTRAL_SSL_MODE: 'verify-full',
     VIGIL_CENTRAL_CA_FILE: cluster.caFile,
     HOME: path.join(tmp, name),
@@ -96,9 +97,11 @@ describe('vigil doctor', () => {
       ['binaries', 'ok'],
       ['database', 'ok'],
       ['central', 'ok'],
+      ['pooler', 'ok'],
       ['sync', 'ok'],
     ]);
     expect(report.exitCode).toBe(0);
+    expect(check(report, 'pooler')).toMatchObject({ details: { pooler: false } });
     const central = check(report, 'central').details as Record<string, unknown>;
     expect(central).toMatchObject({
       reachable: true,
