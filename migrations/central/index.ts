@@ -31,6 +31,7 @@ import * as m0445 from './0445_sealed_exam_content';
 import * as m0410 from './0410_central_worker';
 import * as m0455 from './0455_retention_worker';
 import * as m0500 from './0500_enrollment_code_hardening';
+import * as m0520 from './0520_blob_quotas';
 import * as m0450 from './0450_server_transcripts';
 import * as m0451 from './0451_exam_generated_questions';
 import * as m0452 from './0452_fetch_exam_generated_questions';
@@ -68,4 +69,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0450_server_transcripts': m0450,
   '0451_exam_generated_questions': m0451,
   '0452_fetch_exam_generated_questions': m0452,
+  '0520_blob_quotas': m0520,
 };
