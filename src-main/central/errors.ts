@@ -156,7 +156,7 @@ export function centralError(error: unknown, action: string): VigilError {
     // The exam's storage quota for this session or device (central 0520): retrying cannot help until
     // an administrator raises it; nothing already filed is lost.
     const quota = parseQuotaDetail(e.detail);
-    const mb = (n: number) => `${Math.ceil(n / 1e6).toLocaleString('en-US')} MB`;
+    const mb = (n: number) => `${n.toLocaleString('en-US')} bytes`;
     return new VigilError(
       'QUOTA_EXCEEDED',
       `The central server refused ${action}: the ${quota.scope}'s storage quota is used up ` +
