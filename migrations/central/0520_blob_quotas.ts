@@ -68,7 +68,9 @@ const QUOTA_VALUE = `CREATE OR REPLACE FUNCTION vigil.quota_value(p jsonb, p_def
               THEN (p::text)::bigint ELSE p_default END
   $$`;
 
-const blobBegin = (withQuota: boolean) => `CREATE OR REPLACE FUNCTION vigil.blob_begin(p_token text, p jsonb) RETURNS jsonb
+const blobBegin = (
+  withQuota: boolean,
+) => `CREATE OR REPLACE FUNCTION vigil.blob_begin(p_token text, p jsonb) RETURNS jsonb
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE d vigil.devices := vigil.device_auth(p_token); s vigil.sessions; b vigil.blobs;
     v_max bigint := (SELECT max_blob_bytes FROM vigil.central_settings);${
