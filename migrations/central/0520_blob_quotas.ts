@@ -11,7 +11,8 @@
 // deviceBlobs} sets it explicitly (each key on its own; anything not a positive integer is
 // ignored), else vigil.blob_quota derives it from the exam's length and upload mode:
 //   length  = questions at their accommodated limits (the candidate's profile, else the exam's)
-//             plus breaks, the same figure the device's recording check uses;
+//             plus breaks, the same figure the device's recording check uses; generated questions
+//             count with their limits (before the worker made them: 600 s each, the generator's cap);
 //   margin  = 2 × length + 30 min (ID check, set-up, an interruption and resume);
 //   full    = margin × 146 300 B/s (README's default 1.064 Mbit/s + 10 % container overhead)
 //             + 64 MiB for snapshots, the ID image and reports;
@@ -26,7 +27,7 @@ import { sql, type Kysely } from 'kysely';
 const BLOB_QUOTA = `CREATE OR REPLACE FUNCTION vigil.blob_quota(p_exam uuid, p_enrollment uuid)
   RETURNS jsonb LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   DECLARE e vigil.exams; acc jsonb; q jsonb; v_len numeric; v_margin numeric; v_rate numeric;
-    v_session_bytes bigint; v_session_blobs bigint;
+    v_session_bytes bigint; v_session_blobs bigint; v_gen jsonb; v_gen_len numeric;
   BEGIN
     SELECT * INTO e FROM vigil.exams WHERE id = p_exam;
     IF NOT FOUND THEN
@@ -40,6 +41,21 @@ const BLOB_QUOTA = `CREATE OR REPLACE FUNCTION vigil.blob_quota(p_exam uuid, p_e
     SELECT coalesce(sum(ceil(coalesce((x->>'time_limit_s')::numeric, 0)
                              * (100 + coalesce((acc->>'extraTimePercent')::numeric, 0)) / 100)), 0)
       INTO v_len FROM jsonb_array_elements(e.key_questions) x;
+    -- Generated questions (central 0451) add theirs: the list the worker made for the exam's basis,
+    -- or, before it is made, the most they may take (the count asked for × 600 s, the generator's cap).
+    v_gen := vigil.question_basis(e);
+    IF (v_gen->>'count')::int > 0 THEN
+      SELECT coalesce(sum(ceil(coalesce((x->>'time_limit_s')::numeric, 600)
+                               * (100 + coalesce((acc->>'extraTimePercent')::numeric, 0)) / 100)), -1)
+        INTO v_gen_len
+        FROM vigil.exam_generated_questions g, jsonb_array_elements(g.questions) x
+        WHERE g.exam_id = e.id AND g.basis = v_gen;
+      IF v_gen_len < 0 THEN
+        v_gen_len := ceil((v_gen->>'count')::numeric * 600
+                          * (100 + coalesce((acc->>'extraTimePercent')::numeric, 0)) / 100);
+      END IF;
+      v_len := v_len + v_gen_len;
+    END IF;
     IF jsonb_typeof(acc->'breaks') = 'object' THEN
       v_len := v_len + coalesce((acc->'breaks'->>'count')::numeric, 0)
                      * coalesce((acc->'breaks'->>'maxMinutes')::numeric, 0) * 60;

@@ -5,7 +5,7 @@ CREATE OR REPLACE FUNCTION vigil.blob_quota(p_exam uuid, p_enrollment uuid)
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   DECLARE e vigil.exams; acc jsonb; q jsonb; v_len numeric; v_margin numeric; v_rate numeric;
-    v_session_bytes bigint; v_session_blobs bigint;
+    v_session_bytes bigint; v_session_blobs bigint; v_gen jsonb; v_gen_len numeric;
   BEGIN
     SELECT * INTO e FROM vigil.exams WHERE id = p_exam;
     IF NOT FOUND THEN
@@ -19,6 +19,21 @@ AS $function$
     SELECT coalesce(sum(ceil(coalesce((x->>'time_limit_s')::numeric, 0)
                              * (100 + coalesce((acc->>'extraTimePercent')::numeric, 0)) / 100)), 0)
       INTO v_len FROM jsonb_array_elements(e.key_questions) x;
+    -- Generated questions (central 0451) add theirs: the list the worker made for the exam's basis,
+    -- or, before it is made, the most they may take (the count asked for × 600 s, the generator's cap).
+    v_gen := vigil.question_basis(e);
+    IF (v_gen->>'count')::int > 0 THEN
+      SELECT coalesce(sum(ceil(coalesce((x->>'time_limit_s')::numeric, 600)
+                               * (100 + coalesce((acc->>'extraTimePercent')::numeric, 0)) / 100)), -1)
+        INTO v_gen_len
+        FROM vigil.exam_generated_questions g, jsonb_array_elements(g.questions) x
+        WHERE g.exam_id = e.id AND g.basis = v_gen;
+      IF v_gen_len < 0 THEN
+        v_gen_len := ceil((v_gen->>'count')::numeric * 600
+                          * (100 + coalesce((acc->>'extraTimePercent')::numeric, 0)) / 100);
+      END IF;
+      v_len := v_len + v_gen_len;
+    END IF;
     IF jsonb_typeof(acc->'breaks') = 'object' THEN
       v_len := v_len + coalesce((acc->'breaks'->>'count')::numeric, 0)
                      * coalesce((acc->'breaks'->>'maxMinutes')::numeric, 0) * 60;

@@ -199,6 +199,15 @@ describe('storage quotas', () => {
     });
     expect((await quota(longFull)).sessionBytes).toBe((2 * 7200 + 1800) * 146_300 + 67_108_864);
     expect((await quota(longClips)).sessionBytes).toBe((2 * 7200 + 1800) * 14_630 + 67_108_864);
+    // Generated questions not made yet: the most they may take, 600 s each.
+    const generated = await createExam(central.owner.db, {
+      title: 'generated',
+      type: 'SKL',
+      difficulty: 5,
+      keyQuestions: [{ question: 'Why?', time_limit_s: 600 }],
+      policy: { generatedQuestions: 5 },
+    });
+    expect((await quota(generated)).lengthS).toBe(600 + 5 * 600);
     const long = await quota(longFull);
     expect(long.deviceBytes).toBe(3 * (long.sessionBytes ?? 0));
 
