@@ -29,7 +29,7 @@ export function checkStorageQuotaPolicy(policy: Record<string, unknown>): void {
       'each a positive whole number (leave one out to keep the size derived from the exam).',
     {
       field: 'policy.storageQuota',
-      issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'storageQuota'}: ${i.message}`),
+      issues: parsed.error.issues.map((i) => `${['storageQuota', ...i.path].join('.')}: ${i.message}`),
     },
   );
 }
