@@ -156,12 +156,12 @@ export function centralError(error: unknown, action: string): VigilError {
     // The exam's storage quota for this session or device (central 0520): retrying cannot help until
     // an administrator raises it; nothing already filed is lost.
     const quota = parseQuotaDetail(e.detail);
-    const mb = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+    const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
     return new VigilError(
       'QUOTA_EXCEEDED',
       `The central server refused ${action}: the ${quota.scope}'s storage quota is used up ` +
-        `(${mb(quota.usedBytes)} of ${mb(quota.limitBytes)}, ${quota.usedBlobs} of ${quota.limitBlobs} files; ` +
-        `this file: ${mb(quota.blobBytes)}). Everything already sent is kept. Tell your proctor or IT: an ` +
+        `(${bytes(quota.usedBytes)} of ${bytes(quota.limitBytes)}, ${quota.usedBlobs} of ${quota.limitBlobs} files; ` +
+        `this file: ${bytes(quota.blobBytes)}). Everything already sent is kept. Tell your proctor or IT: an ` +
         "administrator raises the exam's policy.storageQuota, then run `vigil sync retry` (or restart " +
         'Vigil); the file stays on this device until then.',
       { action, ...quota },
