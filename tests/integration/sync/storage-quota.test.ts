@@ -238,6 +238,30 @@ describe('storage quotas', () => {
     await expect(begin(longClips)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
   });
 
+  it('two uploads begun at once cannot both squeeze into the last room', async () => {
+    const { store, dir, token, examId } = await enrolledStore('race', {
+      storageQuota: { sessionBytes: 10_000 },
+    });
+    const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
+    await addFile(store, dir, sessionId, 10); // sends the session to central
+    await new Uploader({ store, channel: central.channel, token }).syncOnce();
+    const t = token() ?? '';
+    const begin = () =>
+      central.channel.blobBegin(t, {
+        id: randomUUID(),
+        sessionId,
+        kind: 'other',
+        sha256: 'c'.repeat(64),
+        size: 6000,
+        contentType: 'application/octet-stream',
+      });
+    const results = await Promise.allSettled([begin(), begin(), begin()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect((r).reason).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    await store.close();
+  });
+
   it('a file started small cannot grow past its announced size', async () => {
     const { store, dir, token, examId } = await enrolledStore('grow', {
       storageQuota: { sessionBytes: 1000 },
