@@ -258,7 +258,7 @@ describe('storage quotas', () => {
     const results = await Promise.allSettled([begin(), begin(), begin()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected'))
-      expect((r).reason).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+      expect(r.reason).toMatchObject({ code: 'QUOTA_EXCEEDED' });
     await store.close();
   });
 
