@@ -30,6 +30,7 @@ export const errorCodes = [
   'STORAGE_BUSY', // another process holds the local database: nothing was written, retry
   'INTEGRITY', // data failed a hash or integrity check (chunk, blob, event chain, database file)
   'INVALID_DOCUMENT', // an uploaded resume or job listing is encrypted, corrupt, empty or of an unsupported type
+  'QUOTA_EXCEEDED', // the central server's storage quota of this session or device is used up (details: used/limit)
   'REFUSED', // the exam's integrity gate refused this computer (details.checks: what was found, its evidence, what to do)
   'MANAGED', // the setting is managed by the organisation's IT policy (details.key): nobody on this computer can change it
 ] as const;

@@ -32,6 +32,7 @@ import * as m0410 from './0410_central_worker';
 import * as m0455 from './0455_retention_worker';
 import * as m0500 from './0500_enrollment_code_hardening';
 import * as m0505 from './0505_pooler_enrollment_allowance';
+import * as m0520 from './0520_blob_quotas';
 import * as m0450 from './0450_server_transcripts';
 import * as m0451 from './0451_exam_generated_questions';
 import * as m0452 from './0452_fetch_exam_generated_questions';
@@ -76,4 +77,5 @@ export const centralMigrations: Record<string, Migration> = {
   '0530_fetch_exam_min_app_version': m0530,
   '0525_assistive_allowed_apps': m0525,
   '0510_append_only_audit_and_logins': m0510,
+  '0520_blob_quotas': m0520,
 };

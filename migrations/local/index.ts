@@ -18,6 +18,7 @@ import * as m0302 from './0302_after_session_into_jobs';
 import * as m0303 from './0303_purge_jobs_drop_legacy';
 import * as m0304 from './0304_enrollment_per_exam';
 import * as m0305 from './0305_sealed_exam_cache';
+import * as m0330 from './0330_blob_refusal_code';
 
 export const localMigrations: Record<string, Migration> = {
   '0001_device_and_exam_cache': m0001,
@@ -35,4 +36,5 @@ export const localMigrations: Record<string, Migration> = {
   '0303_purge_jobs_drop_legacy': m0303,
   '0304_enrollment_per_exam': m0304,
   '0305_sealed_exam_cache': m0305,
+  '0330_blob_refusal_code': m0330,
 };

@@ -8,6 +8,7 @@ import { AccommodationProfileSchema, type AccommodationProfile } from '../../src
 import { checkEnrollmentTtl, createLogin, enrollmentCodeColumns } from '../central/admin';
 import type { SqlQuery } from '../central/connect';
 import { VigilError } from '../errors';
+import { checkStorageQuotaPolicy } from '../central/storage-quota';
 import { checkEvaluationPolicy } from '../evaluation/evaluation-policy';
 import { newStartCode, wrapWithStartCode } from '../security/exam-seal';
 import { accommodationProfiles as detectorProfiles } from '../proctoring/policy';
@@ -239,6 +240,7 @@ export class AdminService {
   async saveExam(input: ExamInput, id?: string): Promise<string> {
     const profiles = checkProfiles(input.accommodationProfiles);
     checkEvaluationPolicy(input.policy ?? {});
+    checkStorageQuotaPolicy(input.policy ?? {});
     const values = [
       input.title,
       input.type,

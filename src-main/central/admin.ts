@@ -3,6 +3,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { VigilError } from '../errors';
+import { checkStorageQuotaPolicy } from './storage-quota';
 import { checkEvaluationPolicy } from '../evaluation/evaluation-policy';
 import { normaliseEnrollmentCode } from './device-channel';
 import type { SqlQuery } from './connect';
@@ -41,6 +42,7 @@ export async function createExam(
   },
 ): Promise<string> {
   checkEvaluationPolicy(exam.policy ?? {});
+  checkStorageQuotaPolicy(exam.policy ?? {});
   const row = await db
     .insertInto('vigil.exams')
     .values({

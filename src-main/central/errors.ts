@@ -45,6 +45,32 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** The used/limit facts of a VG507 refusal (its DETAIL is JSON written by blob_begin). */
+function parseQuotaDetail(detail: string | undefined): {
+  scope: string;
+  usedBytes: number;
+  limitBytes: number;
+  usedBlobs: number;
+  limitBlobs: number;
+  blobBytes: number;
+} {
+  let raw: Record<string, unknown> = {};
+  try {
+    raw = JSON.parse(detail ?? '{}') as Record<string, unknown>;
+  } catch {
+    // An unreadable DETAIL still refuses the file; the figures read 0.
+  }
+  const n = (key: string) => Number(raw[key] ?? 0) || 0;
+  return {
+    scope: raw.scope === 'device' ? 'device' : 'session',
+    usedBytes: n('usedBytes'),
+    limitBytes: n('limitBytes'),
+    usedBlobs: n('usedBlobs'),
+    limitBlobs: n('limitBlobs'),
+    blobBytes: n('blobBytes'),
+  };
+}
+
 export function isRetryable(error: unknown): boolean {
   if (error instanceof VigilError) return error.code === 'UNAVAILABLE';
   return true;
@@ -123,6 +149,22 @@ export function centralError(error: unknown, action: string): VigilError {
       `The central server refused ${action}: ${message}. Ask the institution's administrator to raise ` +
         'max_blob_bytes in vigil.central_settings; the file stays on this device until then.',
       { action, maxBytes },
+      { cause: error },
+    );
+  }
+  if (code === 'VG507') {
+    // The exam's storage quota for this session or device (central 0520): retrying cannot help until
+    // an administrator raises it; nothing already filed is lost.
+    const quota = parseQuotaDetail(e.detail);
+    const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+    return new VigilError(
+      'QUOTA_EXCEEDED',
+      `The central server refused ${action}: the ${quota.scope}'s storage quota is used up ` +
+        `(${bytes(quota.usedBytes)} of ${bytes(quota.limitBytes)}, ${quota.usedBlobs} of ${quota.limitBlobs} files; ` +
+        `this file: ${bytes(quota.blobBytes)}). Everything already sent is kept. Tell your proctor or IT: an ` +
+        "administrator raises the exam's policy.storageQuota, then run `vigil sync retry` (or restart " +
+        'Vigil); the file stays on this device until then.',
+      { action, ...quota },
       { cause: error },
     );
   }

@@ -235,6 +235,7 @@ export function createCandidateRuntime(options: {
         token: (deviceId) => enrollmentCredential(store, tokens, deviceId),
         // Pending items and bytes, last success and last error: the status area and finish screen show them.
         onStatus: (status) => options.emit('syncStatus', status),
+        logger,
       });
       uploader.start();
       // The first PDF of a process pays for font parsing and code warm-up (~1.2 s instead of ~0.6 s):

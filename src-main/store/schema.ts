@@ -95,6 +95,8 @@ export interface BlobUploadsTable {
   delete_after_upload: 0 | 1;
   receipt: string | null;
   reason: string | null;
+  /** The VigilError code of a refusal (QUOTA_EXCEEDED is retried after a quota change). */
+  reason_code: Generated<string | null>;
   created_at: string;
   completed_at: string | null;
 }

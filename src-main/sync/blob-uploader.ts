@@ -61,21 +61,66 @@ export function pendingBlobEnrollments(store: LocalStore): { deviceId: string | 
 
 /**
  * The server refused this one upload (bad metadata, not this device's session, larger than the
- * server's configured limit): not the token. The file stays on the device with the reason.
+ * server's configured limit, over the exam's storage quota): not the token. The file stays on the
+ * device with the reason, and the files behind it keep going.
  */
 function isItemRefusal(error: unknown): error is VigilError {
   return (
     isVigilError(error) &&
     (error.code === 'BAD_REQUEST' ||
       error.code === 'PAYLOAD_TOO_LARGE' ||
+      error.code === 'QUOTA_EXCEEDED' ||
       (error.code === 'FORBIDDEN' && error.details?.tokenRefused !== true))
   );
 }
 
-function markRejected(store: LocalStore, id: string, reason: string): void {
+function markRejected(store: LocalStore, id: string, reason: string, code: string | null = null): void {
   store.write('recording a refused upload', (tx) =>
-    tx.run(tx.q.updateTable('blob_uploads').set({ status: 'rejected', reason }).where('id', '=', id)),
+    tx.run(
+      tx.q
+        .updateTable('blob_uploads')
+        .set({ status: 'rejected', reason, reason_code: code })
+        .where('id', '=', id),
+    ),
   );
+}
+
+/**
+ * Files the server refused for its storage quota go back in the queue: the quota is the exam's and
+ * an administrator may have raised it since (central 0520). Nothing else the server refused is sent
+ * again. Returns how many. Called by `vigil sync retry` and at every start of the uploader; a
+ * quota still used up refuses them again at blob_begin, before a byte is sent.
+ */
+export function retryQuotaRefusedBlobs(store: LocalStore): number {
+  return store.write(
+    'queueing files refused for their quota again',
+    (tx) =>
+      tx.run(
+        tx.q
+          .updateTable('blob_uploads')
+          .set({ status: 'pending', reason: null, reason_code: null })
+          .where('status', '=', 'rejected')
+          .where('reason_code', '=', 'QUOTA_EXCEEDED'),
+      ).changes,
+  );
+}
+
+/** Files the server refused, with its reason (they never block the queue). */
+export function rejectedBlobs(
+  store: LocalStore,
+  limit = 20,
+): { key: string; kind: string; reason: string; code: string | null }[] {
+  return store
+    .all(
+      store.q
+        .selectFrom('blob_uploads')
+        .select(['id', 'kind', 'reason', 'reason_code'])
+        .where('status', '=', 'rejected')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit),
+    )
+    .map((r) => ({ key: r.id, kind: `file:${r.kind}`, reason: r.reason ?? '', code: r.reason_code }));
 }
 
 export async function uploadBlob(
@@ -106,7 +151,7 @@ export async function uploadBlob(
       begun = await channel.blobBegin(token, meta);
     } catch (error) {
       if (isItemRefusal(error)) {
-        markRejected(store, row.id, error.message);
+        markRejected(store, row.id, error.message, error.code);
         return undefined;
       }
       throw error;

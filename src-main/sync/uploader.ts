@@ -24,7 +24,14 @@ import {
 } from '../store/outbox';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { ANCHOR_EVERY_MS, openChainHeads } from './chain-anchors';
-import { DEFAULT_CHUNK_BYTES, nextPendingBlobs, pendingBlobEnrollments, uploadBlob } from './blob-uploader';
+import {
+  DEFAULT_CHUNK_BYTES,
+  nextPendingBlobs,
+  pendingBlobEnrollments,
+  rejectedBlobs,
+  retryQuotaRefusedBlobs,
+  uploadBlob,
+} from './blob-uploader';
 
 /** The same shape as the `syncStatus` contract event. */
 export type SyncStatus = SyncStatusPayload;
@@ -62,6 +69,8 @@ export interface UploaderOptions {
   now?: () => number;
   random?: () => number;
   onStatus?: (status: SyncStatus) => void;
+  /** Where a file the server refused is logged (with its code and reason). */
+  logger?: { warn: (facts: Record<string, unknown>, message: string) => void };
 }
 
 function readState(store: LocalStore, key: string): string | null {
@@ -102,7 +111,11 @@ export function readSyncStatus(
     state,
     ...outbox,
     ...blobs,
-    rejected: rejectedItems(store, 20),
+    // Items, then files (`file:<kind>`): both kept with the server's reason.
+    rejected: [
+      ...rejectedItems(store, 20),
+      ...rejectedBlobs(store, 20).map(({ key, kind, reason }) => ({ key, kind, reason })),
+    ],
     lastSuccessAt: readState(store, 'lastSuccessAt'),
     lastError: readState(store, 'lastError'),
     nextAttemptAt,
@@ -251,7 +264,14 @@ export class Uploader {
       const blobs = nextPendingBlobs(store, 20, enrollment);
       if (blobs.length === 0) break;
       for (const blob of blobs) {
-        await uploadBlob(store, channel, token, blob, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+        const receipt = await uploadBlob(
+          store,
+          channel,
+          token,
+          blob,
+          this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+        );
+        if (!receipt) this.logRefusal(blob.id);
         round.blobs++;
         this.emit();
       }
@@ -322,10 +342,35 @@ export class Uploader {
     this.emit();
   }
 
-  /** Runs syncOnce in the background until stop(), backing off after failures. */
+  private logRefusal(id: string): void {
+    const row = this.options.store.first(
+      this.options.store.q
+        .selectFrom('blob_uploads')
+        .select(['id', 'session_id', 'kind', 'size', 'status', 'reason', 'reason_code'])
+        .where('id', '=', id),
+    );
+    if (row?.status !== 'rejected') return;
+    this.options.logger?.warn(
+      {
+        blob: row.id,
+        session: row.session_id,
+        kind: row.kind,
+        size: row.size,
+        code: row.reason_code,
+        reason: row.reason,
+      },
+      'the central server refused a file; it stays on this device',
+    );
+  }
+
+  /**
+   * Runs syncOnce in the background until stop(), backing off after failures. Files refused for the
+   * exam's storage quota are queued again first: an administrator may have raised it meanwhile.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
+    retryQuotaRefusedBlobs(this.options.store);
     this.loopDone = this.loop();
   }
 

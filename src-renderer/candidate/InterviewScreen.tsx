@@ -363,6 +363,10 @@ export function InterviewScreen({
             {sync && sync.pendingItems + sync.pendingBlobs > 0
               ? ` · ${sync.pendingItems + sync.pendingBlobs} items waiting to be sent`
               : ''}
+            {/* Kept on this computer with the server's reason (e.g. the exam's storage quota). */}
+            {sync && sync.rejectedBlobs > 0
+              ? ` · ${sync.rejectedBlobs} file(s) refused by the server and kept on this computer: tell your proctor`
+              : ''}
           </p>
           {/* Polite: read out when the candidate pauses, never interrupting what they are typing. */}
           <p className="visually-hidden" aria-live="polite" data-testid="timer-announcement">

@@ -1,10 +1,13 @@
 // `vigil sync status`: what is still waiting on this device, what the server refused and why, and
 // when the last sync succeeded or failed. Reads the local database only.
+// `vigil sync retry`: after an administrator raised the exam's storage quota, queues the files the
+// server refused for it again (the running app, or its next start, sends them).
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { openLocalStore } from '../../store/local-store';
 import { localDbPath } from '../../store/db-file';
+import { retryQuotaRefusedBlobs } from '../../sync/blob-uploader';
 import { readSyncStatus } from '../../sync/uploader';
 
 export function registerSyncCommand(program: Command): void {
@@ -42,6 +45,27 @@ export function registerSyncCommand(program: Command): void {
             `last success: ${status.lastSuccessAt ?? 'never'}`,
             `last error: ${status.lastError ?? 'none'}`,
           ].join('\n') + '\n',
+        );
+      } finally {
+        await store.close();
+      }
+    });
+  sync
+    .command('retry')
+    .description(
+      "Queue again the files the server refused for the exam's storage quota (after an administrator raised it).",
+    )
+    .action(async () => {
+      const file = localDbPath(loadConfig().dataDir);
+      if (!fs.existsSync(file)) {
+        process.stdout.write(`nothing recorded yet (${file} does not exist)\n`);
+        return;
+      }
+      const store = await openLocalStore(file);
+      try {
+        const queued = retryQuotaRefusedBlobs(store);
+        process.stdout.write(
+          `queued again: ${queued} file(s) refused for the storage quota; they go up at the next sync\n`,
         );
       } finally {
         await store.close();

@@ -1,5 +1,6 @@
 // The data CLI end to end: `vigil migrate --central URL` on a real PostgreSQL (twice: idempotent),
-// `vigil db check` (exit 1 on a broken chain) and `vigil sync status` on a local database.
+// `vigil db check` (exit 1 on a broken chain), `vigil sync status` and `vigil sync retry` on a local
+// database.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { centralMigrations } from '../../../migrations/central/index';
@@ -59,5 +60,39 @@ describe('vigil data commands', () => {
     const broken = vigil('db', 'check', '--file', path.join(temp.dir, 'vigil.db'));
     expect(broken.out).toMatch(/broken at event 2 \(hash does not match the event\)/);
     expect(broken.code).toBe(1);
+  });
+
+  it('sync status lists a file refused for its quota with the reason; sync retry queues it again', async () => {
+    const store = await openLocalStore(localDbPath(temp.dir));
+    const sessionId = store.write('start', (tx) =>
+      startSession(tx, { examId: '00000000-0000-4000-8000-000000000002' }),
+    );
+    const reason = "The central server refused starting an upload: the session's storage quota is used up";
+    const insert = store.raw.prepare(
+      `INSERT INTO blob_uploads (id, session_id, kind, path, sha256, size, content_type, status, reason,
+         reason_code, created_at) VALUES (?, ?, 'video', '/tmp/x.webm', ?, 10, 'video/webm', 'rejected', ?, ?, ?)`,
+    );
+    insert.run('quota-file', sessionId, 'a'.repeat(64), reason, 'QUOTA_EXCEEDED', new Date().toISOString());
+    insert.run(
+      'bad-file',
+      sessionId,
+      'b'.repeat(64),
+      'blob size is negative',
+      'BAD_REQUEST',
+      new Date().toISOString(),
+    );
+    await store.close();
+    const status = vigil('sync', 'status');
+    expect(status.out).toContain(`file:video quota-file: ${reason}`);
+    expect(status.out).toContain('2 file(s)');
+    const retry = vigil('sync', 'retry');
+    expect(retry.out).toContain('queued again: 1 file(s)');
+    expect(retry.code).toBe(0);
+    const after = JSON.parse(vigil('sync', 'status', '--json').out) as {
+      rejectedBlobs: number;
+      pendingBlobs: number;
+    };
+    // Only the quota refusal goes back in the queue; the malformed one stays refused.
+    expect(after).toMatchObject({ rejectedBlobs: 1, pendingBlobs: 1 });
   });
 });

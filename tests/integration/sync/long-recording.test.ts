@@ -14,6 +14,7 @@ import { ReviewService } from '../../../src-main/review/review-service';
 import { registerBlob } from '../../../src-main/store/blob-uploads';
 import { startSession } from '../../../src-main/store/sessions';
 import { Uploader } from '../../../src-main/sync/uploader';
+import { createExam } from '../../../src-main/central/admin';
 import { enrollLocalDevice, startCentral, type CentralFixture } from '../../support/central';
 import { makeLongRecording, type LongRecording } from '../../support/media/long-recording';
 import { makeTempDir } from '../../support/temp-dir';
@@ -69,7 +70,13 @@ function localBytes(file: string, start: number, length: number): Buffer {
 describe('a 3-hour recording', () => {
   it('reaches central through the uploader and reads back by range in the middle, in bounded memory', async () => {
     expect(recording.size).toBeGreaterThan(1.4e9); // 3 h at 1.064 Mbit/s
-    const examId = await central.createExam('Three-hour exam');
+    // A 3-hour exam: its storage quota (central 0520, from the exam's length) holds the recording.
+    const examId = await createExam(central.owner.db, {
+      title: 'Three-hour exam',
+      type: 'SKL',
+      difficulty: 5,
+      keyQuestions: [{ question: 'Why?', time_limit_s: 3 * 3600 }],
+    });
     const device = await enrollLocalDevice(central, {
       dir: path.join(temp.dir, 'device'),
       examId,

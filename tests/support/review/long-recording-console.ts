@@ -3,6 +3,7 @@
 // the exam's proctor. Shared by the console's end-to-end test and its seek benchmark.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createExam } from '../../../src-main/central/admin';
 import { startHost, type RunningHost } from '../../../src-main/host/server';
 import { defaultRendererDir } from '../../../src-main/host/renderer-dir';
 import { registerBlob } from '../../../src-main/store/blob-uploads';
@@ -28,7 +29,13 @@ const ctx = { transport: 'host' as const, origin: 'test' };
 export async function startLongRecordingConsole(): Promise<LongRecordingConsole> {
   const temp = makeTempDir('vigil-long-console-');
   const [central, recording] = await Promise.all([startCentral(), makeLongRecording(temp.dir)]);
-  const examId = await central.createExam('Three-hour exam');
+  // A 3-hour exam: its storage quota (central 0520, from the exam's length) holds the recording.
+  const examId = await createExam(central.owner.db, {
+    title: 'Three-hour exam',
+    type: 'SKL',
+    difficulty: 5,
+    keyQuestions: [{ question: 'Why?', time_limit_s: 3 * 3600 }],
+  });
   const device = await enrollLocalDevice(central, {
     dir: path.join(temp.dir, 'device'),
     examId,
