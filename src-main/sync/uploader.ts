@@ -69,6 +69,12 @@ export interface UploaderOptions {
   now?: () => number;
   random?: () => number;
   onStatus?: (status: SyncStatus) => void;
+  /**
+   * How often a running uploader queues the files refused for the storage quota again (default
+   * 15 min): an administrator who raises the quota should not need the candidate to restart Vigil.
+   * Each try costs one refused `blob_begin` per held file while the quota still stands.
+   */
+  quotaRetryMs?: number;
   /** Where a file the server refused is logged (with its code and reason). */
   logger?: { warn: (facts: Record<string, unknown>, message: string) => void };
 }
@@ -136,8 +142,12 @@ function pendingGroups(store: LocalStore): Omit<HeldItems, 'reason'>[] {
   return [...groups.values()];
 }
 
+/** Default of UploaderOptions.quotaRetryMs. */
+const QUOTA_RETRY_MS = 15 * 60_000;
+
 export class Uploader {
   private running = false;
+  private quotaRetriedAt = 0;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private failures = 0;
@@ -370,8 +380,13 @@ export class Uploader {
   start(): void {
     if (this.running) return;
     this.running = true;
-    retryQuotaRefusedBlobs(this.options.store);
+    this.retryQuotaRefusals();
     this.loopDone = this.loop();
+  }
+
+  private retryQuotaRefusals(): void {
+    this.quotaRetriedAt = Date.now();
+    retryQuotaRefusedBlobs(this.options.store);
   }
 
   /** New local writes: look now instead of at the next idle tick (never cuts a backoff short). */
@@ -388,6 +403,9 @@ export class Uploader {
   private async loop(): Promise<void> {
     while (this.running) {
       let delay = this.options.idleMs ?? 5000;
+      if (Date.now() - this.quotaRetriedAt >= (this.options.quotaRetryMs ?? QUOTA_RETRY_MS)) {
+        this.retryQuotaRefusals();
+      }
       try {
         await this.syncOnce();
         this.failures = 0;

@@ -140,6 +140,33 @@ describe('storage quotas', () => {
     await store.close();
   });
 
+  it('a running uploader sends a held file on its own once the quota is raised (no restart)', async () => {
+    const { store, dir, token, examId } = await enrolledStore('running', {
+      storageQuota: { sessionBytes: 5_000 },
+    });
+    const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
+    const held = await addFile(store, dir, sessionId, 6000);
+    const uploader = new Uploader({ store, channel: central.channel, token, idleMs: 50, quotaRetryMs: 300 });
+    uploader.start();
+    try {
+      const until = async (status: string) => {
+        for (let i = 0; i < 400 && localRow(store, held).status !== status; i++)
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        return localRow(store, held).status;
+      };
+      expect(await until('rejected')).toBe('rejected');
+      await central.owner.query(
+        `UPDATE vigil.exams SET policy = jsonb_set(policy, '{storageQuota,sessionBytes}', '20000') WHERE id = $1`,
+        [examId],
+      );
+      expect(await until('done')).toBe('done');
+    } finally {
+      await uploader.stop();
+    }
+    expect((await centralBlobs(sessionId)).map((b) => [b.id, b.status])).toEqual([[held, 'complete']]);
+    await store.close();
+  });
+
   it('refuses the file over the session file count', async () => {
     const { store, dir, token, examId } = await enrolledStore('count', { storageQuota: { sessionBlobs: 2 } });
     const sessionId = store.write('start', (tx) => startSession(tx, { examId }));
